@@ -1,0 +1,596 @@
+#!/usr/bin/env bash
+# Veil PostgreSQL benchmark: direct PostgreSQL vs Veil vs PgBouncer
+# (transaction and session pooling), pgbench select-only, loopback only.
+#
+# Usage: bench/pg-bench.sh            (normally through `make bench`)
+# Every knob is an environment variable; see bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+
+# --------------------------------------------------------------------------
+# Configuration (all overridable from the environment)
+# --------------------------------------------------------------------------
+HOST=127.0.0.1                      # loopback only, deliberately not configurable
+TARGETS=${TARGETS:-"direct veil pgbouncer-tx pgbouncer-session"}
+MODES=${MODES:-"simple prepared"}
+
+VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
+UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
+PGB_TX_PORT=${PGB_TX_PORT:-16432}
+PGB_SESSION_PORT=${PGB_SESSION_PORT:-16433}
+VEIL_HTTP_PORT=${VEIL_HTTP_PORT:-8080}
+VEIL_HEALTH_URL=${VEIL_HEALTH_URL:-http://$HOST:$VEIL_HTTP_PORT/q/health/ready}
+VEIL_START_TIMEOUT=${VEIL_START_TIMEOUT:-90}
+VEIL_STOP_TIMEOUT=${VEIL_STOP_TIMEOUT:-20}
+VEIL_CMD=${VEIL_CMD:-}
+START_VEIL=${START_VEIL:-auto}      # auto | 1 | 0
+
+VEIL_USER=${VEIL_USER:-admin}
+VEIL_PASSWORD=${VEIL_PASSWORD:-admin-demo}
+UPSTREAM_USER=${UPSTREAM_USER:-postgres}
+UPSTREAM_PASSWORD=${UPSTREAM_PASSWORD:-}
+PGBOUNCER_USER=${PGBOUNCER_USER:-}  # OS user pgbouncer runs as (it refuses root)
+PGBOUNCER_POOL_SIZE=${PGBOUNCER_POOL_SIZE:-8}
+
+BENCH_DB=${BENCH_DB:-bench}
+SCALE=${SCALE:-10}
+CLIENTS=${CLIENTS:-8}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-20}            # seconds, multi-client runs
+DURATION_1C=${DURATION_1C:-10}      # seconds, single-client runs
+WARMUP=${WARMUP:-5}                 # seconds per target and mode, 0 = none
+BENCH_REINIT=${BENCH_REINIT:-0}     # 1 = re-run pgbench -i even if the data looks right
+RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
+KEEP_TMP=${KEEP_TMP:-0}
+
+# Same transport for every target: no TLS / GSS negotiation on loopback.
+export PGSSLMODE=${PGSSLMODE:-disable}
+export PGGSSENCMODE=${PGGSSENCMODE:-disable}
+export PGCONNECT_TIMEOUT=${PGCONNECT_TIMEOUT:-10}
+# Never let a caller's libpq settings leak into a target.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS || true
+
+RUN_ID=$(date +%Y%m%d-%H%M%S)
+MD_FILE=$RESULTS_DIR/pg-$RUN_ID.md
+RAW_LOG=$RESULTS_DIR/pg-$RUN_ID.log
+VEIL_LOG=$RESULTS_DIR/pg-$RUN_ID-veil.log
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+log() { printf '[pg-bench] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# Alive and not a zombie.
+proc_alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n $st && $st != Z* ]]
+}
+
+http_status() {
+  curl -s -o /dev/null --max-time 2 -w '%{http_code}' "$1" 2>/dev/null || true
+}
+
+fcalc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# psql straight to the upstream server
+psql_up() {
+  PGPASSWORD=$UPSTREAM_PASSWORD psql -X -q -v ON_ERROR_STOP=1 \
+    -h "$HOST" -p "$UPSTREAM_PG_PORT" -U "$UPSTREAM_USER" "$@"
+}
+
+# Background a command and wait for it, so that INT/TERM traps run at once.
+CHILD_PID=""
+run_child() {
+  "$@" &
+  CHILD_PID=$!
+  local rc=0
+  wait "$CHILD_PID" || rc=$?
+  CHILD_PID=""
+  return "$rc"
+}
+
+stop_pid() { # pid timeout_s
+  local pid=$1 t=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < t * 5; i++)); do proc_alive "$pid" || break; sleep 0.2; done
+  if proc_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# --------------------------------------------------------------------------
+# Cleanup: everything this script started goes away, on any exit.
+# --------------------------------------------------------------------------
+TMP=""
+VEIL_PID=""          # also the process-group id (started with setsid)
+VEIL_OWNS_UPSTREAM=0 # upstream came up only because we started Veil
+PGB_PIDS=()
+
+listener_pid() { # port -> pid of the listening process (best effort)
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+stop_veil() {
+  [[ -n $VEIL_PID ]] || return 0
+  local pg=$VEIL_PID i
+  log "stopping Veil (pid $pg)"
+  kill -TERM -- "-$pg" 2>/dev/null || true
+  for ((i = 0; i < VEIL_STOP_TIMEOUT * 5; i++)); do proc_alive "$pg" || break; sleep 0.2; done
+  if proc_alive "$pg"; then
+    log "Veil did not stop within ${VEIL_STOP_TIMEOUT}s: SIGKILL"
+    kill -KILL -- "-$pg" 2>/dev/null || true
+  fi
+  wait "$pg" 2>/dev/null || true
+  kill -KILL -- "-$pg" 2>/dev/null || true   # stragglers of its process group
+  VEIL_PID=""
+  # An embedded PostgreSQL is started through pg_ctl, which detaches the
+  # postmaster into its own session: if Veil did not stop it, we do.
+  if ((VEIL_OWNS_UPSTREAM)); then
+    for ((i = 0; i < 15; i++)); do port_open "$UPSTREAM_PG_PORT" || break; sleep 0.2; done
+    if port_open "$UPSTREAM_PG_PORT"; then
+      local pm
+      pm=$(listener_pid "$UPSTREAM_PG_PORT")
+      if [[ -n $pm ]]; then
+        log "embedded PostgreSQL (pid $pm) survived Veil: fast shutdown"
+        kill -INT "$pm" 2>/dev/null || true
+        for ((i = 0; i < 50; i++)); do kill -0 "$pm" 2>/dev/null || break; sleep 0.2; done
+        kill -0 "$pm" 2>/dev/null && kill -KILL "$pm" 2>/dev/null || true
+      fi
+    fi
+  fi
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [[ -n $CHILD_PID ]]; then stop_pid "$CHILD_PID" 5; fi
+  local p
+  for p in "${PGB_PIDS[@]}"; do stop_pid "$p" 5; done
+  stop_veil
+  if [[ -n $TMP && -d $TMP ]]; then
+    if [[ $KEEP_TMP == 1 ]]; then log "kept temp dir $TMP"; else rm -rf "$TMP"; fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# --------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------
+for t in $TARGETS; do
+  case $t in direct | veil | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct veil pgbouncer-tx pgbouncer-session)" ;;
+  esac
+done
+for m in $MODES; do
+  case $m in simple | extended | prepared) ;; *) die "unknown pgbench mode '$m'" ;; esac
+done
+[[ -n ${TARGETS// /} ]] || die "TARGETS is empty"
+for v in VEIL_PG_PORT UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
+  VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP \
+  PGBOUNCER_POOL_SIZE; do
+  is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
+done
+[[ $BENCH_DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DB must be a plain lower-case identifier"
+case $START_VEIL in auto | 0 | 1) ;; *) die "START_VEIL must be auto, 1 or 0" ;; esac
+for c in pgbench psql curl awk ss setsid timeout; do
+  command -v "$c" >/dev/null || die "'$c' is required but not installed"
+done
+
+mkdir -p "$RESULTS_DIR"
+TMP=$(mktemp -d /tmp/veil-pg-bench.XXXXXX)
+chmod 755 "$TMP"
+: >"$RAW_LOG"
+log "run $RUN_ID: targets [$TARGETS], modes [$MODES], scale $SCALE"
+log "raw output: $RAW_LOG"
+
+# --------------------------------------------------------------------------
+# Veil (also provides the upstream PostgreSQL in demo mode)
+# --------------------------------------------------------------------------
+start_veil() {
+  if [[ -z $VEIL_CMD ]]; then
+    command -v java >/dev/null || die "java is required to start Veil"
+    local jar=$ROOT/target/quarkus-app/quarkus-run.jar
+    if [[ ! -f $jar ]]; then
+      log "Veil jar missing ($jar): building with mvn -B -q package -DskipTests"
+      command -v mvn >/dev/null || die "mvn not found, cannot build Veil"
+      (cd "$ROOT" && mvn -B -q package -DskipTests) >>"$RAW_LOG" 2>&1 ||
+        die "Veil build failed (see $RAW_LOG)"
+      [[ -f $jar ]] || die "build finished but $jar is still missing"
+    fi
+    VEIL_CMD="java -jar target/quarkus-app/quarkus-run.jar"
+  fi
+  if port_open "$VEIL_PG_PORT"; then
+    die "port $VEIL_PG_PORT is already in use: another Veil running? (START_VEIL=0 benchmarks the running one)"
+  fi
+  if port_open "$VEIL_HTTP_PORT"; then
+    die "port $VEIL_HTTP_PORT is already in use (Veil's HTTP port; set VEIL_HTTP_PORT/VEIL_HEALTH_URL if Veil uses another)"
+  fi
+  local upstream_was_up=0
+  port_open "$UPSTREAM_PG_PORT" && upstream_was_up=1
+
+  log "starting Veil: $VEIL_CMD  (in $ROOT, log $VEIL_LOG)"
+  # setsid: Veil gets its own process group, so the cleanup reaches its children.
+  (cd "$ROOT" && exec setsid bash -c "$VEIL_CMD") >"$VEIL_LOG" 2>&1 </dev/null &
+  VEIL_PID=$!
+  # If the upstream port opens now, it is Veil's embedded PostgreSQL: ours to stop.
+  ((upstream_was_up)) || VEIL_OWNS_UPSTREAM=1
+  local started=$SECONDS
+
+  local deadline=$((SECONDS + VEIL_START_TIMEOUT)) code="" rc=0
+  while :; do
+    if ! proc_alive "$VEIL_PID"; then
+      wait "$VEIL_PID" 2>/dev/null || rc=$?
+      kill -KILL -- "-$VEIL_PID" 2>/dev/null || true
+      VEIL_PID=""
+      log "Veil exited with status $rc before becoming ready; last lines of its log:"
+      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&2
+      die "Veil failed to start"
+    fi
+    code=$(http_status "$VEIL_HEALTH_URL")
+    [[ $code == 200 ]] && break
+    if ((SECONDS >= deadline)); then
+      log "Veil not ready after ${VEIL_START_TIMEOUT}s ($VEIL_HEALTH_URL -> HTTP ${code:-none}); last lines of its log:"
+      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&2
+      die "Veil failed to become ready"
+    fi
+    sleep 1
+  done
+  log "Veil is ready ($VEIL_HEALTH_URL -> 200) after $((SECONDS - started))s"
+}
+
+need_veil=0
+case $START_VEIL in
+  1) need_veil=1 ;;
+  0) need_veil=0 ;;
+  auto)
+    if has_target veil || ! port_open "$UPSTREAM_PG_PORT"; then need_veil=1; fi
+    ;;
+esac
+if ((need_veil)); then start_veil; fi
+
+# Upstream must answer (embedded demo PostgreSQL or one you run yourself).
+for ((i = 0; i < 30; i++)); do
+  pg_isready -q -h "$HOST" -p "$UPSTREAM_PG_PORT" -t 2 && break
+  sleep 1
+done
+pg_isready -q -h "$HOST" -p "$UPSTREAM_PG_PORT" -t 2 ||
+  die "upstream PostgreSQL on $HOST:$UPSTREAM_PG_PORT is not accepting connections"
+
+# --------------------------------------------------------------------------
+# Database 'bench', initialised directly on the upstream
+# --------------------------------------------------------------------------
+SERVER_VERSION=$(psql_up -d postgres -Atc 'show server_version' 2>>"$RAW_LOG") ||
+  die "cannot connect to upstream as $UPSTREAM_USER (see $RAW_LOG)"
+if [[ $(psql_up -d postgres -Atc "select 1 from pg_database where datname = '$BENCH_DB'") != 1 ]]; then
+  log "creating database $BENCH_DB on upstream $HOST:$UPSTREAM_PG_PORT"
+  psql_up -d postgres -c "create database $BENCH_DB" >>"$RAW_LOG" 2>&1 ||
+    die "create database $BENCH_DB failed (see $RAW_LOG)"
+fi
+have_scale=$(psql_up -d "$BENCH_DB" -Atc 'select count(*) from pgbench_branches' 2>/dev/null || echo 0)
+if [[ $BENCH_REINIT == 1 || $have_scale != "$SCALE" ]]; then
+  log "initialising $BENCH_DB: pgbench -i -s $SCALE -q (direct on upstream)"
+  PGPASSWORD=$UPSTREAM_PASSWORD run_child pgbench -i -s "$SCALE" -q \
+    -h "$HOST" -p "$UPSTREAM_PG_PORT" -U "$UPSTREAM_USER" "$BENCH_DB" >>"$RAW_LOG" 2>&1 ||
+    die "pgbench -i failed (see $RAW_LOG)"
+else
+  log "database $BENCH_DB already initialised at scale $SCALE (BENCH_REINIT=1 to redo)"
+fi
+# Runs use -n (no per-run vacuum, which a gateway may not allow): vacuum once here.
+psql_up -d "$BENCH_DB" -c 'vacuum analyze' -c 'checkpoint' >>"$RAW_LOG" 2>&1 ||
+  log "warning: vacuum/checkpoint on $BENCH_DB failed (see $RAW_LOG)"
+
+# --------------------------------------------------------------------------
+# PgBouncer
+# --------------------------------------------------------------------------
+declare -A TARGET_ERR=()
+PGBOUNCER_BIN=""
+PGBOUNCER_VERSION=""
+
+ensure_pgbouncer() {
+  PGBOUNCER_BIN=$(command -v pgbouncer || true)
+  [[ -z $PGBOUNCER_BIN && -x /usr/sbin/pgbouncer ]] && PGBOUNCER_BIN=/usr/sbin/pgbouncer
+  if [[ -z $PGBOUNCER_BIN ]]; then
+    local sudo=""
+    if ((EUID != 0)); then
+      command -v sudo >/dev/null || die "pgbouncer is missing and we are not root: install the Debian package 'pgbouncer'"
+      sudo="sudo -n"
+    fi
+    log "pgbouncer not installed: installing Debian package 'pgbouncer' (apt-get install -y pgbouncer)"
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q pgbouncer >>"$RAW_LOG" 2>&1; then
+      log "apt-get install failed: running apt-get update, then retrying"
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q >>"$RAW_LOG" 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q pgbouncer >>"$RAW_LOG" 2>&1 ||
+        die "could not install pgbouncer (see $RAW_LOG)"
+    fi
+    PGBOUNCER_BIN=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+    [[ -x $PGBOUNCER_BIN ]] || die "pgbouncer installed but binary not found"
+    log "installed $("$PGBOUNCER_BIN" --version 2>/dev/null | head -n1)"
+  fi
+  PGBOUNCER_VERSION=$("$PGBOUNCER_BIN" --version 2>/dev/null | head -n1 || true)
+
+  if [[ -z $PGBOUNCER_USER ]]; then
+    if id postgres >/dev/null 2>&1; then PGBOUNCER_USER=postgres; else PGBOUNCER_USER=nobody; fi
+  fi
+  id "$PGBOUNCER_USER" >/dev/null 2>&1 || die "PGBOUNCER_USER '$PGBOUNCER_USER' does not exist"
+  if [[ $(id -u "$PGBOUNCER_USER") == 0 ]]; then die "pgbouncer cannot run as root"; fi
+  if [[ $(id -u) != "$(id -u "$PGBOUNCER_USER")" ]]; then
+    ((EUID == 0)) || die "must be root to run pgbouncer as $PGBOUNCER_USER (or set PGBOUNCER_USER=$(id -un))"
+    command -v setpriv >/dev/null || die "setpriv (util-linux) is required"
+  fi
+}
+
+start_pgbouncer() { # target port pool_mode
+  local target=$1 port=$2 mode=$3 dir=$TMP/$1 i
+  if port_open "$port"; then
+    TARGET_ERR[$target]="port $port already in use before start"
+    log "WARNING: $target: port $port already in use, target skipped"
+    return 0
+  fi
+  mkdir -p "$dir"
+  local upstream="host=$HOST port=$UPSTREAM_PG_PORT dbname=$BENCH_DB user=$UPSTREAM_USER"
+  [[ -n $UPSTREAM_PASSWORD ]] && upstream+=" password=$UPSTREAM_PASSWORD"
+  cat >"$dir/pgbouncer.ini" <<EOF
+; generated by bench/pg-bench.sh for run $RUN_ID
+[databases]
+$BENCH_DB = $upstream
+
+[pgbouncer]
+listen_addr = $HOST
+listen_port = $port
+unix_socket_dir =
+pool_mode = $mode
+auth_type = trust
+auth_file = $dir/userlist.txt
+admin_users = $UPSTREAM_USER
+default_pool_size = $PGBOUNCER_POOL_SIZE
+max_client_conn = 100
+server_tls_sslmode = disable
+ignore_startup_parameters = extra_float_digits
+log_connections = 0
+log_disconnections = 0
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+EOF
+  printf '"%s" ""\n' "$UPSTREAM_USER" >"$dir/userlist.txt"
+  local -a cmd=("$PGBOUNCER_BIN" "$dir/pgbouncer.ini")
+  if [[ $(id -u) != "$(id -u "$PGBOUNCER_USER")" ]]; then
+    chown -R "$PGBOUNCER_USER:$(id -gn "$PGBOUNCER_USER")" "$dir"
+    cmd=(setpriv --reuid="$PGBOUNCER_USER" --regid="$(id -g "$PGBOUNCER_USER")" --init-groups "${cmd[@]}")
+  fi
+  "${cmd[@]}" >"$dir/stdout.log" 2>&1 </dev/null &
+  local pid=$!
+  PGB_PIDS+=("$pid")
+  for ((i = 0; i < 50; i++)); do
+    port_open "$port" && break
+    proc_alive "$pid" || break
+    sleep 0.2
+  done
+  if ! port_open "$port"; then
+    local why
+    why=$(grep -hiE 'fatal|error' "$dir/stdout.log" "$dir/pgbouncer.log" 2>/dev/null | head -n1 || true)
+    TARGET_ERR[$target]="pgbouncer did not start: ${why:-see its log}"
+    log "WARNING: $target: ${TARGET_ERR[$target]}"
+    { echo "== $target pgbouncer logs"; cat "$dir/stdout.log" "$dir/pgbouncer.log" 2>/dev/null; } >>"$RAW_LOG"
+    return 0
+  fi
+  log "$target: pgbouncer ($mode pooling) on $HOST:$port as user $PGBOUNCER_USER (pid $pid)"
+}
+
+if has_target pgbouncer-tx || has_target pgbouncer-session; then
+  ensure_pgbouncer
+  has_target pgbouncer-tx && start_pgbouncer pgbouncer-tx "$PGB_TX_PORT" transaction
+  has_target pgbouncer-session && start_pgbouncer pgbouncer-session "$PGB_SESSION_PORT" session
+fi
+
+# --------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------
+T_PORT="" T_USER="" T_PASS=""
+target_conn() {
+  case $1 in
+    direct) T_PORT=$UPSTREAM_PG_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD ;;
+    veil) T_PORT=$VEIL_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
+    pgbouncer-tx) T_PORT=$PGB_TX_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
+    pgbouncer-session) T_PORT=$PGB_SESSION_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
+  esac
+}
+
+with_pass() { # run "$@" with PGPASSWORD=$T_PASS (unset when empty)
+  if [[ -n $T_PASS ]]; then PGPASSWORD=$T_PASS "$@"; else "$@"; fi
+}
+
+# Each target must serve the bench data before it is measured.
+for t in $TARGETS; do
+  [[ -n ${TARGET_ERR[$t]:-} ]] && continue
+  target_conn "$t"
+  out=$(with_pass timeout 30 psql -X -At -h "$HOST" -p "$T_PORT" -U "$T_USER" -d "$BENCH_DB" \
+    -c 'select count(*) from pgbench_branches' 2>&1) || true
+  if [[ $out != "$SCALE" ]]; then
+    TARGET_ERR[$t]="check query failed: $(printf '%s\n' "$out" | grep -v '^$' | head -n1)"
+    log "WARNING: $t: ${TARGET_ERR[$t]}"
+  else
+    log "$t: $HOST:$T_PORT user $T_USER: ok"
+  fi
+done
+
+# Fresh server connections for PgBouncer before each run (no leftover state
+# such as prepared statements from an earlier, failed run).
+pgbouncer_reconnect() {
+  local port
+  case $1 in pgbouncer-tx) port=$PGB_TX_PORT ;; pgbouncer-session) port=$PGB_SESSION_PORT ;; *) return 0 ;; esac
+  psql -X -q -h "$HOST" -p "$port" -U "$UPSTREAM_USER" -d pgbouncer -c 'RECONNECT' >>"$RAW_LOG" 2>&1 || true
+  sleep 0.5
+}
+
+# --------------------------------------------------------------------------
+# pgbench runs
+# --------------------------------------------------------------------------
+declare -A R_STATUS=() R_TPS=() R_LAT=() R_ERR=()
+ORDER=()
+RUN_N=0
+
+pgbench_run() { # target mode clients threads seconds -> R_OUT (file), rc
+  local t=$1 mode=$2 c=$3 j=$4 secs=$5
+  target_conn "$t"
+  RUN_N=$((RUN_N + 1))
+  R_OUT=$TMP/run-$RUN_N.out
+  local -a cmd=(pgbench -n -S -M "$mode" -c "$c" -j "$j" -T "$secs"
+    -h "$HOST" -p "$T_PORT" -U "$T_USER" "$BENCH_DB")
+  local rc=0
+  with_pass run_child timeout -k 5 $((secs + 60)) "${cmd[@]}" >"$R_OUT" 2>&1 || rc=$?
+  {
+    echo "== $(date +%T) $t: ${cmd[*]}  (exit $rc)"
+    cat "$R_OUT"
+  } >>"$RAW_LOG"
+  return "$rc"
+}
+
+measure() { # target mode clients threads seconds
+  local t=$1 mode=$2 c=$3 key="$1|$2|$3" rc=0
+  ORDER+=("$key")
+  if [[ -n ${TARGET_ERR[$t]:-} ]]; then
+    R_STATUS[$key]=FAILED R_ERR[$key]=${TARGET_ERR[$t]}
+    return 0
+  fi
+  pgbouncer_reconnect "$t"
+  log "run: $t -M $mode -c $c -j $4 -T $5"
+  pgbench_run "$@" || rc=$?
+  local tps lat
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$R_OUT" | head -n1)
+  lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$R_OUT" | head -n1)
+  if ((rc == 0)) && [[ -n $tps && -n $lat ]]; then
+    R_STATUS[$key]=OK R_TPS[$key]=$tps R_LAT[$key]=$lat
+    log "     $t -M $mode -c $c: tps $tps, latency $lat ms"
+  else
+    local err
+    # The line that aborted a client says most; else the first error line.
+    err=$(grep -m1 'aborted in command' "$R_OUT" || true)
+    [[ -n $err ]] || err=$(grep -m1 -iE 'error|fatal|abort|could not|does not exist' "$R_OUT" || true)
+    if [[ -z $err ]]; then
+      if ((rc == 124 || rc == 137)); then err="timed out after $(($5 + 60))s"
+      elif ((rc != 0)); then err="pgbench exited with status $rc: $(grep -m1 -v '^$' "$R_OUT" || true)"
+      else err="no tps/latency line in pgbench output"; fi
+    fi
+    R_STATUS[$key]=FAILED R_ERR[$key]=$err
+    log "     $t -M $mode -c $c: FAILED: $err"
+  fi
+}
+
+# Warm-up (JIT for Veil, caches for everyone); results are discarded.
+if ((WARMUP > 0)); then
+  for t in $TARGETS; do
+    [[ -n ${TARGET_ERR[$t]:-} ]] && continue
+    for m in $MODES; do
+      log "warm-up: $t -M $m (${WARMUP}s)"
+      pgbouncer_reconnect "$t"
+      pgbench_run "$t" "$m" "$CLIENTS" "$THREADS" "$WARMUP" || true
+    done
+  done
+fi
+
+# Scenario-major order: the targets of one scenario run back to back.
+for m in $MODES; do
+  for t in $TARGETS; do measure "$t" "$m" "$CLIENTS" "$THREADS" "$DURATION"; done
+done
+for m in $MODES; do
+  for t in $TARGETS; do measure "$t" "$m" 1 1 "$DURATION_1C"; done
+done
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+# columns: target mode clients tps latency ratio added_us note
+ROWS=()
+for key in "${ORDER[@]}"; do
+  IFS='|' read -r t m c <<<"$key"
+  dkey="direct|$m|$c"
+  tps=- lat=- ratio=- add=- note=""
+  if [[ ${R_STATUS[$key]} == OK ]]; then
+    tps=$(fcalc '%.0f' "${R_TPS[$key]}")
+    lat=$(fcalc '%.3f' "${R_LAT[$key]}")
+    if [[ ${R_STATUS[$dkey]:-} == OK ]]; then
+      ratio=$(fcalc '%.2f' "${R_TPS[$key]} / ${R_TPS[$dkey]}")
+      if ((c == 1)); then
+        if [[ $t == direct ]]; then add=0; else
+          add=$(fcalc '%+.0f' "(${R_LAT[$key]} - ${R_LAT[$dkey]}) * 1000")
+        fi
+      fi
+    else
+      ratio=n/a
+      ((c == 1)) && add=n/a
+    fi
+  else
+    tps=FAILED
+    note=${R_ERR[$key]}
+  fi
+  ROWS+=("$t|$m|$c|$tps|$lat|$ratio|$add|$note")
+done
+
+print_console() {
+  local fmt='%-18s %-9s %7s %10s %12s %9s %12s  %s\n'
+  printf "$fmt" target mode clients TPS "latency ms" "vs direct" "+us/RT (1c)" note
+  printf "$fmt" ------ ---- ------- --- ---------- --------- ----------- ----
+  local r
+  for r in "${ROWS[@]}"; do
+    IFS='|' read -r t m c tps lat ratio add note <<<"$r"
+    printf "$fmt" "$t" "$m" "$c" "$tps" "$lat" "$ratio" "$add" "$note"
+  done
+}
+
+md_escape() { local s=${1//|/\\|}; printf '%s' "${s//$'\n'/ }"; }
+
+write_markdown() {
+  local veil_rev java_ver pgbench_ver
+  veil_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
+  if ! git -C "$ROOT" diff --quiet HEAD 2>/dev/null; then veil_rev+=" (dirty)"; fi
+  java_ver=$(java -version 2>&1 | head -n1 || true)
+  pgbench_ver=$(pgbench --version | head -n1)
+  {
+    echo "# Veil PostgreSQL benchmark — $RUN_ID"
+    echo
+    echo "pgbench select-only (\`-S\`, scale $SCALE, \`-n\`), all on $HOST (loopback), $(nproc) cores, $(uname -sr)."
+    echo "Multi-client runs: \`-c $CLIENTS -j $THREADS -T $DURATION\`; single-client runs: \`-c 1 -j 1 -T $DURATION_1C\`; warm-up ${WARMUP}s per target and mode."
+    echo
+    echo "- Targets: $TARGETS"
+    echo "- Upstream: PostgreSQL $SERVER_VERSION on $HOST:$UPSTREAM_PG_PORT"
+    has_target veil && echo "- Veil: $HOST:$VEIL_PG_PORT (revision $veil_rev; ${java_ver:-java n/a})"
+    if has_target pgbouncer-tx || has_target pgbouncer-session; then
+      echo "- ${PGBOUNCER_VERSION:-PgBouncer (version unknown)}: default_pool_size = $PGBOUNCER_POOL_SIZE (transaction: $HOST:$PGB_TX_PORT, session: $HOST:$PGB_SESSION_PORT)"
+    fi
+    echo "- Client: $pgbench_ver, sslmode=$PGSSLMODE"
+    echo
+    echo "| Target | Mode | Clients | TPS | Mean latency (ms) | TPS vs direct | Added latency vs direct (µs/round trip, 1 client) | Note |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    local r
+    for r in "${ROWS[@]}"; do
+      IFS='|' read -r t m c tps lat ratio add note <<<"$r"
+      [[ $c == 1 ]] || add=""
+      echo "| $t | $m | $c | $tps | $lat | $ratio | $add | $(md_escape "$note") |"
+    done
+    echo
+    echo "TPS vs direct = target TPS / direct TPS for the same mode and client count."
+    echo "Added latency = target mean latency − direct mean latency, single client (one round trip per transaction)."
+  } >"$MD_FILE"
+}
+
+echo
+print_console
+write_markdown
+echo
+log "results: $MD_FILE"
+failed=0
+for key in "${ORDER[@]}"; do [[ ${R_STATUS[$key]} == OK ]] || failed=$((failed + 1)); done
+((failed == 0)) || log "$failed of ${#ORDER[@]} runs FAILED (see the note column and $RAW_LOG)"
+exit 0

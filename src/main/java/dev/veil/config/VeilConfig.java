@@ -1,0 +1,164 @@
+package dev.veil.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one configuration root. Every property has a default so that an empty configuration starts the
+ * demo: with no upstream configured, Veil starts embedded databases and fronts them.
+ */
+@ConfigMapping(prefix = "veil")
+public interface VeilConfig {
+
+    /** Name of this deployment's environment (prod, staging, dev…), recorded with every session. */
+    @WithDefault("dev")
+    String environment();
+
+    Demo demo();
+
+    PgListener pg();
+
+    /** Local accounts (name → password). Demo mode adds admin, engineer and analyst. */
+    Map<String, LocalAccount> localAccounts();
+
+    /** Named upstream servers. */
+    Map<String, Upstream> upstreams();
+
+    enum DemoMode { AUTO, ON, OFF }
+
+    interface Demo {
+        /** auto: demo when no upstream is configured; on: always; off: never. */
+        @WithDefault("auto")
+        DemoMode mode();
+
+        /** Port of the embedded PostgreSQL the demo starts. */
+        @WithDefault("15433")
+        int postgresPort();
+    }
+
+    interface PgListener {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("15432")
+        int port();
+
+        /** Upstream used when the client's database name does not name one as {@code upstream/database}. */
+        Optional<String> defaultUpstream();
+
+        /** Largest frontend message accepted after startup; larger ones end the connection with 08P01. */
+        @WithDefault("67108864")
+        int maxMessageBytes();
+
+        @WithDefault("1000")
+        int maxClientConnections();
+
+        /** Time a client has to finish TLS, startup and authentication. */
+        @WithDefault("30s")
+        Duration authenticationTimeout();
+
+        /**
+         * How local-account passwords are asked for: scram-sha-256, or password (cleartext, which is only
+         * offered inside TLS or on loopback; elsewhere SCRAM is used).
+         */
+        @WithDefault("scram-sha-256")
+        String passwordMethod();
+
+        @WithDefault("4096")
+        int scramIterations();
+
+        Tls tls();
+    }
+
+    interface Tls {
+        /** off: SSLRequest is refused; optional: TLS on request; required: plain-text startups are refused. */
+        @WithDefault("optional")
+        TlsMode mode();
+
+        /** PEM certificate chain. Without it (and in demo mode) a self-signed certificate is generated. */
+        Optional<String> certFile();
+
+        Optional<String> keyFile();
+    }
+
+    enum TlsMode { OFF, OPTIONAL, REQUIRED }
+
+    interface LocalAccount {
+        String password();
+
+        /** Roles given to the account (used by policy in later stages). */
+        Optional<java.util.List<String>> roles();
+    }
+
+    interface Upstream {
+        @WithDefault("postgresql")
+        String kind();
+
+        String host();
+
+        @WithDefault("5432")
+        int port();
+
+        /** Database used when the client names none. */
+        @WithDefault("postgres")
+        String database();
+
+        String user();
+
+        /** Password given inline. Prefer password-env or password-file. */
+        Optional<String> password();
+
+        /** Name of an environment variable holding the password. */
+        Optional<String> passwordEnv();
+
+        /** Path of a file (e.g. a mounted Kubernetes secret) holding the password. */
+        Optional<String> passwordFile();
+
+        UpstreamTls tls();
+
+        Pool pool();
+    }
+
+    interface UpstreamTls {
+        /** disable, prefer, require (no verification), verify-ca, verify-full (as libpq's sslmode). */
+        @WithDefault("prefer")
+        String mode();
+
+        /** PEM file of the CA certificates to trust for verify-ca / verify-full. */
+        Optional<String> caFile();
+    }
+
+    interface Pool {
+        @WithDefault("0")
+        int minSize();
+
+        @WithDefault("20")
+        int maxSize();
+
+        /** Idle connections above min-size are closed after this long. */
+        @WithDefault("10m")
+        Duration idleTimeout();
+
+        /** How long a session waits for a connection when the pool is exhausted (then 53300). */
+        @WithDefault("5s")
+        Duration acquireTimeout();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** A connection idle longer than this is checked with a round trip before it is handed out. */
+        @WithDefault("30s")
+        Duration healthCheckAfterIdle();
+
+        /** How often the pool closes expired idle connections and refills to min-size. */
+        @WithDefault("10s")
+        Duration maintenanceInterval();
+    }
+}

@@ -1,0 +1,369 @@
+package dev.veil.frontend.pg;
+
+import dev.veil.frontend.pg.message.BackendKeyData;
+import dev.veil.frontend.pg.message.CancelRequest;
+import dev.veil.frontend.pg.message.ErrorResponse;
+import dev.veil.frontend.pg.message.FrontendMessage;
+import dev.veil.frontend.pg.message.GSSENCRequest;
+import dev.veil.frontend.pg.message.NegotiateProtocolVersion;
+import dev.veil.frontend.pg.message.ParameterStatus;
+import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.frontend.pg.message.PgFrameBatch;
+import dev.veil.frontend.pg.message.PgFrameDecoder;
+import dev.veil.frontend.pg.message.ReadyForQuery;
+import dev.veil.frontend.pg.message.SSLRequest;
+import dev.veil.frontend.pg.message.StartupMessage;
+import dev.veil.frontend.pg.message.StartupPacket;
+import dev.veil.frontend.pg.message.StartupPacketDecoder;
+import dev.veil.config.VeilConfig;
+import dev.veil.identity.Identity;
+import dev.veil.session.Session;
+import dev.veil.session.SessionRegistry;
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import dev.veil.upstream.PgServerConnection;
+import dev.veil.upstream.PgUpstreamPool;
+import dev.veil.upstream.ServerListener;
+import dev.veil.upstream.UpstreamException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One PostgreSQL client connection, confined to the event loop that accepted it: TLS negotiation and
+ * startup, authentication, leasing a server connection, then the relay. Every error Veil raises goes out
+ * through {@link #fail(VeilException)}.
+ * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
+ */
+final class PgConnection implements ServerListener {
+    private static final Logger LOG = Logger.getLogger(PgConnection.class);
+
+    private enum State { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
+
+    private final NetSocket socket;
+    private final PgFrontend frontend;
+    private final StartupPacketDecoder startupDecoder = new StartupPacketDecoder();
+    private final PgFrameDecoder decoder;
+    private final PgFrameBatch toServer = new PgFrameBatch();
+    private final PgFrameBatch toClient = new PgFrameBatch();
+    private final boolean loopback;
+    private final long authTimer;
+
+    private State state = State.STARTUP;
+    private boolean tls;
+    private PgAuthFlow auth;
+    private PgStartupParameters startup;
+    private PgFrontend.Route route;
+    private PgUpstreamPool pool;
+    private PgServerConnection server;
+    private Session session;
+    private SessionRegistry.CancelKey cancelKey;
+    private List<PgFrame> earlyFrames;
+
+    PgConnection(NetSocket socket, PgFrontend frontend) {
+        this.socket = socket;
+        this.frontend = frontend;
+        this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
+        String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
+        this.loopback = host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1");
+        socket.handler(this::onData);
+        socket.closeHandler(v -> onClientClosed());
+        socket.exceptionHandler(e -> {
+            LOG.debugf("client connection error: %s", e.getMessage());
+            socket.close();
+        });
+        this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
+            if (state == State.STARTUP || state == State.AUTHENTICATING) {
+                fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out"));
+            }
+        });
+    }
+
+    private void onData(Buffer chunk) {
+        try {
+            switch (state) {
+                case STARTUP -> onStartupBytes(chunk);
+                case AUTHENTICATING -> decoder.feed(chunk, this::onAuthFrame);
+                case CONNECTING -> throw new IllegalStateException("client socket is paused while connecting");
+                case READY -> relayClientBytes(chunk);
+                case CLOSED -> { }
+            }
+        } catch (VeilException e) {
+            fail(e);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error on a client connection", e);
+            fail(VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + e));
+        }
+    }
+
+    // ---- startup -------------------------------------------------------------------------------------
+
+    private void onStartupBytes(Buffer chunk) {
+        StartupPacket packet = startupDecoder.feed(chunk);
+        if (packet == null) {
+            return;
+        }
+        Buffer leftover = startupDecoder.leftover();
+        if (packet instanceof SSLRequest) {
+            onSslRequest(leftover);
+        } else if (packet instanceof GSSENCRequest) {
+            socket.write(Buffer.buffer(new byte[]{'N'}));
+            continueStartup(leftover);
+        } else if (packet instanceof CancelRequest cancel) {
+            frontend.sessions.cancel(cancel.processId(), cancel.secretKey());
+            socket.close();
+            state = State.CLOSED;
+        } else if (packet instanceof StartupMessage message) {
+            onStartupMessage(message);
+            if (leftover.length() > 0) {
+                onData(leftover);
+            }
+        }
+    }
+
+    private void continueStartup(Buffer leftover) {
+        if (leftover.length() > 0) {
+            onData(leftover);
+        }
+    }
+
+    private void onSslRequest(Buffer leftover) {
+        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == VeilConfig.TlsMode.OFF) {
+            socket.write(Buffer.buffer(new byte[]{'N'}));
+            continueStartup(leftover);
+            return;
+        }
+        if (leftover.length() > 0) {
+            // Plain-text bytes sent before the handshake would be treated as if encrypted (CVE-2021-23214).
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
+        }
+        socket.write(Buffer.buffer(new byte[]{'S'}));
+        socket.upgradeToSsl(ar -> {
+            if (ar.succeeded()) {
+                tls = true;
+            } else {
+                LOG.debugf("TLS handshake with a client failed: %s", ar.cause().getMessage());
+                state = State.CLOSED;
+                socket.close();
+            }
+        });
+    }
+
+    private void onStartupMessage(StartupMessage message) {
+        if (frontend.listener.tls().mode() == VeilConfig.TlsMode.REQUIRED && !tls) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
+                    "Veil requires TLS: connect with sslmode=require (or stricter)");
+        }
+        startup = PgStartupParameters.from(message);
+        if (message.minorVersion() > 0 || !startup.unsupportedProtocolOptions().isEmpty()) {
+            socket.write(new NegotiateProtocolVersion(0, startup.unsupportedProtocolOptions()).encode());
+        }
+        route = frontend.route(startup.database());
+        state = State.AUTHENTICATING;
+        auth = new PgAuthFlow(frontend, startup.user(), tls, loopback);
+        socket.write(auth.firstRequest());
+    }
+
+    // ---- authentication ------------------------------------------------------------------------------
+
+    private void onAuthFrame(PgFrame frame) {
+        if (state != State.AUTHENTICATING) {
+            // A client may pipeline its first query right after the password; it waits for the lease.
+            if (earlyFrames == null) {
+                earlyFrames = new ArrayList<>();
+            }
+            earlyFrames.add(PgFrame.of(frame.bytes().copy()));
+            return;
+        }
+        if (frame.type() != 'p') {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                    "expected password response, got message type '" + frame.typeChar() + "'");
+        }
+        PgAuthFlow.Step step = auth.onResponse(frame);
+        if (step.reply() != null) {
+            socket.write(step.reply());
+        }
+        if (step.identity() != null) {
+            frontend.vertx.cancelTimer(authTimer);
+            connectUpstream(step.identity());
+        }
+    }
+
+    // ---- leasing a server connection -----------------------------------------------------------------
+
+    private void connectUpstream(Identity identity) {
+        state = State.CONNECTING;
+        // Nothing is read until the session is ready, so that pipelined queries stay in order.
+        socket.pause();
+        pool = frontend.upstreams.pool(route.upstream(), route.database());
+        pool.acquire().compose(conn -> {
+            if (state == State.CLOSED) {
+                pool.release(conn);
+                return io.vertx.core.Future.failedFuture(new UpstreamException("client went away"));
+            }
+            server = conn;
+            String set = startup.setStatement();
+            return set == null ? io.vertx.core.Future.succeededFuture(conn) : conn.execute(set).map(r -> {
+                if (r.error() != null) {
+                    // The server rejects a setting as it would have at startup: report it as that FATAL.
+                    throw new UpstreamException(r.error().message(), r.error(), null);
+                }
+                return conn;
+            });
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                welcome(identity);
+            } else {
+                onLeaseFailed(ar.cause());
+            }
+        });
+    }
+
+    private void onLeaseFailed(Throwable cause) {
+        if (server != null) {
+            pool.release(server);
+            server = null;
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (cause instanceof VeilException ve) {
+            fail(ve);
+        } else if (cause instanceof UpstreamException ue && ue.serverError() != null) {
+            sendFatal(ue.serverError());
+        } else {
+            fail(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "could not connect to upstream \""
+                    + route.upstream().name() + "\": " + cause.getMessage()));
+        }
+    }
+
+    private void welcome(Identity identity) {
+        session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
+                socket.remoteAddress() == null ? "" : socket.remoteAddress().host(), tls,
+                route.upstream().name(), route.database(), frontend.clock.instant());
+        cancelKey = frontend.sessions.register(session);
+        PgServerConnection conn = server;
+        session.onCancel(() -> frontend.upstreams.cancel(conn));
+        Buffer out = Buffer.buffer(512);
+        server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
+        out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
+        out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
+        server.attach(this);
+        state = State.READY;
+        socket.write(out);
+        LOG.debugf("session %d: %s -> %s/%s", session.id(), identity.name(), route.upstream().name(), route.database());
+        if (earlyFrames != null) {
+            List<PgFrame> early = earlyFrames;
+            earlyFrames = null;
+            try {
+                early.forEach(this::onClientFrame);
+                toServer.flush(server::write);
+            } catch (VeilException e) {
+                fail(e);
+            }
+        }
+        socket.resume();
+    }
+
+    // ---- relay ---------------------------------------------------------------------------------------
+
+    private void relayClientBytes(Buffer chunk) {
+        decoder.feed(chunk, this::onClientFrame);
+        if (state != State.READY) {
+            return;
+        }
+        toServer.flush(server::write);
+        if (server.writeQueueFull()) {
+            socket.pause();
+            server.drainHandler(v -> socket.resume());
+        }
+    }
+
+    private void onClientFrame(PgFrame frame) {
+        if (state != State.READY) {
+            return;
+        }
+        byte t = frame.type();
+        if (!FrontendMessage.isKnownType(t)) {
+            toServer.flush(server::write);
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid frontend message type " + (t & 0xff));
+        }
+        if (t == 'X') {
+            // Terminate ends the client's session only: the server connection goes back to the pool.
+            toServer.flush(server::write);
+            state = State.CLOSED;
+            socket.close();
+            return;
+        }
+        server.noteSent(frame);
+        toServer.add(frame, server::write);
+    }
+
+    @Override
+    public void onFrame(PgFrame frame) {
+        toClient.add(frame, socket::write);
+    }
+
+    @Override
+    public void onReadComplete() {
+        toClient.flush(socket::write);
+        if (socket.writeQueueFull()) {
+            PgServerConnection s = server;
+            s.pause();
+            socket.drainHandler(v -> s.resume());
+        }
+    }
+
+    @Override
+    public void onServerLost(Throwable cause) {
+        toClient.flush(socket::write);
+        server = null;
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.warnf("session %d lost its upstream connection: %s", session == null ? 0 : session.id(), cause.getMessage());
+        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "terminating connection: the connection to upstream \""
+                + route.upstream().name() + "\" was lost (" + cause.getMessage() + "); reconnect to start a new session"));
+    }
+
+    // ---- errors and end ------------------------------------------------------------------------------
+
+    /** The error funnel: one ErrorResponse; a fatal one ends the connection. */
+    private void fail(VeilException e) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (e.fatal()) {
+            sendFatal(ErrorResponse.of(e));
+        } else {
+            // Non-fatal refusals come with the statement pipeline; until then every Veil error is fatal.
+            sendFatal(ErrorResponse.of(VeilException.fatal(e.code(), e.getMessage())));
+        }
+    }
+
+    private void sendFatal(ErrorResponse error) {
+        java.util.Map<Character, String> fields = new java.util.LinkedHashMap<>(error.fields());
+        fields.put('S', "FATAL");
+        fields.put('V', "FATAL");
+        state = State.CLOSED;
+        socket.end(new ErrorResponse(fields).encode());
+    }
+
+    private void onClientClosed() {
+        state = State.CLOSED;
+        frontend.vertx.cancelTimer(authTimer);
+        frontend.clientConnections.decrementAndGet();
+        if (session != null) {
+            session.onCancel(null);
+            frontend.sessions.unregister(cancelKey);
+        }
+        if (server != null) {
+            PgServerConnection s = server;
+            server = null;
+            pool.release(s);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.veil.frontend.pg;
+
+import dev.veil.frontend.pg.message.StartupMessage;
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a client's StartupMessage asks for, turned into what Veil can do with a pooled server connection:
+ * the run-time settings (application_name, client_encoding, DateStyle, TimeZone, {@code options=-c x=y}…)
+ * are applied with SET after the pooled connection is reset, which is what the server would have done
+ * with them at startup.
+ */
+public record PgStartupParameters(String user, String database, Map<String, String> settings,
+                                  List<String> unsupportedProtocolOptions) {
+
+    public static PgStartupParameters from(StartupMessage startup) {
+        Map<String, String> p = startup.parameters();
+        String user = p.get("user");
+        if (user == null || user.isEmpty()) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "no PostgreSQL user name specified in startup packet");
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        List<String> protocolOptions = new ArrayList<>();
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            String name = e.getKey();
+            switch (name) {
+                case "user", "database" -> { }
+                case "replication" -> {
+                    if (!e.getValue().equalsIgnoreCase("false") && !e.getValue().equals("0") && !e.getValue().equalsIgnoreCase("off")) {
+                        throw VeilException.fatal(ErrorCode.UNSUPPORTED, "replication connections are not supported through Veil");
+                    }
+                }
+                case "options" -> settings.putAll(parseOptions(e.getValue()));
+                case "fallback_application_name" -> settings.putIfAbsent("application_name", e.getValue());
+                default -> {
+                    if (name.startsWith("_pq_.")) {
+                        protocolOptions.add(name);
+                    } else {
+                        settings.put(name, e.getValue());
+                    }
+                }
+            }
+        }
+        if (p.containsKey("application_name")) {
+            settings.put("application_name", p.get("application_name"));
+        }
+        return new PgStartupParameters(user, startup.database(), settings, protocolOptions);
+    }
+
+    /**
+     * The command-line style {@code options} parameter: {@code -c name=value} or {@code --name=value}
+     * separated by spaces; a backslash escapes the next character (as libpq documents).
+     */
+    static Map<String, String> parseOptions(String options) {
+        List<String> words = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean any = false;
+        for (int i = 0; i < options.length(); i++) {
+            char c = options.charAt(i);
+            if (c == '\\' && i + 1 < options.length()) {
+                cur.append(options.charAt(++i));
+                any = true;
+            } else if (Character.isWhitespace(c)) {
+                if (any) {
+                    words.add(cur.toString());
+                    cur.setLength(0);
+                    any = false;
+                }
+            } else {
+                cur.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            words.add(cur.toString());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            String assignment;
+            if (w.equals("-c") && i + 1 < words.size()) {
+                assignment = words.get(++i);
+            } else if (w.startsWith("-c") && w.length() > 2) {
+                assignment = w.substring(2);
+            } else if (w.startsWith("--") && w.length() > 2) {
+                assignment = w.substring(2);
+            } else {
+                throw VeilException.fatal(ErrorCode.UNSUPPORTED,
+                        "unsupported command-line option \"" + w + "\" in options; only -c name=value and --name=value pass through Veil");
+            }
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid option \"" + assignment + "\": expected name=value");
+            }
+            // As the server does, dashes in an option name stand for underscores.
+            out.put(assignment.substring(0, eq).replace('-', '_'), assignment.substring(eq + 1));
+        }
+        return out;
+    }
+
+    /** One simple-query string applying every setting, or null when there is none. */
+    public String setStatement() {
+        if (settings.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        settings.forEach((name, value) -> sb.append("SET SESSION ").append(quoteIdentifier(name))
+                .append(" TO ").append(quoteLiteral(value)).append(';'));
+        return sb.toString();
+    }
+
+    static String quoteIdentifier(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * A dollar-quoted literal: unlike '...', its meaning does not depend on the server's
+     * standard_conforming_strings, so a backslash in a value can never escape the quote.
+     */
+    static String quoteLiteral(String s) {
+        String tag = "$veil$";
+        for (int i = 0; s.contains(tag); i++) {
+            tag = "$veil" + i + "$";
+        }
+        return tag + s + tag;
+    }
+}

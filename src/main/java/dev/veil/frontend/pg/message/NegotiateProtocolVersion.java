@@ -1,0 +1,17 @@
+package dev.veil.frontend.pg.message;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+
+/**
+ * NegotiateProtocolVersion 'v': sent when a client asks for a newer minor version or for protocol options
+ * ({@code _pq_.*}) Veil does not support; the client then continues with 3.0.
+ */
+public record NegotiateProtocolVersion(int newestMinor, List<String> unrecognizedOptions) implements BackendMessage {
+    public Buffer encode() {
+        Buffer b = BackendMessage.begin('v', 16).appendInt(newestMinor).appendInt(unrecognizedOptions.size());
+        unrecognizedOptions.forEach(o -> CStrings.append(b, o));
+        return BackendMessage.finish(b);
+    }
+}

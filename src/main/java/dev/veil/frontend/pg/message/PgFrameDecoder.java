@@ -1,0 +1,65 @@
+package dev.veil.frontend.pg.message;
+
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.function.Consumer;
+
+/**
+ * Splits a TCP byte stream into typed frames. Partial frames are kept until complete; a frame whose
+ * declared length is below 4 or above the limit is a protocol violation (the caller ends that connection).
+ */
+public final class PgFrameDecoder {
+    private final int maxFrameBytes;
+    private Buffer pending;
+
+    public PgFrameDecoder(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Feeds one chunk; calls {@code sink} for every complete frame, in order. */
+    public void feed(Buffer chunk, Consumer<PgFrame> sink) {
+        Buffer buf;
+        if (pending == null) {
+            buf = chunk;
+        } else {
+            pending.appendBuffer(chunk);
+            buf = pending;
+            pending = null;
+        }
+        int pos = 0;
+        int len = buf.length();
+        while (len - pos >= PgFrame.HEADER) {
+            int declared = buf.getInt(pos + 1);
+            if (declared < 4) {
+                throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                        "invalid message length " + declared + " for message type '" + printable(buf.getByte(pos)) + "'");
+            }
+            if (declared > maxFrameBytes - 1) {
+                throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                        "message of type '" + printable(buf.getByte(pos)) + "' is " + declared
+                                + " bytes, over the limit of " + maxFrameBytes + " bytes");
+            }
+            int end = pos + 1 + declared;
+            if (end > len) {
+                break;
+            }
+            sink.accept(new PgFrame(buf.getByte(pos), buf, pos, end));
+            pos = end;
+        }
+        if (pos < len) {
+            // Copy the tail: the chunk's backing buffer is not ours to grow.
+            pending = Buffer.buffer(Math.max(64, len - pos)).appendBuffer(buf, pos, len - pos);
+        }
+    }
+
+    /** Bytes held that do not yet form a complete frame. */
+    public int pendingBytes() {
+        return pending == null ? 0 : pending.length();
+    }
+
+    static String printable(byte b) {
+        return b >= 32 && b < 127 ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff);
+    }
+}

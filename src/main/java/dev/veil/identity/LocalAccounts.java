@@ -1,0 +1,51 @@
+package dev.veil.identity;
+
+import dev.veil.config.VeilConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Accounts that Veil authenticates itself (demo accounts, and accounts configured under veil.local-accounts).
+ * Only SCRAM verifiers are kept in memory, never the passwords.
+ */
+@ApplicationScoped
+public class LocalAccounts {
+    public record Account(String name, List<String> roles, ScramVerifier verifier) {
+    }
+
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final int iterations;
+    private final byte[] decoyKey = new byte[32];
+
+    public LocalAccounts(VeilConfig config) {
+        this.iterations = config.pg().scramIterations();
+        random.nextBytes(decoyKey);
+        config.localAccounts().forEach((name, a) -> add(name, a.password(), a.roles().orElse(List.of())));
+    }
+
+    public void add(String name, String password, List<String> roles) {
+        accounts.put(name, new Account(name, List.copyOf(roles), ScramVerifier.derive(password, iterations, random)));
+    }
+
+    public Optional<Account> find(String name) {
+        return Optional.ofNullable(accounts.get(name));
+    }
+
+    public int scramIterations() {
+        return iterations;
+    }
+
+    /** A verifier for names that do not exist, so a failed attempt looks the same whether or not the user exists. */
+    public ScramVerifier decoy(String name) {
+        // Keyed with a per-process secret: stable per name (like a real salt) but not computable from outside.
+        byte[] salt = java.util.Arrays.copyOf(com.ongres.scram.common.ScramFunctions.hmac(ScramVerifier.MECHANISM,
+                decoyKey, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16);
+        return new ScramVerifier(salt, iterations, new byte[32], new byte[32]);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.veil.session;
+
+import dev.veil.identity.Identity;
+
+import java.time.Instant;
+
+/**
+ * One client session, whatever the dialect: who it is, where it goes, and how to cancel what it runs.
+ * Created after authentication; lives on the client connection's event loop except for {@link #cancel()},
+ * which a CancelRequest on another connection may call.
+ */
+public final class Session {
+    private final long id;
+    private final Identity identity;
+    private final String environment;
+    private final String clientAddress;
+    private final boolean tls;
+    private final String upstream;
+    private final String database;
+    private final Instant startedAt;
+    private volatile Runnable canceller;
+
+    public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
+                   String upstream, String database, Instant startedAt) {
+        this.id = id;
+        this.identity = identity;
+        this.environment = environment;
+        this.clientAddress = clientAddress;
+        this.tls = tls;
+        this.upstream = upstream;
+        this.database = database;
+        this.startedAt = startedAt;
+    }
+
+    /** Sets what a cancel does while the session holds a server connection (null when it holds none). */
+    public void onCancel(Runnable canceller) {
+        this.canceller = canceller;
+    }
+
+    public void cancel() {
+        Runnable c = canceller;
+        if (c != null) {
+            c.run();
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public String environment() {
+        return environment;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public String upstream() {
+        return upstream;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+}

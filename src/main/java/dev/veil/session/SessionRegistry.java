@@ -1,0 +1,59 @@
+package dev.veil.session;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Live sessions by the cancel key Veil gave their clients. Clients never see upstream process ids or
+ * secrets: a CancelRequest quotes Veil's key, and Veil forwards the server's own key to the right server.
+ */
+@ApplicationScoped
+public class SessionRegistry {
+    /** The (process id, secret) pair a client quotes in a CancelRequest. */
+    public record CancelKey(int processId, int secretKey) {
+    }
+
+    private final Map<CancelKey, Session> byKey = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger open = new AtomicInteger();
+
+    public long nextSessionId() {
+        return ids.incrementAndGet();
+    }
+
+    public CancelKey register(Session session) {
+        while (true) {
+            CancelKey key = new CancelKey(random.nextInt(Integer.MAX_VALUE - 1) + 1, random.nextInt());
+            if (byKey.putIfAbsent(key, session) == null) {
+                open.incrementAndGet();
+                return key;
+            }
+        }
+    }
+
+    public void unregister(CancelKey key) {
+        if (key != null && byKey.remove(key) != null) {
+            open.decrementAndGet();
+        }
+    }
+
+    /** Cancels the statement of the session holding this key; unknown keys are ignored, as the server does. */
+    public boolean cancel(int processId, int secretKey) {
+        Session s = byKey.get(new CancelKey(processId, secretKey));
+        if (s == null) {
+            return false;
+        }
+        s.cancel();
+        return true;
+    }
+
+    public int openSessions() {
+        return open.get();
+    }
+}

@@ -1,0 +1,386 @@
+package dev.veil.upstream;
+
+import dev.veil.frontend.pg.message.Authentication;
+import dev.veil.frontend.pg.message.BackendKeyData;
+import dev.veil.frontend.pg.message.ErrorResponse;
+import dev.veil.frontend.pg.message.FrontendMessage;
+import dev.veil.frontend.pg.message.ParameterStatus;
+import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.frontend.pg.message.PgFrameDecoder;
+import dev.veil.frontend.pg.message.ReadyForQuery;
+import dev.veil.frontend.pg.message.SSLRequest;
+import dev.veil.frontend.pg.message.StartupMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One raw connection to a PostgreSQL server, owned by the event loop it was opened on. It is either
+ * starting up, idle in its pool, running one of Veil's own simple queries (reset, health check, session
+ * settings), or leased to a client session and relaying frames to a {@link ServerListener}.
+ */
+public final class PgServerConnection {
+    private static final Logger LOG = Logger.getLogger(PgServerConnection.class);
+
+    private enum Mode { TLS_NEGOTIATION, STARTUP, IDLE, INTERNAL, RELAY, CLOSED }
+
+    private final NetSocket socket;
+    private final Context context;
+    private final UpstreamSettings upstream;
+    private final String database;
+    private final PgFrameDecoder decoder = new PgFrameDecoder(Integer.MAX_VALUE);
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+
+    private Mode mode;
+    private BackendKeyData backendKey;
+    private char transactionStatus = ReadyForQuery.IDLE;
+    private boolean tls;
+    private long idleSinceNanos = System.nanoTime();
+
+    // Frames sent by a client that each end in one ReadyForQuery, minus the ReadyForQuery frames seen.
+    private int readyPending;
+    private boolean extendedSinceSync;
+    private boolean inCopyIn;
+
+    private ServerListener listener;
+    private Promise<PgServerConnection> startup;
+    private PgServerAuthFlow auth;
+    private Promise<InternalResult> internal;
+    private ErrorResponse internalError;
+
+    /** Outcome of one of Veil's own simple queries. */
+    public record InternalResult(ErrorResponse error, char transactionStatus) {
+    }
+
+    private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
+        this.socket = socket;
+        this.context = context;
+        this.upstream = upstream;
+        this.database = database;
+    }
+
+    /** Negotiates TLS as configured, authenticates, and completes once the server is ready for queries. */
+    static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
+        PgServerConnection c = new PgServerConnection(socket, context, upstream, database);
+        c.startup = Promise.promise();
+        socket.handler(c::onData);
+        socket.closeHandler(v -> c.onClosed(new UpstreamException("server closed the connection")));
+        socket.exceptionHandler(c::onError);
+        if (upstream.tls().mode() == UpstreamSettings.TlsMode.DISABLE) {
+            c.sendStartup();
+        } else {
+            c.mode = Mode.TLS_NEGOTIATION;
+            socket.write(new SSLRequest().encode());
+        }
+        return c.startup.future();
+    }
+
+    private void sendStartup() {
+        mode = Mode.STARTUP;
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", upstream.user());
+        params.put("database", database);
+        auth = new PgServerAuthFlow(upstream.user(), upstream.password());
+        socket.write(new StartupMessage(StartupMessage.PROTOCOL_3_0, params).encode());
+    }
+
+    private void onData(Buffer chunk) {
+        if (mode == Mode.TLS_NEGOTIATION) {
+            onTlsAnswer(chunk);
+            return;
+        }
+        try {
+            decoder.feed(chunk, this::onFrame);
+        } catch (RuntimeException e) {
+            onError(e);
+            return;
+        }
+        if (mode == Mode.RELAY && listener != null) {
+            listener.onReadComplete();
+        }
+    }
+
+    private void onTlsAnswer(Buffer chunk) {
+        byte answer = chunk.getByte(0);
+        if (chunk.length() > 1) {
+            // Bytes after the answer would be unencrypted data injected before the handshake (CVE-2021-23222).
+            fail(new UpstreamException("server sent unexpected data after its answer to SSLRequest"));
+            return;
+        }
+        if (answer == 'S') {
+            socket.upgradeToSsl(upstream.host()).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    tls = true;
+                    sendStartup();
+                } else {
+                    fail(new UpstreamException("TLS handshake with " + upstream.host() + ":" + upstream.port()
+                            + " failed: " + ar.cause().getMessage(), null, ar.cause()));
+                }
+            });
+        } else if (answer == 'N') {
+            UpstreamSettings.TlsMode m = upstream.tls().mode();
+            if (m == UpstreamSettings.TlsMode.PREFER) {
+                sendStartup();
+            } else {
+                fail(new UpstreamException("upstream " + upstream.name() + " does not support TLS, but tls mode is "
+                        + m.name().toLowerCase().replace('_', '-')));
+            }
+        } else {
+            fail(new UpstreamException("unexpected answer to SSLRequest from upstream " + upstream.name()));
+        }
+    }
+
+    private void onFrame(PgFrame frame) {
+        switch (frame.typeChar()) {
+            case ParameterStatus.TYPE -> {
+                ParameterStatus ps = ParameterStatus.decode(frame);
+                parameters.put(ps.name(), ps.value());
+            }
+            case ReadyForQuery.TYPE -> {
+                transactionStatus = ReadyForQuery.statusOf(frame);
+                if (readyPending > 0) {
+                    readyPending--;
+                }
+            }
+            case 'G' -> inCopyIn = true;
+            case 'c', 'C' -> { }
+            default -> { }
+        }
+        switch (mode) {
+            case RELAY -> {
+                if (frame.type() == 'Z' || frame.type() == 'E') {
+                    inCopyIn = false;
+                }
+                listener.onFrame(frame);
+            }
+            case STARTUP -> onStartupFrame(frame);
+            case INTERNAL -> onInternalFrame(frame);
+            default -> {
+                // Idle: asynchronous messages (a NOTICE, a NOTIFY left over, a FATAL before shutdown).
+                if (frame.type() == ErrorResponse.TYPE) {
+                    LOG.debugf("idle upstream connection got an error: %s", ErrorResponse.decode(frame).message());
+                }
+            }
+        }
+    }
+
+    private void onStartupFrame(PgFrame frame) {
+        try {
+            switch (frame.typeChar()) {
+                case 'R' -> {
+                    Buffer answer = auth.answer(Authentication.decode(frame));
+                    if (answer != null) {
+                        socket.write(answer);
+                    }
+                }
+                case BackendKeyData.TYPE -> backendKey = BackendKeyData.decode(frame);
+                case ErrorResponse.TYPE -> {
+                    ErrorResponse err = ErrorResponse.decode(frame);
+                    fail(new UpstreamException("upstream " + upstream.name() + " refused the connection: "
+                            + err.message(), err, null));
+                }
+                case ReadyForQuery.TYPE -> {
+                    mode = Mode.IDLE;
+                    idleSinceNanos = System.nanoTime();
+                    startup.tryComplete(this);
+                }
+                default -> { } // NoticeResponse, NegotiateProtocolVersion, ParameterStatus (tracked above)
+            }
+        } catch (UpstreamException e) {
+            fail(e);
+        } catch (Exception e) {
+            fail(new UpstreamException("authentication with upstream " + upstream.name() + " failed: " + e.getMessage(), null, e));
+        }
+    }
+
+    private void onInternalFrame(PgFrame frame) {
+        if (frame.type() == ErrorResponse.TYPE && internalError == null) {
+            internalError = ErrorResponse.decode(frame);
+        } else if (frame.type() == ReadyForQuery.TYPE && readyPending == 0) {
+            Promise<InternalResult> p = internal;
+            ErrorResponse err = internalError;
+            internal = null;
+            internalError = null;
+            mode = Mode.IDLE;
+            p.complete(new InternalResult(err, transactionStatus));
+        }
+    }
+
+    /** Runs Veil's own simple query (reset, health check, SETs); must be called on this connection's context. */
+    public Future<InternalResult> execute(String sql) {
+        if (mode != Mode.IDLE) {
+            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        }
+        mode = Mode.INTERNAL;
+        internal = Promise.promise();
+        readyPending++;
+        socket.write(new FrontendMessage.Query(sql).encode());
+        return internal.future();
+    }
+
+    /** Runs a Sync to end an extended-protocol exchange a client left open. */
+    public Future<InternalResult> sync() {
+        if (mode != Mode.IDLE) {
+            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        }
+        mode = Mode.INTERNAL;
+        internal = Promise.promise();
+        readyPending++;
+        extendedSinceSync = false;
+        socket.write(Buffer.buffer(5).appendByte((byte) 'S').appendInt(4));
+        return internal.future();
+    }
+
+    /** Hands the connection to a session: every frame from now on goes to {@code l}. */
+    public void attach(ServerListener l) {
+        listener = l;
+        mode = Mode.RELAY;
+    }
+
+    /** Takes the connection back from its session. */
+    public void detach() {
+        listener = null;
+        if (mode == Mode.RELAY) {
+            mode = Mode.IDLE;
+        }
+        idleSinceNanos = System.nanoTime();
+    }
+
+    /** Forwards client bytes. {@code frame} tells which message it is so the connection knows when it is clean. */
+    public void noteSent(PgFrame frame) {
+        switch (frame.typeChar()) {
+            case 'Q', 'F' -> readyPending++;
+            case 'S' -> {
+                readyPending++;
+                extendedSinceSync = false;
+            }
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> extendedSinceSync = true;
+            case 'c', 'f' -> inCopyIn = false;
+            default -> { }
+        }
+    }
+
+    public void write(Buffer bytes) {
+        socket.write(bytes);
+    }
+
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    public void drainHandler(io.vertx.core.Handler<Void> h) {
+        socket.drainHandler(h);
+    }
+
+    public void pause() {
+        socket.pause();
+    }
+
+    public void resume() {
+        socket.resume();
+    }
+
+    /**
+     * True when the server is between statements, so a reset can run: every Query/Sync answered, no COPY
+     * in progress and no half-received frame. A connection that is not clean is closed instead of reused.
+     */
+    public boolean quiescent() {
+        return mode != Mode.CLOSED && readyPending == 0 && !inCopyIn && decoder.pendingBytes() == 0;
+    }
+
+    public boolean extendedSinceSync() {
+        return extendedSinceSync;
+    }
+
+    public void close() {
+        if (mode == Mode.CLOSED) {
+            return;
+        }
+        mode = Mode.CLOSED;
+        socket.write(FrontendMessage.terminate());
+        socket.close();
+    }
+
+    private void onError(Throwable t) {
+        onClosed(t instanceof UpstreamException ? t : new UpstreamException(
+                "connection to upstream " + upstream.name() + " failed: " + t.getMessage(), null, t));
+        socket.close();
+    }
+
+    private void onClosed(Throwable cause) {
+        Mode was = mode;
+        mode = Mode.CLOSED;
+        switch (was) {
+            case TLS_NEGOTIATION, STARTUP -> startup.tryFail(cause);
+            case INTERNAL -> internal.tryFail(cause);
+            case RELAY -> {
+                ServerListener l = listener;
+                listener = null;
+                if (l != null) {
+                    l.onServerLost(cause);
+                }
+            }
+            default -> { }
+        }
+        if (closeHook != null) {
+            closeHook.run();
+            closeHook = null;
+        }
+    }
+
+    private Runnable closeHook;
+
+    /** Called once when the connection ends, however it ends (used by the pool to free the slot). */
+    void onClose(Runnable hook) {
+        this.closeHook = hook;
+    }
+
+    private void fail(UpstreamException e) {
+        startup.tryFail(e);
+        mode = Mode.CLOSED;
+        socket.close();
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    public UpstreamSettings upstream() {
+        return upstream;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public Map<String, String> parameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    public BackendKeyData backendKey() {
+        return backendKey;
+    }
+
+    public char transactionStatus() {
+        return transactionStatus;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public boolean isClosed() {
+        return mode == Mode.CLOSED;
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - idleSinceNanos;
+    }
+}

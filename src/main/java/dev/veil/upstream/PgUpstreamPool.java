@@ -1,0 +1,290 @@
+package dev.veil.upstream;
+
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Session pool of raw server connections for one (upstream, database).
+ *
+ * <p>A connection never changes event loop: a session is always given a connection opened on its own loop,
+ * so the client socket, the server socket and all session state stay on one thread. When the pool is full
+ * and the only idle connections belong to other loops, one of them is closed and a new one opened here;
+ * the size limit holds throughout. When nothing can be had, the session waits up to acquire-timeout and
+ * then gets 53300.
+ *
+ * <p>The counters and queues are shared by all loops and guarded by this object's monitor; everything
+ * done to a connection itself runs on that connection's loop.
+ */
+public final class PgUpstreamPool {
+    private static final Logger LOG = Logger.getLogger(PgUpstreamPool.class);
+
+    private final Vertx vertx;
+    private final NetClient client;
+    private final UpstreamSettings upstream;
+    private final String database;
+    private final UpstreamSettings.PoolSettings settings;
+
+    private final ArrayDeque<PgServerConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int total;
+    private boolean closed;
+    private final long maintenanceTimer;
+
+    private record Waiter(Context context, Promise<PgServerConnection> promise, long[] timer) {
+    }
+
+    PgUpstreamPool(Vertx vertx, NetClient client, UpstreamSettings upstream, String database) {
+        this.vertx = vertx;
+        this.client = client;
+        this.upstream = upstream;
+        this.database = database;
+        this.settings = upstream.pool();
+        this.maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> maintain());
+    }
+
+    /** Leases a ready, reset connection on the caller's event loop. */
+    public Future<PgServerConnection> acquire() {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null) {
+            return Future.failedFuture(new IllegalStateException("acquire() must run on an event loop"));
+        }
+        PgServerConnection local = null;
+        PgServerConnection victim = null;
+        boolean create = false;
+        Promise<PgServerConnection> wait = null;
+        synchronized (this) {
+            if (closed) {
+                return Future.failedFuture(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "the pool is shut down"));
+            }
+            for (Iterator<PgServerConnection> it = idle.descendingIterator(); it.hasNext(); ) {
+                PgServerConnection c = it.next();
+                if (c.context() == ctx) {
+                    it.remove();
+                    local = c;
+                    break;
+                }
+            }
+            if (local == null) {
+                if (total < settings.maxSize()) {
+                    total++;
+                    create = true;
+                } else if (!idle.isEmpty()) {
+                    victim = idle.pollFirst();
+                    create = true; // the victim's slot passes to the new connection
+                } else {
+                    wait = Promise.promise();
+                    long[] timer = new long[1];
+                    Waiter w = new Waiter(ctx, wait, timer);
+                    waiters.addLast(w);
+                    timer[0] = vertx.setTimer(settings.acquireTimeout().toMillis(), id -> expire(w));
+                }
+            }
+        }
+        if (victim != null) {
+            retire(victim);
+        }
+        if (local != null) {
+            return checked(local);
+        }
+        if (create) {
+            return open(ctx);
+        }
+        return wait.future();
+    }
+
+    /** Health check for a connection that sat idle a long time; a dead one is dropped and another tried. */
+    private Future<PgServerConnection> checked(PgServerConnection c) {
+        if (c.isClosed()) {
+            return acquire();
+        }
+        if (c.idleNanos() < settings.healthCheckAfterIdle().toNanos()) {
+            return Future.succeededFuture(c);
+        }
+        return c.execute("").transform(ar -> {
+            if (ar.succeeded() && ar.result().error() == null) {
+                return Future.succeededFuture(c);
+            }
+            LOG.debugf("idle connection to %s failed its health check; replacing it", upstream.name());
+            c.close();
+            return acquire();
+        });
+    }
+
+    private Future<PgServerConnection> open(Context ctx) {
+        Promise<PgServerConnection> p = Promise.promise();
+        ctx.runOnContext(v -> client.connect(upstream.port(), upstream.host())
+                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        PgServerConnection c = ar.result();
+                        c.onClose(() -> slotFreed(c));
+                        p.complete(c);
+                    } else {
+                        synchronized (this) {
+                            total--;
+                        }
+                        p.fail(ar.cause());
+                        wakeWaiter();
+                    }
+                }));
+        return p.future();
+    }
+
+    /** Returns a connection after its session: reset it, then pool it, or close it if it is not clean. */
+    public void release(PgServerConnection c) {
+        c.detach();
+        if (!c.quiescent()) {
+            LOG.debugf("closing upstream connection to %s: released mid-statement", upstream.name());
+            c.close();
+            return;
+        }
+        Future<?> ready = c.extendedSinceSync() ? c.sync() : Future.succeededFuture();
+        ready.compose(v -> c.transactionStatus() == 'I' ? Future.succeededFuture() : c.execute("ROLLBACK"))
+                // DISCARD ALL: RESET ALL, DEALLOCATE ALL, CLOSE ALL, UNLISTEN *, advisory locks, temp tables, plans.
+                .compose(v -> c.execute("DISCARD ALL"))
+                .onComplete(ar -> {
+                    if (ar.succeeded() && ar.result().error() == null && c.transactionStatus() == 'I') {
+                        giveBack(c);
+                    } else {
+                        LOG.warnf("upstream %s: reset failed (%s); closing the connection", upstream.name(),
+                                ar.succeeded() ? ar.result().error().message() : ar.cause().getMessage());
+                        c.close();
+                    }
+                });
+    }
+
+    private void giveBack(PgServerConnection c) {
+        Waiter w;
+        synchronized (this) {
+            if (closed) {
+                w = null;
+            } else {
+                w = waiters.pollFirst();
+                if (w == null) {
+                    idle.addLast(c);
+                    return;
+                }
+            }
+        }
+        if (w == null) {
+            c.close();
+            return;
+        }
+        vertx.cancelTimer(w.timer()[0]);
+        if (w.context() == c.context()) {
+            w.promise().complete(c);
+        } else {
+            retire(c);
+            w.context().runOnContext(v -> open(w.context()).onComplete(w.promise()));
+        }
+    }
+
+    /** Closes a connection whose slot is being handed on: its close must not free the slot. */
+    private void retire(PgServerConnection c) {
+        c.onClose(() -> { });
+        c.close();
+    }
+
+    private void slotFreed(PgServerConnection c) {
+        synchronized (this) {
+            idle.remove(c);
+            total--;
+        }
+        wakeWaiter();
+    }
+
+    private void wakeWaiter() {
+        Waiter w;
+        synchronized (this) {
+            if (closed || total >= settings.maxSize()) {
+                return;
+            }
+            w = waiters.pollFirst();
+            if (w == null) {
+                return;
+            }
+            total++;
+        }
+        vertx.cancelTimer(w.timer()[0]);
+        w.context().runOnContext(v -> open(w.context()).onComplete(w.promise()));
+    }
+
+    private void expire(Waiter w) {
+        synchronized (this) {
+            if (!waiters.remove(w)) {
+                return;
+            }
+        }
+        w.promise().tryFail(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS,
+                "sorry, too many clients: all " + settings.maxSize() + " connections to upstream " + upstream.name()
+                        + " (database " + database + ") are in use and none came free within "
+                        + settings.acquireTimeout().toMillis() + " ms"));
+    }
+
+    private void maintain() {
+        List<PgServerConnection> expired = new ArrayList<>();
+        int toCreate;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long limit = settings.idleTimeout().toNanos();
+            for (Iterator<PgServerConnection> it = idle.iterator(); it.hasNext() && total - expired.size() > settings.minSize(); ) {
+                PgServerConnection c = it.next();
+                if (c.idleNanos() > limit) {
+                    it.remove();
+                    expired.add(c);
+                }
+            }
+            toCreate = Math.max(0, settings.minSize() - total);
+            total += toCreate;
+        }
+        expired.forEach(PgServerConnection::close);
+        Context ctx = vertx.getOrCreateContext();
+        for (int i = 0; i < toCreate; i++) {
+            open(ctx).onSuccess(this::giveBack)
+                    .onFailure(e -> LOG.debugf("upstream %s: could not open a min-size connection: %s", upstream.name(), e.getMessage()));
+        }
+    }
+
+    public synchronized PoolStats stats() {
+        return new PoolStats(total, idle.size(), waiters.size());
+    }
+
+    public record PoolStats(int total, int idle, int waiting) {
+    }
+
+    void close() {
+        List<PgServerConnection> toClose;
+        List<Waiter> toFail;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+            toFail = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        vertx.cancelTimer(maintenanceTimer);
+        toClose.forEach(PgServerConnection::close);
+        toFail.forEach(w -> w.promise().tryFail(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "Veil is shutting down")));
+    }
+
+    public UpstreamSettings upstream() {
+        return upstream;
+    }
+
+    public String database() {
+        return database;
+    }
+}

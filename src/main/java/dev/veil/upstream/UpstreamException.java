@@ -1,0 +1,24 @@
+package dev.veil.upstream;
+
+import dev.veil.frontend.pg.message.ErrorResponse;
+
+/**
+ * A failure talking to an upstream. When the server itself answered with an ErrorResponse (bad database,
+ * too many connections on the server…), it is kept so the client sees the server's own error, untouched.
+ */
+public final class UpstreamException extends RuntimeException {
+    private final ErrorResponse serverError;
+
+    public UpstreamException(String message, ErrorResponse serverError, Throwable cause) {
+        super(message, cause);
+        this.serverError = serverError;
+    }
+
+    public UpstreamException(String message) {
+        this(message, null, null);
+    }
+
+    public ErrorResponse serverError() {
+        return serverError;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.veil.upstream;
+
+import java.time.Duration;
+
+/** A named upstream server with everything needed to open and pool connections to it. */
+public record UpstreamSettings(
+        String name,
+        String kind,
+        String host,
+        int port,
+        String defaultDatabase,
+        String user,
+        String password,
+        TlsSettings tls,
+        PoolSettings pool) {
+
+    public enum TlsMode { DISABLE, PREFER, REQUIRE, VERIFY_CA, VERIFY_FULL;
+
+        public static TlsMode parse(String s) {
+            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    public record TlsSettings(TlsMode mode, String caFile) {
+    }
+
+    public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
+                               Duration connectTimeout, Duration healthCheckAfterIdle,
+                               Duration maintenanceInterval) {
+    }
+
+    @Override
+    public String toString() {
+        // Never print the password.
+        return "Upstream[" + name + " " + kind + "://" + user + "@" + host + ":" + port + "/" + defaultDatabase + "]";
+    }
+}
