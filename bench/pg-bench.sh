@@ -4,6 +4,8 @@
 #
 # Usage: bench/pg-bench.sh            (normally through `make bench`)
 # Every knob is an environment variable; see bench/README.md.
+# shellcheck disable=SC2317  # functions reached only through traps
+# shellcheck disable=SC2059  # the table's printf format is a variable on purpose
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,7 +62,10 @@ VEIL_LOG=$RESULTS_DIR/pg-$RUN_ID-veil.log
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-log() { printf '[pg-bench] %s\n' "$*" >&2; }
+# Messages go to the script's original stderr (fd 9), even from a trap that
+# fires while a function's output is redirected to a log file.
+exec 9>&2
+log() { printf '[pg-bench] %s\n' "$*" >&9; }
 die() { log "ERROR: $*"; exit 1; }
 
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
@@ -88,10 +93,13 @@ psql_up() {
     -h "$HOST" -p "$UPSTREAM_PG_PORT" -U "$UPSTREAM_USER" "$@"
 }
 
-# Background a command and wait for it, so that INT/TERM traps run at once.
+# Background a command (output appended to a file) and wait for it, so that
+# INT/TERM traps run at once.
 CHILD_PID=""
-run_child() {
-  "$@" &
+run_child() { # outfile cmd...
+  local out=$1
+  shift
+  "$@" >>"$out" 2>&1 </dev/null 9>&- &
   CHILD_PID=$!
   local rc=0
   wait "$CHILD_PID" || rc=$?
@@ -143,7 +151,7 @@ stop_veil() {
         log "embedded PostgreSQL (pid $pm) survived Veil: fast shutdown"
         kill -INT "$pm" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do kill -0 "$pm" 2>/dev/null || break; sleep 0.2; done
-        kill -0 "$pm" 2>/dev/null && kill -KILL "$pm" 2>/dev/null || true
+        if kill -0 "$pm" 2>/dev/null; then kill -KILL "$pm" 2>/dev/null || true; fi
       fi
     fi
   fi
@@ -205,11 +213,14 @@ start_veil() {
     if [[ ! -f $jar ]]; then
       log "Veil jar missing ($jar): building with mvn -B -q package -DskipTests"
       command -v mvn >/dev/null || die "mvn not found, cannot build Veil"
-      (cd "$ROOT" && mvn -B -q package -DskipTests) >>"$RAW_LOG" 2>&1 ||
+      run_child "$RAW_LOG" mvn -B -q -f "$ROOT/pom.xml" package -DskipTests ||
         die "Veil build failed (see $RAW_LOG)"
       [[ -f $jar ]] || die "build finished but $jar is still missing"
     fi
-    VEIL_CMD="java -jar target/quarkus-app/quarkus-run.jar"
+    # Ports as Veil's configuration names them today (veil.pg.port,
+    # veil.demo.postgres-port, quarkus.http.port); set VEIL_CMD to override.
+    VEIL_CMD="java ${VEIL_JAVA_OPTS:-} -Dveil.pg.port=$VEIL_PG_PORT -Dveil.demo.postgres-port=$UPSTREAM_PG_PORT"
+    VEIL_CMD+=" -Dquarkus.http.port=$VEIL_HTTP_PORT -jar target/quarkus-app/quarkus-run.jar"
   fi
   if port_open "$VEIL_PG_PORT"; then
     die "port $VEIL_PG_PORT is already in use: another Veil running? (START_VEIL=0 benchmarks the running one)"
@@ -222,7 +233,7 @@ start_veil() {
 
   log "starting Veil: $VEIL_CMD  (in $ROOT, log $VEIL_LOG)"
   # setsid: Veil gets its own process group, so the cleanup reaches its children.
-  (cd "$ROOT" && exec setsid bash -c "$VEIL_CMD") >"$VEIL_LOG" 2>&1 </dev/null &
+  (cd "$ROOT" && exec setsid bash -c "$VEIL_CMD") >"$VEIL_LOG" 2>&1 </dev/null 9>&- &
   VEIL_PID=$!
   # If the upstream port opens now, it is Veil's embedded PostgreSQL: ours to stop.
   ((upstream_was_up)) || VEIL_OWNS_UPSTREAM=1
@@ -235,14 +246,14 @@ start_veil() {
       kill -KILL -- "-$VEIL_PID" 2>/dev/null || true
       VEIL_PID=""
       log "Veil exited with status $rc before becoming ready; last lines of its log:"
-      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&2
+      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&9
       die "Veil failed to start"
     fi
     code=$(http_status "$VEIL_HEALTH_URL")
     [[ $code == 200 ]] && break
     if ((SECONDS >= deadline)); then
       log "Veil not ready after ${VEIL_START_TIMEOUT}s ($VEIL_HEALTH_URL -> HTTP ${code:-none}); last lines of its log:"
-      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&2
+      tail -n 60 "$VEIL_LOG" | sed 's/^/    /' >&9
       die "Veil failed to become ready"
     fi
     sleep 1
@@ -281,8 +292,8 @@ fi
 have_scale=$(psql_up -d "$BENCH_DB" -Atc 'select count(*) from pgbench_branches' 2>/dev/null || echo 0)
 if [[ $BENCH_REINIT == 1 || $have_scale != "$SCALE" ]]; then
   log "initialising $BENCH_DB: pgbench -i -s $SCALE -q (direct on upstream)"
-  PGPASSWORD=$UPSTREAM_PASSWORD run_child pgbench -i -s "$SCALE" -q \
-    -h "$HOST" -p "$UPSTREAM_PG_PORT" -U "$UPSTREAM_USER" "$BENCH_DB" >>"$RAW_LOG" 2>&1 ||
+  PGPASSWORD=$UPSTREAM_PASSWORD run_child "$RAW_LOG" pgbench -i -s "$SCALE" -q \
+    -h "$HOST" -p "$UPSTREAM_PG_PORT" -U "$UPSTREAM_USER" "$BENCH_DB" ||
     die "pgbench -i failed (see $RAW_LOG)"
 else
   log "database $BENCH_DB already initialised at scale $SCALE (BENCH_REINIT=1 to redo)"
@@ -298,13 +309,16 @@ declare -A TARGET_ERR=()
 PGBOUNCER_BIN=""
 PGBOUNCER_VERSION=""
 
+PGB_UNAVAILABLE=""
+pgb_unavailable() { PGB_UNAVAILABLE=$1; log "WARNING: $1: PgBouncer targets skipped"; }
+
 ensure_pgbouncer() {
   PGBOUNCER_BIN=$(command -v pgbouncer || true)
   [[ -z $PGBOUNCER_BIN && -x /usr/sbin/pgbouncer ]] && PGBOUNCER_BIN=/usr/sbin/pgbouncer
   if [[ -z $PGBOUNCER_BIN ]]; then
     local sudo=""
     if ((EUID != 0)); then
-      command -v sudo >/dev/null || die "pgbouncer is missing and we are not root: install the Debian package 'pgbouncer'"
+      command -v sudo >/dev/null || { pgb_unavailable "pgbouncer is missing and we are not root: install the Debian package 'pgbouncer'"; return 1; }
       sudo="sudo -n"
     fi
     log "pgbouncer not installed: installing Debian package 'pgbouncer' (apt-get install -y pgbouncer)"
@@ -312,10 +326,10 @@ ensure_pgbouncer() {
       log "apt-get install failed: running apt-get update, then retrying"
       DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q >>"$RAW_LOG" 2>&1 || true
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q pgbouncer >>"$RAW_LOG" 2>&1 ||
-        die "could not install pgbouncer (see $RAW_LOG)"
+        { pgb_unavailable "could not install pgbouncer (see $RAW_LOG)"; return 1; }
     fi
     PGBOUNCER_BIN=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-    [[ -x $PGBOUNCER_BIN ]] || die "pgbouncer installed but binary not found"
+    [[ -x $PGBOUNCER_BIN ]] || { pgb_unavailable "pgbouncer installed but binary not found"; return 1; }
     log "installed $("$PGBOUNCER_BIN" --version 2>/dev/null | head -n1)"
   fi
   PGBOUNCER_VERSION=$("$PGBOUNCER_BIN" --version 2>/dev/null | head -n1 || true)
@@ -323,11 +337,11 @@ ensure_pgbouncer() {
   if [[ -z $PGBOUNCER_USER ]]; then
     if id postgres >/dev/null 2>&1; then PGBOUNCER_USER=postgres; else PGBOUNCER_USER=nobody; fi
   fi
-  id "$PGBOUNCER_USER" >/dev/null 2>&1 || die "PGBOUNCER_USER '$PGBOUNCER_USER' does not exist"
-  if [[ $(id -u "$PGBOUNCER_USER") == 0 ]]; then die "pgbouncer cannot run as root"; fi
+  id "$PGBOUNCER_USER" >/dev/null 2>&1 || { pgb_unavailable "PGBOUNCER_USER '$PGBOUNCER_USER' does not exist"; return 1; }
+  if [[ $(id -u "$PGBOUNCER_USER") == 0 ]]; then { pgb_unavailable "pgbouncer cannot run as root"; return 1; }; fi
   if [[ $(id -u) != "$(id -u "$PGBOUNCER_USER")" ]]; then
-    ((EUID == 0)) || die "must be root to run pgbouncer as $PGBOUNCER_USER (or set PGBOUNCER_USER=$(id -un))"
-    command -v setpriv >/dev/null || die "setpriv (util-linux) is required"
+    ((EUID == 0)) || { pgb_unavailable "must be root to run pgbouncer as $PGBOUNCER_USER (or set PGBOUNCER_USER=$(id -un))"; return 1; }
+    command -v setpriv >/dev/null || { pgb_unavailable "setpriv (util-linux) is required"; return 1; }
   fi
 }
 
@@ -369,7 +383,7 @@ EOF
     chown -R "$PGBOUNCER_USER:$(id -gn "$PGBOUNCER_USER")" "$dir"
     cmd=(setpriv --reuid="$PGBOUNCER_USER" --regid="$(id -g "$PGBOUNCER_USER")" --init-groups "${cmd[@]}")
   fi
-  "${cmd[@]}" >"$dir/stdout.log" 2>&1 </dev/null &
+  "${cmd[@]}" >"$dir/stdout.log" 2>&1 </dev/null 9>&- &
   local pid=$!
   PGB_PIDS+=("$pid")
   for ((i = 0; i < 50; i++)); do
@@ -389,9 +403,13 @@ EOF
 }
 
 if has_target pgbouncer-tx || has_target pgbouncer-session; then
-  ensure_pgbouncer
-  has_target pgbouncer-tx && start_pgbouncer pgbouncer-tx "$PGB_TX_PORT" transaction
-  has_target pgbouncer-session && start_pgbouncer pgbouncer-session "$PGB_SESSION_PORT" session
+  if ensure_pgbouncer; then
+    has_target pgbouncer-tx && start_pgbouncer pgbouncer-tx "$PGB_TX_PORT" transaction
+    has_target pgbouncer-session && start_pgbouncer pgbouncer-session "$PGB_SESSION_PORT" session
+  else
+    TARGET_ERR[pgbouncer-tx]=$PGB_UNAVAILABLE
+    TARGET_ERR[pgbouncer-session]=$PGB_UNAVAILABLE
+  fi
 fi
 
 # --------------------------------------------------------------------------
@@ -449,7 +467,8 @@ pgbench_run() { # target mode clients threads seconds -> R_OUT (file), rc
   local -a cmd=(pgbench -n -S -M "$mode" -c "$c" -j "$j" -T "$secs"
     -h "$HOST" -p "$T_PORT" -U "$T_USER" "$BENCH_DB")
   local rc=0
-  with_pass run_child timeout -k 5 $((secs + 60)) "${cmd[@]}" >"$R_OUT" 2>&1 || rc=$?
+  : >"$R_OUT"
+  with_pass run_child "$R_OUT" timeout -k 5 $((secs + 60)) "${cmd[@]}" || rc=$?
   {
     echo "== $(date +%T) $t: ${cmd[*]}  (exit $rc)"
     cat "$R_OUT"
@@ -487,6 +506,11 @@ measure() { # target mode clients threads seconds
     log "     $t -M $mode -c $c: FAILED: $err"
   fi
 }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  log "WARNING: load average $LOAD_BEFORE on $(nproc) cores before the runs: expect noisy numbers"
+fi
 
 # Warm-up (JIT for Veil, caches for everyone); results are discarded.
 if ((WARMUP > 0)); then
@@ -570,6 +594,7 @@ write_markdown() {
       echo "- ${PGBOUNCER_VERSION:-PgBouncer (version unknown)}: default_pool_size = $PGBOUNCER_POOL_SIZE (transaction: $HOST:$PGB_TX_PORT, session: $HOST:$PGB_SESSION_PORT)"
     fi
     echo "- Client: $pgbench_ver, sslmode=$PGSSLMODE"
+    echo "- Load average before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| Target | Mode | Clients | TPS | Mean latency (ms) | TPS vs direct | Added latency vs direct (µs/round trip, 1 client) | Note |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"

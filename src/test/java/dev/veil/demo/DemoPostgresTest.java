@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,7 @@ class DemoPostgresTest {
                 assertThat(rows.getString("phone")).isEqualTo(first.phone());
                 assertThat(rows.getString("ssn")).isEqualTo(first.ssn());
                 assertThat(rows.getString("card_number")).isEqualTo(first.cardNumber());
-                assertThat(rows.getObject("birth_date", java.time.LocalDate.class)).isEqualTo(first.birthDate());
+                assertThat(rows.getObject("birth_date", LocalDate.class)).isEqualTo(first.birthDate());
                 assertThat(rows.getString("city")).isEqualTo(first.city());
                 assertThat(rows.getObject("created_at", OffsetDateTime.class).toInstant()).isEqualTo(first.createdAt());
             }

@@ -122,7 +122,7 @@ class ShopDataTest {
 
     @Test
     void statusesComeFromTheFixedSetAndAllOccur() {
-        assertThat(DATA.orders()).extracting(Order::status).containsOnlyElementsOf(ShopData.ORDER_STATUSES);
+        assertThat(DATA.orders()).extracting(Order::status).isSubsetOf(ShopData.ORDER_STATUSES);
         assertThat(DATA.orders()).extracting(Order::status).containsAll(ShopData.ORDER_STATUSES);
     }
 

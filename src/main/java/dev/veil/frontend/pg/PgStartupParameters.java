@@ -103,19 +103,23 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
         return out;
     }
 
-    /** One simple-query string applying every setting, or null when there is none. */
+    /**
+     * One simple-query string applying every setting, or null when there is none. set_config() takes the
+     * value as raw text, exactly as a startup parameter is taken (SET would parse it: a list such as
+     * search_path=a,b given as one literal would become a single schema name).
+     */
     public String setStatement() {
         if (settings.isEmpty()) {
             return null;
         }
-        StringBuilder sb = new StringBuilder();
-        settings.forEach((name, value) -> sb.append("SET SESSION ").append(quoteIdentifier(name))
-                .append(" TO ").append(quoteLiteral(value)).append(';'));
+        StringBuilder sb = new StringBuilder("SELECT ");
+        boolean first = true;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            sb.append(first ? "" : ", ").append("pg_catalog.set_config(").append(quoteLiteral(e.getKey()))
+                    .append(", ").append(quoteLiteral(e.getValue())).append(", false)");
+            first = false;
+        }
         return sb.toString();
-    }
-
-    static String quoteIdentifier(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
     }
 
     /**

@@ -1,0 +1,112 @@
+package dev.veil.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Starts the real upstream server once for the integration suite and points Veil at it: upstream "main"
+ * (SCRAM, password from a file, TLS verify-full), "md5" (md5, inline password), "tiny" (a pool of one
+ * connection with a short wait) and "flaky" (through a proxy tests can cut).
+ */
+public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
+    public static final String USER = "tester";
+    public static final String PASSWORD = "tester-secret";
+
+    private static PostgresServer server;
+    private static CuttableProxy flakyProxy;
+    private static int veilPort;
+    private static Path caFile;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path work = Files.createTempDirectory("veil-test");
+            server = UpstreamServers.startPostgres();
+            caFile = UpstreamProvisioner.provision(server, work);
+            flakyProxy = new CuttableProxy(server.host(), server.port());
+            Path passwordFile = work.resolve("main-password");
+            Files.writeString(passwordFile, UpstreamProvisioner.SCRAM_PASSWORD + "\n");
+            veilPort = freePort();
+
+            Map<String, String> cfg = new HashMap<>();
+            cfg.put("veil.demo.mode", "off");
+            cfg.put("veil.pg.port", String.valueOf(veilPort));
+            cfg.put("veil.pg.default-upstream", "main");
+            cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
+            cfg.put("veil.local-accounts.cleartext-user.password", "cleartext-secret");
+
+            upstream(cfg, "main", server.port(), "shop", UpstreamProvisioner.SCRAM_USER);
+            cfg.put("veil.upstreams.main.password-file", passwordFile.toString());
+            cfg.put("veil.upstreams.main.tls.mode", "verify-full");
+            cfg.put("veil.upstreams.main.tls.ca-file", caFile.toString());
+            cfg.put("veil.upstreams.main.pool.max-size", "2");
+
+            upstream(cfg, "md5", server.port(), "shop", UpstreamProvisioner.MD5_USER);
+            cfg.put("veil.upstreams.md5.password", UpstreamProvisioner.MD5_PASSWORD);
+            cfg.put("veil.upstreams.md5.tls.mode", "disable");
+
+            upstream(cfg, "tiny", server.port(), "shop", server.superuser());
+            cfg.put("veil.upstreams.tiny.password", server.superuserPassword());
+            cfg.put("veil.upstreams.tiny.tls.mode", "disable");
+            cfg.put("veil.upstreams.tiny.pool.max-size", "1");
+            cfg.put("veil.upstreams.tiny.pool.acquire-timeout", "300ms");
+
+            upstream(cfg, "flaky", flakyProxy.port(), "shop", server.superuser());
+            cfg.put("veil.upstreams.flaky.password", server.superuserPassword());
+            cfg.put("veil.upstreams.flaky.tls.mode", "disable");
+            return cfg;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the test upstream: " + e.getMessage(), e);
+        }
+    }
+
+    private static void upstream(Map<String, String> cfg, String name, int port, String db, String user) {
+        String p = "veil.upstreams." + name + ".";
+        cfg.put(p + "host", server.host());
+        cfg.put(p + "port", String.valueOf(port));
+        cfg.put(p + "database", db);
+        cfg.put(p + "user", user);
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (flakyProxy != null) {
+                flakyProxy.close();
+            }
+        } catch (Exception ignored) {
+            // best effort
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    public static PostgresServer server() {
+        return server;
+    }
+
+    public static CuttableProxy flakyProxy() {
+        return flakyProxy;
+    }
+
+    public static int veilPort() {
+        return veilPort;
+    }
+
+    /** JDBC URL through Veil (TLS off unless the test asks for it). */
+    public static String veilUrl(String database, String extra) {
+        return "jdbc:postgresql://127.0.0.1:" + veilPort + "/" + database + "?sslmode=disable" + (extra.isEmpty() ? "" : "&" + extra);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
