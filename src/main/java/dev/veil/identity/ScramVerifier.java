@@ -30,6 +30,9 @@ public record ScramVerifier(byte[] salt, int iterations, byte[] storedKey, byte[
 
     /** Checks a password given in clear (cleartext authentication) against the verifier, in constant time. */
     public boolean matches(String password) {
+        if (password.isEmpty()) {
+            return false; // SASLprep refuses empty strings; an empty password never matches
+        }
         ScramVerifier other = derive(password, salt, iterations);
         return MessageDigest.isEqual(other.storedKey, storedKey);
     }

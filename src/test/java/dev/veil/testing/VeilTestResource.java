@@ -101,7 +101,8 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** JDBC URL through Veil (TLS off unless the test asks for it). */
     public static String veilUrl(String database, String extra) {
-        return "jdbc:postgresql://127.0.0.1:" + veilPort + "/" + database + "?sslmode=disable" + (extra.isEmpty() ? "" : "&" + extra);
+        // pgjdbc URL-decodes the database name; "/" (upstream/database) must be encoded.
+        return "jdbc:postgresql://127.0.0.1:" + veilPort + "/" + database.replace("/", "%2F") + "?sslmode=disable" + (extra.isEmpty() ? "" : "&" + extra);
     }
 
     private static int freePort() throws Exception {

@@ -48,7 +48,9 @@ final class PgAuthFlow {
     Step onResponse(PgFrame frame) {
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
-            if (account.isEmpty() || !account.get().verifier().matches(password)) {
+            // Unknown users are checked against a decoy so that the time taken does not reveal them.
+            boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> frontend.accounts.decoy(user)).matches(password);
+            if (!ok || account.isEmpty()) {
                 throw failed();
             }
             return new Step(new Authentication.AuthenticationOk().encode(), identity());

@@ -159,7 +159,7 @@ final class PgConnection implements ServerListener {
         }
         startup = PgStartupParameters.from(message);
         if (message.minorVersion() > 0 || !startup.unsupportedProtocolOptions().isEmpty()) {
-            socket.write(new NegotiateProtocolVersion(0, startup.unsupportedProtocolOptions()).encode());
+            socket.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, startup.unsupportedProtocolOptions()).encode());
         }
         route = frontend.route(startup.database());
         state = State.AUTHENTICATING;

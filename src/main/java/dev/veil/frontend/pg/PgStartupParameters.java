@@ -127,8 +127,9 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
      * standard_conforming_strings, so a backslash in a value can never escape the quote.
      */
     static String quoteLiteral(String s) {
+        // The tag must not occur in the value, nor be completed by the value's tail (a value ending in "$veil").
         String tag = "$veil$";
-        for (int i = 0; s.contains(tag); i++) {
+        for (int i = 0; (s + tag).indexOf(tag) != s.length(); i++) {
             tag = "$veil" + i + "$";
         }
         return tag + s + tag;

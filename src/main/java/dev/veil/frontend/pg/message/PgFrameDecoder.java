@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 public final class PgFrameDecoder {
     private final int maxFrameBytes;
     private Buffer pending;
+    /** Bytes the pending frame needs before decoding can go on (the whole frame, or its header). */
+    private int awaited;
 
     public PgFrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -25,6 +27,9 @@ public final class PgFrameDecoder {
             buf = chunk;
         } else {
             pending.appendBuffer(chunk);
+            if (pending.length() < awaited) {
+                return; // still inside one large frame: keep appending, no re-scan, no copy
+            }
             buf = pending;
             pending = null;
         }
@@ -38,8 +43,8 @@ public final class PgFrameDecoder {
             }
             if (declared > maxFrameBytes - 1) {
                 throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
-                        "message of type '" + printable(buf.getByte(pos)) + "' is " + declared
-                                + " bytes, over the limit of " + maxFrameBytes + " bytes");
+                        "message of type '" + printable(buf.getByte(pos)) + "' declares length " + declared + " ("
+                                + (declared + 1L) + " bytes with its type byte), over the limit of " + maxFrameBytes + " bytes");
             }
             int end = pos + 1 + declared;
             if (end > len) {
@@ -48,9 +53,13 @@ public final class PgFrameDecoder {
             sink.accept(new PgFrame(buf.getByte(pos), buf, pos, end));
             pos = end;
         }
+        awaited = 0;
         if (pos < len) {
-            // Copy the tail: the chunk's backing buffer is not ours to grow.
-            pending = Buffer.buffer(Math.max(64, len - pos)).appendBuffer(buf, pos, len - pos);
+            // Copy the tail once, sized for the whole frame when its header is known: the chunk's backing
+            // buffer is not ours to grow, and re-copying a large frame on every chunk would be quadratic.
+            int remaining = len - pos;
+            awaited = remaining >= PgFrame.HEADER ? 1 + buf.getInt(pos + 1) : PgFrame.HEADER;
+            pending = Buffer.buffer(Math.max(64, awaited)).appendBuffer(buf, pos, remaining);
         }
     }
 

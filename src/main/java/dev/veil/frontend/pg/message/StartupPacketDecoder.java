@@ -50,9 +50,11 @@ public final class StartupPacketDecoder {
         }
     }
 
-    /** Bytes received after the decoded packet. */
+    /** Hands over the bytes received after the decoded packet (they are no longer held here). */
     public Buffer leftover() {
-        return pending;
+        Buffer l = pending;
+        pending = Buffer.buffer();
+        return l;
     }
 
     private static void requireLength(int actual, int expected, String what) {

@@ -1,0 +1,34 @@
+# Veil: the two commands a newcomer needs are `make run` and `make test`.
+MVN ?= mvn -B
+JAR := target/quarkus-app/quarkus-run.jar
+SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
+
+.PHONY: run test bench native native-test clean package
+
+## run: build if needed, then start Veil in demo mode (embedded PostgreSQL with the shop data)
+run: $(JAR)
+	java $(JAVA_OPTS) -jar $(JAR)
+
+## test: the whole suite (unit, protocol, real servers through real drivers)
+test:
+	$(MVN) test
+
+## bench: pgbench through direct / Veil / PgBouncer, ratios printed (bench/README.md)
+bench: $(JAR)
+	bench/pg-bench.sh
+
+## native: native executable (needs GRAALVM_HOME; see README "Native build")
+native:
+	$(MVN) package -Dnative -DskipTests $(NATIVE_OPTS)
+
+## native-test: run the native-image integration tests against target/*-runner
+native-test:
+	$(MVN) verify -Dnative $(NATIVE_OPTS)
+
+package: $(JAR)
+
+$(JAR): $(SOURCES)
+	$(MVN) -q package -DskipTests
+
+clean:
+	$(MVN) -q clean
