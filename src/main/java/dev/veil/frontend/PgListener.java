@@ -24,13 +24,14 @@ public class PgListener {
     private final Vertx vertx;
     private final VeilConfig config;
     private final PgFrontend frontend;
+    private final dev.veil.session.GatewayStatus status;
     private volatile String deploymentId;
-    private volatile boolean listening;
 
-    public PgListener(Vertx vertx, VeilConfig config, PgFrontend frontend) {
+    public PgListener(Vertx vertx, VeilConfig config, PgFrontend frontend, dev.veil.session.GatewayStatus status) {
         this.vertx = vertx;
         this.config = config;
         this.frontend = frontend;
+        this.status = status;
     }
 
     public Future<Void> start(PemKeyCertOptions certificate) {
@@ -42,23 +43,20 @@ public class PgListener {
             options.setKeyCertOptions(certificate).setSsl(false);
             frontend.tlsAvailable(true);
         }
+        status.listener("postgresql", false);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return vertx.deployVerticle(() -> new Instance(options, frontend), new DeploymentOptions().setInstances(instances))
                 .onSuccess(id -> {
                     deploymentId = id;
-                    listening = true;
+                    status.listener("postgresql", true);
                     LOG.infof("PostgreSQL listener on %s:%d (%d event loops, TLS %s)", pg.host(), pg.port(), instances,
                             frontend.isTlsAvailable() ? pg.tls().mode().name().toLowerCase() : "off");
                 })
                 .mapEmpty();
     }
 
-    public boolean listening() {
-        return listening;
-    }
-
     public Future<Void> stop() {
-        listening = false;
+        status.listener("postgresql", false);
         return deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     }
 

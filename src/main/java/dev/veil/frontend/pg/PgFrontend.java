@@ -27,11 +27,12 @@ public class PgFrontend {
     final Vertx vertx;
     final Clock clock;
     final SecureRandom random = new SecureRandom();
-    final AtomicInteger clientConnections = new AtomicInteger();
+    final AtomicInteger clientConnections;
     volatile boolean tlsAvailable;
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
-                      Vertx vertx, Clock clock) {
+                      Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status) {
+        this.clientConnections = status.clientConnections("postgresql");
         this.config = config;
         this.listener = config.pg();
         this.accounts = accounts;

@@ -1,0 +1,28 @@
+package dev.veil.admin;
+
+import dev.veil.testing.VeilTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@QuarkusTest
+@QuarkusTestResource(VeilTestResource.class)
+class ReadinessTest {
+    @TestHTTPResource("/q/health/ready")
+    URI ready;
+
+    @Test
+    void readyOnceThePostgresListenerIsUp() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\": \"UP\"").contains("listener.postgresql");
+    }
+}

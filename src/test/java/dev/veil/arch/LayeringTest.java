@@ -1,0 +1,44 @@
+package dev.veil.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The dependency direction of ../shared/ARCHITECTURE.md: frontend -> session -> the rest. */
+class LayeringTest {
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.veil");
+
+    @Test
+    void nothingOutsideTheFrontendImportsTheFrontendListeners() {
+        noClasses().that().resideOutsideOfPackages("dev.veil.frontend..", "dev.veil")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg", "dev.veil.frontend.mysql..")
+                .check(MAIN);
+    }
+
+    @Test
+    void sessionDoesNotReachBackIntoTheFrontend() {
+        noClasses().that().resideInAPackage("dev.veil.session..")
+                .should().dependOnClassesThat().resideInAPackage("dev.veil.frontend..")
+                .check(MAIN);
+    }
+
+    @Test
+    void analysisAndPolicyStayFreeOfVertxAndQuarkus() {
+        noClasses().that().resideInAnyPackage("dev.veil.analysis..", "dev.veil.policy..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.quarkus..")
+                .allowEmptyShould(true)
+                .check(MAIN);
+    }
+
+    @Test
+    void upstreamPoolsDoNotDependOnClientConnections() {
+        noClasses().that().resideInAPackage("dev.veil.upstream..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg")
+                .check(MAIN);
+    }
+}
