@@ -24,7 +24,11 @@ public class Gateway {
     private final PgListener pgListener;
     private final UpstreamRegistry upstreams;
 
-    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, UpstreamRegistry upstreams) {
+    private final int httpPort;
+
+    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, UpstreamRegistry upstreams,
+                   @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
+        this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;
         this.pgListener = pgListener;
@@ -50,7 +54,7 @@ public class Gateway {
             pgListener.start(certificate).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
         if (demoMode) {
-            LOG.info(demo.banner(config.pg().host(), config.pg().port()));
+            LOG.info(demo.banner(config.pg().host(), config.pg().port(), httpPort));
         }
     }
 

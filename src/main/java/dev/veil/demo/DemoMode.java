@@ -64,7 +64,7 @@ public class DemoMode {
         }
     }
 
-    public String banner(String pgHost, int pgPort) {
+    public String banner(String pgHost, int pgPort, int httpPort) {
         return """
 
                 ──────────────────────────────────────────────────────────────────────
@@ -74,8 +74,8 @@ public class DemoMode {
 
                  Accounts: admin/admin-demo, engineer/engineer-demo, analyst/analyst-demo
                  Demo PostgreSQL (direct, for comparison): psql -h %s -p %d -U postgres shop
-                 Health: http://127.0.0.1:8080/q/health/ready
+                 Health: http://127.0.0.1:%d/q/health/ready
                 ──────────────────────────────────────────────────────────────────────
-                """.formatted(pgHost, pgPort, postgres.host(), postgres.port());
+                """.formatted(pgHost, pgPort, postgres.host(), postgres.port(), httpPort);
     }
 }

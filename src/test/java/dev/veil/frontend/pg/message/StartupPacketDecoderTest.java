@@ -128,10 +128,12 @@ class StartupPacketDecoderTest {
         // SSLRequest plus the first 10 bytes of the StartupMessage in one chunk…
         StartupPacket first = decoder.feed(ssl.appendBytes(STARTUP, 0, 10));
         assertThat(first).isInstanceOf(SSLRequest.class);
-        assertThat(hex(decoder.leftover())).isEqualTo(hex(Buffer.buffer(STARTUP).getBytes(0, 10)));
+        Buffer leftover = decoder.leftover();
+        assertThat(hex(leftover)).isEqualTo(hex(Buffer.buffer(STARTUP).getBytes(0, 10)));
+        assertThat(decoder.leftover().length()).as("leftover is handed over, not kept").isZero();
 
-        // …then the rest: the decoder continues from its leftover.
-        StartupPacket second = decoder.feed(Buffer.buffer(STARTUP).getBuffer(10, STARTUP.length));
+        // …then the caller feeds the leftover back followed by the rest.
+        StartupPacket second = decoder.feed(leftover.appendBuffer(Buffer.buffer(STARTUP).getBuffer(10, STARTUP.length)));
         assertThat(second).isInstanceOfSatisfying(StartupMessage.class, m -> assertThat(m.database()).isEqualTo("shop"));
         assertThat(decoder.leftover().length()).isZero();
     }
