@@ -22,6 +22,8 @@ public interface VeilConfig {
 
     PgListener pg();
 
+    MySqlListener mysql();
+
     /** Local accounts (name → password). Demo mode adds admin, engineer and analyst. */
     Map<String, LocalAccount> localAccounts();
 
@@ -38,6 +40,44 @@ public interface VeilConfig {
         /** Port of the embedded PostgreSQL the demo starts. */
         @WithDefault("15433")
         int postgresPort();
+
+        /** Port of the embedded MariaDB the demo starts (user root, no password, loopback only). */
+        @WithDefault("13307")
+        int mariadbPort();
+    }
+
+    interface MySqlListener {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("13306")
+        int port();
+
+        /** Upstream (kind mysql or mariadb) used when the client's schema does not name one as {@code upstream/schema}. */
+        Optional<String> defaultUpstream();
+
+        @WithDefault("1000")
+        int maxClientConnections();
+
+        /** Time a client has to finish TLS and authentication. */
+        @WithDefault("30s")
+        Duration authenticationTimeout();
+
+        /** Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153). */
+        @WithDefault("67108864")
+        int maxPacketBytes();
+
+        /**
+         * Auth plugin offered first to clients: caching_sha2_password, mysql_native_password, or
+         * mysql_clear_password (only honoured inside TLS or on loopback).
+         */
+        @WithDefault("caching_sha2_password")
+        String authPlugin();
+
+        Tls tls();
     }
 
     interface PgListener {
@@ -98,6 +138,7 @@ public interface VeilConfig {
     }
 
     interface Upstream {
+        /** postgresql, mysql or mariadb. */
         @WithDefault("postgresql")
         String kind();
 
