@@ -26,7 +26,7 @@ import java.util.Map;
  * starting up, idle in its pool, running one of Veil's own simple queries (reset, health check, session
  * settings), or leased to a client session and relaying frames to a {@link ServerListener}.
  */
-public final class PgServerConnection {
+public final class PgServerConnection implements ServerConnection {
     private static final Logger LOG = Logger.getLogger(PgServerConnection.class);
 
     private enum Mode { TLS_NEGOTIATION, STARTUP, IDLE, INTERNAL, RELAY, CLOSED }
@@ -295,6 +295,33 @@ public final class PgServerConnection {
         return mode != Mode.CLOSED && readyPending == 0 && !inCopyIn && decoder.pendingBytes() == 0;
     }
 
+    @Override
+    public Future<Boolean> healthCheck() {
+        return execute("").map(r -> r.error() == null);
+    }
+
+    /**
+     * Ends any open extended-protocol sequence and transaction, then DISCARD ALL: RESET ALL, DEALLOCATE ALL,
+     * CLOSE ALL, UNLISTEN *, advisory locks, temporary tables, cached plans. A connection released
+     * mid-statement (not {@link #quiescent()}) is never reused.
+     */
+    @Override
+    public Future<Boolean> reset() {
+        if (!quiescent()) {
+            LOG.debugf("upstream %s: released mid-statement", upstream.name());
+            return Future.succeededFuture(false);
+        }
+        Future<InternalResult> ready = extendedSinceSync ? sync() : Future.succeededFuture(new InternalResult(null, transactionStatus));
+        return ready.compose(v -> transactionStatus == ReadyForQuery.IDLE ? Future.succeededFuture(v) : execute("ROLLBACK"))
+                .compose(v -> execute("DISCARD ALL"))
+                .map(r -> {
+                    if (r.error() != null) {
+                        LOG.warnf("upstream %s: reset failed: %s", upstream.name(), r.error().message());
+                    }
+                    return r.error() == null && transactionStatus == ReadyForQuery.IDLE;
+                });
+    }
+
     public boolean extendedSinceSync() {
         return extendedSinceSync;
     }
@@ -338,7 +365,8 @@ public final class PgServerConnection {
     private Runnable closeHook;
 
     /** Called once when the connection ends, however it ends (used by the pool to free the slot). */
-    void onClose(Runnable hook) {
+    @Override
+    public void onClose(Runnable hook) {
         this.closeHook = hook;
     }
 
@@ -380,7 +408,8 @@ public final class PgServerConnection {
         return mode == Mode.CLOSED;
     }
 
-    long idleNanos() {
+    @Override
+    public long idleNanos() {
         return System.nanoTime() - idleSinceNanos;
     }
 }

@@ -29,7 +29,7 @@ public class UpstreamRegistry {
     private final Vertx vertx;
     private final Map<String, UpstreamSettings> upstreams = new ConcurrentHashMap<>();
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
-    private final Map<String, PgUpstreamPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
 
     public UpstreamRegistry(Vertx vertx, VeilConfig config) {
         this.vertx = vertx;
@@ -53,13 +53,16 @@ public class UpstreamRegistry {
         return upstreams.values();
     }
 
-    public PgUpstreamPool pool(UpstreamSettings upstream, String database) {
-        return pools.computeIfAbsent(upstream.name() + "\u0000" + database,
-                k -> new PgUpstreamPool(vertx, clients.get(upstream.name()), upstream, database));
+    @SuppressWarnings("unchecked")
+    public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database) {
+        NetClient client = clients.get(upstream.name());
+        return (UpstreamPool<PgServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database,
+                k -> new UpstreamPool<PgServerConnection>(vertx, ctx -> client.connect(upstream.port(), upstream.host())
+                        .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database)), upstream, database));
     }
 
-    public Map<String, PgUpstreamPool.PoolStats> poolStats() {
-        Map<String, PgUpstreamPool.PoolStats> out = new LinkedHashMap<>();
+    public Map<String, UpstreamPool.PoolStats> poolStats() {
+        Map<String, UpstreamPool.PoolStats> out = new LinkedHashMap<>();
         pools.values().forEach(p -> out.put(p.upstream().name() + "/" + p.database(), p.stats()));
         return out;
     }
@@ -83,7 +86,7 @@ public class UpstreamRegistry {
     }
 
     public void shutdown() {
-        pools.values().forEach(PgUpstreamPool::close);
+        pools.values().forEach(UpstreamPool::close);
     }
 
     private static NetClientOptions clientOptions(UpstreamSettings u) {

@@ -22,7 +22,7 @@ import dev.veil.session.SessionRegistry;
 import dev.veil.session.error.ErrorCode;
 import dev.veil.session.error.VeilException;
 import dev.veil.upstream.PgServerConnection;
-import dev.veil.upstream.PgUpstreamPool;
+import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.ServerListener;
 import dev.veil.upstream.UpstreamException;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +57,7 @@ final class PgConnection implements ServerListener {
     private PgAuthFlow auth;
     private PgStartupParameters startup;
     private PgFrontend.Route route;
-    private PgUpstreamPool pool;
+    private UpstreamPool<PgServerConnection> pool;
     private PgServerConnection server;
     private Session session;
     private SessionRegistry.CancelKey cancelKey;

@@ -6,16 +6,16 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Session pool of raw server connections for one (upstream, database).
+ * Session pool of raw server connections for one (upstream, database), whatever the dialect.
  *
  * <p>A connection never changes event loop: a session is always given a connection opened on its own loop,
  * so the client socket, the server socket and all session state stay on one thread. When the pool is full
@@ -26,27 +26,28 @@ import java.util.List;
  * <p>The counters and queues are shared by all loops and guarded by this object's monitor; everything
  * done to a connection itself runs on that connection's loop.
  */
-public final class PgUpstreamPool {
-    private static final Logger LOG = Logger.getLogger(PgUpstreamPool.class);
+public final class UpstreamPool<C extends ServerConnection> {
+    private static final Logger LOG = Logger.getLogger(UpstreamPool.class);
 
     private final Vertx vertx;
-    private final NetClient client;
+    private final Function<Context, Future<C>> connector;
     private final UpstreamSettings upstream;
     private final String database;
     private final UpstreamSettings.PoolSettings settings;
 
-    private final ArrayDeque<PgServerConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<C> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private int total;
     private boolean closed;
     private final long maintenanceTimer;
 
-    private record Waiter(Context context, Promise<PgServerConnection> promise, long[] timer) {
+    private record Waiter<C>(Context context, Promise<C> promise, long[] timer) {
     }
 
-    PgUpstreamPool(Vertx vertx, NetClient client, UpstreamSettings upstream, String database) {
+    /** @param connector opens, authenticates and readies one connection on the given event loop */
+    UpstreamPool(Vertx vertx, Function<Context, Future<C>> connector, UpstreamSettings upstream, String database) {
         this.vertx = vertx;
-        this.client = client;
+        this.connector = connector;
         this.upstream = upstream;
         this.database = database;
         this.settings = upstream.pool();
@@ -54,21 +55,21 @@ public final class PgUpstreamPool {
     }
 
     /** Leases a ready, reset connection on the caller's event loop. */
-    public Future<PgServerConnection> acquire() {
+    public Future<C> acquire() {
         Context ctx = Vertx.currentContext();
         if (ctx == null) {
             return Future.failedFuture(new IllegalStateException("acquire() must run on an event loop"));
         }
-        PgServerConnection local = null;
-        PgServerConnection victim = null;
+        C local = null;
+        C victim = null;
         boolean create = false;
-        Promise<PgServerConnection> wait = null;
+        Promise<C> wait = null;
         synchronized (this) {
             if (closed) {
                 return Future.failedFuture(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "the pool is shut down"));
             }
-            for (Iterator<PgServerConnection> it = idle.descendingIterator(); it.hasNext(); ) {
-                PgServerConnection c = it.next();
+            for (Iterator<C> it = idle.descendingIterator(); it.hasNext(); ) {
+                C c = it.next();
                 if (c.context() == ctx) {
                     it.remove();
                     local = c;
@@ -85,7 +86,7 @@ public final class PgUpstreamPool {
                 } else {
                     wait = Promise.promise();
                     long[] timer = new long[1];
-                    Waiter w = new Waiter(ctx, wait, timer);
+                    Waiter<C> w = new Waiter<>(ctx, wait, timer);
                     waiters.addLast(w);
                     timer[0] = vertx.setTimer(settings.acquireTimeout().toMillis(), id -> expire(w));
                 }
@@ -104,15 +105,15 @@ public final class PgUpstreamPool {
     }
 
     /** Health check for a connection that sat idle a long time; a dead one is dropped and another tried. */
-    private Future<PgServerConnection> checked(PgServerConnection c) {
+    private Future<C> checked(C c) {
         if (c.isClosed()) {
             return acquire();
         }
         if (c.idleNanos() < settings.healthCheckAfterIdle().toNanos()) {
             return Future.succeededFuture(c);
         }
-        return c.execute("").transform(ar -> {
-            if (ar.succeeded() && ar.result().error() == null) {
+        return c.healthCheck().transform(ar -> {
+            if (ar.succeeded() && ar.result()) {
                 return Future.succeededFuture(c);
             }
             LOG.debugf("idle connection to %s failed its health check; replacing it", upstream.name());
@@ -121,13 +122,12 @@ public final class PgUpstreamPool {
         });
     }
 
-    private Future<PgServerConnection> open(Context ctx) {
-        Promise<PgServerConnection> p = Promise.promise();
-        ctx.runOnContext(v -> client.connect(upstream.port(), upstream.host())
-                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database))
+    private Future<C> open(Context ctx) {
+        Promise<C> p = Promise.promise();
+        ctx.runOnContext(v -> connector.apply(ctx)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
-                        PgServerConnection c = ar.result();
+                        C c = ar.result();
                         c.onClose(() -> slotFreed(c));
                         p.complete(c);
                     } else {
@@ -142,30 +142,21 @@ public final class PgUpstreamPool {
     }
 
     /** Returns a connection after its session: reset it, then pool it, or close it if it is not clean. */
-    public void release(PgServerConnection c) {
+    public void release(C c) {
         c.detach();
-        if (!c.quiescent()) {
-            LOG.debugf("closing upstream connection to %s: released mid-statement", upstream.name());
-            c.close();
-            return;
-        }
-        Future<?> ready = c.extendedSinceSync() ? c.sync() : Future.succeededFuture();
-        ready.compose(v -> c.transactionStatus() == 'I' ? Future.succeededFuture() : c.execute("ROLLBACK"))
-                // DISCARD ALL: RESET ALL, DEALLOCATE ALL, CLOSE ALL, UNLISTEN *, advisory locks, temp tables, plans.
-                .compose(v -> c.execute("DISCARD ALL"))
-                .onComplete(ar -> {
-                    if (ar.succeeded() && ar.result().error() == null && c.transactionStatus() == 'I') {
-                        giveBack(c);
-                    } else {
-                        LOG.warnf("upstream %s: reset failed (%s); closing the connection", upstream.name(),
-                                ar.succeeded() ? ar.result().error().message() : ar.cause().getMessage());
-                        c.close();
-                    }
-                });
+        c.reset().onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                giveBack(c);
+            } else {
+                LOG.debugf("upstream %s: connection not reusable after its session (%s); closing it", upstream.name(),
+                        ar.succeeded() ? "reset refused" : ar.cause().getMessage());
+                c.close();
+            }
+        });
     }
 
-    private void giveBack(PgServerConnection c) {
-        Waiter w;
+    private void giveBack(C c) {
+        Waiter<C> w;
         synchronized (this) {
             if (closed) {
                 w = null;
@@ -191,12 +182,12 @@ public final class PgUpstreamPool {
     }
 
     /** Closes a connection whose slot is being handed on: its close must not free the slot. */
-    private void retire(PgServerConnection c) {
+    private void retire(C c) {
         c.onClose(() -> { });
         c.close();
     }
 
-    private void slotFreed(PgServerConnection c) {
+    private void slotFreed(C c) {
         synchronized (this) {
             idle.remove(c);
             total--;
@@ -205,7 +196,7 @@ public final class PgUpstreamPool {
     }
 
     private void wakeWaiter() {
-        Waiter w;
+        Waiter<C> w;
         synchronized (this) {
             if (closed || total >= settings.maxSize()) {
                 return;
@@ -220,7 +211,7 @@ public final class PgUpstreamPool {
         w.context().runOnContext(v -> open(w.context()).onComplete(w.promise()));
     }
 
-    private void expire(Waiter w) {
+    private void expire(Waiter<C> w) {
         synchronized (this) {
             if (!waiters.remove(w)) {
                 return;
@@ -233,15 +224,15 @@ public final class PgUpstreamPool {
     }
 
     private void maintain() {
-        List<PgServerConnection> expired = new ArrayList<>();
+        List<C> expired = new ArrayList<>();
         int toCreate;
         synchronized (this) {
             if (closed) {
                 return;
             }
             long limit = settings.idleTimeout().toNanos();
-            for (Iterator<PgServerConnection> it = idle.iterator(); it.hasNext() && total - expired.size() > settings.minSize(); ) {
-                PgServerConnection c = it.next();
+            for (Iterator<C> it = idle.iterator(); it.hasNext() && total - expired.size() > settings.minSize(); ) {
+                C c = it.next();
                 if (c.idleNanos() > limit) {
                     it.remove();
                     expired.add(c);
@@ -250,7 +241,7 @@ public final class PgUpstreamPool {
             toCreate = Math.max(0, settings.minSize() - total);
             total += toCreate;
         }
-        expired.forEach(PgServerConnection::close);
+        expired.forEach(C::close);
         Context ctx = vertx.getOrCreateContext();
         for (int i = 0; i < toCreate; i++) {
             open(ctx).onSuccess(this::giveBack)
@@ -266,8 +257,8 @@ public final class PgUpstreamPool {
     }
 
     void close() {
-        List<PgServerConnection> toClose;
-        List<Waiter> toFail;
+        List<C> toClose;
+        List<Waiter<C>> toFail;
         synchronized (this) {
             closed = true;
             toClose = new ArrayList<>(idle);
@@ -276,7 +267,7 @@ public final class PgUpstreamPool {
             waiters.clear();
         }
         vertx.cancelTimer(maintenanceTimer);
-        toClose.forEach(PgServerConnection::close);
+        toClose.forEach(C::close);
         toFail.forEach(w -> w.promise().tryFail(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "Veil is shutting down")));
     }
 
