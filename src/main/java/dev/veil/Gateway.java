@@ -3,6 +3,7 @@ package dev.veil;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
+import dev.veil.frontend.MySqlListener;
 import dev.veil.frontend.PgListener;
 import dev.veil.upstream.UpstreamRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,16 +23,18 @@ public class Gateway {
     private final VeilConfig config;
     private final DemoMode demo;
     private final PgListener pgListener;
+    private final MySqlListener mysqlListener;
     private final UpstreamRegistry upstreams;
 
     private final int httpPort;
 
-    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, UpstreamRegistry upstreams,
+    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, MySqlListener mysqlListener, UpstreamRegistry upstreams,
                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;
         this.pgListener = pgListener;
+        this.mysqlListener = mysqlListener;
         this.upstreams = upstreams;
     }
 
@@ -40,26 +43,41 @@ public class Gateway {
         if (demoMode) {
             demo.start();
         }
-        VeilConfig.Tls tls = config.pg().tls();
-        PemKeyCertOptions certificate = null;
-        if (tls.mode() != VeilConfig.TlsMode.OFF) {
-            if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
-                certificate = FrontendTls.fromFiles(tls.certFile().get(), tls.keyFile().get());
-            } else {
-                LOG.info("no TLS certificate configured (veil.pg.tls.cert-file/key-file): using a self-signed one");
-                certificate = FrontendTls.selfSigned();
-            }
-        }
+        PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
+        PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
         if (config.pg().enabled()) {
-            pgListener.start(certificate).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            pgListener.start(pgCertificate).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        if (mysqlListener.wanted()) {
+            mysqlListener.start(mysqlCertificate).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } else if (config.mysql().enabled()) {
+            LOG.info("MySQL listener not started: no upstream of kind mysql or mariadb is configured");
         }
         if (demoMode) {
             LOG.info(demo.banner(config.pg().host(), config.pg().port(), httpPort));
         }
     }
 
+    private PemKeyCertOptions selfSigned;
+
+    /** The listener's configured certificate, or one self-signed certificate shared by both listeners. */
+    private PemKeyCertOptions certificate(VeilConfig.Tls tls, String prefix) throws Exception {
+        if (tls.mode() == VeilConfig.TlsMode.OFF) {
+            return null;
+        }
+        if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
+            return FrontendTls.fromFiles(tls.certFile().get(), tls.keyFile().get());
+        }
+        if (selfSigned == null) {
+            LOG.infof("no TLS certificate configured (%s.tls.cert-file/key-file): using a self-signed one", prefix);
+            selfSigned = FrontendTls.selfSigned();
+        }
+        return selfSigned;
+    }
+
     void onStop(@Observes ShutdownEvent event) throws Exception {
         pgListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        mysqlListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         upstreams.shutdown();
         demo.stop();
     }

@@ -77,6 +77,13 @@ public interface VeilConfig {
         @WithDefault("caching_sha2_password")
         String authPlugin();
 
+        /**
+         * Skip caching_sha2_password's fast path and always ask for the password itself (accepted only
+         * inside TLS), as a server with an empty cache does.
+         */
+        @WithDefault("false")
+        boolean cachingSha2FullAuthentication();
+
         Tls tls();
     }
 

@@ -15,7 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class LocalAccounts {
-    public record Account(String name, List<String> roles, ScramVerifier verifier) {
+    /**
+     * One account: a SCRAM verifier for PostgreSQL clients and cleartext checks, and the double hashes the
+     * MySQL scramble exchanges need (the same things the servers themselves store).
+     */
+    public record Account(String name, List<String> roles, ScramVerifier verifier, MySqlScramble.Verifier mysql) {
     }
 
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
@@ -30,7 +34,8 @@ public class LocalAccounts {
     }
 
     public void add(String name, String password, List<String> roles) {
-        accounts.put(name, new Account(name, List.copyOf(roles), ScramVerifier.derive(password, iterations, random)));
+        accounts.put(name, new Account(name, List.copyOf(roles), ScramVerifier.derive(password, iterations, random),
+                MySqlScramble.Verifier.derive(password)));
     }
 
     public Optional<Account> find(String name) {

@@ -19,6 +19,7 @@ public final class Session {
     private final String database;
     private final Instant startedAt;
     private volatile Runnable canceller;
+    private volatile Runnable terminator;
 
     public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
                    String upstream, String database, Instant startedAt) {
@@ -35,6 +36,18 @@ public final class Session {
     /** Sets what a cancel does while the session holds a server connection (null when it holds none). */
     public void onCancel(Runnable canceller) {
         this.canceller = canceller;
+    }
+
+    /** Sets how another connection ends this session (MySQL KILL CONNECTION); it must hop to the session's own loop. */
+    public void onTerminate(Runnable terminator) {
+        this.terminator = terminator;
+    }
+
+    public void terminate() {
+        Runnable t = terminator;
+        if (t != null) {
+            t.run();
+        }
     }
 
     public void cancel() {

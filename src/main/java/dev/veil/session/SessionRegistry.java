@@ -19,6 +19,7 @@ public class SessionRegistry {
     }
 
     private final Map<CancelKey, Session> byKey = new ConcurrentHashMap<>();
+    private final Map<Long, Session> byId = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
@@ -32,14 +33,17 @@ public class SessionRegistry {
             CancelKey key = new CancelKey(random.nextInt(Integer.MAX_VALUE - 1) + 1, random.nextInt());
             if (byKey.putIfAbsent(key, session) == null) {
                 open.incrementAndGet();
+                byId.put(session.id(), session);
                 return key;
             }
         }
     }
 
     public void unregister(CancelKey key) {
-        if (key != null && byKey.remove(key) != null) {
+        Session s = key == null ? null : byKey.remove(key);
+        if (s != null) {
             open.decrementAndGet();
+            byId.remove(s.id());
         }
     }
 
@@ -51,6 +55,26 @@ public class SessionRegistry {
         }
         s.cancel();
         return true;
+    }
+
+    /**
+     * Registers a session known by its id alone: MySQL clients quote the connection id Veil gave them in
+     * its handshake (KILL QUERY / KILL CONNECTION) instead of a secret key.
+     */
+    public void add(Session session) {
+        if (byId.putIfAbsent(session.id(), session) == null) {
+            open.incrementAndGet();
+        }
+    }
+
+    public void remove(Session session) {
+        if (session != null && byId.remove(session.id(), session)) {
+            open.decrementAndGet();
+        }
+    }
+
+    public java.util.Optional<Session> find(long id) {
+        return java.util.Optional.ofNullable(byId.get(id));
     }
 
     public int openSessions() {

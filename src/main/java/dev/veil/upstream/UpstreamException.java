@@ -1,5 +1,6 @@
 package dev.veil.upstream;
 
+import dev.veil.frontend.mysql.packet.ErrPacket;
 import dev.veil.frontend.pg.message.ErrorResponse;
 
 /**
@@ -8,10 +9,18 @@ import dev.veil.frontend.pg.message.ErrorResponse;
  */
 public final class UpstreamException extends RuntimeException {
     private final ErrorResponse serverError;
+    private final ErrPacket mysqlServerError;
 
     public UpstreamException(String message, ErrorResponse serverError, Throwable cause) {
         super(message, cause);
         this.serverError = serverError;
+        this.mysqlServerError = null;
+    }
+
+    public UpstreamException(String message, ErrPacket mysqlServerError) {
+        super(message);
+        this.serverError = null;
+        this.mysqlServerError = mysqlServerError;
     }
 
     public UpstreamException(String message) {
@@ -20,5 +29,10 @@ public final class UpstreamException extends RuntimeException {
 
     public ErrorResponse serverError() {
         return serverError;
+    }
+
+    /** The MySQL server's own ERR packet, when it refused the connection itself. */
+    public ErrPacket mysqlServerError() {
+        return mysqlServerError;
     }
 }

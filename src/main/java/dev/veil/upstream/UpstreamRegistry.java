@@ -1,6 +1,8 @@
 package dev.veil.upstream;
 
 import dev.veil.config.VeilConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -59,6 +61,26 @@ public class UpstreamRegistry {
         return (UpstreamPool<PgServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database,
                 k -> new UpstreamPool<PgServerConnection>(vertx, ctx -> client.connect(upstream.port(), upstream.host())
                         .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database)), upstream, database));
+    }
+
+    /** The pool of MySQL/MariaDB connections for one (upstream, database, client profile). */
+    @SuppressWarnings("unchecked")
+    public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, MySqlProfile profile) {
+        NetClient client = clients.get(upstream.name());
+        return (UpstreamPool<MySqlServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database + "\u0000" + profile.key(),
+                k -> new UpstreamPool<MySqlServerConnection>(vertx, ctx -> connectMySql(client, upstream, database, profile, ctx),
+                        upstream, database));
+    }
+
+    /** Opens one unpooled MySQL connection on the given event loop (control work: KILL, server probes). */
+    public Future<MySqlServerConnection> connectMySql(UpstreamSettings upstream, String database, MySqlProfile profile, Context ctx) {
+        return connectMySql(clients.get(upstream.name()), upstream, database, profile, ctx);
+    }
+
+    private static Future<MySqlServerConnection> connectMySql(NetClient client, UpstreamSettings upstream, String database,
+                                                              MySqlProfile profile, Context ctx) {
+        return client.connect(upstream.port(), upstream.host())
+                .compose(socket -> MySqlServerConnection.start(socket, ctx, upstream, database, profile));
     }
 
     public Map<String, UpstreamPool.PoolStats> poolStats() {

@@ -18,6 +18,12 @@ public enum ErrorCode {
     UPSTREAM_UNAVAILABLE("08001", 2003, "HY000"),
     PROTOCOL_VIOLATION("08P01", 1047, "08S01"),
     UNKNOWN_DATABASE("3D000", 1049, "42000"),
+    /** A message or packet above Veil's size limit. */
+    PACKET_TOO_LARGE("54000", 1153, "08S01"),
+    /** A statement form Veil never lets through (LOAD DATA LOCAL INFILE). */
+    NOT_ALLOWED("42501", 1148, "42000"),
+    /** KILL of a connection id that is not a live session the caller may see. */
+    UNKNOWN_THREAD("42704", 1094, "HY000"),
     INTERNAL("XX000", 1105, "HY000");
 
     private final String sqlState;

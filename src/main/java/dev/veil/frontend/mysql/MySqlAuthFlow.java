@@ -1,0 +1,160 @@
+package dev.veil.frontend.mysql;
+
+import dev.veil.frontend.mysql.packet.AuthMoreData;
+import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
+import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.identity.Identity;
+import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.MySqlScramble;
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The authentication conversation with a MySQL client (dev.mysql.com "Connection Phase"). Veil announces
+ * the configured plugin; a client that answered with another one is switched to it (AuthSwitchRequest).
+ * <ul>
+ * <li>caching_sha2_password: the fast path proves the password with a SHA-256 scramble; full
+ * authentication (password in clear) is accepted only inside TLS. Veil never hands out an RSA key, so
+ * a client on plain TCP that asks for one is refused with a message saying to use TLS.</li>
+ * <li>mysql_native_password: the SHA-1 scramble.</li>
+ * <li>mysql_clear_password: only inside TLS or on loopback (the identity stage carries tokens in it).</li>
+ * </ul>
+ */
+final class MySqlAuthFlow {
+    static final String NATIVE = "mysql_native_password";
+    static final String CACHING_SHA2 = "caching_sha2_password";
+    static final String CLEAR = "mysql_clear_password";
+
+    /** Payloads to send (in order, consecutive sequence ids), and the identity once proven. */
+    record Step(List<Buffer> replies, Identity identity) {
+    }
+
+    private enum Expect { HANDSHAKE_RESPONSE, SWITCH_RESPONSE, FULL_AUTHENTICATION, DONE }
+
+    private final MySqlFrontend frontend;
+    private final byte[] nonce;
+    private final boolean tls;
+    private final boolean loopback;
+    private final String clientHost;
+    private String user;
+    private Optional<LocalAccounts.Account> account = Optional.empty();
+    private String plugin;
+    private Expect expect = Expect.HANDSHAKE_RESPONSE;
+
+    MySqlAuthFlow(MySqlFrontend frontend, byte[] nonce, boolean tls, boolean loopback, String clientHost) {
+        this.frontend = frontend;
+        this.nonce = nonce;
+        this.tls = tls;
+        this.loopback = loopback;
+        this.clientHost = clientHost;
+    }
+
+    /** The plugin Veil asks for: the configured one, except cleartext where it could be read on the wire. */
+    static String preferredPlugin(String configured, boolean tls, boolean loopback) {
+        String p = configured.toLowerCase(java.util.Locale.ROOT);
+        return switch (p) {
+            case NATIVE, CACHING_SHA2 -> p;
+            case CLEAR -> tls || loopback ? CLEAR : CACHING_SHA2;
+            default -> throw new IllegalArgumentException("veil.mysql.auth-plugin: unknown plugin " + configured);
+        };
+    }
+
+    Step onHandshakeResponse(HandshakeResponse41 response) {
+        user = response.user();
+        account = frontend.accounts.find(user);
+        String wanted = preferredPlugin(frontend.listener.authPlugin(), tls, loopback);
+        String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        if (!used.equals(wanted)) {
+            plugin = wanted;
+            expect = Expect.SWITCH_RESPONSE;
+            byte[] data = Arrays.copyOf(nonce, nonce.length + 1);
+            return new Step(List.of(new AuthSwitchRequest(wanted, data).encode()), null);
+        }
+        plugin = used;
+        return check(response.authResponse());
+    }
+
+    Step onPacket(Buffer payload) {
+        byte[] data = payload.getBytes();
+        return switch (expect) {
+            case SWITCH_RESPONSE -> check(data);
+            case FULL_AUTHENTICATION -> fullAuthentication(data);
+            default -> throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "unexpected packet during authentication");
+        };
+    }
+
+    private Step check(byte[] response) {
+        switch (plugin) {
+            case NATIVE -> {
+                boolean ok = account.isPresent() && MySqlScramble.verifyNative(account.get().mysql(), nonce, response);
+                return ok ? done(List.of()) : deny(response.length > 0);
+            }
+            case CACHING_SHA2 -> {
+                if (frontend.listener.cachingSha2FullAuthentication() || account.isEmpty()) {
+                    if (response.length == 0) {
+                        return deny(false);
+                    }
+                    expect = Expect.FULL_AUTHENTICATION;
+                    return new Step(List.of(new AuthMoreData(new byte[]{AuthMoreData.PERFORM_FULL_AUTHENTICATION}).encode()), null);
+                }
+                if (MySqlScramble.verifyCachingSha2(account.get().mysql(), nonce, response)) {
+                    return done(List.of(new AuthMoreData(new byte[]{AuthMoreData.FAST_AUTH_SUCCESS}).encode()));
+                }
+                return deny(response.length > 0);
+            }
+            case CLEAR -> {
+                if (!(tls || loopback)) {
+                    throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
+                            "mysql_clear_password is accepted only over TLS: connect with --ssl-mode=REQUIRED");
+                }
+                return cleartext(response);
+            }
+            default -> throw new IllegalStateException(plugin);
+        }
+    }
+
+    private Step fullAuthentication(byte[] data) {
+        if (data.length == 1 && data[0] == 0x02) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "caching_sha2_password full authentication "
+                    + "needs TLS: Veil does not hand out RSA public keys. Connect with TLS (--ssl-mode=REQUIRED, "
+                    + "sslMode=REQUIRED) or use mysql_native_password");
+        }
+        if (!tls) {
+            // The password would have crossed the network in clear; refuse rather than use it.
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
+                    "caching_sha2_password full authentication is accepted only over TLS");
+        }
+        return cleartext(data);
+    }
+
+    private Step cleartext(byte[] data) {
+        int len = data.length;
+        if (len > 0 && data[len - 1] == 0) {
+            len--;
+        }
+        String password = new String(data, 0, len, StandardCharsets.UTF_8);
+        // Unknown users are checked against a decoy so that the time taken does not reveal them.
+        boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> frontend.accounts.decoy(user)).matches(password);
+        return ok && account.isPresent() ? done(List.of()) : deny(len > 0);
+    }
+
+    private Step done(List<Buffer> replies) {
+        expect = Expect.DONE;
+        return new Step(replies, new Identity(user, account.orElseThrow().roles(), Identity.Source.LOCAL_ACCOUNT));
+    }
+
+    private Step deny(boolean usingPassword) {
+        throw VeilException.fatal(ErrorCode.AUTH_FAILED, "Access denied for user '" + user + "'@'" + clientHost
+                + "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
+    }
+
+    String user() {
+        return user;
+    }
+}

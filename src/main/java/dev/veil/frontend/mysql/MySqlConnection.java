@@ -1,0 +1,501 @@
+package dev.veil.frontend.mysql;
+
+import dev.veil.config.VeilConfig;
+import dev.veil.frontend.mysql.packet.Capabilities;
+import dev.veil.frontend.mysql.packet.Command;
+import dev.veil.frontend.mysql.packet.ErrPacket;
+import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.frontend.mysql.packet.HandshakeV10;
+import dev.veil.frontend.mysql.packet.MalformedPacketException;
+import dev.veil.frontend.mysql.packet.OkPacket;
+import dev.veil.frontend.mysql.packet.PacketDecoder;
+import dev.veil.frontend.mysql.packet.Packets;
+import dev.veil.frontend.mysql.packet.ResponseTracker;
+import dev.veil.frontend.mysql.packet.SSLRequest;
+import dev.veil.frontend.mysql.packet.ServerStatus;
+import dev.veil.identity.Identity;
+import dev.veil.session.Session;
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import dev.veil.upstream.MySqlProfile;
+import dev.veil.upstream.MySqlServerConnection;
+import dev.veil.upstream.MySqlServerListener;
+import dev.veil.upstream.UpstreamException;
+import dev.veil.upstream.UpstreamPool;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * One MySQL client connection, confined to the event loop that accepted it: handshake, optional TLS,
+ * authentication, leasing a server connection, then the command phase, where commands are relayed and
+ * answers come back byte for byte. Every error Veil raises goes out through {@link #fail}.
+ * Protocol: dev.mysql.com "Client/Server Protocol" (Connection Phase, Command Phase).
+ */
+final class MySqlConnection implements MySqlServerListener {
+    private static final Logger LOG = Logger.getLogger(MySqlConnection.class);
+    private static final String FALLBACK_VERSION = "8.0.40-Veil";
+
+    private enum State { HANDSHAKE, AUTHENTICATING, CONNECTING, READY, CLOSED }
+
+    /** A whole command (split packets joined) and the sequence id of its last packet. */
+    private record Cmd(Buffer payload, int lastSeq) {
+        int code() {
+            return payload.length() == 0 ? -1 : payload.getUnsignedByte(0);
+        }
+    }
+
+    private final NetSocket socket;
+    private final MySqlFrontend frontend;
+    private final Context context;
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final boolean loopback;
+    private final String clientHost;
+    private final long connectionId;
+    private final byte[] nonce = new byte[20];
+    private final int offered;
+    private final long authTimer;
+
+    private State state = State.HANDSHAKE;
+    private boolean tls;
+    private int sequence;
+    private int clientCaps;
+    private int charset;
+    private MySqlAuthFlow auth;
+    private MySqlFrontend.Route route;
+    private UpstreamPool<MySqlServerConnection> pool;
+    private MySqlServerConnection server;
+    private Session session;
+    private Buffer partial;
+    private Buffer handshakeBytes;
+    private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
+    private final MySqlCommandAdmission admission;
+
+    MySqlConnection(NetSocket socket, MySqlFrontend frontend) {
+        this.socket = socket;
+        this.frontend = frontend;
+        this.context = Vertx.currentContext();
+        String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
+        this.clientHost = host;
+        this.loopback = host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1");
+        this.connectionId = frontend.sessions.nextSessionId();
+        this.offered = frontend.offeredCapabilities();
+        this.admission = new MySqlCommandAdmission(frontend);
+        for (int i = 0; i < nonce.length; i++) {
+            // Printable and never NUL: the nonce is NUL-terminated on the wire.
+            nonce[i] = (byte) (33 + frontend.random.nextInt(94));
+        }
+        socket.handler(this::onData);
+        socket.closeHandler(v -> onClientClosed());
+        socket.exceptionHandler(e -> {
+            LOG.debugf("client connection error: %s", e.getMessage());
+            socket.close();
+        });
+        this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
+            if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
+                fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out"), sequence);
+            }
+        });
+        sendGreeting();
+    }
+
+    private void sendGreeting() {
+        HandshakeV10 server = frontend.defaultGreeting();
+        String version = server == null ? FALLBACK_VERSION : server.serverVersion();
+        charset = server == null || server.characterSet() == 0 ? MySqlFrontend.DEFAULT_CHARSET : server.characterSet();
+        String plugin = MySqlAuthFlow.preferredPlugin(frontend.listener.authPlugin(), false, loopback);
+        HandshakeV10 greeting = new HandshakeV10(version, connectionId, nonce, offered, charset,
+                ServerStatus.AUTOCOMMIT, plugin, 0);
+        socket.write(Packets.frame(0, greeting.encode()));
+        sequence = 1;
+    }
+
+    private void onData(Buffer chunk) {
+        try {
+            switch (state) {
+                case HANDSHAKE -> onHandshakeBytes(chunk);
+                case AUTHENTICATING -> decoder.feed(chunk, this::onAuthPacket);
+                case CONNECTING -> throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                        "Got packets out of order: a command arrived before authentication ended");
+                case READY -> {
+                    decoder.feed(chunk, this::onCommandPacket);
+                    if (state == State.READY && server != null && server.writeQueueFull()) {
+                        socket.pause();
+                        server.drainHandler(v -> socket.resume());
+                    }
+                }
+                case CLOSED -> { }
+            }
+        } catch (VeilException e) {
+            fail(e, sequence);
+        } catch (MalformedPacketException e) {
+            fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error on a MySQL client connection", e);
+            fail(VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + e), sequence);
+        }
+    }
+
+    // ---- connection phase ----------------------------------------------------------------------------
+
+    /**
+     * The client's first packet is read without the packet decoder: when it is an SSLRequest, whatever
+     * follows it in the same read is already the TLS handshake and must go to the TLS layer, not be parsed.
+     */
+    private void onHandshakeBytes(Buffer chunk) {
+        handshakeBytes = handshakeBytes == null ? chunk.copy() : handshakeBytes.appendBuffer(chunk);
+        if (handshakeBytes.length() < 4) {
+            return;
+        }
+        int len = handshakeBytes.getUnsignedMediumLE(0);
+        if (len >= Packets.MAX_PAYLOAD) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: handshake response too large");
+        }
+        if (handshakeBytes.length() < 4 + len) {
+            return;
+        }
+        int seq = handshakeBytes.getUnsignedByte(3);
+        if (seq != sequence) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+        }
+        sequence = (seq + 1) & 0xFF;
+        Buffer payload = handshakeBytes.getBuffer(4, 4 + len);
+        Buffer rest = handshakeBytes.getBuffer(4 + len, handshakeBytes.length());
+        handshakeBytes = null;
+        if (SSLRequest.matches(payload)) {
+            startTls(rest);
+            return;
+        }
+        onHandshakeResponse(HandshakeResponse41.decode(payload));
+        if (rest.length() > 0) {
+            onData(rest);
+        }
+    }
+
+    private void onAuthPacket(int seq, Buffer buf, int off, int len) {
+        if (state != State.AUTHENTICATING) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command arrived before authentication ended");
+        }
+        if (len == Packets.MAX_PAYLOAD) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication packet too large");
+        }
+        if (seq != sequence) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+        }
+        sequence = (seq + 1) & 0xFF;
+        apply(auth.onPacket(buf.getBuffer(off, off + len)));
+    }
+
+    private void startTls(Buffer early) {
+        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == VeilConfig.TlsMode.OFF) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "SSL connection error: TLS is not enabled on Veil's MySQL listener");
+        }
+        socket.upgradeToSsl(ar -> {
+            if (ar.succeeded()) {
+                tls = true;
+            } else {
+                LOG.debugf("TLS handshake with a MySQL client failed: %s", ar.cause().getMessage());
+                state = State.CLOSED;
+                socket.close();
+            }
+        });
+        if (early.length() > 0) {
+            // MySQL clients send their ClientHello right after SSLRequest without waiting for an answer.
+            handToTls(early, 0);
+        }
+    }
+
+    /** Re-injects bytes read before the TLS handler was in place, once it is (it is added after a flush). */
+    private void handToTls(Buffer early, int attempt) {
+        io.netty.channel.ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
+        if (pipeline.get("ssl") != null) {
+            pipeline.fireChannelRead(Unpooled.wrappedBuffer(early.getBytes()));
+        } else if (attempt < 100 && state != State.CLOSED) {
+            context.runOnContext(v -> handToTls(early, attempt + 1));
+        } else {
+            state = State.CLOSED;
+            socket.close();
+        }
+    }
+
+    private void onHandshakeResponse(HandshakeResponse41 response) {
+        if (!Capabilities.has(response.capabilities(), Capabilities.PROTOCOL_41)) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: Veil speaks only protocol 4.1");
+        }
+        if (frontend.listener.tls().mode() == VeilConfig.TlsMode.REQUIRED && !tls) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
+        }
+        clientCaps = response.capabilities() & offered;
+        if (response.characterSet() != 0) {
+            charset = response.characterSet();
+        }
+        route = frontend.route(Capabilities.has(clientCaps, Capabilities.CONNECT_WITH_DB) ? response.database() : null);
+        state = State.AUTHENTICATING;
+        auth = new MySqlAuthFlow(frontend, nonce, tls, loopback, clientHost);
+        apply(auth.onHandshakeResponse(response));
+    }
+
+    private void apply(MySqlAuthFlow.Step step) {
+        for (Buffer reply : step.replies()) {
+            socket.write(Packets.frame(sequence, reply));
+            sequence = (sequence + 1) & 0xFF;
+        }
+        if (step.identity() != null) {
+            frontend.vertx.cancelTimer(authTimer);
+            connectUpstream(step.identity());
+        }
+    }
+
+    // ---- leasing a server connection -----------------------------------------------------------------
+
+    private void connectUpstream(Identity identity) {
+        state = State.CONNECTING;
+        socket.pause();
+        pool = frontend.upstreams.mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
+        pool.acquire().onComplete(ar -> {
+            if (ar.failed()) {
+                onLeaseFailed(ar.cause());
+                return;
+            }
+            if (state == State.CLOSED) {
+                pool.release(ar.result());
+                return;
+            }
+            server = ar.result();
+            welcome(identity);
+        });
+    }
+
+    private void onLeaseFailed(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (cause instanceof VeilException ve) {
+            fail(ve, sequence);
+        } else if (cause instanceof UpstreamException ue && ue.mysqlServerError() != null) {
+            // The server's own refusal (unknown database, too many connections…), untouched.
+            state = State.CLOSED;
+            socket.end(Packets.frame(sequence, ue.mysqlServerError().encode()));
+        } else {
+            fail(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "Can't connect to upstream \""
+                    + route.upstream().name() + "\": " + cause.getMessage()), sequence);
+        }
+    }
+
+    private void welcome(Identity identity) {
+        session = new Session(connectionId, identity, frontend.config.environment(), clientHost, tls,
+                route.upstream().name(), route.database(), frontend.clock.instant());
+        frontend.sessions.add(session);
+        MySqlServerConnection conn = server;
+        session.onCancel(() -> frontend.killOnUpstream(conn, false));
+        session.onTerminate(() -> context.runOnContext(v -> terminate()));
+        server.attach(this);
+        state = State.READY;
+        int status = ServerStatus.AUTOCOMMIT;
+        socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
+        LOG.debugf("MySQL session %d: %s -> %s/%s", session.id(), identity.name(), route.upstream().name(), route.database());
+        socket.resume();
+    }
+
+    private boolean sessionTrack() {
+        return Capabilities.has(clientCaps, Capabilities.SESSION_TRACK);
+    }
+
+    // ---- command phase -------------------------------------------------------------------------------
+
+    private void onCommandPacket(int seq, Buffer buf, int off, int len) {
+        if (state != State.READY) {
+            return;
+        }
+        if (partial == null && seq != 0) {
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
+        }
+        int size = (partial == null ? 0 : partial.length()) + len;
+        if (size > frontend.listener.maxPacketBytes()) {
+            throw VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
+                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+        }
+        if (len == Packets.MAX_PAYLOAD) {
+            if (partial == null) {
+                partial = Buffer.buffer(Packets.MAX_PAYLOAD * 2);
+            }
+            partial.appendBuffer(buf, off, len);
+            return;
+        }
+        Buffer payload;
+        if (partial != null) {
+            payload = partial.appendBuffer(buf, off, len);
+            partial = null;
+        } else {
+            payload = buf.getBuffer(off, off + len);
+        }
+        Cmd cmd = new Cmd(payload, seq);
+        if (!waiting.isEmpty()) {
+            waiting.addLast(cmd);
+            return;
+        }
+        onCommand(cmd);
+    }
+
+    private void onCommand(Cmd cmd) {
+        MySqlCommandAdmission.Verdict verdict;
+        try {
+            verdict = admission.admit(cmd.payload(), clientCaps);
+        } catch (VeilException e) {
+            verdict = MySqlCommandAdmission.Verdict.refuse(e);
+        }
+        if (verdict.forward()) {
+            server.send(Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
+            return;
+        }
+        // Veil answers itself: wait until the server has answered everything sent before, to keep order.
+        if (server.pendingResponses() > 0) {
+            waiting.addFirst(cmd);
+            socket.pause();
+            return;
+        }
+        runLocally(cmd, verdict);
+    }
+
+    private void runLocally(Cmd cmd, MySqlCommandAdmission.Verdict verdict) {
+        int replySeq = (cmd.lastSeq() + 1) & 0xFF;
+        if (verdict.refusal() != null) {
+            fail(verdict.refusal(), replySeq);
+            return;
+        }
+        switch (verdict.local()) {
+            case QUIT -> {
+                state = State.CLOSED;
+                socket.close();
+            }
+            case KILL -> kill(verdict.killId(), verdict.killConnection(), replySeq);
+            default -> throw new IllegalStateException(verdict.local().name());
+        }
+    }
+
+    /** KILL [QUERY|CONNECTION] quotes the connection id Veil gave in its handshake; it reaches that session's server thread. */
+    private void kill(long id, boolean connection, int replySeq) {
+        Session target = frontend.sessions.find(id).orElse(null);
+        boolean allowed = target != null && (target.identity().name().equals(session.identity().name())
+                || session.identity().roles().contains("admin"));
+        if (!allowed) {
+            // Sessions of other identities are reported as unknown, as the server does for threads one may not see.
+            fail(VeilException.error(ErrorCode.UNKNOWN_THREAD, "Unknown thread id: " + id), replySeq);
+            return;
+        }
+        if (connection && target == session) {
+            // Killing one's own connection: the server answers with an error and closes it.
+            fail(VeilException.fatal(ErrorCode.QUERY_CANCELED, "Connection was killed"), replySeq);
+            return;
+        }
+        socket.pause();
+        if (connection) {
+            target.cancel();
+            target.terminate();
+        } else {
+            target.cancel();
+        }
+        socket.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack())));
+        socket.resume();
+    }
+
+    private int statusFlags() {
+        return server != null && server.inTransaction() ? ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS : ServerStatus.AUTOCOMMIT;
+    }
+
+    /** Ends this session from another connection's KILL CONNECTION. */
+    private void terminate() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        MySqlServerConnection s = server;
+        server = null;
+        if (s != null) {
+            s.close(); // mid-statement: never back to the pool
+        }
+        state = State.CLOSED;
+        socket.close();
+    }
+
+    @Override
+    public void onServerData(Buffer bytes) {
+        socket.write(bytes);
+        if (socket.writeQueueFull()) {
+            MySqlServerConnection s = server;
+            s.pause();
+            socket.drainHandler(v -> s.resume());
+        }
+    }
+
+    @Override
+    public void onResponseComplete(int command, boolean error, int statusFlags, long rows) {
+        if (!waiting.isEmpty() && server != null && server.pendingResponses() == 0) {
+            context.runOnContext(v -> drainWaiting());
+        }
+    }
+
+    private void drainWaiting() {
+        while (!waiting.isEmpty() && state == State.READY && server != null && server.pendingResponses() == 0) {
+            Cmd next = waiting.pollFirst();
+            onCommand(next);
+        }
+        if (waiting.isEmpty() && state == State.READY) {
+            socket.resume();
+        }
+    }
+
+    @Override
+    public void onServerLost(Throwable cause) {
+        server = null;
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.warnf("MySQL session %d lost its upstream connection: %s", connectionId, cause.getMessage());
+        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "Lost connection to upstream \"" + route.upstream().name()
+                + "\" (" + cause.getMessage() + "); reconnect to start a new session"), 0);
+    }
+
+    // ---- errors and end ------------------------------------------------------------------------------
+
+    static ErrPacket errPacket(VeilException e) {
+        return new ErrPacket(e.code().mysqlErrno(), e.code().mysqlSqlState(), e.getMessage());
+    }
+
+    /** The error funnel: one ERR packet; a fatal one ends the connection, others leave it ready for the next command. */
+    private void fail(VeilException e, int seq) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        Buffer packet = Packets.frame(seq, errPacket(e).encode());
+        if (e.fatal() || state != State.READY) {
+            state = State.CLOSED;
+            socket.end(packet);
+        } else {
+            socket.write(packet);
+        }
+    }
+
+    private void onClientClosed() {
+        state = State.CLOSED;
+        frontend.vertx.cancelTimer(authTimer);
+        frontend.clientConnections.decrementAndGet();
+        if (session != null) {
+            session.onCancel(null);
+            session.onTerminate(null);
+            frontend.sessions.remove(session);
+        }
+        if (server != null) {
+            MySqlServerConnection s = server;
+            server = null;
+            pool.release(s);
+        }
+    }
+}

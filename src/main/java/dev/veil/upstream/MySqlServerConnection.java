@@ -1,0 +1,383 @@
+package dev.veil.upstream;
+
+import dev.veil.frontend.mysql.packet.Capabilities;
+import dev.veil.frontend.mysql.packet.Command;
+import dev.veil.frontend.mysql.packet.ErrPacket;
+import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.frontend.mysql.packet.HandshakeV10;
+import dev.veil.frontend.mysql.packet.MalformedPacketException;
+import dev.veil.frontend.mysql.packet.PacketDecoder;
+import dev.veil.frontend.mysql.packet.Packets;
+import dev.veil.frontend.mysql.packet.PayloadWriter;
+import dev.veil.frontend.mysql.packet.ResponseTracker;
+import dev.veil.frontend.mysql.packet.SSLRequest;
+import dev.veil.frontend.mysql.packet.ServerStatus;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * One raw connection to a MySQL or MariaDB server, owned by the event loop it was opened on: starting up,
+ * idle in its pool, running one of Veil's own commands (ping, reset), or leased to a client session and
+ * relaying bytes to a {@link MySqlServerListener}. It negotiates exactly the response-shaping capabilities
+ * of its {@link MySqlProfile}, so the server's answers can be relayed to any client of that profile.
+ */
+public final class MySqlServerConnection implements ServerConnection {
+    private static final Logger LOG = Logger.getLogger(MySqlServerConnection.class);
+    private static final long MAX_PACKET = 1L << 30;
+
+    private enum Mode { HANDSHAKE, AUTH, IDLE, INTERNAL, RELAY, CLOSED }
+
+    private final NetSocket socket;
+    private final Context context;
+    private final UpstreamSettings upstream;
+    private final String database;
+    private final MySqlProfile profile;
+    private final PacketDecoder decoder = new PacketDecoder();
+
+    private Mode mode = Mode.HANDSHAKE;
+    private HandshakeV10 handshake;
+    private int capabilities;
+    private boolean tls;
+    private int sequence;
+    private MySqlServerAuthFlow auth;
+    private Promise<MySqlServerConnection> startup;
+    private ResponseTracker tracker;
+    private MySqlServerListener listener;
+    private Promise<InternalResult> internal;
+    private ErrPacket internalError;
+    private int internalPending;
+    private long idleSinceNanos = System.nanoTime();
+    private Runnable closeHook;
+
+    /** Outcome of Veil's own commands: the first error, if any. */
+    public record InternalResult(ErrPacket error) {
+    }
+
+    private MySqlServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
+        this.socket = socket;
+        this.context = context;
+        this.upstream = upstream;
+        this.database = database;
+        this.profile = profile;
+    }
+
+    /** Reads the server's handshake, negotiates TLS as configured, authenticates, and completes when ready. */
+    static Future<MySqlServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
+        MySqlServerConnection c = new MySqlServerConnection(socket, context, upstream, database, profile);
+        c.startup = Promise.promise();
+        socket.handler(c::onData);
+        socket.closeHandler(v -> c.onClosed(new UpstreamException("server closed the connection")));
+        socket.exceptionHandler(c::onError);
+        return c.startup.future();
+    }
+
+    private void onData(Buffer chunk) {
+        try {
+            switch (mode) {
+                case HANDSHAKE, AUTH -> decoder.feed(chunk, (seq, buf, off, len) -> onStartupPacket(seq, buf.getBuffer(off, off + len)));
+                case RELAY -> {
+                    MySqlServerListener l = listener;
+                    l.onServerData(chunk);
+                    decoder.feed(chunk, (seq, buf, off, len) -> tracker.onPacket(buf, off, len));
+                }
+                case INTERNAL, IDLE -> decoder.feed(chunk, (seq, buf, off, len) -> {
+                    if (mode == Mode.INTERNAL && internalError == null && len > 0 && buf.getUnsignedByte(off) == ErrPacket.HEADER) {
+                        internalError = ErrPacket.decode(buf.getBuffer(off, off + len), true);
+                    }
+                    tracker.onPacket(buf, off, len);
+                });
+                case CLOSED -> { }
+            }
+        } catch (UpstreamException e) {
+            fail(e);
+        } catch (MalformedPacketException e) {
+            onError(new UpstreamException("upstream " + upstream.name() + " broke the protocol: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            onError(e);
+        }
+    }
+
+    private void onStartupPacket(int seq, Buffer payload) {
+        sequence = (seq + 1) & 0xFF;
+        if (mode == Mode.HANDSHAKE) {
+            mode = Mode.AUTH;
+            handshake = HandshakeV10.decode(payload);
+            negotiate();
+            return;
+        }
+        MySqlServerAuthFlow.Step step = auth.onPacket(payload);
+        if (step.reply() != null) {
+            socket.write(Packets.frame(sequence, step.reply()));
+        }
+        if (step.done()) {
+            tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.DEPRECATE_EOF), this::onResponseComplete);
+            mode = Mode.IDLE;
+            idleSinceNanos = System.nanoTime();
+            startup.tryComplete(this);
+        }
+    }
+
+    private void negotiate() {
+        int server = handshake.capabilities();
+        int wanted = (Capabilities.SUPPORTED & ~Capabilities.RESPONSE_SHAPING) | profile.capabilities();
+        if (database != null) {
+            wanted |= Capabilities.CONNECT_WITH_DB;
+        } else {
+            wanted &= ~Capabilities.CONNECT_WITH_DB;
+        }
+        int missing = profile.capabilities() & ~server;
+        if (missing != 0 || !Capabilities.has(server, Capabilities.PROTOCOL_41)) {
+            throw new UpstreamException("upstream " + upstream.name() + " (" + handshake.serverVersion()
+                    + ") lacks capabilities the client negotiated: 0x" + Integer.toHexString(missing));
+        }
+        capabilities = wanted & server;
+        UpstreamSettings.TlsMode tlsMode = upstream.tls().mode();
+        boolean serverTls = Capabilities.has(server, Capabilities.SSL);
+        if (tlsMode != UpstreamSettings.TlsMode.DISABLE && serverTls) {
+            capabilities |= Capabilities.SSL;
+            socket.write(Packets.frame(sequence, new SSLRequest(capabilities, MAX_PACKET, profile.characterSet()).encode()));
+            sequence = (sequence + 1) & 0xFF;
+            socket.upgradeToSsl(upstream.host()).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    tls = true;
+                    sendResponse();
+                } else {
+                    fail(new UpstreamException("TLS handshake with " + upstream.host() + ":" + upstream.port()
+                            + " failed: " + ar.cause().getMessage(), null, ar.cause()));
+                }
+            });
+        } else if (tlsMode == UpstreamSettings.TlsMode.DISABLE || tlsMode == UpstreamSettings.TlsMode.PREFER) {
+            sendResponse();
+        } else {
+            throw new UpstreamException("upstream " + upstream.name() + " does not support TLS, but tls mode is "
+                    + tlsMode.name().toLowerCase().replace('_', '-'));
+        }
+    }
+
+    private void sendResponse() {
+        auth = new MySqlServerAuthFlow(upstream.name(), upstream.password(), tls);
+        byte[] authResponse = auth.initial(handshake.authPluginName(), handshake.authPluginData());
+        HandshakeResponse41 response = new HandshakeResponse41(capabilities, MAX_PACKET, profile.characterSet(),
+                upstream.user(), authResponse, database, auth.pluginName(), Map.of("_client_name", "veil", "program_name", "veil"));
+        socket.write(Packets.frame(sequence, response.encode()));
+    }
+
+    private void onResponseComplete(int command, boolean error, int status, long rows) {
+        if (mode == Mode.RELAY) {
+            listener.onResponseComplete(command, error, status, rows);
+        } else if (mode == Mode.INTERNAL) {
+            if (error && internalError == null) {
+                internalError = new ErrPacket(0, "HY000", Command.name(command) + " failed");
+            }
+            if (--internalPending == 0) {
+                Promise<InternalResult> p = internal;
+                ErrPacket err = internalError;
+                internal = null;
+                internalError = null;
+                mode = Mode.IDLE;
+                idleSinceNanos = System.nanoTime();
+                p.complete(new InternalResult(err));
+            }
+        }
+    }
+
+    /** Runs one statement of Veil's own (KILL QUERY on a control connection); completes when it is answered. */
+    public Future<InternalResult> query(String sql) {
+        return internal(new PayloadWriter(1 + sql.length()).int1(Command.COM_QUERY).string(sql).payload());
+    }
+
+    /** Sends Veil's own commands back to back (pipelined) and completes when all are answered. */
+    private Future<InternalResult> internal(Buffer... commands) {
+        if (mode != Mode.IDLE) {
+            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        }
+        mode = Mode.INTERNAL;
+        internal = Promise.promise();
+        internalPending = commands.length;
+        Buffer out = Buffer.buffer();
+        for (Buffer c : commands) {
+            int cmd = c.getUnsignedByte(0);
+            tracker.expect(cmd, cmd == Command.COM_QUERY ? ResponseTracker.Shape.RESULT : ResponseTracker.Shape.SINGLE);
+            out.appendBuffer(Packets.frame(0, c));
+        }
+        socket.write(out);
+        return internal.future();
+    }
+
+    @Override
+    public Future<Boolean> healthCheck() {
+        return internal(new PayloadWriter(1).int1(Command.COM_PING).payload()).map(r -> r.error() == null);
+    }
+
+    /**
+     * COM_RESET_CONNECTION (rolls back, drops temporary tables, prepared statements, user variables and
+     * session settings, like a new login but without re-authenticating), then COM_INIT_DB to go back to the
+     * pool's database, which a client may have changed with USE.
+     */
+    @Override
+    public Future<Boolean> reset() {
+        if (!quiescent()) {
+            LOG.debugf("upstream %s: released mid-command", upstream.name());
+            return Future.succeededFuture(false);
+        }
+        Buffer resetCmd = new PayloadWriter(1).int1(Command.COM_RESET_CONNECTION).payload();
+        Future<InternalResult> f = database == null ? internal(resetCmd)
+                : internal(resetCmd, new PayloadWriter(1 + database.length()).int1(Command.COM_INIT_DB).string(database).payload());
+        return f.map(r -> {
+            if (r.error() != null) {
+                LOG.warnf("upstream %s: reset failed: %s", upstream.name(), r.error().message());
+            }
+            return r.error() == null && (tracker.statusFlags() & ServerStatus.IN_TRANS) == 0;
+        });
+    }
+
+    /** Hands the connection to a session: every byte from now on goes to {@code l}. */
+    public void attach(MySqlServerListener l) {
+        listener = l;
+        mode = Mode.RELAY;
+    }
+
+    @Override
+    public void detach() {
+        listener = null;
+        if (mode == Mode.RELAY) {
+            mode = Mode.IDLE;
+        }
+        idleSinceNanos = System.nanoTime();
+    }
+
+    /** Forwards one client command (already framed); {@code shape} says what its answer looks like, null if none. */
+    public void send(Buffer framed, int command, ResponseTracker.Shape shape) {
+        if (shape != null) {
+            tracker.expect(command, shape);
+        }
+        socket.write(framed);
+    }
+
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    public void drainHandler(io.vertx.core.Handler<Void> h) {
+        socket.drainHandler(h);
+    }
+
+    public void pause() {
+        socket.pause();
+    }
+
+    public void resume() {
+        socket.resume();
+    }
+
+    /** Commands forwarded whose answers have not fully arrived. */
+    public int pendingResponses() {
+        return tracker == null ? 0 : tracker.pending();
+    }
+
+    /** Between commands: every command answered and no half-received packet. */
+    public boolean quiescent() {
+        return mode != Mode.CLOSED && tracker != null && tracker.pending() == 0 && decoder.pendingBytes() == 0;
+    }
+
+    public boolean inTransaction() {
+        return tracker != null && (tracker.statusFlags() & ServerStatus.IN_TRANS) != 0;
+    }
+
+    @Override
+    public void close() {
+        if (mode == Mode.CLOSED) {
+            return;
+        }
+        boolean polite = mode == Mode.IDLE;
+        mode = Mode.CLOSED;
+        if (polite) {
+            socket.write(Packets.frame(0, new PayloadWriter(1).int1(Command.COM_QUIT).payload()));
+        }
+        socket.close();
+    }
+
+    private void onError(Throwable t) {
+        onClosed(t instanceof UpstreamException ? t : new UpstreamException(
+                "connection to upstream " + upstream.name() + " failed: " + t.getMessage(), null, t));
+        socket.close();
+    }
+
+    private void fail(UpstreamException e) {
+        if (startup != null && !startup.future().isComplete()) {
+            startup.tryFail(e);
+            mode = Mode.CLOSED;
+            socket.close();
+        } else {
+            onError(e);
+        }
+    }
+
+    private void onClosed(Throwable cause) {
+        Mode was = mode;
+        mode = Mode.CLOSED;
+        switch (was) {
+            case HANDSHAKE, AUTH -> startup.tryFail(cause);
+            case INTERNAL -> internal.tryFail(cause);
+            case RELAY -> {
+                MySqlServerListener l = listener;
+                listener = null;
+                if (l != null) {
+                    l.onServerLost(cause);
+                }
+            }
+            default -> { }
+        }
+        if (closeHook != null) {
+            closeHook.run();
+            closeHook = null;
+        }
+    }
+
+    @Override
+    public void onClose(Runnable hook) {
+        this.closeHook = hook;
+    }
+
+    @Override
+    public Context context() {
+        return context;
+    }
+
+    public UpstreamSettings upstream() {
+        return upstream;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** The server's greeting: version string, its thread id for this connection, capabilities. */
+    public HandshakeV10 handshake() {
+        return handshake;
+    }
+
+    public int capabilities() {
+        return capabilities;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return mode == Mode.CLOSED;
+    }
+
+    @Override
+    public long idleNanos() {
+        return System.nanoTime() - idleSinceNanos;
+    }
+}
