@@ -92,14 +92,24 @@ final class MySqlCommandAdmission {
     }
 
     private static Verdict query(String sql) {
-        List<StatementSniffer.Statement> statements = StatementSniffer.statements(sql);
+        Verdict verdict = check(StatementSniffer.statements(sql, true));
+        // A session under NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for "...") ends a string where a backslash
+        // stands before its quote: what that reading reveals must not reach the server either.
+        if (sql.indexOf('\\') >= 0 && verdict.local() == null
+                && check(StatementSniffer.statements(sql, false)).local() != null) {
+            throw VeilException.error(ErrorCode.UNSUPPORTED, "KILL must be sent as a statement of its own through Veil");
+        }
+        return verdict;
+    }
+
+    private static Verdict check(List<StatementSniffer.Statement> statements) {
         for (StatementSniffer.Statement st : statements) {
             refuseLocalInfile(st);
             if (st.startsWith("KILL")) {
                 if (statements.size() > 1) {
                     throw VeilException.error(ErrorCode.UNSUPPORTED, "KILL must be sent as a statement of its own through Veil");
                 }
-                return kill(st.words());
+                return kill(st);
             }
             refuseDynamicKill(st);
         }
@@ -118,7 +128,10 @@ final class MySqlCommandAdmission {
     }
 
     /** KILL [HARD | SOFT] [CONNECTION | QUERY] id — the id is the one Veil's handshake gave. */
-    private static Verdict kill(List<String> words) {
+    private static Verdict kill(StatementSniffer.Statement st) {
+        List<String> words = st.words();
+        // The servers read KILL ... expr: "KILL 5 + 1" targets 6. Only a bare number is taken as an id.
+        boolean bare = List.of(st.text().toUpperCase(java.util.Locale.ROOT).split("\\s+")).equals(words);
         int i = 1;
         if (i < words.size() && (words.get(i).equals("HARD") || words.get(i).equals("SOFT"))) {
             i++;
@@ -128,7 +141,7 @@ final class MySqlCommandAdmission {
             connection = words.get(i).equals("CONNECTION");
             i++;
         }
-        if (i == words.size() - 1 && words.get(i).chars().allMatch(Character::isDigit)) {
+        if (bare && i == words.size() - 1 && words.get(i).chars().allMatch(Character::isDigit)) {
             try {
                 return Verdict.kill(Long.parseLong(words.get(i)), connection);
             } catch (NumberFormatException e) {
@@ -146,9 +159,13 @@ final class MySqlCommandAdmission {
         }
     }
 
-    /** SQL-level PREPARE … FROM '…KILL…' would reach server thread ids directly: refused, erring on the safe side. */
+    /**
+     * SQL-level PREPARE … FROM '…KILL…' (and MariaDB's EXECUTE IMMEDIATE '…KILL…') would reach server thread ids
+     * directly: refused, erring on the safe side.
+     */
     private static void refuseDynamicKill(StatementSniffer.Statement st) {
-        if (st.startsWith("PREPARE") && st.text().toUpperCase(java.util.Locale.ROOT).contains("KILL")) {
+        if ((st.startsWith("PREPARE") || st.startsWith("EXECUTE", "IMMEDIATE"))
+                && st.text().toUpperCase(java.util.Locale.ROOT).contains("KILL")) {
             throw VeilException.error(ErrorCode.UNSUPPORTED, "a prepared KILL statement is not supported through Veil");
         }
     }

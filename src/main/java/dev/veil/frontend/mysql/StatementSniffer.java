@@ -11,6 +11,9 @@ import java.util.Locale;
  * and comments, and treats the contents of versioned comments ({@code /*!80000 ... *}{@code /}) as code, as the
  * server does. It errs towards finding these statements: a false match refuses a statement, a miss could
  * kill someone else's query.
+ *
+ * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES, and
+ * ANSI_QUOTES for {@code "}), which Veil does not follow: callers read text with a backslash both ways.
  */
 final class StatementSniffer {
     /** One statement's words up to the first non-word token (enough for KILL and LOAD DATA forms). */
@@ -29,6 +32,10 @@ final class StatementSniffer {
     }
 
     static List<Statement> statements(String sql) {
+        return statements(sql, true);
+    }
+
+    static List<Statement> statements(String sql, boolean backslashEscapes) {
         List<Statement> out = new ArrayList<>();
         List<String> words = new ArrayList<>();
         StringBuilder text = new StringBuilder();
@@ -38,11 +45,11 @@ final class StatementSniffer {
         while (i < n) {
             char c = sql.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
-                int end = skipQuoted(sql, i, c);
+                int end = skipQuoted(sql, i, c, backslashEscapes);
                 text.append(sql, i, end);
                 leading = false;
                 i = end;
-            } else if (c == '#' || (c == '-' && i + 2 <= n && sql.startsWith("--", i) && (i + 2 == n || Character.isWhitespace(sql.charAt(i + 2))))) {
+            } else if (c == '#' || (c == '-' && sql.startsWith("--", i) && (i + 2 == n || commentSpace(sql.charAt(i + 2))))) {
                 int end = sql.indexOf('\n', i);
                 i = end < 0 ? n : end + 1;
                 text.append(' ');
@@ -97,11 +104,19 @@ final class StatementSniffer {
         }
     }
 
-    private static int skipQuoted(String sql, int start, char quote) {
+    /**
+     * After "--", the servers start a comment only at a space or an ASCII control character (their lexers test
+     * the next byte with my_isspace / my_iscntrl); a Unicode space such as U+2028 does not qualify.
+     */
+    private static boolean commentSpace(char c) {
+        return c <= ' ' || c == 0x7F;
+    }
+
+    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
         int i = start + 1;
         while (i < sql.length()) {
             char c = sql.charAt(i);
-            if (c == '\\' && quote != '`') {
+            if (c == '\\' && quote != '`' && backslashEscapes) {
                 i += 2;
             } else if (c == quote) {
                 if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
