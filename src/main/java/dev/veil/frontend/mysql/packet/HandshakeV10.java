@@ -73,7 +73,10 @@ public record HandshakeV10(
             caps |= r.int2() << 16;
             nonceLength = r.int1();
             r.skip(6);
-            mariaDb = (int) r.int4();
+            int reserved = (int) r.int4();
+            // mariadb.com "Connection": these bytes are MariaDB capabilities only when CLIENT_MYSQL (bit 0) is
+            // not set; a MySQL server's are reserved.
+            mariaDb = Capabilities.has(caps, Capabilities.LONG_PASSWORD) ? 0 : reserved;
             if (Capabilities.has(caps, Capabilities.SECURE_CONNECTION)) {
                 int n = Math.max(13, nonceLength - 8);
                 part2 = r.bytes(Math.min(n, r.remaining()));

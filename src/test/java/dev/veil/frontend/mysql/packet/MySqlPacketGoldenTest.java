@@ -145,6 +145,18 @@ class MySqlPacketGoldenTest {
         }
 
         @Test
+        void doesNotReadAMySqlServersReservedBytesAsMariaDbCapabilities() {
+            // Same bytes as the MariaDB greeting, but with CLIENT_MYSQL (bit 0) set: the 4 bytes stay reserved.
+            Buffer b = goldenBuffer("handshake-v10-mariadb");
+            int capsOffset = 1 + "5.5.5-10.11.6-MariaDB".length() + 1 + 4 + 8 + 1;
+            b.setByte(capsOffset, (byte) (b.getByte(capsOffset) | LONG_PASSWORD));
+            HandshakeV10 h = HandshakeV10.decode(b);
+            assertThat(Capabilities.has(h.capabilities(), LONG_PASSWORD)).isTrue();
+            assertThat(h.mariaDbCapabilities()).isZero();
+            assertThat(h.authPluginData()).isEqualTo(NONCE_LOWER);
+        }
+
+        @Test
         void refusesAnotherProtocolVersion() {
             Buffer v9 = goldenBuffer("handshake-v10-mysql");
             v9.setByte(0, (byte) 9);
