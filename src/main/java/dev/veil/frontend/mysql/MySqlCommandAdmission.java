@@ -18,21 +18,27 @@ import java.util.List;
 final class MySqlCommandAdmission {
     enum Local { QUIT, KILL }
 
-    record Verdict(Shape shape, boolean forward, VeilException refusal, Local local, long killId, boolean killConnection) {
+    /** {@code changesSchema}: the command may select another schema (COM_INIT_DB, USE). */
+    record Verdict(Shape shape, boolean forward, VeilException refusal, Local local, long killId, boolean killConnection,
+                   boolean changesSchema) {
         static Verdict forward(Shape shape) {
-            return new Verdict(shape, true, null, null, 0, false);
+            return new Verdict(shape, true, null, null, 0, false, false);
+        }
+
+        static Verdict forwardChangingSchema(Shape shape) {
+            return new Verdict(shape, true, null, null, 0, false, true);
         }
 
         static Verdict refuse(VeilException e) {
-            return new Verdict(null, false, e, null, 0, false);
+            return new Verdict(null, false, e, null, 0, false, false);
         }
 
         static Verdict local(Local local) {
-            return new Verdict(null, false, null, local, 0, false);
+            return new Verdict(null, false, null, local, 0, false, false);
         }
 
         static Verdict kill(long id, boolean connection) {
-            return new Verdict(null, false, null, Local.KILL, id, connection);
+            return new Verdict(null, false, null, Local.KILL, id, connection, false);
         }
     }
 
@@ -67,7 +73,7 @@ final class MySqlCommandAdmission {
                     throw VeilException.error(ErrorCode.UNSUPPORTED, "Veil cannot move a session to another upstream ("
                             + db + "): open a new connection to that schema");
                 }
-                yield Verdict.forward(Shape.SINGLE);
+                yield Verdict.forwardChangingSchema(Shape.SINGLE);
             }
             case Command.COM_FIELD_LIST -> Verdict.forward(Shape.FIELD_LIST);
             case Command.COM_PROCESS_INFO -> Verdict.forward(Shape.RESULT);
@@ -93,7 +99,9 @@ final class MySqlCommandAdmission {
 
     private static Verdict query(String sql) {
         List<StatementSniffer.Statement> statements = StatementSniffer.statements(sql);
+        boolean use = false;
         for (StatementSniffer.Statement st : statements) {
+            use |= st.startsWith("USE");
             refuseLocalInfile(st);
             if (st.startsWith("KILL")) {
                 if (statements.size() > 1) {
@@ -103,7 +111,7 @@ final class MySqlCommandAdmission {
             }
             refuseDynamicKill(st);
         }
-        return Verdict.forward(Shape.RESULT);
+        return use ? Verdict.forwardChangingSchema(Shape.RESULT) : Verdict.forward(Shape.RESULT);
     }
 
     private static Verdict prepare(String sql) {

@@ -353,6 +353,9 @@ final class MySqlConnection implements MySqlServerListener {
             verdict = MySqlCommandAdmission.Verdict.refuse(e);
         }
         if (verdict.forward()) {
+            if (verdict.changesSchema()) {
+                server.noteSchemaChange();
+            }
             server.send(Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
             return;
         }
