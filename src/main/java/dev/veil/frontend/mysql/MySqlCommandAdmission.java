@@ -54,7 +54,7 @@ final class MySqlCommandAdmission {
         int code = payload.getUnsignedByte(0);
         return switch (code) {
             case Command.COM_QUIT -> Verdict.local(Local.QUIT);
-            case Command.COM_QUERY -> query(text(payload));
+            case Command.COM_QUERY -> mayNeedScan(payload) ? query(text(payload)) : Verdict.forward(Shape.RESULT);
             case Command.COM_STMT_PREPARE -> prepare(text(payload));
             case Command.COM_STMT_EXECUTE -> {
                 // Flags byte after the 4-byte statement id: any cursor type means the answer may stop
@@ -95,6 +95,30 @@ final class MySqlCommandAdmission {
 
     private static String text(Buffer payload) {
         return payload.getString(1, payload.length(), StandardCharsets.UTF_8.name());
+    }
+
+    /**
+     * True when the text may hold one of the statements the front end handles itself. Plain ASCII letters
+     * of KILL, LOAD, USE or PREPARE in any case; most queries contain none and skip the full scan.
+     */
+    static boolean mayNeedScan(Buffer payload) {
+        int n = payload.length();
+        for (int i = 1; i < n; i++) {
+            int b = payload.getUnsignedByte(i);
+            if (b >= 0x80) {
+                return true; // non-ASCII text: let the full scan decide
+            }
+            if (i + 2 < n) {
+                int c = b | 0x20;
+                int c1 = payload.getUnsignedByte(i + 1) | 0x20;
+                int c2 = payload.getUnsignedByte(i + 2) | 0x20;
+                if ((c == 'k' && c1 == 'i' && c2 == 'l') || (c == 'l' && c1 == 'o' && c2 == 'a')
+                        || (c == 'u' && c1 == 's' && c2 == 'e') || (c == 'p' && c1 == 'r' && c2 == 'e')) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Verdict query(String sql) {
