@@ -44,7 +44,7 @@ class MySqlThroughVeilTest {
             st.execute("""
                     INSERT INTO veil_types VALUES
                      (1, 12345678901234.123456, 2.2250738585072014e-308, 1.5, '2024-02-29 13:45:01.123456',
-                      '2024-02-29 13:45:01.123', '2024-02-29', '-838:59:59.000', x'deadbeef00ff', '{"a": 1, "z": [true, null]}',
+                      '2024-02-29 13:45:01.123', '2024-02-29', '23:59:59.999', x'deadbeef00ff', '{"a": 1, "z": [true, null]}',
                       'large', 'x,z', b'1010101010', 255, 18446744073709551615, -9223372036854775808, 'ünïcødé ✓', 'ab',
                       2024, 'long text'),
                      (2, -0.000001, -1e308, -3.25, '1000-01-01 00:00:00.000000', '1970-01-01 00:00:01.000', '9999-12-31',
@@ -250,10 +250,11 @@ class MySqlThroughVeilTest {
             });
             waitUntilRunning("SELECT SLEEP(60)");
             st.cancel();
-            // SLEEP() returns 1 when interrupted on MySQL; MariaDB reports error 1317 instead.
+            // SLEEP() returns 1 when interrupted on MySQL; MariaDB reports error 1317, which Connector/J
+            // turns into its "statement cancelled" exception.
             Object outcome = sleeping.get(30, TimeUnit.SECONDS);
             if (outcome instanceof SQLException e) {
-                assertThat(e.getErrorCode()).isEqualTo(1317);
+                assertThat((Object) e).isInstanceOf(com.mysql.cj.jdbc.exceptions.MySQLStatementCancelledException.class);
             } else {
                 assertThat(outcome).isEqualTo(1);
             }
