@@ -92,6 +92,12 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         cfg.put("veil.upstreams.mytiny.pool.acquire-timeout", "300ms");
         mysqlUpstream(cfg, "myflaky", myFlakyProxy.port(), nat);
         cfg.put("veil.upstreams.myflaky.tls.mode", "disable");
+        // Veil in front of itself: the only caching_sha2_password server here is Veil's own MySQL listener
+        // (MariaDB has no such plugin), so this upstream exercises Veil's client side of it.
+        mysqlUpstream(cfg, "self", veilMySqlPort, new MariaDbServer.Account(USER, PASSWORD, "caching_sha2_password"));
+        cfg.put("veil.upstreams.self.host", "127.0.0.1");
+        cfg.put("veil.upstreams.self.kind", "mysql");
+        cfg.put("veil.upstreams.self.tls.mode", "require");
     }
 
     private static void mysqlUpstream(Map<String, String> cfg, String name, int port, MariaDbServer.Account account) {

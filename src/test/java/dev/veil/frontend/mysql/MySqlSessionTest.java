@@ -98,6 +98,24 @@ class MySqlSessionTest {
     }
 
     @Test
+    void upstreamConnectionsUseVerifiedTls() throws Exception {
+        // Upstream "my" is configured verify-full against the test CA; the server reports the session's cipher.
+        try (Connection c = MySqlDrivers.MARIADB_CONNECTOR_J.veil("");
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isNotBlank();
+        }
+    }
+
+    @Test
+    void veilAuthenticatesUpstreamWithCachingSha2Password() throws Exception {
+        // Upstream "self" is Veil's own listener (caching_sha2_password, TLS required): client -> Veil -> Veil -> MariaDB.
+        try (Connection c = mysqlCj("self%2Fshop", "sslMode=DISABLED", VeilTestResource.USER, VeilTestResource.PASSWORD)) {
+            assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
+        }
+    }
+
+    @Test
     void theSchemaNamesTheUpstream() throws Exception {
         try (Connection c = mysqlCj("mytiny%2Fshop", "sslMode=DISABLED", VeilTestResource.USER, VeilTestResource.PASSWORD)) {
             assertThat(one(c, "SELECT DATABASE()")).isEqualTo("shop");
