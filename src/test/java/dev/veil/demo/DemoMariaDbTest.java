@@ -171,6 +171,19 @@ class DemoMariaDbTest {
         }
     }
 
+    /** Binary collation on every text column, so comparisons and sorting agree with PostgreSQL's C collation. */
+    @Test
+    void textComparesAndSortsAsInPostgres() throws SQLException {
+        try (Connection my = mariadb.connect("shop"); Connection pg = postgres.connect("shop")) {
+            assertThat(scalar(my, "SELECT count(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'shop'"
+                    + " AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> 'utf8mb4_bin'")).isEqualTo("0");
+            String caseSensitive = "SELECT count(*) FROM customers WHERE email = UPPER(email)";
+            assertThat(scalar(my, caseSensitive)).isEqualTo(scalar(pg, caseSensitive)).isEqualTo("0");
+            String sorted = "SELECT id, full_name FROM customers ORDER BY full_name, id";
+            assertThat(rows(my, sorted)).isEqualTo(rows(pg, sorted));
+        }
+    }
+
     @Test
     void customerContactsViewHasTheSameColumnsAndRowsAsInPostgres() throws SQLException {
         String sql = "SELECT * FROM customer_contacts ORDER BY id";
