@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -173,7 +172,9 @@ public final class DemoMariaDb implements AutoCloseable {
         properties.setProperty("password", "");
         // One COM_STMT_BULK_EXECUTE per JDBC batch instead of a round trip per row: seeding in well under a second.
         properties.setProperty("useBulkStmts", "true");
-        return DriverManager.getConnection(jdbcUrl(database), properties);
+        // The driver directly, not DriverManager: DriverManager refuses drivers registered by another class
+        // loader, which happens when Quarkus (tests, dev mode) loaded the driver class first.
+        return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), properties);
     }
 
     /** This instance's private directory (data, tmp, socket, pid file); gone after {@link #close()}. */
