@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -166,14 +165,18 @@ public final class DemoMariaDb implements AutoCloseable {
         return "jdbc:mariadb://" + HOST + ":" + port + "/" + database;
     }
 
-    /** A new connection as root (no password); the caller closes it. */
+    /**
+     * A new connection as root (no password); the caller closes it. Through the driver class, not
+     * DriverManager, which only offers drivers from the caller's class loader (after a Quarkus test in the same
+     * JVM it may know only Quarkus' copy and answer "No suitable driver").
+     */
     public Connection connect(String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", ROOT_USER);
         properties.setProperty("password", "");
         // One COM_STMT_BULK_EXECUTE per JDBC batch instead of a round trip per row: seeding in well under a second.
         properties.setProperty("useBulkStmts", "true");
-        return DriverManager.getConnection(jdbcUrl(database), properties);
+        return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), properties);
     }
 
     /** This instance's private directory (data, tmp, socket, pid file); gone after {@link #close()}. */
