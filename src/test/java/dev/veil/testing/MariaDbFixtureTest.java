@@ -9,12 +9,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -159,10 +157,7 @@ class MariaDbFixtureTest {
     }
 
     private static Connection login(String url, Account account) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", account.user());
-        p.setProperty("password", account.password());
-        return DriverManager.getConnection(url, p);
+        return MariaDbServer.open(url, account);
     }
 
     private static String sessionStatus(Connection c, String name) throws SQLException {

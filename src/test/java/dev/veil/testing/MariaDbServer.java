@@ -2,7 +2,6 @@ package dev.veil.testing;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,10 +96,28 @@ public interface MariaDbServer {
      * full authentication without TLS.
      */
     default Connection connect(Account account, String database) throws SQLException {
+        return open(mariadbUrl(database, "sslMode=disable&allowPublicKeyRetrieval=true"), account);
+    }
+
+    /**
+     * Opens a {@code jdbc:mariadb:} or {@code jdbc:mysql:} URL as {@code account} through the driver class itself.
+     * Prefer this to DriverManager in plain (non-Quarkus) tests: DriverManager only offers drivers loaded by the
+     * caller's class loader, and once a {@code @QuarkusTest} ran first in the JVM it may know only Quarkus' copy
+     * of the driver ("No suitable driver found").
+     */
+    static Connection open(String url, Account account) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", account.user());
         properties.setProperty("password", account.password());
-        return DriverManager.getConnection(mariadbUrl(database, "sslMode=disable&allowPublicKeyRetrieval=true"), properties);
+        java.sql.Driver driver;
+        if (url.startsWith("jdbc:mariadb:")) {
+            driver = new org.mariadb.jdbc.Driver();
+        } else if (url.startsWith("jdbc:mysql:")) {
+            driver = new com.mysql.cj.jdbc.Driver();
+        } else {
+            throw new SQLException("not a MariaDB or MySQL JDBC URL: " + url);
+        }
+        return driver.connect(url, properties);
     }
 
     default Connection connectAsRoot(String database) throws SQLException {

@@ -13,7 +13,6 @@ import org.testcontainers.utility.MountableFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -159,11 +157,8 @@ public final class MariaDbServers {
 
     private static MariaDbServer provisioned(Flavour flavour, String host, int port, String description, Account root,
                                              TestCertificates tls) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", root.user());
-        p.setProperty("password", root.password());
         String url = "jdbc:mariadb://" + host + ":" + port + "/?sslMode=disable&allowPublicKeyRetrieval=true";
-        try (Connection c = DriverManager.getConnection(url, p)) {
+        try (Connection c = MariaDbServer.open(url, root)) {
             MariaDbProvisioner.Accounts accounts = MariaDbProvisioner.provision(c, flavour);
             String version;
             try (Statement st = c.createStatement(); ResultSet rows = st.executeQuery("SELECT VERSION()")) {
