@@ -5,7 +5,7 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 
 .PHONY: run test bench native native-test clean package
 
-## run: build if needed, then start Veil in demo mode (embedded PostgreSQL with the shop data)
+## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data)
 run: $(JAR)
 	java $(JAVA_OPTS) -jar $(JAR)
 
@@ -13,9 +13,10 @@ run: $(JAR)
 test:
 	$(MVN) test
 
-## bench: pgbench through direct / Veil / PgBouncer, ratios printed (bench/README.md)
+## bench: pgbench through direct / Veil / PgBouncer, then sysbench direct / Veil on MySQL, ratios printed (bench/README.md)
 bench: $(JAR)
 	bench/pg-bench.sh
+	bench/mysql-bench.sh
 
 ## native: native executable (needs GRAALVM_HOME; see README "Native build")
 native:

@@ -219,7 +219,10 @@ start_veil() {
     fi
     # Ports as Veil's configuration names them today (veil.pg.port,
     # veil.demo.postgres-port, quarkus.http.port); set VEIL_CMD to override.
+    # The MySQL side stays off (no embedded MariaDB competing for the CPU);
+    # bench/mysql-bench.sh measures it.
     VEIL_CMD="java ${VEIL_JAVA_OPTS:-} -Dveil.pg.port=$VEIL_PG_PORT -Dveil.demo.postgres-port=$UPSTREAM_PG_PORT"
+    VEIL_CMD+=" -Dveil.mysql.enabled=false"
     VEIL_CMD+=" -Dquarkus.http.port=$VEIL_HTTP_PORT -jar target/quarkus-app/quarkus-run.jar"
   fi
   if port_open "$VEIL_PG_PORT"; then

@@ -9,10 +9,14 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * `make run` with no configuration: an embedded PostgreSQL holding the shop demo, registered as upstream
- * "demo", and the three demo accounts. Nothing here runs when upstreams are configured.
+ * `make run` with no configuration: an embedded PostgreSQL and an embedded MariaDB, both holding the shop demo,
+ * registered as upstreams "demo" (postgresql) and "demo-mariadb" (mariadb), and the three demo accounts.
+ * Nothing here runs when upstreams are configured. The MariaDB is only started while the MySQL listener is
+ * enabled, since nothing else would reach it.
  */
 @ApplicationScoped
 public class DemoMode {
@@ -24,17 +28,23 @@ public class DemoMode {
             new String[]{"engineer", "engineer-demo", "engineer"},
             new String[]{"analyst", "analyst-demo", "analyst"});
 
+    public static final String POSTGRES_UPSTREAM = "demo";
+    public static final String MARIADB_UPSTREAM = "demo-mariadb";
+
     private final VeilConfig config;
     private final UpstreamRegistry upstreams;
     private final LocalAccounts accounts;
     private final int postgresPort;
+    private final int mariadbPort;
     private DemoPostgres postgres;
+    private DemoMariaDb mariadb;
 
     public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts) {
         this.config = config;
         this.upstreams = upstreams;
         this.accounts = accounts;
         this.postgresPort = config.demo().postgresPort();
+        this.mariadbPort = config.demo().mariadbPort();
     }
 
     public boolean enabled() {
@@ -45,37 +55,106 @@ public class DemoMode {
         };
     }
 
+    /** Both servers start side by side (each spends most of its start-up waiting on its own processes). */
     public void start() throws Exception {
         long t0 = System.nanoTime();
-        postgres = DemoPostgres.start(postgresPort);
+        CompletableFuture<DemoMariaDb> mariadbStart = config.mysql().enabled()
+                ? CompletableFuture.supplyAsync(this::startMariaDb, runnable -> {
+                    Thread thread = new Thread(runnable, "demo-mariadb-start");
+                    thread.setDaemon(true);
+                    thread.start();
+                })
+                : CompletableFuture.completedFuture(null);
+        try {
+            postgres = DemoPostgres.start(postgresPort);
+        } catch (Exception | Error e) {
+            // The MariaDB being started must not outlive a failed start-up: wait for it, then stop it.
+            try {
+                DemoMariaDb started = mariadbStart.join();
+                if (started != null) {
+                    started.close();
+                }
+            } catch (CompletionException mariadbFailure) {
+                e.addSuppressed(mariadbFailure.getCause());
+            }
+            throw e;
+        }
         LOG.infof("demo PostgreSQL with the shop database on %s:%d (%d ms)", postgres.host(), postgres.port(),
-                (System.nanoTime() - t0) / 1_000_000);
-        upstreams.register(new UpstreamSettings("demo", "postgresql", postgres.host(), postgres.port(),
-                DemoPostgres.SHOP_DATABASE, postgres.user(), null,
-                new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.DISABLE, null),
-                new UpstreamSettings.PoolSettings(0, 50, Duration.ofMinutes(10), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10))));
+                millisSince(t0));
+        try {
+            mariadb = mariadbStart.join();
+        } catch (CompletionException e) {
+            stop();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        upstreams.register(new UpstreamSettings(POSTGRES_UPSTREAM, "postgresql", postgres.host(), postgres.port(),
+                DemoPostgres.SHOP_DATABASE, postgres.user(), null, noTls(), pool()));
+        if (mariadb != null) {
+            LOG.infof("demo MariaDB with the shop database on %s:%d (%d ms after demo start)", mariadb.host(),
+                    mariadb.port(), millisSince(t0));
+            upstreams.register(new UpstreamSettings(MARIADB_UPSTREAM, "mariadb", mariadb.host(), mariadb.port(),
+                    DemoMariaDb.SHOP_DATABASE, mariadb.user(), null, noTls(), pool()));
+        }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
     }
 
     public void stop() {
         if (postgres != null) {
             postgres.close();
+            postgres = null;
+        }
+        if (mariadb != null) {
+            mariadb.close();
+            mariadb = null;
         }
     }
 
     public String banner(String pgHost, int pgPort, int httpPort) {
-        return """
+        StringBuilder b = new StringBuilder("""
 
                 ──────────────────────────────────────────────────────────────────────
                  Veil demo is ready. Connect through Veil (password: admin-demo):
 
                    psql "postgresql://admin@%s:%d/shop"
+                """.formatted(pgHost, pgPort));
+        if (mariadb != null) {
+            b.append("   mysql -h %s -P %d -u analyst -panalyst-demo shop\n"
+                    .formatted(config.mysql().host(), config.mysql().port()));
+        }
+        b.append("""
 
                  Accounts: admin/admin-demo, engineer/engineer-demo, analyst/analyst-demo
                  Demo PostgreSQL (direct, for comparison): psql -h %s -p %d -U postgres shop
+                """.formatted(postgres.host(), postgres.port()));
+        if (mariadb != null) {
+            b.append(" Demo MariaDB (direct, for comparison): mysql -h %s -P %d -u root shop\n"
+                    .formatted(mariadb.host(), mariadb.port()));
+        }
+        b.append("""
                  Health: http://127.0.0.1:%d/q/health/ready
                 ──────────────────────────────────────────────────────────────────────
-                """.formatted(pgHost, pgPort, postgres.host(), postgres.port(), httpPort);
+                """.formatted(httpPort));
+        return b.toString();
+    }
+
+    private DemoMariaDb startMariaDb() {
+        try {
+            return DemoMariaDb.start(mariadbPort);
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static UpstreamSettings.TlsSettings noTls() {
+        return new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.DISABLE, null);
+    }
+
+    private static UpstreamSettings.PoolSettings pool() {
+        return new UpstreamSettings.PoolSettings(0, 50, Duration.ofMinutes(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    private static long millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
     }
 }

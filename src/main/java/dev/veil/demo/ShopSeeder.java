@@ -131,7 +131,10 @@ public final class ShopSeeder {
                     "CREATE INDEX orders_customer_id_idx ON orders (customer_id)",
                     view);
             // DATETIME(6) has no zone: values are written as UTC. The index is declared inline so that
-            // InnoDB uses it for the foreign key instead of creating a second, implicit one.
+            // InnoDB uses it for the foreign key instead of creating a second, implicit one. utf8mb4_bin makes
+            // comparisons and ORDER BY behave like PostgreSQL's C collation (case-sensitive, code-point order),
+            // so both demos answer the same queries alike; it must be named here, because a table that names
+            // its charset gets that charset's default collation, not the database's.
             case MARIADB -> List.of(
                     """
                     CREATE TABLE customers (
@@ -145,7 +148,7 @@ public final class ShopSeeder {
                         city        VARCHAR(100) NOT NULL,
                         created_at  DATETIME(6) NOT NULL,
                         UNIQUE KEY customers_email_key (email)
-                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
                     """
                     CREATE TABLE orders (
                         id          BIGINT NOT NULL PRIMARY KEY,
@@ -155,7 +158,7 @@ public final class ShopSeeder {
                         created_at  DATETIME(6) NOT NULL,
                         KEY orders_customer_id_idx (customer_id),
                         CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)
-                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""",
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
                     view);
         };
     }

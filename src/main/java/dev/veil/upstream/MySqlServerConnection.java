@@ -54,6 +54,7 @@ public final class MySqlServerConnection implements ServerConnection {
     private int internalPending;
     private long idleSinceNanos = System.nanoTime();
     private Runnable closeHook;
+    private boolean schemaChanged;
 
     /** Outcome of Veil's own commands: the first error, if any. */
     public record InternalResult(ErrPacket error) {
@@ -226,6 +227,11 @@ public final class MySqlServerConnection implements ServerConnection {
             LOG.debugf("upstream %s: released mid-command", upstream.name());
             return Future.succeededFuture(false);
         }
+        if (database == null && schemaChanged) {
+            // COM_RESET_CONNECTION keeps the current schema and nothing can unselect one: a connection of a
+            // pool without a schema whose client chose one is not reused.
+            return Future.succeededFuture(false);
+        }
         Buffer resetCmd = new PayloadWriter(1).int1(Command.COM_RESET_CONNECTION).payload();
         Future<InternalResult> f = database == null ? internal(resetCmd)
                 : internal(resetCmd, new PayloadWriter(1 + database.length()).int1(Command.COM_INIT_DB).string(database).payload());
@@ -274,6 +280,11 @@ public final class MySqlServerConnection implements ServerConnection {
 
     public void resume() {
         socket.resume();
+    }
+
+    /** The client may have selected another schema (COM_INIT_DB or USE). */
+    public void noteSchemaChange() {
+        schemaChanged = true;
     }
 
     /** Commands forwarded whose answers have not fully arrived. */

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * Starts the real upstream server once for the integration suite and points Veil at it: upstream "main"
  * (SCRAM, password from a file, TLS verify-full), "md5" (md5, inline password), "tiny" (a pool of one
- * connection with a short wait) and "flaky" (through a proxy tests can cut).
+ * connection with a short wait) and "flaky" (through a proxy tests can cut). For MySQL clients, the shared
+ * MariaDB: upstream "my" (mysql_native_password, TLS verify-full), "mytiny" (one connection, short wait) and
+ * "myflaky" (through a proxy tests can cut), behind Veil's MySQL listener.
  */
 public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String USER = "tester";
@@ -20,6 +22,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     private static PostgresServer server;
     private static CuttableProxy flakyProxy;
     private static int veilPort;
+    private static int veilMySqlPort;
+    private static MariaDbServer mariadb;
+    private static CuttableProxy myFlakyProxy;
     private static Path caFile;
 
     @Override
@@ -59,10 +64,72 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             upstream(cfg, "flaky", flakyProxy.port(), "shop", server.superuser());
             cfg.put("veil.upstreams.flaky.password", server.superuserPassword());
             cfg.put("veil.upstreams.flaky.tls.mode", "disable");
+            mysql(cfg);
             return cfg;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test upstream: " + e.getMessage(), e);
         }
+    }
+
+    private static void mysql(Map<String, String> cfg) throws Exception {
+        mariadb = MariaDbServers.shared();
+        try (java.sql.Connection c = mariadb.connectAsRoot(MariaDbServer.DATABASE); java.sql.Statement st = c.createStatement()) {
+            // Room for the 16 MB+ packet tests; set before Veil opens any connection (the value is read at login).
+            st.execute("SET GLOBAL max_allowed_packet = 268435456");
+        }
+        myFlakyProxy = new CuttableProxy(mariadb.host(), mariadb.port());
+        veilMySqlPort = freePort();
+        cfg.put("veil.mysql.port", String.valueOf(veilMySqlPort));
+        cfg.put("veil.mysql.default-upstream", "my");
+        MariaDbServer.Account nat = mariadb.nativeUser();
+        mysqlUpstream(cfg, "my", mariadb.port(), nat);
+        cfg.put("veil.upstreams.my.tls.mode", "verify-full");
+        cfg.put("veil.upstreams.my.tls.ca-file", mariadb.caFile().toString());
+        cfg.put("veil.upstreams.my.pool.max-size", "4");
+        mysqlUpstream(cfg, "mytiny", mariadb.port(), nat);
+        cfg.put("veil.upstreams.mytiny.tls.mode", "disable");
+        cfg.put("veil.upstreams.mytiny.pool.max-size", "1");
+        cfg.put("veil.upstreams.mytiny.pool.acquire-timeout", "300ms");
+        mysqlUpstream(cfg, "myflaky", myFlakyProxy.port(), nat);
+        cfg.put("veil.upstreams.myflaky.tls.mode", "disable");
+        // Veil in front of itself: the only caching_sha2_password server here is Veil's own MySQL listener
+        // (MariaDB has no such plugin), so this upstream exercises Veil's client side of it.
+        mysqlUpstream(cfg, "self", veilMySqlPort, new MariaDbServer.Account(USER, PASSWORD, "caching_sha2_password"));
+        cfg.put("veil.upstreams.self.host", "127.0.0.1");
+        cfg.put("veil.upstreams.self.kind", "mysql");
+        cfg.put("veil.upstreams.self.tls.mode", "require");
+    }
+
+    private static void mysqlUpstream(Map<String, String> cfg, String name, int port, MariaDbServer.Account account) {
+        String p = "veil.upstreams." + name + ".";
+        cfg.put(p + "kind", mariadb.flavour() == MariaDbServer.Flavour.MYSQL ? "mysql" : "mariadb");
+        cfg.put(p + "host", mariadb.host());
+        cfg.put(p + "port", String.valueOf(port));
+        cfg.put(p + "database", MariaDbServer.DATABASE);
+        cfg.put(p + "user", account.user());
+        cfg.put(p + "password", account.password());
+    }
+
+    public static MariaDbServer mariadb() {
+        return mariadb;
+    }
+
+    public static CuttableProxy myFlakyProxy() {
+        return myFlakyProxy;
+    }
+
+    public static int veilMySqlPort() {
+        return veilMySqlPort;
+    }
+
+    /** MariaDB Connector/J URL through Veil; {@code extra} without the leading '&'. */
+    public static String veilMariadbUrl(String database, String extra) {
+        return "jdbc:mariadb://127.0.0.1:" + veilMySqlPort + "/" + database + "?sslMode=disable" + (extra.isEmpty() ? "" : "&" + extra);
+    }
+
+    /** MySQL Connector/J URL through Veil; {@code extra} without the leading '&'. */
+    public static String veilMysqlUrl(String database, String extra) {
+        return "jdbc:mysql://127.0.0.1:" + veilMySqlPort + "/" + database + "?sslMode=DISABLED" + (extra.isEmpty() ? "" : "&" + extra);
     }
 
     private static void upstream(Map<String, String> cfg, String name, int port, String db, String user) {
@@ -78,6 +145,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         try {
             if (flakyProxy != null) {
                 flakyProxy.close();
+            }
+            if (myFlakyProxy != null) {
+                myFlakyProxy.close();
             }
         } catch (Exception ignored) {
             // best effort

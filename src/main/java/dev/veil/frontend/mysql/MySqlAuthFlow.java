@@ -96,14 +96,14 @@ final class MySqlAuthFlow {
                 return ok ? done(List.of()) : deny(response.length > 0);
             }
             case CACHING_SHA2 -> {
-                if (frontend.listener.cachingSha2FullAuthentication() || account.isEmpty()) {
+                if (frontend.listener.cachingSha2FullAuthentication()) {
                     if (response.length == 0) {
                         return deny(false);
                     }
                     expect = Expect.FULL_AUTHENTICATION;
                     return new Step(List.of(new AuthMoreData(new byte[]{AuthMoreData.PERFORM_FULL_AUTHENTICATION}).encode()), null);
                 }
-                if (MySqlScramble.verifyCachingSha2(account.get().mysql(), nonce, response)) {
+                if (account.isPresent() && MySqlScramble.verifyCachingSha2(account.get().mysql(), nonce, response)) {
                     return done(List.of(new AuthMoreData(new byte[]{AuthMoreData.FAST_AUTH_SUCCESS}).encode()));
                 }
                 return deny(response.length > 0);

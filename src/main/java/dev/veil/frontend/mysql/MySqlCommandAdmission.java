@@ -18,21 +18,27 @@ import java.util.List;
 final class MySqlCommandAdmission {
     enum Local { QUIT, KILL }
 
-    record Verdict(Shape shape, boolean forward, VeilException refusal, Local local, long killId, boolean killConnection) {
+    /** {@code changesSchema}: the command may select another schema (COM_INIT_DB, USE). */
+    record Verdict(Shape shape, boolean forward, VeilException refusal, Local local, long killId, boolean killConnection,
+                   boolean changesSchema) {
         static Verdict forward(Shape shape) {
-            return new Verdict(shape, true, null, null, 0, false);
+            return new Verdict(shape, true, null, null, 0, false, false);
+        }
+
+        static Verdict forwardChangingSchema(Shape shape) {
+            return new Verdict(shape, true, null, null, 0, false, true);
         }
 
         static Verdict refuse(VeilException e) {
-            return new Verdict(null, false, e, null, 0, false);
+            return new Verdict(null, false, e, null, 0, false, false);
         }
 
         static Verdict local(Local local) {
-            return new Verdict(null, false, null, local, 0, false);
+            return new Verdict(null, false, null, local, 0, false, false);
         }
 
         static Verdict kill(long id, boolean connection) {
-            return new Verdict(null, false, null, Local.KILL, id, connection);
+            return new Verdict(null, false, null, Local.KILL, id, connection, false);
         }
     }
 
@@ -48,7 +54,7 @@ final class MySqlCommandAdmission {
         int code = payload.getUnsignedByte(0);
         return switch (code) {
             case Command.COM_QUIT -> Verdict.local(Local.QUIT);
-            case Command.COM_QUERY -> query(text(payload));
+            case Command.COM_QUERY -> mayNeedScan(payload) ? query(text(payload)) : Verdict.forward(Shape.RESULT);
             case Command.COM_STMT_PREPARE -> prepare(text(payload));
             case Command.COM_STMT_EXECUTE -> {
                 // Flags byte after the 4-byte statement id: any cursor type means the answer may stop
@@ -67,7 +73,7 @@ final class MySqlCommandAdmission {
                     throw VeilException.error(ErrorCode.UNSUPPORTED, "Veil cannot move a session to another upstream ("
                             + db + "): open a new connection to that schema");
                 }
-                yield Verdict.forward(Shape.SINGLE);
+                yield Verdict.forwardChangingSchema(Shape.SINGLE);
             }
             case Command.COM_FIELD_LIST -> Verdict.forward(Shape.FIELD_LIST);
             case Command.COM_PROCESS_INFO -> Verdict.forward(Shape.RESULT);
@@ -91,6 +97,30 @@ final class MySqlCommandAdmission {
         return payload.getString(1, payload.length(), StandardCharsets.UTF_8.name());
     }
 
+    /**
+     * True when the text may hold one of the statements the front end handles itself. Plain ASCII letters
+     * of KILL, LOAD, USE or PREPARE in any case; most queries contain none and skip the full scan.
+     */
+    static boolean mayNeedScan(Buffer payload) {
+        int n = payload.length();
+        for (int i = 1; i < n; i++) {
+            int b = payload.getUnsignedByte(i);
+            if (b >= 0x80) {
+                return true; // non-ASCII text: let the full scan decide
+            }
+            if (i + 2 < n) {
+                int c = b | 0x20;
+                int c1 = payload.getUnsignedByte(i + 1) | 0x20;
+                int c2 = payload.getUnsignedByte(i + 2) | 0x20;
+                if ((c == 'k' && c1 == 'i' && c2 == 'l') || (c == 'l' && c1 == 'o' && c2 == 'a')
+                        || (c == 'u' && c1 == 's' && c2 == 'e') || (c == 'p' && c1 == 'r' && c2 == 'e')) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static Verdict query(String sql) {
         Verdict verdict = check(StatementSniffer.statements(sql, true));
         // A session under NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for "...") ends a string where a backslash
@@ -103,7 +133,9 @@ final class MySqlCommandAdmission {
     }
 
     private static Verdict check(List<StatementSniffer.Statement> statements) {
+        boolean use = false;
         for (StatementSniffer.Statement st : statements) {
+            use |= st.startsWith("USE");
             refuseLocalInfile(st);
             if (st.startsWith("KILL")) {
                 if (statements.size() > 1) {
@@ -113,7 +145,7 @@ final class MySqlCommandAdmission {
             }
             refuseDynamicKill(st);
         }
-        return Verdict.forward(Shape.RESULT);
+        return use ? Verdict.forwardChangingSchema(Shape.RESULT) : Verdict.forward(Shape.RESULT);
     }
 
     private static Verdict prepare(String sql) {

@@ -46,8 +46,11 @@ final class MySqlConnection implements MySqlServerListener {
 
     private enum State { HANDSHAKE, AUTHENTICATING, CONNECTING, READY, CLOSED }
 
-    /** A whole command (split packets joined) and the sequence id of its last packet. */
-    private record Cmd(Buffer payload, int lastSeq) {
+    /**
+     * A whole command (split packets joined), the sequence id of its last packet, and, for a command that
+     * came in one packet, that packet as received (forwarded as is, without copying).
+     */
+    private record Cmd(Buffer payload, int lastSeq, Buffer frame) {
         int code() {
             return payload.length() == 0 ? -1 : payload.getUnsignedByte(0);
         }
@@ -330,14 +333,14 @@ final class MySqlConnection implements MySqlServerListener {
             partial.appendBuffer(buf, off, len);
             return;
         }
-        Buffer payload;
+        Cmd cmd;
         if (partial != null) {
-            payload = partial.appendBuffer(buf, off, len);
+            cmd = new Cmd(partial.appendBuffer(buf, off, len), seq, null);
             partial = null;
         } else {
-            payload = buf.getBuffer(off, off + len);
+            // Slices share the read buffer, which Vert.x never reuses once handed to us.
+            cmd = new Cmd(buf.slice(off, off + len), seq, buf.slice(off - 4, off + len));
         }
-        Cmd cmd = new Cmd(payload, seq);
         if (!waiting.isEmpty()) {
             waiting.addLast(cmd);
             return;
@@ -353,7 +356,10 @@ final class MySqlConnection implements MySqlServerListener {
             verdict = MySqlCommandAdmission.Verdict.refuse(e);
         }
         if (verdict.forward()) {
-            server.send(Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
+            if (verdict.changesSchema()) {
+                server.noteSchemaChange();
+            }
+            server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
             return;
         }
         // Veil answers itself: wait until the server has answered everything sent before, to keep order.

@@ -208,8 +208,22 @@ class MySqlAuthFlowTest {
         }
 
         @Test
-        void deniesAnUnknownUserAfterFullAuthentication() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false), NONCE, true, false, HOST);
+        void deniesAnUnknownUserOnTheFastPathExactlyLikeAWrongPassword() {
+            // No detour through full authentication for unknown names: the answer must not reveal which
+            // accounts exist.
+            MySqlFrontend frontend = frontend(CACHING_SHA2, false);
+            VeilException unknown = denial(() -> new MySqlAuthFlow(frontend, NONCE, true, false, HOST)
+                    .onHandshakeResponse(response("mallory", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE))),
+                    ErrorCode.AUTH_FAILED);
+            VeilException wrong = denial(() -> new MySqlAuthFlow(frontend, NONCE, true, false, HOST)
+                    .onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("looking-glass", NONCE))),
+                    ErrorCode.AUTH_FAILED);
+            assertThat(unknown.getMessage()).isEqualTo(wrong.getMessage().replace("'alice'", "'mallory'"));
+        }
+
+        @Test
+        void deniesAnUnknownUserAfterFullAuthenticationWhenConfiguredForIt() {
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
             MySqlAuthFlow.Step ask = flow.onHandshakeResponse(response("mallory", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             assertReplies(ask, AuthMoreData.PERFORM_FULL_AUTHENTICATION);
             VeilException e = denial(() -> flow.onPacket(Buffer.buffer(clear("wonderland"))), ErrorCode.AUTH_FAILED);

@@ -335,6 +335,25 @@ class MySqlCommandAdmissionTest {
         }
 
         @Test
+        void marksCommandsThatMayChangeTheSchema() {
+            assertThat(admit(Command.COM_INIT_DB, "shop").changesSchema()).isTrue();
+            assertThat(query("USE shop").changesSchema()).isTrue();
+            assertThat(query("SELECT 1; use shop").changesSchema()).isTrue();
+            assertThat(query("SELECT user FROM accounts").changesSchema()).isFalse();
+            assertThat(query("SELECT 1").changesSchema()).isFalse();
+        }
+
+        @Test
+        void scansOnlyTextsThatMayHoldAStatementTheFrontEndOwns() {
+            assertThat(MySqlCommandAdmission.mayNeedScan(Buffer.buffer().appendByte((byte) Command.COM_QUERY)
+                    .appendString("SELECT id, email FROM customers WHERE id = 1"))).isFalse();
+            for (String sql : new String[]{"kIlL 5", "/*!LOAD*/", "use x", "PREPARE s FROM 'x'", "SELECT 'é'"}) {
+                assertThat(MySqlCommandAdmission.mayNeedScan(Buffer.buffer().appendByte((byte) Command.COM_QUERY)
+                        .appendString(sql, StandardCharsets.UTF_8.name()))).as(sql).isTrue();
+            }
+        }
+
+        @Test
         void refusesInitDbToASchemaOfAnotherUpstream() {
             VeilException e = refusal(() -> admit(Command.COM_INIT_DB, "analytics/shop"));
             assertUnsupported(e);

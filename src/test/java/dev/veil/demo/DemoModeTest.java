@@ -1,0 +1,133 @@
+package dev.veil.demo;
+
+import dev.veil.config.VeilConfig;
+import dev.veil.identity.LocalAccounts;
+import dev.veil.upstream.UpstreamRegistry;
+import dev.veil.upstream.UpstreamSettings;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Demo mode wired from real configuration, with both embedded servers on ports chosen for us. */
+class DemoModeTest {
+
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
+        VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306"));
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+        LocalAccounts accounts = new LocalAccounts(config);
+        DemoMode demo = new DemoMode(config, upstreams, accounts);
+        assertThat(demo.enabled()).isTrue();
+        demo.start();
+        UpstreamSettings mariadb;
+        try {
+            UpstreamSettings postgres = upstreams.find(DemoMode.POSTGRES_UPSTREAM).orElseThrow();
+            mariadb = upstreams.find(DemoMode.MARIADB_UPSTREAM).orElseThrow();
+            assertThat(postgres.kind()).isEqualTo("postgresql");
+            assertThat(mariadb.kind()).isEqualTo("mariadb");
+            assertThat(mariadb.host()).isEqualTo("127.0.0.1");
+            assertThat(mariadb.defaultDatabase()).isEqualTo("shop");
+            assertThat(mariadb.user()).isEqualTo("root");
+            assertThat(mariadb.password()).isNull();
+            assertThat(mariadb.tls().mode()).isEqualTo(UpstreamSettings.TlsMode.DISABLE);
+            try (Connection c = rootConnection(mariadb); Statement s = c.createStatement();
+                 ResultSet rows = s.executeQuery("SELECT count(*) FROM customers")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isEqualTo(1000);
+            }
+            assertThat(accounts.find("analyst")).isPresent();
+
+            String banner = demo.banner("127.0.0.1", 25432, 8081);
+            assertThat(banner).contains("psql \"postgresql://admin@127.0.0.1:25432/shop\"")
+                    .contains("mysql -h 127.0.0.1 -P 23306 -u analyst -panalyst-demo shop")
+                    .contains("mysql -h 127.0.0.1 -P " + mariadb.port() + " -u root shop")
+                    .contains("psql -h 127.0.0.1 -p " + postgres.port() + " -U postgres shop");
+        } finally {
+            demo.stop();
+        }
+        assertThatThrownBy(() -> rootConnection(mariadb).close()).isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    void startsNoMariaDbWhileTheMySqlListenerIsDisabled() throws Exception {
+        VeilConfig config = config(Map.of("veil.mysql.enabled", "false"));
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+        DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
+        demo.start();
+        try {
+            assertThat(upstreams.find(DemoMode.POSTGRES_UPSTREAM)).isPresent();
+            assertThat(upstreams.find(DemoMode.MARIADB_UPSTREAM)).isEmpty();
+            assertThat(demo.banner("127.0.0.1", 15432, 8080)).contains("psql").doesNotContain("mysql");
+        } finally {
+            demo.stop();
+        }
+    }
+
+    @Test
+    void aMariaDbThatCannotStartFailsTheDemoAndStopsThePostgresAgain() throws Exception {
+        int postgresPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            postgresPort = free.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            VeilConfig config = config(Map.of("veil.demo.mariadb-port", String.valueOf(taken.getLocalPort()),
+                    "veil.demo.postgres-port", String.valueOf(postgresPort)));
+            UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+            DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
+            assertThatThrownBy(demo::start).isInstanceOf(IOException.class).hasMessageContaining("already in use");
+            assertThat(upstreams.all()).isEmpty();
+        }
+        try (ServerSocket again = new ServerSocket()) {
+            again.bind(new InetSocketAddress("127.0.0.1", postgresPort)); // the PostgreSQL that did start is gone
+        }
+    }
+
+    private static Connection rootConnection(UpstreamSettings u) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", u.user());
+        p.setProperty("password", "");
+        return new org.mariadb.jdbc.Driver().connect("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.defaultDatabase(), p);
+    }
+
+    /** The real mapping with its defaults, both demo databases on free ports unless overridden. */
+    private static VeilConfig config(Map<String, String> overrides) {
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
+                .withMapping(VeilConfig.class)
+                // Quarkus' converter, which reads "30s" as the application does
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withDefaultValue("veil.demo.postgres-port", "0")
+                .withDefaultValue("veil.demo.mariadb-port", "0");
+        SmallRyeConfig built = builder.withSources(new io.smallrye.config.PropertiesConfigSource(overrides, "test", 500))
+                .build();
+        return built.getConfigMapping(VeilConfig.class);
+    }
+}
