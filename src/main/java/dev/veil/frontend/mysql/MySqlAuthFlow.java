@@ -70,6 +70,12 @@ final class MySqlAuthFlow {
         account = frontend.accounts.find(user);
         String wanted = preferredPlugin(frontend.listener.authPlugin(), tls, loopback);
         String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        if (!dev.veil.frontend.mysql.packet.Capabilities.has(response.capabilities(), dev.veil.frontend.mysql.packet.Capabilities.PLUGIN_AUTH)) {
+            // A client without plugin authentication cannot read an AuthSwitchRequest: it speaks the
+            // native scramble, which is checked as is.
+            plugin = NATIVE;
+            return check(response.authResponse());
+        }
         if (!used.equals(wanted)) {
             plugin = wanted;
             expect = Expect.SWITCH_RESPONSE;
