@@ -351,6 +351,9 @@ public final class DemoMariaDb implements AutoCloseable {
             // Either being created this very moment, or left by a start that died before locking: age decides.
             return Files.getLastModifiedTime(instance).toMillis() < System.currentTimeMillis() - 60_000;
         }
+        if (Files.getLastModifiedTime(lockFile).toMillis() > System.currentTimeMillis() - 5_000) {
+            return false; // just created: its owner may not have taken the lock yet
+        }
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             return lock != null;

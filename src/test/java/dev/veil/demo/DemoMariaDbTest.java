@@ -260,12 +260,16 @@ class DemoMariaDbTest {
     void aSecondInstanceRunsBesideTheFirstSweepsAbandonedDirectoriesAndCleansUpOnClose() throws Exception {
         Path working = mariadb.instanceDirectory().getParent();
         Path abandoned = Files.createTempDirectory(working, "veil-mariadb-");
-        Files.createFile(abandoned.resolve("owner.lock")); // nobody holds it: its owner is gone
+        Path lock = Files.createFile(abandoned.resolve("owner.lock")); // nobody holds it: its owner is gone
+        Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minusSeconds(60)));
+        Path fresh = Files.createTempDirectory(working, "veil-mariadb-");
+        Files.createFile(fresh.resolve("owner.lock")); // unlocked too, but a start elsewhere may be about to lock it
         Files.writeString(abandoned.resolve("mariadbd.pid"), "999999999\n");
 
         DemoMariaDb second = DemoMariaDb.start(0);
         try {
             assertThat(Files.exists(abandoned)).as("abandoned directory removed").isFalse();
+            assertThat(Files.exists(fresh)).as("a directory whose lock file is seconds old is left alone").isTrue();
             assertThat(Files.exists(mariadb.instanceDirectory())).as("a live instance is left alone").isTrue();
             assertThat(second.port()).isNotEqualTo(mariadb.port());
             assertThat(second.instanceDirectory()).isNotEqualTo(mariadb.instanceDirectory());
@@ -277,6 +281,7 @@ class DemoMariaDbTest {
             second.close();
         }
         assertThat(Files.exists(second.instanceDirectory())).isFalse();
+        MariaDbBinaries.deleteRecursively(fresh);
         assertThatThrownBy(() -> second.connect("shop").close()).isInstanceOf(SQLException.class);
         try (Connection c = mariadb.connect("shop")) {
             assertThat(scalar(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
