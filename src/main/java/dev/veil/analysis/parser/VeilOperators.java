@@ -1,0 +1,64 @@
+package dev.veil.analysis.parser;
+
+import org.apache.calcite.sql.SqlBinaryOperator;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.type.InferTypes;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeTransforms;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.SqlOperatorTable;
+
+import java.util.List;
+
+/**
+ * Operators our grammar produces that Calcite's libraries lack: PostgreSQL's JSON and containment operators,
+ * MySQL's {@code ->}/{@code ->>} and REGEXP, and session variables. Their operands flow into their result, so
+ * lineage marks the result as derived from the columns they read.
+ */
+public final class VeilOperators {
+    /** Binds tighter than comparison (30) and looser than + and - (40), like PostgreSQL's "any other operator". */
+    private static final int OTHER_OPERATOR_PRECEDENCE = 35;
+
+    public static final SqlBinaryOperator JSON_GET = value("->");
+    public static final SqlBinaryOperator JSON_GET_TEXT = value("->>");
+    public static final SqlBinaryOperator JSON_PATH = value("#>");
+    public static final SqlBinaryOperator JSON_PATH_TEXT = value("#>>");
+    public static final SqlBinaryOperator CONTAINS = predicate("@>");
+    public static final SqlBinaryOperator CONTAINED_BY = predicate("<@");
+    public static final SqlBinaryOperator OVERLAPS = predicate("&&");
+    public static final SqlBinaryOperator REGEXP = predicate("REGEXP");
+
+    /** {@code @@name}: a server setting, never table data. */
+    public static final SqlFunction SYSTEM_VARIABLE = new SqlFunction("VEIL_SYSTEM_VARIABLE", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
+            OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
+    /** {@code @name}: a user variable; it can hold anything a previous statement put there. */
+    public static final SqlFunction USER_VARIABLE = new SqlFunction("VEIL_USER_VARIABLE", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
+            OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
+
+    private VeilOperators() {
+    }
+
+    public static SqlOperatorTable table() {
+        return SqlOperatorTables.of(List.<SqlOperator>of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT, CONTAINS,
+                CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE));
+    }
+
+    private static SqlBinaryOperator value(String name) {
+        return new SqlBinaryOperator(name, SqlKind.OTHER, OTHER_OPERATOR_PRECEDENCE, true,
+                ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE),
+                InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+    }
+
+    private static SqlBinaryOperator predicate(String name) {
+        return new SqlBinaryOperator(name, SqlKind.OTHER, OTHER_OPERATOR_PRECEDENCE, true,
+                ReturnTypes.BOOLEAN_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+    }
+
+}

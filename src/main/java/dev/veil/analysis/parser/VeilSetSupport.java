@@ -1,0 +1,68 @@
+package dev.veil.analysis.parser;
+
+import dev.veil.analysis.StatementKind;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** How SET, SHOW and the other utility statements are classified, from their words. */
+final class VeilSetSupport {
+    /** SET forms that take no value expression and are read word by word. */
+    private static final Set<String> SPECIAL = Set.of("ROLE", "AUTHORIZATION", "PASSWORD", "TRANSACTION",
+            "CHARACTERISTICS", "CONSTRAINTS", "NAMES", "CHARACTER", "CHARSET", "TIME", "DEFAULT");
+    /** MySQL SHOW forms that describe the session or server rather than stored objects. */
+    private static final Set<String> SESSION_SHOWS = Set.of("VARIABLES", "STATUS", "WARNINGS", "ERRORS", "ENGINES",
+            "CHARACTER", "COLLATION", "PROCESSLIST", "PROFILES", "PROFILE", "PLUGINS", "PRIVILEGES", "MASTER", "SLAVE",
+            "REPLICA", "BINARY", "ENGINE", "GRANTS", "COUNT(*)");
+
+    private VeilSetSupport() {
+    }
+
+    static boolean isSpecial(VeilSqlParserImpl parser) {
+        for (int i = 1; i <= 2; i++) {
+            String w = parser.getToken(i).image.toUpperCase(Locale.ROOT);
+            if (SPECIAL.contains(w)) {
+                return true;
+            }
+            if (!(w.equals("SESSION") || w.equals("LOCAL") || w.equals("GLOBAL"))) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    static StatementKind specialKind(VeilSqlParserImpl parser) {
+        for (int i = 1; i <= 3; i++) {
+            switch (parser.getToken(i).image.toUpperCase(Locale.ROOT)) {
+                case "ROLE", "AUTHORIZATION", "PASSWORD", "DEFAULT":
+                    return StatementKind.PRIVILEGE;
+                case "TRANSACTION", "CHARACTERISTICS", "CONSTRAINTS":
+                    return StatementKind.TRANSACTION_CONTROL;
+                default:
+                    break;
+            }
+        }
+        return StatementKind.SESSION;
+    }
+
+    /**
+     * PostgreSQL's SHOW only shows settings; MySQL's SHOW TABLES / COLUMNS / CREATE TABLE / INDEX describe stored
+     * objects and count as reads. Everything else here changes or shows session state.
+     */
+    static StatementKind utilityKind(List<String> words) {
+        if (!words.get(0).equals("SHOW") || words.size() < 2) {
+            return StatementKind.SESSION;
+        }
+        for (String w : words.subList(1, Math.min(3, words.size()))) {
+            if (SESSION_SHOWS.contains(w)) {
+                return StatementKind.SESSION;
+            }
+            if (Set.of("TABLES", "COLUMNS", "FIELDS", "CREATE", "INDEX", "INDEXES", "KEYS", "DATABASES", "SCHEMAS",
+                    "TABLE", "TRIGGERS", "EVENTS", "FUNCTION", "PROCEDURE").contains(w)) {
+                return StatementKind.READ;
+            }
+        }
+        return StatementKind.SESSION;
+    }
+}
