@@ -18,11 +18,13 @@ import java.util.TreeSet;
  * <p>When analysis failed ({@link #failure()} present) the kind and relations come from a conservative token scan,
  * {@link #columns()} is empty and {@link #lineage(int)} answers Unknown for every column: fail closed.
  *
+ * @param otherColumns the lineage of result columns not listed in {@code columns}: None for statements whose
+ *                     result never holds table data (SHOW, EXPLAIN, SET), Unknown otherwise
  * @param usesComplete false when some predicate / join / grouping input could not be traced to base columns, so
  *                     {@code uses} may be missing columns
  */
 public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
-                       List<OutputColumn> columns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses,
+                       List<OutputColumn> columns, Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses,
                        boolean usesComplete, String fingerprint, Optional<String> failure) {
     public Analysis {
         relations = List.copyOf(new TreeSet<>(relations));
@@ -33,8 +35,8 @@ public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess>
 
     public static Analysis failed(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
                                   String fingerprint, String reason) {
-        return new Analysis(dialect, kind, relations, List.of(), List.of(), new TreeSet<>(), false, fingerprint,
-                Optional.of(reason));
+        return new Analysis(dialect, kind, relations, List.of(), Lineage.unknown(reason), List.of(), new TreeSet<>(),
+                false, fingerprint, Optional.of(reason));
     }
 
     public boolean analysed() {
@@ -46,8 +48,11 @@ public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess>
         if (failure.isPresent()) {
             return Lineage.unknown(failure.get());
         }
-        if (index < 0 || index >= columns.size()) {
-            return Lineage.unknown("the analysis has no output column " + index);
+        if (index < 0) {
+            return Lineage.unknown("no output column " + index);
+        }
+        if (index >= columns.size()) {
+            return otherColumns;
         }
         return columns.get(index).lineage();
     }
