@@ -1,0 +1,481 @@
+package dev.veil.analysis.text;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Relations named in one statement, from tokens: after FROM / JOIN / USING / INTO / UPDATE / TABLE / VIEW /
+ * ON (indexes, triggers, grants) / REFERENCES / COPY and the like. Over-reporting is acceptable (a CTE name,
+ * a cursor), missing a relation is not; a function in FROM sets {@link ScanFlag#TABLE_FUNCTION}.
+ */
+final class RelationCollector {
+    private static final Set<String> NOT_AN_ALIAS = Set.of("WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "FULL",
+            "CROSS", "NATURAL", "STRAIGHT_JOIN", "ON", "USING", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET",
+            "FETCH", "FOR", "UNION", "EXCEPT", "INTERSECT", "MINUS", "WINDOW", "SET", "VALUES", "VALUE",
+            "RETURNING", "WHEN", "THEN", "LOCK", "INTO", "PARTITION", "USE", "IGNORE", "FORCE", "TABLESAMPLE",
+            "WITH", "SELECT", "DEFAULT", "OVERRIDING", "FROM", "DO", "OUTER", "LATERAL", "END", "ELSE", "AND",
+            "OR", "AS", "READ", "WRITE", "LOW_PRIORITY", "IN", "LIKE", "TO", "START", "SHARE", "NOWAIT", "SKIP",
+            "OF", "CASCADE", "RESTRICT", "RESTART", "CONTINUE", "IDENTITY", "ONLY", "IF", "RENAME", "ADD",
+            "ALTER", "DROP", "OWNER", "NO", "QUICK", "ORDINALITY", "ROWS", "ESCAPE", "IS", "NOT", "PROGRAM",
+            "STDIN", "STDOUT", "CHARACTER", "FIELDS", "COLUMNS", "LINES", "CONCURRENTLY");
+    private static final Set<String> MODIFIERS = Set.of("LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE",
+            "QUICK", "ONLY");
+
+    private final CodeView v;
+    private final Set<ScanFlag> flags;
+    private final boolean[] head;
+    private final String statementHead;
+    private final List<RelationRef> out = new ArrayList<>();
+    private final boolean[] writeRegion;
+
+    RelationCollector(CodeView v, Set<ScanFlag> flags, boolean[] head, int mainHead) {
+        this.v = v;
+        this.flags = flags;
+        this.head = head;
+        this.statementHead = v.upper(mainHead);
+        this.writeRegion = writeRegions();
+    }
+
+    List<RelationRef> collect() {
+        for (int i = 0; i < v.size(); i++) {
+            String w = v.upper(i);
+            switch (w) {
+                case "FROM":
+                    if (relationFrom(i)) {
+                        list(i + 1, access(i), true);
+                    }
+                    break;
+                case "JOIN":
+                case "STRAIGHT_JOIN":
+                    item(i + 1, access(i), true);
+                    break;
+                case "USING":
+                    using(i);
+                    break;
+                case "INTO":
+                    into(i);
+                    break;
+                case "UPDATE":
+                    if (head[i]) {
+                        list(skipModifiers(i + 1), RelationAccess.WRITE, true);
+                    }
+                    break;
+                case "DELETE":
+                    if (head[i] && !v.is(skipModifiers(i + 1), "FROM")) {
+                        list(skipModifiers(i + 1), RelationAccess.WRITE, true); // MySQL DELETE t1, t2 FROM …
+                    }
+                    break;
+                case "INSERT":
+                case "REPLACE":
+                    if (head[i] && !v.is(skipModifiers(i + 1), "INTO") && !v.punct(i + 1, '(')) {
+                        item(skipModifiers(i + 1), RelationAccess.WRITE, false); // MySQL INSERT t VALUES …
+                    }
+                    break;
+                case "TABLE":
+                case "TABLES":
+                    table(i);
+                    break;
+                case "VIEW":
+                    view(i);
+                    break;
+                case "ON":
+                    on(i);
+                    break;
+                case "REFERENCES":
+                    item(i + 1, RelationAccess.READ, false);
+                    break;
+                default:
+                    headSpecific(i, w);
+            }
+        }
+        return out;
+    }
+
+    private void headSpecific(int i, String w) {
+        if (i != firstWord()) {
+            return;
+        }
+        switch (w) {
+            case "COPY":
+                if (!v.punct(i + 1, '(')) {
+                    item(i + 1, copyFrom(i) ? RelationAccess.WRITE : RelationAccess.READ, false);
+                }
+                break;
+            case "LOCK":
+                if (v.pg && !v.isAny(i + 1, "TABLE")) {
+                    list(i + 1, RelationAccess.READ, true);
+                }
+                break;
+            case "DESCRIBE":
+            case "DESC":
+            case "EXPLAIN":
+                if (!v.pg && v.at(i + 1) != null && v.at(i + 1).isName() && !v.isAny(i + 1, "SELECT", "INSERT",
+                        "UPDATE", "DELETE", "REPLACE", "WITH", "TABLE", "VALUES", "ANALYZE", "FORMAT", "EXTENDED",
+                        "PARTITIONS", "FOR")) {
+                    item(i + 1, RelationAccess.READ, false);
+                }
+                break;
+            case "HANDLER":
+                item(i + 1, RelationAccess.READ, false);
+                break;
+            case "TRUNCATE":
+                if (!v.is(i + 1, "TABLE")) {
+                    list(skipModifiers(i + 1), RelationAccess.WRITE, true);
+                }
+                break;
+            case "SHOW":
+                for (int k = i + 1; k < v.size(); k++) {
+                    if (v.isAny(k, "FROM", "IN") && v.isAny(k - 1, "COLUMNS", "FIELDS", "INDEX", "INDEXES", "KEYS")) {
+                        item(k + 1, RelationAccess.READ, false);
+                    }
+                }
+                break;
+            default:
+        }
+    }
+
+    private int firstWord() {
+        int k = 0;
+        while (v.punct(k, '(')) {
+            k++;
+        }
+        return k;
+    }
+
+    // ---- contexts ---------------------------------------------------------------------------------------
+
+    /** FROM introduces relations only in a SELECT/DELETE/UPDATE at its own level, not in EXTRACT(x FROM y). */
+    private boolean relationFrom(int i) {
+        if (v.is(i - 1, "DISTINCT") && v.isAny(i - 2, "IS", "NOT")) {
+            return false;
+        }
+        String level = levelHead(i);
+        return level.equals("SELECT") || level.equals("DELETE") || level.equals("UPDATE");
+    }
+
+    /** The nearest SELECT / DELETE / UPDATE / … word at the same parenthesis level before {@code i}. */
+    private String levelHead(int i) {
+        int d = v.depth[i];
+        for (int j = i - 1; j >= 0; j--) {
+            if (v.depth[j] < d) {
+                return "";
+            }
+            if (v.depth[j] == d && v.isAny(j, "SELECT", "DELETE", "UPDATE", "INSERT", "REPLACE", "COPY", "SHOW",
+                    "REVOKE", "GRANT", "FETCH", "MOVE", "MERGE", "VALUES", "SET")) {
+                if (v.is(j, "UPDATE") && !head[j]) {
+                    continue; // FOR UPDATE, DO UPDATE, ON DUPLICATE KEY UPDATE
+                }
+                return v.upper(j);
+            }
+        }
+        return "";
+    }
+
+    private void using(int i) {
+        if (v.punct(i + 1, '(')) {
+            return; // JOIN … USING (col)
+        }
+        String level = levelHead(i);
+        if (level.equals("DELETE")) {
+            list(i + 1, v.pg ? RelationAccess.READ : RelationAccess.WRITE, true);
+        } else if (level.equals("MERGE") || statementHead.equals("MERGE")) {
+            item(i + 1, RelationAccess.READ, true);
+        }
+    }
+
+    private void into(int i) {
+        if (v.isAny(i - 1, "INSERT", "REPLACE", "MERGE") || MODIFIERS.contains(v.upper(i - 1))) {
+            item(i + 1, RelationAccess.WRITE, false);
+            return;
+        }
+        if (!v.pg || !levelHead(i).equals("SELECT")) {
+            return; // MySQL SELECT … INTO @var / OUTFILE / local variable; LOAD DATA … INTO TABLE is TABLE's
+        }
+        int k = i + 1;
+        while (v.isAny(k, "TEMP", "TEMPORARY", "UNLOGGED", "LOCAL", "GLOBAL", "TABLE")) {
+            k++;
+        }
+        item(k, RelationAccess.DEFINE, false);
+    }
+
+    private void table(int i) {
+        String prev = v.upper(i - 1);
+        RelationAccess access;
+        if (statementHead.equals("SHOW") || statementHead.equals("EXPLAIN") || statementHead.equals("DESCRIBE")) {
+            access = RelationAccess.READ;
+        } else if (prev.equals("TRUNCATE") || prev.equals("INTO")) {
+            access = RelationAccess.WRITE;
+        } else if (i == firstWord() || prev.equals("LOCK") || prev.equals("ANALYZE") || prev.equals("OPTIMIZE")
+                || prev.equals("CHECK") || prev.equals("CHECKSUM") || prev.equals("FLUSH") || prev.equals("REPAIR")
+                || prev.equals("FOR")) {
+            access = RelationAccess.READ;
+        } else if (Set.of("CREATE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL", "LOCAL", "FOREIGN", "ALTER", "DROP",
+                "RENAME", "ON", "EXTERNAL", "REPLACE").contains(prev)
+                || statementHead.equals("GRANT") || statementHead.equals("REVOKE")) {
+            access = RelationAccess.DEFINE;
+        } else {
+            return; // RETURNS TABLE (…), ALL TABLES IN SCHEMA, …
+        }
+        if (prev.equals("FLUSH") && !v.at(i + 1).isName()) {
+            return;
+        }
+        int k = skipIfExists(i + 1);
+        while (v.is(k, "ONLY")) {
+            k++;
+        }
+        boolean lock = prev.equals("LOCK") && !v.pg;
+        while (k < v.size()) {
+            int after = lock ? lockItem(k) : item(k, access, false);
+            if (after < 0) {
+                return;
+            }
+            if (v.is(after, "TO") && prev.equals("RENAME")) {
+                after = item(after + 1, access, false); // RENAME TABLE a TO b, c TO d
+            } else if (v.is(after, "LIKE")) {
+                after = item(after + 1, RelationAccess.READ, false); // CREATE TABLE x LIKE y
+            }
+            if (after < 0 || !v.punct(after, ',') || v.depth[after] != v.depth[i]) {
+                return;
+            }
+            k = after + 1;
+        }
+    }
+
+    /** MySQL LOCK TABLES t [AS a] READ [LOCAL] | [LOW_PRIORITY] WRITE. */
+    private int lockItem(int k) {
+        int end = k;
+        while (end < v.size() && !v.punct(end, ',') && !v.isAny(end, "READ", "WRITE")) {
+            end++;
+        }
+        boolean write = v.is(end, "WRITE") || v.is(end - 1, "LOW_PRIORITY");
+        int after = item(k, write ? RelationAccess.WRITE : RelationAccess.READ, false);
+        if (after < 0) {
+            return -1;
+        }
+        while (after < v.size() && !v.punct(after, ',')) {
+            after++;
+        }
+        return after;
+    }
+
+    private void view(int i) {
+        if (!Set.of("CREATE", "ALTER", "DROP", "REFRESH").contains(statementHead) || v.depth[i] != 0) {
+            return;
+        }
+        for (int j = 0; j < i; j++) {
+            if (v.is(j, "VIEW") || v.is(j, "AS")) {
+                return; // only the first VIEW names the defined view
+            }
+        }
+        int k = skipIfExists(i + 1);
+        if (v.is(k, "CONCURRENTLY")) {
+            k++;
+        }
+        list(k, statementHead.equals("REFRESH") ? RelationAccess.WRITE : RelationAccess.DEFINE, true);
+    }
+
+    private void on(int i) {
+        if (v.depth[i] != 0) {
+            return;
+        }
+        if (statementHead.equals("GRANT") || statementHead.equals("REVOKE")) {
+            grantTarget(i + 1);
+            return;
+        }
+        if (!Set.of("CREATE", "DROP", "ALTER").contains(statementHead)) {
+            return;
+        }
+        for (int j = 0; j < i; j++) {
+            if (v.depth[j] == 0 && v.isAny(j, "INDEX", "TRIGGER", "POLICY", "STATISTICS")) {
+                item(v.is(i + 1, "ONLY") ? i + 2 : i + 1, RelationAccess.DEFINE, false);
+                return;
+            }
+        }
+    }
+
+    private void grantTarget(int k) {
+        if (v.isAny(k, "SCHEMA", "DATABASE", "FUNCTION", "PROCEDURE", "SEQUENCE", "LANGUAGE", "TYPE", "DOMAIN",
+                "FOREIGN", "LARGE", "TABLESPACE", "ROUTINE", "ALL", "PARAMETER")) {
+            return;
+        }
+        if (v.is(k, "TABLE")) {
+            return; // the TABLE rule takes it from here
+        }
+        while (k < v.size()) {
+            int after = grantName(k);
+            if (after < 0 || !v.punct(after, ',')) {
+                return;
+            }
+            k = after + 1;
+        }
+    }
+
+    /** MySQL grant levels: {@code db.*}, {@code *.*}, {@code db.t}, {@code t}. */
+    private int grantName(int k) {
+        List<String> parts = new ArrayList<>();
+        while (k < v.size()) {
+            Token t = v.at(k);
+            if (t.isName()) {
+                parts.add(v.namePart(k));
+            } else if (t.isOperator("*")) {
+                parts.add("*");
+            } else {
+                break;
+            }
+            k++;
+            if (!v.punct(k, '.')) {
+                break;
+            }
+            k++;
+        }
+        if (parts.isEmpty()) {
+            return -1;
+        }
+        out.add(new RelationRef(parts, RelationAccess.DEFINE));
+        return k;
+    }
+
+    // ---- items --------------------------------------------------------------------------------------------
+
+    private void list(int k, RelationAccess access, boolean fromList) {
+        while (k < v.size()) {
+            int after = item(k, access, fromList);
+            if (after < 0 || !v.punct(after, ',') || v.depth[after] != v.depth[k]) {
+                return;
+            }
+            k = after + 1;
+        }
+    }
+
+    /**
+     * One relation reference with its alias and decorations. In a FROM list a name followed by '(' is a table
+     * function; after INTO/TABLE it is a relation with a column list.
+     *
+     * @return the index after the item, or -1 when no relation reference starts at {@code k}
+     */
+    private int item(int k, RelationAccess access, boolean fromList) {
+        k = skipIfExists(k);
+        while (v.isAny(k, "ONLY", "LATERAL")) {
+            k++;
+        }
+        if (v.punct(k, '(')) {
+            k = v.afterGroup(k);
+        } else if (v.at(k) != null && v.at(k).isName() && !NOT_AN_ALIAS.contains(v.upper(k))) {
+            List<String> parts = new ArrayList<>();
+            parts.add(v.namePart(k));
+            k++;
+            while (v.punct(k, '.') && v.at(k + 1) != null && v.at(k + 1).isName()) {
+                parts.add(v.namePart(k + 1));
+                k += 2;
+            }
+            if (v.punct(k, '.') && v.at(k + 1) != null && v.at(k + 1).isOperator("*")) {
+                k += 2; // MySQL DELETE t.* FROM …
+            }
+            if (fromList && v.punct(k, '(')) {
+                flags.add(ScanFlag.TABLE_FUNCTION);
+                k = v.afterGroup(k);
+            } else {
+                out.add(new RelationRef(parts, access));
+                if (v.at(k) != null && v.at(k).isOperator("*")) {
+                    k++; // PostgreSQL legacy "FROM t *"
+                }
+            }
+        } else {
+            return -1;
+        }
+        k = decorations(k);
+        if (v.is(k, "AS")) {
+            k++;
+        }
+        if (v.at(k) != null && v.at(k).isName() && !NOT_AN_ALIAS.contains(v.upper(k))) {
+            k++;
+            if (v.punct(k, '(')) {
+                k = v.afterGroup(k);
+            }
+        }
+        return decorations(k);
+    }
+
+    /** PARTITION (…), index hints, TABLESAMPLE, WITH ORDINALITY. */
+    private int decorations(int k) {
+        while (k < v.size()) {
+            if (v.is(k, "PARTITION") && v.punct(k + 1, '(')) {
+                k = v.afterGroup(k + 1);
+            } else if (v.isAny(k, "USE", "IGNORE", "FORCE") && v.isAny(k + 1, "INDEX", "KEY")) {
+                k += 2;
+                while (k < v.size() && !v.punct(k, '(')) {
+                    k++;
+                }
+                k = k < v.size() ? v.afterGroup(k) : k;
+            } else if (v.is(k, "TABLESAMPLE")) {
+                k += 2;
+                if (v.punct(k, '(')) {
+                    k = v.afterGroup(k);
+                }
+                if (v.is(k, "REPEATABLE") && v.punct(k + 1, '(')) {
+                    k = v.afterGroup(k + 1);
+                }
+            } else if (v.is(k, "WITH") && v.is(k + 1, "ORDINALITY")) {
+                k += 2;
+            } else {
+                return k;
+            }
+        }
+        return k;
+    }
+
+    private int skipIfExists(int k) {
+        if (v.is(k, "IF") && v.is(k + 1, "NOT") && v.is(k + 2, "EXISTS")) {
+            return k + 3;
+        }
+        if (v.is(k, "IF") && v.is(k + 1, "EXISTS")) {
+            return k + 2;
+        }
+        return k;
+    }
+
+    private int skipModifiers(int k) {
+        while (MODIFIERS.contains(v.upper(k))) {
+            k++;
+        }
+        return k;
+    }
+
+    private boolean copyFrom(int copy) {
+        for (int i = copy + 1; i < v.size(); i++) {
+            if (v.depth[i] == v.depth[copy] && v.isAny(i, "FROM", "TO")) {
+                return v.is(i, "FROM");
+            }
+        }
+        return true;
+    }
+
+    private RelationAccess access(int i) {
+        return writeRegion[i] ? RelationAccess.WRITE : RelationAccess.READ;
+    }
+
+    /**
+     * Tokens between an UPDATE/DELETE head and its SET/WHERE name the written tables (MySQL multi-table forms
+     * included; every table there is counted as written, which may over-report).
+     */
+    private boolean[] writeRegions() {
+        boolean[] region = new boolean[v.size()];
+        for (int h = 0; h < v.size(); h++) {
+            boolean update = v.is(h, "UPDATE");
+            if (!head[h] || !(update || v.is(h, "DELETE"))) {
+                continue;
+            }
+            int d = v.depth[h];
+            for (int i = h; i < v.size() && v.depth[i] >= d; i++) {
+                if (v.depth[i] == d && (v.punct(i, ';') || (update && v.is(i, "SET"))
+                        || (!update && v.isAny(i, "WHERE", "RETURNING", "ORDER", "LIMIT"))
+                        || (!update && v.pg && v.is(i, "USING")))) {
+                    break;
+                }
+                region[i] = true;
+            }
+        }
+        return region;
+    }
+}
