@@ -405,8 +405,9 @@ SqlNode VeilDdl() :
 
 /**
  * A top-level query, with PostgreSQL's DISTINCT ON and the row-locking clauses of both dialects. For DISTINCT
- * ON the expressions are read here and SELECT DISTINCT is put back in front of the token stream, so that
- * Calcite's own SELECT production parses the rest.
+ * ON the expressions are read here and SELECT is put back in front of the token stream, so that Calcite's
+ * own SELECT production parses the rest. Without DISTINCT: PostgreSQL lets DISTINCT ON order by columns it does not
+ * select, plain DISTINCT does not, and dropping it only changes how many rows come back, never their lineage.
  */
 SqlNode VeilQueryStatement() :
 {
@@ -427,15 +428,11 @@ SqlNode VeilQueryStatement() :
             Token select = Token.newToken(SELECT);
             select.kind = SELECT;
             select.image = "SELECT";
-            Token distinct = Token.newToken(DISTINCT);
-            distinct.kind = DISTINCT;
-            distinct.image = "DISTINCT";
-            select.beginLine = distinct.beginLine = token.beginLine;
-            select.beginColumn = distinct.beginColumn = token.beginColumn;
-            select.endLine = distinct.endLine = token.endLine;
-            select.endColumn = distinct.endColumn = token.endColumn;
-            distinct.next = token.next;
-            select.next = distinct;
+            select.beginLine = token.beginLine;
+            select.beginColumn = token.beginColumn;
+            select.endLine = token.endLine;
+            select.endColumn = token.endColumn;
+            select.next = token.next;
             token.next = select;
             jj_ntk = -1;
         }

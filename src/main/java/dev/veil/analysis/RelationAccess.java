@@ -2,7 +2,8 @@ package dev.veil.analysis;
 
 /** A relation a statement touches and how. {@code schema} is a MySQL database or a PostgreSQL schema. */
 public record RelationAccess(String schema, String relation, Action action) implements Comparable<RelationAccess> {
-    public enum Action { READ, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, TRUNCATE, OTHER }
+    /** WRITE and DEFINE come from the token scan when a statement was not analysed and the exact action is unknown. */
+    public enum Action { READ, INSERT, UPDATE, DELETE, WRITE, CREATE, ALTER, DROP, TRUNCATE, DEFINE, OTHER }
 
     public String qualified() {
         return schema.isEmpty() ? relation : schema + "." + relation;

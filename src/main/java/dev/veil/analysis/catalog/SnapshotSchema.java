@@ -15,7 +15,6 @@ import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.calcite.schema.impl.AbstractTable;
-import org.apache.calcite.sql.type.SqlTypeUtil;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,8 +67,9 @@ final class SnapshotSchema {
 
     /**
      * A view expands to its defining query (parsed and validated with the analysing statement's own settings
-     * through the converter's view expander), so lineage reaches the base columns. Columns whose type differs from
-     * the declared one only in nullability are passed through unchanged, so they keep an underived origin.
+     * through the converter's view expander), so lineage reaches the base columns. A column whose type differs from
+     * the declared one (PostgreSQL declares every view column nullable) is cast, and its origin is then marked
+     * derived: Calcite checks that conversion preserves the validated types exactly.
      */
     static final class ViewRelation extends StoredRelation implements TranslatableTable {
         ViewRelation(RelationInfo info) {
@@ -92,8 +92,7 @@ final class SnapshotSchema {
             for (int i = 0; i < actual.size(); i++) {
                 RelDataType want = declared.getFieldList().get(i).getType();
                 RexNode ref = rex.makeInputRef(rel, i);
-                exprs.add(SqlTypeUtil.equalSansNullability(rex.getTypeFactory(), want, actual.get(i).getType())
-                        ? ref : rex.makeCast(want, ref, true, false));
+                exprs.add(want.equals(actual.get(i).getType()) ? ref : rex.makeCast(want, ref, true, false));
             }
             return LogicalProject.create(rel, List.of(), exprs, declared.getFieldNames(), java.util.Set.of());
         }

@@ -74,7 +74,9 @@ public final class LineageReader {
         collectUses(rel, uses, complete);
         Set<List<String>> tables = new HashSet<>();
         for (RelOptTable t : RelOptUtil.findAllTables(rel)) {
-            tables.add(t.getQualifiedName());
+            if (t.getQualifiedName().size() > 1) {
+                tables.add(t.getQualifiedName());
+            }
         }
         return new Result(columns, uses, complete[0] && untrusted == null, tables);
     }
@@ -89,9 +91,17 @@ public final class LineageReader {
         }
         List<Origin> out = new ArrayList<>();
         for (RelColumnOrigin o : origins) {
+            if (!stored(o)) {
+                return Lineage.unknown("column " + index + " comes from a working table of a recursive query");
+            }
             out.add(new Origin(ref(o), o.isDerived()));
         }
         return Lineage.of(out);
+    }
+
+    /** Catalog relations have [schema, name]; the working table of a recursive CTE has only a name. */
+    private static boolean stored(RelColumnOrigin o) {
+        return o.getOriginTable().getQualifiedName().size() > 1;
     }
 
     static ColumnRef ref(RelColumnOrigin o) {
@@ -198,7 +208,13 @@ public final class LineageReader {
             complete[0] = false;
             return;
         }
-        origins.forEach(o -> uses.add(new ColumnUse(ref(o), usage)));
+        for (RelColumnOrigin o : origins) {
+            if (stored(o)) {
+                uses.add(new ColumnUse(ref(o), usage));
+            } else {
+                complete[0] = false;
+            }
+        }
     }
 
 }

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class VeilOperators {
     /** Binds tighter than comparison (30) and looser than + and - (40), like PostgreSQL's "any other operator". */
-    private static final int OTHER_OPERATOR_PRECEDENCE = 35;
+    private static final int OTHER_OPERATOR_PRECEDENCE = 36;
 
     public static final SqlBinaryOperator JSON_GET = value("->");
     public static final SqlBinaryOperator JSON_GET_TEXT = value("->>");
