@@ -109,17 +109,41 @@ final class NodeAnalyzer {
     // ---- queries ---------------------------------------------------------------------------------------------
 
     private LineageReader.Result plan(SqlNode query) {
-        RelNode rel = planner.plan(SqlCopy.of(query));
-        return new LineageReader(planner.metadataQuery(), call -> call.getOperator() == VeilOperators.USER_VARIABLE)
-                .read(rel);
+        return planned(query).result();
+    }
+
+    private record PlannedQuery(RelNode rel, LineageReader.Result result) {
+        List<String> names() {
+            return rel.getRowType().getFieldNames();
+        }
+    }
+
+    /**
+     * Plans a copy of {@code query}. A parameter whose type nothing around it decides ({@code VALUES ($1, $2)},
+     * {@code SELECT ?}) fails validation; then the query is planned again with every such parameter typed as
+     * VARCHAR. A parameter never has an origin, so its type does not change the lineage.
+     */
+    private PlannedQuery planned(SqlNode query) {
+        Planner.Planned p;
+        try {
+            p = planner.plan(SqlCopy.of(query));
+        } catch (org.apache.calcite.runtime.CalciteContextException e) {
+            if (!String.valueOf(e.getMessage()).contains("Illegal use of dynamic parameter")) {
+                throw e;
+            }
+            p = planner.plan(SqlCopy.typingParameters(query));
+        }
+        LineageReader.Result r = new LineageReader(planner.metadataQuery(),
+                call -> call.getOperator() == VeilOperators.USER_VARIABLE)
+                .read(p.rel(), p.predicateSubQueryInSelect()
+                        ? "an IN / EXISTS sub-query used as a value is traced to no origin by Calcite" : null);
+        return new PlannedQuery(p.rel(), r);
     }
 
     private void query(SqlNode query, AnalysisBuilder out) {
-        RelNode rel = planner.plan(SqlCopy.of(query));
-        LineageReader.Result r = new LineageReader(planner.metadataQuery(),
-                call -> call.getOperator() == VeilOperators.USER_VARIABLE).read(rel);
-        out.reads(r, Action.READ);
-        out.output(rel.getRowType().getFieldNames(), r.columns());
+        PlannedQuery p = planned(query);
+        out.reads(p.result(), Action.READ);
+        out.output(p.names(), p.result().columns());
     }
 
     /** DISTINCT ON (e, …) keeps one row per value of e: e is used like a grouping key. */
@@ -295,11 +319,9 @@ final class NodeAnalyzer {
         }
         List<SqlNode> items = new ArrayList<>();
         returning.forEach(n -> items.add(SqlCopy.of(n)));
-        RelNode rel = planner.plan(select(items, from, SqlCopy.of(where)));
-        LineageReader.Result r = new LineageReader(planner.metadataQuery(),
-                call -> call.getOperator() == VeilOperators.USER_VARIABLE).read(rel);
-        out.reads(r, Action.READ);
-        out.output(rel.getRowType().getFieldNames(), r.columns());
+        PlannedQuery p = planned(select(items, from, SqlCopy.of(where)));
+        out.reads(p.result(), Action.READ);
+        out.output(p.names(), p.result().columns());
     }
 
     private void explain(VeilExplain explain, AnalysisBuilder out) {
@@ -349,11 +371,9 @@ final class NodeAnalyzer {
             cols.forEach(c -> out.writes.add(new WrittenColumn(column(table, c), Lineage.NONE)));
             out.otherColumns = Lineage.NONE;
         } else {
-            RelNode rel = planner.plan(select(items, SqlCopy.of(copy.table), null));
-            LineageReader.Result r = new LineageReader(planner.metadataQuery(),
-                    call -> call.getOperator() == VeilOperators.USER_VARIABLE).read(rel);
-            out.reads(r, Action.READ);
-            out.output(rel.getRowType().getFieldNames(), r.columns());
+            PlannedQuery p = planned(select(items, SqlCopy.of(copy.table), null));
+            out.reads(p.result(), Action.READ);
+            out.output(p.names(), p.result().columns());
         }
     }
 
@@ -415,9 +435,9 @@ final class NodeAnalyzer {
             out.relations.add(AnalysisBuilder.access(qualified, action));
         }
         if (command.query != null) {
-            RelNode rel = planner.plan(SqlCopy.of(command.query));
-            LineageReader.Result r = new LineageReader(planner.metadataQuery(),
-                    call -> call.getOperator() == VeilOperators.USER_VARIABLE).read(rel);
+            PlannedQuery p = planned(command.query);
+            LineageReader.Result r = p.result();
+            RelNode rel = p.rel();
             out.reads(r, command.createsTable() ? Action.READ : Action.OTHER);
             if (command.createsTable() && !objects.isEmpty()) {
                 List<String> created = objects.get(0);

@@ -96,12 +96,22 @@ final class Planner implements RelOptTable.ViewExpander {
         return Optional.ofNullable(table).map(RelOptTable::getQualifiedName);
     }
 
-    /** Validates and converts a query; the result's fields are exactly the query's output columns. */
-    RelNode plan(SqlNode query) {
-        return toRel(query, catalogReader).project();
+    /**
+     * A planned query. {@code predicateSubQueryInSelect} is set when an IN / EXISTS / quantified sub-query is used
+     * as a value in a select list: after the rewrite its result is computed from indicator columns Calcite traces
+     * to no origin, though the value depends on the sub-query's columns, so "no origin" must not be trusted.
+     */
+    record Planned(RelNode rel, boolean predicateSubQueryInSelect) {
     }
 
-    private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader) {
+    /** Validates and converts a query; the result's fields are exactly the query's output columns. */
+    Planned plan(SqlNode query) {
+        boolean[] predicateInSelect = {false};
+        RelRoot root = toRel(query, catalogReader, predicateInSelect);
+        return new Planned(root.project(), predicateInSelect[0]);
+    }
+
+    private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
         SqlValidator validator = SqlValidatorUtil.newValidator(profile.operators(), reader, typeFactory,
                 profile.validatorConfig());
         SqlNode validated = validator.validate(query);
@@ -109,6 +119,19 @@ final class Planner implements RelOptTable.ViewExpander {
                 StandardConvertletTable.INSTANCE, SqlToRelConverter.config().withExpand(false)
                 .withTrimUnusedFields(false).withDecorrelationEnabled(false));
         RelRoot root = converter.convertQuery(validated, false, true);
+        dev.veil.analysis.lineage.RelWalk.each(root.rel, node -> {
+            if (node instanceof Project p) {
+                p.getProjects().forEach(e -> e.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
+                    @Override
+                    public Void visitSubQuery(org.apache.calcite.rex.RexSubQuery subQuery) {
+                        if (subQuery.getKind() != org.apache.calcite.sql.SqlKind.SCALAR_QUERY) {
+                            predicateInSelect[0] = true;
+                        }
+                        return super.visitSubQuery(subQuery);
+                    }
+                }));
+            }
+        });
         return root.withRel(removeSubQueries(root.rel));
     }
 
@@ -120,7 +143,11 @@ final class Planner implements RelOptTable.ViewExpander {
             out = hep.findBestExp();
         }
         if (contains(out, false)) {
-            out = RelDecorrelator.decorrelateQuery(out, RelFactories.LOGICAL_BUILDER.create(cluster, null));
+            try {
+                out = RelDecorrelator.decorrelateQuery(out, RelFactories.LOGICAL_BUILDER.create(cluster, null));
+            } catch (RuntimeException | AssertionError e) {
+                // Keep the correlated plan: the lineage reader does not trust it, so its columns come out Unknown.
+            }
         }
         return out;
     }
@@ -151,7 +178,7 @@ final class Planner implements RelOptTable.ViewExpander {
             }
             paths.add(viewSchemaPath);
             paths.add(List.of());
-            return toRel(node, new PathCatalogReader(schema, paths, typeFactory, profile));
+            return toRel(node, new PathCatalogReader(schema, paths, typeFactory, profile), new boolean[1]);
         } catch (SqlParseException e) {
             throw new IllegalStateException("the definition of view " + String.join(".", viewPath)
                     + " does not parse: " + e.getMessage(), e);

@@ -64,7 +64,15 @@ public final class LineageReader {
     }
 
     public Result read(RelNode rel) {
+        return read(rel, null);
+    }
+
+    /** @param extraDistrust a reason, known from before the plan was rewritten, not to trust empty origin sets */
+    public Result read(RelNode rel, String extraDistrust) {
         String untrusted = untrustedReason(rel);
+        if (untrusted == null || !untrusted.startsWith("!")) {
+            untrusted = extraDistrust != null ? extraDistrust : untrusted;
+        }
         List<Lineage> columns = new ArrayList<>();
         for (int i = 0; i < rel.getRowType().getFieldCount(); i++) {
             columns.add(lineage(rel, i, untrusted));
