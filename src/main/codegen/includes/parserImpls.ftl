@@ -177,7 +177,8 @@ SqlNode VeilDelete() :
 
 /**
  * EXPLAIN [ANALYZE] [VERBOSE] [(options)] statement, and Calcite's EXPLAIN PLAN FOR. Options in parentheses
- * are read word by word: only ANALYZE (unless followed by false/off/0) changes what the statement does.
+ * are read word by word: only ANALYZE (unless followed by the word false or off) changes what the statement does.
+ * "ANALYZE 0" counts as on: numbers are literals, which the cache fingerprint does not distinguish.
  */
 SqlNode VeilExplain() :
 {
@@ -198,7 +199,7 @@ SqlNode VeilExplain() :
                     depth++;
                 } else if (t.kind == RPAREN) {
                     depth--;
-                } else if (previous.equals("ANALYZE") && (w.equals("FALSE") || w.equals("OFF") || w.equals("0"))) {
+                } else if (previous.equals("ANALYZE") && (w.equals("FALSE") || w.equals("OFF"))) {
                     analyze = false;
                 } else if (w.equals("ANALYZE")) {
                     analyze = true;

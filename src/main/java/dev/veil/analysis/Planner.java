@@ -117,7 +117,10 @@ final class Planner implements RelOptTable.ViewExpander {
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
                 StandardConvertletTable.INSTANCE, SqlToRelConverter.config().withExpand(false)
-                .withTrimUnusedFields(false).withDecorrelationEnabled(false));
+                .withTrimUnusedFields(false).withDecorrelationEnabled(false)
+                // No simplification: it folds expressions by their literals (CASE WHEN false THEN ssn … becomes a
+                // constant), and analyses are cached by fingerprint, which ignores literals.
+                .withRelBuilderConfigTransform(c -> c.withSimplify(false)));
         RelRoot root = converter.convertQuery(validated, false, true);
         dev.veil.analysis.lineage.RelWalk.each(root.rel, node -> {
             if (node instanceof Project p) {
