@@ -116,8 +116,20 @@ public final class ConservativeScan {
         return new ScanResult(kind, where, relations, flags, statements.size());
     }
 
-    /** Scans one statement as cut by {@link StatementSplitter}. */
+    /**
+     * Scans one statement as cut by {@link StatementSplitter}. A defect in the scan must not become an exception
+     * on the data path: it yields UNKNOWN, the most dangerous kind.
+     */
     public static ScanResult scan(StatementText statement) {
+        try {
+            return scanUnguarded(statement);
+        } catch (RuntimeException e) {
+            return new ScanResult(StatementKind.UNKNOWN, false, List.of(), EnumSet.of(ScanFlag.UNRECOGNIZED), 1);
+        }
+    }
+
+    /** {@link #scan(StatementText)} without the safety net, so tests can find defects. */
+    static ScanResult scanUnguarded(StatementText statement) {
         Set<ScanFlag> flags = EnumSet.noneOf(ScanFlag.class);
         CodeView v = new CodeView(statement.tokens(), statement.settings().postgres());
         StatementKind kind = StatementKind.READ;
