@@ -72,6 +72,24 @@ final class CodeView {
         return close < 0 ? tokens.size() : close + 1;
     }
 
+    /**
+     * The statement after a WITH clause: the first word at the WITH's level that can start a statement and is
+     * not a CTE name (those are followed by AS or a column list). SEARCH / CYCLE clauses are skipped over.
+     * -1 when there is none.
+     */
+    int withMainHead(int with) {
+        for (int i = with + 1; i < tokens.size(); i++) {
+            if (depth[i] == depth[with] && isAny(i, "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES",
+                    "TABLE", "REPLACE") && !is(i + 1, "AS") && !punct(i + 1, '(')) {
+                return i;
+            }
+            if (depth[i] == depth[with] && isAny(i, "SELECT", "VALUES") && punct(i + 1, '(')) {
+                return i; // SELECT (a) … / VALUES (1)
+            }
+        }
+        return -1;
+    }
+
     String upper(int i) {
         Token t = at(i);
         return t == null || t.kind() != TokenKind.WORD ? "" : t.text().toUpperCase(java.util.Locale.ROOT);

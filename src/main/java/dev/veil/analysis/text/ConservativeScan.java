@@ -25,11 +25,29 @@ public final class ConservativeScan {
     private static final Set<String> BODY_STATEMENT_STARTS = Set.of("BEGIN", "THEN", "ELSE", "DO", "LOOP",
             "REPEAT", "ROW", "ATOMIC");
 
-    /** Functions with effects outside the query, and the least kind a statement calling them has. */
+    /**
+     * Functions with effects outside the query, and the least kind a statement calling them has: session state
+     * (settings, advisory locks, notifications), sequences, and PROCEDURAL for server files, programs, query
+     * text and backend control.
+     */
     private static final Map<String, StatementKind> FUNCTIONS = Map.ofEntries(
             Map.entry("set_config", StatementKind.SESSION),
             Map.entry("pg_notify", StatementKind.SESSION),
             Map.entry("nextval", StatementKind.WRITE),
+            Map.entry("pg_advisory_lock", StatementKind.SESSION),
+            Map.entry("pg_advisory_lock_shared", StatementKind.SESSION),
+            Map.entry("pg_advisory_xact_lock", StatementKind.SESSION),
+            Map.entry("pg_advisory_xact_lock_shared", StatementKind.SESSION),
+            Map.entry("pg_try_advisory_lock", StatementKind.SESSION),
+            Map.entry("pg_try_advisory_lock_shared", StatementKind.SESSION),
+            Map.entry("pg_try_advisory_xact_lock", StatementKind.SESSION),
+            Map.entry("pg_try_advisory_xact_lock_shared", StatementKind.SESSION),
+            Map.entry("pg_advisory_unlock", StatementKind.SESSION),
+            Map.entry("pg_advisory_unlock_shared", StatementKind.SESSION),
+            Map.entry("pg_advisory_unlock_all", StatementKind.SESSION),
+            Map.entry("get_lock", StatementKind.SESSION),
+            Map.entry("release_lock", StatementKind.SESSION),
+            Map.entry("release_all_locks", StatementKind.SESSION),
             Map.entry("setval", StatementKind.WRITE),
             Map.entry("pg_read_file", StatementKind.PROCEDURAL),
             Map.entry("pg_read_binary_file", StatementKind.PROCEDURAL),
@@ -98,8 +116,20 @@ public final class ConservativeScan {
         return new ScanResult(kind, where, relations, flags, statements.size());
     }
 
-    /** Scans one statement as cut by {@link StatementSplitter}. */
+    /**
+     * Scans one statement as cut by {@link StatementSplitter}. A defect in the scan must not become an exception
+     * on the data path: it yields UNKNOWN, the most dangerous kind.
+     */
     public static ScanResult scan(StatementText statement) {
+        try {
+            return scanUnguarded(statement);
+        } catch (RuntimeException e) {
+            return new ScanResult(StatementKind.UNKNOWN, false, List.of(), EnumSet.of(ScanFlag.UNRECOGNIZED), 1);
+        }
+    }
+
+    /** {@link #scan(StatementText)} without the safety net, so tests can find defects. */
+    static ScanResult scanUnguarded(StatementText statement) {
         Set<ScanFlag> flags = EnumSet.noneOf(ScanFlag.class);
         CodeView v = new CodeView(statement.tokens(), statement.settings().postgres());
         StatementKind kind = StatementKind.READ;
@@ -139,7 +169,7 @@ public final class ConservativeScan {
         if (first < v.size()) {
             heads[first] = true;
         }
-        boolean with = v.is(first, "WITH");
+        int withMain = v.is(first, "WITH") ? v.withMainHead(first) : -1;
         for (int i = first + 1; i < v.size(); i++) {
             String w = v.upper(i);
             if (!NESTED_HEADS.contains(w)) {
@@ -149,12 +179,11 @@ public final class ConservativeScan {
                 continue; // MySQL INSERT(str, …) / REPLACE(str, …) functions
             }
             boolean afterParen = v.punct(i - 1, '(');
-            boolean withMain = with && v.depth[i] == v.depth[first] && v.punct(i - 1, ')');
             boolean inBody = body && (v.punct(i - 1, ';') || BODY_STATEMENT_STARTS.contains(v.upper(i - 1)));
             boolean explained = i == explainedHead(v, first);
             boolean prepared = v.is(i - 1, "AS") && v.depth[i] == 0 && v.isAny(first, "PREPARE", "CREATE");
             boolean cursor = v.is(i - 1, "FOR") && v.isAny(i - 2, "CURSOR", "HOLD");
-            heads[i] = afterParen || withMain || inBody || explained || prepared || cursor;
+            heads[i] = afterParen || i == withMain || inBody || explained || prepared || cursor;
         }
         return heads;
     }
@@ -177,13 +206,8 @@ public final class ConservativeScan {
     /** The statement whose WHERE counts as top level: after WITH's CTE list, or the one EXPLAIN runs. */
     private static int mainHead(CodeView v, int first) {
         if (v.is(first, "WITH")) {
-            int main = first;
-            for (int i = first + 1; i < v.size(); i++) {
-                if (v.depth[i] == v.depth[first] && v.punct(i - 1, ')') && NESTED_HEADS.contains(v.upper(i))) {
-                    main = i;
-                }
-            }
-            return main;
+            int main = v.withMainHead(first);
+            return main < 0 ? first : main;
         }
         int explained = explainedHead(v, first);
         return explained >= 0 ? explained : first;
@@ -226,6 +250,9 @@ public final class ConservativeScan {
             }
             if (t.kind() == TokenKind.VARIABLE) {
                 flags.add(t.text().startsWith("@@") ? ScanFlag.SYSTEM_VARIABLE : ScanFlag.USER_VARIABLE);
+                if (v.at(i + 1) != null && v.at(i + 1).isOperator(":=")) {
+                    kind = DangerOrder.max(kind, StatementKind.SESSION); // SELECT @n := @n + 1 assigns
+                }
             }
             if (w.equals("INTO")) {
                 kind = DangerOrder.max(kind, selectInto(v, i, flags));
@@ -252,7 +279,9 @@ public final class ConservativeScan {
         if (floor == null) {
             return StatementKind.READ;
         }
-        flags.add(ScanFlag.DANGEROUS_FUNCTION);
+        if (floor == StatementKind.PROCEDURAL) {
+            flags.add(ScanFlag.DANGEROUS_FUNCTION);
+        }
         if (name.equals("set_config")) {
             flags.add(ScanFlag.SYSTEM_VARIABLE);
         }

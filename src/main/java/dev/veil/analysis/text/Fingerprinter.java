@@ -267,7 +267,7 @@ public final class Fingerprinter {
             Token next = code.get(i + 1);
             return next.isPunct(',') || next.isPunct(')') || next.isPunct(';') || next.isAny("ASC", "DESC", "NULLS",
                     "LIMIT", "OFFSET", "HAVING", "WINDOW", "FETCH", "FOR", "UNION", "EXCEPT", "INTERSECT", "WITH",
-                    "LOCK", "INTO", "RETURNING");
+                    "LOCK", "INTO", "RETURNING", "ORDER", "USING");
         }
 
         private boolean isPunct(int i, char c) {

@@ -145,6 +145,7 @@ final class HeadClassifier {
             case "UNINSTALL":
             case "SIGNAL":
             case "RESIGNAL":
+                return StatementKind.PROCEDURAL;
             case "IF":
             case "WHILE":
             case "LOOP":
@@ -168,16 +169,8 @@ final class HeadClassifier {
 
     /** WITH …: the kind of the statement after the CTE list (nested writes are found by the sweep). */
     private StatementKind with(int h) {
-        int d = v.depth[h];
-        StatementKind kind = null;
-        for (int i = h + 1; i < v.size(); i++) {
-            if (v.depth[i] == d && v.punct(i - 1, ')') && v.isAny(i, "SELECT", "INSERT", "UPDATE", "DELETE",
-                    "MERGE", "VALUES", "TABLE")) {
-                StatementKind k = classify(i);
-                kind = kind == null ? k : DangerOrder.max(kind, k);
-            }
-        }
-        return kind == null ? unrecognized() : kind;
+        int main = v.withMainHead(h);
+        return main < 0 ? unrecognized() : classify(main);
     }
 
     private StatementKind copy(int h) {

@@ -18,7 +18,10 @@ final class RelationCollector {
             "OR", "AS", "READ", "WRITE", "LOW_PRIORITY", "IN", "LIKE", "TO", "START", "SHARE", "NOWAIT", "SKIP",
             "OF", "CASCADE", "RESTRICT", "RESTART", "CONTINUE", "IDENTITY", "ONLY", "IF", "RENAME", "ADD",
             "ALTER", "DROP", "OWNER", "NO", "QUICK", "ORDINALITY", "ROWS", "ESCAPE", "IS", "NOT", "PROGRAM",
-            "STDIN", "STDOUT", "CHARACTER", "FIELDS", "COLUMNS", "LINES", "CONCURRENTLY");
+            "STDIN", "STDOUT", "CHARACTER", "FIELDS", "COLUMNS", "LINES", "CONCURRENTLY", "DUAL", "TABLE");
+    private static final Set<String> SELECT_MODIFIERS = Set.of("SELECT", "HIGH_PRIORITY", "DISTINCT",
+            "DISTINCTROW", "ALL", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT", "SQL_NO_CACHE",
+            "SQL_CACHE", "SQL_CALC_FOUND_ROWS");
     private static final Set<String> MODIFIERS = Set.of("LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE",
             "QUICK", "ONLY");
 
@@ -47,8 +50,17 @@ final class RelationCollector {
                     }
                     break;
                 case "JOIN":
-                case "STRAIGHT_JOIN":
                     item(i + 1, access(i), true);
+                    break;
+                case "STRAIGHT_JOIN":
+                    if (!SELECT_MODIFIERS.contains(v.upper(i - 1))) {
+                        item(i + 1, access(i), true); // not the SELECT STRAIGHT_JOIN modifier
+                    }
+                    break;
+                case "LIKE":
+                    if (statementHead.equals("CREATE") && (v.punct(i - 1, '(') || v.punct(i - 1, ','))) {
+                        item(i + 1, RelationAccess.READ, false); // PostgreSQL CREATE TABLE t (LIKE s …)
+                    }
                     break;
                 case "USING":
                     using(i);
@@ -162,7 +174,7 @@ final class RelationCollector {
                 return "";
             }
             if (v.depth[j] == d && v.isAny(j, "SELECT", "DELETE", "UPDATE", "INSERT", "REPLACE", "COPY", "SHOW",
-                    "REVOKE", "GRANT", "FETCH", "MOVE", "MERGE", "VALUES", "SET")) {
+                    "REVOKE", "GRANT", "FETCH", "MOVE", "MERGE", "VALUES")) {
                 if (v.is(j, "UPDATE") && !head[j]) {
                     continue; // FOR UPDATE, DO UPDATE, ON DUPLICATE KEY UPDATE
                 }
@@ -186,7 +198,9 @@ final class RelationCollector {
 
     private void into(int i) {
         if (v.isAny(i - 1, "INSERT", "REPLACE", "MERGE") || MODIFIERS.contains(v.upper(i - 1))) {
-            item(i + 1, RelationAccess.WRITE, false);
+            if (!v.is(i + 1, "TABLE")) {
+                item(i + 1, RelationAccess.WRITE, false); // INTO TABLE (LOAD DATA) is the TABLE rule's
+            }
             return;
         }
         if (!v.pg || !levelHead(i).equals("SELECT")) {
@@ -202,6 +216,14 @@ final class RelationCollector {
     private void table(int i) {
         String prev = v.upper(i - 1);
         RelationAccess access;
+        if (statementHead.equals("SHOW") && !prev.equals("CREATE")) {
+            return; // SHOW TABLE STATUS, SHOW TABLES
+        }
+        if (v.isAny(i - 2, "INTO") || v.isAny(i - 3, "INTO")) {
+            if (!prev.equals("INTO")) {
+                return; // SELECT … INTO TEMP TABLE t: the INTO rule has it
+            }
+        }
         if (statementHead.equals("SHOW") || statementHead.equals("EXPLAIN") || statementHead.equals("DESCRIBE")) {
             access = RelationAccess.READ;
         } else if (prev.equals("TRUNCATE") || prev.equals("INTO")) {
@@ -217,7 +239,7 @@ final class RelationCollector {
         } else {
             return; // RETURNS TABLE (…), ALL TABLES IN SCHEMA, …
         }
-        if (prev.equals("FLUSH") && !v.at(i + 1).isName()) {
+        if (prev.equals("FLUSH") && (v.at(i + 1) == null || !v.at(i + 1).isName())) {
             return;
         }
         int k = skipIfExists(i + 1);
@@ -260,7 +282,7 @@ final class RelationCollector {
     }
 
     private void view(int i) {
-        if (!Set.of("CREATE", "ALTER", "DROP", "REFRESH").contains(statementHead) || v.depth[i] != 0) {
+        if (!Set.of("CREATE", "ALTER", "DROP", "REFRESH", "SHOW").contains(statementHead) || v.depth[i] != 0) {
             return;
         }
         for (int j = 0; j < i; j++) {
@@ -272,7 +294,9 @@ final class RelationCollector {
         if (v.is(k, "CONCURRENTLY")) {
             k++;
         }
-        list(k, statementHead.equals("REFRESH") ? RelationAccess.WRITE : RelationAccess.DEFINE, true);
+        RelationAccess access = statementHead.equals("REFRESH") ? RelationAccess.WRITE
+                : statementHead.equals("SHOW") ? RelationAccess.READ : RelationAccess.DEFINE;
+        list(k, access, true);
     }
 
     private void on(int i) {

@@ -2,6 +2,8 @@ package dev.veil.analysis.text;
 
 import dev.veil.analysis.StatementKind;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -20,7 +22,9 @@ public record ScanResult(StatementKind kind, boolean hasTopLevelWhere, List<Rela
 
     public ScanResult {
         relations = List.copyOf(relations);
-        flags = Set.copyOf(flags);
+        EnumSet<ScanFlag> ordered = EnumSet.noneOf(ScanFlag.class);
+        ordered.addAll(flags);
+        flags = Collections.unmodifiableSet(ordered);
     }
 
     public boolean has(ScanFlag flag) {

@@ -492,7 +492,7 @@ public final class SqlTokenizer {
             int before = out.size();
             pos = i;
             if (string) {
-                quoted(start, i, c, set.backslashEscapes(), TokenKind.STRING);
+                quoted(i, i, c, set.backslashEscapes(), TokenKind.STRING);
             } else if (bits) {
                 bitString(i);
             } else {
@@ -501,6 +501,8 @@ public final class SqlTokenizer {
             if (out.size() == before + 1 && out.get(before).kind() != TokenKind.ERROR) {
                 Token lit = out.remove(before);
                 out.add(new Token(lit.kind(), start, lit.end(), s.substring(start, lit.end()), lit.value()));
+            } else {
+                out.add(before, new Token(TokenKind.WORD, start, wordEnd, s.substring(start, wordEnd), null));
             }
             return true;
         }
