@@ -287,9 +287,10 @@ SqlNode VeilSet() :
     final List<String> words = new ArrayList<String>();
     final List<SqlNode> values = new ArrayList<SqlNode>();
     StatementKind kind = StatementKind.SESSION;
+    Token setToken;
 }
 {
-    <SET> { s = span(); words.add("SET"); }
+    <SET> { s = span(); words.add("SET"); setToken = token; }
     (
         LOOKAHEAD({ VeilSetSupport.isSpecial(this) }) {
             kind = VeilSetSupport.specialKind(this);
@@ -307,6 +308,7 @@ SqlNode VeilSet() :
         )*
     )
     {
+        kind = VeilSetSupport.assignmentKind(setToken, token, kind);
         return new VeilCommand(s.end(this), kind, words, new ArrayList<SqlIdentifier>(), values, null);
     }
 }

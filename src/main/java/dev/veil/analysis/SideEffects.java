@@ -21,9 +21,9 @@ final class SideEffects {
             Map.entry("pg_advisory_unlock", StatementKind.SESSION), Map.entry("pg_try_advisory_lock", StatementKind.SESSION),
             Map.entry("get_lock", StatementKind.SESSION), Map.entry("release_lock", StatementKind.SESSION),
             Map.entry("pg_notify", StatementKind.SESSION),
-            Map.entry("pg_terminate_backend", StatementKind.PRIVILEGE), Map.entry("pg_cancel_backend", StatementKind.PRIVILEGE),
-            Map.entry("pg_reload_conf", StatementKind.PRIVILEGE), Map.entry("pg_rotate_logfile", StatementKind.PRIVILEGE),
-            Map.entry("pg_switch_wal", StatementKind.PRIVILEGE), Map.entry("pg_create_restore_point", StatementKind.PRIVILEGE),
+            Map.entry("pg_terminate_backend", StatementKind.PROCEDURAL), Map.entry("pg_cancel_backend", StatementKind.PROCEDURAL),
+            Map.entry("pg_reload_conf", StatementKind.PROCEDURAL), Map.entry("pg_rotate_logfile", StatementKind.PROCEDURAL),
+            Map.entry("pg_switch_wal", StatementKind.PROCEDURAL), Map.entry("pg_create_restore_point", StatementKind.PROCEDURAL),
             Map.entry("pg_read_file", StatementKind.PROCEDURAL), Map.entry("pg_read_binary_file", StatementKind.PROCEDURAL),
             Map.entry("pg_ls_dir", StatementKind.PROCEDURAL), Map.entry("pg_stat_file", StatementKind.PROCEDURAL),
             Map.entry("lo_import", StatementKind.PROCEDURAL), Map.entry("lo_export", StatementKind.PROCEDURAL),
@@ -34,7 +34,12 @@ final class SideEffects {
             Map.entry("query_to_xml_and_xmlschema", StatementKind.PROCEDURAL), Map.entry("table_to_xml", StatementKind.PROCEDURAL),
             Map.entry("cursor_to_xml", StatementKind.PROCEDURAL), Map.entry("load_file", StatementKind.PROCEDURAL),
             Map.entry("sys_exec", StatementKind.PROCEDURAL), Map.entry("sys_eval", StatementKind.PROCEDURAL),
-            Map.entry("sleep", StatementKind.READ), Map.entry("benchmark", StatementKind.READ));
+            Map.entry("pg_promote", StatementKind.PROCEDURAL), Map.entry("pg_file_write", StatementKind.PROCEDURAL),
+            Map.entry("dblink_send_query", StatementKind.PROCEDURAL), Map.entry("table_to_xml_and_xmlschema", StatementKind.PROCEDURAL),
+            Map.entry("schema_to_xml", StatementKind.PROCEDURAL), Map.entry("database_to_xml", StatementKind.PROCEDURAL),
+            Map.entry("pg_drop_replication_slot", StatementKind.PROCEDURAL),
+            Map.entry("pg_create_logical_replication_slot", StatementKind.PROCEDURAL),
+            Map.entry("pg_create_physical_replication_slot", StatementKind.PROCEDURAL));
 
     private SideEffects() {
     }

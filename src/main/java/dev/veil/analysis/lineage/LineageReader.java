@@ -182,6 +182,9 @@ public final class LineageReader {
                     }
                 } else if (other instanceof Aggregate a) {
                     addBits(a.getInput(), a.getGroupSet(), ColumnUse.Usage.GROUP, uses, complete);
+                    // count(*) FILTER (WHERE birth_date > …) reveals birth_date like a WHERE clause does.
+                    a.getAggCallList().stream().filter(c -> c.filterArg >= 0)
+                            .forEach(c -> add(a.getInput(), c.filterArg, ColumnUse.Usage.FILTER, uses, complete));
                 } else if (other instanceof Sort s) {
                     RelCollation collation = s.getCollation();
                     for (RelFieldCollation fc : collation.getFieldCollations()) {

@@ -83,7 +83,7 @@ public final class VeilParserSupport {
             } else if (depth == 0 && OBJECT_WORDS.contains(w)) {
                 expectName = true;
             }
-            words.add(isName(t) && !isKeyword(t) ? "<name>" : w);
+            words.add(w);
         }
         return words;
     }
@@ -94,9 +94,13 @@ public final class VeilParserSupport {
         if (verb.equals("GRANT") || verb.equals("REVOKE")) {
             return StatementKind.PRIVILEGE;
         }
+        if (words.contains("OWNER") || words.contains("SECURITY") || words.contains("POLICY")) {
+            // OWNER TO, ENABLE ROW LEVEL SECURITY, SECURITY DEFINER, row security policies change who may see what.
+            return StatementKind.PRIVILEGE;
+        }
         for (String w : words.subList(1, Math.min(words.size(), 4))) {
             switch (w) {
-                case "ROLE", "USER", "GROUP", "POLICY", "SYSTEM", "DEFAULT":
+                case "ROLE", "USER", "GROUP", "SYSTEM", "DEFAULT":
                     return StatementKind.PRIVILEGE;
                 case "FUNCTION", "PROCEDURE", "TRIGGER", "EVENT", "RULE", "LANGUAGE", "EXTENSION":
                     return StatementKind.PROCEDURAL;

@@ -47,10 +47,31 @@ final class VeilSetSupport {
     }
 
     /**
+     * A SET whose target is server-wide (GLOBAL / PERSIST, {@code @@global.x}) or switches off the binary log
+     * changes the server for everyone: PRIVILEGE. {@code first} is the SET token, {@code last} the statement's last.
+     */
+    static StatementKind assignmentKind(Token first, Token last, StatementKind kind) {
+        for (Token t = first; t != null; t = t == last ? null : t.next) {
+            String w = t.image.toUpperCase(Locale.ROOT);
+            if (w.equals("GLOBAL") || w.equals("PERSIST") || w.equals("PERSIST_ONLY") || w.startsWith("@@GLOBAL.")
+                    || w.startsWith("@@PERSIST") || w.equals("SQL_LOG_BIN") || w.equals("@@SQL_LOG_BIN")
+                    || w.equals("@@SESSION.SQL_LOG_BIN")) {
+                return StatementKind.PRIVILEGE;
+            }
+        }
+        return kind;
+    }
+
+    /**
      * PostgreSQL's SHOW only shows settings; MySQL's SHOW TABLES / COLUMNS / CREATE TABLE / INDEX describe stored
      * objects and count as reads. Everything else here changes or shows session state.
      */
     static StatementKind utilityKind(List<String> words) {
+        if (words.get(0).equals("RESET") && words.size() > 1 && Set.of("ROLE", "SESSION", "MASTER", "SLAVE",
+                "REPLICA", "BINARY", "PERSIST").contains(words.get(1))) {
+            // RESET ROLE / SESSION AUTHORIZATION change identity; RESET MASTER / REPLICA drop replication state.
+            return StatementKind.PRIVILEGE;
+        }
         if (!words.get(0).equals("SHOW") || words.size() < 2) {
             return StatementKind.SESSION;
         }
