@@ -347,8 +347,10 @@ void VeilSetValue(List<SqlNode> values) :
 }
 
 /**
- * Session and utility statements: SHOW, USE, RESET, DISCARD, LISTEN / UNLISTEN / NOTIFY, DEALLOCATE,
- * ANALYZE, VACUUM, CHECKPOINT. None of them can carry a query.
+ * Session, maintenance and other utility statements (SHOW, USE, RESET, LOCK, FLUSH, KILL, cursor FETCH / MOVE /
+ * CLOSE, DO, EXECUTE, LOAD DATA …), classified by their words in VeilSetSupport.utilityKind. Those that can run
+ * anything (DO, EXECUTE) are PROCEDURAL; those that return rows from elsewhere (FETCH, HANDLER) keep Unknown
+ * lineage.
  */
 SqlNode VeilUtility() :
 {
@@ -368,6 +370,29 @@ SqlNode VeilUtility() :
     |   <ANALYZE>
     |   <VACUUM>
     |   <CHECKPOINT>
+    |   <LOCK>
+    |   <UNLOCK>
+    |   <FLUSH>
+    |   <KILL>
+    |   <OPTIMIZE>
+    |   <REPAIR>
+    |   <CHECK>
+    |   <CHECKSUM>
+    |   <REINDEX>
+    |   <CLUSTER>
+    |   <REFRESH>
+    |   <REASSIGN>
+    |   <PURGE>
+    |   <INSTALL>
+    |   <UNINSTALL>
+    |   <XA>
+    |   <HANDLER>
+    |   <FETCH>
+    |   <MOVE>
+    |   <CLOSE>
+    |   <LOAD>
+    |   <DO>
+    |   <EXECUTE>
     )
     {
         s = span();
@@ -375,6 +400,42 @@ SqlNode VeilUtility() :
         VeilParserSupport.rest(this, words);
         return new VeilCommand(s.end(this), VeilSetSupport.utilityKind(words), words,
             new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), null);
+    }
+}
+
+/** PREPARE name [(types)] AS statement (PostgreSQL): at least SESSION, and as dangerous as the statement. */
+SqlNode VeilPrepare() :
+{
+    final Span s;
+    final SqlNode stmt;
+}
+{
+    LOOKAHEAD(3) <PREPARE> { s = span(); } SimpleIdentifier()
+    [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
+    <AS> stmt = SqlStmt()
+    {
+        return new VeilCommand(s.end(this), StatementKind.SESSION, java.util.Arrays.asList("PREPARE"),
+            new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), stmt);
+    }
+}
+
+/** DECLARE name … CURSOR … FOR query (PostgreSQL): reads nothing yet; FETCH returns its rows later. */
+SqlNode VeilDeclareCursor() :
+{
+    final Span s;
+    final SqlNode query;
+}
+{
+    <DECLARE> { s = span(); } SimpleIdentifier()
+    {
+        while (getToken(1).kind != FOR && getToken(1).kind != EOF) {
+            getNextToken();
+        }
+    }
+    <FOR> query = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY)
+    {
+        return new VeilCommand(s.end(this), StatementKind.READ, java.util.Arrays.asList("DECLARE"),
+            new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), query);
     }
 }
 

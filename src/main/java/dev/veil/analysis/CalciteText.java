@@ -7,7 +7,11 @@ import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.StatementSplitter;
 import dev.veil.analysis.text.StatementText;
 import dev.veil.analysis.text.Token;
+import dev.veil.analysis.text.TokenKind;
 import dev.veil.analysis.text.Tokens;
+
+import java.util.Locale;
+import java.util.Set;
 
 import java.util.List;
 import java.util.Optional;
@@ -48,22 +52,42 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         return new CalciteText(fingerprint, Optional.empty(), Optional.of(reason));
     }
 
-    private static String render(Dialect dialect, LexicalSettings settings, String original, List<Token> tokens) {
-        StringBuilder out = new StringBuilder(original.length() + 8);
-        int previousEnd = -1;
-        for (Token t : tokens) {
+    /** Units that may follow an interval string; without one, PostgreSQL reads the unit from the string. */
+    private static final Set<String> INTERVAL_UNITS = Set.of("YEAR", "YEARS", "MONTH", "MONTHS",
+            "DAY", "DAYS", "HOUR", "HOURS", "MINUTE", "MINUTES", "SECOND", "SECONDS", "WEEK", "QUARTER");
+
+    private static String render(Dialect dialect, LexicalSettings settings, String original, List<Token> allTokens) {
+        List<Token> tokens = allTokens.stream().filter(t -> !t.kind().isTrivia()).toList();
+        // For each code token, whether a comment stood between it and the previous one (then: one space).
+        boolean[] afterTrivia = new boolean[tokens.size()];
+        int code = 0;
+        boolean trivia = false;
+        for (Token t : allTokens) {
             if (t.kind().isTrivia()) {
-                out.append(' ');
-                previousEnd = -1;
+                trivia = true;
+            } else {
+                afterTrivia[code++] = trivia;
+                trivia = false;
+            }
+        }
+        StringBuilder out = new StringBuilder(original.length() + 8);
+        Token previous = null;
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (previous != null) {
+                out.append(afterTrivia[i] ? " " : original.substring(previous.end(), t.start()));
+            }
+            // PostgreSQL's interval '7 days' (unit inside the string) is a constant interval; Calcite wants a unit
+            // after the string, so it becomes a cast of the same constant.
+            if (dialect == Dialect.POSTGRESQL && t.is("interval") && i + 1 < tokens.size()
+                    && tokens.get(i + 1).kind() == TokenKind.STRING
+                    && (i + 2 >= tokens.size() || !INTERVAL_UNITS.contains(tokens.get(i + 2).text().toUpperCase(Locale.ROOT)))) {
+                out.append("CAST(").append(text(dialect, settings, tokens.get(i + 1))).append(" AS INTERVAL SECOND)");
+                previous = tokens.get(++i);
                 continue;
             }
-            if (previousEnd >= 0 && t.start() > previousEnd) {
-                out.append(original, previousEnd, t.start());
-            } else if (previousEnd < 0 && out.length() > 0) {
-                out.append(' ');
-            }
             out.append(text(dialect, settings, t));
-            previousEnd = t.end();
+            previous = t;
         }
         return out.toString().trim();
     }

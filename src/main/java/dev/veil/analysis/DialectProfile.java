@@ -94,6 +94,11 @@ public final class DialectProfile {
         public void lookupOperatorOverloads(SqlIdentifier opName, @Nullable SqlFunctionCategory category,
                                             SqlSyntax syntax, List<SqlOperator> operatorList, SqlNameMatcher nameMatcher) {
             delegate.lookupOperatorOverloads(opName, category, syntax, operatorList, LIBERAL);
+            if (operatorList.isEmpty() && !opName.isSimple()) {
+                // pg_catalog.format_type(…): the built-in functions live in every schema's path.
+                SqlIdentifier simple = new SqlIdentifier(opName.names.get(opName.names.size() - 1), opName.getParserPosition());
+                delegate.lookupOperatorOverloads(simple, category, syntax, operatorList, LIBERAL);
+            }
         }
 
         @Override

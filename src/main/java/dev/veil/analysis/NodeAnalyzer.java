@@ -416,6 +416,15 @@ final class NodeAnalyzer {
 
     private void command(VeilCommand command, AnalysisBuilder out) {
         out.atLeast(command.kind);
+        if (command.words.get(0).equals("PREPARE") && command.query != null) {
+            // The prepared statement runs later, with EXECUTE; what it will do decides the kind now.
+            AnalysisBuilder inner = new AnalysisBuilder();
+            statement(command.query, inner);
+            out.atLeast(inner.kind);
+            inner.relations.forEach(r -> out.relations.add(new RelationAccess(r.schema(), r.relation(), Action.OTHER)));
+            out.otherColumns = Lineage.NONE;
+            return;
+        }
         Action action = switch (command.words.get(0)) {
             case "CREATE" -> Action.CREATE;
             case "ALTER" -> Action.ALTER;
@@ -439,6 +448,10 @@ final class NodeAnalyzer {
             LineageReader.Result r = p.result();
             RelNode rel = p.rel();
             out.reads(r, command.createsTable() ? Action.READ : Action.OTHER);
+            if (command.words.get(0).equals("DECLARE")) {
+                out.otherColumns = Lineage.NONE;
+                return;
+            }
             if (command.createsTable() && !objects.isEmpty()) {
                 List<String> created = objects.get(0);
                 RelationAccess a = AnalysisBuilder.access(created, Action.CREATE);
@@ -453,7 +466,12 @@ final class NodeAnalyzer {
             LineageReader.Result r = plan(select(SqlCopy.all(command.expressions), null, null));
             out.reads(r, Action.READ);
         }
-        out.otherColumns = Lineage.NONE;
+        // FETCH / MOVE / HANDLER return rows of a query this statement does not show: their lineage is unknown.
+        out.otherColumns = switch (command.words.get(0)) {
+            case "FETCH", "MOVE", "HANDLER", "EXECUTE", "DO" -> Lineage.unknown("the rows come from a cursor or "
+                    + "prepared statement analysed elsewhere");
+            default -> Lineage.NONE;
+        };
     }
 
     private static boolean holdsQuery(SqlNode node) {

@@ -41,8 +41,14 @@ final class SnapshotSchema {
             });
         });
         // Type names as they appear in casts ("::int4", "CAST(x AS SIGNED)"); Calcite's own names still win.
-        CatalogTypes.NAMES.keySet().stream().filter(n -> !n.contains(" ")).forEach(name ->
-                plus.add(name, factory -> CatalogTypes.toRelType(factory, name, true)));
+        CatalogTypes.NAMES.keySet().stream().filter(n -> !n.contains(" ")).forEach(name -> {
+            plus.add(name, factory -> CatalogTypes.toRelType(factory, name, true));
+            SchemaPlus pgCatalog = plus.getSubSchema("pg_catalog");
+            if (pgCatalog != null) {
+                // "x::pg_catalog.regclass", as psql writes it.
+                pgCatalog.add(name, factory -> CatalogTypes.toRelType(factory, name, true));
+            }
+        });
         return root;
     }
 

@@ -42,12 +42,34 @@ public final class VeilOperators {
             ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
             OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
 
+    /** PostgreSQL catalog functions psql and drivers call, with their real result types. */
+    private static final List<String> BOOLEAN_FUNCTIONS = List.of("pg_table_is_visible", "pg_type_is_visible",
+            "pg_function_is_visible", "pg_is_in_recovery", "has_table_privilege", "has_schema_privilege",
+            "has_database_privilege", "has_column_privilege", "has_function_privilege", "pg_has_role",
+            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible");
+    private static final List<String> TEXT_FUNCTIONS = List.of("format_type", "pg_get_expr", "pg_get_viewdef",
+            "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_functiondef",
+            "pg_get_function_arguments", "pg_get_function_result", "pg_get_userbyid", "obj_description",
+            "col_description", "shobj_description", "quote_ident", "pg_encoding_to_char", "pg_get_partkeydef",
+            "pg_get_statisticsobjdef", "pg_get_serial_sequence", "current_schema", "pg_size_pretty",
+            "array_to_string", "version", "inet_server_addr", "pg_postmaster_start_time");
+
     private VeilOperators() {
     }
 
     public static SqlOperatorTable table() {
-        return SqlOperatorTables.of(List.<SqlOperator>of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT, CONTAINS,
-                CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE));
+        List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
+                CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE));
+        BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
+        TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
+        return SqlOperatorTables.of(ops);
+    }
+
+    /** Its result is derived from its arguments, like any function's. */
+    private static SqlFunction function(String name, SqlTypeName type) {
+        return new SqlFunction(name.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
+                ReturnTypes.explicit(type).andThen(SqlTypeTransforms.TO_NULLABLE), InferTypes.RETURN_TYPE,
+                OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
     }
 
     private static SqlBinaryOperator value(String name) {

@@ -72,6 +72,27 @@ final class VeilSetSupport {
             // RESET ROLE / SESSION AUTHORIZATION change identity; RESET MASTER / REPLICA drop replication state.
             return StatementKind.PRIVILEGE;
         }
+        String second = words.size() > 1 ? words.get(1) : "";
+        switch (words.get(0)) {
+            case "KILL", "PURGE", "REASSIGN":
+                return StatementKind.PRIVILEGE;
+            case "FLUSH":
+                return second.equals("PRIVILEGES") ? StatementKind.PRIVILEGE : StatementKind.SESSION;
+            case "OPTIMIZE", "REPAIR":
+                return StatementKind.DDL;
+            case "REFRESH":
+                return StatementKind.WRITE;
+            case "INSTALL", "UNINSTALL", "DO", "EXECUTE":
+                return StatementKind.PROCEDURAL;
+            case "XA":
+                return StatementKind.TRANSACTION_CONTROL;
+            case "FETCH", "MOVE", "HANDLER":
+                return StatementKind.READ;
+            case "LOAD":
+                return second.equals("INDEX") ? StatementKind.SESSION : StatementKind.WRITE;
+            default:
+                break;
+        }
         if (!words.get(0).equals("SHOW") || words.size() < 2) {
             return StatementKind.SESSION;
         }
