@@ -185,9 +185,10 @@ SqlNode VeilExplain() :
     final Span s;
     boolean analyze = false;
     final SqlNode stmt;
+    final SqlIdentifier table;
 }
 {
-    <EXPLAIN> { s = span(); }
+    ( <EXPLAIN> | <DESCRIBE> | <DESC> ) { s = span(); }
     [
         LOOKAHEAD(2) <LPAREN> {
             int depth = 1;
@@ -209,7 +210,17 @@ SqlNode VeilExplain() :
         }
     ]
     ( <ANALYZE> { analyze = true; } | <VERBOSE> | <EXTENDED> | <PLAN> <FOR> | <FORMAT> <EQ> Identifier() )*
-    stmt = SqlStmt()
+    (
+        // MySQL's EXPLAIN / DESCRIBE table [column]: the table's columns, which are metadata.
+        LOOKAHEAD( CompoundIdentifier() [ SimpleIdentifier() ] <EOF> )
+        table = CompoundIdentifier() [ SimpleIdentifier() ]
+        {
+            return new VeilCommand(s.end(this), StatementKind.READ, java.util.Arrays.asList("DESCRIBE"),
+                java.util.Arrays.asList(table), new ArrayList<SqlNode>(), null);
+        }
+    |
+        stmt = SqlStmt()
+    )
     {
         return new VeilExplain(s.end(this), analyze, stmt);
     }

@@ -86,6 +86,28 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                 previous = tokens.get(++i);
                 continue;
             }
+            // MySQL index hints (USE / FORCE / IGNORE INDEX | KEY [FOR …] (…)) only steer the optimizer.
+            if (dialect == Dialect.MYSQL && t.isAny("USE", "FORCE", "IGNORE") && i + 1 < tokens.size()
+                    && tokens.get(i + 1).isAny("INDEX", "KEY")) {
+                int j = i + 2;
+                while (j < tokens.size() && !tokens.get(j).isPunct('(')) {
+                    j++;
+                }
+                int depth = 0;
+                for (; j < tokens.size(); j++) {
+                    if (tokens.get(j).isPunct('(')) {
+                        depth++;
+                    } else if (tokens.get(j).isPunct(')') && --depth == 0) {
+                        break;
+                    }
+                }
+                if (j < tokens.size()) {
+                    out.append(' ');
+                    previous = tokens.get(j);
+                    i = j;
+                    continue;
+                }
+            }
             out.append(text(dialect, settings, t));
             previous = t;
         }
@@ -95,6 +117,10 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
     private static String text(Dialect dialect, LexicalSettings settings, Token t) {
         return switch (t.kind()) {
             case PARAMETER -> "?";
+            // @@`x`, @'x': Calcite's lexer takes variable names unquoted.
+            case VARIABLE -> t.text().replaceAll("[`'\"]", "");
+            // MySQL's user@host: the statements that name accounts are classified by their words.
+            case PUNCTUATION -> t.text().equals("@") ? " " : t.text();
             case STRING -> "'" + t.value().replace("'", "''") + "'";
             case QUOTED_IDENTIFIER -> dialect == Dialect.MYSQL
                     ? "`" + t.value().replace("`", "``") + "`"
