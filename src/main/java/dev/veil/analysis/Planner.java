@@ -174,7 +174,11 @@ final class Planner implements RelOptTable.ViewExpander {
     public RelRoot expandView(RelDataType rowType, String queryString, List<String> viewSchemaPath,
                               List<String> viewPath) {
         try {
-            SqlNode node = parse(queryString);
+            // Definitions come from the server (pg_get_viewdef ends with ';'): prepare them like any statement.
+            CalciteText text = CalciteText.of(profile.dialect(),
+                    dev.veil.analysis.text.LexicalSettings.defaults(profile.dialect()), queryString);
+            SqlNode node = parse(text.sql().orElseThrow(() -> new IllegalStateException("the definition of view "
+                    + String.join(".", viewPath) + " is not analysable: " + text.problem().orElse(""))));
             List<List<String>> paths = new ArrayList<>();
             if (profile.dialect() == Dialect.POSTGRESQL) {
                 paths.add(List.of("pg_catalog"));
