@@ -13,9 +13,11 @@ run: $(JAR)
 test:
 	$(MVN) test
 
-## bench: pgbench through direct / Veil / PgBouncer, ratios printed (bench/README.md)
+## bench: pgbench through direct / Veil / PgBouncer, ratios printed (bench/README.md); then the JMH
+## benchmark of statement analysis (cache miss / hit, bench/analysis-bench.sh)
 bench: $(JAR)
 	bench/pg-bench.sh
+	MVN="$(MVN)" bench/analysis-bench.sh
 
 ## native: native executable (needs GRAALVM_HOME; see README "Native build")
 native:

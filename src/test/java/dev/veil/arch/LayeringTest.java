@@ -36,6 +36,15 @@ class LayeringTest {
     }
 
     @Test
+    void analysisIsSelfContained() {
+        // Pure statement analysis: the catalog loader (I/O) lives in upstream.catalog and feeds it snapshots.
+        noClasses().that().resideInAPackage("dev.veil.analysis..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.upstream..", "dev.veil.session..",
+                        "dev.veil.identity..", "dev.veil.admin..", "dev.veil.config..", "dev.veil.demo..")
+                .check(MAIN);
+    }
+
+    @Test
     void upstreamPoolsDoNotDependOnClientConnections() {
         noClasses().that().resideInAPackage("dev.veil.upstream..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg")
