@@ -553,7 +553,10 @@ SqlNode VeilVariable() :
     }
 }
 
-/** PostgreSQL's {@code expr::type}. */
+/**
+ * PostgreSQL's {@code expr::type}, read as the standard CAST it means (Calcite's own INFIX_CAST operator cannot
+ * take a parameter: {@code $1::int4}).
+ */
 void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
 {
     final SqlDataTypeSpec dt;
@@ -563,9 +566,17 @@ void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
         checkNonQueryExpression(exprContext);
     }
     dt = DataType() {
-        SqlNode operand = SqlParserUtil.toTree(list);
-        list.clear();
-        list.add(SqlLibraryOperators.INFIX_CAST.createCall(s.pos(), operand, dt));
+        // "::" binds tighter than any other operator: it casts only the operand just before it
+        // (a = $1::int4 compares a with the cast parameter).
+        Object last = list.get(list.size() - 1);
+        if (last instanceof SqlNode) {
+            list.remove(list.size() - 1);
+            list.add(SqlStdOperatorTable.CAST.createCall(s.pos(), (SqlNode) last, dt));
+        } else {
+            SqlNode operand = SqlParserUtil.toTree(list);
+            list.clear();
+            list.add(SqlStdOperatorTable.CAST.createCall(s.pos(), operand, dt));
+        }
     }
 }
 

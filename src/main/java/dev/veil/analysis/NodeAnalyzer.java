@@ -127,8 +127,10 @@ final class NodeAnalyzer {
         Planner.Planned p;
         try {
             p = planner.plan(SqlCopy.of(query));
-        } catch (org.apache.calcite.runtime.CalciteContextException e) {
-            if (!String.valueOf(e.getMessage()).contains("Illegal use of dynamic parameter")) {
+        } catch (RuntimeException e) {
+            // "Illegal use of dynamic parameter", or the validator failing to type one inside a cast.
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("dynamic parameter") && !message.contains("SqlDynamicParam")) {
                 throw e;
             }
             p = planner.plan(SqlCopy.typingParameters(query));
