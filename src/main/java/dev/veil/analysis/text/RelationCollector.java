@@ -13,6 +13,11 @@ final class RelationCollector {
     private static final Set<String> SELECT_MODIFIERS = Set.of("SELECT", "HIGH_PRIORITY", "DISTINCT",
             "DISTINCTROW", "ALL", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT", "SQL_NO_CACHE",
             "SQL_CACHE", "SQL_CALC_FOUND_ROWS");
+    /** Words before TABLE that make it the table being defined. */
+    private static final Set<String> DEFINING_TABLE = Set.of("CREATE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL",
+            "LOCAL", "FOREIGN", "ALTER", "DROP", "RENAME", "ON", "EXTERNAL", "REPLACE");
+    private static final Set<String> VIEW_HEADS = Set.of("CREATE", "ALTER", "DROP", "REFRESH", "SHOW");
+    private static final Set<String> DEFINITION_HEADS = Set.of("CREATE", "DROP", "ALTER");
     private final CodeView v;
     private final Set<ScanFlag> flags;
     private final boolean[] head;
@@ -223,8 +228,7 @@ final class RelationCollector {
                 || prev.equals("CHECK") || prev.equals("CHECKSUM") || prev.equals("FLUSH") || prev.equals("REPAIR")
                 || prev.equals("FOR")) {
             access = RelationAccess.READ;
-        } else if (Set.of("CREATE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL", "LOCAL", "FOREIGN", "ALTER", "DROP",
-                "RENAME", "ON", "EXTERNAL", "REPLACE").contains(prev)
+        } else if (DEFINING_TABLE.contains(prev)
                 || statementHead.equals("GRANT") || statementHead.equals("REVOKE")) {
             access = RelationAccess.DEFINE;
         } else {
@@ -273,7 +277,7 @@ final class RelationCollector {
     }
 
     private void view(int i) {
-        if (!Set.of("CREATE", "ALTER", "DROP", "REFRESH", "SHOW").contains(statementHead) || v.depth[i] != 0) {
+        if (!VIEW_HEADS.contains(statementHead) || v.depth[i] != 0) {
             return;
         }
         for (int j = 0; j < i; j++) {
@@ -298,7 +302,7 @@ final class RelationCollector {
             grantTarget(i + 1);
             return;
         }
-        if (!Set.of("CREATE", "DROP", "ALTER").contains(statementHead)) {
+        if (!DEFINITION_HEADS.contains(statementHead)) {
             return;
         }
         for (int j = 0; j < i; j++) {
