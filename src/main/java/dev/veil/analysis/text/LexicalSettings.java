@@ -7,7 +7,7 @@ import dev.veil.analysis.Dialect;
  * quote-smuggling works ({@code 'a\'; DROP …} reads differently with and without backslash escapes), so the
  * session must pass what the server really uses: PostgreSQL reports {@code standard_conforming_strings} in
  * ParameterStatus; MySQL reports NO_BACKSLASH_ESCAPES in the OK packet's status flags and ANSI_QUOTES is part
- * of {@code sql_mode}.
+ * of {@code sql_mode}. Only the fields of the settings' own dialect are read.
  *
  * @param standardConformingStrings PostgreSQL: plain '…' strings treat backslash literally (default on)
  * @param backslashEscapes          MySQL: backslash escapes in strings (off under NO_BACKSLASH_ESCAPES)

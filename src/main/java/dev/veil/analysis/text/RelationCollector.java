@@ -10,26 +10,19 @@ import java.util.Set;
  * a cursor), missing a relation is not; a function in FROM sets {@link ScanFlag#TABLE_FUNCTION}.
  */
 final class RelationCollector {
-    private static final Set<String> NOT_AN_ALIAS = Set.of("WHERE", "JOIN", "INNER", "LEFT", "RIGHT", "FULL",
-            "CROSS", "NATURAL", "STRAIGHT_JOIN", "ON", "USING", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET",
-            "FETCH", "FOR", "UNION", "EXCEPT", "INTERSECT", "MINUS", "WINDOW", "SET", "VALUES", "VALUE",
-            "RETURNING", "WHEN", "THEN", "LOCK", "INTO", "PARTITION", "USE", "IGNORE", "FORCE", "TABLESAMPLE",
-            "WITH", "SELECT", "DEFAULT", "OVERRIDING", "FROM", "DO", "OUTER", "LATERAL", "END", "ELSE", "AND",
-            "OR", "AS", "READ", "WRITE", "LOW_PRIORITY", "IN", "LIKE", "TO", "START", "SHARE", "NOWAIT", "SKIP",
-            "OF", "CASCADE", "RESTRICT", "RESTART", "CONTINUE", "IDENTITY", "ONLY", "IF", "RENAME", "ADD",
-            "ALTER", "DROP", "OWNER", "NO", "QUICK", "ORDINALITY", "ROWS", "ESCAPE", "IS", "NOT", "PROGRAM",
-            "STDIN", "STDOUT", "CHARACTER", "FIELDS", "COLUMNS", "LINES", "CONCURRENTLY", "DUAL", "TABLE");
     private static final Set<String> SELECT_MODIFIERS = Set.of("SELECT", "HIGH_PRIORITY", "DISTINCT",
             "DISTINCTROW", "ALL", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT", "SQL_NO_CACHE",
             "SQL_CACHE", "SQL_CALC_FOUND_ROWS");
-    private static final Set<String> MODIFIERS = Set.of("LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE",
-            "QUICK", "ONLY");
-
+    /** Words before TABLE that make it the table being defined. */
+    private static final Set<String> DEFINING_TABLE = Set.of("CREATE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL",
+            "LOCAL", "FOREIGN", "ALTER", "DROP", "RENAME", "ON", "EXTERNAL", "REPLACE");
+    private static final Set<String> VIEW_HEADS = Set.of("CREATE", "ALTER", "DROP", "REFRESH", "SHOW");
+    private static final Set<String> DEFINITION_HEADS = Set.of("CREATE", "DROP", "ALTER");
     private final CodeView v;
     private final Set<ScanFlag> flags;
     private final boolean[] head;
     private final String statementHead;
-    private final List<RelationRef> out = new ArrayList<>();
+    private final RelationReader reader;
     private final boolean[] writeRegion;
 
     RelationCollector(CodeView v, Set<ScanFlag> flags, boolean[] head, int mainHead) {
@@ -37,6 +30,7 @@ final class RelationCollector {
         this.flags = flags;
         this.head = head;
         this.statementHead = v.upper(mainHead);
+        this.reader = new RelationReader(v, flags);
         this.writeRegion = writeRegions();
     }
 
@@ -46,20 +40,20 @@ final class RelationCollector {
             switch (w) {
                 case "FROM":
                     if (relationFrom(i)) {
-                        list(i + 1, access(i), true);
+                        reader.list(i + 1, access(i), true);
                     }
                     break;
                 case "JOIN":
-                    item(i + 1, access(i), true);
+                    reader.item(i + 1, access(i), true);
                     break;
                 case "STRAIGHT_JOIN":
                     if (!SELECT_MODIFIERS.contains(v.upper(i - 1))) {
-                        item(i + 1, access(i), true); // not the SELECT STRAIGHT_JOIN modifier
+                        reader.item(i + 1, access(i), true); // not the SELECT STRAIGHT_JOIN modifier
                     }
                     break;
                 case "LIKE":
                     if (statementHead.equals("CREATE") && (v.punct(i - 1, '(') || v.punct(i - 1, ','))) {
-                        item(i + 1, RelationAccess.READ, false); // PostgreSQL CREATE TABLE t (LIKE s …)
+                        reader.item(i + 1, RelationAccess.READ, false); // PostgreSQL CREATE TABLE t (LIKE s …)
                     }
                     break;
                 case "USING":
@@ -70,18 +64,20 @@ final class RelationCollector {
                     break;
                 case "UPDATE":
                     if (head[i]) {
-                        list(skipModifiers(i + 1), RelationAccess.WRITE, true);
+                        reader.list(reader.skipModifiers(i + 1), RelationAccess.WRITE, true);
                     }
                     break;
                 case "DELETE":
-                    if (head[i] && !v.is(skipModifiers(i + 1), "FROM")) {
-                        list(skipModifiers(i + 1), RelationAccess.WRITE, true); // MySQL DELETE t1, t2 FROM …
+                    if (head[i] && !v.is(reader.skipModifiers(i + 1), "FROM")) {
+                        // MySQL DELETE t1, t2 FROM …
+                        reader.list(reader.skipModifiers(i + 1), RelationAccess.WRITE, true);
                     }
                     break;
                 case "INSERT":
                 case "REPLACE":
-                    if (head[i] && !v.is(skipModifiers(i + 1), "INTO") && !v.punct(i + 1, '(')) {
-                        item(skipModifiers(i + 1), RelationAccess.WRITE, false); // MySQL INSERT t VALUES …
+                    if (head[i] && !v.is(reader.skipModifiers(i + 1), "INTO") && !v.punct(i + 1, '(')) {
+                        // MySQL INSERT t VALUES …
+                        reader.item(reader.skipModifiers(i + 1), RelationAccess.WRITE, false);
                     }
                     break;
                 case "TABLE":
@@ -95,13 +91,13 @@ final class RelationCollector {
                     on(i);
                     break;
                 case "REFERENCES":
-                    item(i + 1, RelationAccess.READ, false);
+                    reader.item(i + 1, RelationAccess.READ, false);
                     break;
                 default:
                     headSpecific(i, w);
             }
         }
-        return out;
+        return reader.relations();
     }
 
     private void headSpecific(int i, String w) {
@@ -111,12 +107,12 @@ final class RelationCollector {
         switch (w) {
             case "COPY":
                 if (!v.punct(i + 1, '(')) {
-                    item(i + 1, copyFrom(i) ? RelationAccess.WRITE : RelationAccess.READ, false);
+                    reader.item(i + 1, copyFrom(i) ? RelationAccess.WRITE : RelationAccess.READ, false);
                 }
                 break;
             case "LOCK":
                 if (v.pg && !v.isAny(i + 1, "TABLE")) {
-                    list(i + 1, RelationAccess.READ, true);
+                    reader.list(i + 1, RelationAccess.READ, true);
                 }
                 break;
             case "DESCRIBE":
@@ -125,21 +121,21 @@ final class RelationCollector {
                 if (!v.pg && v.at(i + 1) != null && v.at(i + 1).isName() && !v.isAny(i + 1, "SELECT", "INSERT",
                         "UPDATE", "DELETE", "REPLACE", "WITH", "TABLE", "VALUES", "ANALYZE", "FORMAT", "EXTENDED",
                         "PARTITIONS", "FOR")) {
-                    item(i + 1, RelationAccess.READ, false);
+                    reader.item(i + 1, RelationAccess.READ, false);
                 }
                 break;
             case "HANDLER":
-                item(i + 1, RelationAccess.READ, false);
+                reader.item(i + 1, RelationAccess.READ, false);
                 break;
             case "TRUNCATE":
                 if (!v.is(i + 1, "TABLE")) {
-                    list(skipModifiers(i + 1), RelationAccess.WRITE, true);
+                    reader.list(reader.skipModifiers(i + 1), RelationAccess.WRITE, true);
                 }
                 break;
             case "SHOW":
                 for (int k = i + 1; k < v.size(); k++) {
                     if (v.isAny(k, "FROM", "IN") && v.isAny(k - 1, "COLUMNS", "FIELDS", "INDEX", "INDEXES", "KEYS")) {
-                        item(k + 1, RelationAccess.READ, false);
+                        reader.item(k + 1, RelationAccess.READ, false);
                     }
                 }
                 break;
@@ -190,16 +186,16 @@ final class RelationCollector {
         }
         String level = levelHead(i);
         if (level.equals("DELETE")) {
-            list(i + 1, v.pg ? RelationAccess.READ : RelationAccess.WRITE, true);
+            reader.list(i + 1, v.pg ? RelationAccess.READ : RelationAccess.WRITE, true);
         } else if (level.equals("MERGE") || statementHead.equals("MERGE")) {
-            item(i + 1, RelationAccess.READ, true);
+            reader.item(i + 1, RelationAccess.READ, true);
         }
     }
 
     private void into(int i) {
-        if (v.isAny(i - 1, "INSERT", "REPLACE", "MERGE") || MODIFIERS.contains(v.upper(i - 1))) {
+        if (v.isAny(i - 1, "INSERT", "REPLACE", "MERGE") || reader.isModifier(v.upper(i - 1))) {
             if (!v.is(i + 1, "TABLE")) {
-                item(i + 1, RelationAccess.WRITE, false); // INTO TABLE (LOAD DATA) is the TABLE rule's
+                reader.item(i + 1, RelationAccess.WRITE, false); // INTO TABLE (LOAD DATA) is the TABLE rule's
             }
             return;
         }
@@ -210,7 +206,7 @@ final class RelationCollector {
         while (v.isAny(k, "TEMP", "TEMPORARY", "UNLOGGED", "LOCAL", "GLOBAL", "TABLE")) {
             k++;
         }
-        item(k, RelationAccess.DEFINE, false);
+        reader.item(k, RelationAccess.DEFINE, false);
     }
 
     private void table(int i) {
@@ -232,8 +228,7 @@ final class RelationCollector {
                 || prev.equals("CHECK") || prev.equals("CHECKSUM") || prev.equals("FLUSH") || prev.equals("REPAIR")
                 || prev.equals("FOR")) {
             access = RelationAccess.READ;
-        } else if (Set.of("CREATE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL", "LOCAL", "FOREIGN", "ALTER", "DROP",
-                "RENAME", "ON", "EXTERNAL", "REPLACE").contains(prev)
+        } else if (DEFINING_TABLE.contains(prev)
                 || statementHead.equals("GRANT") || statementHead.equals("REVOKE")) {
             access = RelationAccess.DEFINE;
         } else {
@@ -242,20 +237,20 @@ final class RelationCollector {
         if (prev.equals("FLUSH") && (v.at(i + 1) == null || !v.at(i + 1).isName())) {
             return;
         }
-        int k = skipIfExists(i + 1);
+        int k = reader.skipIfExists(i + 1);
         while (v.is(k, "ONLY")) {
             k++;
         }
         boolean lock = prev.equals("LOCK") && !v.pg;
         while (k < v.size()) {
-            int after = lock ? lockItem(k) : item(k, access, false);
+            int after = lock ? lockItem(k) : reader.item(k, access, false);
             if (after < 0) {
                 return;
             }
             if (v.is(after, "TO") && prev.equals("RENAME")) {
-                after = item(after + 1, access, false); // RENAME TABLE a TO b, c TO d
+                after = reader.item(after + 1, access, false); // RENAME TABLE a TO b, c TO d
             } else if (v.is(after, "LIKE")) {
-                after = item(after + 1, RelationAccess.READ, false); // CREATE TABLE x LIKE y
+                after = reader.item(after + 1, RelationAccess.READ, false); // CREATE TABLE x LIKE y
             }
             if (after < 0 || !v.punct(after, ',') || v.depth[after] != v.depth[i]) {
                 return;
@@ -271,7 +266,7 @@ final class RelationCollector {
             end++;
         }
         boolean write = v.is(end, "WRITE") || v.is(end - 1, "LOW_PRIORITY");
-        int after = item(k, write ? RelationAccess.WRITE : RelationAccess.READ, false);
+        int after = reader.item(k, write ? RelationAccess.WRITE : RelationAccess.READ, false);
         if (after < 0) {
             return -1;
         }
@@ -282,7 +277,7 @@ final class RelationCollector {
     }
 
     private void view(int i) {
-        if (!Set.of("CREATE", "ALTER", "DROP", "REFRESH", "SHOW").contains(statementHead) || v.depth[i] != 0) {
+        if (!VIEW_HEADS.contains(statementHead) || v.depth[i] != 0) {
             return;
         }
         for (int j = 0; j < i; j++) {
@@ -290,13 +285,13 @@ final class RelationCollector {
                 return; // only the first VIEW names the defined view
             }
         }
-        int k = skipIfExists(i + 1);
+        int k = reader.skipIfExists(i + 1);
         if (v.is(k, "CONCURRENTLY")) {
             k++;
         }
         RelationAccess access = statementHead.equals("REFRESH") ? RelationAccess.WRITE
                 : statementHead.equals("SHOW") ? RelationAccess.READ : RelationAccess.DEFINE;
-        list(k, access, true);
+        reader.list(k, access, true);
     }
 
     private void on(int i) {
@@ -307,12 +302,12 @@ final class RelationCollector {
             grantTarget(i + 1);
             return;
         }
-        if (!Set.of("CREATE", "DROP", "ALTER").contains(statementHead)) {
+        if (!DEFINITION_HEADS.contains(statementHead)) {
             return;
         }
         for (int j = 0; j < i; j++) {
             if (v.depth[j] == 0 && v.isAny(j, "INDEX", "TRIGGER", "POLICY", "STATISTICS")) {
-                item(v.is(i + 1, "ONLY") ? i + 2 : i + 1, RelationAccess.DEFINE, false);
+                reader.item(v.is(i + 1, "ONLY") ? i + 2 : i + 1, RelationAccess.DEFINE, false);
                 return;
             }
         }
@@ -327,7 +322,7 @@ final class RelationCollector {
             return; // the TABLE rule takes it from here
         }
         while (k < v.size()) {
-            int after = grantName(k);
+            int after = reader.grantName(k);
             if (after < 0 || !v.punct(after, ',')) {
                 return;
             }
@@ -335,136 +330,6 @@ final class RelationCollector {
         }
     }
 
-    /** MySQL grant levels: {@code db.*}, {@code *.*}, {@code db.t}, {@code t}. */
-    private int grantName(int k) {
-        List<String> parts = new ArrayList<>();
-        while (k < v.size()) {
-            Token t = v.at(k);
-            if (t.isName()) {
-                parts.add(v.namePart(k));
-            } else if (t.isOperator("*")) {
-                parts.add("*");
-            } else {
-                break;
-            }
-            k++;
-            if (!v.punct(k, '.')) {
-                break;
-            }
-            k++;
-        }
-        if (parts.isEmpty()) {
-            return -1;
-        }
-        out.add(new RelationRef(parts, RelationAccess.DEFINE));
-        return k;
-    }
-
-    // ---- items --------------------------------------------------------------------------------------------
-
-    private void list(int k, RelationAccess access, boolean fromList) {
-        while (k < v.size()) {
-            int after = item(k, access, fromList);
-            if (after < 0 || !v.punct(after, ',') || v.depth[after] != v.depth[k]) {
-                return;
-            }
-            k = after + 1;
-        }
-    }
-
-    /**
-     * One relation reference with its alias and decorations. In a FROM list a name followed by '(' is a table
-     * function; after INTO/TABLE it is a relation with a column list.
-     *
-     * @return the index after the item, or -1 when no relation reference starts at {@code k}
-     */
-    private int item(int k, RelationAccess access, boolean fromList) {
-        k = skipIfExists(k);
-        while (v.isAny(k, "ONLY", "LATERAL")) {
-            k++;
-        }
-        if (v.punct(k, '(')) {
-            k = v.afterGroup(k);
-        } else if (v.at(k) != null && v.at(k).isName() && !NOT_AN_ALIAS.contains(v.upper(k))) {
-            List<String> parts = new ArrayList<>();
-            parts.add(v.namePart(k));
-            k++;
-            while (v.punct(k, '.') && v.at(k + 1) != null && v.at(k + 1).isName()) {
-                parts.add(v.namePart(k + 1));
-                k += 2;
-            }
-            if (v.punct(k, '.') && v.at(k + 1) != null && v.at(k + 1).isOperator("*")) {
-                k += 2; // MySQL DELETE t.* FROM …
-            }
-            if (fromList && v.punct(k, '(')) {
-                flags.add(ScanFlag.TABLE_FUNCTION);
-                k = v.afterGroup(k);
-            } else {
-                out.add(new RelationRef(parts, access));
-                if (v.at(k) != null && v.at(k).isOperator("*")) {
-                    k++; // PostgreSQL legacy "FROM t *"
-                }
-            }
-        } else {
-            return -1;
-        }
-        k = decorations(k);
-        if (v.is(k, "AS")) {
-            k++;
-        }
-        if (v.at(k) != null && v.at(k).isName() && !NOT_AN_ALIAS.contains(v.upper(k))) {
-            k++;
-            if (v.punct(k, '(')) {
-                k = v.afterGroup(k);
-            }
-        }
-        return decorations(k);
-    }
-
-    /** PARTITION (…), index hints, TABLESAMPLE, WITH ORDINALITY. */
-    private int decorations(int k) {
-        while (k < v.size()) {
-            if (v.is(k, "PARTITION") && v.punct(k + 1, '(')) {
-                k = v.afterGroup(k + 1);
-            } else if (v.isAny(k, "USE", "IGNORE", "FORCE") && v.isAny(k + 1, "INDEX", "KEY")) {
-                k += 2;
-                while (k < v.size() && !v.punct(k, '(')) {
-                    k++;
-                }
-                k = k < v.size() ? v.afterGroup(k) : k;
-            } else if (v.is(k, "TABLESAMPLE")) {
-                k += 2;
-                if (v.punct(k, '(')) {
-                    k = v.afterGroup(k);
-                }
-                if (v.is(k, "REPEATABLE") && v.punct(k + 1, '(')) {
-                    k = v.afterGroup(k + 1);
-                }
-            } else if (v.is(k, "WITH") && v.is(k + 1, "ORDINALITY")) {
-                k += 2;
-            } else {
-                return k;
-            }
-        }
-        return k;
-    }
-
-    private int skipIfExists(int k) {
-        if (v.is(k, "IF") && v.is(k + 1, "NOT") && v.is(k + 2, "EXISTS")) {
-            return k + 3;
-        }
-        if (v.is(k, "IF") && v.is(k + 1, "EXISTS")) {
-            return k + 2;
-        }
-        return k;
-    }
-
-    private int skipModifiers(int k) {
-        while (MODIFIERS.contains(v.upper(k))) {
-            k++;
-        }
-        return k;
-    }
 
     private boolean copyFrom(int copy) {
         for (int i = copy + 1; i < v.size(); i++) {

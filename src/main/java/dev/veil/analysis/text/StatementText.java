@@ -43,15 +43,4 @@ public record StatementText(int index, int start, int end, String sql, List<Toke
         }
         return false;
     }
-
-    /** This statement's tokens as a {@link Tokens} over the original text (offsets unchanged). */
-    public Tokens asTokens(String originalSql) {
-        List<String> problems = new ArrayList<>();
-        for (Token t : tokens) {
-            if (t.kind() == TokenKind.ERROR) {
-                problems.add("malformed token at offset " + t.start());
-            }
-        }
-        return new Tokens(originalSql, settings, new ArrayList<>(tokens), problems);
-    }
 }
