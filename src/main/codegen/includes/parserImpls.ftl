@@ -421,7 +421,7 @@ SqlNode VeilPrepare() :
     final SqlNode stmt;
 }
 {
-    LOOKAHEAD(3) <PREPARE> { s = span(); } SimpleIdentifier()
+    <PREPARE> { s = span(); } SimpleIdentifier()
     [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
     <AS> stmt = SqlStmt()
     {
