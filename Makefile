@@ -13,10 +13,12 @@ run: $(JAR)
 test:
 	$(MVN) test
 
-## bench: pgbench through direct / Veil / PgBouncer, then sysbench direct / Veil on MySQL, ratios printed (bench/README.md)
+## bench: pgbench through direct / Veil / PgBouncer, sysbench direct / Veil on MySQL (ratios printed,
+## bench/README.md), then the JMH benchmark of statement analysis (cache miss / hit, bench/analysis-bench.sh)
 bench: $(JAR)
 	bench/pg-bench.sh
 	bench/mysql-bench.sh
+	MVN="$(MVN)" bench/analysis-bench.sh
 
 ## native: native executable (needs GRAALVM_HOME; see README "Native build")
 native:

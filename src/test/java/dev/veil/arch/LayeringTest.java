@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /** The dependency direction of ../shared/ARCHITECTURE.md: frontend -> session -> the rest. */
@@ -33,6 +34,24 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("dev.veil.analysis..", "dev.veil.policy..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.quarkus..")
                 .allowEmptyShould(true)
+                .check(MAIN);
+    }
+
+    /** The tokenizer layer is used where Calcite is not (fail-closed scan, fingerprints): keep it plain Java. */
+    @Test
+    void sqlTextLayerDependsOnlyOnTheJdkAndTheAnalysisRoot() {
+        classes().that().resideInAPackage("dev.veil.analysis.text..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.veil.analysis",
+                        "dev.veil.analysis.text..")
+                .check(MAIN);
+    }
+
+    @Test
+    void analysisIsSelfContained() {
+        // Pure statement analysis: the catalog loader (I/O) lives in upstream.catalog and feeds it snapshots.
+        noClasses().that().resideInAPackage("dev.veil.analysis..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.upstream..", "dev.veil.session..",
+                        "dev.veil.identity..", "dev.veil.admin..", "dev.veil.config..", "dev.veil.demo..")
                 .check(MAIN);
     }
 

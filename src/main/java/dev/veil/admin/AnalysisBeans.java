@@ -1,0 +1,19 @@
+package dev.veil.admin;
+
+import dev.veil.analysis.AnalysisCache;
+import dev.veil.analysis.StatementAnalyzer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+/** The analyzer and its cache as application beans (the analysis package itself knows nothing of CDI). */
+@ApplicationScoped
+public class AnalysisBeans {
+    /** Statement shapes a busy gateway sees stay far below this; each entry is a few kilobytes. */
+    private static final long CACHE_ENTRIES = 10_000;
+
+    @Produces
+    @ApplicationScoped
+    AnalysisCache analysisCache() {
+        return new AnalysisCache(new StatementAnalyzer(), CACHE_ENTRIES);
+    }
+}

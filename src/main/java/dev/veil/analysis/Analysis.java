@@ -1,0 +1,65 @@
+package dev.veil.analysis;
+
+import dev.veil.analysis.lineage.ColumnUse;
+import dev.veil.analysis.lineage.Lineage;
+import dev.veil.analysis.lineage.OutputColumn;
+import dev.veil.analysis.lineage.WrittenColumn;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What one statement does, as policy needs it: its kind, the relations it touches, the lineage of every output
+ * column, what it writes and from where, the columns it filters / joins / groups / orders on, and its fingerprint.
+ *
+ * <p>When analysis failed ({@link #failure()} present) the kind and relations come from a conservative token scan,
+ * {@link #columns()} is empty and {@link #lineage(int)} answers Unknown for every column: fail closed.
+ *
+ * @param otherColumns the lineage of result columns not listed in {@code columns}: None for statements whose
+ *                     result never holds table data (SHOW, EXPLAIN, SET), Unknown otherwise
+ * @param usesComplete false when some predicate / join / grouping input could not be traced to base columns, so
+ *                     {@code uses} may be missing columns
+ */
+public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
+                       List<OutputColumn> columns, Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses,
+                       boolean usesComplete, String fingerprint, Optional<String> failure) {
+    public Analysis {
+        relations = List.copyOf(new TreeSet<>(relations));
+        columns = List.copyOf(columns);
+        writes = List.copyOf(writes);
+        uses = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(uses));
+    }
+
+    public static Analysis failed(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
+                                  String fingerprint, String reason) {
+        return new Analysis(dialect, kind, relations, List.of(), Lineage.unknown(reason), List.of(), new TreeSet<>(),
+                false, fingerprint, Optional.of(reason));
+    }
+
+    public boolean analysed() {
+        return failure.isEmpty();
+    }
+
+    /** The lineage of output column {@code index}; Unknown (never null) when analysis failed or there is no such column. */
+    public Lineage lineage(int index) {
+        if (failure.isPresent()) {
+            return Lineage.unknown(failure.get());
+        }
+        if (index < 0) {
+            return Lineage.unknown("no output column " + index);
+        }
+        if (index >= columns.size()) {
+            return otherColumns;
+        }
+        return columns.get(index).lineage();
+    }
+
+    public Set<ColumnUse> uses(ColumnUse.Usage usage) {
+        Set<ColumnUse> out = new TreeSet<>();
+        uses.stream().filter(u -> u.usage() == usage).forEach(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.veil.analysis;
+
+import dev.veil.analysis.catalog.CatalogSnapshot;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgram;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.core.Correlate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
+import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeSystem;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.validate.SqlNameMatchers;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Calcite objects for analysing one statement against one catalog snapshot and name-resolution state:
+ * parse, validate, convert to a relational plan. Not thread-safe; one per analysis.
+ *
+ * <p>Conversion keeps sub-queries unexpanded and then rewrites them to correlates and decorrelates, only when the
+ * plan holds them: with Calcite's default expansion a scalar sub-query in the select list yields an empty origin
+ * set, which would read as "constant" (fail open). Metadata goes through {@link ProxyingMetadataHandlerProvider},
+ * so no bytecode is generated at run time.
+ */
+final class Planner implements RelOptTable.ViewExpander {
+    private static final HepProgram SUB_QUERY_REMOVAL = HepProgram.builder()
+            .addRuleInstance(CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE)
+            .addRuleInstance(CoreRules.FILTER_SUB_QUERY_TO_CORRELATE)
+            .addRuleInstance(CoreRules.JOIN_SUB_QUERY_TO_CORRELATE)
+            .build();
+
+    private final DialectProfile profile;
+    private final CalciteSchema schema;
+    private final List<List<String>> schemaPaths;
+    private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl(RelDataTypeSystem.DEFAULT);
+    private final Prepare.CatalogReader catalogReader;
+    private final RelOptCluster cluster;
+
+    Planner(DialectProfile profile, CatalogSnapshot snapshot, NameResolution names) {
+        this.profile = profile;
+        this.schema = snapshot.calciteSchema();
+        this.schemaPaths = schemaPaths(profile.dialect(), names);
+        this.catalogReader = new PathCatalogReader(schema, schemaPaths, typeFactory, profile);
+        this.cluster = RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(typeFactory));
+        cluster.setMetadataQuerySupplier(() ->
+                new RelMetadataQuery(new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
+    }
+
+    /** PostgreSQL searches pg_catalog first unless the path names it; the root comes last for qualified names. */
+    private static List<List<String>> schemaPaths(Dialect dialect, NameResolution names) {
+        List<List<String>> paths = new ArrayList<>();
+        if (dialect == Dialect.POSTGRESQL && !names.schemaPath().contains("pg_catalog")) {
+            paths.add(List.of("pg_catalog"));
+        }
+        names.schemaPath().forEach(s -> paths.add(List.of(s)));
+        paths.add(List.of());
+        return paths;
+    }
+
+    SqlNode parse(String sql) throws SqlParseException {
+        return SqlParser.create(sql, profile.parserConfig()).parseStmt();
+    }
+
+    RelMetadataQuery metadataQuery() {
+        return cluster.getMetadataQuery();
+    }
+
+    /** The qualified name ([schema, relation]) of a table or view, as the statement's name resolution finds it. */
+    Optional<List<String>> resolveTable(List<String> names) {
+        Prepare.PreparingTable table = catalogReader.getTable(names);
+        return Optional.ofNullable(table).map(RelOptTable::getQualifiedName);
+    }
+
+    /**
+     * A planned query. {@code predicateSubQueryInSelect} is set when an IN / EXISTS / quantified sub-query is used
+     * as a value in a select list: after the rewrite its result is computed from indicator columns Calcite traces
+     * to no origin, though the value depends on the sub-query's columns, so "no origin" must not be trusted.
+     */
+    record Planned(RelNode rel, boolean predicateSubQueryInSelect) {
+    }
+
+    /** Validates and converts a query; the result's fields are exactly the query's output columns. */
+    Planned plan(SqlNode query) {
+        boolean[] predicateInSelect = {false};
+        RelRoot root = toRel(query, catalogReader, predicateInSelect);
+        return new Planned(root.project(), predicateInSelect[0]);
+    }
+
+    private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
+        SqlValidator validator = SqlValidatorUtil.newValidator(profile.operators(), reader, typeFactory,
+                profile.validatorConfig());
+        SqlNode validated = validator.validate(query);
+        SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
+                StandardConvertletTable.INSTANCE, SqlToRelConverter.config().withExpand(false)
+                .withTrimUnusedFields(false).withDecorrelationEnabled(false)
+                // No simplification: it folds expressions by their literals (CASE WHEN false THEN ssn … becomes a
+                // constant), and analyses are cached by fingerprint, which ignores literals.
+                .withRelBuilderConfigTransform(c -> c.withSimplify(false)));
+        RelRoot root = converter.convertQuery(validated, false, true);
+        dev.veil.analysis.lineage.RelWalk.each(root.rel, node -> {
+            if (node instanceof Project p) {
+                p.getProjects().forEach(e -> e.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
+                    @Override
+                    public Void visitSubQuery(org.apache.calcite.rex.RexSubQuery subQuery) {
+                        if (subQuery.getKind() != org.apache.calcite.sql.SqlKind.SCALAR_QUERY) {
+                            predicateInSelect[0] = true;
+                        }
+                        return super.visitSubQuery(subQuery);
+                    }
+                }));
+            }
+        });
+        return root.withRel(removeSubQueries(root.rel));
+    }
+
+    private RelNode removeSubQueries(RelNode rel) {
+        RelNode out = rel;
+        if (contains(out, true)) {
+            HepPlanner hep = new HepPlanner(SUB_QUERY_REMOVAL);
+            hep.setRoot(out);
+            out = hep.findBestExp();
+        }
+        if (contains(out, false)) {
+            try {
+                out = RelDecorrelator.decorrelateQuery(out, RelFactories.LOGICAL_BUILDER.create(cluster, null));
+            } catch (RuntimeException | AssertionError e) {
+                // Keep the correlated plan: the lineage reader does not trust it, so its columns come out Unknown.
+            }
+        }
+        return out;
+    }
+
+    /** Whether the plan holds sub-query expressions (subQueries) or correlates (otherwise). */
+    private static boolean contains(RelNode rel, boolean subQueries) {
+        boolean[] found = {false};
+        dev.veil.analysis.lineage.RelWalk.each(rel, other -> {
+            if (subQueries ? other instanceof Project p && RexUtil.SubQueryFinder.containsSubQuery(p)
+                    || other instanceof Filter f && RexUtil.SubQueryFinder.containsSubQuery(f)
+                    || other instanceof Join j && RexUtil.SubQueryFinder.containsSubQuery(j)
+                    : other instanceof Correlate) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    /** Expands a view's defining query, resolving its names from the view's own schema. */
+    @Override
+    public RelRoot expandView(RelDataType rowType, String queryString, List<String> viewSchemaPath,
+                              List<String> viewPath) {
+        try {
+            // Definitions come from the server (pg_get_viewdef ends with ';'): prepare them like any statement.
+            CalciteText text = CalciteText.of(profile.dialect(),
+                    dev.veil.analysis.text.LexicalSettings.defaults(profile.dialect()), queryString);
+            SqlNode node = parse(text.sql().orElseThrow(() -> new IllegalStateException("the definition of view "
+                    + String.join(".", viewPath) + " is not analysable: " + text.problem().orElse(""))));
+            List<List<String>> paths = new ArrayList<>();
+            if (profile.dialect() == Dialect.POSTGRESQL) {
+                paths.add(List.of("pg_catalog"));
+            }
+            paths.add(viewSchemaPath);
+            paths.add(List.of());
+            return toRel(node, new PathCatalogReader(schema, paths, typeFactory, profile), new boolean[1]);
+        } catch (SqlParseException e) {
+            throw new IllegalStateException("the definition of view " + String.join(".", viewPath)
+                    + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** A catalog reader that searches several schemas in order, like a search_path. */
+    private static final class PathCatalogReader extends CalciteCatalogReader {
+        PathCatalogReader(CalciteSchema root, List<List<String>> paths, JavaTypeFactoryImpl typeFactory,
+                          DialectProfile profile) {
+            super(root, SqlNameMatchers.withCaseSensitive(profile.connectionConfig().caseSensitive()), paths,
+                    typeFactory, profile.connectionConfig());
+        }
+    }
+
+}

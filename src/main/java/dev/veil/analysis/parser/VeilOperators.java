@@ -1,0 +1,86 @@
+package dev.veil.analysis.parser;
+
+import org.apache.calcite.sql.SqlBinaryOperator;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.type.InferTypes;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeTransforms;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.SqlOperatorTable;
+
+import java.util.List;
+
+/**
+ * Operators our grammar produces that Calcite's libraries lack: PostgreSQL's JSON and containment operators,
+ * MySQL's {@code ->}/{@code ->>} and REGEXP, and session variables. Their operands flow into their result, so
+ * lineage marks the result as derived from the columns they read.
+ */
+public final class VeilOperators {
+    /** Binds tighter than comparison (30) and looser than + and - (40), like PostgreSQL's "any other operator". */
+    private static final int OTHER_OPERATOR_PRECEDENCE = 36;
+
+    public static final SqlBinaryOperator JSON_GET = value("->");
+    public static final SqlBinaryOperator JSON_GET_TEXT = value("->>");
+    public static final SqlBinaryOperator JSON_PATH = value("#>");
+    public static final SqlBinaryOperator JSON_PATH_TEXT = value("#>>");
+    public static final SqlBinaryOperator CONTAINS = predicate("@>");
+    public static final SqlBinaryOperator CONTAINED_BY = predicate("<@");
+    public static final SqlBinaryOperator OVERLAPS = predicate("&&");
+    public static final SqlBinaryOperator REGEXP = predicate("REGEXP");
+
+    /** {@code @@name}: a server setting, never table data. */
+    public static final SqlFunction SYSTEM_VARIABLE = new SqlFunction("VEIL_SYSTEM_VARIABLE", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
+            OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
+    /** {@code @name}: a user variable; it can hold anything a previous statement put there. */
+    public static final SqlFunction USER_VARIABLE = new SqlFunction("VEIL_USER_VARIABLE", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
+            OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
+
+    /** PostgreSQL catalog functions psql and drivers call, with their real result types. */
+    private static final List<String> BOOLEAN_FUNCTIONS = List.of("pg_table_is_visible", "pg_type_is_visible",
+            "pg_function_is_visible", "pg_is_in_recovery", "has_table_privilege", "has_schema_privilege",
+            "has_database_privilege", "has_column_privilege", "has_function_privilege", "pg_has_role",
+            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible");
+    private static final List<String> TEXT_FUNCTIONS = List.of("format_type", "pg_get_expr", "pg_get_viewdef",
+            "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_functiondef",
+            "pg_get_function_arguments", "pg_get_function_result", "pg_get_userbyid", "obj_description",
+            "col_description", "shobj_description", "quote_ident", "pg_encoding_to_char", "pg_get_partkeydef",
+            "pg_get_statisticsobjdef", "pg_get_serial_sequence", "current_schema", "pg_size_pretty",
+            "array_to_string", "version", "inet_server_addr", "pg_postmaster_start_time");
+
+    private VeilOperators() {
+    }
+
+    public static SqlOperatorTable table() {
+        List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
+                CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE));
+        BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
+        TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
+        return SqlOperatorTables.of(ops);
+    }
+
+    /** Its result is derived from its arguments, like any function's. */
+    private static SqlFunction function(String name, SqlTypeName type) {
+        return new SqlFunction(name.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
+                ReturnTypes.explicit(type).andThen(SqlTypeTransforms.TO_NULLABLE), InferTypes.RETURN_TYPE,
+                OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
+    }
+
+    private static SqlBinaryOperator value(String name) {
+        return new SqlBinaryOperator(name, SqlKind.OTHER, OTHER_OPERATOR_PRECEDENCE, true,
+                ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE),
+                InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+    }
+
+    private static SqlBinaryOperator predicate(String name) {
+        return new SqlBinaryOperator(name, SqlKind.OTHER, OTHER_OPERATOR_PRECEDENCE, true,
+                ReturnTypes.BOOLEAN_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+    }
+
+}

@@ -1,0 +1,70 @@
+package dev.veil.upstream.catalog;
+
+import dev.veil.upstream.UpstreamSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The catalog snapshot of each (upstream, database), loaded on first use and kept until {@link #invalidate}
+ * (DDL seen by Veil, a periodic refresh: to be wired by the session pipeline). Each load gets a new version, so
+ * cached analyses of the old catalog are never reused. A failed load is not kept.
+ */
+@ApplicationScoped
+public class CatalogRegistry {
+    private final PgCatalogLoader postgres;
+    private final MySqlCatalogLoader mysql;
+    private final Map<List<String>, Future<LoadedCatalog>> catalogs = new ConcurrentHashMap<>();
+    private final AtomicLong versions = new AtomicLong();
+
+    public CatalogRegistry(Vertx vertx) {
+        this.postgres = new PgCatalogLoader(vertx);
+        this.mysql = new MySqlCatalogLoader(vertx);
+    }
+
+    public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {
+        List<String> key = List.of(upstream.name(), database);
+        return catalogs.computeIfAbsent(key, k -> load(upstream, database).onFailure(e -> catalogs.remove(k)));
+    }
+
+    public void invalidate(String upstream) {
+        catalogs.keySet().removeIf(k -> k.get(0).equals(upstream));
+    }
+
+    private Future<LoadedCatalog> load(UpstreamSettings u, String database) {
+        long version = versions.incrementAndGet();
+        if (u.kind().equalsIgnoreCase("postgresql")) {
+            PgConnectOptions o = new PgConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
+                    .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
+            UpstreamSettings.TlsMode mode = u.tls() == null ? UpstreamSettings.TlsMode.DISABLE : u.tls().mode();
+            o.setSslMode(switch (mode) {
+                case DISABLE -> SslMode.DISABLE;
+                case PREFER -> SslMode.PREFER;
+                case REQUIRE -> SslMode.REQUIRE;
+                case VERIFY_CA -> SslMode.VERIFY_CA;
+                case VERIFY_FULL -> SslMode.VERIFY_FULL;
+            });
+            if (mode == UpstreamSettings.TlsMode.REQUIRE || mode == UpstreamSettings.TlsMode.PREFER) {
+                o.setTrustAll(true);
+            } else if (mode != UpstreamSettings.TlsMode.DISABLE && u.tls().caFile() != null) {
+                o.setTrustOptions(new PemTrustOptions().addCertPath(u.tls().caFile()));
+                if (mode == UpstreamSettings.TlsMode.VERIFY_FULL) {
+                    o.setHostnameVerificationAlgorithm("HTTPS");
+                }
+            }
+            return postgres.load(o, version);
+        }
+        MySQLConnectOptions o = new MySQLConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
+                .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
+        return mysql.load(o, version);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.veil.upstream.catalog;
+
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.NameResolution;
+import dev.veil.analysis.catalog.CatalogSnapshot;
+import dev.veil.analysis.catalog.ColumnInfo;
+import dev.veil.analysis.catalog.RelationInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a PostgreSQL database's relations (tables, partitioned and foreign tables, views and materialized views
+ * with their definitions), their columns with pg_type names, and the login role's search_path, over one
+ * short-lived connection. System schemas are not read: the snapshot models the parts of them clients query.
+ */
+public final class PgCatalogLoader {
+    static final String COLUMNS = """
+            SELECT n.nspname, c.relname, c.relkind, a.attname, t.typname, a.attnotnull
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY n.nspname, c.relname, a.attnum""";
+    static final String VIEWS = """
+            SELECT n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid, true)
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('v', 'm') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'""";
+    static final String SESSION = "SELECT current_database(), pg_catalog.current_schemas(false)";
+
+    private final Vertx vertx;
+
+    public PgCatalogLoader(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public Future<LoadedCatalog> load(PgConnectOptions options, long version) {
+        return PgConnection.connect(vertx, options).compose(conn -> read(conn, version)
+                .eventually(() -> conn.close()));
+    }
+
+    /**
+     * The session's search_path is read first; then it is emptied, so that pg_get_viewdef qualifies every name
+     * in a view definition and the definition resolves the same way whatever path the analysing session has.
+     */
+    private Future<LoadedCatalog> read(PgConnection conn, long version) {
+        return conn.query(SESSION).execute().compose(session ->
+                conn.query("SELECT pg_catalog.set_config('search_path', '', false)").execute().compose(ignored ->
+                        conn.query(COLUMNS).execute().compose(columns ->
+                                conn.query(VIEWS).execute().map(views -> build(columns, views, session, version)))));
+    }
+
+    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> session, long version) {
+        Map<List<String>, String> definitions = new LinkedHashMap<>();
+        for (Row r : views) {
+            definitions.put(List.of(r.getString(0), r.getString(1)), r.getString(2));
+        }
+        Row s = session.iterator().next();
+        String database = s.getString(0);
+        List<String> searchPath = new ArrayList<>();
+        for (Object o : s.getArrayOfStrings(1)) {
+            searchPath.add((String) o);
+        }
+        CatalogSnapshot.Builder builder = CatalogSnapshot.builder(Dialect.POSTGRESQL, database).version(version);
+        searchPath.forEach(builder::schema);
+        Map<List<String>, List<ColumnInfo>> relations = new LinkedHashMap<>();
+        for (Row r : columns) {
+            relations.computeIfAbsent(List.of(r.getString(0), r.getString(1)), k -> new ArrayList<>())
+                    .add(new ColumnInfo(r.getString(3), r.getString(4), !r.getBoolean(5)));
+        }
+        relations.forEach((name, cols) -> {
+            String definition = definitions.get(name);
+            builder.relation(definition == null ? RelationInfo.table(name.get(0), name.get(1), cols)
+                    : RelationInfo.view(name.get(0), name.get(1), cols, definition));
+        });
+        return new LoadedCatalog(builder.build(), new NameResolution(database, searchPath));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.veil.upstream.catalog;
+
+import dev.veil.analysis.Analysis;
+import dev.veil.analysis.StatementAnalyzer;
+import dev.veil.analysis.catalog.RelationInfo;
+import dev.veil.analysis.lineage.Lineage;
+import dev.veil.demo.DemoPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Loads the catalog of the real embedded PostgreSQL holding the seeded shop database. */
+class PgCatalogLoaderTest {
+    private static DemoPostgres postgres;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = DemoPostgres.start(0);
+        vertx = Vertx.vertx();
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("shop"), postgres.user(), "");
+             Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS reporting");
+            st.execute("CREATE OR REPLACE VIEW reporting.order_mail AS SELECT o.id, c.email::text AS mail "
+                    + "FROM public.orders o JOIN public.customers c ON c.id = o.customer_id");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        postgres.close();
+    }
+
+    private static LoadedCatalog load(long version) throws Exception {
+        PgConnectOptions options = new PgConnectOptions().setHost(postgres.host()).setPort(postgres.port())
+                .setDatabase("shop").setUser(postgres.user()).setPassword("");
+        return new PgCatalogLoader(vertx).load(options, version).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readsTablesColumnsTypesAndNullability() throws Exception {
+        LoadedCatalog loaded = load(7);
+        assertThat(loaded.snapshot().version()).isEqualTo(7);
+        assertThat(loaded.snapshot().database()).isEqualTo("shop");
+        RelationInfo customers = loaded.snapshot().relation("public", "customers").orElseThrow();
+        assertThat(customers.kind()).isEqualTo(RelationInfo.Kind.TABLE);
+        assertThat(customers.columns()).extracting(c -> c.name()).containsExactly("id", "full_name", "email",
+                "phone", "ssn", "card_number", "birth_date", "city", "created_at");
+        assertThat(customers.columns().get(0).type()).isEqualTo("int4");
+        assertThat(customers.columns().get(8).type()).isEqualTo("timestamptz");
+        assertThat(customers.columns().get(2).nullable()).isFalse();
+    }
+
+    @Test
+    void readsViewsWithTheirDefinitionsAndTheSearchPath() throws Exception {
+        LoadedCatalog loaded = load(1);
+        RelationInfo view = loaded.snapshot().relation("public", "customer_contacts").orElseThrow();
+        assertThat(view.kind()).isEqualTo(RelationInfo.Kind.VIEW);
+        assertThat(view.viewSql()).containsIgnoringCase("FROM public.customers");
+        assertThat(loaded.defaultNames().schemaPath()).containsExactly("public");
+        assertThat(loaded.snapshot().relations()).noneMatch(r -> r.schema().equals("pg_toast"));
+    }
+
+    @Test
+    void lineageGoesThroughLoadedViewsToBaseColumns() throws Exception {
+        LoadedCatalog loaded = load(1);
+        StatementAnalyzer analyzer = new StatementAnalyzer();
+        Analysis contacts = analyzer.analyze(dev.veil.analysis.Dialect.POSTGRESQL, loaded.snapshot(),
+                loaded.defaultNames(), "SELECT email FROM customer_contacts");
+        assertThat(contacts.lineage(0)).isInstanceOfSatisfying(Lineage.Known.class,
+                k -> assertThat(k.columns()).extracting(c -> c.qualified()).containsExactly("public.customers.email"));
+        Analysis nested = analyzer.analyze(dev.veil.analysis.Dialect.POSTGRESQL, loaded.snapshot(),
+                loaded.defaultNames(), "SELECT mail FROM reporting.order_mail");
+        assertThat(nested.lineage(0)).as(nested.toString()).isInstanceOfSatisfying(Lineage.Known.class,
+                k -> assertThat(k.columns()).extracting(c -> c.qualified()).containsExactly("public.customers.email"));
+    }
+}
