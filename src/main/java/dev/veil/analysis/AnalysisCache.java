@@ -41,6 +41,16 @@ public final class AnalysisCache {
         return cache.get(key, k -> analyzer.analyze(settings, catalog, names, sql));
     }
 
+    /**
+     * The cached analysis, if there is one: what an event loop may call (a tokenization, no planning). On
+     * empty, run {@link #analyze(LexicalSettings, CatalogSnapshot, NameResolution, String)} off the loop.
+     */
+    public java.util.Optional<Analysis> cached(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
+        Fingerprint fp = Fingerprinter.fingerprint(new SqlTokenizer(settings).tokenize(sql));
+        return java.util.Optional.ofNullable(cache.getIfPresent(new Key(settings, catalog, catalog.version(),
+                names.schemaPath(), fp.hash(), fp.normalized())));
+    }
+
     public long hits() {
         return cache.stats().hitCount();
     }
