@@ -1,10 +1,12 @@
 package dev.veil;
 
+import dev.veil.audit.AuditLog;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.PgListener;
 import dev.veil.upstream.UpstreamRegistry;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -14,7 +16,11 @@ import org.jboss.logging.Logger;
 
 import java.util.concurrent.TimeUnit;
 
-/** Start-up order: demo databases (if any), then listeners; shutdown in reverse. */
+/**
+ * Start-up order: demo databases (if any), the audit log, then listeners; shutdown in reverse.
+ * The {@code serve} command starts it ({@link dev.veil.cli.ServeCommand}); under {@code @QuarkusTest},
+ * where no command line runs, it starts with the application.
+ */
 @ApplicationScoped
 public class Gateway {
     private static final Logger LOG = Logger.getLogger(Gateway.class);
@@ -23,23 +29,37 @@ public class Gateway {
     private final DemoMode demo;
     private final PgListener pgListener;
     private final UpstreamRegistry upstreams;
+    private final AuditLog audit;
 
     private final int httpPort;
+    private boolean started;
 
-    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, UpstreamRegistry upstreams,
+    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, UpstreamRegistry upstreams, AuditLog audit,
                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;
         this.pgListener = pgListener;
         this.upstreams = upstreams;
+        this.audit = audit;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
+        if (LaunchMode.current() == LaunchMode.TEST) {
+            start();
+        }
+    }
+
+    public synchronized void start() throws Exception {
+        if (started) {
+            return;
+        }
+        started = true;
         boolean demoMode = demo.enabled();
         if (demoMode) {
             demo.start();
         }
+        audit.start();
         VeilConfig.Tls tls = config.pg().tls();
         PemKeyCertOptions certificate = null;
         if (tls.mode() != VeilConfig.TlsMode.OFF) {
@@ -59,8 +79,14 @@ public class Gateway {
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
+        synchronized (this) {
+            if (!started) {
+                return;
+            }
+        }
         pgListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         upstreams.shutdown();
+        audit.stop();
         demo.stop();
     }
 }

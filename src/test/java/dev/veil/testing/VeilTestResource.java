@@ -21,6 +21,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     private static CuttableProxy flakyProxy;
     private static int veilPort;
     private static Path caFile;
+    private static Path auditDirectory;
 
     @Override
     public Map<String, String> start() {
@@ -35,6 +36,18 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
             Map<String, String> cfg = new HashMap<>();
             cfg.put("veil.demo.mode", "off");
+            // Audit to files in the test's own directory and to a table on the test server: two sinks at once.
+            auditDirectory = work.resolve("audit");
+            cfg.put("veil.audit.file.directory", auditDirectory.toString());
+            cfg.put("veil.audit.record-parameters", "true");
+            cfg.put("veil.audit.postgres.enabled", "true");
+            cfg.put("veil.audit.postgres.host", server.host());
+            cfg.put("veil.audit.postgres.port", String.valueOf(server.port()));
+            cfg.put("veil.audit.postgres.database", "postgres");
+            cfg.put("veil.audit.postgres.user", server.superuser());
+            cfg.put("veil.audit.postgres.password", server.superuserPassword());
+            cfg.put("veil.audit.postgres.stream", "test-veil");
+            cfg.put("veil.audit.postgres.tls-mode", "disable");
             cfg.put("veil.pg.port", String.valueOf(veilPort));
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
@@ -93,6 +106,11 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static CuttableProxy flakyProxy() {
         return flakyProxy;
+    }
+
+    /** Where the in-process Veil writes its audit files. */
+    public static Path auditDirectory() {
+        return auditDirectory;
     }
 
     public static int veilPort() {

@@ -18,6 +18,8 @@ public enum ErrorCode {
     UPSTREAM_UNAVAILABLE("08001", 2003, "HY000"),
     PROTOCOL_VIOLATION("08P01", 1047, "08S01"),
     UNKNOWN_DATABASE("3D000", 1049, "42000"),
+    /** The audit log cannot record the statement, and Veil fails closed (insufficient_resources; MySQL ER_OPTION_PREVENTS_STATEMENT). */
+    AUDIT_UNAVAILABLE("53000", 1290, "HY000"),
     INTERNAL("XX000", 1105, "HY000");
 
     private final String sqlState;
