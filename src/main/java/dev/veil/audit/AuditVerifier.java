@@ -61,6 +61,13 @@ public final class AuditVerifier {
         long maxSeq = 0;
         String lastHash = null;
         Map<Long, Finding> missing = new HashMap<>();
+        // Recently seen records (seq -> file:line), to tell a copied-in duplicate from a moved record.
+        Map<Long, String> seen = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+                return size() > 100_000;
+            }
+        };
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             String name = file.getFileName().toString();
@@ -101,6 +108,10 @@ public final class AuditVerifier {
                                     "record seq " + p.seq() + " belongs before this line but appears at " + name + ":" + lineNo));
                         }
                         late = true;
+                    } else if (seen.containsKey(p.seq())) {
+                        findings.add(new Finding(Problem.INSERTED, name, lineNo, "a second record with seq " + p.seq()
+                                + " (the first is at " + seen.get(p.seq()) + "): a record was copied in"));
+                        late = true;
                     } else {
                         Finding f0 = check(p, expectedSeq, expectedPrev, name, lineNo, lineNo == 1, findings);
                         late = p.seq() < expectedSeq;
@@ -122,6 +133,7 @@ public final class AuditVerifier {
                     if (late) {
                         continue; // the chain goes on from the latest record in order
                     }
+                    seen.put(p.seq(), name + ":" + lineNo);
                     // Continue from what this record claims, so that one problem is reported once.
                     maxSeq = Math.max(maxSeq, p.seq());
                     expectedSeq = p.seq() + 1;
