@@ -40,6 +40,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             auditDirectory = work.resolve("audit");
             cfg.put("veil.audit.file.directory", auditDirectory.toString());
             cfg.put("veil.audit.record-parameters", "true");
+            cfg.put("veil.audit.file.max-file-bytes", "65536"); // rotation happens throughout the suite
             cfg.put("veil.audit.postgres.enabled", "true");
             cfg.put("veil.audit.postgres.host", server.host());
             cfg.put("veil.audit.postgres.port", String.valueOf(server.port()));

@@ -229,9 +229,10 @@ final class PgStatementFlow {
         }
     }
 
+    /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
     private void closePortal(String name) {
         Portal old = portals.remove(name);
-        if (old != null && old.ticket != null && !old.ticket.isDone()) {
+        if (old != null && old.ticket != null && !old.ticket.isDone() && owed.stream().noneMatch(p -> p.ticket == old.ticket)) {
             old.ticket.completed(AuditEvent.Outcome.OK, null, old.ticket.rowsSeen(), null);
         }
     }
