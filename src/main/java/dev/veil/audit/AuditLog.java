@@ -137,6 +137,17 @@ public class AuditLog {
         return w.failure();
     }
 
+    /** False only when the log was started and its writer thread has since died (a restart is needed). */
+    public boolean writerAlive() {
+        AuditWriter w = writer;
+        return w == null || w.alive();
+    }
+
+    public int queueDepth() {
+        AuditWriter w = writer;
+        return w == null ? 0 : w.queueDepth();
+    }
+
     public boolean enabled() {
         return config.enabled();
     }

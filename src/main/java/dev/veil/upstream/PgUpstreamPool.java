@@ -39,6 +39,9 @@ public final class PgUpstreamPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int total;
     private boolean closed;
+    // For metrics: acquisitions that had to wait for a connection, and failures (connect errors, wait timeouts).
+    private final java.util.concurrent.atomic.AtomicLong waits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
     private final long maintenanceTimer;
 
     private record Waiter(Context context, Promise<PgServerConnection> promise, long[] timer) {
@@ -84,6 +87,7 @@ public final class PgUpstreamPool {
                     create = true; // the victim's slot passes to the new connection
                 } else {
                     wait = Promise.promise();
+                    waits.incrementAndGet();
                     long[] timer = new long[1];
                     Waiter w = new Waiter(ctx, wait, timer);
                     waiters.addLast(w);
@@ -134,6 +138,7 @@ public final class PgUpstreamPool {
                         synchronized (this) {
                             total--;
                         }
+                        errors.incrementAndGet();
                         p.fail(ar.cause());
                         wakeWaiter();
                     }
@@ -226,6 +231,7 @@ public final class PgUpstreamPool {
                 return;
             }
         }
+        errors.incrementAndGet();
         w.promise().tryFail(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS,
                 "sorry, too many clients: all " + settings.maxSize() + " connections to upstream " + upstream.name()
                         + " (database " + database + ") are in use and none came free within "
@@ -263,6 +269,17 @@ public final class PgUpstreamPool {
     }
 
     public record PoolStats(int total, int idle, int waiting) {
+        public int inUse() {
+            return total - idle;
+        }
+    }
+
+    public long waits() {
+        return waits.get();
+    }
+
+    public long errors() {
+        return errors.get();
     }
 
     void close() {

@@ -31,8 +31,11 @@ public class UpstreamRegistry {
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
     private final Map<String, PgUpstreamPool> pools = new ConcurrentHashMap<>();
 
-    public UpstreamRegistry(Vertx vertx, VeilConfig config) {
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+
+    public UpstreamRegistry(Vertx vertx, VeilConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         config.upstreams().forEach((name, u) -> register(fromConfig(name, u)));
     }
 
@@ -54,8 +57,11 @@ public class UpstreamRegistry {
     }
 
     public PgUpstreamPool pool(UpstreamSettings upstream, String database) {
-        return pools.computeIfAbsent(upstream.name() + "\u0000" + database,
-                k -> new PgUpstreamPool(vertx, clients.get(upstream.name()), upstream, database));
+        return pools.computeIfAbsent(upstream.name() + "\u0000" + database, k -> {
+            PgUpstreamPool p = new PgUpstreamPool(vertx, clients.get(upstream.name()), upstream, database);
+            PoolMetrics.register(metrics, p);
+            return p;
+        });
     }
 
     public Map<String, PgUpstreamPool.PoolStats> poolStats() {

@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class AuditFailClosedTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/health/ready")
+    java.net.URI readyUri;
+
     private static Connection veil(String extra) throws SQLException {
         return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra), VeilTestResource.USER, VeilTestResource.PASSWORD);
     }
@@ -52,6 +55,11 @@ class AuditFailClosedTest {
                 // Not fatal: the same connection gets the same clear refusal for its next statement.
                 SQLException again = catchSql(() -> st.execute("SELECT 'again'"));
                 assertThat(again.getSQLState()).isEqualTo("53000");
+                // Readiness says why.
+                var ready = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(readyUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("veil-audit").contains("Not a directory");
                 // Extended protocol: refused at Execute, and the connection stays in step.
                 try (PreparedStatement ps = extended.prepareStatement("SELECT ? + 1")) {
                     ps.setInt(1, 41);

@@ -16,6 +16,9 @@ import java.util.Map;
 public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String USER = "tester";
     public static final String PASSWORD = "tester-secret";
+    /** A local account with the admin role (audit API). */
+    public static final String ADMIN_USER = "auditor";
+    public static final String ADMIN_PASSWORD = "auditor-secret";
 
     private static PostgresServer server;
     private static CuttableProxy flakyProxy;
@@ -53,6 +56,8 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
             cfg.put("veil.local-accounts.cleartext-user.password", "cleartext-secret");
+            cfg.put("veil.local-accounts." + ADMIN_USER + ".password", ADMIN_PASSWORD);
+            cfg.put("veil.local-accounts." + ADMIN_USER + ".roles", "admin");
 
             upstream(cfg, "main", server.port(), "shop", UpstreamProvisioner.SCRAM_USER);
             cfg.put("veil.upstreams.main.password-file", passwordFile.toString());
