@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
@@ -36,24 +35,35 @@ public final class AuditCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    private final java.util.Map<Class<?>, String> typeNames = java.util.Arrays.stream(
+                    AuditEvent.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
+            .collect(java.util.stream.Collectors.toMap(com.fasterxml.jackson.annotation.JsonSubTypes.Type::value,
+                    com.fasterxml.jackson.annotation.JsonSubTypes.Type::name));
+
     public ObjectMapper mapper() {
         return mapper;
     }
 
     public AuditLine encode(long seq, AuditEvent event, String prev) {
-        ObjectNode node = mapper.createObjectNode();
-        node.put("seq", seq);
-        node.setAll((ObjectNode) mapper.valueToTree(event));
-        node.put("prev", prev);
-        String body;
+        String eventJson;
         try {
-            body = mapper.writeValueAsString(node);
+            // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
+            eventJson = mapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit event cannot be serialised: " + e.getMessage(), e);
         }
+        String body = "{\"seq\":" + seq + "," + eventJson.substring(1, eventJson.length() - 1) + ",\"prev\":\"" + prev + "\"}";
         String hash = sha256(body);
         String text = body.substring(0, body.length() - 1) + HASH_FIELD + hash + "\"}";
-        return new AuditLine(seq, node.path("type").asText(), event.time(), event.identityName(), hash, text);
+        return new AuditLine(seq, typeName(event), event.time(), event.identityName(), hash, text);
+    }
+
+    private String typeName(AuditEvent e) {
+        String name = typeNames.get(e.getClass());
+        if (name == null) {
+            throw new IllegalStateException("no type name for " + e.getClass());
+        }
+        return name;
     }
 
     /** A stored line taken apart; {@code valid} is false when its own hash does not match its content. */

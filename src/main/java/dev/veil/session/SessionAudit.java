@@ -49,9 +49,13 @@ public final class SessionAudit {
                 auditor.redactLiterals, auditor.recordParameters ? parameters : null, analysis, decision, List.of(), null);
         auditor.countStatement(event);
         StatementTicket ticket = new StatementTicket(this, event, started);
+        java.util.concurrent.CompletableFuture<Void> stored = auditor.log.record(event);
+        if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            return Future.succeededFuture(ticket); // audit disabled: nothing to wait for
+        }
         Context context = Vertx.currentContext();
         Promise<StatementTicket> promise = Promise.promise();
-        auditor.log.record(event).orTimeout(auditor.log.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        stored.orTimeout(auditor.log.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((v, e) -> {
                     Runnable done = () -> {
                         if (e == null) {
