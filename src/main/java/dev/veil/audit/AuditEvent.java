@@ -62,10 +62,13 @@ public sealed interface AuditEvent {
                             String approval) implements AuditEvent {
     }
 
-    /** What a statement did: rows, time split between Veil and the upstream, the error if any. */
+    /**
+     * What a statement did: rows, time split between Veil and the upstream, the error if any
+     * ({@code sqlState}; {@code errno} for MySQL servers, null for PostgreSQL).
+     */
     record StatementCompleted(Instant time, long sessionId, long statementId, String identityName,
                               Outcome outcome, String commandTag, Long rows, long veilMicros,
-                              long upstreamMicros, String sqlState) implements AuditEvent {
+                              long upstreamMicros, String sqlState, Integer errno) implements AuditEvent {
     }
 
     /** A failed authentication attempt (wrong password or token, refused method, timeout). */

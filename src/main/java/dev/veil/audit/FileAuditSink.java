@@ -76,7 +76,14 @@ public final class FileAuditSink implements AuditSink {
         for (int i = files.size() - 1; i >= 0; i--) {
             String last = lastCompleteLine(files.get(i));
             if (last != null) {
-                AuditCodec.Parsed p = codec.parse(last);
+                AuditCodec.Parsed p;
+                try {
+                    p = codec.parse(last);
+                } catch (IllegalArgumentException e) {
+                    // Continuing a chain from a record that is not one would hide the damage: stop instead.
+                    throw new IOException("the last line of " + files.get(i) + " is not an audit record (" + e.getMessage()
+                            + "); run `veil audit verify` and move the damaged file aside before starting Veil");
+                }
                 return Optional.of(new Head(p.seq(), p.hash(), files.get(i).getFileName().toString()));
             }
         }

@@ -90,12 +90,12 @@ public final class SessionAudit {
     }
 
     void completed(StatementTicket t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
-                   long veilNanos, long upstreamNanos) {
+                   Integer errno, long veilNanos, long upstreamNanos) {
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());
         auditor.record(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
                 session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
-                Math.max(upstreamNanos, 0) / 1000, sqlState));
+                Math.max(upstreamNanos, 0) / 1000, sqlState, errno));
     }
 
     /** Records the end of the session (once). */

@@ -47,6 +47,11 @@ public final class StatementTicket {
 
     /** The statement ended; {@code rows} null when its command reports none. Only the first call counts. */
     public void completed(AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState) {
+        completed(outcome, commandTag, rows, sqlState, null);
+    }
+
+    /** As above, with the server's error number (MySQL errno) when it failed. */
+    public void completed(AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState, Integer errno) {
         if (done) {
             return;
         }
@@ -54,7 +59,7 @@ public final class StatementTicket {
         long now = System.nanoTime();
         long veil = (forwardedNanos < 0 ? now : forwardedNanos) - arrivedNanos;
         long upstream = forwardedNanos < 0 ? -1 : now - forwardedNanos;
-        audit.completed(this, outcome, commandTag, rows, sqlState, veil, upstream);
+        audit.completed(this, outcome, commandTag, rows, sqlState, errno, veil, upstream);
     }
 
     public boolean isDone() {

@@ -293,7 +293,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         if (server.writeQueueFull()) {
             socket.pause();
             server.drainHandler(v -> {
-                if (!flow.holding()) {
+                if (!flow.pausedClient()) {
                     socket.resume();
                 }
             });

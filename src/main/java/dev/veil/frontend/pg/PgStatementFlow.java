@@ -90,7 +90,9 @@ final class PgStatementFlow {
     private final Map<String, Portal> portals = new HashMap<>();
     private final ArrayDeque<Pending> owed = new ArrayDeque<>();
     private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
+    private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
     private boolean waiting;
+    private boolean paused;
     private boolean skipUntilSync;
     private Buffer refusalBeforeSync;
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
@@ -102,8 +104,9 @@ final class PgStatementFlow {
         this.recordParameters = recordParameters;
     }
 
-    boolean holding() {
-        return waiting;
+    /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
+    boolean pausedClient() {
+        return paused;
     }
 
     // ---- client to server ----------------------------------------------------------------------------
@@ -111,6 +114,11 @@ final class PgStatementFlow {
     void onClientFrame(PgFrame frame) {
         if (waiting) {
             held.add(frame);
+            if (held.size() == HELD_FRAMES_BEFORE_PAUSE && !paused) {
+                // Only a client pipelining far ahead is paused: pausing on every statement costs system calls.
+                paused = true;
+                relay.pauseClient();
+            }
             return;
         }
         handle(frame);
@@ -185,7 +193,6 @@ final class PgStatementFlow {
         }
         waiting = true;
         relay.flushToServer();
-        relay.pauseClient();
         decision.onComplete(ar -> {
             waiting = false;
             if (!relay.open()) {
@@ -203,7 +210,8 @@ final class PgStatementFlow {
                 handle(held.poll());
             }
             relay.flushToServer();
-            if (!waiting) {
+            if (!waiting && paused) {
+                paused = false;
                 relay.resumeClient();
             }
         });
