@@ -18,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * SOC 2 evidence for a period, from the audit trail: who accessed which sensitive (tagged) columns and
- * how often, every refusal, every approval, every privilege change (GRANT/REVOKE/role statements and
- * administrative actions), and failed sign-ins. Written as one JSON document and one CSV per section.
+ * how often, every refusal, every approval, every privilege change (GRANT/REVOKE/role statements, and
+ * administrative actions that change something: not the read-only ones such as audit.search), every
+ * administrative action, and failed sign-ins. Written as one JSON document and one CSV per section.
  */
 public final class EvidenceReport {
     public record SensitiveAccess(String identity, String relation, String column, String tags, long statements,
@@ -38,9 +39,20 @@ public final class EvidenceReport {
     public record SignInFailure(Instant time, String user, String clientAddress, String reason, long seq) {
     }
 
+    public record AdminActivity(Instant time, String actor, String action, String target, String detail, boolean ok, long seq) {
+    }
+
     public record Report(Instant from, Instant to, long recordsScanned, List<SensitiveAccess> sensitiveAccess,
                          List<Refusal> refusals, List<Approval> approvals, List<PrivilegeChange> privilegeChanges,
-                         List<SignInFailure> signInFailures) {
+                         List<AdminActivity> adminActions, List<SignInFailure> signInFailures) {
+    }
+
+    /** Actions whose last word is one of these only look: they are evidence of access, not changes. */
+    private static final java.util.Set<String> READ_ONLY_VERBS = java.util.Set.of("search", "read", "view", "list", "get",
+            "export", "verify", "report");
+
+    static boolean changesSomething(String action) {
+        return !READ_ONLY_VERBS.contains(action.substring(action.lastIndexOf('.') + 1).toLowerCase());
     }
 
     public Report build(Path directory, Instant from, Instant to) throws IOException {
@@ -49,6 +61,7 @@ public final class EvidenceReport {
         List<Approval> approvals = new ArrayList<>();
         List<PrivilegeChange> privileges = new ArrayList<>();
         List<SignInFailure> signIns = new ArrayList<>();
+        List<AdminActivity> admin = new ArrayList<>();
         long[] scanned = {0};
         AuditQuery range = new AuditQuery(null, from, to, null, null, null, null, null, Integer.MAX_VALUE);
         new AuditSearch(directory).scan(range, m -> {
@@ -85,14 +98,21 @@ public final class EvidenceReport {
                         privileges.add(new PrivilegeChange(t, who, "statement", text, seq));
                     }
                 }
-                case "admin.action" -> privileges.add(new PrivilegeChange(t, r.path("actor").asText(), r.path("action").asText(),
-                        r.path("target").asText() + " " + r.path("detail").toString(), seq));
+                case "admin.action" -> {
+                    String action = r.path("action").asText();
+                    String detail = r.path("target").asText() + " " + r.path("detail").toString();
+                    admin.add(new AdminActivity(t, r.path("actor").asText(), action, r.path("target").asText(),
+                            r.path("detail").toString(), r.path("ok").asBoolean(), seq));
+                    if (changesSomething(action)) {
+                        privileges.add(new PrivilegeChange(t, r.path("actor").asText(), action, detail, seq));
+                    }
+                }
                 case "auth.failed" -> signIns.add(new SignInFailure(t, r.path("user").asText(), r.path("clientAddress").asText(),
                         r.path("reason").asText(), seq));
                 default -> { }
             }
         });
-        return new Report(from, to, scanned[0], new ArrayList<>(access.values()), refusals, approvals, privileges, signIns);
+        return new Report(from, to, scanned[0], new ArrayList<>(access.values()), refusals, approvals, privileges, admin, signIns);
     }
 
     /** Writes soc2-evidence.json and one CSV per section into {@code out}; returns the files written. */
@@ -110,6 +130,8 @@ public final class EvidenceReport {
                 report.approvals().stream().map(a -> row(a.time(), a.identity(), a.approval(), a.statement(), a.seq())).toList()));
         written.add(csv(out.resolve("privilege-changes.csv"), List.of("time", "actor", "what", "detail", "seq"),
                 report.privilegeChanges().stream().map(a -> row(a.time(), a.actor(), a.what(), a.detail(), a.seq())).toList()));
+        written.add(csv(out.resolve("admin-actions.csv"), List.of("time", "actor", "action", "target", "detail", "ok", "seq"),
+                report.adminActions().stream().map(a -> row(a.time(), a.actor(), a.action(), a.target(), a.detail(), a.ok(), a.seq())).toList()));
         written.add(csv(out.resolve("sign-in-failures.csv"), List.of("time", "user", "client_address", "reason", "seq"),
                 report.signInFailures().stream().map(a -> row(a.time(), a.user(), a.clientAddress(), a.reason(), a.seq())).toList()));
         return written;
@@ -151,6 +173,7 @@ public final class EvidenceReport {
         m.put("refusals", r.refusals().size());
         m.put("approvals", r.approvals().size());
         m.put("privilege changes", r.privilegeChanges().size());
+        m.put("admin actions", r.adminActions().size());
         m.put("sign-in failures", r.signInFailures().size());
         return m;
     }

@@ -47,6 +47,7 @@ class EvidenceReportTest {
                 decided(4, "bob", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), "approval-17"),
                 decided(5, "root", "GRANT SELECT ON customers TO bob", grant, AuditEvent.Decision.allowWithoutPolicy(), null),
                 new AuditEvent.AdminAction(T0.plusSeconds(360), "root", "policy.publish", "prod", Map.of("version", "7"), true),
+                new AuditEvent.AdminAction(T0.plusSeconds(370), "auditor", "audit.search", "/api/v1/audit", Map.of(), true),
                 new AuditEvent.AuthenticationFailed(T0.plusSeconds(420), "postgresql", "eve", "10.0.0.9", true, "28P01", "bad password"),
                 // outside the reported period
                 decided(600, "ann", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), null));
@@ -71,6 +72,7 @@ class EvidenceReportTest {
         });
         assertThat(r.approvals()).extracting(EvidenceReport.Approval::approval).containsExactly("approval-17");
         assertThat(r.privilegeChanges()).extracting(EvidenceReport.PrivilegeChange::what).containsExactly("statement", "policy.publish");
+        assertThat(r.adminActions()).extracting(EvidenceReport.AdminActivity::action).containsExactly("policy.publish", "audit.search");
         assertThat(r.signInFailures()).extracting(EvidenceReport.SignInFailure::user).containsExactly("eve");
 
         List<Path> files = report.write(r, dir.resolve("out"), new AuditCodec().mapper());
