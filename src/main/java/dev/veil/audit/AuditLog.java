@@ -43,6 +43,7 @@ public class AuditLog {
     private final Timer writeLatency;
     private volatile AuditWriter writer;
     private volatile Path directory;
+    private long watchdog = -1;
 
     public AuditLog(VeilConfig config, Clock clock, Vertx vertx, MeterRegistry metrics) {
         this.config = config.audit();
@@ -92,6 +93,8 @@ public class AuditLog {
             }
         });
         w.start();
+        Duration timeout = config.writeTimeout();
+        watchdog = vertx.setPeriodic(Math.max(50, Math.min(1000, timeout.toMillis() / 4)), id -> w.watchdog(timeout));
         Gauge.builder("veil.audit.queue.depth", w, AuditWriter::queueDepth).description("Audit events waiting for the writer").register(metrics);
         writer = w;
         LOG.infof("audit log: %s (durability %s, fail-closed %s)", sinks.stream().map(AuditSink::name).toList(),
@@ -120,6 +123,22 @@ public class AuditLog {
                     + " events waiting): the sinks do not keep up"));
         }
         return done;
+    }
+
+    /**
+     * Records an event nobody waits for (an outcome, a session end): it does not wake the writer and goes
+     * out with the next batch (at the latest within 200 ms). False when it could not be queued.
+     */
+    public boolean recordLater(AuditEvent event) {
+        AuditWriter w = writer;
+        if (w == null) {
+            return !config.enabled();
+        }
+        if (w.failure() != null || !w.offerLazy(event)) {
+            refused.increment();
+            return false;
+        }
+        return true;
     }
 
     /** Null when the log is writable (or disabled); otherwise why it is not. */
@@ -169,6 +188,7 @@ public class AuditLog {
     public synchronized void stop() {
         AuditWriter w = writer;
         if (w != null) {
+            vertx.cancelTimer(watchdog);
             w.stop(Duration.ofSeconds(10));
             writer = null;
         }

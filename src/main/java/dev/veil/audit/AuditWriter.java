@@ -47,6 +47,14 @@ final class AuditWriter {
     private final Duration retryInterval;
     private final Observer observer;
     private final Thread thread;
+    /** Events nobody waits for (outcomes, session ends): no wake-up of the writer; they go with the next batch. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<AuditEvent> lazy = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger lazyCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final int queueCapacity;
+    // The batch being written and when it started, for the watchdog.
+    private volatile List<Pending> inFlight = List.of();
+    private volatile long inFlightSince;
+    private volatile String stuck;
 
     private volatile boolean running = true;
     private volatile String failure;
@@ -62,6 +70,7 @@ final class AuditWriter {
         this.codec = new AuditCodec();
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queueCapacity = queueCapacity;
         this.maxBatch = maxBatch;
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = checkpointInterval;
@@ -97,13 +106,42 @@ final class AuditWriter {
         return running && queue.offer(p);
     }
 
+    /** Queues an event without waking the writer; false when the writer is stopped or too far behind. */
+    boolean offerLazy(AuditEvent e) {
+        if (!running || lazyCount.get() >= queueCapacity) {
+            return false;
+        }
+        lazyCount.incrementAndGet();
+        lazy.add(e);
+        return true;
+    }
+
     int queueDepth() {
-        return queue.size();
+        return queue.size() + lazyCount.get();
     }
 
     /** Null when the last write worked; otherwise what went wrong. */
     String failure() {
-        return failure;
+        String s = stuck;
+        return s != null ? s : failure;
+    }
+
+    /**
+     * Called periodically from outside the writer: a batch taking longer than {@code timeout} (a hung disk or
+     * database) fails its callers now, and the log reports itself unavailable until the write returns.
+     */
+    void watchdog(Duration timeout) {
+        List<Pending> batch = inFlight;
+        if (batch.isEmpty() || System.nanoTime() - inFlightSince < timeout.toNanos()) {
+            return;
+        }
+        String reason = "a write to the audit sinks has not returned for over " + timeout.toMillis() + " ms";
+        if (stuck == null) {
+            LOG.error(reason);
+        }
+        stuck = reason;
+        IOException e = new IOException(reason);
+        batch.forEach(p -> p.done().completeExceptionally(e));
     }
 
     boolean alive() {
@@ -112,7 +150,7 @@ final class AuditWriter {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !lazy.isEmpty()) {
             try {
                 // A short poll keeps time-based checkpoints, retries and stop prompt without traffic.
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -138,7 +176,12 @@ final class AuditWriter {
     }
 
     private void process(List<Pending> batch) throws InterruptedException {
-        List<AuditEvent> events = new ArrayList<>(batch.size() + 1);
+        List<AuditEvent> events = new ArrayList<>(batch.size() + 8);
+        AuditEvent l;
+        while ((l = lazy.poll()) != null) {
+            lazyCount.decrementAndGet();
+            events.add(l);
+        }
         batch.forEach(p -> events.add(p.event()));
         boolean checkpointDue = sinceCheckpoint + events.size() >= checkpointEvery
                 || !clock.instant().isBefore(lastCheckpointAt.plus(checkpointInterval));
@@ -152,7 +195,14 @@ final class AuditWriter {
             return;
         }
         try {
-            writeBatch(events, batch);
+            inFlightSince = System.nanoTime();
+            inFlight = batch;
+            try {
+                writeBatch(events, batch);
+            } finally {
+                inFlight = List.of();
+                stuck = null;
+            }
             rotateIfDue();
         } catch (IOException e) {
             fail(batch, e.getMessage());

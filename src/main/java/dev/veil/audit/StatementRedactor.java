@@ -11,6 +11,20 @@ public interface StatementRedactor {
 
     /** A short stable hash of the redacted text with whitespace runs folded. */
     default String fingerprint(String redacted) {
-        return AuditCodec.sha256(redacted.strip().replaceAll("\\s+", " ")).substring(0, 16);
+        StringBuilder folded = new StringBuilder(redacted.length());
+        boolean space = false;
+        for (int i = 0; i < redacted.length(); i++) {
+            char c = redacted.charAt(i);
+            if (Character.isWhitespace(c)) {
+                space = folded.length() > 0;
+            } else {
+                if (space) {
+                    folded.append(' ');
+                    space = false;
+                }
+                folded.append(c);
+            }
+        }
+        return AuditCodec.sha256(folded.toString()).substring(0, 16);
     }
 }

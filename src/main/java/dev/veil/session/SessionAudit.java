@@ -10,7 +10,6 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The audit side of one session, confined to the session's event loop. Record before run:
@@ -55,8 +54,8 @@ public final class SessionAudit {
         }
         Context context = Vertx.currentContext();
         Promise<StatementTicket> promise = Promise.promise();
-        stored.orTimeout(auditor.log.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
+        // The audit log's watchdog fails the future when the write takes longer than veil.audit.write-timeout.
+        stored.whenComplete((v, e) -> {
                     Runnable done = () -> {
                         if (e == null) {
                             promise.complete(ticket);
@@ -73,7 +72,7 @@ public final class SessionAudit {
                         }
                     };
                     if (context != null) {
-                        context.runOnContext(x -> done.run());
+                        auditor.runOn(context, done);
                     } else {
                         done.run();
                     }

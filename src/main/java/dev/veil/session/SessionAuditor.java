@@ -68,11 +68,44 @@ public class SessionAuditor {
 
     /** Records an event nobody waits for; a failure is logged (and counted by the audit log). */
     void record(AuditEvent event) {
-        log.record(event).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.debugf("audit event %s not recorded: %s", event.getClass().getSimpleName(), e.getMessage());
+        if (!log.recordLater(event)) {
+            LOG.debugf("audit event %s not recorded: %s", event.getClass().getSimpleName(), log.unavailableReason());
+        }
+    }
+
+    private final java.util.Map<io.vertx.core.Context, Mailbox> mailboxes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code task} on {@code context}. The writer completes many decisions per batch; the ones for the
+     * same event loop are run by one task there, instead of one wake-up of that loop per statement.
+     */
+    void runOn(io.vertx.core.Context context, Runnable task) {
+        mailboxes.computeIfAbsent(context, Mailbox::new).post(task);
+    }
+
+    private static final class Mailbox {
+        private final io.vertx.core.Context context;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Mailbox(io.vertx.core.Context context) {
+            this.context = context;
+        }
+
+        void post(Runnable task) {
+            tasks.add(task);
+            if (scheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> drain());
             }
-        });
+        }
+
+        private void drain() {
+            scheduled.set(false);
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run();
+            }
+        }
     }
 
     StatementRedactor redactor(String protocol) {
