@@ -18,8 +18,11 @@ public interface AuditSink extends AutoCloseable {
     /** Prepares the sink and returns the last record it holds, if any. */
     Optional<Head> open() throws IOException;
 
-    /** Stores a batch; returns only once the batch is as durable as the sink can make it. */
-    void write(List<AuditLine> batch) throws IOException;
+    /**
+     * Stores a batch. With {@code sync}, returns only once everything stored so far is as durable as the sink
+     * can make it; without, the batch may wait for the next synced one (nobody waits for it).
+     */
+    void write(List<AuditLine> batch, boolean sync) throws IOException;
 
     /** Removes a batch this sink stored when another sink failed to store it (best effort). */
     default void undo(List<AuditLine> batch) {

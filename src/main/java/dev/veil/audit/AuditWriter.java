@@ -176,13 +176,22 @@ final class AuditWriter {
     }
 
     private void process(List<Pending> batch) throws InterruptedException {
-        List<AuditEvent> events = new ArrayList<>(batch.size() + 8);
+        List<AuditEvent> events = new ArrayList<>(batch.size() + 1);
+        for (Pending p : batch) {
+            events.add(p.event());
+        }
+        // Events nobody waits for go after the awaited ones, unsynced: the callers' wait covers only their
+        // own records, and the next synced batch makes these durable too.
+        List<AuditEvent> later = new ArrayList<>();
         AuditEvent l;
         while ((l = lazy.poll()) != null) {
             lazyCount.decrementAndGet();
-            events.add(l);
+            later.add(l);
         }
-        batch.forEach(p -> events.add(p.event()));
+        if (events.isEmpty()) {
+            events = later;
+            later = List.of();
+        }
         boolean checkpointDue = sinceCheckpoint + events.size() >= checkpointEvery
                 || !clock.instant().isBefore(lastCheckpointAt.plus(checkpointInterval));
         if (checkpointDue && (sinceCheckpoint > 0 || !events.isEmpty())) {
@@ -198,10 +207,13 @@ final class AuditWriter {
             inFlightSince = System.nanoTime();
             inFlight = batch;
             try {
-                writeBatch(events, batch);
+                writeBatch(events, batch, true);
             } finally {
                 inFlight = List.of();
                 stuck = null;
+            }
+            if (!later.isEmpty()) {
+                writeBatch(later, List.of(), false);
             }
             rotateIfDue();
         } catch (IOException e) {
@@ -212,6 +224,10 @@ final class AuditWriter {
 
     /** Writes records to every sink; on failure, takes them back from the sinks that stored them. */
     private void writeBatch(List<AuditEvent> events, List<Pending> callers) throws IOException {
+        writeBatch(events, callers, true);
+    }
+
+    private void writeBatch(List<AuditEvent> events, List<Pending> callers, boolean sync) throws IOException {
         long t0 = System.nanoTime();
         long seqBefore = seq;
         String headBefore = head;
@@ -234,7 +250,7 @@ final class AuditWriter {
         int written = 0;
         try {
             for (AuditSink s : sinks) {
-                s.write(lines);
+                s.write(lines, sync);
                 written++;
             }
         } catch (IOException | RuntimeException e) {

@@ -68,7 +68,7 @@ public final class PostgresAuditSink implements AuditSink {
     }
 
     @Override
-    public void write(List<AuditLine> batch) throws IOException {
+    public void write(List<AuditLine> batch, boolean sync) throws IOException {
         List<Tuple> rows = new ArrayList<>(batch.size());
         for (AuditLine l : batch) {
             rows.add(Tuple.of(stream, l.seq(), OffsetDateTime.ofInstant(l.time(), ZoneOffset.UTC), l.type(), l.identity(),

@@ -26,7 +26,7 @@ public final class StdoutAuditSink implements AuditSink {
     }
 
     @Override
-    public void write(List<AuditLine> batch) {
+    public void write(List<AuditLine> batch, boolean sync) {
         StringBuilder sb = new StringBuilder();
         batch.forEach(l -> sb.append(l.text()).append('\n'));
         out.print(sb);

@@ -108,6 +108,31 @@ class AuditWriterTest {
     }
 
     @Test
+    void eventsNobodyWaitsForAreWrittenWithTheNextBatchOrWithinAMoment() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        AuditWriter w = AuditChainFixture.writer(dir, 1 << 20, clock);
+        for (int i = 0; i < 5; i++) {
+            assertThat(w.offerLazy(AuditChainFixture.admin(clock, 100 + i))).isTrue();
+        }
+        record(w, clock, 1); // the awaited event goes first, the five unawaited ones right after it
+        for (int i = 0; i < 5; i++) {
+            assertThat(w.offerLazy(AuditChainFixture.admin(clock, 200 + i))).isTrue();
+        }
+        // No awaited event follows: the writer still writes them (it polls every 200 ms).
+        for (int i = 0; i < 100 && w.queueDepth() > 0; i++) {
+            Thread.sleep(20);
+        }
+        w.stop(Duration.ofSeconds(10));
+        String all = Files.readString(FileAuditSink.files(dir).get(0));
+        for (int i = 0; i < 5; i++) {
+            assertThat(all).contains("\"thing-10" + i + "\"").contains("\"thing-20" + i + "\"");
+        }
+        assertThat(all.indexOf("\"thing-0\"")).isLessThan(all.indexOf("\"thing-100\""));
+        assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+    }
+
+    @Test
     void aStoppedWriterTakesNoMoreEvents() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
