@@ -9,9 +9,10 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 run: $(JAR)
 	java $(JAVA_OPTS) -jar $(JAR)
 
-## test: the whole suite (unit, protocol, real servers through real drivers)
+## test: the whole suite (unit, protocol, real servers through real drivers), then the packaged jar's
+##       integration tests (the audit crash test kills a Veil process with SIGKILL)
 test:
-	$(MVN) test
+	$(MVN) verify
 
 ## bench: pgbench through direct / Veil / PgBouncer, sysbench direct / Veil on MySQL (ratios printed,
 ## bench/README.md), then the JMH benchmark of statement analysis (cache miss / hit, bench/analysis-bench.sh)

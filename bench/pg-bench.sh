@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Veil PostgreSQL benchmark: direct PostgreSQL vs Veil vs PgBouncer
-# (transaction and session pooling), pgbench select-only, loopback only.
+# Veil PostgreSQL benchmark: direct PostgreSQL vs Veil (audit to file on, and
+# off) vs PgBouncer (transaction and session pooling), pgbench select-only,
+# loopback only.
 #
 # Usage: bench/pg-bench.sh            (normally through `make bench`)
 # Every knob is an environment variable; see bench/README.md.
@@ -15,10 +16,13 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # Configuration (all overridable from the environment)
 # --------------------------------------------------------------------------
 HOST=127.0.0.1                      # loopback only, deliberately not configurable
-TARGETS=${TARGETS:-"direct veil pgbouncer-tx pgbouncer-session"}
+TARGETS=${TARGETS:-"direct veil veil-noaudit pgbouncer-tx pgbouncer-session"}
 MODES=${MODES:-"simple prepared"}
 
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
+VEIL_NOAUDIT_PG_PORT=${VEIL_NOAUDIT_PG_PORT:-15434}     # second Veil, audit off
+VEIL_NOAUDIT_HTTP_PORT=${VEIL_NOAUDIT_HTTP_PORT:-8081}
+VEIL_AUDIT_DURABILITY=${VEIL_AUDIT_DURABILITY:-fsync} # fsync | write, for the audited Veil
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
 PGB_TX_PORT=${PGB_TX_PORT:-16432}
 PGB_SESSION_PORT=${PGB_SESSION_PORT:-16433}
@@ -58,6 +62,9 @@ RUN_ID=$(date +%Y%m%d-%H%M%S)
 MD_FILE=$RESULTS_DIR/pg-$RUN_ID.md
 RAW_LOG=$RESULTS_DIR/pg-$RUN_ID.log
 VEIL_LOG=$RESULTS_DIR/pg-$RUN_ID-veil.log
+VEIL_NOAUDIT_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-noaudit.log
+# The audited Veil writes its audit files here (a real disk, so fsync costs what it costs).
+VEIL_AUDIT_DIR=$RESULTS_DIR/pg-$RUN_ID-audit
 
 # --------------------------------------------------------------------------
 # Helpers
@@ -120,6 +127,7 @@ stop_pid() { # pid timeout_s
 # --------------------------------------------------------------------------
 TMP=""
 VEIL_PID=""          # also the process-group id (started with setsid)
+VEIL2_PID=""         # the Veil with audit off (target veil-noaudit)
 VEIL_OWNS_UPSTREAM=0 # upstream came up only because we started Veil
 PGB_PIDS=()
 
@@ -164,7 +172,13 @@ cleanup() {
   if [[ -n $CHILD_PID ]]; then stop_pid "$CHILD_PID" 5; fi
   local p
   for p in "${PGB_PIDS[@]}"; do stop_pid "$p" 5; done
+  if [[ -n $VEIL2_PID ]]; then
+    kill -TERM -- "-$VEIL2_PID" 2>/dev/null || true
+    stop_pid "$VEIL2_PID" "$VEIL_STOP_TIMEOUT"
+    kill -KILL -- "-$VEIL2_PID" 2>/dev/null || true
+  fi
   stop_veil
+  if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR ]]; then rm -rf "$VEIL_AUDIT_DIR"; fi
   if [[ -n $TMP && -d $TMP ]]; then
     if [[ $KEEP_TMP == 1 ]]; then log "kept temp dir $TMP"; else rm -rf "$TMP"; fi
   fi
@@ -177,15 +191,16 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil | pgbouncer-tx | pgbouncer-session) ;;
-    *) die "unknown target '$t' (known: direct veil pgbouncer-tx pgbouncer-session)" ;;
+  case $t in direct | veil | veil-noaudit | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct veil veil-noaudit pgbouncer-tx pgbouncer-session)" ;;
   esac
 done
 for m in $MODES; do
   case $m in simple | extended | prepared) ;; *) die "unknown pgbench mode '$m'" ;; esac
 done
 [[ -n ${TARGETS// /} ]] || die "TARGETS is empty"
-for v in VEIL_PG_PORT UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
+case $VEIL_AUDIT_DURABILITY in fsync | write) ;; *) die "VEIL_AUDIT_DURABILITY must be fsync or write" ;; esac
+for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
   VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP \
   PGBOUNCER_POOL_SIZE; do
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
@@ -223,6 +238,7 @@ start_veil() {
     # bench/mysql-bench.sh measures it.
     VEIL_CMD="java ${VEIL_JAVA_OPTS:-} -Dveil.pg.port=$VEIL_PG_PORT -Dveil.demo.postgres-port=$UPSTREAM_PG_PORT"
     VEIL_CMD+=" -Dveil.mysql.enabled=false"
+    VEIL_CMD+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY"
     VEIL_CMD+=" -Dquarkus.http.port=$VEIL_HTTP_PORT -jar target/quarkus-app/quarkus-run.jar"
   fi
   if port_open "$VEIL_PG_PORT"; then
@@ -281,6 +297,33 @@ for ((i = 0; i < 30; i++)); do
 done
 pg_isready -q -h "$HOST" -p "$UPSTREAM_PG_PORT" -t 2 ||
   die "upstream PostgreSQL on $HOST:$UPSTREAM_PG_PORT is not accepting connections"
+
+# --------------------------------------------------------------------------
+# A second Veil with the audit log off, fronting the same upstream: the
+# difference between it and "veil" is what recording every statement costs.
+# --------------------------------------------------------------------------
+start_veil_noaudit() {
+  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
+  [[ -f $jar ]] || die "veil-noaudit needs $jar (make package)"
+  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off -Dveil.audit.enabled=false"
+  cmd+=" -Dveil.pg.port=$VEIL_NOAUDIT_PG_PORT -Dquarkus.http.port=$VEIL_NOAUDIT_HTTP_PORT"
+  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
+  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
+  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=50"
+  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
+  cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -jar $jar"
+  port_open "$VEIL_NOAUDIT_PG_PORT" && die "port $VEIL_NOAUDIT_PG_PORT (veil-noaudit) is already in use"
+  log "starting Veil without audit: $cmd  (log $VEIL_NOAUDIT_LOG)"
+  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_NOAUDIT_LOG" 2>&1 </dev/null 9>&- &
+  VEIL2_PID=$!
+  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
+  until [[ $(http_status "http://$HOST:$VEIL_NOAUDIT_HTTP_PORT/q/health/ready") == 200 ]]; do
+    proc_alive "$VEIL2_PID" || { tail -n 40 "$VEIL_NOAUDIT_LOG" | sed 's/^/    /' >&9; die "veil-noaudit failed to start"; }
+    ((SECONDS < deadline)) || die "veil-noaudit not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_NOAUDIT_LOG)"
+    sleep 1
+  done
+  log "veil-noaudit is ready on $HOST:$VEIL_NOAUDIT_PG_PORT"
+}
 
 # --------------------------------------------------------------------------
 # Database 'bench', initialised directly on the upstream
@@ -415,6 +458,8 @@ if has_target pgbouncer-tx || has_target pgbouncer-session; then
   fi
 fi
 
+has_target veil-noaudit && start_veil_noaudit
+
 # --------------------------------------------------------------------------
 # Targets
 # --------------------------------------------------------------------------
@@ -423,6 +468,7 @@ target_conn() {
   case $1 in
     direct) T_PORT=$UPSTREAM_PG_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD ;;
     veil) T_PORT=$VEIL_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
+    veil-noaudit) T_PORT=$VEIL_NOAUDIT_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     pgbouncer-tx) T_PORT=$PGB_TX_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
     pgbouncer-session) T_PORT=$PGB_SESSION_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
   esac
@@ -608,13 +654,42 @@ write_markdown() {
       echo "| $t | $m | $c | $tps | $lat | $ratio | $add | $(md_escape "$note") |"
     done
     echo
+    if ((${#AUDIT_LINES[@]})); then
+      echo
+      echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY; veil-noaudit: \`veil.audit.enabled=false\`):"
+      echo
+      local a
+      for a in "${AUDIT_LINES[@]}"; do echo "- $a"; done
+      echo
+    fi
     echo "TPS vs direct = target TPS / direct TPS for the same mode and client count."
     echo "Added latency = target mean latency − direct mean latency, single client (one round trip per transaction)."
   } >"$MD_FILE"
 }
 
+# The cost of the audit log: audited Veil TPS / Veil-without-audit TPS, per scenario.
+AUDIT_LINES=()
+if has_target veil && has_target veil-noaudit; then
+  for key in "${ORDER[@]}"; do
+    IFS='|' read -r t m c <<<"$key"
+    [[ $t == veil ]] || continue
+    nkey="veil-noaudit|$m|$c"
+    if [[ ${R_STATUS[$key]} == OK && ${R_STATUS[$nkey]:-} == OK ]]; then
+      AUDIT_LINES+=("-M $m, $c client(s): audit on $(fcalc '%.0f' "${R_TPS[$key]}") TPS / audit off $(fcalc '%.0f' "${R_TPS[$nkey]}") TPS = $(fcalc '%.2f' "${R_TPS[$key]} / ${R_TPS[$nkey]}")x")
+    fi
+  done
+fi
+
 echo
 print_console
+if ((${#AUDIT_LINES[@]})); then
+  echo
+  echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY; veil-noaudit: veil.audit.enabled=false):"
+  printf '  %s\n' "${AUDIT_LINES[@]}"
+  if [[ -d $VEIL_AUDIT_DIR ]]; then
+    echo "  audit files: $(du -sh "$VEIL_AUDIT_DIR" | cut -f1); $(java -jar "$ROOT/target/quarkus-app/quarkus-run.jar" audit verify --dir "$VEIL_AUDIT_DIR" 2>&1 | tail -n1)"
+  fi
+fi
 write_markdown
 echo
 log "results: $MD_FILE"

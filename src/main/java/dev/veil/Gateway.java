@@ -1,11 +1,13 @@
 package dev.veil;
 
+import dev.veil.audit.AuditLog;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.MySqlListener;
 import dev.veil.frontend.PgListener;
 import dev.veil.upstream.UpstreamRegistry;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -25,10 +27,12 @@ public class Gateway {
     private final PgListener pgListener;
     private final MySqlListener mysqlListener;
     private final UpstreamRegistry upstreams;
+    private final AuditLog audit;
 
     private final int httpPort;
+    private boolean started;
 
-    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, MySqlListener mysqlListener, UpstreamRegistry upstreams,
+    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, MySqlListener mysqlListener, UpstreamRegistry upstreams, AuditLog audit,
                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
@@ -36,13 +40,26 @@ public class Gateway {
         this.pgListener = pgListener;
         this.mysqlListener = mysqlListener;
         this.upstreams = upstreams;
+        this.audit = audit;
     }
 
+    /** In tests the gateway starts with the application; otherwise the {@code serve} command starts it. */
     void onStart(@Observes StartupEvent event) throws Exception {
+        if (LaunchMode.current() == LaunchMode.TEST) {
+            start();
+        }
+    }
+
+    public synchronized void start() throws Exception {
+        if (started) {
+            return;
+        }
+        started = true;
         boolean demoMode = demo.enabled();
         if (demoMode) {
             demo.start();
         }
+        audit.start();
         PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
         PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
         if (config.pg().enabled()) {
@@ -76,9 +93,15 @@ public class Gateway {
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
+        synchronized (this) {
+            if (!started) {
+                return;
+            }
+        }
         pgListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         mysqlListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         upstreams.shutdown();
+        audit.stop();
         demo.stop();
     }
 }

@@ -30,6 +30,9 @@ public interface VeilConfig {
     /** Named upstream servers. */
     Map<String, Upstream> upstreams();
 
+    /** The audit trail: what is recorded, where, and what happens when it cannot be written. */
+    Audit audit();
+
     enum DemoMode { AUTO, ON, OFF }
 
     interface Demo {
@@ -208,5 +211,128 @@ public interface VeilConfig {
         /** How often the pool closes expired idle connections and refills to min-size. */
         @WithDefault("10s")
         Duration maintenanceInterval();
+    }
+
+    enum AuditDurability { FSYNC, WRITE }
+
+    interface Audit {
+        /** Record the audit trail at all. Off means no record of anything: only for experiments. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Refuse statements (SQLSTATE 53000, MySQL 1290) while no sink can record them. false: statements run,
+         * the gap is logged and counted (veil_audit_failures_total).
+         */
+        @WithDefault("true")
+        boolean failClosed();
+
+        /**
+         * fsync: a decision is on disk (file sink fsync'd, group commit) before its statement runs, so it
+         * survives a machine crash; write: handed to the operating system, which survives a crash of Veil but
+         * not of the machine.
+         */
+        @WithDefault("fsync")
+        AuditDurability durability();
+
+        /** Replace literals in recorded statement text with {@code ?} (the fingerprint always uses the redacted form). */
+        @WithDefault("true")
+        boolean redactLiterals();
+
+        /** Record bind parameters of prepared statements (text values; binary ones as their hex). */
+        @WithDefault("false")
+        boolean recordParameters();
+
+        /** Events waiting for the writer; when full, statements are refused as if the sink had failed. */
+        @WithDefault("65536")
+        int queueCapacity();
+
+        /** Most records in one batch (one write and one fsync). */
+        @WithDefault("1024")
+        int maxBatch();
+
+        /** A checkpoint record after this many records… */
+        @WithDefault("1000")
+        int checkpointEvery();
+
+        /** …or after this long, whichever comes first. */
+        @WithDefault("1m")
+        Duration checkpointInterval();
+
+        /** How long a statement waits for its decision record to be stored before it is refused. */
+        @WithDefault("10s")
+        Duration writeTimeout();
+
+        /** How often a failed sink is tried again. */
+        @WithDefault("1s")
+        Duration retryInterval();
+
+        AuditFile file();
+
+        AuditPostgres postgres();
+
+        AuditStdout stdout();
+    }
+
+    interface AuditFile {
+        /** JSON Lines files (the default sink). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Directory of the audit files (relative paths are relative to Veil's working directory). */
+        @WithDefault("veil-audit")
+        String directory();
+
+        /** A new file is started once the current one reaches this size… */
+        @WithDefault("104857600")
+        long maxFileBytes();
+
+        /** …or this age. */
+        @WithDefault("24h")
+        Duration rotateEvery();
+    }
+
+    interface AuditPostgres {
+        /** Also store records in a table of a control-plane PostgreSQL database. */
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("5432")
+        int port();
+
+        @WithDefault("veil")
+        String database();
+
+        @WithDefault("veil")
+        String user();
+
+        /** Password given inline. Prefer password-env or password-file. */
+        Optional<String> password();
+
+        /** Name of an environment variable holding the password. */
+        Optional<String> passwordEnv();
+
+        /** Path of a file holding the password. */
+        Optional<String> passwordFile();
+
+        /** Table (created if missing); optionally schema-qualified. */
+        @WithDefault("veil_audit")
+        String table();
+
+        /** This instance's stream in the shared table; default: the host name. */
+        Optional<String> stream();
+
+        /** disable, prefer or require (no verification), as libpq's sslmode. */
+        @WithDefault("prefer")
+        String tlsMode();
+    }
+
+    interface AuditStdout {
+        /** Also print every record as a JSON line on standard output. */
+        @WithDefault("false")
+        boolean enabled();
     }
 }

@@ -39,6 +39,9 @@ public final class UpstreamPool<C extends ServerConnection> {
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private int total;
     private boolean closed;
+    // For metrics: acquisitions that had to wait for a connection, and failures (connect errors, wait timeouts).
+    private final java.util.concurrent.atomic.AtomicLong waits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
     private final long maintenanceTimer;
 
     private record Waiter<C>(Context context, Promise<C> promise, long[] timer) {
@@ -85,6 +88,7 @@ public final class UpstreamPool<C extends ServerConnection> {
                     create = true; // the victim's slot passes to the new connection
                 } else {
                     wait = Promise.promise();
+                    waits.incrementAndGet();
                     long[] timer = new long[1];
                     Waiter<C> w = new Waiter<>(ctx, wait, timer);
                     waiters.addLast(w);
@@ -134,6 +138,7 @@ public final class UpstreamPool<C extends ServerConnection> {
                         synchronized (this) {
                             total--;
                         }
+                        errors.incrementAndGet();
                         p.fail(ar.cause());
                         wakeWaiter();
                     }
@@ -217,6 +222,7 @@ public final class UpstreamPool<C extends ServerConnection> {
                 return;
             }
         }
+        errors.incrementAndGet();
         w.promise().tryFail(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS,
                 "sorry, too many clients: all " + settings.maxSize() + " connections to upstream " + upstream.name()
                         + " (database " + database + ") are in use and none came free within "
@@ -254,6 +260,17 @@ public final class UpstreamPool<C extends ServerConnection> {
     }
 
     public record PoolStats(int total, int idle, int waiting) {
+        public int inUse() {
+            return total - idle;
+        }
+    }
+
+    public long waits() {
+        return waits.get();
+    }
+
+    public long errors() {
+        return errors.get();
     }
 
     void close() {

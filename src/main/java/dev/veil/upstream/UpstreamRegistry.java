@@ -33,8 +33,11 @@ public class UpstreamRegistry {
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
     private final Map<String, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
 
-    public UpstreamRegistry(Vertx vertx, VeilConfig config) {
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+
+    public UpstreamRegistry(Vertx vertx, VeilConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         config.upstreams().forEach((name, u) -> register(fromConfig(name, u)));
     }
 
@@ -58,18 +61,24 @@ public class UpstreamRegistry {
     @SuppressWarnings("unchecked")
     public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database) {
         NetClient client = clients.get(upstream.name());
-        return (UpstreamPool<PgServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database,
-                k -> new UpstreamPool<PgServerConnection>(vertx, ctx -> client.connect(upstream.port(), upstream.host())
-                        .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database)), upstream, database));
+        return (UpstreamPool<PgServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database, k -> {
+            UpstreamPool<PgServerConnection> p = new UpstreamPool<>(vertx, ctx -> client.connect(upstream.port(), upstream.host())
+                    .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database)), upstream, database);
+            PoolMetrics.register(metrics, p, "");
+            return p;
+        });
     }
 
     /** The pool of MySQL/MariaDB connections for one (upstream, database, client profile). */
     @SuppressWarnings("unchecked")
     public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, MySqlProfile profile) {
         NetClient client = clients.get(upstream.name());
-        return (UpstreamPool<MySqlServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database + "\u0000" + profile.key(),
-                k -> new UpstreamPool<MySqlServerConnection>(vertx, ctx -> connectMySql(client, upstream, database, profile, ctx),
-                        upstream, database));
+        return (UpstreamPool<MySqlServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database + "\u0000" + profile.key(), k -> {
+            UpstreamPool<MySqlServerConnection> p = new UpstreamPool<>(vertx, ctx -> connectMySql(client, upstream, database, profile, ctx),
+                    upstream, database);
+            PoolMetrics.register(metrics, p, profile.key());
+            return p;
+        });
     }
 
     /** Opens one unpooled MySQL connection on the given event loop (control work: KILL, server probes). */

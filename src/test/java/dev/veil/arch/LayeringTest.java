@@ -61,4 +61,14 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg", "dev.veil.frontend.mysql")
                 .check(MAIN);
     }
+
+    @Test
+    void theAuditTrailKnowsNoPipelineStage() {
+        // Every stage records through the audit package; it must stay a leaf so any stage (and the MySQL
+        // front end) can use it without cycles.
+        noClasses().that().resideInAPackage("dev.veil.audit..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend..", "dev.veil.session..",
+                        "dev.veil.upstream..", "dev.veil.identity..", "dev.veil.admin..", "dev.veil.cli..")
+                .check(MAIN);
+    }
 }

@@ -18,6 +18,9 @@ import java.util.Map;
 public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String USER = "tester";
     public static final String PASSWORD = "tester-secret";
+    /** A local account with the admin role (audit API). */
+    public static final String ADMIN_USER = "auditor";
+    public static final String ADMIN_PASSWORD = "auditor-secret";
 
     private static PostgresServer server;
     private static CuttableProxy flakyProxy;
@@ -26,6 +29,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     private static MariaDbServer mariadb;
     private static CuttableProxy myFlakyProxy;
     private static Path caFile;
+    private static Path auditDirectory;
 
     @Override
     public Map<String, String> start() {
@@ -40,10 +44,25 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
             Map<String, String> cfg = new HashMap<>();
             cfg.put("veil.demo.mode", "off");
+            // Audit to files in the test's own directory and to a table on the test server: two sinks at once.
+            auditDirectory = work.resolve("audit");
+            cfg.put("veil.audit.file.directory", auditDirectory.toString());
+            cfg.put("veil.audit.record-parameters", "true");
+            cfg.put("veil.audit.file.max-file-bytes", "65536"); // rotation happens throughout the suite
+            cfg.put("veil.audit.postgres.enabled", "true");
+            cfg.put("veil.audit.postgres.host", server.host());
+            cfg.put("veil.audit.postgres.port", String.valueOf(server.port()));
+            cfg.put("veil.audit.postgres.database", "postgres");
+            cfg.put("veil.audit.postgres.user", server.superuser());
+            cfg.put("veil.audit.postgres.password", server.superuserPassword());
+            cfg.put("veil.audit.postgres.stream", "test-veil");
+            cfg.put("veil.audit.postgres.tls-mode", "disable");
             cfg.put("veil.pg.port", String.valueOf(veilPort));
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
             cfg.put("veil.local-accounts.cleartext-user.password", "cleartext-secret");
+            cfg.put("veil.local-accounts." + ADMIN_USER + ".password", ADMIN_PASSWORD);
+            cfg.put("veil.local-accounts." + ADMIN_USER + ".roles", "admin");
 
             upstream(cfg, "main", server.port(), "shop", UpstreamProvisioner.SCRAM_USER);
             cfg.put("veil.upstreams.main.password-file", passwordFile.toString());
@@ -163,6 +182,11 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static CuttableProxy flakyProxy() {
         return flakyProxy;
+    }
+
+    /** Where the in-process Veil writes its audit files. */
+    public static Path auditDirectory() {
+        return auditDirectory;
     }
 
     public static int veilPort() {

@@ -38,7 +38,7 @@ import java.util.List;
  * through {@link #fail(VeilException)}.
  * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
  */
-final class PgConnection implements ServerListener {
+final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
     private enum State { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
@@ -62,6 +62,9 @@ final class PgConnection implements ServerListener {
     private Session session;
     private SessionRegistry.CancelKey cancelKey;
     private List<PgFrame> earlyFrames;
+    // Audit (issue 6): the session's record and the statement flow that records before it relays.
+    private PgStatementFlow flow;
+    private String endReason = "client disconnected";
 
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
@@ -77,7 +80,11 @@ final class PgConnection implements ServerListener {
         });
         this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
             if (state == State.STARTUP || state == State.AUTHENTICATING) {
-                fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out"));
+                VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
+                if (startup != null) {
+                    frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, timeout);
+                }
+                fail(timeout);
             }
         });
     }
@@ -182,7 +189,13 @@ final class PgConnection implements ServerListener {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
                     "expected password response, got message type '" + frame.typeChar() + "'");
         }
-        PgAuthFlow.Step step = auth.onResponse(frame);
+        PgAuthFlow.Step step;
+        try {
+            step = auth.onResponse(frame);
+        } catch (VeilException e) {
+            frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            throw e;
+        }
         if (step.reply() != null) {
             socket.write(step.reply());
         }
@@ -242,8 +255,9 @@ final class PgConnection implements ServerListener {
 
     private void welcome(Identity identity) {
         session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
-                socket.remoteAddress() == null ? "" : socket.remoteAddress().host(), tls,
-                route.upstream().name(), route.database(), frontend.clock.instant());
+                clientAddress(), tls, route.upstream().name(), route.database(), frontend.clock.instant());
+        flow = new PgStatementFlow(this, frontend.auditor.sessionStarted(session, "postgresql",
+                startup.settings().get("application_name")), frontend.config.audit().recordParameters());
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
         session.onCancel(() -> frontend.upstreams.cancel(conn));
@@ -278,7 +292,11 @@ final class PgConnection implements ServerListener {
         toServer.flush(server::write);
         if (server.writeQueueFull()) {
             socket.pause();
-            server.drainHandler(v -> socket.resume());
+            server.drainHandler(v -> {
+                if (!flow.pausedClient()) {
+                    socket.resume();
+                }
+            });
         }
     }
 
@@ -294,17 +312,64 @@ final class PgConnection implements ServerListener {
         if (t == 'X') {
             // Terminate ends the client's session only: the server connection goes back to the pool.
             toServer.flush(server::write);
+            endReason = "client terminated";
             state = State.CLOSED;
             socket.close();
             return;
         }
+        flow.onClientFrame(frame);
+    }
+
+    @Override
+    public void onFrame(PgFrame frame) {
+        flow.beforeServerFrame(frame);
+        toClient.add(frame, socket::write);
+        flow.onServerFrame(frame);
+    }
+
+    // ---- PgStatementFlow.Relay -----------------------------------------------------------------------
+
+    @Override
+    public void forward(PgFrame frame) {
         server.noteSent(frame);
         toServer.add(frame, server::write);
     }
 
     @Override
-    public void onFrame(PgFrame frame) {
-        toClient.add(frame, socket::write);
+    public void flushToServer() {
+        if (server != null) {
+            toServer.flush(server::write);
+        }
+    }
+
+    @Override
+    public void pauseClient() {
+        socket.pause();
+    }
+
+    @Override
+    public void resumeClient() {
+        socket.resume();
+    }
+
+    @Override
+    public void sendToClient(Buffer bytes) {
+        toClient.flush(socket::write);
+        socket.write(bytes);
+    }
+
+    @Override
+    public char transactionStatus() {
+        return server == null ? ReadyForQuery.IDLE : server.transactionStatus();
+    }
+
+    @Override
+    public boolean open() {
+        return state == State.READY && server != null;
+    }
+
+    private String clientAddress() {
+        return socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
     }
 
     @Override
@@ -325,6 +390,7 @@ final class PgConnection implements ServerListener {
             return;
         }
         LOG.warnf("session %d lost its upstream connection: %s", session == null ? 0 : session.id(), cause.getMessage());
+        endReason = "upstream connection lost: " + cause.getMessage();
         fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "terminating connection: the connection to upstream \""
                 + route.upstream().name() + "\" was lost (" + cause.getMessage() + "); reconnect to start a new session"));
     }
@@ -336,6 +402,7 @@ final class PgConnection implements ServerListener {
         if (state == State.CLOSED) {
             return;
         }
+        endReason = "error " + e.code().sqlState() + ": " + e.getMessage();
         if (e.fatal()) {
             sendFatal(ErrorResponse.of(e));
         } else {
@@ -359,6 +426,9 @@ final class PgConnection implements ServerListener {
         if (session != null) {
             session.onCancel(null);
             frontend.sessions.unregister(cancelKey);
+        }
+        if (flow != null) {
+            flow.close(endReason);
         }
         if (server != null) {
             PgServerConnection s = server;

@@ -28,10 +28,13 @@ public class PgFrontend {
     final Clock clock;
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
+    final dev.veil.session.SessionAuditor auditor;
     volatile boolean tlsAvailable;
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
-                      Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status) {
+                      Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status,
+                      dev.veil.session.SessionAuditor auditor) {
+        this.auditor = auditor;
         this.clientConnections = status.clientConnections("postgresql");
         this.config = config;
         this.listener = config.pg();

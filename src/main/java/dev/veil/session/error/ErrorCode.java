@@ -24,6 +24,8 @@ public enum ErrorCode {
     NOT_ALLOWED("42501", 1148, "42000"),
     /** KILL of a connection id that is not a live session the caller may see. */
     UNKNOWN_THREAD("42704", 1094, "HY000"),
+    /** The audit log cannot record the statement, and Veil fails closed (insufficient_resources; MySQL ER_OPTION_PREVENTS_STATEMENT). */
+    AUDIT_UNAVAILABLE("53000", 1290, "HY000"),
     INTERNAL("XX000", 1105, "HY000");
 
     private final String sqlState;

@@ -100,6 +100,65 @@ public final class FrontendMessage {
         }
     }
 
+    /**
+     * Bind 'B': portal, statement, parameter format codes, parameter values (length -1 for NULL), result
+     * format codes. Values are kept as bytes; {@link #renderedParameters()} shows them for the audit trail.
+     */
+    public record Bind(String portal, String statementName, short[] formats, byte[][] values) {
+        public static Bind decode(PgFrame frame) {
+            Buffer body = frame.body();
+            int portalEnd = CStrings.indexOfNul(body, 0);
+            int stmtEnd = CStrings.indexOfNul(body, portalEnd + 1);
+            int pos = stmtEnd + 1;
+            int nf = body.getShort(pos) & 0xffff;
+            short[] formats = new short[nf];
+            pos += 2;
+            for (int i = 0; i < nf; i++, pos += 2) {
+                formats[i] = body.getShort(pos);
+            }
+            int np = body.getShort(pos) & 0xffff;
+            pos += 2;
+            byte[][] values = new byte[np][];
+            for (int i = 0; i < np; i++) {
+                int len = body.getInt(pos);
+                pos += 4;
+                if (len >= 0) {
+                    values[i] = body.getBytes(pos, pos + len);
+                    pos += len;
+                }
+            }
+            return new Bind(CStrings.read(body, 0, portalEnd), CStrings.read(body, portalEnd + 1, stmtEnd), formats, values);
+        }
+
+        /** Text values as text, binary ones as {@code \x<hex>}, NULL as null (format codes per the protocol). */
+        public java.util.List<String> renderedParameters() {
+            java.util.List<String> out = new java.util.ArrayList<>(values.length);
+            for (int i = 0; i < values.length; i++) {
+                short f = formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
+                byte[] v = values[i];
+                out.add(v == null ? null : f == 0 ? new String(v, StandardCharsets.UTF_8) : "\\x" + java.util.HexFormat.of().formatHex(v));
+            }
+            return out;
+        }
+    }
+
+    /** Execute 'E': portal name and row limit (0 = all). */
+    public record Execute(String portal, int maxRows) {
+        public static Execute decode(PgFrame frame) {
+            Buffer body = frame.body();
+            int nul = CStrings.indexOfNul(body, 0);
+            return new Execute(CStrings.read(body, 0, nul), body.getInt(nul + 1));
+        }
+    }
+
+    /** Close 'C': 'S' for a prepared statement, 'P' for a portal, and its name. */
+    public record Close(char kind, String name) {
+        public static Close decode(PgFrame frame) {
+            Buffer body = frame.body();
+            return new Close((char) body.getByte(0), CStrings.read(body, 1, CStrings.indexOfNul(body, 1)));
+        }
+    }
+
     /** Terminate 'X'. */
     public static Buffer terminate() {
         return Buffer.buffer(5).appendByte((byte) 'X').appendInt(4);

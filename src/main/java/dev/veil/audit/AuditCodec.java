@@ -1,0 +1,108 @@
+package dev.veil.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The line format and the hash chain. A line is one JSON object:
+ * {@code {"seq":N, <event fields, "type" first>, "prev":"<hash of record N-1>", "hash":"<hash of this one>"}}.
+ * The hash is SHA-256 (hex) of the UTF-8 bytes of the line up to {@code "prev":"…"} closed by {@code }},
+ * i.e. the line without its {@code ,"hash":"…"} suffix. Hashing the exact bytes (no re-serialisation)
+ * makes any edit of any byte visible.
+ */
+public final class AuditCodec {
+    /** The "previous hash" of the first record of a chain. */
+    public static final String GENESIS = "0".repeat(64);
+    private static final String HASH_FIELD = ",\"hash\":\"";
+    /** Length of {@code ,"hash":"<64 hex>"}} at the end of every line. */
+    private static final int HASH_SUFFIX = HASH_FIELD.length() + 64 + 2;
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .addModule(new Jdk8Module())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final java.util.Map<Class<?>, String> typeNames = java.util.Arrays.stream(
+                    AuditEvent.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
+            .collect(java.util.stream.Collectors.toMap(com.fasterxml.jackson.annotation.JsonSubTypes.Type::value,
+                    com.fasterxml.jackson.annotation.JsonSubTypes.Type::name));
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public AuditLine encode(long seq, AuditEvent event, String prev) {
+        String eventJson;
+        try {
+            // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
+            eventJson = mapper.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("audit event cannot be serialised: " + e.getMessage(), e);
+        }
+        String body = "{\"seq\":" + seq + "," + eventJson.substring(1, eventJson.length() - 1) + ",\"prev\":\"" + prev + "\"}";
+        String hash = sha256(body);
+        String text = body.substring(0, body.length() - 1) + HASH_FIELD + hash + "\"}";
+        return new AuditLine(seq, typeName(event), event.time(), event.identityName(), hash, text);
+    }
+
+    private String typeName(AuditEvent e) {
+        String name = typeNames.get(e.getClass());
+        if (name == null) {
+            throw new IllegalStateException("no type name for " + e.getClass());
+        }
+        return name;
+    }
+
+    /** A stored line taken apart; {@code valid} is false when its own hash does not match its content. */
+    public record Parsed(long seq, String prev, String hash, boolean valid, JsonNode json) {
+    }
+
+    /** Parses a line; throws {@link IllegalArgumentException} when it is not a record at all. */
+    public Parsed parse(String text) {
+        if (text.length() < HASH_SUFFIX + 2 || !text.endsWith("\"}")
+                || !text.startsWith(HASH_FIELD, text.length() - HASH_SUFFIX)) {
+            throw new IllegalArgumentException("not an audit record (no trailing hash field)");
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
+        }
+        if (!json.path("seq").canConvertToLong() || !json.path("prev").isTextual() || !json.path("hash").isTextual()) {
+            throw new IllegalArgumentException("not an audit record (seq, prev or hash missing)");
+        }
+        String hash = json.get("hash").asText();
+        String body = text.substring(0, text.length() - HASH_SUFFIX) + "}";
+        return new Parsed(json.get("seq").asLong(), json.get("prev").asText(), hash, sha256(body).equals(hash), json);
+    }
+
+    public AuditEvent event(JsonNode json) {
+        try {
+            return mapper.treeToValue(json, AuditEvent.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a known audit event: " + e.getOriginalMessage());
+        }
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.veil.audit;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the audit trail records. One JSON shape per event (documented in README "Audit"); the type
+ * name is the {@code type} field of each JSON line, the record components are the other fields.
+ * Every field is always present; facts a later stage fills (analysis, masks, approval) are null or empty
+ * until then, so the shape of each event stays the same as stages are added.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = AuditEvent.SessionStarted.class, name = "session.started"),
+        @JsonSubTypes.Type(value = AuditEvent.SessionEnded.class, name = "session.ended"),
+        @JsonSubTypes.Type(value = AuditEvent.StatementDecided.class, name = "statement.decided"),
+        @JsonSubTypes.Type(value = AuditEvent.StatementCompleted.class, name = "statement.completed"),
+        @JsonSubTypes.Type(value = AuditEvent.AuthenticationFailed.class, name = "auth.failed"),
+        @JsonSubTypes.Type(value = AuditEvent.PolicyReloaded.class, name = "policy.reloaded"),
+        @JsonSubTypes.Type(value = AuditEvent.AdminAction.class, name = "admin.action"),
+        @JsonSubTypes.Type(value = AuditEvent.Checkpoint.class, name = "checkpoint")})
+public sealed interface AuditEvent {
+    Instant time();
+
+    /** The identity an event is about (for search); null when there is none (a checkpoint). */
+    default String identityName() {
+        return null;
+    }
+
+    /** Who a session belongs to, as proven at authentication. */
+    record Who(String name, List<String> roles, String source) {
+    }
+
+    /** A client session began: authenticated and holding an upstream connection. */
+    record SessionStarted(Instant time, long sessionId, String protocol, Who identity, String clientAddress,
+                          String applicationName, boolean tls, String environment, String upstream,
+                          String database) implements AuditEvent {
+        @Override
+        public String identityName() {
+            return identity.name();
+        }
+    }
+
+    /** A client session ended; {@code reason} says how (terminated, disconnected, error). */
+    record SessionEnded(Instant time, long sessionId, String identityName, long durationMillis, long statements,
+                        String reason) implements AuditEvent {
+    }
+
+    /**
+     * A decision about one statement, recorded (durably) before the statement reaches the upstream.
+     * {@code analysis}, {@code masks} and {@code approval} are filled by the analysis, masking and approval
+     * stages; until then they are empty.
+     */
+    record StatementDecided(Instant time, long sessionId, long statementId, String identityName,
+                            List<String> roles, String environment, String upstream, String database,
+                            String protocol, String fingerprint, String statement, boolean literalsRedacted,
+                            List<String> parameters, Analysis analysis, Decision decision, List<Mask> masks,
+                            String approval) implements AuditEvent {
+    }
+
+    /**
+     * What a statement did: rows, time split between Veil and the upstream, the error if any
+     * ({@code sqlState}; {@code errno} for MySQL servers, null for PostgreSQL).
+     */
+    record StatementCompleted(Instant time, long sessionId, long statementId, String identityName,
+                              Outcome outcome, String commandTag, Long rows, long veilMicros,
+                              long upstreamMicros, String sqlState, Integer errno) implements AuditEvent {
+    }
+
+    /** A failed authentication attempt (wrong password or token, refused method, timeout). */
+    record AuthenticationFailed(Instant time, String protocol, String user, String clientAddress, boolean tls,
+                                String sqlState, String reason) implements AuditEvent {
+        @Override
+        public String identityName() {
+            return user;
+        }
+    }
+
+    /** A policy set was (re)loaded, or failed to load. */
+    record PolicyReloaded(Instant time, String source, String version, boolean ok, String message)
+            implements AuditEvent {
+    }
+
+    /** Something an administrator did through Veil's own interfaces (API, console, command line). */
+    record AdminAction(Instant time, String actor, String action, String target, Map<String, String> detail,
+                       boolean ok) implements AuditEvent {
+        @Override
+        public String identityName() {
+            return actor;
+        }
+    }
+
+    /**
+     * Written by the audit log itself: at start, every N records or T seconds, before a file rotates and at
+     * stop. {@code records} counts the records since the previous checkpoint; its own seq and hash are the
+     * values worth copying somewhere safe (an anchor for {@code veil audit verify --anchor}).
+     */
+    record Checkpoint(Instant time, String reason, long records, Long previousCheckpoint, String nextFile,
+                      String previousFile) implements AuditEvent {
+    }
+
+    /** Outcome of a statement as the client saw it. */
+    enum Outcome {
+        @com.fasterxml.jackson.annotation.JsonProperty("ok") OK,
+        @com.fasterxml.jackson.annotation.JsonProperty("error") ERROR,
+        /** Not run by the server: an earlier error in the same extended-protocol batch skipped it. */
+        @com.fasterxml.jackson.annotation.JsonProperty("skipped") SKIPPED,
+        /** Veil refused it (policy, or the audit log could not record it); it never reached the upstream. */
+        @com.fasterxml.jackson.annotation.JsonProperty("refused") REFUSED,
+        /** The client or the upstream went away before the statement finished. */
+        @com.fasterxml.jackson.annotation.JsonProperty("interrupted") INTERRUPTED
+    }
+
+    /** The policy decision and the rule that made it. */
+    record Decision(Verdict verdict, String rule, String reason) {
+        public static final String NO_POLICY = "no-policy";
+
+        /** What every statement gets until the policy stage exists. */
+        public static Decision allowWithoutPolicy() {
+            return new Decision(Verdict.ALLOW, NO_POLICY, null);
+        }
+    }
+
+    enum Verdict {
+        @com.fasterxml.jackson.annotation.JsonProperty("allow") ALLOW,
+        @com.fasterxml.jackson.annotation.JsonProperty("deny") DENY,
+        @com.fasterxml.jackson.annotation.JsonProperty("needs-approval") NEEDS_APPROVAL
+    }
+
+    /**
+     * What the analysis stage found. {@code kind} is a {@link dev.veil.analysis.StatementKind} name, null
+     * while the statement is not analysed; {@code lineage} is known, partial or unknown.
+     */
+    record Analysis(String kind, List<String> relations, List<ColumnAccess> columns, String lineage) {
+        public static Analysis notAnalysed() {
+            return new Analysis(null, List.of(), List.of(), null);
+        }
+    }
+
+    /** One column a statement reads or writes, with the classification tags of that column. */
+    record ColumnAccess(String relation, String column, String access, List<String> tags) {
+    }
+
+    /** A mask applied to one output column. */
+    record Mask(int outputColumn, String columnLabel, String tag, String masker) {
+    }
+}

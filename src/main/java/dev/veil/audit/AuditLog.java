@@ -1,0 +1,232 @@
+package dev.veil.audit;
+
+import dev.veil.config.VeilConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The audit trail of this Veil instance: the sinks configured under veil.audit, one writer thread, and
+ * the health of both. Started by the gateway (never by the command-line tools, which only read).
+ * {@link #record} hands an event to the writer and returns a future that completes once the event is
+ * stored in every sink (fsync'd where durability is fsync); it never blocks the caller.
+ */
+@ApplicationScoped
+public class AuditLog {
+    private static final Logger LOG = Logger.getLogger(AuditLog.class);
+
+    private final VeilConfig.Audit config;
+    private final Clock clock;
+    private final Vertx vertx;
+    private final MeterRegistry metrics;
+    private final Counter records;
+    private final Counter failures;
+    private final Counter refused;
+    private final Timer writeLatency;
+    private volatile AuditWriter writer;
+    private volatile Path directory;
+    private long watchdog = -1;
+
+    public AuditLog(VeilConfig config, Clock clock, Vertx vertx, MeterRegistry metrics) {
+        this.config = config.audit();
+        this.clock = clock;
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.records = Counter.builder("veil.audit.records").description("Audit records stored").register(metrics);
+        this.failures = Counter.builder("veil.audit.failures").description("Audit batches that could not be stored").register(metrics);
+        this.refused = Counter.builder("veil.audit.rejected").description("Events the audit log could not take (queue full or sink failing)").register(metrics);
+        this.writeLatency = Timer.builder("veil.audit.write").description("Time to store one batch in every sink (write and fsync)")
+                .publishPercentileHistogram().register(metrics);
+    }
+
+    public synchronized void start() throws IOException {
+        if (writer != null || !config.enabled()) {
+            if (!config.enabled()) {
+                LOG.warn("audit is disabled (veil.audit.enabled=false): nothing is recorded");
+            }
+            return;
+        }
+        List<AuditSink> sinks = new ArrayList<>();
+        boolean fsync = config.durability() == VeilConfig.AuditDurability.FSYNC;
+        if (config.file().enabled()) {
+            directory = Path.of(config.file().directory()).toAbsolutePath();
+            sinks.add(new FileAuditSink(directory, config.file().maxFileBytes(), config.file().rotateEvery(), fsync, clock));
+        }
+        if (config.postgres().enabled()) {
+            sinks.add(postgresSink(config.postgres()));
+        }
+        if (config.stdout().enabled()) {
+            sinks.add(new StdoutAuditSink(System.out));
+        }
+        if (sinks.isEmpty()) {
+            throw new IllegalStateException("veil.audit is enabled but no sink is: enable veil.audit.file, .postgres or .stdout");
+        }
+        AuditWriter w = new AuditWriter(sinks, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
+                config.checkpointInterval(), config.retryInterval(), new AuditWriter.Observer() {
+            @Override
+            public void batchWritten(int n, long nanos) {
+                records.increment(n);
+                writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void writeFailed(String reason) {
+                failures.increment();
+            }
+        });
+        w.start();
+        Duration timeout = config.writeTimeout();
+        watchdog = vertx.setPeriodic(Math.max(50, Math.min(1000, timeout.toMillis() / 4)), id -> w.watchdog(timeout));
+        Gauge.builder("veil.audit.queue.depth", w, AuditWriter::queueDepth).description("Audit events waiting for the writer").register(metrics);
+        writer = w;
+        LOG.infof("audit log: %s (durability %s, fail-closed %s)", sinks.stream().map(AuditSink::name).toList(),
+                config.durability().name().toLowerCase(), config.failClosed());
+    }
+
+    /**
+     * Records an event. The future completes when the event is stored, or fails with the reason it could
+     * not be (queue full, sink failing, audit not started).
+     */
+    public CompletableFuture<Void> record(AuditEvent event) {
+        AuditWriter w = writer;
+        if (w == null) {
+            return config.enabled() ? CompletableFuture.failedFuture(new IOException("the audit log is not started"))
+                    : CompletableFuture.completedFuture(null);
+        }
+        String failing = w.failure();
+        if (failing != null) {
+            refused.increment();
+            return CompletableFuture.failedFuture(new IOException(failing));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!w.offer(new AuditWriter.Pending(event, done))) {
+            refused.increment();
+            return CompletableFuture.failedFuture(new IOException("the audit queue is full (" + config.queueCapacity()
+                    + " events waiting): the sinks do not keep up"));
+        }
+        return done;
+    }
+
+    /**
+     * Records an event nobody waits for (an outcome, a session end): it does not wake the writer and goes
+     * out with the next batch (at the latest within 200 ms). False when it could not be queued.
+     */
+    public boolean recordLater(AuditEvent event) {
+        AuditWriter w = writer;
+        if (w == null) {
+            return !config.enabled();
+        }
+        if (w.failure() != null || !w.offerLazy(event)) {
+            refused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /** Null when the log is writable (or disabled); otherwise why it is not. */
+    public String unavailableReason() {
+        if (!config.enabled()) {
+            return null;
+        }
+        AuditWriter w = writer;
+        if (w == null) {
+            return "the audit log is not started";
+        }
+        if (!w.alive()) {
+            return "the audit writer thread has stopped";
+        }
+        return w.failure();
+    }
+
+    /** False only when the log was started and its writer thread has since died (a restart is needed). */
+    public boolean writerAlive() {
+        AuditWriter w = writer;
+        return w == null || w.alive();
+    }
+
+    public int queueDepth() {
+        AuditWriter w = writer;
+        return w == null ? 0 : w.queueDepth();
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public boolean failClosed() {
+        return config.failClosed();
+    }
+
+    public Duration writeTimeout() {
+        return config.writeTimeout();
+    }
+
+    /** The audit file directory in use (or configured, when the log is not started). */
+    public Path directory() {
+        Path d = directory;
+        return d != null ? d : Path.of(config.file().directory()).toAbsolutePath();
+    }
+
+    public synchronized void stop() {
+        AuditWriter w = writer;
+        if (w != null) {
+            vertx.cancelTimer(watchdog);
+            w.stop(Duration.ofSeconds(10));
+            writer = null;
+        }
+    }
+
+    private PostgresAuditSink postgresSink(VeilConfig.AuditPostgres pg) throws IOException {
+        PgConnectOptions o = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database())
+                .setUser(pg.user()).setSslMode(SslMode.of(pg.tlsMode()));
+        String password = password(pg);
+        if (password != null) {
+            o.setPassword(password);
+        }
+        if (o.getSslMode() != SslMode.DISABLE) {
+            o.setTrustAll(true);
+        }
+        String stream = pg.stream().orElseGet(AuditLog::hostName);
+        return new PostgresAuditSink(vertx, o, pg.table(), stream, config.writeTimeout());
+    }
+
+    private static String password(VeilConfig.AuditPostgres pg) throws IOException {
+        if (pg.passwordFile().isPresent()) {
+            return Files.readString(Path.of(pg.passwordFile().get()), StandardCharsets.UTF_8).strip();
+        }
+        if (pg.passwordEnv().isPresent()) {
+            String v = System.getenv(pg.passwordEnv().get());
+            if (v == null) {
+                throw new IllegalStateException("veil.audit.postgres.password-env: environment variable " + pg.passwordEnv().get() + " is not set");
+            }
+            return v;
+        }
+        return pg.password().orElse(null);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "veil";
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.veil.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+
+/**
+ * Filters over audit records; a null field does not filter. Relation and tag match what the analysis
+ * stage recorded (relations read or written, tags of the columns touched or masked), so until that stage
+ * exists they match nothing.
+ */
+public record AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision,
+                         String rule, String type, int limit) {
+    public static AuditQuery all() {
+        return new AuditQuery(null, null, null, null, null, null, null, null, Integer.MAX_VALUE);
+    }
+
+    public boolean matches(JsonNode r) {
+        if (type != null && !type.equals(r.path("type").asText())) {
+            return false;
+        }
+        if (from != null || to != null) {
+            Instant t = Instant.parse(r.path("time").asText());
+            if ((from != null && t.isBefore(from)) || (to != null && !t.isBefore(to))) {
+                return false;
+            }
+        }
+        if (identity != null && !identity.equals(identityOf(r))) {
+            return false;
+        }
+        if (decision != null && !decision.equalsIgnoreCase(r.path("decision").path("verdict").asText())) {
+            return false;
+        }
+        if (rule != null && !rule.equals(r.path("decision").path("rule").asText())) {
+            return false;
+        }
+        if (relation != null && !touches(r, relation)) {
+            return false;
+        }
+        return tag == null || tagged(r, tag);
+    }
+
+    /** Who a record is about, whatever its type. */
+    public static String identityOf(JsonNode r) {
+        for (String f : new String[]{"identityName", "user", "actor"}) {
+            if (r.hasNonNull(f)) {
+                return r.get(f).asText();
+            }
+        }
+        return r.path("identity").hasNonNull("name") ? r.path("identity").get("name").asText() : null;
+    }
+
+    private static boolean touches(JsonNode r, String relation) {
+        for (JsonNode n : r.path("analysis").path("relations")) {
+            if (sameRelation(n.asText(), relation)) {
+                return true;
+            }
+        }
+        for (JsonNode c : r.path("analysis").path("columns")) {
+            if (sameRelation(c.path("relation").asText(), relation)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code customers} matches {@code public.customers}; a qualified name must match exactly. */
+    private static boolean sameRelation(String recorded, String wanted) {
+        return recorded.equalsIgnoreCase(wanted) || (!wanted.contains(".") && recorded.toLowerCase().endsWith("." + wanted.toLowerCase()));
+    }
+
+    private static boolean tagged(JsonNode r, String tag) {
+        for (JsonNode c : r.path("analysis").path("columns")) {
+            for (JsonNode t : c.path("tags")) {
+                if (t.asText().equalsIgnoreCase(tag)) {
+                    return true;
+                }
+            }
+        }
+        for (JsonNode m : r.path("masks")) {
+            if (tag.equalsIgnoreCase(m.path("tag").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.veil.audit;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Append-only JSON Lines files in one directory: {@code audit-<UTC time>-<first seq>.jsonl}, so that the
+ * name order is the chain order. A batch is one write followed (in fsync mode) by one fsync: the group
+ * commit. A new file is started at every start of Veil, when the current one passes max-bytes, and after
+ * rotate-every; the chain runs on across files.
+ */
+public final class FileAuditSink implements AuditSink {
+    public static final String PREFIX = "audit-";
+    public static final String SUFFIX = ".jsonl";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path directory;
+    private final long maxBytes;
+    private final Duration rotateEvery;
+    private final boolean fsync;
+    private final Clock clock;
+
+    private FileChannel channel;
+    private Path current;
+    private Instant openedAt;
+    private long size;
+    private long nextSeq;
+
+    public FileAuditSink(Path directory, long maxBytes, Duration rotateEvery, boolean fsync, Clock clock) {
+        this.directory = directory;
+        this.maxBytes = maxBytes;
+        this.rotateEvery = rotateEvery;
+        this.fsync = fsync;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "file " + directory;
+    }
+
+    @Override
+    public Optional<Head> open() throws IOException {
+        Files.createDirectories(directory);
+        Optional<Head> head = lastRecord(directory);
+        nextSeq = head.map(h -> h.seq() + 1).orElse(1L);
+        startFile();
+        return head;
+    }
+
+    /** The files of an audit directory in chain order. */
+    public static List<Path> files(Path directory) throws IOException {
+        try (Stream<Path> s = Files.list(directory)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().endsWith(SUFFIX))
+                    .sorted().toList();
+        }
+    }
+
+    private static Optional<Head> lastRecord(Path directory) throws IOException {
+        AuditCodec codec = new AuditCodec();
+        List<Path> files = files(directory);
+        for (int i = files.size() - 1; i >= 0; i--) {
+            String last = lastCompleteLine(files.get(i));
+            if (last != null) {
+                AuditCodec.Parsed p;
+                try {
+                    p = codec.parse(last);
+                } catch (IllegalArgumentException e) {
+                    // Continuing a chain from a record that is not one would hide the damage: stop instead.
+                    throw new IOException("the last line of " + files.get(i) + " is not an audit record (" + e.getMessage()
+                            + "); run `veil audit verify` and move the damaged file aside before starting Veil");
+                }
+                return Optional.of(new Head(p.seq(), p.hash(), files.get(i).getFileName().toString()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The last newline-terminated line of a file (a torn tail after a crash is skipped). */
+    static String lastCompleteLine(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long len = f.length();
+            long end = len;
+            // find the last '\n'
+            while (end > 0) {
+                f.seek(end - 1);
+                if (f.read() == '\n') {
+                    break;
+                }
+                end--;
+            }
+            if (end == 0) {
+                return null;
+            }
+            long start = end - 1;
+            while (start > 0) {
+                f.seek(start - 1);
+                if (f.read() == '\n') {
+                    break;
+                }
+                start--;
+            }
+            byte[] b = new byte[(int) (end - 1 - start)];
+            f.seek(start);
+            f.readFully(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    private void startFile() throws IOException {
+        openedAt = clock.instant();
+        Path next = directory.resolve(nextSegmentName());
+        channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        current = next;
+        size = 0;
+        if (fsync) {
+            // The new directory entry must be durable too, or a crash could lose the whole file.
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+    }
+
+    @Override
+    public String nextSegmentName() {
+        return PREFIX + STAMP.format(clock.instant()) + "-" + String.format("%012d", nextSeq) + SUFFIX;
+    }
+
+    @Override
+    public String segmentName() {
+        return current == null ? null : current.getFileName().toString();
+    }
+
+    @Override
+    public void write(List<AuditLine> batch, boolean sync) throws IOException {
+        if (channel == null) {
+            startFile(); // after a failure: a fresh file, the chain continues from the last good record
+        }
+        StringBuilder sb = new StringBuilder(batch.size() * 512);
+        for (AuditLine l : batch) {
+            sb.append(l.text()).append('\n');
+        }
+        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+        long before = size;
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            if (fsync && sync) {
+                channel.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            abandon(before);
+            throw e instanceof IOException io ? io : new IOException(e);
+        }
+        size += buf.limit();
+        nextSeq = batch.get(batch.size() - 1).seq() + 1;
+    }
+
+    /** After a failed write: cut what part of the batch got in, and start a new file next time. */
+    private void abandon(long goodSize) {
+        try {
+            channel.truncate(goodSize);
+            channel.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the disk is failing already; the verifier will report a torn tail if the cut did not happen
+        }
+        channel = null;
+    }
+
+    @Override
+    public void undo(List<AuditLine> batch) {
+        if (channel == null) {
+            return;
+        }
+        long bytes = 0;
+        for (AuditLine l : batch) {
+            bytes += l.text().getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        try {
+            size -= bytes;
+            channel.truncate(size);
+            if (fsync) {
+                channel.force(false);
+            }
+            nextSeq = batch.get(0).seq();
+        } catch (IOException e) {
+            abandon(size);
+        }
+    }
+
+    @Override
+    public boolean rotationDue() {
+        return channel != null && (size >= maxBytes || !clock.instant().isBefore(openedAt.plus(rotateEvery)));
+    }
+
+    @Override
+    public void rotate() throws IOException {
+        close();
+        startFile();
+    }
+
+    public Path currentFile() {
+        return current;
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.force(true);
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more can be done for a file that cannot be closed
+            }
+            channel = null;
+        }
+    }
+}

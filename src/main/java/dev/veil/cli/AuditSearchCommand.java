@@ -1,0 +1,45 @@
+package dev.veil.cli;
+
+import dev.veil.audit.AuditQuery;
+import dev.veil.audit.AuditSearch;
+import dev.veil.config.VeilConfig;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code veil audit search}: matching records as JSON lines, oldest first. */
+@CommandLine.Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Print the audit records that match every given filter, as JSON lines.")
+public class AuditSearchCommand implements Callable<Integer> {
+    private final VeilConfig config;
+
+    @CommandLine.Mixin
+    AuditOptions options = new AuditOptions();
+    @CommandLine.Option(names = "--identity", description = "Who (user, actor)") String identity;
+    @CommandLine.Option(names = "--from", description = "From this time (inclusive), ISO-8601 or a date") String from;
+    @CommandLine.Option(names = "--to", description = "Up to this time (exclusive)") String to;
+    @CommandLine.Option(names = "--relation", description = "Table or view read or written (schema optional)") String relation;
+    @CommandLine.Option(names = "--tag", description = "Classification tag of a column touched or masked") String tag;
+    @CommandLine.Option(names = "--decision", description = "allow, deny or needs-approval") String decision;
+    @CommandLine.Option(names = "--rule", description = "Policy rule that decided") String rule;
+    @CommandLine.Option(names = "--type", description = "Event type, e.g. statement.decided, auth.failed") String type;
+    @CommandLine.Option(names = "--limit", defaultValue = "1000", description = "At most this many records (default ${DEFAULT-VALUE})") int limit;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public AuditSearchCommand(VeilConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        AuditQuery q = new AuditQuery(identity, AuditOptions.instant(from), AuditOptions.instant(to), relation, tag, decision, rule, type, limit);
+        int n = new AuditSearch(options.directory(config)).scan(q, m -> out.println(m.line()));
+        out.flush();
+        spec.commandLine().getErr().println(n + " record(s)");
+        return 0;
+    }
+}

@@ -1,0 +1,413 @@
+package dev.veil.frontend.pg;
+
+import dev.veil.audit.AuditEvent;
+import dev.veil.frontend.pg.message.ErrorResponse;
+import dev.veil.frontend.pg.message.FrontendMessage;
+import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.frontend.pg.message.ReadyForQuery;
+import dev.veil.session.SessionAudit;
+import dev.veil.session.StatementTicket;
+import dev.veil.session.error.VeilException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The statement side of the relay: record before run. A Query, or the first Execute of a portal, is held
+ * (with everything the client sends after it) until its decision record is stored; then it goes upstream.
+ * When the record cannot be stored, the client gets an ErrorResponse in its turn (after the answers to
+ * what it sent before) and the connection stays usable: after a Query, the error and ReadyForQuery; after
+ * an Execute, what follows up to Sync is skipped as the server itself would, the Sync goes upstream, and
+ * the error is sent just before the server's ReadyForQuery for that Sync (so after the ParseComplete /
+ * BindComplete the server still owes for that batch).
+ *
+ * <p>Server frames are followed to complete each statement's record: rows from CommandComplete tags (and
+ * DataRows for portals fetched in parts), SQLSTATE of errors, statements skipped after an error.
+ * Extended query protocol: https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+ */
+final class PgStatementFlow {
+    /** What the flow needs from its connection. */
+    interface Relay {
+        /** Sends a client frame upstream (gathered; see {@link #flushToServer()}). */
+        void forward(PgFrame frame);
+
+        void flushToServer();
+
+        void pauseClient();
+
+        void resumeClient();
+
+        /** Writes bytes of Veil's own to the client, after the server frames relayed so far. */
+        void sendToClient(Buffer bytes);
+
+        char transactionStatus();
+
+        boolean open();
+    }
+
+    private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
+
+    /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
+    private static final class Pending {
+        final Kind kind;
+        final StatementTicket ticket;
+        final Portal portal;
+        final Buffer reply;
+        /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
+        Buffer errorBeforeReady;
+        long tagRows;
+        boolean anyTagRows;
+        String lastTag;
+        String sqlState;
+
+        Pending(Kind kind, StatementTicket ticket, Portal portal, Buffer reply) {
+            this.kind = kind;
+            this.ticket = ticket;
+            this.portal = portal;
+            this.reply = reply;
+        }
+    }
+
+    private static final class Portal {
+        final String sql;
+        final List<String> parameters;
+        StatementTicket ticket;
+
+        Portal(String sql, List<String> parameters) {
+            this.sql = sql;
+            this.parameters = parameters;
+        }
+    }
+
+    private final Relay relay;
+    private final SessionAudit audit;
+    private final boolean recordParameters;
+    private final Map<String, String> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    private final ArrayDeque<Pending> owed = new ArrayDeque<>();
+    private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
+    private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
+    private boolean waiting;
+    private boolean paused;
+    private boolean skipUntilSync;
+    private Buffer refusalBeforeSync;
+    /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
+    private boolean batchFailed;
+
+    PgStatementFlow(Relay relay, SessionAudit audit, boolean recordParameters) {
+        this.relay = relay;
+        this.audit = audit;
+        this.recordParameters = recordParameters;
+    }
+
+    /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
+    boolean pausedClient() {
+        return paused;
+    }
+
+    // ---- client to server ----------------------------------------------------------------------------
+
+    void onClientFrame(PgFrame frame) {
+        if (waiting) {
+            held.add(frame);
+            if (held.size() == HELD_FRAMES_BEFORE_PAUSE && !paused) {
+                // Only a client pipelining far ahead is paused: pausing on every statement costs system calls.
+                paused = true;
+                relay.pauseClient();
+            }
+            return;
+        }
+        handle(frame);
+    }
+
+    private void handle(PgFrame frame) {
+        byte t = frame.type();
+        if (skipUntilSync) {
+            if (t != 'S') {
+                return;
+            }
+            skipUntilSync = false;
+        }
+        switch (t) {
+            case 'Q' -> decide(frame, Kind.QUERY, null, FrontendMessage.Query.decode(frame).sql(), null);
+            case 'F' -> decide(frame, Kind.QUERY, null, "-- fast-path function call", null);
+            case 'P' -> {
+                FrontendMessage.Parse p = FrontendMessage.Parse.decode(frame);
+                statements.put(p.statementName(), p.sql());
+                relay.forward(frame);
+            }
+            case 'B' -> {
+                FrontendMessage.Bind b = FrontendMessage.Bind.decode(frame);
+                closePortal(b.portal());
+                String sql = statements.get(b.statementName());
+                portals.put(b.portal(), new Portal(sql == null ? "-- prepared statement \"" + b.statementName() + "\" (not prepared through this session)" : sql,
+                        recordParameters ? b.renderedParameters() : null));
+                relay.forward(frame);
+            }
+            case 'E' -> {
+                String name = FrontendMessage.Execute.decode(frame).portal();
+                Portal p = portals.get(name);
+                if (p == null || p.ticket != null) {
+                    // No such portal (the server will say so), or the next part of a suspended one.
+                    forward(frame, Kind.EXECUTE, p == null ? null : p.ticket, p);
+                } else {
+                    decide(frame, Kind.EXECUTE, p, p.sql, p.parameters);
+                }
+            }
+            case 'S' -> {
+                forward(frame, Kind.SYNC, null, null);
+                owed.peekLast().errorBeforeReady = refusalBeforeSync;
+                refusalBeforeSync = null;
+            }
+            case 'C' -> {
+                FrontendMessage.Close c = FrontendMessage.Close.decode(frame);
+                if (c.kind() == 'S') {
+                    statements.remove(c.name());
+                } else {
+                    closePortal(c.name());
+                }
+                relay.forward(frame);
+            }
+            default -> relay.forward(frame);
+        }
+    }
+
+    private void forward(PgFrame frame, Kind kind, StatementTicket ticket, Portal portal) {
+        if (ticket != null) {
+            ticket.forwarded();
+        }
+        owed.add(new Pending(kind, ticket, portal, null));
+        relay.forward(frame);
+    }
+
+    private void decide(PgFrame frame, Kind kind, Portal portal, String sql, List<String> parameters) {
+        Future<StatementTicket> decision = audit.decided(sql, parameters, AuditEvent.Analysis.notAnalysed(),
+                AuditEvent.Decision.allowWithoutPolicy());
+        if (decision.succeeded()) {
+            proceed(frame, kind, portal, decision.result());
+            return;
+        }
+        waiting = true;
+        relay.flushToServer();
+        decision.onComplete(ar -> {
+            waiting = false;
+            if (!relay.open()) {
+                if (ar.succeeded()) {
+                    ar.result().completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+                }
+                return;
+            }
+            if (ar.succeeded()) {
+                proceed(frame, kind, portal, ar.result());
+            } else {
+                refuse(kind, ar.cause());
+            }
+            while (!waiting && !held.isEmpty()) {
+                handle(held.poll());
+            }
+            relay.flushToServer();
+            if (!waiting && paused) {
+                paused = false;
+                relay.resumeClient();
+            }
+        });
+    }
+
+    private void proceed(PgFrame frame, Kind kind, Portal portal, StatementTicket ticket) {
+        if (portal != null) {
+            portal.ticket = ticket;
+        }
+        forward(frame, kind, ticket, portal);
+    }
+
+    private void refuse(Kind kind, Throwable cause) {
+        VeilException e = cause instanceof VeilException ve ? ve
+                : VeilException.error(dev.veil.session.error.ErrorCode.INTERNAL, "internal error in Veil: " + cause);
+        Buffer error = ErrorResponse.of(e).encode();
+        if (kind == Kind.EXECUTE) {
+            skipUntilSync = true; // as the server does after an error: nothing runs until Sync
+            refusalBeforeSync = error;
+        } else {
+            owed.add(new Pending(Kind.REPLY, null, null, error));
+            sendOwedReplies();
+        }
+    }
+
+    /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
+    private void closePortal(String name) {
+        Portal old = portals.remove(name);
+        if (old != null && old.ticket != null && !old.ticket.isDone() && owed.stream().noneMatch(p -> p.ticket == old.ticket)) {
+            old.ticket.completed(AuditEvent.Outcome.OK, null, old.ticket.rowsSeen(), null);
+        }
+    }
+
+    // ---- server to client ----------------------------------------------------------------------------
+
+    /** Called before a server frame is relayed: a refusal owed before a Sync's ReadyForQuery goes out now. */
+    void beforeServerFrame(PgFrame frame) {
+        if (frame.type() != 'Z') {
+            return;
+        }
+        for (Pending p : owed) {
+            if (p.kind == Kind.QUERY) {
+                return;
+            }
+            if (p.kind == Kind.SYNC) {
+                if (p.errorBeforeReady != null) {
+                    relay.sendToClient(p.errorBeforeReady);
+                    p.errorBeforeReady = null;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Follows one server frame, after it was relayed to the client. */
+    void onServerFrame(PgFrame frame) {
+        Pending head = owed.peek();
+        if (head == null) {
+            return; // NOTICE, NOTIFY, ParameterStatus between statements
+        }
+        switch (frame.typeChar()) {
+            case 'D' -> {
+                if (head.ticket != null) {
+                    head.ticket.rows(1);
+                }
+            }
+            case 'C' -> {
+                String tag = commandTag(frame);
+                if (head.kind == Kind.QUERY) {
+                    head.lastTag = tag;
+                    Long n = rowsOf(tag);
+                    if (n != null) {
+                        head.tagRows += n;
+                        head.anyTagRows = true;
+                    }
+                } else if (head.kind == Kind.EXECUTE) {
+                    owed.poll();
+                    if (head.ticket != null) {
+                        Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : rowsOf(tag);
+                        head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null);
+                    }
+                    if (head.portal != null) {
+                        head.portal.ticket = null; // a completed portal runs again only through a new Execute decision
+                        portals.values().remove(head.portal);
+                    }
+                }
+            }
+            case 's' -> {
+                if (head.kind == Kind.EXECUTE) {
+                    owed.poll(); // PortalSuspended: the portal's ticket stays open for the next Execute
+                }
+            }
+            case 'I' -> {
+                if (head.kind == Kind.EXECUTE) {
+                    owed.poll();
+                    if (head.ticket != null) {
+                        head.ticket.completed(AuditEvent.Outcome.OK, null, 0L, null);
+                    }
+                }
+            }
+            case 'E' -> {
+                String state = ErrorResponse.decode(frame).sqlState();
+                if (head.kind == Kind.QUERY) {
+                    if (head.sqlState == null) {
+                        head.sqlState = state;
+                    }
+                } else if (head.kind == Kind.EXECUTE) {
+                    owed.poll();
+                    if (head.ticket != null) {
+                        head.ticket.completed(AuditEvent.Outcome.ERROR, null, null, state);
+                    }
+                    batchFailed = true;
+                } else if (head.kind == Kind.SYNC) {
+                    batchFailed = true; // a Parse or Bind failed: the Executes owed before Sync are skipped
+                }
+            }
+            case 'Z' -> onReadyForQuery(ReadyForQuery.statusOf(frame));
+            default -> { }
+        }
+        sendOwedReplies();
+    }
+
+    private void onReadyForQuery(char status) {
+        Pending p;
+        while ((p = owed.poll()) != null) {
+            if (p.kind == Kind.QUERY) {
+                if (p.ticket != null) {
+                    p.ticket.completed(p.sqlState == null ? AuditEvent.Outcome.OK : AuditEvent.Outcome.ERROR, p.lastTag,
+                            p.anyTagRows ? p.tagRows : null, p.sqlState);
+                }
+                break;
+            }
+            if (p.kind == Kind.SYNC) {
+                break;
+            }
+            if (p.kind == Kind.EXECUTE && p.ticket != null && !p.ticket.isDone()) {
+                p.ticket.completed(batchFailed ? AuditEvent.Outcome.SKIPPED : AuditEvent.Outcome.OK, null, p.ticket.rowsSeen(), null);
+            }
+        }
+        batchFailed = false;
+        if (status == ReadyForQuery.IDLE) {
+            // The transaction is over: suspended portals in it are gone.
+            for (String name : List.copyOf(portals.keySet())) {
+                Portal portal = portals.get(name);
+                if (portal.ticket != null) {
+                    closePortal(name);
+                }
+            }
+        }
+    }
+
+    /** Sends Veil's own replies that have reached the head of the queue. */
+    private void sendOwedReplies() {
+        Pending head;
+        while ((head = owed.peek()) != null && head.kind == Kind.REPLY) {
+            owed.poll();
+            // The status is read now, once everything before the refused Query has been answered.
+            relay.sendToClient(head.reply.copy().appendBuffer(new ReadyForQuery(relay.transactionStatus()).encode()));
+        }
+    }
+
+    /** The session is over: statements still running are recorded as interrupted. */
+    void close(String reason) {
+        for (Pending p : owed) {
+            if (p.ticket != null && !p.ticket.isDone()) {
+                p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen() > 0 ? p.ticket.rowsSeen() : null, null);
+            }
+        }
+        owed.clear();
+        for (Portal p : portals.values()) {
+            if (p.ticket != null && !p.ticket.isDone()) {
+                p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen(), null);
+            }
+        }
+        portals.clear();
+        audit.ended(reason);
+    }
+
+    private static String commandTag(PgFrame frame) {
+        Buffer b = frame.body();
+        int end = b.length() > 0 && b.getByte(b.length() - 1) == 0 ? b.length() - 1 : b.length();
+        return b.getString(0, end, "UTF-8");
+    }
+
+    /** The row count a CommandComplete tag reports (its last word), or null for commands that report none. */
+    static Long rowsOf(String tag) {
+        int sp = tag.lastIndexOf(' ');
+        if (sp < 0 || !(tag.startsWith("SELECT") || tag.startsWith("INSERT") || tag.startsWith("UPDATE")
+                || tag.startsWith("DELETE") || tag.startsWith("COPY") || tag.startsWith("FETCH")
+                || tag.startsWith("MOVE") || tag.startsWith("MERGE"))) {
+            return null;
+        }
+        try {
+            return Long.parseLong(tag.substring(sp + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.veil.session;
+
+import dev.veil.audit.AuditEvent;
+import dev.veil.session.error.ErrorCode;
+import dev.veil.session.error.VeilException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * The audit side of one session, confined to the session's event loop. Record before run:
+ * {@link #decided} returns a future that completes (on the session's own context) once the decision
+ * record is stored; only then may the statement go upstream. When the record cannot be stored and Veil
+ * fails closed, the future fails with a {@link VeilException} (53000) to send to the client.
+ */
+public final class SessionAudit {
+    private static final Logger LOG = Logger.getLogger(SessionAudit.class);
+
+    private final SessionAuditor auditor;
+    private final Session session;
+    private final String protocol;
+    private long statements;
+    private boolean ended;
+
+    SessionAudit(SessionAuditor auditor, Session session, String protocol) {
+        this.auditor = auditor;
+        this.session = session;
+        this.protocol = protocol;
+    }
+
+    /**
+     * Records the decision about a statement. {@code parameters} may be null (none, or not known yet);
+     * they are kept only when veil.audit.record-parameters is on.
+     */
+    public Future<StatementTicket> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
+                                           AuditEvent.Decision decision) {
+        long started = System.nanoTime();
+        long statementId = ++statements;
+        var redactor = auditor.redactor(protocol);
+        String redacted = redactor.redact(sql);
+        var event = new AuditEvent.StatementDecided(auditor.clock.instant(), session.id(), statementId,
+                session.identity().name(), session.identity().roles(), session.environment(), session.upstream(),
+                session.database(), protocol, redactor.fingerprint(redacted), auditor.redactLiterals ? redacted : sql,
+                auditor.redactLiterals, auditor.recordParameters ? parameters : null, analysis, decision, List.of(), null);
+        auditor.countStatement(event);
+        StatementTicket ticket = new StatementTicket(this, event, started);
+        java.util.concurrent.CompletableFuture<Void> stored = auditor.log.record(event);
+        if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            return Future.succeededFuture(ticket); // audit disabled: nothing to wait for
+        }
+        Context context = Vertx.currentContext();
+        Promise<StatementTicket> promise = Promise.promise();
+        // The audit log's watchdog fails the future when the write takes longer than veil.audit.write-timeout.
+        stored.whenComplete((v, e) -> {
+                    Runnable done = () -> {
+                        if (e == null) {
+                            promise.complete(ticket);
+                        } else if (auditor.log.failClosed()) {
+                            auditor.countRefusal("audit-unavailable");
+                            promise.fail(VeilException.error(ErrorCode.AUDIT_UNAVAILABLE,
+                                    "statement refused: Veil cannot record it in its audit log ("
+                                            + reason(e) + "); Veil refuses statements until the audit log is writable again. "
+                                            + "Retry later; operators: see /q/health/ready and Veil's log"));
+                        } else {
+                            LOG.warnf("session %d: statement %d runs without an audit record (fail-closed is off): %s",
+                                    session.id(), statementId, reason(e));
+                            promise.complete(ticket);
+                        }
+                    };
+                    if (context != null) {
+                        auditor.runOn(context, done);
+                    } else {
+                        done.run();
+                    }
+                });
+        return promise.future();
+    }
+
+    private static String reason(Throwable e) {
+        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof java.util.concurrent.TimeoutException) {
+            return "no sink stored the record within the write timeout";
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    void completed(StatementTicket t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
+                   Integer errno, long veilNanos, long upstreamNanos) {
+        auditor.time(veilNanos, upstreamNanos);
+        auditor.countMasks(t.decision().masks());
+        auditor.record(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
+                session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
+                Math.max(upstreamNanos, 0) / 1000, sqlState, errno));
+    }
+
+    /** Records the end of the session (once). */
+    public void ended(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        auditor.record(new AuditEvent.SessionEnded(auditor.clock.instant(), session.id(), session.identity().name(),
+                java.time.Duration.between(session.startedAt(), auditor.clock.instant()).toMillis(), statements, reason));
+    }
+
+    public Session session() {
+        return session;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.veil.session;
+
+import dev.veil.audit.AuditEvent;
+import dev.veil.audit.AuditLog;
+import dev.veil.audit.LiteralRedactor;
+import dev.veil.audit.StatementRedactor;
+import dev.veil.config.VeilConfig;
+import dev.veil.session.error.VeilException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where front ends report sessions and statements, whatever their dialect. It turns those reports into
+ * audit events and statement metrics; {@link SessionAudit} is its per-session side.
+ */
+@ApplicationScoped
+public class SessionAuditor {
+    private static final Logger LOG = Logger.getLogger(SessionAuditor.class);
+
+    final AuditLog log;
+    final Clock clock;
+    final MeterRegistry metrics;
+    final boolean redactLiterals;
+    final boolean recordParameters;
+    final StatementRedactor postgresRedactor = new LiteralRedactor(false);
+    final StatementRedactor mysqlRedactor = new LiteralRedactor(true);
+    final Timer veilTime;
+    final Timer upstreamTime;
+    private final Counter authFailures;
+
+    public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics) {
+        this.log = log;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.redactLiterals = config.audit().redactLiterals();
+        this.recordParameters = config.audit().recordParameters();
+        this.veilTime = Timer.builder("veil.statement.veil.time")
+                .description("Time Veil spends on a statement before it goes upstream (analysis, policy, audit)")
+                .publishPercentileHistogram().register(metrics);
+        this.upstreamTime = Timer.builder("veil.statement.upstream.time")
+                .description("Time from forwarding a statement to its completion by the upstream")
+                .publishPercentileHistogram().register(metrics);
+        this.authFailures = Counter.builder("veil.auth.failures").description("Failed client authentications").register(metrics);
+    }
+
+    /** Records the start of a session; the returned object records its statements and its end. */
+    public SessionAudit sessionStarted(Session session, String protocol, String applicationName) {
+        var id = session.identity();
+        record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
+                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase()), session.clientAddress(),
+                applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
+        return new SessionAudit(this, session, protocol);
+    }
+
+    /** Records a failed authentication; {@code e} is the error the client is about to get. */
+    public void authenticationFailed(String protocol, String user, String clientAddress, boolean tls, VeilException e) {
+        authFailures.increment();
+        record(new AuditEvent.AuthenticationFailed(clock.instant(), protocol, user, clientAddress, tls,
+                e.code().sqlState(), e.getMessage()));
+    }
+
+    /** Records an event nobody waits for; a failure is logged (and counted by the audit log). */
+    void record(AuditEvent event) {
+        if (!log.recordLater(event)) {
+            LOG.debugf("audit event %s not recorded: %s", event.getClass().getSimpleName(), log.unavailableReason());
+        }
+    }
+
+    private final java.util.Map<io.vertx.core.Context, Mailbox> mailboxes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code task} on {@code context}. The writer completes many decisions per batch; the ones for the
+     * same event loop are run by one task there, instead of one wake-up of that loop per statement.
+     */
+    void runOn(io.vertx.core.Context context, Runnable task) {
+        mailboxes.computeIfAbsent(context, Mailbox::new).post(task);
+    }
+
+    private static final class Mailbox {
+        private final io.vertx.core.Context context;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Mailbox(io.vertx.core.Context context) {
+            this.context = context;
+        }
+
+        void post(Runnable task) {
+            tasks.add(task);
+            if (scheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> drain());
+            }
+        }
+
+        private void drain() {
+            scheduled.set(false);
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run();
+            }
+        }
+    }
+
+    StatementRedactor redactor(String protocol) {
+        return "mysql".equals(protocol) ? mysqlRedactor : postgresRedactor;
+    }
+
+    private final java.util.Map<String, Counter> statementCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void countStatement(AuditEvent.StatementDecided d) {
+        String kind = d.analysis().kind() == null ? "unanalysed" : d.analysis().kind().toLowerCase();
+        String verdict = d.decision().verdict().name().toLowerCase().replace('_', '-');
+        // Cached: a registry lookup (tag sorting, id hashing) per statement is measurable on the data path.
+        statementCounters.computeIfAbsent(d.protocol() + "|" + kind + "|" + verdict, k -> Counter.builder("veil.statements")
+                .description("Statements decided").tags("protocol", d.protocol(), "kind", kind, "decision", verdict)
+                .register(metrics)).increment();
+        if (d.decision().verdict() == AuditEvent.Verdict.DENY) {
+            countRefusal(d.decision().rule());
+        }
+    }
+
+    void countRefusal(String rule) {
+        metrics.counter("veil.refusals", "rule", rule).increment();
+    }
+
+    void countMasks(List<AuditEvent.Mask> masks) {
+        masks.forEach(m -> metrics.counter("veil.masks.applied", "tag", m.tag() == null ? "none" : m.tag()).increment());
+    }
+
+    void time(long veilNanos, long upstreamNanos) {
+        veilTime.record(veilNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos >= 0) {
+            upstreamTime.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}

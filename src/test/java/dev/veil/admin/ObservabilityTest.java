@@ -1,0 +1,131 @@
+package dev.veil.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.veil.audit.AuditCodec;
+import dev.veil.testing.AuditTrail;
+import dev.veil.testing.VeilTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Metrics after known traffic, health checks, and the admin-only audit API. */
+@QuarkusTest
+@QuarkusTestResource(VeilTestResource.class)
+class ObservabilityTest {
+    @TestHTTPResource("/")
+    URI base;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(String path, String user, String password) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sum of the samples of a metric whose labels include every given {@code name="value"}. */
+    private double metric(String name, String... labels) throws Exception {
+        String body = get("/q/metrics", null, null).body();
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                continue;
+            }
+            boolean all = true;
+            for (String l : labels) {
+                all &= line.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static Connection veil() throws SQLException {
+        return DriverManager.getConnection(VeilTestResource.veilUrl("shop", "assumeMinServerVersion=9.4&preferQueryMode=simple"),
+                VeilTestResource.USER, VeilTestResource.PASSWORD);
+    }
+
+    @Test
+    void countsStatementsTimesAndAuditWritesAfterKnownTraffic() throws Exception {
+        String[] allowed = {"decision=\"allow\"", "kind=\"unanalysed\"", "protocol=\"postgresql\""};
+        double statements = metric("veil_statements_total", allowed);
+        double veilTimes = metric("veil_statement_veil_time_seconds_count");
+        double upstreamTimes = metric("veil_statement_upstream_time_seconds_count");
+        double records = metric("veil_audit_records_total");
+        double authFailures = metric("veil_auth_failures_total");
+        try (Connection c = veil(); Statement st = c.createStatement()) {
+            for (int i = 0; i < 7; i++) {
+                st.execute("SELECT " + i);
+            }
+            assertThat(metric("veil_client_connections", "protocol=\"postgresql\"", "environment=\"dev\"")).isGreaterThanOrEqualTo(1);
+        }
+        assertThatThrownBy(() -> DriverManager.getConnection(VeilTestResource.veilUrl("shop", ""), VeilTestResource.USER, "wrong"))
+                .isInstanceOf(SQLException.class);
+        assertThat(metric("veil_statements_total", allowed) - statements).isEqualTo(7);
+        assertThat(metric("veil_statement_veil_time_seconds_count") - veilTimes).isEqualTo(7);
+        assertThat(metric("veil_statement_upstream_time_seconds_count") - upstreamTimes).isEqualTo(7);
+        assertThat(metric("veil_statement_veil_time_seconds_bucket")).as("histogram buckets").isGreaterThan(0);
+        assertThat(metric("veil_auth_failures_total") - authFailures).isEqualTo(1);
+        // session start, 7 decisions: at least those were stored (completions follow asynchronously)
+        assertThat(metric("veil_audit_records_total") - records).isGreaterThanOrEqualTo(8);
+        assertThat(metric("veil_audit_write_seconds_count")).isGreaterThan(0);
+        assertThat(get("/q/metrics", null, null).body()).contains("veil_audit_queue_depth");
+        assertThat(metric("veil_upstream_pool_size", "upstream=\"main\"", "database=\"shop\"")).isGreaterThanOrEqualTo(1);
+        assertThat(get("/q/metrics", null, null).body()).contains("veil_upstream_pool_in_use{").contains("veil_upstream_pool_waits_total{")
+                .contains("veil_upstream_pool_errors_total{").contains("veil_sessions_open");
+    }
+
+    @Test
+    void readinessCoversListenersUpstreamsAndTheAuditLog() throws Exception {
+        HttpResponse<String> ready = get("/q/health/ready", null, null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("veil-audit").contains("veil-upstreams").contains("upstream.main")
+                .contains("reachable").contains("veil-listeners");
+        HttpResponse<String> live = get("/q/health/live", null, null);
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("veil-gateway").contains("running");
+    }
+
+    @Test
+    void theAuditApiIsForAdminsAndIsItselfAudited() throws Exception {
+        try (Connection c = veil(); Statement st = c.createStatement()) {
+            st.execute("SELECT 'api'");
+        }
+        assertThat(get("/api/v1/audit", null, null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/audit", VeilTestResource.ADMIN_USER, "wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/audit", VeilTestResource.USER, VeilTestResource.PASSWORD).statusCode()).isEqualTo(403);
+        HttpResponse<String> r = get("/api/v1/audit?identity=" + VeilTestResource.USER + "&type=statement.decided&limit=50",
+                VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode found = new AuditCodec().mapper().readTree(r.body());
+        assertThat(found.size()).isBetween(1, 50);
+        found.forEach(j -> {
+            assertThat(j.path("identityName").asText()).isEqualTo(VeilTestResource.USER);
+            assertThat(j.path("type").asText()).isEqualTo("statement.decided");
+        });
+        assertThat(get("/api/v1/audit?from=yesterday", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD).statusCode()).isEqualTo(400);
+        List<JsonNode> actions = AuditTrail.ofTestVeil().await(j -> AuditTrail.type("admin.action").test(j)
+                && VeilTestResource.ADMIN_USER.equals(j.path("actor").asText()) && "audit.search".equals(j.path("action").asText()), 1);
+        assertThat(actions.get(0).path("detail").path("identity").asText()).isEqualTo(VeilTestResource.USER);
+    }
+}
