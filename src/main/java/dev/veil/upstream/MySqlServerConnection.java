@@ -287,6 +287,11 @@ public final class MySqlServerConnection implements ServerConnection {
         schemaChanged = true;
     }
 
+    /** The answers' bookkeeping: last prepared statement id, last error (read when a response completes). */
+    public ResponseTracker tracker() {
+        return tracker;
+    }
+
     /** Commands forwarded whose answers have not fully arrived. */
     public int pendingResponses() {
         return tracker == null ? 0 : tracker.pending();

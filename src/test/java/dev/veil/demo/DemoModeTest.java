@@ -43,7 +43,7 @@ class DemoModeTest {
     @Test
     void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306"));
-        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         LocalAccounts accounts = new LocalAccounts(config);
         DemoMode demo = new DemoMode(config, upstreams, accounts);
         assertThat(demo.enabled()).isTrue();
@@ -80,7 +80,7 @@ class DemoModeTest {
     @Test
     void startsNoMariaDbWhileTheMySqlListenerIsDisabled() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.enabled", "false"));
-        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
         demo.start();
         try {
@@ -101,7 +101,7 @@ class DemoModeTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             VeilConfig config = config(Map.of("veil.demo.mariadb-port", String.valueOf(taken.getLocalPort()),
                     "veil.demo.postgres-port", String.valueOf(postgresPort)));
-            UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config);
+            UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
             assertThatThrownBy(demo::start).isInstanceOf(IOException.class).hasMessageContaining("already in use");
             assertThat(upstreams.all()).isEmpty();

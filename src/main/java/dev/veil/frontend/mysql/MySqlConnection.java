@@ -50,7 +50,15 @@ final class MySqlConnection implements MySqlServerListener {
      * A whole command (split packets joined), the sequence id of its last packet, and, for a command that
      * came in one packet, that packet as received (forwarded as is, without copying).
      */
-    private record Cmd(Buffer payload, int lastSeq, Buffer frame) {
+    private record Cmd(Buffer payload, int lastSeq, Buffer frame, VeilException refusal) {
+        Cmd(Buffer payload, int lastSeq, Buffer frame) {
+            this(payload, lastSeq, frame, null);
+        }
+
+        Cmd refused(VeilException e) {
+            return new Cmd(payload, lastSeq, frame, e);
+        }
+
         int code() {
             return payload.length() == 0 ? -1 : payload.getUnsignedByte(0);
         }
@@ -81,6 +89,12 @@ final class MySqlConnection implements MySqlServerListener {
     private Buffer handshakeBytes;
     private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
     private final MySqlCommandAdmission admission;
+    private MySqlStatementFlow flow;
+    /** A command is being analysed / recorded: later ones wait behind it, in order. */
+    private boolean admitting;
+    private String programName;
+    private String endReason = "client disconnected";
+    private static final int WAITING_BEFORE_PAUSE = 256;
 
     MySqlConnection(NetSocket socket, MySqlFrontend frontend) {
         this.socket = socket;
@@ -237,6 +251,7 @@ final class MySqlConnection implements MySqlServerListener {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
+        programName = response.attributes().get("program_name");
         if (response.characterSet() != 0) {
             charset = response.characterSet();
         }
@@ -300,6 +315,8 @@ final class MySqlConnection implements MySqlServerListener {
         MySqlServerConnection conn = server;
         session.onCancel(() -> frontend.killOnUpstream(conn, false));
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
+        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName),
+                route.upstream(), route.database());
         server.attach(this);
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
@@ -341,34 +358,69 @@ final class MySqlConnection implements MySqlServerListener {
             // Slices share the read buffer, which Vert.x never reuses once handed to us.
             cmd = new Cmd(buf.slice(off, off + len), seq, buf.slice(off - 4, off + len));
         }
-        if (!waiting.isEmpty()) {
+        if (admitting || !waiting.isEmpty()) {
             waiting.addLast(cmd);
+            if (waiting.size() == WAITING_BEFORE_PAUSE) {
+                // Only a client pipelining far ahead is paused: pausing on every statement costs system calls.
+                socket.pause();
+            }
             return;
         }
         onCommand(cmd);
     }
 
-    private void onCommand(Cmd cmd) {
+    /** Handles one command; false when it had to go back to wait for the server's earlier answers. */
+    private boolean onCommand(Cmd cmd) {
         MySqlCommandAdmission.Verdict verdict;
         try {
-            verdict = admission.admit(cmd.payload(), clientCaps);
+            verdict = cmd.refusal() != null ? MySqlCommandAdmission.Verdict.refuse(cmd.refusal()) : admission.admit(cmd.payload(), clientCaps);
         } catch (VeilException e) {
             verdict = MySqlCommandAdmission.Verdict.refuse(e);
         }
         if (verdict.forward()) {
-            if (verdict.changesSchema()) {
-                server.noteSchemaChange();
+            if (MySqlStatementFlow.needsDecision(cmd.code())) {
+                admitting = true;
+                MySqlCommandAdmission.Verdict v = verdict;
+                flow.decide(cmd.payload()).onComplete(ar -> {
+                    admitting = false;
+                    if (state != State.READY || server == null) {
+                        return;
+                    }
+                    if (ar.succeeded()) {
+                        forward(cmd, v, ar.result());
+                    } else {
+                        VeilException e = ar.cause() instanceof VeilException ve ? ve
+                                : VeilException.error(ErrorCode.INTERNAL, "statement refused: " + ar.cause().getMessage());
+                        waiting.addFirst(cmd.refused(e));
+                    }
+                    drainWaiting();
+                });
+                return true;
             }
-            server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
-            return;
+            forward(cmd, verdict, null);
+            return true;
         }
         // Veil answers itself: wait until the server has answered everything sent before, to keep order.
         if (server.pendingResponses() > 0) {
-            waiting.addFirst(cmd);
-            socket.pause();
-            return;
+            waiting.addFirst(cmd.refusal() != null ? cmd : verdict.refusal() != null ? cmd.refused(verdict.refusal()) : cmd);
+            return false;
         }
         runLocally(cmd, verdict);
+        return true;
+    }
+
+    private void forward(Cmd cmd, MySqlCommandAdmission.Verdict verdict, MySqlStatementFlow.Decided decided) {
+        if (verdict.changesSchema()) {
+            server.noteSchemaChange();
+            if (cmd.code() == Command.COM_INIT_DB) {
+                flow.schemaSelected(cmd.payload().getString(1, cmd.payload().length(), "UTF-8"));
+            }
+        }
+        if (cmd.code() == Command.COM_STMT_CLOSE) {
+            flow.closed(cmd.payload());
+        }
+        server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
+        flow.forwarded(cmd.code(), decided, verdict.shape() != null);
     }
 
     private void runLocally(Cmd cmd, MySqlCommandAdmission.Verdict verdict) {
@@ -379,6 +431,7 @@ final class MySqlConnection implements MySqlServerListener {
         }
         switch (verdict.local()) {
             case QUIT -> {
+                endReason = "client quit";
                 state = State.CLOSED;
                 socket.close();
             }
@@ -443,15 +496,18 @@ final class MySqlConnection implements MySqlServerListener {
 
     @Override
     public void onResponseComplete(int command, boolean error, int statusFlags, long rows) {
-        if (!waiting.isEmpty() && server != null && server.pendingResponses() == 0) {
+        var t = server.tracker();
+        flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState());
+        if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
             context.runOnContext(v -> drainWaiting());
         }
     }
 
     private void drainWaiting() {
-        while (!waiting.isEmpty() && state == State.READY && server != null && server.pendingResponses() == 0) {
-            Cmd next = waiting.pollFirst();
-            onCommand(next);
+        while (!admitting && !waiting.isEmpty() && state == State.READY && server != null) {
+            if (!onCommand(waiting.pollFirst())) {
+                break;
+            }
         }
         if (waiting.isEmpty() && state == State.READY) {
             socket.resume();
@@ -480,6 +536,9 @@ final class MySqlConnection implements MySqlServerListener {
         if (state == State.CLOSED) {
             return;
         }
+        if ((state == State.HANDSHAKE || state == State.AUTHENTICATING) && e.code() != ErrorCode.INTERNAL) {
+            frontend.auditor.authenticationFailed("mysql", auth == null ? null : auth.user(), clientHost, tls, e);
+        }
         Buffer packet = Packets.frame(seq, errPacket(e).encode());
         if (e.fatal() || state != State.READY) {
             state = State.CLOSED;
@@ -497,6 +556,9 @@ final class MySqlConnection implements MySqlServerListener {
             session.onCancel(null);
             session.onTerminate(null);
             frontend.sessions.remove(session);
+        }
+        if (flow != null) {
+            flow.end(endReason);
         }
         if (server != null) {
             MySqlServerConnection s = server;

@@ -48,11 +48,16 @@ public class MySqlFrontend {
     final Clock clock;
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
+    final dev.veil.session.SessionAuditor auditor;
+    final dev.veil.session.StatementAnalysis analysis;
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
     volatile boolean tlsAvailable;
 
     public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
-                         Vertx vertx, Clock clock, GatewayStatus status) {
+                         Vertx vertx, Clock clock, GatewayStatus status, dev.veil.session.SessionAuditor auditor,
+                         dev.veil.session.StatementAnalysis analysis) {
+        this.auditor = auditor;
+        this.analysis = analysis;
         this.clientConnections = status.clientConnections("mysql");
         this.config = config;
         this.listener = config.mysql();

@@ -72,8 +72,10 @@ class MySqlAuthFlowTest {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(props, "test", 500)).build();
         VeilConfig veil = config.getConfigMapping(VeilConfig.class);
-        return new MySqlFrontend(veil, new LocalAccounts(veil), new UpstreamRegistry(vertx, veil), new SessionRegistry(),
-                vertx, Clock.systemUTC(), new GatewayStatus());
+        // The auth flow reads accounts and listener settings only: no auditor or analysis stage is needed.
+        return new MySqlFrontend(veil, new LocalAccounts(veil),
+                new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), new SessionRegistry(),
+                vertx, Clock.systemUTC(), new GatewayStatus(), null, null);
     }
 
     private static HandshakeResponse41 response(String user, String plugin, byte[] auth) {

@@ -47,6 +47,9 @@ public final class ResponseTracker {
     private State state = State.FIRST;
     private long remaining;
     private int prepareColumns;
+    private long lastPreparedStatementId = -1;
+    private int lastErrorCode;
+    private String lastSqlState;
     private long rows;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private boolean continuation;
@@ -63,6 +66,20 @@ public final class ResponseTracker {
     /** Commands sent whose answers have not fully arrived. */
     public int pending() {
         return queue.size();
+    }
+
+    /** Statement id of the last successful COM_STMT_PREPARE answer (-1 before any). */
+    public long lastPreparedStatementId() {
+        return lastPreparedStatementId;
+    }
+
+    /** Error number and SQLSTATE of the last ERR packet seen. */
+    public int lastErrorCode() {
+        return lastErrorCode;
+    }
+
+    public String lastSqlState() {
+        return lastSqlState;
     }
 
     /** Status flags of the last OK / EOF seen (IN_TRANS tells whether a transaction is open). */
@@ -88,6 +105,9 @@ public final class ResponseTracker {
                     + (length > 0 && buf.getUnsignedByte(offset) == ErrPacket.HEADER ? ": " + errMessage(buf, offset, length) : ""));
         }
         int header = length == 0 ? -1 : buf.getUnsignedByte(offset);
+        if (header == ErrPacket.HEADER) {
+            noteError(buf, offset, length);
+        }
         switch (state) {
             case FIRST -> first(e, header, buf, offset, length);
             case COLUMNS -> {
@@ -155,7 +175,7 @@ public final class ResponseTracker {
                 }
                 PayloadReader r = new PayloadReader(buf, offset, length);
                 r.int1();
-                r.int4();
+                lastPreparedStatementId = r.int4();
                 prepareColumns = r.int2();
                 int params = r.int2();
                 if (params > 0) {
@@ -234,6 +254,13 @@ public final class ResponseTracker {
 
     private static int eofStatus(Buffer buf, int offset, int length) {
         return length >= 5 ? buf.getUnsignedShortLE(offset + 3) : 0;
+    }
+
+    private void noteError(Buffer buf, int offset, int length) {
+        if (length >= 3) {
+            lastErrorCode = buf.getUnsignedShortLE(offset + 1);
+            lastSqlState = length >= 9 && buf.getByte(offset + 3) == '#' ? buf.getString(offset + 4, offset + 9) : "HY000";
+        }
     }
 
     private void done(Expectation e, boolean error) {
