@@ -21,7 +21,9 @@ public final class AnalysisSummary {
         List<String> relations = a.relations().stream()
                 .map(r -> r.qualified() + ":" + r.action().name().toLowerCase()).distinct().toList();
         Set<AuditEvent.ColumnAccess> columns = new LinkedHashSet<>();
-        boolean unknown = a.failure().isPresent() || a.otherColumns() instanceof Lineage.Unknown;
+        // otherColumns is Unknown for any query (columns it did not list); it only matters when none is listed.
+        boolean unknown = a.failure().isPresent()
+                || (a.columns().isEmpty() && a.writes().isEmpty() && a.otherColumns() instanceof Lineage.Unknown);
         boolean known = false;
         for (OutputColumn c : a.columns()) {
             if (c.lineage() instanceof Lineage.Known k) {

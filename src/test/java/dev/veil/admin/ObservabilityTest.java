@@ -67,7 +67,7 @@ class ObservabilityTest {
 
     @Test
     void countsStatementsTimesAndAuditWritesAfterKnownTraffic() throws Exception {
-        String[] allowed = {"decision=\"allow\"", "kind=\"unanalysed\"", "protocol=\"postgresql\""};
+        String[] allowed = {"decision=\"allow\"", "kind=\"read\"", "protocol=\"postgresql\""};
         double statements = metric("veil_statements_total", allowed);
         double veilTimes = metric("veil_statement_veil_time_seconds_count");
         double upstreamTimes = metric("veil_statement_upstream_time_seconds_count");

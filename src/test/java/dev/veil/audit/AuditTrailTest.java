@@ -80,7 +80,10 @@ class AuditTrailTest {
         assertThat(select.path("decision").path("verdict").asText()).isEqualTo("allow");
         assertThat(select.path("decision").path("rule").asText()).isEqualTo("no-policy");
         assertThat(select.path("identityName").asText()).isEqualTo(VeilTestResource.USER);
-        assertThat(select.path("analysis").path("relations").isArray()).isTrue();
+        assertThat(select.path("analysis").path("kind").asText()).isEqualTo("READ");
+        assertThat(select.path("analysis").path("relations").toString()).contains("public.customers:read");
+        assertThat(select.path("analysis").path("columns").toString()).contains("\"column\":\"email\"");
+        assertThat(select.path("analysis").path("lineage").asText()).isEqualTo("known");
 
         JsonNode selectDone = outcomeOf(completed, select);
         assertThat(selectDone.path("outcome").asText()).isEqualTo("ok");

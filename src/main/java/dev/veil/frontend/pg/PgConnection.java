@@ -257,7 +257,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
                 clientAddress(), tls, route.upstream().name(), route.database(), frontend.clock.instant());
         flow = new PgStatementFlow(this, frontend.auditor.sessionStarted(session, "postgresql",
-                startup.settings().get("application_name")), frontend.config.audit().recordParameters());
+                startup.settings().get("application_name")), frontend.config.audit().recordParameters(),
+                frontend.analysis, route.upstream(), route.database());
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
         session.onCancel(() -> frontend.upstreams.cancel(conn));

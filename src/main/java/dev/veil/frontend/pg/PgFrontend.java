@@ -29,11 +29,13 @@ public class PgFrontend {
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
     final dev.veil.session.SessionAuditor auditor;
+    final dev.veil.session.StatementAnalysis analysis;
     volatile boolean tlsAvailable;
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
                       Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status,
-                      dev.veil.session.SessionAuditor auditor) {
+                      dev.veil.session.SessionAuditor auditor, dev.veil.session.StatementAnalysis analysis) {
+        this.analysis = analysis;
         this.auditor = auditor;
         this.clientConnections = status.clientConnections("postgresql");
         this.config = config;

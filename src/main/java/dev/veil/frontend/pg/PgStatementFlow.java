@@ -98,11 +98,21 @@ final class PgStatementFlow {
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
     private boolean batchFailed;
 
-    PgStatementFlow(Relay relay, SessionAudit audit, boolean recordParameters) {
+    PgStatementFlow(Relay relay, SessionAudit audit, boolean recordParameters, dev.veil.session.StatementAnalysis analysis,
+                    dev.veil.upstream.UpstreamSettings upstream, String database) {
         this.relay = relay;
         this.audit = audit;
         this.recordParameters = recordParameters;
+        this.analysis = analysis;
+        this.upstream = upstream;
+        this.database = database;
     }
+
+    private final dev.veil.session.StatementAnalysis analysis;
+    private final dev.veil.upstream.UpstreamSettings upstream;
+    private final String database;
+    private static final dev.veil.analysis.text.LexicalSettings LEXICAL =
+            dev.veil.analysis.text.LexicalSettings.defaults(dev.veil.analysis.Dialect.POSTGRESQL);
 
     /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
     boolean pausedClient() {
@@ -185,8 +195,11 @@ final class PgStatementFlow {
     }
 
     private void decide(PgFrame frame, Kind kind, Portal portal, String sql, List<String> parameters) {
-        Future<StatementTicket> decision = audit.decided(sql, parameters, AuditEvent.Analysis.notAnalysed(),
-                AuditEvent.Decision.allowWithoutPolicy());
+        // The analysis comes from the cache on this loop, or from a worker on a miss (null names: the
+        // catalog's own search_path).
+        Future<StatementTicket> decision = analysis.analyze(upstream, database, LEXICAL, null, sql)
+                .compose(a -> audit.decided(sql, parameters, dev.veil.session.AnalysisSummary.of(a),
+                        AuditEvent.Decision.allowWithoutPolicy()));
         if (decision.succeeded()) {
             proceed(frame, kind, portal, decision.result());
             return;
