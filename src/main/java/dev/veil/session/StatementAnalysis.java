@@ -30,6 +30,10 @@ public class StatementAnalysis {
     private final CatalogRegistry catalogs;
     private final Vertx vertx;
     private final StatementAnalyzer fallback = new StatementAnalyzer();
+    private final java.util.Map<String, CatalogSnapshot> emptyCatalogs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Audit summaries of cached analyses, by identity (an Analysis's own hashCode walks all of it). */
+    private final com.github.benmanes.caffeine.cache.Cache<Analysis, dev.veil.audit.AuditEvent.Analysis> summaries =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
 
     public StatementAnalysis(AnalysisCache cache, CatalogRegistry catalogs, Vertx vertx, MeterRegistry metrics) {
         this.cache = cache;
@@ -39,19 +43,58 @@ public class StatementAnalysis {
         metrics.gauge("veil.analysis.cache.misses", cache, c -> c.misses());
     }
 
+    /**
+     * The analysis of one statement, completed on the caller's context: the catalog load completes on the
+     * reactive client's own event loop and a miss on a worker, and the session's state must only ever be
+     * touched from its own loop. A cache hit completes at once (no hop).
+     */
     public Future<Analysis> analyze(UpstreamSettings upstream, String database, LexicalSettings lexical,
                                     NameResolution names, String sql) {
-        return catalogs.catalog(upstream, database == null ? "" : database)
-                .transform(ar -> {
-                    if (ar.failed()) {
-                        LOG.debugf("catalog of %s/%s unavailable (%s): analysing without it", upstream.name(), database,
-                                ar.cause().getMessage());
-                        return analyze(lexical, CatalogSnapshot.builder(lexical.dialect(), database == null ? "" : database).build(),
-                                names, sql);
-                    }
-                    LoadedCatalog c = ar.result();
-                    return analyze(lexical, c.snapshot(), names == null ? c.defaultNames() : names, sql);
-                });
+        io.vertx.core.Context caller = Vertx.currentContext();
+        Future<Analysis> result = analyzeAnywhere(upstream, database, lexical, names, sql);
+        if (result.isComplete() || caller == null) {
+            return result;
+        }
+        io.vertx.core.Promise<Analysis> onCaller = io.vertx.core.Promise.promise();
+        result.onComplete(ar -> {
+            if (Vertx.currentContext() == caller) {
+                onCaller.handle(ar);
+            } else {
+                caller.runOnContext(v -> onCaller.handle(ar));
+            }
+        });
+        return onCaller.future();
+    }
+
+    private Future<Analysis> analyzeAnywhere(UpstreamSettings upstream, String database, LexicalSettings lexical,
+                                             NameResolution names, String sql) {
+        Future<LoadedCatalog> catalog = catalogs.catalog(upstream, database == null ? "" : database);
+        if (catalog.isComplete()) {
+            // The usual case: read the loaded catalog here. Chaining on the future would run the rest on the
+            // event loop of the client that loaded it, a hop to another thread and back per statement.
+            return withCatalog(catalog, upstream, database, lexical, names, sql);
+        }
+        return catalog.transform(ar -> withCatalog(ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()),
+                upstream, database, lexical, names, sql));
+    }
+
+    private Future<Analysis> withCatalog(Future<LoadedCatalog> catalog, UpstreamSettings upstream, String database,
+                                         LexicalSettings lexical, NameResolution names, String sql) {
+        if (catalog.failed()) {
+            LOG.debugf("catalog of %s/%s unavailable (%s): analysing without it", upstream.name(), database,
+                    catalog.cause().getMessage());
+            // One empty snapshot per database, so the fail-closed analyses are cached like any other.
+            CatalogSnapshot empty = emptyCatalogs.computeIfAbsent(lexical.dialect() + "/" + database,
+                    k -> CatalogSnapshot.builder(lexical.dialect(), database == null ? "" : database).build());
+            return analyze(lexical, empty, names, sql);
+        }
+        LoadedCatalog c = catalog.result();
+        return analyze(lexical, c.snapshot(), names == null ? c.defaultNames() : names, sql);
+    }
+
+    /** What of an analysis the audit trail records; computed once per cached analysis. */
+    public dev.veil.audit.AuditEvent.Analysis summary(Analysis analysis) {
+        return summaries.get(analysis, AnalysisSummary::of);
     }
 
     private Future<Analysis> analyze(LexicalSettings lexical, CatalogSnapshot catalog, NameResolution names, String sql) {

@@ -5,7 +5,6 @@ import dev.veil.analysis.NameResolution;
 import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.audit.AuditEvent;
 import dev.veil.frontend.mysql.packet.Command;
-import dev.veil.session.AnalysisSummary;
 import dev.veil.session.SessionAudit;
 import dev.veil.session.StatementAnalysis;
 import dev.veil.session.StatementTicket;
@@ -69,13 +68,13 @@ final class MySqlStatementFlow {
                 long id = payload.length() >= 5 ? payload.getUnsignedIntLE(1) : -1;
                 Prepared p = id == 0xFFFFFFFFL ? lastPrepared : prepared.get(id);
                 String sql = p == null ? "-- COM_STMT_EXECUTE of unknown statement " + id : p.sql();
-                AuditEvent.Analysis summary = p == null ? AuditEvent.Analysis.notAnalysed() : AnalysisSummary.of(p.analysis());
+                AuditEvent.Analysis summary = p == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(p.analysis());
                 return audit.decided(sql, null, summary, AuditEvent.Decision.allowWithoutPolicy())
                         .map(t -> new Decided(t, sql, p == null ? null : p.analysis()));
             }
             default -> {
                 String sql = text(payload);
-                return analyse(sql).compose(a -> audit.decided(sql, null, AnalysisSummary.of(a),
+                return analyse(sql).compose(a -> audit.decided(sql, null, analysis.summary(a),
                         AuditEvent.Decision.allowWithoutPolicy()).map(t -> new Decided(t, sql, a)));
             }
         }

@@ -198,7 +198,7 @@ final class PgStatementFlow {
         // The analysis comes from the cache on this loop, or from a worker on a miss (null names: the
         // catalog's own search_path).
         Future<StatementTicket> decision = analysis.analyze(upstream, database, LEXICAL, null, sql)
-                .compose(a -> audit.decided(sql, parameters, dev.veil.session.AnalysisSummary.of(a),
+                .compose(a -> audit.decided(sql, parameters, analysis.summary(a),
                         AuditEvent.Decision.allowWithoutPolicy()));
         if (decision.succeeded()) {
             proceed(frame, kind, portal, decision.result());
