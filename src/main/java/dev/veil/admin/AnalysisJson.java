@@ -13,11 +13,11 @@ import java.util.Map;
  * The JSON shape of an {@link Analysis}: lineage carries an explicit {@code "lineage": "known" | "none" |
  * "unknown"} so that clients never have to guess from which fields are present.
  */
-final class AnalysisJson {
+public final class AnalysisJson {
     private AnalysisJson() {
     }
 
-    static Map<String, Object> of(Analysis a) {
+    public static Map<String, Object> of(Analysis a) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dialect", a.dialect().name().toLowerCase(java.util.Locale.ROOT));
         out.put("kind", a.kind().name());

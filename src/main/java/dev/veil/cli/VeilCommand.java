@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 @TopCommand
 @CommandLine.Command(name = "veil", mixinStandardHelpOptions = true, version = "Veil 0.1.0",
         description = "Identity-aware database gateway.",
-        subcommands = {ServeCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class})
 public class VeilCommand implements Callable<Integer> {
     private final ServeCommand serve;
 

@@ -33,6 +33,17 @@ public interface VeilConfig {
     /** The audit trail: what is recorded, where, and what happens when it cannot be written. */
     Audit audit();
 
+    AnalysisSettings analysis();
+
+    interface AnalysisSettings {
+        /**
+         * How often each upstream's catalog snapshot is re-read (it is also re-read after every DDL statement
+         * Veil relays). Changes made around Veil are seen within this time.
+         */
+        @WithDefault("5m")
+        Duration catalogRefresh();
+    }
+
     enum DemoMode { AUTO, ON, OFF }
 
     interface Demo {

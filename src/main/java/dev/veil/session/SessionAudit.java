@@ -92,6 +92,10 @@ public final class SessionAudit {
                    Integer errno, long veilNanos, long upstreamNanos) {
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());
+        if ("DDL".equals(t.decision().analysis().kind()) && outcome == AuditEvent.Outcome.OK) {
+            // The schema changed: the next statement reads a fresh catalog snapshot.
+            auditor.catalogChanged(session.upstream());
+        }
         auditor.record(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
                 session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
                 Math.max(upstreamNanos, 0) / 1000, sqlState, errno));

@@ -35,7 +35,11 @@ public class SessionAuditor {
     final Timer upstreamTime;
     private final Counter authFailures;
 
-    public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics) {
+    private final dev.veil.upstream.catalog.CatalogRegistry catalogs;
+
+    public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics,
+                          dev.veil.upstream.catalog.CatalogRegistry catalogs) {
+        this.catalogs = catalogs;
         this.log = log;
         this.clock = clock;
         this.metrics = metrics;
@@ -106,6 +110,10 @@ public class SessionAuditor {
                 r.run();
             }
         }
+    }
+
+    void catalogChanged(String upstream) {
+        catalogs.invalidate(upstream);
     }
 
     StatementRedactor redactor(String protocol) {

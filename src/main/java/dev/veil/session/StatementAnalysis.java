@@ -68,7 +68,12 @@ public class StatementAnalysis {
 
     private Future<Analysis> analyzeAnywhere(UpstreamSettings upstream, String database, LexicalSettings lexical,
                                              NameResolution names, String sql) {
-        Future<LoadedCatalog> catalog = catalogs.catalog(upstream, database == null ? "" : database);
+        Future<LoadedCatalog> catalog;
+        try {
+            catalog = catalogs.catalog(upstream, database == null ? "" : database);
+        } catch (RuntimeException e) {
+            catalog = Future.failedFuture(e);
+        }
         if (catalog.isComplete()) {
             // The usual case: read the loaded catalog here. Chaining on the future would run the rest on the
             // event loop of the client that loaded it, a hop to another thread and back per statement.

@@ -26,9 +26,14 @@ public class CatalogRegistry {
     private final Map<List<String>, Future<LoadedCatalog>> catalogs = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
 
-    public CatalogRegistry(Vertx vertx) {
+    public CatalogRegistry(Vertx vertx, dev.veil.config.VeilConfig config) {
         this.postgres = new PgCatalogLoader(vertx);
         this.mysql = new MySqlCatalogLoader(vertx);
+        // Periodic refresh: the next statement after it loads a new snapshot (a new version: no stale cache hits).
+        long every = config.analysis().catalogRefresh().toMillis();
+        if (every > 0) {
+            vertx.setPeriodic(every, id -> catalogs.clear());
+        }
     }
 
     public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {

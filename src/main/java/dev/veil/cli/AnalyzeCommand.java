@@ -1,0 +1,105 @@
+package dev.veil.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.admin.AnalysisJson;
+import dev.veil.analysis.Analysis;
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.text.LexicalSettings;
+import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.StatementSplitter;
+import dev.veil.analysis.text.StatementText;
+import dev.veil.session.StatementAnalysis;
+import dev.veil.upstream.UpstreamRegistry;
+import dev.veil.upstream.UpstreamSettings;
+import picocli.CommandLine;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code veil analyze}: the analysis of every statement in a file (or stdin), one JSON object per line, as
+ * {@code POST /api/v1/analyze} returns it. With an upstream configured, against its catalog; without one,
+ * against an empty catalog, where every statement fails closed (kind from the token scan, lineage unknown).
+ */
+@CommandLine.Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Analyse SQL statements (kind, relations, column lineage) as Veil does before forwarding them.")
+public class AnalyzeCommand implements Callable<Integer> {
+    private final StatementAnalysis analysis;
+    private final UpstreamRegistry upstreams;
+
+    @CommandLine.Option(names = "--dialect", defaultValue = "postgresql", description = "postgresql or mysql (default ${DEFAULT-VALUE})")
+    String dialect;
+
+    @CommandLine.Option(names = "--upstream", description = "Configured upstream whose catalog to use (default: the only one of the dialect)")
+    String upstream;
+
+    @CommandLine.Option(names = "--database", description = "Database (PostgreSQL) or schema (MySQL) to resolve names in")
+    String database;
+
+    @CommandLine.Parameters(arity = "0..1", paramLabel = "FILE", description = "SQL file; standard input when absent")
+    Path file;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public AnalyzeCommand(StatementAnalysis analysis, UpstreamRegistry upstreams) {
+        this.analysis = analysis;
+        this.upstreams = upstreams;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Dialect d = Dialect.valueOf(dialect.toUpperCase(Locale.ROOT));
+        String sql;
+        try (InputStream in = file == null ? System.in : Files.newInputStream(file)) {
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        UpstreamSettings u = upstream(d);
+        if (u.host() == null) {
+            err.println("no " + dialect + " upstream configured: analysing without a catalog (every statement fails closed)");
+        }
+        LexicalSettings lexical = LexicalSettings.defaults(d);
+        ObjectMapper json = new ObjectMapper();
+        List<StatementText> statements = StatementSplitter.split(new SqlTokenizer(lexical).tokenize(sql));
+        for (StatementText st : statements) {
+            if (st.code().isEmpty()) {
+                continue;
+            }
+            Analysis a = analysis.analyze(u, database, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            line.put("statement", st.sql().strip());
+            line.putAll(AnalysisJson.of(a));
+            out.println(json.writeValueAsString(line));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private UpstreamSettings upstream(Dialect d) {
+        if (upstream != null) {
+            return upstreams.find(upstream).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                    "no upstream named " + upstream + " is configured"));
+        }
+        List<UpstreamSettings> of = upstreams.all().stream().filter(u -> d == Dialect.POSTGRESQL
+                ? u.kind().equals("postgresql") : !u.kind().equals("postgresql")).toList();
+        if (of.size() == 1) {
+            return of.get(0);
+        }
+        // No catalog to read: a placeholder upstream whose catalog load fails, so analyses fail closed.
+        return new UpstreamSettings("(none)", d == Dialect.POSTGRESQL ? "postgresql" : "mysql", null, 0, "", null, null,
+                new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.DISABLE, null),
+                new UpstreamSettings.PoolSettings(0, 1, java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(10)));
+    }
+}
