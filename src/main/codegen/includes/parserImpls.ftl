@@ -16,6 +16,7 @@ SqlNode VeilInsert() :
     SqlNode source = null;
     VeilInsert.Conflict conflict = null;
     SqlNodeList returning = null;
+    SqlIdentifier rowAlias = null;
     final List<SqlNode> setTargets = new ArrayList<SqlNode>();
     final List<SqlNode> setValues = new ArrayList<SqlNode>();
 }
@@ -25,9 +26,18 @@ SqlNode VeilInsert() :
     [ <INTO> ]
     target = CompoundTableIdentifier()
     [ [ <AS> ] alias = SimpleIdentifier() ]
-    [ LOOKAHEAD(2) columns = ParenthesizedSimpleIdentifierList() ]
+    [
+        LOOKAHEAD(2) <LPAREN> <RPAREN> { columns = new SqlNodeList(new ArrayList<SqlNode>(), getPos()); }
+    |
+        LOOKAHEAD(2) columns = ParenthesizedSimpleIdentifierList()
+    ]
+    // PostgreSQL's OVERRIDING {SYSTEM | USER} VALUE only decides whether an identity column takes the given value.
+    [ <OVERRIDING> ( <SYSTEM> | <USER> ) <VALUE> ]
     (
         <DEFAULT_> <VALUES>
+    |
+        // MySQL's VALUES (), (): rows of column defaults, like DEFAULT VALUES.
+        LOOKAHEAD(3) <VALUES> <LPAREN> <RPAREN> ( <COMMA> <LPAREN> <RPAREN> )*
     |
         <SET> VeilAssignment(setTargets, setValues) ( <COMMA> VeilAssignment(setTargets, setValues) )* {
             columns = new SqlNodeList(setTargets, s.pos());
@@ -37,9 +47,17 @@ SqlNode VeilInsert() :
     |
         source = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY)
     )
+    // MySQL 8's row alias (VALUES (…) AS new): new.c in ON DUPLICATE KEY UPDATE means what excluded.c means.
+    [ <AS> rowAlias = SimpleIdentifier() ]
     [ conflict = VeilOnConflict() ]
     [ returning = VeilReturning() ]
     {
+        if (rowAlias != null) {
+            if (conflict == null) {
+                throw new ParseException("a row alias without ON DUPLICATE KEY UPDATE");
+            }
+            conflict = VeilParserSupport.rowAliasAsExcluded(conflict, rowAlias.getSimple());
+        }
         return new VeilInsert(s.end(this), replace, ignore, target, alias, columns, source, conflict, returning);
     }
 }
@@ -404,6 +422,9 @@ SqlNode VeilUtility() :
     |   <LOAD>
     |   <DO>
     |   <EXECUTE>
+    |   <STOP>
+    |   <HELP>
+    |   LOOKAHEAD(2) <GET> <DIAGNOSTICS>
     )
     {
         s = span();
@@ -491,6 +512,8 @@ SqlNode VeilQueryStatement() :
     SqlNodeList distinctOn = null;
     final List<SqlNode> onList = new ArrayList<SqlNode>();
     final StringBuilder locking = new StringBuilder();
+    VeilQuery.Into into = null;
+    SqlIdentifier intoTable = null;
 }
 {
     { s = span(); }
@@ -527,14 +550,41 @@ SqlNode VeilQueryStatement() :
         [ <NOWAIT> | <SKIP_> <LOCKED> ]
     |
         <LOCK> <IN> <SHARE> <MODE> { locking.append("LOCK IN SHARE MODE"); }
+    |
+        // SELECT … INTO (CalciteText moves an INTO before FROM to the end of the statement).
+        <INTO>
+        (
+            ( <OUTFILE> | <DUMPFILE> ) StringLiteral() {
+                into = VeilQuery.Into.FILE;
+                VeilParserSupport.rest(this, new ArrayList<String>());
+            }
+        |
+            VeilIntoVariable() ( <COMMA> VeilIntoVariable() )* { into = VeilQuery.Into.VARIABLES; }
+        |
+            [ <TEMPORARY> | <TEMP> | <UNLOGGED> ] [ <TABLE> ] intoTable = CompoundIdentifier()
+        )
     )*
     {
-        if (distinctOn == null && locking.length() == 0) {
+        if (intoTable != null) {
+            // PostgreSQL's SELECT … INTO table is CREATE TABLE table AS SELECT ….
+            return new VeilCommand(s.end(this), StatementKind.DDL, java.util.Arrays.asList("CREATE", "TABLE"),
+                java.util.Arrays.asList(intoTable), new ArrayList<SqlNode>(),
+                distinctOn == null ? query : new VeilQuery(s.end(this), query, distinctOn, null, null));
+        }
+        if (distinctOn == null && locking.length() == 0 && into == null) {
             return query;
         }
         return new VeilQuery(s.end(this), query, distinctOn,
-            locking.length() == 0 ? null : locking.toString());
+            locking.length() == 0 ? null : locking.toString(), into);
     }
+}
+
+/** A target of MySQL's SELECT … INTO: a user variable or a stored-program variable. */
+void VeilIntoVariable() :
+{
+}
+{
+    LOOKAHEAD(2) <USER_VARIABLE> | SimpleIdentifier()
 }
 
 /** {@code @@system_variable} and {@code @user_variable} in expressions (MySQL). */
@@ -565,7 +615,7 @@ void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
     <INFIX_CAST> {
         checkNonQueryExpression(exprContext);
     }
-    dt = DataType() {
+    dt = VeilCastType() {
         // "::" binds tighter than any other operator: it casts only the operand just before it
         // (a = $1::int4 compares a with the cast parameter).
         Object last = list.get(list.size() - 1);
@@ -578,6 +628,22 @@ void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
             list.add(SqlStdOperatorTable.CAST.createCall(s.pos(), operand, dt));
         }
     }
+}
+
+/** A type after "::", with PostgreSQL's array suffix ({@code int[]}, {@code text[][]}). */
+SqlDataTypeSpec VeilCastType() :
+{
+    SqlDataTypeSpec dt;
+}
+{
+    dt = DataType()
+    (
+        <LBRACKET> [ UnsignedNumericLiteral() ] <RBRACKET> {
+            dt = new SqlDataTypeSpec(new SqlCollectionTypeNameSpec(dt.getTypeNameSpec(), SqlTypeName.ARRAY,
+                getPos()), getPos());
+        }
+    )*
+    { return dt; }
 }
 
 /** JSON, containment and regular-expression operators of both dialects, and MySQL's {@code <=>}. */
@@ -608,6 +674,7 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
 /** The operator inside psql's {@code OPERATOR(pg_catalog.~)}. */
 SqlOperator VeilNamedOperator() :
 {
+    final SqlIdentifier name;
 }
 {
     <TILDE> { return SqlStdOperatorTable.POSIX_REGEX_CASE_SENSITIVE; }

@@ -78,6 +78,10 @@ final class NodeAnalyzer {
             if (q.distinctOn != null) {
                 distinctOn(q, out);
             }
+            if (q.into != null) {
+                // The rows also land in a server file (a write) or in session variables later statements read.
+                out.atLeast(q.into == VeilQuery.Into.FILE ? StatementKind.WRITE : StatementKind.SESSION);
+            }
         } else if (node instanceof VeilInsert i) {
             insert(i, out);
         } else if (node instanceof VeilUpdate u) {

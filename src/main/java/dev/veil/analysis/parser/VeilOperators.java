@@ -32,6 +32,12 @@ public final class VeilOperators {
     public static final SqlBinaryOperator CONTAINED_BY = predicate("<@");
     public static final SqlBinaryOperator OVERLAPS = predicate("&&");
     public static final SqlBinaryOperator REGEXP = predicate("REGEXP");
+    /** PostgreSQL's jsonb key tests and text search match ({@code ? ?| ?& @? @@}). */
+    public static final SqlBinaryOperator HAS_KEY = predicate("?");
+    public static final SqlBinaryOperator HAS_ANY_KEY = predicate("?|");
+    public static final SqlBinaryOperator HAS_ALL_KEYS = predicate("?&");
+    public static final SqlBinaryOperator JSONPATH_EXISTS = predicate("@?");
+    public static final SqlBinaryOperator TEXT_MATCH = predicate("@@");
 
     /** {@code @@name}: a server setting, never table data. */
     public static final SqlFunction SYSTEM_VARIABLE = new SqlFunction("VEIL_SYSTEM_VARIABLE", SqlKind.OTHER_FUNCTION,
@@ -57,9 +63,30 @@ public final class VeilOperators {
     private VeilOperators() {
     }
 
+    /**
+     * MySQL's {@code @v := expr}: the value is expr's, and the variable keeps it for later statements (a session
+     * side effect, see SideEffects). Binds looser than anything else, like MySQL's assignment.
+     */
+    public static final SqlBinaryOperator ASSIGN = new SqlBinaryOperator(":=", SqlKind.OTHER, 2, false,
+            ReturnTypes.ARG1_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+
+    /** The operator CalciteText names {@code name} (see its PG_NAMED_OPERATORS), or null. */
+    public static SqlOperator named(String name) {
+        return switch (name.toUpperCase(java.util.Locale.ROOT)) {
+            case "HAS_KEY" -> HAS_KEY;
+            case "HAS_ANY_KEY" -> HAS_ANY_KEY;
+            case "HAS_ALL_KEYS" -> HAS_ALL_KEYS;
+            case "JSONPATH_EXISTS" -> JSONPATH_EXISTS;
+            case "TEXT_MATCH" -> TEXT_MATCH;
+            case "ASSIGN" -> ASSIGN;
+            default -> null;
+        };
+    }
+
     public static SqlOperatorTable table() {
         List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
-                CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE));
+                CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
+                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN));
         BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
         TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
         return SqlOperatorTables.of(ops);
