@@ -48,7 +48,14 @@ SqlNode VeilInsert() :
         source = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY)
     )
     // MySQL 8's row alias (VALUES (…) AS new): new.c in ON DUPLICATE KEY UPDATE means what excluded.c means.
-    [ <AS> rowAlias = SimpleIdentifier() ]
+    [
+        <AS>
+        (
+            rowAlias = SimpleIdentifier()
+        |
+            <NEW> { rowAlias = new SqlIdentifier("new", getPos()); }
+        )
+    ]
     [ conflict = VeilOnConflict() ]
     [ returning = VeilReturning() ]
     {
@@ -257,7 +264,9 @@ SqlNode VeilCopy() :
 {
     <COPY> { s = span(); }
     (
-        <LPAREN> query = SqlQueryOrDml() <RPAREN>
+        <LPAREN>
+        ( query = VeilInsert() | query = VeilUpdate() | query = VeilDelete() | query = VeilQueryStatement() )
+        <RPAREN>
     |
         table = CompoundTableIdentifier()
         [ columns = ParenthesizedSimpleIdentifierList() ]
@@ -330,7 +339,7 @@ SqlNode VeilSet() :
         (
             <COMMA>
             (
-                LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> )) VeilSetItem(words, values)
+                LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> | <OPERATOR> )) VeilSetItem(words, values)
             |
                 VeilSetValue(values)
             )
@@ -361,8 +370,21 @@ void VeilSetItem(List<String> words, List<SqlNode> values) :
 }
 {
     VeilSetTarget() { words.add(token.image.toUpperCase(Locale.ROOT)); }
-    ( <EQ> | <TO> | <COLON> <EQ> )
+    ( <EQ> | <TO> | <COLON> <EQ> | <OPERATOR> <LPAREN> VeilAssignName() <RPAREN> )
     VeilSetValue(values)
+}
+
+/** ASSIGN, the name CalciteText gives MySQL's {@code :=}. */
+void VeilAssignName() :
+{
+    final SqlIdentifier name;
+}
+{
+    name = SimpleIdentifier() {
+        if (VeilOperators.named(name.getSimple()) != VeilOperators.ASSIGN) {
+            throw new ParseException("expected := in SET");
+        }
+    }
 }
 
 void VeilSetValue(List<SqlNode> values) :
@@ -443,8 +465,16 @@ SqlNode VeilPrepare() :
 }
 {
     <PREPARE> { s = span(); } SimpleIdentifier()
-    [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
-    <AS> stmt = SqlStmt()
+    (
+        // MySQL's PREPARE name FROM 'text' | @var: dynamic SQL, whatever the text holds.
+        <FROM> ( StringLiteral() | <USER_VARIABLE> ) {
+            return new VeilCommand(s.end(this), StatementKind.PROCEDURAL, java.util.Arrays.asList("PREPARE"),
+                new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), null);
+        }
+    |
+        [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
+        <AS> stmt = SqlStmt()
+    )
     {
         return new VeilCommand(s.end(this), StatementKind.SESSION, java.util.Arrays.asList("PREPARE"),
             new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), stmt);
@@ -500,6 +530,42 @@ SqlNode VeilDdl() :
 }
 
 /**
+ * WITH whose items may also be data-modifying statements (PostgreSQL's INSERT / UPDATE / DELETE … RETURNING in
+ * parentheses); otherwise Calcite's WithList.
+ */
+SqlNodeList VeilWithList() :
+{
+    final Span s;
+    final List<SqlNode> list = new ArrayList<SqlNode>();
+    boolean recursive = false;
+}
+{
+    <WITH> [ <RECURSIVE> { recursive = true; } ] { s = span(); }
+    VeilWithItem(list, SqlLiteral.createBoolean(recursive, getPos()))
+    ( <COMMA> VeilWithItem(list, SqlLiteral.createBoolean(recursive, getPos())) )*
+    { return new SqlNodeList(list, s.end(this)); }
+}
+
+void VeilWithItem(List<SqlNode> list, SqlLiteral recursive) :
+{
+    final SqlIdentifier id;
+    SqlNodeList columnList = null;
+    SqlNode definition;
+}
+{
+    id = SimpleIdentifier()
+    [ columnList = ParenthesizedSimpleIdentifierList() ]
+    <AS>
+    (
+        LOOKAHEAD(2) <LPAREN> ( definition = VeilInsert() | definition = VeilUpdate() | definition = VeilDelete() )
+        <RPAREN>
+    |
+        definition = ParenthesizedExpression(ExprContext.ACCEPT_QUERY)
+    )
+    { list.add(new SqlWithItem(id.getParserPosition(), id, columnList, definition, recursive)); }
+}
+
+/**
  * A top-level query, with PostgreSQL's DISTINCT ON and the row-locking clauses of both dialects. For DISTINCT
  * ON the expressions are read here and SELECT is put back in front of the token stream, so that Calcite's
  * own SELECT production parses the rest. Without DISTINCT: PostgreSQL lets DISTINCT ON order by columns it does not
@@ -514,10 +580,30 @@ SqlNode VeilQueryStatement() :
     final StringBuilder locking = new StringBuilder();
     VeilQuery.Into into = null;
     SqlIdentifier intoTable = null;
+    SqlNodeList withList;
+    SqlNode dml;
 }
 {
     { s = span(); }
     (
+        // WITH in front of INSERT / UPDATE / DELETE, or with data-modifying items (PostgreSQL), or both.
+        withList = VeilWithList()
+        (
+            ( dml = VeilInsert() | dml = VeilUpdate() | dml = VeilDelete() ) {
+                return new SqlWith(withList.getParserPosition(), withList, dml);
+            }
+        |
+            query = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY) {
+                if (query instanceof SqlOrderBy) {
+                    SqlOrderBy ob = (SqlOrderBy) query;
+                    query = new SqlOrderBy(ob.getParserPosition(), new SqlWith(withList.getParserPosition(),
+                        withList, ob.query), ob.orderList, ob.offset, ob.fetch);
+                } else {
+                    query = new SqlWith(withList.getParserPosition(), withList, query);
+                }
+            }
+        )
+    |
         LOOKAHEAD(3) <SELECT> <DISTINCT> <ON> <LPAREN>
         AddExpression(onList, ExprContext.ACCEPT_NON_QUERY)
         ( <COMMA> AddExpression(onList, ExprContext.ACCEPT_NON_QUERY) )*
@@ -559,8 +645,10 @@ SqlNode VeilQueryStatement() :
                 VeilParserSupport.rest(this, new ArrayList<String>());
             }
         |
-            VeilIntoVariable() ( <COMMA> VeilIntoVariable() )* { into = VeilQuery.Into.VARIABLES; }
+            <USER_VARIABLE> ( <COMMA> <USER_VARIABLE> )* { into = VeilQuery.Into.VARIABLES; }
         |
+            // PostgreSQL's INTO [TEMP] [TABLE] name. A bare name is taken as a table in MySQL too: there it could
+            // only be a stored-program variable, and stored programs are not analysed; DDL is the safer reading.
             [ <TEMPORARY> | <TEMP> | <UNLOGGED> ] [ <TABLE> ] intoTable = CompoundIdentifier()
         )
     )*
@@ -579,12 +667,27 @@ SqlNode VeilQueryStatement() :
     }
 }
 
-/** A target of MySQL's SELECT … INTO: a user variable or a stored-program variable. */
-void VeilIntoVariable() :
+/**
+ * MySQL's full-text MATCH (columns) AGAINST (expr [modifier]): a relevance score computed from the columns and
+ * the search expression. The search modifier (IN BOOLEAN MODE …) only changes how the score is computed.
+ */
+SqlNode VeilMatchAgainst() :
 {
+    final Span s;
+    final List<SqlNode> args = new ArrayList<SqlNode>();
 }
 {
-    LOOKAHEAD(2) <USER_VARIABLE> | SimpleIdentifier()
+    <MATCH> { s = span(); } <LPAREN>
+    AddExpression(args, ExprContext.ACCEPT_NON_QUERY) ( <COMMA> AddExpression(args, ExprContext.ACCEPT_NON_QUERY) )*
+    <RPAREN> <AGAINST> <LPAREN>
+    AddExpression(args, ExprContext.ACCEPT_SUB_QUERY)
+    {
+        while (getToken(1).kind != RPAREN && getToken(1).kind != EOF) {
+            getNextToken();
+        }
+    }
+    <RPAREN>
+    { return VeilOperators.MATCH_AGAINST.createCall(s.end(this), args); }
 }
 
 /** {@code @@system_variable} and {@code @user_variable} in expressions (MySQL). */
@@ -662,7 +765,7 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
     |   <OVERLAP_OP> { op = VeilOperators.OVERLAPS; }
     |   <REGEXP> { op = VeilOperators.REGEXP; }
     |   <NULL_SAFE_EQUAL> { op = SqlLibraryOperators.NULL_SAFE_EQUAL; }
-    |   <OPERATOR> <LPAREN> [ LOOKAHEAD(2) SimpleIdentifier() <DOT> ] op = VeilNamedOperator() <RPAREN>
+    |   <OPERATOR> <LPAREN> op = VeilNamedOperator() <RPAREN>
     )
     {
         checkNonQueryExpression(exprContext);
@@ -675,6 +778,7 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
 SqlOperator VeilNamedOperator() :
 {
     final SqlIdentifier name;
+    SqlOperator op;
 }
 {
     <TILDE> { return SqlStdOperatorTable.POSIX_REGEX_CASE_SENSITIVE; }
@@ -682,6 +786,21 @@ SqlOperator VeilNamedOperator() :
 |   <NE> { return SqlStdOperatorTable.NOT_EQUALS; }
 |   <LT> { return SqlStdOperatorTable.LESS_THAN; }
 |   <GT> { return SqlStdOperatorTable.GREATER_THAN; }
+|   name = SimpleIdentifier()
+    (
+        // A schema-qualified operator: OPERATOR(pg_catalog.~).
+        <DOT> op = VeilNamedOperator() { return op; }
+    |
+        {
+            // The names CalciteText gives PostgreSQL's ? ?| ?& @? @@ and MySQL's := (which Calcite's lexer
+            // cannot read).
+            op = VeilOperators.named(name.getSimple());
+            if (op == null) {
+                throw new ParseException("unknown operator " + name.getSimple());
+            }
+            return op;
+        }
+    )
 }
 
 <DEFAULT, DQID, BTID> TOKEN :

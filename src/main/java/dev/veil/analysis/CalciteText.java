@@ -87,6 +87,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             tokens = moved;
             afterTrivia = spaces;
         }
+        java.util.Map<Integer, String> overrides = dialect == Dialect.MYSQL ? withRollup(tokens) : java.util.Map.of();
         StringBuilder out = new StringBuilder(original.length() + 8);
         Token previous = null;
         for (int i = 0; i < tokens.size(); i++) {
@@ -103,7 +104,8 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                 previous = tokens.get(++i);
                 continue;
             }
-            String rewritten = dialect == Dialect.POSTGRESQL ? postgresWord(tokens, i) : mysqlWord(tokens, i);
+            String rewritten = overrides.containsKey(i) ? overrides.get(i)
+                    : dialect == Dialect.POSTGRESQL ? postgresWord(tokens, i) : mysqlWord(tokens, i);
             if (rewritten != null) {
                 out.append(rewritten);
                 previous = t;
@@ -208,6 +210,10 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                 "CURRENT_ROLE", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP")) {
             return "";
         }
+        // MySQL 8's row alias is often called new, which Calcite reserves: new.c is quoted.
+        if (t.is("NEW") && at(tokens, i + 1, ".")) {
+            return "`" + t.text() + "`";
+        }
         // @v := expr (Calcite's lexer has no := token).
         if (t.isOperator(":=")) {
             return " OPERATOR(ASSIGN) ";
@@ -243,6 +249,36 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             }
         }
         return null;
+    }
+
+    /**
+     * MySQL's GROUP BY a, b WITH ROLLUP, rewritten as the standard GROUP BY ROLLUP(a, b) (the same groups): the
+     * tokens to render differently, by index.
+     */
+    private static java.util.Map<Integer, String> withRollup(List<Token> tokens) {
+        java.util.Map<Integer, String> out = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (!tokens.get(i).is("GROUP") || !tokens.get(i + 1).is("BY")) {
+                continue;
+            }
+            int depth = 0;
+            for (int j = i + 2; j + 1 < tokens.size(); j++) {
+                Token t = tokens.get(j);
+                if (t.isPunct('(')) {
+                    depth++;
+                } else if (t.isPunct(')') && --depth < 0) {
+                    break;
+                } else if (depth == 0 && t.isAny("HAVING", "ORDER", "LIMIT", "UNION", "WINDOW", "FOR", "INTO")) {
+                    break;
+                } else if (depth == 0 && t.is("WITH") && tokens.get(j + 1).is("ROLLUP")) {
+                    out.put(i + 1, "BY ROLLUP(");
+                    out.put(j, ")");
+                    out.put(j + 1, "");
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /**

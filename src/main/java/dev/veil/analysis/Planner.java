@@ -114,6 +114,7 @@ final class Planner implements RelOptTable.ViewExpander {
     private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
         SqlValidator validator = SqlValidatorUtil.newValidator(profile.operators(), reader, typeFactory,
                 profile.validatorConfig());
+        expandGroupByOrdinals(query);
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
                 StandardConvertletTable.INSTANCE, SqlToRelConverter.config().withExpand(false)
@@ -136,6 +137,45 @@ final class Planner implements RelOptTable.ViewExpander {
             }
         });
         return root.withRel(removeSubQueries(root.rel));
+    }
+
+    /**
+     * GROUP BY 2 means GROUP BY the second select expression; it is replaced by a copy of that expression, which
+     * groups the same way. (Calcite's own ordinal handling fails with a NullPointerException when the select list
+     * holds a CASE.)
+     */
+    private static void expandGroupByOrdinals(SqlNode query) {
+        query.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+            @Override
+            public Void visit(org.apache.calcite.sql.SqlCall call) {
+                if (call instanceof org.apache.calcite.sql.SqlSelect select && select.getGroup() != null) {
+                    List<SqlNode> items = select.getSelectList().getList();
+                    List<SqlNode> group = new ArrayList<>();
+                    for (SqlNode g : select.getGroup()) {
+                        group.add(ordinal(g, items));
+                    }
+                    select.setGroupBy(new org.apache.calcite.sql.SqlNodeList(group, select.getGroup().getParserPosition()));
+                }
+                return super.visit(call);
+            }
+        });
+    }
+
+    private static SqlNode ordinal(SqlNode g, List<SqlNode> items) {
+        if (g instanceof org.apache.calcite.sql.SqlNumericLiteral n && n.isInteger()) {
+            int i = n.intValue(true);
+            if (i >= 1 && i <= items.size()) {
+                SqlNode item = items.get(i - 1);
+                if (item.getKind() == org.apache.calcite.sql.SqlKind.AS) {
+                    item = ((org.apache.calcite.sql.SqlCall) item).operand(0);
+                }
+                boolean star = item instanceof org.apache.calcite.sql.SqlIdentifier id && id.isStar();
+                if (!star) {
+                    return SqlCopy.of(item);
+                }
+            }
+        }
+        return g;
     }
 
     private RelNode removeSubQueries(RelNode rel) {

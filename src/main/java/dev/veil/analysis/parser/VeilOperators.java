@@ -52,7 +52,9 @@ public final class VeilOperators {
     private static final List<String> BOOLEAN_FUNCTIONS = List.of("pg_table_is_visible", "pg_type_is_visible",
             "pg_function_is_visible", "pg_is_in_recovery", "has_table_privilege", "has_schema_privilege",
             "has_database_privilege", "has_column_privilege", "has_function_privilege", "pg_has_role",
-            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible");
+            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible",
+            // MySQL's JSON tests return 1 / 0 / NULL, which a WHERE clause reads as a condition.
+            "json_contains", "json_contains_path", "json_overlaps");
     private static final List<String> TEXT_FUNCTIONS = List.of("format_type", "pg_get_expr", "pg_get_viewdef",
             "pg_get_constraintdef", "pg_get_indexdef", "pg_get_triggerdef", "pg_get_functiondef",
             "pg_get_function_arguments", "pg_get_function_result", "pg_get_userbyid", "obj_description",
@@ -70,6 +72,14 @@ public final class VeilOperators {
     public static final SqlBinaryOperator ASSIGN = new SqlBinaryOperator(":=", SqlKind.OTHER, 2, false,
             ReturnTypes.ARG1_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
 
+    /**
+     * MySQL's MATCH (columns) AGAINST (search): a relevance score derived from every operand. Typed BOOLEAN because
+     * MySQL reads it as a condition in WHERE (any non-zero score is true); its lineage does not depend on its type.
+     */
+    public static final SqlFunction MATCH_AGAINST = new SqlFunction("VEIL_MATCH_AGAINST", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.BOOLEAN_NULLABLE, InferTypes.RETURN_TYPE,
+            OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
+
     /** The operator CalciteText names {@code name} (see its PG_NAMED_OPERATORS), or null. */
     public static SqlOperator named(String name) {
         return switch (name.toUpperCase(java.util.Locale.ROOT)) {
@@ -86,7 +96,7 @@ public final class VeilOperators {
     public static SqlOperatorTable table() {
         List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
-                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN));
+                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST));
         BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
         TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
         return SqlOperatorTables.of(ops);
