@@ -80,6 +80,33 @@ public final class VeilOperators {
             ReturnTypes.BOOLEAN_NULLABLE, InferTypes.RETURN_TYPE,
             OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
 
+    /**
+     * Set-returning functions PostgreSQL clients call in FROM, with their result columns. Calcite traces their
+     * columns to no origin; the lineage reader does not trust that for a table function, so those columns come
+     * out Unknown (safe) while the columns of the tables joined to them keep their lineage.
+     */
+    public static final List<SqlFunction> TABLE_FUNCTIONS = List.of(
+            new VeilTableFunction("generate_series", List.of(), 0),
+            new VeilTableFunction("generate_subscripts", List.of("generate_subscripts"), -1),
+            new VeilTableFunction("pg_get_keywords", List.of("word", "catcode", "barelabel", "catdesc", "baredesc"), -1),
+            new VeilTableFunction("jsonb_each", List.of("key", "value"), -1),
+            new VeilTableFunction("jsonb_each_text", List.of("key", "value"), -1),
+            new VeilTableFunction("json_each", List.of("key", "value"), -1),
+            new VeilTableFunction("json_each_text", List.of("key", "value"), -1),
+            new VeilTableFunction("jsonb_array_elements", List.of("value"), -1),
+            new VeilTableFunction("jsonb_array_elements_text", List.of("value"), -1),
+            new VeilTableFunction("json_array_elements", List.of("value"), -1),
+            new VeilTableFunction("json_array_elements_text", List.of("value"), -1),
+            new VeilTableFunction("jsonb_object_keys", List.of("jsonb_object_keys"), -1),
+            new VeilTableFunction("regexp_matches", List.of("regexp_matches"), -1),
+            new VeilTableFunction("string_to_table", List.of("string_to_table"), -1));
+
+    /** A set-returning function of one column, whose name PostgreSQL takes from the FROM item's alias. */
+    public static boolean isScalarTableFunction(String name) {
+        return TABLE_FUNCTIONS.stream().anyMatch(f -> f.getName().equalsIgnoreCase(name)
+                && ((VeilTableFunction) f).singleColumn());
+    }
+
     /** The operator CalciteText names {@code name} (see its PG_NAMED_OPERATORS), or null. */
     public static SqlOperator named(String name) {
         return switch (name.toUpperCase(java.util.Locale.ROOT)) {
@@ -97,6 +124,7 @@ public final class VeilOperators {
         List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
                 JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST));
+        ops.addAll(TABLE_FUNCTIONS);
         BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
         TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
         return SqlOperatorTables.of(ops);
