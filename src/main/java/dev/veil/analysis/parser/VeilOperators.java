@@ -101,6 +101,10 @@ public final class VeilOperators {
             new VeilTableFunction("regexp_matches", List.of("regexp_matches"), -1),
             new VeilTableFunction("string_to_table", List.of("string_to_table"), -1));
 
+    /** PostgreSQL aggregates Calcite's libraries lack; their result is derived from the aggregated values. */
+    private static final List<String> AGGREGATES = List.of("json_agg", "jsonb_agg", "json_object_agg",
+            "jsonb_object_agg", "xmlagg", "range_agg");
+
     /** A set-returning function of one column, whose name PostgreSQL takes from the FROM item's alias. */
     public static boolean isScalarTableFunction(String name) {
         return TABLE_FUNCTIONS.stream().anyMatch(f -> f.getName().equalsIgnoreCase(name)
@@ -125,6 +129,9 @@ public final class VeilOperators {
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
                 JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST));
         ops.addAll(TABLE_FUNCTIONS);
+        AGGREGATES.forEach(n -> ops.add(org.apache.calcite.sql.fun.SqlBasicAggFunction.create(
+                n.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
+                ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), OperandTypes.VARIADIC)));
         BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
         TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
         return SqlOperatorTables.of(ops);
