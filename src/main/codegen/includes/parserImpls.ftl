@@ -112,22 +112,49 @@ VeilInsert.Conflict VeilOnConflict() :
  */
 void VeilAssignment(List<SqlNode> targets, List<SqlNode> values) :
 {
-    final SqlIdentifier id;
+    SqlIdentifier id;
     final SqlIdentifier inserted;
     final SqlNode e;
+    final List<SqlNode> ids = new ArrayList<SqlNode>();
+    final List<SqlNode> exprs = new ArrayList<SqlNode>();
 }
 {
-    id = CompoundIdentifier() { targets.add(id); }
-    <EQ>
     (
-        <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
-    |
-        LOOKAHEAD(3) <VALUES> <LPAREN> inserted = SimpleIdentifier() <RPAREN> {
-            values.add(new SqlIdentifier(java.util.Arrays.asList("excluded", inserted.getSimple()), getPos()));
+        // PostgreSQL's (a, b) = ([ROW] (x, y)): one assignment per pair. A sub-query on the right, which
+        // would assign several columns from one row, is not read (the statement then fails closed).
+        <LPAREN> id = CompoundIdentifier() { ids.add(id); }
+        ( <COMMA> id = CompoundIdentifier() { ids.add(id); } )* <RPAREN>
+        <EQ> [ <ROW> ] <LPAREN>
+        VeilAssignedValue(exprs) ( <COMMA> VeilAssignedValue(exprs) )*
+        <RPAREN> {
+            if (ids.size() != exprs.size()) {
+                throw new ParseException("a multiple-column assignment needs one value per column");
+            }
+            targets.addAll(ids);
+            values.addAll(exprs);
         }
     |
-        e = Expression(ExprContext.ACCEPT_SUB_QUERY) { values.add(e); }
+        id = CompoundIdentifier() { targets.add(id); }
+        <EQ>
+        (
+            <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
+        |
+            LOOKAHEAD(3) <VALUES> <LPAREN> inserted = SimpleIdentifier() <RPAREN> {
+                values.add(new SqlIdentifier(java.util.Arrays.asList("excluded", inserted.getSimple()), getPos()));
+            }
+        |
+            e = Expression(ExprContext.ACCEPT_SUB_QUERY) { values.add(e); }
+        )
     )
+}
+
+void VeilAssignedValue(List<SqlNode> values) :
+{
+}
+{
+    <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
+|
+    AddExpression(values, ExprContext.ACCEPT_NON_QUERY)
 }
 
 SqlNodeList VeilReturning() :
@@ -159,7 +186,12 @@ SqlNode VeilUpdate() :
     target = FromClause()
     <SET> VeilAssignment(targets, values) ( <COMMA> VeilAssignment(targets, values) )*
     [ <FROM> from = FromClause() ]
-    [ where = Where() ]
+    [
+        // WHERE CURRENT OF cursor: the row the cursor stands on.
+        LOOKAHEAD(2) <WHERE> <CURRENT> <OF> SimpleIdentifier()
+    |
+        where = Where()
+    ]
     [ OrderBy(true) ]
     [ <LIMIT> UnsignedNumericLiteralOrParam() ]
     [ returning = VeilReturning() ]
@@ -191,7 +223,12 @@ SqlNode VeilDelete() :
         ( <COMMA> id = CompoundIdentifier() { targets.add(id); } [ <DOT> <STAR> ] )*
         <FROM> from = FromClause()
     )
-    [ where = Where() ]
+    [
+        // WHERE CURRENT OF cursor: the row the cursor stands on.
+        LOOKAHEAD(2) <WHERE> <CURRENT> <OF> SimpleIdentifier()
+    |
+        where = Where()
+    ]
     [ OrderBy(true) ]
     [ <LIMIT> UnsignedNumericLiteralOrParam() ]
     [ returning = VeilReturning() ]
@@ -740,6 +777,8 @@ SqlDataTypeSpec VeilCastType() :
 }
 {
     dt = DataType()
+    // Modifiers of a type Calcite does not know (bit(4), varbit(8)): they only constrain the value.
+    [ <LPAREN> UnsignedNumericLiteral() ( <COMMA> UnsignedNumericLiteral() )* <RPAREN> ]
     (
         <LBRACKET> [ UnsignedNumericLiteral() ] <RBRACKET> {
             dt = new SqlDataTypeSpec(new SqlCollectionTypeNameSpec(dt.getTypeNameSpec(), SqlTypeName.ARRAY,
@@ -764,6 +803,7 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
     |   <CONTAINED_OP> { op = VeilOperators.CONTAINED_BY; }
     |   <OVERLAP_OP> { op = VeilOperators.OVERLAPS; }
     |   <REGEXP> { op = VeilOperators.REGEXP; }
+    |   LOOKAHEAD(3) <AT> <TIME> <ZONE> { op = VeilOperators.AT_TIME_ZONE; }
     |   <NULL_SAFE_EQUAL> { op = SqlLibraryOperators.NULL_SAFE_EQUAL; }
     |   <OPERATOR> <LPAREN> op = VeilNamedOperator() <RPAREN>
     )

@@ -32,6 +32,11 @@ public final class VeilOperators {
     public static final SqlBinaryOperator CONTAINED_BY = predicate("<@");
     public static final SqlBinaryOperator OVERLAPS = predicate("&&");
     public static final SqlBinaryOperator REGEXP = predicate("REGEXP");
+    /** PostgreSQL's {@code ts AT TIME ZONE zone}: the same instant in another zone, derived from both operands. */
+    public static final SqlBinaryOperator AT_TIME_ZONE = new SqlBinaryOperator("AT TIME ZONE", SqlKind.OTHER,
+            OTHER_OPERATOR_PRECEDENCE + 2, true,
+            ReturnTypes.explicit(SqlTypeName.TIMESTAMP).andThen(SqlTypeTransforms.TO_NULLABLE),
+            InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
     /** PostgreSQL's jsonb key tests and text search match ({@code ? ?| ?& @? @@}). */
     public static final SqlBinaryOperator HAS_KEY = predicate("?");
     public static final SqlBinaryOperator HAS_ANY_KEY = predicate("?|");
@@ -127,7 +132,7 @@ public final class VeilOperators {
     public static SqlOperatorTable table() {
         List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
-                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST));
+                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST, AT_TIME_ZONE));
         ops.addAll(TABLE_FUNCTIONS);
         AGGREGATES.forEach(n -> ops.add(org.apache.calcite.sql.fun.SqlBasicAggFunction.create(
                 n.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
