@@ -111,6 +111,15 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                 previous = t;
                 continue;
             }
+            // PostgreSQL's TIMESTAMP WITH TIME ZONE '…' literal: the same constant, as a cast Calcite accepts.
+            if (dialect == Dialect.POSTGRESQL && t.is("TIMESTAMP") && i + 4 < tokens.size()
+                    && tokens.get(i + 1).is("WITH") && tokens.get(i + 2).is("TIME") && tokens.get(i + 3).is("ZONE")
+                    && tokens.get(i + 4).kind() == TokenKind.STRING) {
+                out.append("CAST(").append(text(dialect, settings, tokens.get(i + 4))).append(" AS TIMESTAMP)");
+                previous = tokens.get(i + 4);
+                i += 4;
+                continue;
+            }
             // COLLATE name (PostgreSQL: possibly qualified, MySQL: possibly a string) only changes how values compare.
             if (t.is("COLLATE") && i + 1 < tokens.size()
                     && (tokens.get(i + 1).isName() || tokens.get(i + 1).kind() == TokenKind.STRING)) {
@@ -162,6 +171,9 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         return out.toString().trim();
     }
 
+    private static final java.util.Map<String, String> SYSTEM_COLUMNS = java.util.Map.of("ctid", "VARCHAR",
+            "xmin", "BIGINT", "xmax", "BIGINT", "cmin", "BIGINT", "cmax", "BIGINT", "tableoid", "BIGINT");
+
     /** PostgreSQL operators Calcite's lexer cannot read, in the named form our grammar reads instead. */
     private static final java.util.Map<String, String> PG_NAMED_OPERATORS = java.util.Map.of(
             "?", "HAS_KEY", "?|", "HAS_ANY_KEY", "?&", "HAS_ALL_KEYS", "@?", "JSONPATH_EXISTS", "@@", "TEXT_MATCH",
@@ -175,6 +187,17 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         Token t = tokens.get(i);
         if (t.kind() == TokenKind.OPERATOR && PG_NAMED_OPERATORS.containsKey(t.text())) {
             return " OPERATOR(" + PG_NAMED_OPERATORS.get(t.text()) + ") ";
+        }
+        // System columns (ctid, xmin, …) hold row versions and locations, never table data, and PostgreSQL lets
+        // no user column take their names: unqualified, they read as a constant of their type.
+        if (t.kind() == TokenKind.WORD && SYSTEM_COLUMNS.containsKey(t.text().toLowerCase(Locale.ROOT))
+                && !at(tokens, i - 1, ".") && !at(tokens, i + 1, "(") && !at(tokens, i + 1, ".")
+                && !at(tokens, i - 1, "AS")) {
+            return "CAST(NULL AS " + SYSTEM_COLUMNS.get(t.text().toLowerCase(Locale.ROOT)) + ")";
+        }
+        // TIMESTAMP WITH TIME ZONE '…' / TIMESTAMPTZ '…': Calcite's literal syntax rejects an offset.
+        if (t.is("TIMESTAMPTZ") && i + 1 < tokens.size() && tokens.get(i + 1).kind() == TokenKind.STRING) {
+            return "TIMESTAMP";
         }
         // WITH x AS [NOT] MATERIALIZED (…): a planner hint.
         if (t.is("MATERIALIZED") && i + 1 < tokens.size() && tokens.get(i + 1).isPunct('(')

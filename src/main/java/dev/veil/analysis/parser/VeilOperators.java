@@ -57,7 +57,7 @@ public final class VeilOperators {
     private static final List<String> BOOLEAN_FUNCTIONS = List.of("pg_table_is_visible", "pg_type_is_visible",
             "pg_function_is_visible", "pg_is_in_recovery", "has_table_privilege", "has_schema_privilege",
             "has_database_privilege", "has_column_privilege", "has_function_privilege", "pg_has_role",
-            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible",
+            "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible", "pg_relation_is_publishable",
             // MySQL's JSON tests return 1 / 0 / NULL, which a WHERE clause reads as a condition.
             "json_contains", "json_contains_path", "json_overlaps");
     private static final List<String> TEXT_FUNCTIONS = List.of("format_type", "pg_get_expr", "pg_get_viewdef",

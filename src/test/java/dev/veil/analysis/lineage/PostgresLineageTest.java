@@ -591,4 +591,9 @@ class PostgresLineageTest {
         pg("SELECT x.key, x.value FROM customers c, jsonb_each_text(c.ssn) AS x(key, value)")
                 .column(0).isUnknown().column(1).isUnknown();
     }
+
+    @Test
+    void systemColumnsCarryNoTableData() {
+        pg("SELECT ctid, xmin, ssn FROM customers").analysed().column(0).hasNoOrigin().column(2).hasOnlyOrigins(SSN);
+    }
 }
