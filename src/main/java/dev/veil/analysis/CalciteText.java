@@ -29,7 +29,11 @@ import java.util.Optional;
 record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<String> problem) {
 
     static CalciteText of(Dialect dialect, LexicalSettings settings, String original) {
-        Tokens tokens = new SqlTokenizer(settings).tokenize(original);
+        return of(dialect, settings, original, new SqlTokenizer(settings).tokenize(original));
+    }
+
+    /** With the tokens of {@code original} already at hand (the cache tokenizes to find its key). */
+    static CalciteText of(Dialect dialect, LexicalSettings settings, String original, Tokens tokens) {
         Fingerprint fingerprint = Fingerprinter.fingerprint(tokens);
         if (tokens.malformed()) {
             return failed(fingerprint, "the text is malformed: " + String.join("; ", tokens.problems()));
