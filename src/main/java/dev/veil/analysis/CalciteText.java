@@ -29,11 +29,16 @@ import java.util.Optional;
 record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<String> problem) {
 
     static CalciteText of(Dialect dialect, LexicalSettings settings, String original) {
-        return of(dialect, settings, original, new SqlTokenizer(settings).tokenize(original));
+        return of(dialect, settings, original, new SqlTokenizer(settings).tokenize(original), name -> true);
     }
 
     /** With the tokens of {@code original} already at hand (the cache tokenizes to find its key). */
-    static CalciteText of(Dialect dialect, LexicalSettings settings, String original, Tokens tokens) {
+    /**
+     * @param namesAColumn whether the catalog has a column of that name: PostgreSQL system column names are
+     *                     only read as such when no relation (a view could) uses them for a column
+     */
+    static CalciteText of(Dialect dialect, LexicalSettings settings, String original, Tokens tokens,
+                          java.util.function.Predicate<String> namesAColumn) {
         Fingerprint fingerprint = Fingerprinter.fingerprint(tokens);
         if (tokens.malformed()) {
             return failed(fingerprint, "the text is malformed: " + String.join("; ", tokens.problems()));
@@ -48,7 +53,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         if (statement.boundaryUncertain() || statement.compoundBody()) {
             return failed(fingerprint, "the statement holds a stored-program body whose end is decided by the server");
         }
-        return new CalciteText(fingerprint, Optional.of(render(dialect, settings, original, statement.tokens())),
+        return new CalciteText(fingerprint, Optional.of(render(dialect, settings, original, statement.tokens(), namesAColumn)),
                 Optional.empty());
     }
 
@@ -60,7 +65,8 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
     private static final Set<String> INTERVAL_UNITS = Set.of("YEAR", "YEARS", "MONTH", "MONTHS",
             "DAY", "DAYS", "HOUR", "HOURS", "MINUTE", "MINUTES", "SECOND", "SECONDS", "WEEK", "QUARTER");
 
-    private static String render(Dialect dialect, LexicalSettings settings, String original, List<Token> allTokens) {
+    private static String render(Dialect dialect, LexicalSettings settings, String original, List<Token> allTokens,
+                                 java.util.function.Predicate<String> namesAColumn) {
         List<Token> tokens = allTokens.stream().filter(t -> !t.kind().isTrivia()).toList();
         // For each code token, whether a comment stood between it and the previous one (then: one space).
         boolean[] afterTrivia = new boolean[tokens.size()];
@@ -109,7 +115,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                 continue;
             }
             String rewritten = overrides.containsKey(i) ? overrides.get(i)
-                    : dialect == Dialect.POSTGRESQL ? postgresWord(tokens, i) : mysqlWord(tokens, i);
+                    : dialect == Dialect.POSTGRESQL ? postgresWord(tokens, i, namesAColumn) : mysqlWord(tokens, i);
             if (rewritten != null) {
                 out.append(rewritten);
                 previous = t;
@@ -187,7 +193,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
      * A PostgreSQL token rendered differently, or null. Each rewrite keeps every operand and only changes how the
      * same operation is spelled (or drops a planner hint), so it never hides a read, a write or a data flow.
      */
-    private static String postgresWord(List<Token> tokens, int i) {
+    private static String postgresWord(List<Token> tokens, int i, java.util.function.Predicate<String> namesAColumn) {
         Token t = tokens.get(i);
         if (t.kind() == TokenKind.OPERATOR && PG_NAMED_OPERATORS.containsKey(t.text())) {
             return " OPERATOR(" + PG_NAMED_OPERATORS.get(t.text()) + ") ";
@@ -196,7 +202,8 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         // no user column take their names: unqualified, they read as a constant of their type.
         if (t.kind() == TokenKind.WORD && SYSTEM_COLUMNS.containsKey(t.text().toLowerCase(Locale.ROOT))
                 && !at(tokens, i - 1, ".") && !at(tokens, i + 1, "(") && !at(tokens, i + 1, ".")
-                && !at(tokens, i - 1, "AS")) {
+                && !at(tokens, i - 1, "AS") && !namedByStatement(tokens, t.text())
+                && !namesAColumn.test(t.text().toLowerCase(Locale.ROOT))) {
             return "CAST(NULL AS " + SYSTEM_COLUMNS.get(t.text().toLowerCase(Locale.ROOT)) + ")";
         }
         // TIMESTAMP WITH TIME ZONE '…' / TIMESTAMPTZ '…': Calcite's literal syntax rejects an offset.
@@ -333,6 +340,16 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             }
         }
         return null;
+    }
+
+    /** Whether the statement names something {@code word} itself (AS word): then word may mean that. */
+    private static boolean namedByStatement(List<Token> tokens, String word) {
+        for (int i = 1; i < tokens.size(); i++) {
+            if (tokens.get(i).isName() && tokens.get(i).text().equalsIgnoreCase(word) && tokens.get(i - 1).is("AS")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean at(List<Token> tokens, int i, String word) {

@@ -44,7 +44,7 @@ public final class StatementAnalyzer {
         if (catalog.dialect() != dialect) {
             throw new IllegalArgumentException("a " + catalog.dialect() + " catalog cannot resolve " + dialect + " statements");
         }
-        CalciteText text = CalciteText.of(dialect, settings, sql, tokens);
+        CalciteText text = CalciteText.of(dialect, settings, sql, tokens, catalog::hasColumnNamed);
         String fingerprint = text.fingerprint().hex();
         if (text.problem().isPresent()) {
             return failed(dialect, sql, fingerprint, text.problem().get());
