@@ -17,7 +17,6 @@ import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
-import org.apache.calcite.rel.metadata.MetadataHandlerProvider;
 import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.rules.CoreRules;
@@ -55,29 +54,6 @@ final class Planner implements RelOptTable.ViewExpander {
             .addRuleInstance(CoreRules.JOIN_SUB_QUERY_TO_CORRELATE)
             .build();
 
-    /**
-     * Metadata handlers, made once: each is a proxy that dispatches to Calcite's reflective providers and gets
-     * the RelMetadataQuery as an argument, so they hold no state of an analysis. Building them for every query
-     * (one proxy per metadata kind) cost a few percent of each analysis.
-     */
-    private static final MetadataHandlerProvider HANDLERS = new SharedHandlers(
-            new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE));
-
-    private static final class SharedHandlers implements MetadataHandlerProvider {
-        private final MetadataHandlerProvider delegate;
-        private final java.util.concurrent.ConcurrentHashMap<Class<?>, Object> handlers =
-                new java.util.concurrent.ConcurrentHashMap<>();
-
-        SharedHandlers(MetadataHandlerProvider delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public <MH extends org.apache.calcite.rel.metadata.MetadataHandler<?>> MH handler(Class<MH> handlerClass) {
-            return handlerClass.cast(handlers.computeIfAbsent(handlerClass, c -> delegate.handler(handlerClass)));
-        }
-    }
-
     private final DialectProfile profile;
     private final CalciteSchema schema;
     private final List<List<String>> schemaPaths;
@@ -91,7 +67,8 @@ final class Planner implements RelOptTable.ViewExpander {
         this.schemaPaths = schemaPaths(profile.dialect(), names);
         this.catalogReader = new PathCatalogReader(schema, schemaPaths, typeFactory, profile);
         this.cluster = RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(typeFactory));
-        cluster.setMetadataQuerySupplier(() -> new RelMetadataQuery(HANDLERS));
+        cluster.setMetadataQuerySupplier(() ->
+                new RelMetadataQuery(new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
     }
 
     /** PostgreSQL searches pg_catalog first unless the path names it; the root comes last for qualified names. */
