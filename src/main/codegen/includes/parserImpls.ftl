@@ -16,6 +16,7 @@ SqlNode VeilInsert() :
     SqlNode source = null;
     VeilInsert.Conflict conflict = null;
     SqlNodeList returning = null;
+    SqlIdentifier rowAlias = null;
     final List<SqlNode> setTargets = new ArrayList<SqlNode>();
     final List<SqlNode> setValues = new ArrayList<SqlNode>();
 }
@@ -25,9 +26,18 @@ SqlNode VeilInsert() :
     [ <INTO> ]
     target = CompoundTableIdentifier()
     [ [ <AS> ] alias = SimpleIdentifier() ]
-    [ LOOKAHEAD(2) columns = ParenthesizedSimpleIdentifierList() ]
+    [
+        LOOKAHEAD(2) <LPAREN> <RPAREN> { columns = new SqlNodeList(new ArrayList<SqlNode>(), getPos()); }
+    |
+        LOOKAHEAD(2) columns = ParenthesizedSimpleIdentifierList()
+    ]
+    // PostgreSQL's OVERRIDING {SYSTEM | USER} VALUE only decides whether an identity column takes the given value.
+    [ <OVERRIDING> ( <SYSTEM> | <USER> ) <VALUE> ]
     (
         <DEFAULT_> <VALUES>
+    |
+        // MySQL's VALUES (), (): rows of column defaults, like DEFAULT VALUES.
+        LOOKAHEAD(3) <VALUES> <LPAREN> <RPAREN> ( <COMMA> <LPAREN> <RPAREN> )*
     |
         <SET> VeilAssignment(setTargets, setValues) ( <COMMA> VeilAssignment(setTargets, setValues) )* {
             columns = new SqlNodeList(setTargets, s.pos());
@@ -37,9 +47,24 @@ SqlNode VeilInsert() :
     |
         source = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY)
     )
+    // MySQL 8's row alias (VALUES (…) AS new): new.c in ON DUPLICATE KEY UPDATE means what excluded.c means.
+    [
+        <AS>
+        (
+            rowAlias = SimpleIdentifier()
+        |
+            <NEW> { rowAlias = new SqlIdentifier("new", getPos()); }
+        )
+    ]
     [ conflict = VeilOnConflict() ]
     [ returning = VeilReturning() ]
     {
+        if (rowAlias != null) {
+            if (conflict == null) {
+                throw new ParseException("a row alias without ON DUPLICATE KEY UPDATE");
+            }
+            conflict = VeilParserSupport.rowAliasAsExcluded(conflict, rowAlias.getSimple());
+        }
         return new VeilInsert(s.end(this), replace, ignore, target, alias, columns, source, conflict, returning);
     }
 }
@@ -87,22 +112,49 @@ VeilInsert.Conflict VeilOnConflict() :
  */
 void VeilAssignment(List<SqlNode> targets, List<SqlNode> values) :
 {
-    final SqlIdentifier id;
+    SqlIdentifier id;
     final SqlIdentifier inserted;
     final SqlNode e;
+    final List<SqlNode> ids = new ArrayList<SqlNode>();
+    final List<SqlNode> exprs = new ArrayList<SqlNode>();
 }
 {
-    id = CompoundIdentifier() { targets.add(id); }
-    <EQ>
     (
-        <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
-    |
-        LOOKAHEAD(3) <VALUES> <LPAREN> inserted = SimpleIdentifier() <RPAREN> {
-            values.add(new SqlIdentifier(java.util.Arrays.asList("excluded", inserted.getSimple()), getPos()));
+        // PostgreSQL's (a, b) = ([ROW] (x, y)): one assignment per pair. A sub-query on the right, which
+        // would assign several columns from one row, is not read (the statement then fails closed).
+        <LPAREN> id = CompoundIdentifier() { ids.add(id); }
+        ( <COMMA> id = CompoundIdentifier() { ids.add(id); } )* <RPAREN>
+        <EQ> [ <ROW> ] <LPAREN>
+        VeilAssignedValue(exprs) ( <COMMA> VeilAssignedValue(exprs) )*
+        <RPAREN> {
+            if (ids.size() != exprs.size()) {
+                throw new ParseException("a multiple-column assignment needs one value per column");
+            }
+            targets.addAll(ids);
+            values.addAll(exprs);
         }
     |
-        e = Expression(ExprContext.ACCEPT_SUB_QUERY) { values.add(e); }
+        id = CompoundIdentifier() { targets.add(id); }
+        <EQ>
+        (
+            <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
+        |
+            LOOKAHEAD(3) <VALUES> <LPAREN> inserted = SimpleIdentifier() <RPAREN> {
+                values.add(new SqlIdentifier(java.util.Arrays.asList("excluded", inserted.getSimple()), getPos()));
+            }
+        |
+            e = Expression(ExprContext.ACCEPT_SUB_QUERY) { values.add(e); }
+        )
     )
+}
+
+void VeilAssignedValue(List<SqlNode> values) :
+{
+}
+{
+    <DEFAULT_> { values.add(SqlStdOperatorTable.DEFAULT.createCall(getPos())); }
+|
+    AddExpression(values, ExprContext.ACCEPT_NON_QUERY)
 }
 
 SqlNodeList VeilReturning() :
@@ -134,7 +186,12 @@ SqlNode VeilUpdate() :
     target = FromClause()
     <SET> VeilAssignment(targets, values) ( <COMMA> VeilAssignment(targets, values) )*
     [ <FROM> from = FromClause() ]
-    [ where = Where() ]
+    [
+        // WHERE CURRENT OF cursor: the row the cursor stands on.
+        LOOKAHEAD(2) <WHERE> <CURRENT> <OF> SimpleIdentifier()
+    |
+        where = Where()
+    ]
     [ OrderBy(true) ]
     [ <LIMIT> UnsignedNumericLiteralOrParam() ]
     [ returning = VeilReturning() ]
@@ -166,7 +223,12 @@ SqlNode VeilDelete() :
         ( <COMMA> id = CompoundIdentifier() { targets.add(id); } [ <DOT> <STAR> ] )*
         <FROM> from = FromClause()
     )
-    [ where = Where() ]
+    [
+        // WHERE CURRENT OF cursor: the row the cursor stands on.
+        LOOKAHEAD(2) <WHERE> <CURRENT> <OF> SimpleIdentifier()
+    |
+        where = Where()
+    ]
     [ OrderBy(true) ]
     [ <LIMIT> UnsignedNumericLiteralOrParam() ]
     [ returning = VeilReturning() ]
@@ -239,7 +301,9 @@ SqlNode VeilCopy() :
 {
     <COPY> { s = span(); }
     (
-        <LPAREN> query = SqlQueryOrDml() <RPAREN>
+        <LPAREN>
+        ( query = VeilInsert() | query = VeilUpdate() | query = VeilDelete() | query = VeilQueryStatement() )
+        <RPAREN>
     |
         table = CompoundTableIdentifier()
         [ columns = ParenthesizedSimpleIdentifierList() ]
@@ -312,7 +376,7 @@ SqlNode VeilSet() :
         (
             <COMMA>
             (
-                LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> )) VeilSetItem(words, values)
+                LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> | <OPERATOR> )) VeilSetItem(words, values)
             |
                 VeilSetValue(values)
             )
@@ -343,8 +407,21 @@ void VeilSetItem(List<String> words, List<SqlNode> values) :
 }
 {
     VeilSetTarget() { words.add(token.image.toUpperCase(Locale.ROOT)); }
-    ( <EQ> | <TO> | <COLON> <EQ> )
+    ( <EQ> | <TO> | <COLON> <EQ> | <OPERATOR> <LPAREN> VeilAssignName() <RPAREN> )
     VeilSetValue(values)
+}
+
+/** ASSIGN, the name CalciteText gives MySQL's {@code :=}. */
+void VeilAssignName() :
+{
+    final SqlIdentifier name;
+}
+{
+    name = SimpleIdentifier() {
+        if (VeilOperators.named(name.getSimple()) != VeilOperators.ASSIGN) {
+            throw new ParseException("expected := in SET");
+        }
+    }
 }
 
 void VeilSetValue(List<SqlNode> values) :
@@ -404,6 +481,9 @@ SqlNode VeilUtility() :
     |   <LOAD>
     |   <DO>
     |   <EXECUTE>
+    |   <STOP>
+    |   <HELP>
+    |   LOOKAHEAD(2) <GET> <DIAGNOSTICS>
     )
     {
         s = span();
@@ -422,8 +502,16 @@ SqlNode VeilPrepare() :
 }
 {
     <PREPARE> { s = span(); } SimpleIdentifier()
-    [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
-    <AS> stmt = SqlStmt()
+    (
+        // MySQL's PREPARE name FROM 'text' | @var: dynamic SQL, whatever the text holds.
+        <FROM> ( StringLiteral() | <USER_VARIABLE> ) {
+            return new VeilCommand(s.end(this), StatementKind.PROCEDURAL, java.util.Arrays.asList("PREPARE"),
+                new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), null);
+        }
+    |
+        [ <LPAREN> DataType() ( <COMMA> DataType() )* <RPAREN> ]
+        <AS> stmt = SqlStmt()
+    )
     {
         return new VeilCommand(s.end(this), StatementKind.SESSION, java.util.Arrays.asList("PREPARE"),
             new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), stmt);
@@ -479,6 +567,42 @@ SqlNode VeilDdl() :
 }
 
 /**
+ * WITH whose items may also be data-modifying statements (PostgreSQL's INSERT / UPDATE / DELETE … RETURNING in
+ * parentheses); otherwise Calcite's WithList.
+ */
+SqlNodeList VeilWithList() :
+{
+    final Span s;
+    final List<SqlNode> list = new ArrayList<SqlNode>();
+    boolean recursive = false;
+}
+{
+    <WITH> [ <RECURSIVE> { recursive = true; } ] { s = span(); }
+    VeilWithItem(list, SqlLiteral.createBoolean(recursive, getPos()))
+    ( <COMMA> VeilWithItem(list, SqlLiteral.createBoolean(recursive, getPos())) )*
+    { return new SqlNodeList(list, s.end(this)); }
+}
+
+void VeilWithItem(List<SqlNode> list, SqlLiteral recursive) :
+{
+    final SqlIdentifier id;
+    SqlNodeList columnList = null;
+    SqlNode definition;
+}
+{
+    id = SimpleIdentifier()
+    [ columnList = ParenthesizedSimpleIdentifierList() ]
+    <AS>
+    (
+        LOOKAHEAD(2) <LPAREN> ( definition = VeilInsert() | definition = VeilUpdate() | definition = VeilDelete() )
+        <RPAREN>
+    |
+        definition = ParenthesizedExpression(ExprContext.ACCEPT_QUERY)
+    )
+    { list.add(new SqlWithItem(id.getParserPosition(), id, columnList, definition, recursive)); }
+}
+
+/**
  * A top-level query, with PostgreSQL's DISTINCT ON and the row-locking clauses of both dialects. For DISTINCT
  * ON the expressions are read here and SELECT is put back in front of the token stream, so that Calcite's
  * own SELECT production parses the rest. Without DISTINCT: PostgreSQL lets DISTINCT ON order by columns it does not
@@ -491,10 +615,32 @@ SqlNode VeilQueryStatement() :
     SqlNodeList distinctOn = null;
     final List<SqlNode> onList = new ArrayList<SqlNode>();
     final StringBuilder locking = new StringBuilder();
+    VeilQuery.Into into = null;
+    SqlIdentifier intoTable = null;
+    SqlNodeList withList;
+    SqlNode dml;
 }
 {
     { s = span(); }
     (
+        // WITH in front of INSERT / UPDATE / DELETE, or with data-modifying items (PostgreSQL), or both.
+        withList = VeilWithList()
+        (
+            ( dml = VeilInsert() | dml = VeilUpdate() | dml = VeilDelete() ) {
+                return new SqlWith(withList.getParserPosition(), withList, dml);
+            }
+        |
+            query = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY) {
+                if (query instanceof SqlOrderBy) {
+                    SqlOrderBy ob = (SqlOrderBy) query;
+                    query = new SqlOrderBy(ob.getParserPosition(), new SqlWith(withList.getParserPosition(),
+                        withList, ob.query), ob.orderList, ob.offset, ob.fetch);
+                } else {
+                    query = new SqlWith(withList.getParserPosition(), withList, query);
+                }
+            }
+        )
+    |
         LOOKAHEAD(3) <SELECT> <DISTINCT> <ON> <LPAREN>
         AddExpression(onList, ExprContext.ACCEPT_NON_QUERY)
         ( <COMMA> AddExpression(onList, ExprContext.ACCEPT_NON_QUERY) )*
@@ -527,14 +673,58 @@ SqlNode VeilQueryStatement() :
         [ <NOWAIT> | <SKIP_> <LOCKED> ]
     |
         <LOCK> <IN> <SHARE> <MODE> { locking.append("LOCK IN SHARE MODE"); }
+    |
+        // SELECT … INTO (CalciteText moves an INTO before FROM to the end of the statement).
+        <INTO>
+        (
+            ( <OUTFILE> | <DUMPFILE> ) StringLiteral() {
+                into = VeilQuery.Into.FILE;
+                VeilParserSupport.rest(this, new ArrayList<String>());
+            }
+        |
+            <USER_VARIABLE> ( <COMMA> <USER_VARIABLE> )* { into = VeilQuery.Into.VARIABLES; }
+        |
+            // PostgreSQL's INTO [TEMP] [TABLE] name. A bare name is taken as a table in MySQL too: there it could
+            // only be a stored-program variable, and stored programs are not analysed; DDL is the safer reading.
+            [ <TEMPORARY> | <TEMP> | <UNLOGGED> ] [ <TABLE> ] intoTable = CompoundIdentifier()
+        )
     )*
     {
-        if (distinctOn == null && locking.length() == 0) {
+        if (intoTable != null) {
+            // PostgreSQL's SELECT … INTO table is CREATE TABLE table AS SELECT ….
+            return new VeilCommand(s.end(this), StatementKind.DDL, java.util.Arrays.asList("CREATE", "TABLE"),
+                java.util.Arrays.asList(intoTable), new ArrayList<SqlNode>(),
+                distinctOn == null ? query : new VeilQuery(s.end(this), query, distinctOn, null, null));
+        }
+        if (distinctOn == null && locking.length() == 0 && into == null) {
             return query;
         }
         return new VeilQuery(s.end(this), query, distinctOn,
-            locking.length() == 0 ? null : locking.toString());
+            locking.length() == 0 ? null : locking.toString(), into);
     }
+}
+
+/**
+ * MySQL's full-text MATCH (columns) AGAINST (expr [modifier]): a relevance score computed from the columns and
+ * the search expression. The search modifier (IN BOOLEAN MODE …) only changes how the score is computed.
+ */
+SqlNode VeilMatchAgainst() :
+{
+    final Span s;
+    final List<SqlNode> args = new ArrayList<SqlNode>();
+}
+{
+    <MATCH> { s = span(); } <LPAREN>
+    AddExpression(args, ExprContext.ACCEPT_NON_QUERY) ( <COMMA> AddExpression(args, ExprContext.ACCEPT_NON_QUERY) )*
+    <RPAREN> <AGAINST> <LPAREN>
+    AddExpression(args, ExprContext.ACCEPT_SUB_QUERY)
+    {
+        while (getToken(1).kind != RPAREN && getToken(1).kind != EOF) {
+            getNextToken();
+        }
+    }
+    <RPAREN>
+    { return VeilOperators.MATCH_AGAINST.createCall(s.end(this), args); }
 }
 
 /** {@code @@system_variable} and {@code @user_variable} in expressions (MySQL). */
@@ -565,7 +755,7 @@ void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
     <INFIX_CAST> {
         checkNonQueryExpression(exprContext);
     }
-    dt = DataType() {
+    dt = VeilCastType() {
         // "::" binds tighter than any other operator: it casts only the operand just before it
         // (a = $1::int4 compares a with the cast parameter).
         Object last = list.get(list.size() - 1);
@@ -578,6 +768,24 @@ void VeilInfixCast(List<Object> list, ExprContext exprContext, Span s) :
             list.add(SqlStdOperatorTable.CAST.createCall(s.pos(), operand, dt));
         }
     }
+}
+
+/** A type after "::", with PostgreSQL's array suffix ({@code int[]}, {@code text[][]}). */
+SqlDataTypeSpec VeilCastType() :
+{
+    SqlDataTypeSpec dt;
+}
+{
+    dt = DataType()
+    // Modifiers of a type Calcite does not know (bit(4), varbit(8)): they only constrain the value.
+    [ <LPAREN> UnsignedNumericLiteral() ( <COMMA> UnsignedNumericLiteral() )* <RPAREN> ]
+    (
+        <LBRACKET> [ UnsignedNumericLiteral() ] <RBRACKET> {
+            dt = new SqlDataTypeSpec(new SqlCollectionTypeNameSpec(dt.getTypeNameSpec(), SqlTypeName.ARRAY,
+                getPos()), getPos());
+        }
+    )*
+    { return dt; }
 }
 
 /** JSON, containment and regular-expression operators of both dialects, and MySQL's {@code <=>}. */
@@ -595,8 +803,9 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
     |   <CONTAINED_OP> { op = VeilOperators.CONTAINED_BY; }
     |   <OVERLAP_OP> { op = VeilOperators.OVERLAPS; }
     |   <REGEXP> { op = VeilOperators.REGEXP; }
+    |   LOOKAHEAD(3) <AT> <TIME> <ZONE> { op = VeilOperators.AT_TIME_ZONE; }
     |   <NULL_SAFE_EQUAL> { op = SqlLibraryOperators.NULL_SAFE_EQUAL; }
-    |   <OPERATOR> <LPAREN> [ LOOKAHEAD(2) SimpleIdentifier() <DOT> ] op = VeilNamedOperator() <RPAREN>
+    |   <OPERATOR> <LPAREN> op = VeilNamedOperator() <RPAREN>
     )
     {
         checkNonQueryExpression(exprContext);
@@ -608,6 +817,8 @@ void VeilBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
 /** The operator inside psql's {@code OPERATOR(pg_catalog.~)}. */
 SqlOperator VeilNamedOperator() :
 {
+    final SqlIdentifier name;
+    SqlOperator op;
 }
 {
     <TILDE> { return SqlStdOperatorTable.POSIX_REGEX_CASE_SENSITIVE; }
@@ -615,6 +826,21 @@ SqlOperator VeilNamedOperator() :
 |   <NE> { return SqlStdOperatorTable.NOT_EQUALS; }
 |   <LT> { return SqlStdOperatorTable.LESS_THAN; }
 |   <GT> { return SqlStdOperatorTable.GREATER_THAN; }
+|   name = SimpleIdentifier()
+    (
+        // A schema-qualified operator: OPERATOR(pg_catalog.~).
+        <DOT> op = VeilNamedOperator() { return op; }
+    |
+        {
+            // The names CalciteText gives PostgreSQL's ? ?| ?& @? @@ and MySQL's := (which Calcite's lexer
+            // cannot read).
+            op = VeilOperators.named(name.getSimple());
+            if (op == null) {
+                throw new ParseException("unknown operator " + name.getSimple());
+            }
+            return op;
+        }
+    )
 }
 
 <DEFAULT, DQID, BTID> TOKEN :

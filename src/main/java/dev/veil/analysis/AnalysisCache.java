@@ -7,6 +7,7 @@ import dev.veil.analysis.text.Fingerprint;
 import dev.veil.analysis.text.Fingerprinter;
 import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.Tokens;
 
 import java.util.List;
 
@@ -35,10 +36,11 @@ public final class AnalysisCache {
     }
 
     public Analysis analyze(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
-        Fingerprint fp = Fingerprinter.fingerprint(new SqlTokenizer(settings).tokenize(sql));
+        Tokens tokens = new SqlTokenizer(settings).tokenize(sql);
+        Fingerprint fp = Fingerprinter.fingerprint(tokens);
         Key key = new Key(settings, catalog, catalog.version(),
                 names.schemaPath(), fp.hash(), fp.normalized());
-        return cache.get(key, k -> analyzer.analyze(settings, catalog, names, sql));
+        return cache.get(key, k -> analyzer.analyze(settings, catalog, names, sql, tokens));
     }
 
     /**

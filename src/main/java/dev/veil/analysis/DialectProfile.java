@@ -83,7 +83,26 @@ public final class DialectProfile {
 
     public SqlValidator.Config validatorConfig() {
         return SqlValidator.Config.DEFAULT.withIdentifierExpansion(true).withLenientOperatorLookup(true)
-                .withConformance(SqlConformanceEnum.BABEL).withCallRewrite(false);
+                .withConformance(dialect == Dialect.POSTGRESQL ? PostgresConformance.INSTANCE : SqlConformanceEnum.BABEL)
+                .withCallRewrite(false);
+    }
+
+    /**
+     * BABEL without MySQL's loose GROUP BY (select columns neither grouped nor aggregated), which PostgreSQL does
+     * not allow either. With it, Calcite's check of such columns fails on a CASE in the select list
+     * (GROUP BY 1 over a CASE threw a NullPointerException).
+     */
+    private static final class PostgresConformance extends org.apache.calcite.sql.validate.SqlDelegatingConformance {
+        static final PostgresConformance INSTANCE = new PostgresConformance();
+
+        private PostgresConformance() {
+            super(SqlConformanceEnum.BABEL);
+        }
+
+        @Override
+        public boolean isNonStrictGroupBy() {
+            return false;
+        }
     }
 
     /** Looks functions and operators up ignoring case, whatever the identifier rules say. */

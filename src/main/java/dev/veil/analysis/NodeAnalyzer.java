@@ -34,6 +34,8 @@ import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlSetOption;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlShuttle;
@@ -58,6 +60,8 @@ final class NodeAnalyzer {
     private final CatalogSnapshot catalog;
     private final NameResolution names;
     private final Dialect dialect;
+    /** The WITH items every query planned for the statement sees (a WITH in front of DML), or null. */
+    private @Nullable SqlNodeList ctes;
 
     NodeAnalyzer(Planner planner, CatalogSnapshot catalog, NameResolution names) {
         this.planner = planner;
@@ -69,6 +73,7 @@ final class NodeAnalyzer {
     AnalysisBuilder analyze(SqlNode node) {
         AnalysisBuilder out = new AnalysisBuilder();
         statement(node, out);
+        WriteFlow.apply(out);
         return out;
     }
 
@@ -77,6 +82,10 @@ final class NodeAnalyzer {
             query(q.query, out);
             if (q.distinctOn != null) {
                 distinctOn(q, out);
+            }
+            if (q.into != null) {
+                // The rows also land in a server file (a write) or in session variables later statements read.
+                out.atLeast(q.into == VeilQuery.Into.FILE ? StatementKind.WRITE : StatementKind.SESSION);
             }
         } else if (node instanceof VeilInsert i) {
             insert(i, out);
@@ -92,6 +101,8 @@ final class NodeAnalyzer {
             command(c, out);
         } else if (node instanceof SqlMerge m) {
             merge(m, out);
+        } else if (node instanceof SqlWith w && modifies(w)) {
+            with(w, out);
         } else if (node.isA(SqlKind.QUERY)) {
             query(node, out);
         } else if (node instanceof SqlDescribeTable) {
@@ -104,6 +115,78 @@ final class NodeAnalyzer {
         } else {
             throw new UnsupportedOperationException("statements of kind " + node.getKind() + " are not analysed");
         }
+    }
+
+    // ---- WITH around or holding data-modifying statements -----------------------------------------------------
+
+    private static boolean isDml(SqlNode node) {
+        return node instanceof VeilInsert || node instanceof VeilUpdate || node instanceof VeilDelete;
+    }
+
+    private static boolean modifies(SqlWith with) {
+        return isDml(with.body) || with.withList.stream().anyMatch(i -> isDml(((SqlWithItem) i).query));
+    }
+
+    /**
+     * Each data-modifying item is analysed as the statement it is (its writes and relations count), and the rest
+     * of the statement sees it as the query of its RETURNING list over the rows it touches; what it writes then
+     * flows into what reads it through {@link WriteFlow}. The body, query or DML, is analysed with every planned
+     * query inside the WITH.
+     */
+    private void with(SqlWith with, AnalysisBuilder out) {
+        SqlNodeList saved = ctes;
+        List<SqlNode> items = new ArrayList<>(saved == null ? List.of() : saved.getList());
+        try {
+            for (SqlNode n : with.withList) {
+                SqlWithItem item = (SqlWithItem) n;
+                SqlNode definition = item.query;
+                if (isDml(definition)) {
+                    ctes = items.isEmpty() ? null : new SqlNodeList(items, POS);
+                    AnalysisBuilder inner = new AnalysisBuilder();
+                    statement(definition, inner);
+                    out.atLeast(inner.kind);
+                    out.relations.addAll(inner.relations);
+                    out.writes.addAll(inner.writes);
+                    out.uses.addAll(inner.uses);
+                    out.usesComplete &= inner.usesComplete;
+                    definition = returningQuery(definition);
+                }
+                items.add(new SqlWithItem(item.getParserPosition(), item.name, item.columnList, definition,
+                        item.recursive));
+            }
+            ctes = new SqlNodeList(items, POS);
+            if (isDml(with.body)) {
+                statement(with.body, out);
+            } else {
+                query(with.body, out);
+            }
+        } finally {
+            ctes = saved;
+        }
+    }
+
+    /** The RETURNING list of a data-modifying WITH item as a query over the rows it touches. */
+    private static SqlNode returningQuery(SqlNode dml) {
+        SqlNodeList returning;
+        SqlNode from;
+        SqlNode where = null;
+        if (dml instanceof VeilInsert i) {
+            returning = i.returning;
+            from = as(SqlCopy.of(i.target), i.alias == null ? null : i.alias.getSimple());
+        } else if (dml instanceof VeilUpdate u) {
+            returning = u.returning;
+            from = u.from == null ? SqlCopy.of(u.target) : comma(SqlCopy.of(u.target), SqlCopy.of(u.from));
+            where = SqlCopy.of(u.where);
+        } else {
+            VeilDelete d = (VeilDelete) dml;
+            returning = d.returning;
+            from = d.using == null ? SqlCopy.of(d.from) : comma(SqlCopy.of(d.from), SqlCopy.of(d.using));
+            where = SqlCopy.of(d.where);
+        }
+        if (returning == null) {
+            throw new UnsupportedOperationException("a data-modifying WITH item without RETURNING");
+        }
+        return select(SqlCopy.all(returning.getList()), from, where);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------------
@@ -123,7 +206,8 @@ final class NodeAnalyzer {
      * {@code SELECT ?}) fails validation; then the query is planned again with every such parameter typed as
      * VARCHAR. A parameter never has an origin, so its type does not change the lineage.
      */
-    private PlannedQuery planned(SqlNode query) {
+    private PlannedQuery planned(SqlNode statementQuery) {
+        SqlNode query = ctes == null ? statementQuery : new SqlWith(POS, SqlCopy.of(ctes), statementQuery);
         Planner.Planned p;
         try {
             p = planner.plan(SqlCopy.of(query));

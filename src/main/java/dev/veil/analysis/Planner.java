@@ -114,6 +114,7 @@ final class Planner implements RelOptTable.ViewExpander {
     private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
         SqlValidator validator = SqlValidatorUtil.newValidator(profile.operators(), reader, typeFactory,
                 profile.validatorConfig());
+        normalise(query);
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
                 StandardConvertletTable.INSTANCE, SqlToRelConverter.config().withExpand(false)
@@ -136,6 +137,102 @@ final class Planner implements RelOptTable.ViewExpander {
             }
         });
         return root.withRel(removeSubQueries(root.rel));
+    }
+
+    /**
+     * Rewrites PostgreSQL forms Calcite reads differently into their standard equivalents (see
+     * {@link #nameScalarFunctionColumn}). GROUP BY 2 means GROUP BY the second select expression; it is replaced by a copy of that expression, which
+     * groups the same way. (Calcite's own ordinal handling fails with a NullPointerException when the select list
+     * holds a CASE.)
+     */
+    private static void normalise(SqlNode query) {
+        query.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+            @Override
+            public Void visit(org.apache.calcite.sql.SqlCall call) {
+                if (call instanceof org.apache.calcite.sql.SqlSelect select && select.getFrom() != null) {
+                    select.setFrom(nameScalarFunctionColumn(select.getFrom()));
+                }
+                if (call instanceof org.apache.calcite.sql.SqlJoin join) {
+                    join.setLeft(nameScalarFunctionColumn(join.getLeft()));
+                    join.setRight(lateral(nameScalarFunctionColumn(join.getRight())));
+                }
+                if (call instanceof org.apache.calcite.sql.SqlSelect select && select.getGroup() != null) {
+                    List<SqlNode> items = select.getSelectList().getList();
+                    List<SqlNode> group = new ArrayList<>();
+                    for (SqlNode g : select.getGroup()) {
+                        group.add(ordinal(g, items));
+                    }
+                    select.setGroupBy(new org.apache.calcite.sql.SqlNodeList(group, select.getGroup().getParserPosition()));
+                }
+                return super.visit(call);
+            }
+        });
+    }
+
+    /**
+     * {@code FROM generate_series(1, 3) g}: PostgreSQL names the single column of a scalar set-returning function
+     * after the alias (g), so the alias is repeated as the column name.
+     */
+    private static SqlNode nameScalarFunctionColumn(SqlNode fromItem) {
+        if (fromItem.getKind() != org.apache.calcite.sql.SqlKind.AS
+                || ((org.apache.calcite.sql.SqlCall) fromItem).operandCount() != 2) {
+            return fromItem;
+        }
+        org.apache.calcite.sql.SqlCall as = (org.apache.calcite.sql.SqlCall) fromItem;
+        SqlNode source = as.operand(0);
+        if (source.getKind() == org.apache.calcite.sql.SqlKind.COLLECTION_TABLE) {
+            source = ((org.apache.calcite.sql.SqlCall) source).operand(0);
+        }
+        if (source instanceof org.apache.calcite.sql.SqlCall f && f.getOperator().getNameAsId().isSimple()
+                && dev.veil.analysis.parser.VeilOperators.isScalarTableFunction(f.getOperator().getName())
+                && as.operand(1) instanceof org.apache.calcite.sql.SqlIdentifier alias) {
+            return org.apache.calcite.sql.fun.SqlStdOperatorTable.AS.createCall(as.getParserPosition(), as.operand(0),
+                    alias, new org.apache.calcite.sql.SqlIdentifier(alias.getSimple(), alias.getParserPosition()));
+        }
+        return fromItem;
+    }
+
+    /**
+     * PostgreSQL reads a function call in FROM as LATERAL (its arguments may name columns of items to its left);
+     * Calcite needs the word. A set-returning function on the right of a join gets it.
+     */
+    private static SqlNode lateral(SqlNode fromItem) {
+        SqlNode item = fromItem;
+        org.apache.calcite.sql.SqlCall as = null;
+        if (item.getKind() == org.apache.calcite.sql.SqlKind.AS) {
+            as = (org.apache.calcite.sql.SqlCall) item;
+            item = as.operand(0);
+        }
+        if (item.getKind() != org.apache.calcite.sql.SqlKind.COLLECTION_TABLE
+                || !(((org.apache.calcite.sql.SqlCall) item).operand(0) instanceof org.apache.calcite.sql.SqlCall f)
+                || dev.veil.analysis.parser.VeilOperators.TABLE_FUNCTIONS.stream()
+                        .noneMatch(t -> t.getName().equalsIgnoreCase(f.getOperator().getName()))) {
+            return fromItem;
+        }
+        SqlNode lateral = org.apache.calcite.sql.fun.SqlStdOperatorTable.LATERAL.createCall(item.getParserPosition(), item);
+        if (as == null) {
+            return lateral;
+        }
+        List<SqlNode> operands = new ArrayList<>(as.getOperandList());
+        operands.set(0, lateral);
+        return org.apache.calcite.sql.fun.SqlStdOperatorTable.AS.createCall(as.getParserPosition(), operands);
+    }
+
+    private static SqlNode ordinal(SqlNode g, List<SqlNode> items) {
+        if (g instanceof org.apache.calcite.sql.SqlNumericLiteral n && n.isInteger()) {
+            int i = n.intValue(true);
+            if (i >= 1 && i <= items.size()) {
+                SqlNode item = items.get(i - 1);
+                if (item.getKind() == org.apache.calcite.sql.SqlKind.AS) {
+                    item = ((org.apache.calcite.sql.SqlCall) item).operand(0);
+                }
+                boolean star = item instanceof org.apache.calcite.sql.SqlIdentifier id && id.isStar();
+                if (!star) {
+                    return SqlCopy.of(item);
+                }
+            }
+        }
+        return g;
     }
 
     private RelNode removeSubQueries(RelNode rel) {

@@ -48,6 +48,9 @@ final class SideEffects {
         node.accept(new SqlBasicVisitor<Void>() {
             @Override
             public Void visit(SqlCall call) {
+                if (call.getOperator() == dev.veil.analysis.parser.VeilOperators.ASSIGN) {
+                    out.atLeast(StatementKind.SESSION);
+                }
                 if (call.getOperator() instanceof SqlFunction f) {
                     String name = f.getName().toLowerCase(Locale.ROOT);
                     int dot = name.lastIndexOf('.');

@@ -2,6 +2,8 @@ package dev.veil.analysis;
 
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.text.LexicalSettings;
+import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.Tokens;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
 
@@ -32,11 +34,17 @@ public final class StatementAnalyzer {
 
     /** With the session's lexical settings (standard_conforming_strings, NO_BACKSLASH_ESCAPES, ANSI_QUOTES). */
     public Analysis analyze(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
+        return analyze(settings, catalog, names, sql, new SqlTokenizer(settings).tokenize(sql));
+    }
+
+    /** With {@code sql} already tokenized under {@code settings} (the cache's miss path), so it is not done twice. */
+    public Analysis analyze(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql,
+                            Tokens tokens) {
         Dialect dialect = settings.dialect();
         if (catalog.dialect() != dialect) {
             throw new IllegalArgumentException("a " + catalog.dialect() + " catalog cannot resolve " + dialect + " statements");
         }
-        CalciteText text = CalciteText.of(dialect, settings, sql);
+        CalciteText text = CalciteText.of(dialect, settings, sql, tokens, catalog::hasColumnNamed);
         String fingerprint = text.fingerprint().hex();
         if (text.problem().isPresent()) {
             return failed(dialect, sql, fingerprint, text.problem().get());

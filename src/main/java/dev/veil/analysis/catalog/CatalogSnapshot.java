@@ -22,6 +22,7 @@ public final class CatalogSnapshot {
     private final long version;
     private final Map<String, Map<String, RelationInfo>> schemas;
     private volatile CalciteSchema calcite;
+    private volatile java.util.Set<String> columnNames;
 
     private CatalogSnapshot(Dialect dialect, String database, long version, Map<String, Map<String, RelationInfo>> schemas) {
         this.dialect = dialect;
@@ -64,6 +65,18 @@ public final class CatalogSnapshot {
     /** A copy with another version number (the loader bumps it when a refresh finds changes). */
     public CatalogSnapshot withVersion(long newVersion) {
         return new CatalogSnapshot(dialect, database, newVersion, schemas);
+    }
+
+    /** Whether some relation of the snapshot has a column called {@code name} (exactly); the set is built once. */
+    public boolean hasColumnNamed(String name) {
+        java.util.Set<String> names = columnNames;
+        if (names == null) {
+            java.util.Set<String> all = new java.util.HashSet<>();
+            relations().forEach(r -> r.columns().forEach(c -> all.add(c.name())));
+            names = java.util.Set.copyOf(all);
+            columnNames = names;
+        }
+        return names.contains(name);
     }
 
     /** The Calcite root schema for this snapshot, built once; Calcite only reads it, so analyses share it. */

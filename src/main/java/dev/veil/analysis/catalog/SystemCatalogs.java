@@ -73,6 +73,7 @@ final class SystemCatalogs {
             "pg_statistic_ext: oid oid, stxrelid oid, stxname name, stxnamespace oid, stxkind char[]",
             "pg_publication: oid oid, pubname name, puballtables bool",
             "pg_publication_rel: oid oid, prpubid oid, prrelid oid",
+            "pg_publication_namespace: oid oid, pnpubid oid, pnnspid oid",
             "pg_foreign_table: ftrelid oid, ftserver oid",
             "pg_partitioned_table: partrelid oid, partstrat char, partnatts int2",
             "pg_tables: schemaname name, tablename name, tableowner name, tablespace name, hasindexes bool, "

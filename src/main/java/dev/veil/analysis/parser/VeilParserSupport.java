@@ -2,6 +2,7 @@ package dev.veil.analysis.parser;
 
 import dev.veil.analysis.StatementKind;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
 
 import java.util.ArrayList;
@@ -162,5 +163,25 @@ public final class VeilParserSupport {
 
     private static String word(Token t) {
         return t.kind == VeilSqlParserImplConstants.COMMA ? "," : t.image.toUpperCase(Locale.ROOT);
+    }
+
+    /** The ON DUPLICATE KEY UPDATE clause with {@code alias.c} (MySQL's row alias) read as {@code excluded.c}. */
+    static VeilInsert.Conflict rowAliasAsExcluded(VeilInsert.Conflict conflict, String alias) {
+        org.apache.calcite.sql.util.SqlShuttle rename = new org.apache.calcite.sql.util.SqlShuttle() {
+            @Override
+            public SqlNode visit(SqlIdentifier id) {
+                if (id.names.size() == 2 && id.names.get(0).equalsIgnoreCase(alias)) {
+                    return new SqlIdentifier(java.util.List.of("excluded", id.names.get(1)), id.getParserPosition());
+                }
+                return id;
+            }
+        };
+        java.util.List<SqlNode> values = new java.util.ArrayList<>();
+        for (SqlNode v : conflict.values()) {
+            values.add(v.accept(rename));
+        }
+        return new VeilInsert.Conflict(conflict.doNothing(), conflict.targetColumns(),
+                new org.apache.calcite.sql.SqlNodeList(values, conflict.values().getParserPosition()),
+                conflict.where() == null ? null : conflict.where().accept(rename));
     }
 }

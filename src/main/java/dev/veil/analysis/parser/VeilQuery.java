@@ -9,18 +9,27 @@ import java.util.List;
 
 /**
  * A top-level query with what Calcite's grammar has no place for: PostgreSQL's DISTINCT ON expressions (the query
- * itself then says plain DISTINCT) and a row-locking clause (FOR UPDATE / FOR SHARE … / LOCK IN SHARE MODE).
+ * itself then says plain DISTINCT), a row-locking clause (FOR UPDATE / FOR SHARE … / LOCK IN SHARE MODE) and
+ * MySQL's INTO OUTFILE / DUMPFILE / variables.
  */
 public final class VeilQuery extends VeilNode {
     public final SqlNode query;
     public final @Nullable SqlNodeList distinctOn;
     public final @Nullable String locking;
+    /** MySQL's SELECT … INTO: the rows go to a server file or into variables instead of (only) to the client. */
+    public final @Nullable Into into;
 
-    public VeilQuery(SqlParserPos pos, SqlNode query, @Nullable SqlNodeList distinctOn, @Nullable String locking) {
+    public enum Into {
+        FILE, VARIABLES
+    }
+
+    public VeilQuery(SqlParserPos pos, SqlNode query, @Nullable SqlNodeList distinctOn, @Nullable String locking,
+                     @Nullable Into into) {
         super(pos, "QUERY");
         this.query = query;
         this.distinctOn = distinctOn;
         this.locking = locking;
+        this.into = into;
     }
 
     @Override

@@ -74,7 +74,7 @@ final class VeilSetSupport {
         }
         String second = words.size() > 1 ? words.get(1) : "";
         switch (words.get(0)) {
-            case "KILL", "PURGE", "REASSIGN":
+            case "KILL", "PURGE", "REASSIGN", "STOP":
                 return StatementKind.PRIVILEGE;
             case "FLUSH":
                 return second.equals("PRIVILEGES") ? StatementKind.PRIVILEGE : StatementKind.SESSION;
@@ -86,7 +86,7 @@ final class VeilSetSupport {
                 return StatementKind.PROCEDURAL;
             case "XA":
                 return StatementKind.TRANSACTION_CONTROL;
-            case "FETCH", "MOVE", "HANDLER":
+            case "FETCH", "MOVE", "HANDLER", "HELP":
                 return StatementKind.READ;
             case "LOAD":
                 return second.equals("INDEX") ? StatementKind.SESSION : StatementKind.WRITE;

@@ -185,4 +185,43 @@ class MySqlLineageTest {
     void mariadbCompoundStatementIsNotTakenForBegin() {
         my("BEGIN NOT ATOMIC SELECT 1; END").failsClosed();
     }
+
+    @Test
+    void selectIntoOutfileIsAWrite() {
+        my("SELECT ssn FROM customers WHERE id = 1 INTO DUMPFILE '/tmp/x'").kind(StatementKind.WRITE);
+        my("SELECT ssn INTO OUTFILE '/tmp/x' FIELDS TERMINATED BY ',' FROM customers").kind(StatementKind.WRITE);
+    }
+
+    @Test
+    void selectIntoVariablesChangesTheSession() {
+        my("SELECT ssn INTO @s FROM customers WHERE id = 1").kind(StatementKind.SESSION);
+    }
+
+    @Test
+    void straightJoinIsAnInnerJoin() {
+        my("SELECT c.ssn, o.amount FROM customers c STRAIGHT_JOIN orders o ON o.customer_id = c.id")
+                .column(0).hasOnlyOrigins("shop.customers.ssn");
+    }
+
+    @Test
+    void matchAgainstIsAFilterOnItsColumns() {
+        my("SELECT id FROM customers WHERE MATCH(full_name, email) AGAINST ('x' IN BOOLEAN MODE)")
+                .uses(ColumnUse.Usage.FILTER, "shop.customers.full_name", "shop.customers.email");
+    }
+
+    @Test
+    void withRollupKeepsTheGroupingColumns() {
+        my("SELECT city, COUNT(*) FROM customers GROUP BY city WITH ROLLUP").column(0).hasOrigin("shop.customers.city");
+    }
+
+    @Test
+    void rowAliasInOnDuplicateKeyReadsTheInsertedRow() {
+        my("INSERT INTO customers (email, ssn) SELECT card_number, ssn FROM customers AS new ON DUPLICATE KEY UPDATE email = new.ssn")
+                .kind(StatementKind.WRITE);
+    }
+
+    @Test
+    void userVariableAssignmentInASelectChangesTheSession() {
+        my("SELECT @n := @n + 1 AS r, full_name FROM customers").kind(StatementKind.SESSION).column(0).isUnknown();
+    }
 }

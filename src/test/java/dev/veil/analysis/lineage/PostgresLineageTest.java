@@ -525,4 +525,75 @@ class PostgresLineageTest {
         pg("SET search_path TO public, \"$user\"").kind(StatementKind.SESSION);
         pg("SHOW server_version").kind(StatementKind.SESSION).column(0).hasNoOrigin();
     }
+
+    // ---- values written by the statement and read back in it ------------------------------------------------
+
+    @Test
+    void returningAnUpdatedColumnShowsTheAssignedValue() {
+        pg("UPDATE customers SET email = card_number WHERE id = 3 RETURNING id, email")
+                .column(1).hasOnlyOrigins(EMAIL, CARD);
+    }
+
+    @Test
+    void dataModifyingWithItemHandsItsWrittenValuesToTheQuery() {
+        pg("WITH u AS (UPDATE customers SET email = ssn WHERE id = 1 RETURNING email) SELECT email FROM u")
+                .kind(StatementKind.WRITE).touches("public.customers", Action.UPDATE)
+                .writes(EMAIL, SSN).column(0).hasOnlyOrigins(EMAIL, SSN);
+    }
+
+    @Test
+    void deletedRowsMovedByAWithItemKeepTheirOrigins() {
+        pg("WITH moved AS (DELETE FROM customers WHERE id = 1 RETURNING ssn) INSERT INTO customers (email) SELECT ssn FROM moved")
+                .touches("public.customers", Action.DELETE).touches("public.customers", Action.INSERT)
+                .writes(EMAIL, SSN);
+    }
+
+    @Test
+    void withInFrontOfUpdateIsVisibleToTheAssignments() {
+        pg("WITH src AS (SELECT id, lower(ssn) AS e FROM customers) UPDATE customers c SET email = src.e FROM src WHERE src.id = c.id")
+                .kind(StatementKind.WRITE).writes(EMAIL, SSN);
+    }
+
+    @Test
+    void copyOfDeleteReturningShowsTheDeletedColumns() {
+        pg("COPY (DELETE FROM customers WHERE id = 9 RETURNING card_number) TO STDOUT")
+                .kind(StatementKind.WRITE).column(0).hasOnlyOrigins(CARD);
+    }
+
+    // ---- forms rewritten before Calcite sees them ------------------------------------------------------------
+
+    @Test
+    void jsonbKeyTestIsAFilterOnTheColumn() {
+        pg("SELECT id FROM customers WHERE email ? 'coupon' AND ssn ?| array['a'] AND city @? '$.a'")
+                .uses(ColumnUse.Usage.FILTER, EMAIL, SSN, "public.customers.city");
+    }
+
+    @Test
+    void selectIntoTableCreatesATableFromTheQuery() {
+        pg("SELECT id, ssn INTO TEMP TABLE copy_of FROM customers")
+                .kind(StatementKind.DDL).writes("public.copy_of.ssn", SSN);
+    }
+
+    @Test
+    void groupByOrdinalOverCaseGroupsByThatExpression() {
+        pg("SELECT CASE WHEN amount > 10 THEN 'big' ELSE 'small' END AS size, count(*) FROM orders GROUP BY 1")
+                .column(0).hasOnlyOrigins(AMOUNT).derived();
+    }
+
+    @Test
+    void setReturningFunctionColumnsAreUnknownButJoinedColumnsKeepTheirLineage() {
+        pg("SELECT c.ssn, g.n FROM customers c CROSS JOIN generate_series(1, 3) AS g(n)")
+                .column(0).hasOnlyOrigins(SSN).column(1).isUnknown();
+    }
+
+    @Test
+    void setReturningFunctionOverAColumnIsUnknown() {
+        pg("SELECT x.key, x.value FROM customers c, jsonb_each_text(c.ssn) AS x(key, value)")
+                .column(0).isUnknown().column(1).isUnknown();
+    }
+
+    @Test
+    void systemColumnsCarryNoTableData() {
+        pg("SELECT ctid, xmin, ssn FROM customers").analysed().column(0).hasNoOrigin().column(2).hasOnlyOrigins(SSN);
+    }
 }
