@@ -336,7 +336,7 @@ done
 declare -A R_STATUS=() R_QPS=() R_TPS=() R_AVG=() R_P95=() R_ERR=()
 ORDER=()
 RUN_N=0
-TMP_OUT=$(mktemp /tmp/veil-mysql-bench.XXXXXX)
+TMP_OUT=$(mktemp -t veil-mysql-bench.XXXXXX)
 
 sysbench_run() { # target test seconds -> output in $TMP_OUT, rc
   local t=$1 test=$2 secs=$3

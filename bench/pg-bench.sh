@@ -212,7 +212,7 @@ for c in pgbench psql curl awk ss setsid timeout; do
 done
 
 mkdir -p "$RESULTS_DIR"
-TMP=$(mktemp -d /tmp/veil-pg-bench.XXXXXX)
+TMP=$(mktemp -d -t veil-pg-bench.XXXXXX)
 chmod 755 "$TMP"
 : >"$RAW_LOG"
 log "run $RUN_ID: targets [$TARGETS], modes [$MODES], scale $SCALE"

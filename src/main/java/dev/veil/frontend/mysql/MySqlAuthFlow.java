@@ -2,6 +2,7 @@ package dev.veil.frontend.mysql;
 
 import dev.veil.frontend.mysql.packet.AuthMoreData;
 import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
+import dev.veil.frontend.mysql.packet.Capabilities;
 import dev.veil.frontend.mysql.packet.HandshakeResponse41;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
@@ -70,7 +71,7 @@ final class MySqlAuthFlow {
         account = frontend.accounts.find(user);
         String wanted = preferredPlugin(frontend.listener.authPlugin(), tls, loopback);
         String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
-        if (!dev.veil.frontend.mysql.packet.Capabilities.has(response.capabilities(), dev.veil.frontend.mysql.packet.Capabilities.PLUGIN_AUTH)) {
+        if (!Capabilities.has(response.capabilities(), Capabilities.PLUGIN_AUTH)) {
             // A client without plugin authentication cannot read an AuthSwitchRequest: it speaks the
             // native scramble, which is checked as is.
             plugin = NATIVE;

@@ -44,9 +44,6 @@ final class MySqlCommandAdmission {
 
     private static final int COM_STMT_BULK_EXECUTE = 0xFA;
 
-    MySqlCommandAdmission(MySqlFrontend frontend) {
-    }
-
     Verdict admit(Buffer payload, int capabilities) {
         if (payload.length() == 0) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: empty command");

@@ -88,7 +88,7 @@ final class MySqlConnection implements MySqlServerListener {
     private Buffer partial;
     private Buffer handshakeBytes;
     private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
-    private final MySqlCommandAdmission admission;
+    private static final MySqlCommandAdmission ADMISSION = new MySqlCommandAdmission();
     private MySqlStatementFlow flow;
     /** A command is being analysed / recorded: later ones wait behind it, in order. */
     private boolean admitting;
@@ -102,10 +102,9 @@ final class MySqlConnection implements MySqlServerListener {
         this.context = Vertx.currentContext();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.clientHost = host;
-        this.loopback = host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1");
+        this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         this.connectionId = frontend.sessions.nextSessionId();
         this.offered = frontend.offeredCapabilities();
-        this.admission = new MySqlCommandAdmission(frontend);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + frontend.random.nextInt(94));
@@ -373,7 +372,7 @@ final class MySqlConnection implements MySqlServerListener {
     private boolean onCommand(Cmd cmd) {
         MySqlCommandAdmission.Verdict verdict;
         try {
-            verdict = cmd.refusal() != null ? MySqlCommandAdmission.Verdict.refuse(cmd.refusal()) : admission.admit(cmd.payload(), clientCaps);
+            verdict = cmd.refusal() != null ? MySqlCommandAdmission.Verdict.refuse(cmd.refusal()) : ADMISSION.admit(cmd.payload(), clientCaps);
         } catch (VeilException e) {
             verdict = MySqlCommandAdmission.Verdict.refuse(e);
         }
@@ -402,7 +401,7 @@ final class MySqlConnection implements MySqlServerListener {
         }
         // Veil answers itself: wait until the server has answered everything sent before, to keep order.
         if (server.pendingResponses() > 0) {
-            waiting.addFirst(cmd.refusal() != null ? cmd : verdict.refusal() != null ? cmd.refused(verdict.refusal()) : cmd);
+            waiting.addFirst(verdict.refusal() != null ? cmd.refused(verdict.refusal()) : cmd);
             return false;
         }
         runLocally(cmd, verdict);
@@ -455,15 +454,11 @@ final class MySqlConnection implements MySqlServerListener {
             fail(VeilException.fatal(ErrorCode.QUERY_CANCELED, "Connection was killed"), replySeq);
             return;
         }
-        socket.pause();
+        target.cancel();
         if (connection) {
-            target.cancel();
             target.terminate();
-        } else {
-            target.cancel();
         }
         socket.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack())));
-        socket.resume();
     }
 
     private int statusFlags() {

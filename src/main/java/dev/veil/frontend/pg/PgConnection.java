@@ -71,7 +71,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         this.frontend = frontend;
         this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
-        this.loopback = host.startsWith("127.") || host.equals("0:0:0:0:0:0:0:1") || host.equals("::1");
+        this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(e -> {

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** What happens to each client command: forwarded with the shape of its answer, answered by Veil, or refused. */
 class MySqlCommandAdmissionTest {
     // The admission keeps no state and does not use the frontend; a real one needs CDI and a running Vert.x.
-    private final MySqlCommandAdmission admission = new MySqlCommandAdmission(null);
+    private final MySqlCommandAdmission admission = new MySqlCommandAdmission();
 
     private Verdict admit(int command, String text) {
         return admission.admit(Buffer.buffer().appendByte((byte) command).appendString(text, StandardCharsets.UTF_8.name()), 0);
