@@ -27,6 +27,9 @@ public interface VeilConfig {
     /** Local accounts (name → password). Demo mode adds admin, engineer and analyst. */
     Map<String, LocalAccount> localAccounts();
 
+    /** Who may connect: OIDC providers whose tokens are accepted as passwords, service accounts, session lifetime. */
+    IdentitySettings identity();
+
     /** Named upstream servers. */
     Map<String, Upstream> upstreams();
 
@@ -150,6 +153,99 @@ public interface VeilConfig {
     }
 
     enum TlsMode { OFF, OPTIONAL, REQUIRED }
+
+    interface IdentitySettings {
+        /** OIDC providers by name (one per tenant or per audience); a token is matched to one by its issuer. */
+        Map<String, OidcProvider> oidc();
+
+        /** Applications' accounts: name → SCRAM-SHA-256 verifier of the secret (never the secret itself). */
+        Map<String, ServiceAccount> serviceAccounts();
+
+        /**
+         * Whether a password or token may be sent in clear on a loopback connection without TLS. Unset: allowed
+         * in demo mode only; a pod whose clients connect through a sidecar on loopback may turn it on.
+         */
+        Optional<Boolean> loopbackCleartext();
+
+        SessionLifetime session();
+    }
+
+    interface OidcProvider {
+        /** The provider's issuer URL; discovery (/.well-known/openid-configuration) is read from it. */
+        String issuer();
+
+        /** Audiences of which the token's aud must contain at least one. */
+        @WithDefault("veil-gateway")
+        java.util.List<String> audience();
+
+        /** Where the signing keys are; discovered from the issuer when unset. */
+        Optional<String> jwksUri();
+
+        /** Claims, in order, whose value the database user name must equal (emails compare case-insensitively). */
+        @WithDefault("email,preferred_username")
+        java.util.List<String> userClaims();
+
+        /** The claim holding the groups or roles (a list, or a space/comma separated string); dots walk into objects. */
+        @WithDefault("groups")
+        String rolesClaim();
+
+        /** Group → Veil role. When empty, group names are taken as role names; otherwise unmapped groups give nothing. */
+        Map<String, String> roleMap();
+
+        /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted, whatever this says. */
+        @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
+        java.util.List<String> algorithms();
+
+        /** Tolerance for exp, nbf and iat against this pod's clock. */
+        @WithDefault("30s")
+        Duration clockSkew();
+
+        /** Tokens issued (iat) longer ago than this are refused even if not expired, so an old token cannot be replayed. */
+        Optional<Duration> maxTokenAge();
+
+        /** How long fetched signing keys are kept before they are read again. */
+        @WithDefault("60m")
+        Duration jwksRefresh();
+
+        /** A token signed with an unknown key id makes Veil re-read the keys at most this often (key rotation). */
+        @WithDefault("1m")
+        Duration unknownKeyRefetch();
+
+        /** When set, the token's azp (authorized party: the client it was issued to) must be one of these. */
+        Optional<java.util.List<String>> allowedClients();
+
+        /**
+         * Client credentials for the provider's token introspection endpoint (RFC 7662). When set, every token is
+         * also introspected, so a revoked token or ended provider session is refused.
+         */
+        Optional<String> introspectionClientId();
+
+        Optional<String> introspectionClientSecret();
+    }
+
+    interface ServiceAccount {
+        /**
+         * The secret's SCRAM-SHA-256 verifier, in PostgreSQL's format: SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey
+         * (`veil hash-secret` prints one).
+         */
+        String verifier();
+
+        Optional<java.util.List<String>> roles();
+    }
+
+    interface SessionLifetime {
+        /** Sessions older than this are ended (0 = no limit). */
+        @WithDefault("12h")
+        Duration maxAge();
+
+        /** End a session once the token it was opened with has expired. */
+        @WithDefault("false")
+        boolean endOnTokenExpiry();
+
+        /** How often live sessions are checked against the limits above. */
+        @WithDefault("5s")
+        Duration checkInterval();
+    }
 
     interface LocalAccount {
         String password();

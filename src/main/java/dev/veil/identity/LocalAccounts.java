@@ -10,16 +10,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Accounts that Veil authenticates itself (demo accounts, and accounts configured under veil.local-accounts).
- * Only SCRAM verifiers are kept in memory, never the passwords.
+ * Accounts that Veil authenticates itself: local accounts (demo accounts, and accounts configured under
+ * veil.local-accounts) and service accounts (veil.identity.service-accounts, configured as SCRAM verifiers).
+ * Only verifiers are kept in memory, never the passwords.
  */
 @ApplicationScoped
 public class LocalAccounts {
     /**
      * One account: a SCRAM verifier for PostgreSQL clients and cleartext checks, and the double hashes the
-     * MySQL scramble exchanges need (the same things the servers themselves store).
+     * MySQL scramble exchanges need (the same things the servers themselves store). A service account is
+     * configured as a SCRAM verifier only, so it has no MySQL hashes: MySQL clients send its secret in clear
+     * inside TLS instead.
      */
-    public record Account(String name, List<String> roles, ScramVerifier verifier, MySqlScramble.Verifier mysql) {
+    public record Account(String name, List<String> roles, ScramVerifier verifier, MySqlScramble.Verifier mysql,
+                          Identity.Source source) {
+        public Identity identity() {
+            return new Identity(name, roles, source);
+        }
     }
 
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
@@ -31,11 +38,24 @@ public class LocalAccounts {
         this.iterations = config.pg().scramIterations();
         random.nextBytes(decoyKey);
         config.localAccounts().forEach((name, a) -> add(name, a.password(), a.roles().orElse(List.of())));
+        config.identity().serviceAccounts().forEach((name, a) -> {
+            ScramVerifier verifier;
+            try {
+                verifier = ScramVerifier.parse(a.verifier());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("veil.identity.service-accounts." + name + ".verifier: " + e.getMessage(), e);
+            }
+            addServiceAccount(name, verifier, a.roles().orElse(List.of()));
+        });
     }
 
     public void add(String name, String password, List<String> roles) {
         accounts.put(name, new Account(name, List.copyOf(roles), ScramVerifier.derive(password, iterations, random),
-                MySqlScramble.Verifier.derive(password)));
+                MySqlScramble.Verifier.derive(password), Identity.Source.LOCAL_ACCOUNT));
+    }
+
+    public void addServiceAccount(String name, ScramVerifier verifier, List<String> roles) {
+        accounts.put(name, new Account(name, List.copyOf(roles), verifier, null, Identity.Source.SERVICE_ACCOUNT));
     }
 
     public Optional<Account> find(String name) {

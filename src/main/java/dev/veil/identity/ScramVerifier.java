@@ -28,6 +28,43 @@ public record ScramVerifier(byte[] salt, int iterations, byte[] storedKey, byte[
                 ScramFunctions.serverKey(MECHANISM, salted));
     }
 
+    /**
+     * Reads a verifier in PostgreSQL's pg_authid format, SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey
+     * (all base64), so that verifiers can be moved between PostgreSQL and Veil's configuration.
+     */
+    public static ScramVerifier parse(String text) {
+        String s = text.strip();
+        String prefix = "SCRAM-SHA-256$";
+        int dollar = s.indexOf('$', prefix.length());
+        if (!s.startsWith(prefix) || dollar < 0) {
+            throw new IllegalArgumentException("not a SCRAM-SHA-256 verifier (expected SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey)");
+        }
+        String[] iterSalt = s.substring(prefix.length(), dollar).split(":", -1);
+        String[] keys = s.substring(dollar + 1).split(":", -1);
+        if (iterSalt.length != 2 || keys.length != 2) {
+            throw new IllegalArgumentException("not a SCRAM-SHA-256 verifier (expected SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey)");
+        }
+        try {
+            java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+            int iterations = Integer.parseInt(iterSalt[0]);
+            byte[] storedKey = b64.decode(keys[0]);
+            byte[] serverKey = b64.decode(keys[1]);
+            if (iterations < 1 || storedKey.length != 32 || serverKey.length != 32) {
+                throw new IllegalArgumentException("SCRAM-SHA-256 verifier has a bad iteration count or key length");
+            }
+            return new ScramVerifier(b64.decode(iterSalt[1]), iterations, storedKey, serverKey);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a SCRAM-SHA-256 verifier: " + e.getMessage(), e);
+        }
+    }
+
+    /** The pg_authid text form, which {@link #parse} reads back. */
+    public String format() {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return "SCRAM-SHA-256$" + iterations + ":" + b64.encodeToString(salt) + "$" + b64.encodeToString(storedKey)
+                + ":" + b64.encodeToString(serverKey);
+    }
+
     /** Checks a password given in clear (cleartext authentication) against the verifier, in constant time. */
     public boolean matches(String password) {
         if (password.isEmpty()) {

@@ -4,11 +4,14 @@ import dev.veil.frontend.mysql.packet.AuthMoreData;
 import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
 import dev.veil.frontend.mysql.packet.Capabilities;
 import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
+import dev.veil.session.error.AuthErrors;
 import dev.veil.session.error.ErrorCode;
 import dev.veil.session.error.VeilException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
@@ -24,16 +27,25 @@ import java.util.Optional;
  * authentication (password in clear) is accepted only inside TLS. Veil never hands out an RSA key, so
  * a client on plain TCP that asks for one is refused with a message saying to use TLS.</li>
  * <li>mysql_native_password: the SHA-1 scramble.</li>
- * <li>mysql_clear_password: only inside TLS or on loopback (the identity stage carries tokens in it).</li>
+ * <li>mysql_clear_password: only inside TLS or on loopback where allowed.</li>
  * </ul>
+ * A user without MySQL password hashes in Veil (a person with an OIDC token, a service account configured
+ * as a SCRAM verifier) must send the secret itself: over TLS a caching_sha2_password client is asked for full
+ * authentication; otherwise the client is switched to mysql_clear_password where cleartext is allowed.
  */
 final class MySqlAuthFlow {
     static final String NATIVE = "mysql_native_password";
     static final String CACHING_SHA2 = "caching_sha2_password";
     static final String CLEAR = "mysql_clear_password";
 
-    /** Payloads to send (in order, consecutive sequence ids), and the identity once proven. */
-    record Step(List<Buffer> replies, Identity identity) {
+    /**
+     * Payloads to send (in order, consecutive sequence ids), and the identity once proven; or a verification
+     * still running (a token checked against the provider's keys) whose outcome decides.
+     */
+    record Step(List<Buffer> replies, Identity identity, Future<Identity> verifying) {
+        Step(List<Buffer> replies, Identity identity) {
+            this(replies, identity, null);
+        }
     }
 
     private enum Expect { HANDSHAKE_RESPONSE, SWITCH_RESPONSE, FULL_AUTHENTICATION, DONE }
@@ -68,9 +80,13 @@ final class MySqlAuthFlow {
 
     Step onHandshakeResponse(HandshakeResponse41 response) {
         user = response.user();
-        account = frontend.accounts.find(user);
+        account = frontend.authenticator.account(user);
         String wanted = preferredPlugin(frontend.listener.authPlugin(), tls, loopback);
         String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        boolean scrambleImpossible = account.isPresent() ? account.get().mysql() == null : frontend.authenticator.acceptsTokens();
+        if (scrambleImpossible) {
+            return askForSecret(response, used);
+        }
         if (!Capabilities.has(response.capabilities(), Capabilities.PLUGIN_AUTH)) {
             // A client without plugin authentication cannot read an AuthSwitchRequest: it speaks the
             // native scramble, which is checked as is.
@@ -87,6 +103,31 @@ final class MySqlAuthFlow {
         return check(response.authResponse());
     }
 
+    /** The secret itself is needed (a token, or a service account's secret checked against its verifier). */
+    private Step askForSecret(HandshakeResponse41 response, String used) {
+        boolean pluginAuth = Capabilities.has(response.capabilities(), Capabilities.PLUGIN_AUTH);
+        if (tls && pluginAuth && used.equals(CACHING_SHA2)) {
+            plugin = CACHING_SHA2;
+            expect = Expect.FULL_AUTHENTICATION;
+            return new Step(List.of(new AuthMoreData(new byte[]{AuthMoreData.PERFORM_FULL_AUTHENTICATION}).encode()), null);
+        }
+        if (!frontend.authenticator.cleartextAllowed(tls, loopback)) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Access denied for user '" + user + "'@'" + clientHost
+                    + "': Veil accepts identity tokens and service secrets only over TLS; connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
+        }
+        if (!pluginAuth) {
+            throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Access denied for user '" + user + "'@'" + clientHost
+                    + "': the client cannot switch to mysql_clear_password (no plugin authentication)");
+        }
+        if (used.equals(CLEAR)) {
+            plugin = CLEAR;
+            return check(response.authResponse());
+        }
+        plugin = CLEAR;
+        expect = Expect.SWITCH_RESPONSE;
+        return new Step(List.of(new AuthSwitchRequest(CLEAR, Arrays.copyOf(nonce, nonce.length + 1)).encode()), null);
+    }
+
     Step onPacket(Buffer payload) {
         byte[] data = payload.getBytes();
         return switch (expect) {
@@ -99,7 +140,8 @@ final class MySqlAuthFlow {
     private Step check(byte[] response) {
         switch (plugin) {
             case NATIVE -> {
-                boolean ok = account.isPresent() && MySqlScramble.verifyNative(account.get().mysql(), nonce, response);
+                boolean ok = account.isPresent() && account.get().mysql() != null
+                        && MySqlScramble.verifyNative(account.get().mysql(), nonce, response);
                 return ok ? done(List.of()) : deny(response.length > 0);
             }
             case CACHING_SHA2 -> {
@@ -110,13 +152,14 @@ final class MySqlAuthFlow {
                     expect = Expect.FULL_AUTHENTICATION;
                     return new Step(List.of(new AuthMoreData(new byte[]{AuthMoreData.PERFORM_FULL_AUTHENTICATION}).encode()), null);
                 }
-                if (account.isPresent() && MySqlScramble.verifyCachingSha2(account.get().mysql(), nonce, response)) {
+                if (account.isPresent() && account.get().mysql() != null
+                        && MySqlScramble.verifyCachingSha2(account.get().mysql(), nonce, response)) {
                     return done(List.of(new AuthMoreData(new byte[]{AuthMoreData.FAST_AUTH_SUCCESS}).encode()));
                 }
                 return deny(response.length > 0);
             }
             case CLEAR -> {
-                if (!(tls || loopback)) {
+                if (!frontend.authenticator.cleartextAllowed(tls, loopback)) {
                     throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
                             "mysql_clear_password is accepted only over TLS: connect with --ssl-mode=REQUIRED");
                 }
@@ -146,14 +189,24 @@ final class MySqlAuthFlow {
             len--;
         }
         String password = new String(data, 0, len, StandardCharsets.UTF_8);
-        // Unknown users are checked against a decoy so that the time taken does not reveal them.
-        boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> frontend.accounts.decoy(user)).matches(password);
-        return ok && account.isPresent() ? done(List.of()) : deny(len > 0);
+        if (password.isEmpty()) {
+            return deny(false);
+        }
+        expect = Expect.DONE;
+        Future<Identity> verifying = frontend.authenticator.cleartext(user, password, tls, loopback).recover(e -> {
+            if (e instanceof AuthenticationFailure f) {
+                VeilException v = AuthErrors.toVeil(f);
+                return Future.failedFuture(VeilException.fatal(v.code(), "Access denied for user '" + user + "'@'"
+                        + clientHost + "' (using password: YES): " + f.getMessage()));
+            }
+            return Future.failedFuture(e);
+        });
+        return new Step(List.of(), null, verifying);
     }
 
     private Step done(List<Buffer> replies) {
         expect = Expect.DONE;
-        return new Step(replies, new Identity(user, account.orElseThrow().roles(), Identity.Source.LOCAL_ACCOUNT));
+        return new Step(replies, account.orElseThrow().identity());
     }
 
     private Step deny(boolean usingPassword) {

@@ -268,6 +268,21 @@ final class MySqlConnection implements MySqlServerListener {
         if (step.identity() != null) {
             frontend.vertx.cancelTimer(authTimer);
             connectUpstream(step.identity());
+        } else if (step.verifying() != null) {
+            // Nothing more is read until the verdict (a client must wait for it anyway).
+            socket.pause();
+            step.verifying().onComplete(ar -> {
+                if (state != State.AUTHENTICATING) {
+                    return; // the client left, or the authentication timer fired
+                }
+                if (ar.succeeded()) {
+                    frontend.vertx.cancelTimer(authTimer);
+                    connectUpstream(ar.result());
+                } else {
+                    fail(ar.cause() instanceof VeilException ve ? ve
+                            : VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause()), sequence);
+                }
+            });
         }
     }
 

@@ -42,6 +42,7 @@ public class MySqlFrontend {
     final VeilConfig config;
     final VeilConfig.MySqlListener listener;
     final LocalAccounts accounts;
+    final dev.veil.identity.Authenticator authenticator;
     final UpstreamRegistry upstreams;
     final SessionRegistry sessions;
     final Vertx vertx;
@@ -55,7 +56,8 @@ public class MySqlFrontend {
 
     public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
                          Vertx vertx, Clock clock, GatewayStatus status, dev.veil.session.SessionAuditor auditor,
-                         dev.veil.session.StatementAnalysis analysis) {
+                         dev.veil.session.StatementAnalysis analysis, dev.veil.identity.Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.auditor = auditor;
         this.analysis = analysis;
         this.clientConnections = status.clientConnections("mysql");

@@ -3,24 +3,34 @@ package dev.veil.frontend.pg;
 import dev.veil.frontend.pg.message.Authentication;
 import dev.veil.frontend.pg.message.FrontendMessage;
 import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.session.error.AuthErrors;
 import dev.veil.session.error.ErrorCode;
 import dev.veil.session.error.VeilException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The authentication conversation with a client. SCRAM-SHA-256 is the default; a cleartext password is
- * asked for only inside TLS or on loopback, where nothing can read it on the wire (the identity stage
- * uses it to carry tokens).
+ * The authentication conversation with a client. Accounts Veil holds a verifier for (service accounts,
+ * local accounts) prove themselves with SCRAM-SHA-256. Everyone else is a person (or service) with an OIDC
+ * token, which can only travel as a cleartext password: Veil asks for one only inside TLS (or on loopback
+ * where allowed), so nothing can read it on the wire.
  * See https://www.postgresql.org/docs/current/auth-password.html
  */
 final class PgAuthFlow {
-    /** What to send back, and the identity once proven. */
-    record Step(Buffer reply, Identity identity) {
+    /**
+     * What to send back now, and the identity once proven; or a verification still running (a token being
+     * checked against the provider's keys) whose outcome decides.
+     */
+    record Step(Buffer reply, Identity identity, Future<Identity> verifying) {
+        Step(Buffer reply, Identity identity) {
+            this(reply, identity, null);
+        }
     }
 
     private enum Method { CLEARTEXT, SCRAM }
@@ -29,14 +39,28 @@ final class PgAuthFlow {
     private final String user;
     private final Optional<LocalAccounts.Account> account;
     private final Method method;
+    private final boolean tls;
+    private final boolean loopback;
     private PgScramExchange scram;
 
     PgAuthFlow(PgFrontend frontend, String user, boolean tls, boolean loopback) {
         this.frontend = frontend;
         this.user = user;
-        this.account = frontend.accounts.find(user);
+        this.tls = tls;
+        this.loopback = loopback;
+        this.account = frontend.authenticator.account(user);
+        boolean cleartextOk = frontend.authenticator.cleartextAllowed(tls, loopback);
         boolean cleartextWanted = frontend.listener.passwordMethod().equalsIgnoreCase("password");
-        this.method = cleartextWanted && (tls || loopback) ? Method.CLEARTEXT : Method.SCRAM;
+        if (account.isEmpty() && frontend.authenticator.acceptsTokens()) {
+            if (!cleartextOk) {
+                // Asking for the token here would put it on the wire in clear.
+                throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil accepts identity tokens only over TLS: "
+                        + "connect with sslmode=require (user \"" + user + "\" is not an account Veil holds a verifier for)");
+            }
+            this.method = Method.CLEARTEXT;
+        } else {
+            this.method = cleartextWanted && cleartextOk ? Method.CLEARTEXT : Method.SCRAM;
+        }
     }
 
     Buffer firstRequest() {
@@ -48,12 +72,9 @@ final class PgAuthFlow {
     Step onResponse(PgFrame frame) {
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
-            // Unknown users are checked against a decoy so that the time taken does not reveal them.
-            boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> frontend.accounts.decoy(user)).matches(password);
-            if (!ok || account.isEmpty()) {
-                throw failed();
-            }
-            return new Step(new Authentication.AuthenticationOk().encode(), identity());
+            Future<Identity> verifying = frontend.authenticator.cleartext(user, password, tls, loopback)
+                    .recover(e -> Future.failedFuture(e instanceof AuthenticationFailure f ? AuthErrors.toVeil(f) : e));
+            return new Step(null, null, verifying);
         }
         if (scram == null) {
             FrontendMessage.SASLInitialResponse first = FrontendMessage.SASLInitialResponse.decode(frame);
@@ -71,14 +92,6 @@ final class PgAuthFlow {
         byte[] serverFinal = scram.clientFinal(FrontendMessage.SASLResponse.decode(frame).data(), user);
         Buffer reply = new Authentication.AuthenticationSASLFinal(serverFinal).encode()
                 .appendBuffer(new Authentication.AuthenticationOk().encode());
-        return new Step(reply, identity());
-    }
-
-    private Identity identity() {
-        return new Identity(user, account.orElseThrow().roles(), Identity.Source.LOCAL_ACCOUNT);
-    }
-
-    private VeilException failed() {
-        return VeilException.fatal(ErrorCode.AUTH_FAILED, "password authentication failed for user \"" + user + "\"");
+        return new Step(reply, account.orElseThrow().identity());
     }
 }

@@ -41,7 +41,7 @@ import java.util.List;
 final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
-    private enum State { STARTUP, AUTHENTICATING, CONNECTING, READY, CLOSED }
+    private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
 
     private final NetSocket socket;
     private final PgFrontend frontend;
@@ -79,7 +79,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
             socket.close();
         });
         this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
-            if (state == State.STARTUP || state == State.AUTHENTICATING) {
+            if (state == State.STARTUP || state == State.AUTHENTICATING || state == State.VERIFYING) {
                 VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
                 if (startup != null) {
                     frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, timeout);
@@ -93,7 +93,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         try {
             switch (state) {
                 case STARTUP -> onStartupBytes(chunk);
-                case AUTHENTICATING -> decoder.feed(chunk, this::onAuthFrame);
+                case AUTHENTICATING, VERIFYING -> decoder.feed(chunk, this::onAuthFrame);
                 case CONNECTING -> throw new IllegalStateException("client socket is paused while connecting");
                 case READY -> relayClientBytes(chunk);
                 case CLOSED -> { }
@@ -170,7 +170,12 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         }
         route = frontend.route(startup.database());
         state = State.AUTHENTICATING;
-        auth = new PgAuthFlow(frontend, startup.user(), tls, loopback);
+        try {
+            auth = new PgAuthFlow(frontend, startup.user(), tls, loopback);
+        } catch (VeilException e) {
+            frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            throw e;
+        }
         socket.write(auth.firstRequest());
     }
 
@@ -202,6 +207,25 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         if (step.identity() != null) {
             frontend.vertx.cancelTimer(authTimer);
             connectUpstream(step.identity());
+        } else if (step.verifying() != null) {
+            // Nothing more is read until the verdict: a pipelined query waits in the socket, in order.
+            state = State.VERIFYING;
+            socket.pause();
+            step.verifying().onComplete(ar -> {
+                if (state != State.VERIFYING) {
+                    return; // the client left, or the authentication timer fired
+                }
+                if (ar.succeeded()) {
+                    socket.write(new dev.veil.frontend.pg.message.Authentication.AuthenticationOk().encode());
+                    frontend.vertx.cancelTimer(authTimer);
+                    connectUpstream(ar.result());
+                } else {
+                    VeilException e = ar.cause() instanceof VeilException ve ? ve
+                            : VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause());
+                    frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+                    fail(e);
+                }
+            });
         }
     }
 

@@ -22,6 +22,7 @@ public class PgFrontend {
     final VeilConfig config;
     final VeilConfig.PgListener listener;
     final LocalAccounts accounts;
+    final dev.veil.identity.Authenticator authenticator;
     final UpstreamRegistry upstreams;
     final SessionRegistry sessions;
     final Vertx vertx;
@@ -34,7 +35,9 @@ public class PgFrontend {
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
                       Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status,
-                      dev.veil.session.SessionAuditor auditor, dev.veil.session.StatementAnalysis analysis) {
+                      dev.veil.session.SessionAuditor auditor, dev.veil.session.StatementAnalysis analysis,
+                      dev.veil.identity.Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.analysis = analysis;
         this.auditor = auditor;
         this.clientConnections = status.clientConnections("postgresql");

@@ -5,7 +5,9 @@ import dev.veil.frontend.mysql.packet.AuthMoreData;
 import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
 import dev.veil.frontend.mysql.packet.Capabilities;
 import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
+import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
 import dev.veil.session.GatewayStatus;
@@ -73,9 +75,11 @@ class MySqlAuthFlowTest {
                 .withSources(new PropertiesConfigSource(props, "test", 500)).build();
         VeilConfig veil = config.getConfigMapping(VeilConfig.class);
         // The auth flow reads accounts and listener settings only: no auditor or analysis stage is needed.
-        return new MySqlFrontend(veil, new LocalAccounts(veil),
+        LocalAccounts accounts = new LocalAccounts(veil);
+        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
+        return new MySqlFrontend(veil, accounts,
                 new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), new SessionRegistry(),
-                vertx, Clock.systemUTC(), new GatewayStatus(), null, null);
+                vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
     }
 
     private static HandshakeResponse41 response(String user, String plugin, byte[] auth) {
@@ -89,7 +93,20 @@ class MySqlAuthFlowTest {
         return out;
     }
 
-    private static void assertAlice(MySqlAuthFlow.Step step) {
+    /** A step whose secret is being verified off the loop, once the verdict is in (its failure rethrown). */
+    private static MySqlAuthFlow.Step settle(MySqlAuthFlow.Step step) {
+        if (step.verifying() == null) {
+            return step;
+        }
+        try {
+            return new MySqlAuthFlow.Step(step.replies(), step.verifying().toCompletionStage().toCompletableFuture().join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static void assertAlice(MySqlAuthFlow.Step unsettled) {
+        MySqlAuthFlow.Step step = settle(unsettled);
         assertThat(step.identity()).isEqualTo(new Identity("alice", List.of("engineer", "analyst"), Identity.Source.LOCAL_ACCOUNT));
     }
 
@@ -101,8 +118,8 @@ class MySqlAuthFlowTest {
         }
     }
 
-    private static VeilException denial(Runnable r, ErrorCode code) {
-        VeilException e = catchThrowableOfType(r::run, VeilException.class);
+    private static VeilException denial(java.util.function.Supplier<MySqlAuthFlow.Step> r, ErrorCode code) {
+        VeilException e = catchThrowableOfType(() -> settle(r.get()), VeilException.class);
         assertThat(e).as("refused").isNotNull();
         assertThat(e.code()).isEqualTo(code);
         assertThat(e.fatal()).isTrue();

@@ -1,0 +1,87 @@
+package dev.veil.identity;
+
+import dev.veil.config.VeilConfig;
+import dev.veil.identity.AuthenticationFailure.Reason;
+import dev.veil.identity.oidc.OidcProviders;
+import dev.veil.identity.oidc.TokenClaims;
+import dev.veil.identity.oidc.UnverifiedJwt;
+import dev.veil.identity.oidc.VerifiedToken;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+/**
+ * Proves who is connecting from a user name and a secret sent in clear (inside TLS, or on loopback where
+ * allowed). The secret is an OIDC token (a compact JWS) or the password of an account Veil holds (service
+ * accounts; local accounts in demo mode). Both protocols' front ends use this one place.
+ */
+@ApplicationScoped
+public class Authenticator {
+    private final LocalAccounts accounts;
+    private final OidcProviders providers;
+    private final Vertx vertx;
+    private final boolean loopbackCleartext;
+
+    public Authenticator(LocalAccounts accounts, OidcProviders providers, Vertx vertx, VeilConfig config) {
+        this.accounts = accounts;
+        this.providers = providers;
+        this.vertx = vertx;
+        // Development and the demo run clients on the same host; elsewhere loopback is no proof of privacy
+        // (a sidecar may share it), so it takes an explicit setting.
+        this.loopbackCleartext = config.identity().loopbackCleartext().orElse("dev".equals(config.environment()));
+    }
+
+    /** Whether a secret may be asked for in clear on this transport. */
+    public boolean cleartextAllowed(boolean tls, boolean loopback) {
+        return tls || (loopback && loopbackCleartext);
+    }
+
+    /** Whether the name is an account whose verifier Veil holds (a SCRAM or scramble exchange can prove it). */
+    public Optional<LocalAccounts.Account> account(String user) {
+        return accounts.find(user);
+    }
+
+    /** Whether users without an account can still prove themselves (with a token). */
+    public boolean acceptsTokens() {
+        return providers.any();
+    }
+
+    /**
+     * Checks a cleartext secret. Token verification may fetch the provider's keys and password checks run
+     * PBKDF2, so both run on a worker; the future completes on the caller's event loop.
+     */
+    public Future<Identity> cleartext(String user, String secret, boolean tls, boolean loopback) {
+        if (!cleartextAllowed(tls, loopback)) {
+            return Future.failedFuture(new AuthenticationFailure(Reason.TRANSPORT_NOT_SECURE,
+                    "passwords and tokens are accepted only over TLS"));
+        }
+        return vertx.getOrCreateContext().executeBlocking(() -> check(user, secret), false);
+    }
+
+    /** Blocking form of {@link #cleartext}, for callers already off the event loop (HTTP basic on admin endpoints). */
+    public Identity check(String user, String secret) {
+        if (providers.any() && UnverifiedJwt.looksLikeJwt(secret)) {
+            return tokenIdentity(user, providers.verify(secret));
+        }
+        Optional<LocalAccounts.Account> account = accounts.find(user);
+        // Unknown users are checked against a decoy so that the time taken does not reveal them.
+        boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> accounts.decoy(user)).matches(secret);
+        if (!ok || account.isEmpty()) {
+            throw new AuthenticationFailure(Reason.BAD_PASSWORD, "password authentication failed for user \"" + user + "\"");
+        }
+        return account.get().identity();
+    }
+
+    private static Identity tokenIdentity(String user, VerifiedToken token) {
+        if (TokenClaims.matchingUserClaim(token, user) != null) {
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.expiresAt());
+        }
+        if (TokenClaims.isServiceTokenOf(token, user)) {
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.expiresAt());
+        }
+        throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it does not belong to user \"" + user
+                + "\" (connect with the token's " + String.join(" or ", token.provider().userClaims()) + " as user name)");
+    }
+}

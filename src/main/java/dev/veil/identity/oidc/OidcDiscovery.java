@@ -1,0 +1,58 @@
+package dev.veil.identity.oidc;
+
+import dev.veil.identity.AuthenticationFailure;
+import org.jose4j.json.JsonUtil;
+import org.jose4j.lang.JoseException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The provider's discovery document (OpenID Connect Discovery 1.0 §4): where its keys and introspection
+ * endpoint are. Blocking; called on a worker thread.
+ */
+public record OidcDiscovery(String issuer, String jwksUri, Optional<String> introspectionEndpoint) {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    public static OidcDiscovery fetch(HttpClient http, String issuer) {
+        String url = ProviderSettings.trimSlash(issuer) + "/.well-known/openid-configuration";
+        Map<String, Object> doc;
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw unavailable(issuer, "discovery answered HTTP " + response.statusCode());
+            }
+            doc = JsonUtil.parseJson(response.body());
+        } catch (IOException | JoseException | IllegalArgumentException e) {
+            throw unavailable(issuer, "discovery failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(issuer, "interrupted");
+        }
+        // §4.3: the issuer in the document must be the one it was fetched for, or keys of another issuer
+        // could be used to accept its tokens.
+        Object docIssuer = doc.get("issuer");
+        if (!(docIssuer instanceof String s) || !ProviderSettings.trimSlash(s).equals(ProviderSettings.trimSlash(issuer))) {
+            throw unavailable(issuer, "discovery document names issuer " + docIssuer);
+        }
+        Object jwks = doc.get("jwks_uri");
+        if (!(jwks instanceof String jwksUri)) {
+            throw unavailable(issuer, "discovery document has no jwks_uri");
+        }
+        Object introspection = doc.get("introspection_endpoint");
+        return new OidcDiscovery(s, jwksUri, introspection instanceof String i ? Optional.of(i) : Optional.empty());
+    }
+
+    private static AuthenticationFailure unavailable(String issuer, String why) {
+        return new AuthenticationFailure(AuthenticationFailure.Reason.PROVIDER_UNAVAILABLE,
+                "identity provider " + issuer + " is unavailable (" + why + "); try again");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.veil.identity.oidc;
+
+import dev.veil.config.VeilConfig;
+import dev.veil.identity.AuthenticationFailure;
+import dev.veil.identity.AuthenticationFailure.Reason;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The configured providers; a token is routed to the one(s) whose issuer it names. */
+@ApplicationScoped
+public class OidcProviders {
+    private static final Logger LOG = Logger.getLogger(OidcProviders.class);
+
+    private final List<TokenVerifier> verifiers = new CopyOnWriteArrayList<>();
+    private final HttpClient http;
+    private final Clock clock;
+
+    public OidcProviders(VeilConfig config, Clock clock) {
+        this.clock = clock;
+        // Redirects are not followed: discovery and key URLs must be the provider's own.
+        this.http = HttpClient.newBuilder().connectTimeout(OidcDiscovery.TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        config.identity().oidc().forEach((name, p) -> register(ProviderSettings.from(name, p)));
+    }
+
+    public void register(ProviderSettings settings) {
+        verifiers.add(new TokenVerifier(settings, http, clock));
+        LOG.infof("accepting OIDC tokens from %s (provider %s, audience %s)", settings.issuer(), settings.name(),
+                String.join(",", settings.audiences()));
+    }
+
+    public boolean any() {
+        return !verifiers.isEmpty();
+    }
+
+    public List<ProviderSettings> providers() {
+        return verifiers.stream().map(TokenVerifier::settings).toList();
+    }
+
+    /**
+     * Verifies a token with the provider it claims to come from. Several providers may share an issuer (one
+     * per audience): the first that accepts the token wins; if none does, the most telling refusal is given.
+     * Blocking.
+     */
+    public VerifiedToken verify(String token) {
+        UnverifiedJwt unverified = UnverifiedJwt.read(token);
+        List<TokenVerifier> candidates = new ArrayList<>();
+        for (TokenVerifier v : verifiers) {
+            if (v.settings().issues(unverified.issuer())) {
+                candidates.add(v);
+            }
+        }
+        if (candidates.isEmpty()) {
+            String iss = unverified.issuer();
+            throw new AuthenticationFailure(Reason.UNKNOWN_PROVIDER, "token rejected: its issuer "
+                    + (iss == null ? "(missing)" : printable(iss)) + " is not an identity provider Veil trusts");
+        }
+        AuthenticationFailure first = null;
+        for (TokenVerifier v : candidates) {
+            try {
+                return v.verify(token, unverified);
+            } catch (AuthenticationFailure f) {
+                if (first == null || (first.reason() == Reason.WRONG_AUDIENCE && f.reason() != Reason.WRONG_AUDIENCE)) {
+                    first = f;
+                }
+            }
+        }
+        throw first;
+    }
+
+    /** The issuer is attacker-controlled text about to be echoed: bounded and printable only. */
+    private static String printable(String s) {
+        String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

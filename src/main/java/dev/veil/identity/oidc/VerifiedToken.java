@@ -1,0 +1,13 @@
+package dev.veil.identity.oidc;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** A token whose signature and registered claims were checked; {@code claims} can now be trusted. */
+public record VerifiedToken(ProviderSettings provider, Map<String, Object> claims, Instant expiresAt, Instant issuedAt) {
+
+    public String stringClaim(String name) {
+        Object value = TokenClaims.walk(claims, name);
+        return value instanceof String s ? s : null;
+    }
+}
