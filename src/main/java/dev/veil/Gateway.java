@@ -28,11 +28,13 @@ public class Gateway {
     private final MySqlListener mysqlListener;
     private final UpstreamRegistry upstreams;
     private final AuditLog audit;
+    private final dev.veil.session.SessionLifetime sessionLifetime;
 
     private final int httpPort;
     private boolean started;
 
     public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, MySqlListener mysqlListener, UpstreamRegistry upstreams, AuditLog audit,
+                   dev.veil.session.SessionLifetime sessionLifetime,
                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
@@ -41,6 +43,7 @@ public class Gateway {
         this.mysqlListener = mysqlListener;
         this.upstreams = upstreams;
         this.audit = audit;
+        this.sessionLifetime = sessionLifetime;
     }
 
     /** In tests the gateway starts with the application; otherwise the {@code serve} command starts it. */
@@ -60,6 +63,7 @@ public class Gateway {
             demo.start();
         }
         audit.start();
+        sessionLifetime.start();
         PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
         PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
         if (config.pg().enabled()) {
@@ -100,6 +104,7 @@ public class Gateway {
         }
         pgListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         mysqlListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        sessionLifetime.stop();
         upstreams.shutdown();
         audit.stop();
         demo.stop();

@@ -32,7 +32,8 @@ public sealed interface AuditEvent {
     }
 
     /** Who a session belongs to, as proven at authentication. */
-    record Who(String name, List<String> roles, String source) {
+    /** {@code provider}: the OIDC provider that vouched for a token identity, null for accounts Veil holds. */
+    record Who(String name, List<String> roles, String source, String provider) {
     }
 
     /** A client session began: authenticated and holding an upstream connection. */

@@ -61,6 +61,16 @@ public interface VeilConfig {
         /** Port of the embedded MariaDB the demo starts (user root, no password, loopback only). */
         @WithDefault("13307")
         int mariadbPort();
+
+        /**
+         * An OIDC provider whose tokens the demo also accepts (VEIL_OIDC_ISSUER): users connect with their email,
+         * and the groups analysts, engineers, admins become the demo roles.
+         */
+        Optional<String> oidcIssuer();
+
+        /** The audience demo tokens must carry (VEIL_OIDC_AUDIENCE). */
+        @WithDefault("veil-gateway")
+        String oidcAudience();
     }
 
     interface MySqlListener {

@@ -34,12 +34,15 @@ public class DemoMode {
     private final VeilConfig config;
     private final UpstreamRegistry upstreams;
     private final LocalAccounts accounts;
+    private final dev.veil.identity.oidc.OidcProviders oidc;
     private final int postgresPort;
     private final int mariadbPort;
     private DemoPostgres postgres;
     private DemoMariaDb mariadb;
 
-    public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts) {
+    public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts,
+                    dev.veil.identity.oidc.OidcProviders oidc) {
+        this.oidc = oidc;
         this.config = config;
         this.upstreams = upstreams;
         this.accounts = accounts;
@@ -96,7 +99,13 @@ public class DemoMode {
                     DemoMariaDb.SHOP_DATABASE, mariadb.user(), null, noTls(), pool()));
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
+        config.demo().oidcIssuer().filter(s -> !s.isBlank()).ifPresent(issuer -> oidc.register(
+                dev.veil.identity.oidc.ProviderSettings.withDefaults("demo", issuer, config.demo().oidcAudience(), DEMO_GROUPS)));
     }
+
+    /** The provider's groups that become the demo roles when VEIL_OIDC_ISSUER is set. */
+    static final java.util.Map<String, String> DEMO_GROUPS = java.util.Map.of(
+            "analysts", "analyst", "engineers", "engineer", "admins", "admin");
 
     public void stop() {
         if (postgres != null) {
@@ -130,6 +139,11 @@ public class DemoMode {
             b.append(" Demo MariaDB (direct, for comparison): mysql -h %s -P %d -u root shop\n"
                     .formatted(mariadb.host(), mariadb.port()));
         }
+        config.demo().oidcIssuer().filter(s -> !s.isBlank()).ifPresent(issuer -> b.append("""
+                 Single sign-on: tokens of %s (audience %s) are accepted as passwords;
+                   user name = your email; groups analysts/engineers/admins = demo roles.
+                   eval "$(java -jar target/quarkus-app/quarkus-run.jar login --issuer %s)" && psql -h %s -p %d shop
+                """.formatted(issuer, config.demo().oidcAudience(), issuer, pgHost, pgPort)));
         b.append("""
                  Health: http://127.0.0.1:%d/q/health/ready
                 ──────────────────────────────────────────────────────────────────────

@@ -58,7 +58,7 @@ public class SessionAuditor {
     public SessionAudit sessionStarted(Session session, String protocol, String applicationName) {
         var id = session.identity();
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
-                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase()), session.clientAddress(),
+                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(java.util.Locale.ROOT), id.provider()), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
         return new SessionAudit(this, session, protocol);
     }

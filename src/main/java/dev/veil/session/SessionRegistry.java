@@ -77,6 +77,11 @@ public class SessionRegistry {
         return java.util.Optional.ofNullable(byId.get(id));
     }
 
+    /** A snapshot of the live sessions. */
+    public java.util.List<Session> sessions() {
+        return java.util.List.copyOf(byId.values());
+    }
+
     public int openSessions() {
         return open.get();
     }

@@ -2,6 +2,7 @@ package dev.veil.demo;
 
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import io.smallrye.config.SmallRyeConfig;
@@ -42,10 +43,12 @@ class DemoModeTest {
 
     @Test
     void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
-        VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306"));
+        VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306",
+                "veil.demo.oidc-issuer", "https://sso.example.com/realms/acme/"));
         UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         LocalAccounts accounts = new LocalAccounts(config);
-        DemoMode demo = new DemoMode(config, upstreams, accounts);
+        OidcProviders oidc = new OidcProviders(config, java.time.Clock.systemUTC());
+        DemoMode demo = new DemoMode(config, upstreams, accounts, oidc);
         assertThat(demo.enabled()).isTrue();
         demo.start();
         UpstreamSettings mariadb;
@@ -65,12 +68,20 @@ class DemoModeTest {
                 assertThat(rows.getInt(1)).isEqualTo(1000);
             }
             assertThat(accounts.find("analyst")).isPresent();
+            assertThat(oidc.providers()).singleElement().satisfies(p -> {
+                assertThat(p.issuer()).isEqualTo("https://sso.example.com/realms/acme");
+                assertThat(p.audiences()).containsExactly("veil-gateway");
+                assertThat(p.userClaims()).startsWith("email");
+                assertThat(p.roleMap()).containsEntry("analysts", "analyst").containsEntry("engineers", "engineer")
+                        .containsEntry("admins", "admin");
+            });
 
             String banner = demo.banner("127.0.0.1", 25432, 8081);
             assertThat(banner).contains("psql \"postgresql://admin@127.0.0.1:25432/shop\"")
                     .contains("mysql -h 127.0.0.1 -P 23306 -u analyst -panalyst-demo shop")
                     .contains("mysql -h 127.0.0.1 -P " + mariadb.port() + " -u root shop")
-                    .contains("psql -h 127.0.0.1 -p " + postgres.port() + " -U postgres shop");
+                    .contains("psql -h 127.0.0.1 -p " + postgres.port() + " -U postgres shop")
+                    .contains("tokens of https://sso.example.com/realms/acme");
         } finally {
             demo.stop();
         }
@@ -81,7 +92,7 @@ class DemoModeTest {
     void startsNoMariaDbWhileTheMySqlListenerIsDisabled() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.enabled", "false"));
         UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
+        DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, java.time.Clock.systemUTC()));
         demo.start();
         try {
             assertThat(upstreams.find(DemoMode.POSTGRES_UPSTREAM)).isPresent();
@@ -102,7 +113,7 @@ class DemoModeTest {
             VeilConfig config = config(Map.of("veil.demo.mariadb-port", String.valueOf(taken.getLocalPort()),
                     "veil.demo.postgres-port", String.valueOf(postgresPort)));
             UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config));
+            DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, java.time.Clock.systemUTC()));
             assertThatThrownBy(demo::start).isInstanceOf(IOException.class).hasMessageContaining("already in use");
             assertThat(upstreams.all()).isEmpty();
         }

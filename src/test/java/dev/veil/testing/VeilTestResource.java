@@ -22,7 +22,12 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String ADMIN_USER = "auditor";
     public static final String ADMIN_PASSWORD = "auditor-secret";
 
+    /** A service account (configured as a SCRAM verifier only). */
+    public static final String SERVICE_ACCOUNT = "svc-reports";
+    public static final String SERVICE_SECRET = "svc-reports-secret-1";
+
     private static PostgresServer server;
+    private static LocalOidcProvider idp;
     private static CuttableProxy flakyProxy;
     private static int veilPort;
     private static int veilMySqlPort;
@@ -84,10 +89,31 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.upstreams.flaky.password", server.superuserPassword());
             cfg.put("veil.upstreams.flaky.tls.mode", "disable");
             mysql(cfg);
+            identity(cfg);
             return cfg;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test upstream: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An identity provider with locally generated keys (discovery, JWKS and introspection over real HTTP), a
+     * service account configured as a SCRAM verifier, and sessions ended when their token expires.
+     */
+    private static void identity(Map<String, String> cfg) throws Exception {
+        idp = new LocalOidcProvider();
+        cfg.put("veil.identity.oidc.local.issuer", idp.issuer());
+        cfg.put("veil.identity.oidc.local.role-map.analysts", "analyst");
+        cfg.put("veil.identity.oidc.local.role-map.admins", "admin");
+        cfg.put("veil.identity.service-accounts." + SERVICE_ACCOUNT + ".verifier",
+                dev.veil.identity.ScramVerifier.derive(SERVICE_SECRET, 4096, new java.security.SecureRandom()).format());
+        cfg.put("veil.identity.service-accounts." + SERVICE_ACCOUNT + ".roles", "reporting");
+        cfg.put("veil.identity.session.end-on-token-expiry", "true");
+        cfg.put("veil.identity.session.check-interval", "200ms");
+    }
+
+    public static LocalOidcProvider idp() {
+        return idp;
     }
 
     private static void mysql(Map<String, String> cfg) throws Exception {
@@ -173,6 +199,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         }
         if (server != null) {
             server.close();
+        }
+        if (idp != null) {
+            idp.close();
         }
     }
 

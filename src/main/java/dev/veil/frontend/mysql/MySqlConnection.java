@@ -329,6 +329,8 @@ final class MySqlConnection implements MySqlServerListener {
         MySqlServerConnection conn = server;
         session.onCancel(() -> frontend.killOnUpstream(conn, false));
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
+        // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
+        session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName),
                 route.upstream(), route.database());
         server.attach(this);
@@ -565,6 +567,7 @@ final class MySqlConnection implements MySqlServerListener {
         if (session != null) {
             session.onCancel(null);
             session.onTerminate(null);
+            session.onEnd(null);
             frontend.sessions.remove(session);
         }
         if (flow != null) {

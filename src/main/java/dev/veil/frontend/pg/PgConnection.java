@@ -286,6 +286,14 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
         session.onCancel(() -> frontend.upstreams.cancel(conn));
+        io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
+        session.onEnd(reason -> loop.runOnContext(v -> {
+            if (state == State.READY) {
+                // Closing the client releases the server connection as a client disconnect would (a
+                // statement still running is cancelled by the pool's reset before reuse).
+                fail(reason);
+            }
+        }));
         Buffer out = Buffer.buffer(512);
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
@@ -450,6 +458,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         frontend.clientConnections.decrementAndGet();
         if (session != null) {
             session.onCancel(null);
+            session.onEnd(null);
             frontend.sessions.unregister(cancelKey);
         }
         if (flow != null) {

@@ -20,15 +20,21 @@ public class OidcProviders {
     private final List<TokenVerifier> verifiers = new CopyOnWriteArrayList<>();
     private final HttpClient http;
     private final Clock clock;
+    private final java.time.Duration sessionMaxAge;
 
     public OidcProviders(VeilConfig config, Clock clock) {
         this.clock = clock;
+        this.sessionMaxAge = config.identity().session().maxAge();
         // Redirects are not followed: discovery and key URLs must be the provider's own.
         this.http = HttpClient.newBuilder().connectTimeout(OidcDiscovery.TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         config.identity().oidc().forEach((name, p) -> register(ProviderSettings.from(name, p)));
     }
 
-    public void register(ProviderSettings settings) {
+    public void register(ProviderSettings configured) {
+        // A token older than the longest session allowed is refused unless a provider says otherwise: a token
+        // captured long ago cannot open a session after the cap that would have ended its first one.
+        ProviderSettings settings = configured.maxTokenAge().isPresent() || sessionMaxAge.isZero() ? configured
+                : configured.withMaxTokenAge(java.util.Optional.of(sessionMaxAge));
         verifiers.add(new TokenVerifier(settings, http, clock));
         LOG.infof("accepting OIDC tokens from %s (provider %s, audience %s)", settings.issuer(), settings.name(),
                 String.join(",", settings.audiences()));

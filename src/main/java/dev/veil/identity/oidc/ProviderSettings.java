@@ -64,6 +64,11 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
                 Duration.ofMinutes(60), Duration.ofMinutes(1), Optional.empty(), Optional.empty());
     }
 
+    public ProviderSettings withMaxTokenAge(Optional<Duration> age) {
+        return new ProviderSettings(name, issuer, audiences, jwksUri, userClaims, rolesClaim, roleMap, algorithms, clockSkew,
+                age, jwksRefresh, unknownKeyRefetch, allowedClients, introspection);
+    }
+
     public boolean issues(String tokenIssuer) {
         return tokenIssuer != null && issuer.equals(trimSlash(tokenIssuer));
     }

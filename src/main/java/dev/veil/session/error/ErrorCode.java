@@ -26,6 +26,11 @@ public enum ErrorCode {
     UNKNOWN_THREAD("42704", 1094, "HY000"),
     /** The audit log cannot record the statement, and Veil fails closed (insufficient_resources; MySQL ER_OPTION_PREVENTS_STATEMENT). */
     AUDIT_UNAVAILABLE("53000", 1290, "HY000"),
+    /**
+     * The session outlived veil.identity.session.max-age or its token: admin_shutdown, which drivers and pools
+     * treat as a dead connection (MySQL: ER_CLIENT_INTERACTION_TIMEOUT, what the server sends on wait_timeout).
+     */
+    SESSION_EXPIRED("57P01", 4031, "HY000"),
     INTERNAL("XX000", 1105, "HY000");
 
     private final String sqlState;
