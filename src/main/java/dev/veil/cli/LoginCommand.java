@@ -50,8 +50,13 @@ public class LoginCommand implements Callable<Integer> {
             description = "Public client registered for the command line (env VEIL_OIDC_CLIENT_ID, default ${DEFAULT-VALUE})")
     String clientId;
 
-    @CommandLine.Option(names = "--scope", defaultValue = "${env:VEIL_OIDC_SCOPE:-openid email profile offline_access}",
-            description = "Scopes to ask for (env VEIL_OIDC_SCOPE, default \"${DEFAULT-VALUE}\")")
+    /**
+     * Not offline_access by default: Keycloak refuses it to users without that role, and an offline token
+     * outlives a logout at the provider. Okta and Auth0 issue refresh tokens only with it: add it there.
+     */
+    @CommandLine.Option(names = "--scope", defaultValue = "${env:VEIL_OIDC_SCOPE:-openid email profile}",
+            description = "Scopes to ask for (env VEIL_OIDC_SCOPE, default \"${DEFAULT-VALUE}\"; add offline_access where the provider "
+                    + "issues refresh tokens only with it)")
     String scope;
 
     @CommandLine.Option(names = "--flow", defaultValue = "${env:VEIL_LOGIN_FLOW:-device}",

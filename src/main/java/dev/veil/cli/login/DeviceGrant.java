@@ -1,6 +1,7 @@
 package dev.veil.cli.login;
 
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +12,9 @@ import java.util.function.Consumer;
 /**
  * The OAuth 2.0 Device Authorization Grant (RFC 8628): ask for a user code (§3.1–3.2), show where to enter
  * it (§3.3), then poll the token endpoint (§3.4–3.5) at the given interval, five seconds slower after each
- * {@code slow_down}, until the user approves or denies, or the code expires.
+ * {@code slow_down}, until the user approves or denies, or the code expires. The requests also carry PKCE
+ * (RFC 7636): RFC 8628 does not ask for it, but providers that require PKCE for a public client (Keycloak with
+ * the S256 policy) refuse the device request without it, and others ignore unknown parameters (RFC 6749 §3.1).
  */
 public class DeviceGrant {
     /** RFC 8628 §3.2: the interval when the provider gives none. */
@@ -28,12 +31,14 @@ public class DeviceGrant {
     private final TokenEndpoint tokens;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final SecureRandom random;
 
-    public DeviceGrant(OidcHttp http, TokenEndpoint tokens, Clock clock, Sleeper sleeper) {
+    public DeviceGrant(OidcHttp http, TokenEndpoint tokens, Clock clock, Sleeper sleeper, SecureRandom random) {
         this.http = http;
         this.tokens = tokens;
         this.clock = clock;
         this.sleeper = sleeper;
+        this.random = random;
     }
 
     public TokenSet run(ProviderMetadata provider, String clientId, String scope, Consumer<Prompt> prompt) {
@@ -42,6 +47,9 @@ public class DeviceGrant {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("client_id", clientId);
         form.put("scope", scope);
+        Pkce pkce = Pkce.generate(random);
+        form.put("code_challenge", pkce.challenge());
+        form.put("code_challenge_method", Pkce.METHOD);
         Instant asked = clock.instant();
         OidcHttp.Response r = http.postForm(endpoint, form);
         if (r.status() != 200 || r.text("device_code") == null || r.text("user_code") == null || r.text("verification_uri") == null) {
@@ -55,14 +63,16 @@ public class DeviceGrant {
         String complete = r.text("verification_uri_complete");
         prompt.accept(new Prompt(r.text("user_code"), URI.create(r.text("verification_uri")),
                 complete == null ? null : URI.create(complete), expiresAt));
-        return poll(provider.tokenEndpoint(), clientId, scope, r.text("device_code"), interval, expiresAt);
+        return poll(provider.tokenEndpoint(), clientId, scope, r.text("device_code"), pkce, interval, expiresAt);
     }
 
-    private TokenSet poll(URI tokenEndpoint, String clientId, String scope, String deviceCode, Duration interval, Instant expiresAt) {
+    private TokenSet poll(URI tokenEndpoint, String clientId, String scope, String deviceCode, Pkce pkce, Duration interval,
+                          Instant expiresAt) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", GRANT_TYPE);
         form.put("device_code", deviceCode);
         form.put("client_id", clientId);
+        form.put("code_verifier", pkce.verifier());
         while (true) {
             if (!clock.instant().isBefore(expiresAt)) {
                 throw expired();

@@ -85,7 +85,7 @@ public class LoginFlow {
             store.remove(key);
         }
         TokenSet fresh = switch (request.flow()) {
-            case DEVICE -> new DeviceGrant(http, tokens, clock, sleeper).run(provider, request.clientId(), request.scope(), ui::device);
+            case DEVICE -> new DeviceGrant(http, tokens, clock, sleeper, random).run(provider, request.clientId(), request.scope(), ui::device);
             case BROWSER -> new PkceLogin(tokens, random, browserTimeout).run(provider, request.clientId(), request.scope(), ui::browser);
         };
         store.save(key, fresh);

@@ -40,7 +40,7 @@ class DeviceGrantTest {
             sleeps.add(d);
             clock.advance(d);
         };
-        return new DeviceGrant(http, new TokenEndpoint(http, clock), clock, sleeper)
+        return new DeviceGrant(http, new TokenEndpoint(http, clock), clock, sleeper, new java.security.SecureRandom())
                 .run(provider.metadata(), "veil-cli", "openid email", prompts::add);
     }
 
@@ -64,7 +64,10 @@ class DeviceGrantTest {
         assertThat(provider.tokenRequests).hasSize(4).allSatisfy(form -> {
             assertThat(form).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:device_code")
                     .containsEntry("device_code", "dev-123").containsEntry("client_id", "veil-cli");
+            assertThat(Pkce.challengeOf(form.get("code_verifier"))).isEqualTo(provider.deviceRequests.get(0).get("code_challenge"));
         });
+        assertThat(provider.deviceRequests).singleElement().satisfies(form -> assertThat(form)
+                .containsEntry("client_id", "veil-cli").containsEntry("scope", "openid email").containsEntry("code_challenge_method", "S256"));
         // expires_in counts from the request that obtained it; refresh_expires_in 0 means no expiry
         assertThat(t).isEqualTo(new TokenSet("at", "rt", "it", Instant.parse("2026-03-01T12:00:18Z").plusSeconds(300), null, "openid email"));
     }

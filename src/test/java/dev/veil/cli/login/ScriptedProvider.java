@@ -27,6 +27,7 @@ final class ScriptedProvider implements AutoCloseable {
     final Deque<Answer> device = new ArrayDeque<>();
     final Deque<Answer> token = new ArrayDeque<>();
     final List<Map<String, String>> tokenRequests = new ArrayList<>();
+    final List<Map<String, String>> deviceRequests = new ArrayList<>();
     String declaredIssuer;
 
     ScriptedProvider() throws IOException {
@@ -35,7 +36,13 @@ final class ScriptedProvider implements AutoCloseable {
         server.createContext("/.well-known/openid-configuration", ex -> send(ex, new Answer(200, """
                 {"issuer": "%s", "token_endpoint": "%s/token", "device_authorization_endpoint": "%s/device",
                  "authorization_endpoint": "%s/auth"}""".formatted(declaredIssuer, issuer(), issuer(), issuer()))));
-        server.createContext("/device", ex -> send(ex, device.isEmpty() ? new Answer(500, "{}") : device.poll()));
+        server.createContext("/device", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            synchronized (deviceRequests) {
+                deviceRequests.add(LoopbackReceiver.query(body));
+            }
+            send(ex, device.isEmpty() ? new Answer(500, "{}") : device.poll());
+        });
         server.createContext("/token", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             synchronized (tokenRequests) {
