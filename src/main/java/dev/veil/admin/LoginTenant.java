@@ -1,5 +1,6 @@
 package dev.veil.admin;
 
+import dev.veil.config.VeilConfig;
 import io.quarkus.oidc.OidcRequestContext;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.TenantConfigResolver;
@@ -7,7 +8,6 @@ import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Optional;
 
@@ -16,7 +16,7 @@ import java.util.Optional;
  * settings, and only for {@code /login}. Static {@code quarkus.oidc.*} properties cannot say "off while no
  * issuer is set" (quarkus-oidc refuses to start a tenant without auth-server-url), so the default tenant is
  * disabled in application.properties and this resolver supplies the tenant when, and only when, it is
- * configured. Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
+ * configured (veil.oidc.issuer and veil.oidc.web-client-secret). Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
  */
 @ApplicationScoped
 public class LoginTenant implements TenantConfigResolver {
@@ -28,12 +28,10 @@ public class LoginTenant implements TenantConfigResolver {
     private final Optional<String> secret;
     private final OidcTenantConfig tenant;
 
-    public LoginTenant(@ConfigProperty(name = "veil.oidc.issuer") Optional<String> issuer,
-                       @ConfigProperty(name = "veil.oidc.web-client-id", defaultValue = "veil-web") String clientId,
-                       @ConfigProperty(name = "veil.oidc.web-client-secret") Optional<String> secret) {
-        this.issuer = issuer.filter(s -> !s.isBlank());
-        this.clientId = clientId;
-        this.secret = secret.filter(s -> !s.isBlank());
+    public LoginTenant(VeilConfig config) {
+        this.issuer = config.oidc().issuer().filter(s -> !s.isBlank());
+        this.clientId = config.oidc().webClientId();
+        this.secret = config.oidc().webClientSecret().filter(s -> !s.isBlank());
         this.tenant = enabled() ? build(this.issuer.get(), clientId, this.secret.get()) : null;
     }
 

@@ -35,6 +35,21 @@ public interface VeilConfig {
 
     AnalysisSettings analysis();
 
+    /** The organisation's OpenID Provider (issue 5). */
+    Oidc oidc();
+
+    interface Oidc {
+        /** Issuer URL (VEIL_OIDC_ISSUER), e.g. https://id.example.com/realms/veil. Unset: no provider, /login is off. */
+        Optional<String> issuer();
+
+        /** Confidential client of the /login page (authorization code flow). */
+        @WithDefault("veil-web")
+        String webClientId();
+
+        /** Its secret (VEIL_OIDC_WEB_CLIENT_SECRET); /login is off without it. */
+        Optional<String> webClientSecret();
+    }
+
     interface AnalysisSettings {
         /**
          * How often each upstream's catalog snapshot is re-read (it is also re-read after every DDL statement
