@@ -8,6 +8,7 @@ import dev.veil.cli.login.DeviceGrant;
 import dev.veil.cli.login.JwtClaims;
 import dev.veil.cli.login.LoginException;
 import dev.veil.cli.login.LoginFlow;
+import dev.veil.cli.login.MysqlClient;
 import dev.veil.cli.login.OidcHttp;
 import dev.veil.cli.login.Sleeper;
 import dev.veil.cli.login.TokenStore;
@@ -34,6 +35,7 @@ import java.util.concurrent.Callable;
         description = {"Sign in with your identity provider and print what psql or mysql needs to connect through Veil.",
                 "  eval \"$(veil login)\" && psql           (environment variables)",
                 "  veil login --format pg-service --write  then  psql service=veil",
+                "  veil login --format mysql --write       then  mysql --defaults-extra-file=~/.config/veil/my.cnf",
                 "The password handed out is the provider's access token (audience veil-gateway); it is kept in",
                 "$XDG_CONFIG_HOME/veil/tokens.json and refreshed when it has less than a minute left."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -100,11 +102,15 @@ public class LoginCommand implements Callable<Integer> {
     boolean printToken;
 
     @CommandLine.Option(names = "--write", description = "Write the entry: ~/.pgpass (PGPASSFILE), ~/.pg_service.conf (PGSERVICEFILE) "
-            + "or $XDG_CONFIG_HOME/veil/my.cnf, mode 0600")
+            + "plus ~/.pgpass for the password, or $XDG_CONFIG_HOME/veil/my.cnf; mode 0600")
     boolean write;
 
     @CommandLine.Option(names = "--service", defaultValue = "veil", description = "pg_service section name (default ${DEFAULT-VALUE})")
     String service;
+
+    @CommandLine.Option(names = "--mysql-client", defaultValue = "auto",
+            description = "Option-file dialect: mysql, mariadb, or auto (the family of the mysql command on PATH)")
+    String mysqlClient;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -126,6 +132,7 @@ public class LoginCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Format fmt = format();
         LoginFlow.Flow how = flow();
+        MysqlClient family = fmt == Format.MYSQL ? mysqlClient() : null;
         if (issuer == null || issuer.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no identity provider: pass --issuer or set VEIL_OIDC_ISSUER");
         }
@@ -147,7 +154,7 @@ public class LoginCommand implements Callable<Integer> {
             String who = user != null ? user : userFromTokens(outcome);
             ConnectionTarget t = new ConnectionTarget(host, pgPort, mysqlPort, database == null || database.isBlank() ? null : database,
                     who, sslMode);
-            emit(fmt, t, token, files, out, err);
+            emit(fmt, t, token, family, files, out, err);
             err.println("veil login: " + who + ", token valid until " + outcome.tokens().expiresAt().truncatedTo(ChronoUnit.SECONDS)
                     + switch (outcome.action()) {
                         case REUSE -> " (stored)";
@@ -164,7 +171,7 @@ public class LoginCommand implements Callable<Integer> {
         }
     }
 
-    private void emit(Format fmt, ConnectionTarget t, String token, UserFiles files, PrintWriter out, PrintWriter err) {
+    private void emit(Format fmt, ConnectionTarget t, String token, MysqlClient family, UserFiles files, PrintWriter out, PrintWriter err) {
         switch (fmt) {
             case ENV -> out.print(ConnectionEntries.env(t, token));
             case PGPASS -> {
@@ -179,20 +186,23 @@ public class LoginCommand implements Callable<Integer> {
             }
             case PG_SERVICE -> {
                 if (write) {
-                    Path f = ConnectionFiles.writeService(files.pgService(), service, t, token);
-                    err.println("wrote section [" + service + "] to " + f + "; connect with:");
+                    Path f = ConnectionFiles.writeService(files.pgService(), service, t);
+                    Path p = ConnectionFiles.writePgpass(files.pgpass(), t, token);
+                    err.println("wrote section [" + service + "] to " + f + " and its password to " + p + "; connect with:");
                     err.println("  psql service=" + service);
                 } else {
-                    out.print(ConnectionEntries.pgService(service, t, token));
+                    out.print(ConnectionEntries.pgService(service, t));
+                    err.println("the password is not part of the section (libpq limits its lines to 255 characters): "
+                            + "keep it in ~/.pgpass, or use --write, which writes both");
                 }
             }
             case MYSQL -> {
                 if (write) {
-                    Path f = ConnectionFiles.writeMysqlOptions(files.mysqlOptions(), t, token);
+                    Path f = ConnectionFiles.writeMysqlOptions(files.mysqlOptions(), t, token, family);
                     err.println("wrote " + f + "; connect with:");
                     err.println("  mysql --defaults-extra-file=" + f);
                 } else {
-                    out.print(ConnectionEntries.mysqlOptions(t, token));
+                    out.print(ConnectionEntries.mysqlOptions(t, token, family));
                 }
             }
             default -> throw new IllegalStateException(fmt.name());
@@ -208,6 +218,16 @@ public class LoginCommand implements Callable<Integer> {
                 .or(() -> JwtClaims.text(id, "email"))
                 .or(() -> JwtClaims.text(id, "preferred_username"))
                 .orElseThrow(() -> new LoginException("the tokens name no email or preferred_username: pass --user"));
+    }
+
+    private MysqlClient mysqlClient() {
+        return switch (mysqlClient.trim().toLowerCase(Locale.ROOT)) {
+            case "mysql" -> MysqlClient.MYSQL;
+            case "mariadb" -> MysqlClient.MARIADB;
+            case "auto" -> MysqlClient.detect(env);
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "unknown --mysql-client " + mysqlClient + " (mysql, mariadb or auto)");
+        };
     }
 
     private Format format() {

@@ -195,12 +195,12 @@ class LoginCommandKeycloakTest {
         Run later = new Run(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10)));
         assertThat(later.run("--format", "pg-service", "--write")).as(later.err.all.toString()).isZero();
         assertThat(later.err.all.toString()).doesNotContain("To sign in").contains("(refreshed)", "psql service=veil");
-        String service = Files.readString(home.resolve(".pg_service.conf"));
-        Matcher password = Pattern.compile("(?m)^password=(\\S+)$").matcher(service);
-        assertThat(password.find()).isTrue();
-        assertThat(password.group(1)).isNotEqualTo(token);
-        assertThat(JwtParts.claims(password.group(1)).path("email").asText()).isEqualTo("carol@example.com");
-        assertThat(service).contains("user=carol@example.com\n");
+        assertThat(Files.readString(home.resolve(".pg_service.conf"))).contains("[veil]\n", "user=carol@example.com\n");
+        String pgpass = Files.readString(home.resolve(".pgpass"));
+        assertThat(pgpass).startsWith("veil.example.com:15432:*:carol@example.com:");
+        String refreshed = pgpass.strip().substring("veil.example.com:15432:*:carol@example.com:".length());
+        assertThat(refreshed).isNotEqualTo(token);
+        assertThat(JwtParts.claims(refreshed).path("email").asText()).isEqualTo("carol@example.com");
     }
 
     @Test

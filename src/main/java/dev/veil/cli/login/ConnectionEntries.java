@@ -83,13 +83,16 @@ public final class ConnectionEntries {
         return fields;
     }
 
-    /** A pg_service.conf section; libpq takes each value verbatim to the end of the line (no quoting). */
-    public static String pgService(String service, ConnectionTarget t, String token) {
+    /**
+     * A pg_service.conf section without the password: libpq before 16 rejects service-file lines over 255
+     * characters ("line too long in service file"), shorter than a token, so the token goes to ~/.pgpass, which
+     * libpq consults with the section's host, port, database and user.
+     */
+    public static String pgService(String service, ConnectionTarget t) {
         StringBuilder b = new StringBuilder("[").append(service).append("]\n");
         b.append("host=").append(t.host()).append('\n');
         b.append("port=").append(t.pgPort()).append('\n');
         b.append("user=").append(t.user()).append('\n');
-        b.append("password=").append(token).append('\n');
         b.append("sslmode=").append(t.sslMode()).append('\n');
         if (t.database() != null) {
             b.append("dbname=").append(t.database()).append('\n');
@@ -98,7 +101,7 @@ public final class ConnectionEntries {
     }
 
     /** Replaces section {@code [service]} (header to the next header) and keeps everything else. */
-    public static String mergeService(String existing, String service, ConnectionTarget t, String token) {
+    public static String mergeService(String existing, String service, ConnectionTarget t) {
         StringBuilder b = new StringBuilder();
         boolean skipping = false;
         for (String line : lines(existing)) {
@@ -113,16 +116,15 @@ public final class ConnectionEntries {
         if (b.length() > 0 && !b.toString().endsWith("\n\n")) {
             b.append('\n');
         }
-        return b.append(pgService(service, t, token)).toString();
+        return b.append(pgService(service, t)).toString();
     }
 
     /**
-     * A MySQL option file for {@code mysql --defaults-extra-file=FILE}. The token is a cleartext password, so
-     * the client must allow mysql_clear_password and should insist on TLS. Options one client family does not
-     * know carry the {@code loose-} prefix (ignored instead of fatal); MariaDB's TLS switch sits in
-     * {@code [client-mariadb]}, a group MySQL's programs do not read.
+     * A MySQL option file for {@code mysql --defaults-extra-file=FILE}, in the dialect of the client family
+     * ({@link MysqlClient}). The token is a cleartext password: MySQL's client must be allowed to send it with
+     * mysql_clear_password (MariaDB's always may) and TLS is asked for in each family's own words.
      */
-    public static String mysqlOptions(ConnectionTarget t, String token) {
+    public static String mysqlOptions(ConnectionTarget t, String token, MysqlClient client) {
         StringBuilder b = new StringBuilder("# Written by veil login: the token is the password, sent as cleartext inside TLS.\n");
         b.append("[client]\n");
         b.append("host=").append(t.host()).append('\n');
@@ -132,14 +134,15 @@ public final class ConnectionEntries {
         if (t.database() != null) {
             b.append("database=").append(optionQuote(t.database())).append('\n');
         }
-        b.append("loose-enable-cleartext-plugin\n");
-        b.append("loose-ssl-mode=").append(t.mysqlSslMode()).append('\n');
-        if (!t.sslMode().equals("disable")) {
-            b.append("\n[client-mariadb]\n");
+        if (client == MysqlClient.MYSQL) {
+            b.append("enable-cleartext-plugin\n");
+            b.append("ssl-mode=").append(t.mysqlSslMode()).append('\n');
+        } else if (t.sslMode().equals("disable")) {
+            b.append("skip-ssl\n");
+        } else {
             b.append("ssl\n");
-            if (t.sslMode().startsWith("verify")) {
-                b.append("ssl-verify-server-cert\n");
-            }
+            // libpq's meaning: only verify-ca and verify-full check the certificate (MariaDB 11.4+ would by default)
+            b.append(t.sslMode().startsWith("verify") ? "ssl-verify-server-cert\n" : "skip-ssl-verify-server-cert\n");
         }
         return b.toString();
     }

@@ -15,19 +15,19 @@ public final class ConnectionFiles {
         return write(target, ConnectionEntries.mergePgpass(read(target), t, token));
     }
 
-    public static Path writeService(Path file, String service, ConnectionTarget t, String token) {
+    public static Path writeService(Path file, String service, ConnectionTarget t) {
         Path target = resolve(file);
-        return write(target, ConnectionEntries.mergeService(read(target), service, t, token));
+        return write(target, ConnectionEntries.mergeService(read(target), service, t));
     }
 
     /** Veil's own file, written whole, in Veil's 0700 configuration directory. */
-    public static Path writeMysqlOptions(Path file, ConnectionTarget t, String token) {
+    public static Path writeMysqlOptions(Path file, ConnectionTarget t, String token, MysqlClient client) {
         try {
             PrivateFiles.directory(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new LoginException("cannot create " + file.getParent() + ": " + e.getMessage());
         }
-        return write(resolve(file), ConnectionEntries.mysqlOptions(t, token));
+        return write(resolve(file), ConnectionEntries.mysqlOptions(t, token, client));
     }
 
     /** A symbolic link (a dotfiles manager's) is followed so the entry lands in the real file. */

@@ -55,13 +55,12 @@ class ConnectionEntriesTest {
     }
 
     @Test
-    void serviceSectionHoldsEveryConnectionParameter() {
-        assertThat(ConnectionEntries.pgService("veil", SHOP, "tok")).isEqualTo("""
+    void serviceSectionHoldsEveryConnectionParameterButThePassword() {
+        assertThat(ConnectionEntries.pgService("veil", SHOP)).isEqualTo("""
                 [veil]
                 host=veil.example.com
                 port=15432
                 user=alice@example.com
-                password=tok
                 sslmode=require
                 dbname=shop
                 """);
@@ -80,7 +79,7 @@ class ConnectionEntriesTest {
                 [staging]
                 host=staging.internal
                 """;
-        assertThat(ConnectionEntries.mergeService(existing, "veil", ANY_DB, "new")).isEqualTo("""
+        assertThat(ConnectionEntries.mergeService(existing, "veil", ANY_DB)).isEqualTo("""
                 [prod]
                 host=db.internal
                 
@@ -91,14 +90,13 @@ class ConnectionEntriesTest {
                 host=veil.example.com
                 port=15432
                 user=alice@example.com
-                password=new
                 sslmode=require
                 """);
     }
 
     @Test
-    void mysqlOptionFileEnablesCleartextAndRequiresTls() {
-        assertThat(ConnectionEntries.mysqlOptions(SHOP, "eyJ\"x\\y")).isEqualTo("""
+    void mysqlOptionFileForMysqlClientsEnablesCleartextAndRequiresTls() {
+        assertThat(ConnectionEntries.mysqlOptions(SHOP, "eyJ\"x\\y", MysqlClient.MYSQL)).isEqualTo("""
                 # Written by veil login: the token is the password, sent as cleartext inside TLS.
                 [client]
                 host=veil.example.com
@@ -106,22 +104,37 @@ class ConnectionEntriesTest {
                 user="alice@example.com"
                 password="eyJ\\"x\\\\y"
                 database="shop"
-                loose-enable-cleartext-plugin
-                loose-ssl-mode=REQUIRED
-                
-                [client-mariadb]
-                ssl
+                enable-cleartext-plugin
+                ssl-mode=REQUIRED
                 """);
+    }
+
+    @Test
+    void mysqlOptionFileForMariadbClientsUsesTheirTlsOptions() {
+        assertThat(ConnectionEntries.mysqlOptions(ANY_DB, "t", MysqlClient.MARIADB)).isEqualTo("""
+                # Written by veil login: the token is the password, sent as cleartext inside TLS.
+                [client]
+                host=veil.example.com
+                port=13306
+                user="alice@example.com"
+                password="t"
+                ssl
+                skip-ssl-verify-server-cert
+                """);
+        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "verify-full"), "t", MysqlClient.MARIADB))
+                .endsWith("ssl\nssl-verify-server-cert\n");
+        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "disable"), "t", MysqlClient.MARIADB))
+                .endsWith("skip-ssl\n");
     }
 
     @Test
     void sslModesMapToTheMysqlVocabulary() {
         assertThat(new ConnectionTarget("h", 1, 2, null, "u", "verify-full").mysqlSslMode()).isEqualTo("VERIFY_IDENTITY");
         assertThat(new ConnectionTarget("h", 1, 2, null, "u", "PREFER").mysqlSslMode()).isEqualTo("PREFERRED");
-        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "disable"), "t"))
-                .contains("loose-ssl-mode=DISABLED").doesNotContain("[client-mariadb]");
-        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "verify-ca"), "t"))
-                .contains("loose-ssl-mode=VERIFY_CA", "[client-mariadb]\nssl\nssl-verify-server-cert\n");
+        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "disable"), "t", MysqlClient.MYSQL))
+                .endsWith("ssl-mode=DISABLED\n");
+        assertThat(ConnectionEntries.mysqlOptions(new ConnectionTarget("h", 1, 2, null, "u", "verify-ca"), "t", MysqlClient.MYSQL))
+                .endsWith("ssl-mode=VERIFY_CA\n");
         assertThatThrownBy(() -> new ConnectionTarget("h", 1, 2, null, "u", "sometimes"))
                 .isInstanceOf(LoginException.class).hasMessageContaining("unknown --sslmode sometimes");
     }

@@ -43,15 +43,15 @@ class ConnectionFilesTest {
     @Test
     void serviceFileIsCreatedPrivateWithTheSection() throws Exception {
         Path f = home.resolve(".pg_service.conf");
-        ConnectionFiles.writeService(f, "veil", T, "tok");
-        assertThat(Files.readString(f)).startsWith("[veil]\nhost=127.0.0.1\n").contains("password=tok\n");
+        ConnectionFiles.writeService(f, "veil", T);
+        assertThat(Files.readString(f)).startsWith("[veil]\nhost=127.0.0.1\n").contains("user=alice@example.com\n");
         assertThat(mode(f)).isEqualTo("rw-------");
     }
 
     @Test
     void mysqlOptionFileLivesInThePrivateVeilDirectory() throws Exception {
         UserFiles files = UserFiles.from(java.util.Map.of(), home);
-        Path f = ConnectionFiles.writeMysqlOptions(files.mysqlOptions(), T, "tok");
+        Path f = ConnectionFiles.writeMysqlOptions(files.mysqlOptions(), T, "tok", MysqlClient.MYSQL);
         assertThat(f).isEqualTo(home.resolve(".config/veil/my.cnf"));
         assertThat(mode(f)).isEqualTo("rw-------");
         assertThat(mode(f.getParent())).isEqualTo("rwx------");
