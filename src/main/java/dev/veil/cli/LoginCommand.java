@@ -32,14 +32,14 @@ import java.util.concurrent.Callable;
  * the result, so {@code eval "$(veil login)"} works; prompts and notices go to standard error.
  */
 @CommandLine.Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Sign in with your identity provider and print what psql or mysql needs to connect through Veil.",
-                "  eval \"$(veil login)\" && psql           (environment variables)",
-                "  veil login --format pg-service --write  then  psql service=veil",
-                "  veil login --format mysql --write       then  mysql --defaults-extra-file=~/.config/veil/my.cnf",
-                "The password handed out is the provider's access token (audience veil-gateway); it is kept in",
-                "$XDG_CONFIG_HOME/veil/tokens.json and refreshed when it has less than a minute left."},
+        description = {"Sign in at your identity provider; print what psql or mysql needs.",
+                "  eval \"$(veil login)\" && psql",
+                "  veil login --format pg-service --write   # then: psql service=veil",
+                "  veil login --format mysql --write        # then: mysql --defaults-extra-file=...",
+                "The password is the provider's access token (audience veil-gateway), kept",
+                "in $XDG_CONFIG_HOME/veil/tokens.json and refreshed when under a minute is left."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:signed in; output printed or written", "1:sign-in failed (provider unreachable, denied, code expired…)",
+        exitCodeList = {"0:signed in; output printed or written", "1:sign-in failed (provider unreachable, denied, code expired)",
                 "2:invalid options"})
 public class LoginCommand implements Callable<Integer> {
     public enum Format { ENV, PGPASS, PG_SERVICE, MYSQL, TOKEN }
