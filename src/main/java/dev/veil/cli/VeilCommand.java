@@ -6,13 +6,12 @@ import picocli.CommandLine;
 import java.util.concurrent.Callable;
 
 /**
- * {@code veil}: without a sub-command it serves. Each tool is one sub-command class listed here
- * (future: {@code login}, {@code analyze}).
+ * {@code veil}: without a sub-command it serves. Each tool is one sub-command class listed here.
  */
 @TopCommand
 @CommandLine.Command(name = "veil", mixinStandardHelpOptions = true, version = "Veil 0.1.0",
         description = "Identity-aware database gateway.",
-        subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class})
+        subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class, LoginCommand.class})
 public class VeilCommand implements Callable<Integer> {
     private final ServeCommand serve;
 

@@ -38,6 +38,29 @@ public interface VeilConfig {
 
     AnalysisSettings analysis();
 
+    /** The organisation's OpenID Provider (issue 5). */
+    Oidc oidc();
+
+    interface Oidc {
+        /** Issuer URL (VEIL_OIDC_ISSUER), e.g. https://id.example.com/realms/veil. Unset: no provider, /login is off. */
+        Optional<String> issuer();
+
+        /** Confidential client of the /login page (authorization code flow). */
+        @WithDefault("veil-web")
+        String webClientId();
+
+        /** Its secret (VEIL_OIDC_WEB_CLIENT_SECRET); /login is off without it. */
+        Optional<String> webClientSecret();
+
+        /**
+         * The audience tokens must carry to be accepted as database passwords (VEIL_OIDC_AUDIENCE). With an
+         * issuer set, Veil accepts that provider's tokens with its defaults (email or preferred_username as user
+         * name, the groups claim as roles); veil.identity.oidc.* configures providers in full.
+         */
+        @WithDefault("veil-gateway")
+        String audience();
+    }
+
     interface AnalysisSettings {
         /**
          * How often each upstream's catalog snapshot is re-read (it is also re-read after every DDL statement
@@ -61,16 +84,6 @@ public interface VeilConfig {
         /** Port of the embedded MariaDB the demo starts (user root, no password, loopback only). */
         @WithDefault("13307")
         int mariadbPort();
-
-        /**
-         * An OIDC provider whose tokens the demo also accepts (VEIL_OIDC_ISSUER): users connect with their email,
-         * and the groups analysts, engineers, admins become the demo roles.
-         */
-        Optional<String> oidcIssuer();
-
-        /** The audience demo tokens must carry (VEIL_OIDC_AUDIENCE). */
-        @WithDefault("veil-gateway")
-        String oidcAudience();
     }
 
     interface MySqlListener {

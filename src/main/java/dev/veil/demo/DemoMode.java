@@ -99,8 +99,7 @@ public class DemoMode {
                     DemoMariaDb.SHOP_DATABASE, mariadb.user(), null, noTls(), pool()));
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
-        config.demo().oidcIssuer().filter(s -> !s.isBlank()).ifPresent(issuer -> oidc.register(
-                dev.veil.identity.oidc.ProviderSettings.withDefaults("demo", issuer, config.demo().oidcAudience(), DEMO_GROUPS)));
+        oidc.mapGroups(dev.veil.identity.oidc.OidcProviders.DEFAULT, DEMO_GROUPS);
     }
 
     /** The provider's groups that become the demo roles when VEIL_OIDC_ISSUER is set. */
@@ -139,11 +138,11 @@ public class DemoMode {
             b.append(" Demo MariaDB (direct, for comparison): mysql -h %s -P %d -u root shop\n"
                     .formatted(mariadb.host(), mariadb.port()));
         }
-        config.demo().oidcIssuer().filter(s -> !s.isBlank()).ifPresent(issuer -> b.append("""
+        config.oidc().issuer().filter(s -> !s.isBlank()).ifPresent(issuer -> b.append("""
                  Single sign-on: tokens of %s (audience %s) are accepted as passwords;
                    user name = your email; groups analysts/engineers/admins = demo roles.
                    eval "$(java -jar target/quarkus-app/quarkus-run.jar login --issuer %s)" && psql -h %s -p %d shop
-                """.formatted(issuer, config.demo().oidcAudience(), issuer, pgHost, pgPort)));
+                """.formatted(issuer, config.oidc().audience(), issuer, pgHost, pgPort)));
         b.append("""
                  Health: http://127.0.0.1:%d/q/health/ready
                 ──────────────────────────────────────────────────────────────────────

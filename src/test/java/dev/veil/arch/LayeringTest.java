@@ -71,4 +71,13 @@ class LayeringTest {
                         "dev.veil.upstream..", "dev.veil.identity..", "dev.veil.admin..", "dev.veil.cli..")
                 .check(MAIN);
     }
+
+    /** veil login's protocol logic runs without the application: plain Java, the JDK's HTTP, Jackson. */
+    @Test
+    void theLoginProtocolNeedsNeitherQuarkusNorTheGateway() {
+        classes().that().resideInAPackage("dev.veil.cli.login..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..",
+                        "com.sun.net.httpserver..", "dev.veil.cli.login..")
+                .check(MAIN);
+    }
 }

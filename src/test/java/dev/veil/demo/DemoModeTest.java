@@ -44,7 +44,7 @@ class DemoModeTest {
     @Test
     void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306",
-                "veil.demo.oidc-issuer", "https://sso.example.com/realms/acme/"));
+                "veil.oidc.issuer", "https://sso.example.com/realms/acme/"));
         UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         LocalAccounts accounts = new LocalAccounts(config);
         OidcProviders oidc = new OidcProviders(config, java.time.Clock.systemUTC());

@@ -28,6 +28,25 @@ public class OidcProviders {
         // Redirects are not followed: discovery and key URLs must be the provider's own.
         this.http = HttpClient.newBuilder().connectTimeout(OidcDiscovery.TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         config.identity().oidc().forEach((name, p) -> register(ProviderSettings.from(name, p)));
+        // The organisation's provider (VEIL_OIDC_ISSUER), with Veil's defaults, unless configured in full above.
+        config.oidc().issuer().filter(i -> !i.isBlank())
+                .filter(i -> verifiers.stream().noneMatch(v -> v.settings().issues(i)))
+                .ifPresent(i -> register(ProviderSettings.withDefaults(DEFAULT, i, config.oidc().audience(), java.util.Map.of())));
+    }
+
+    /** The name of the provider configured by veil.oidc.issuer alone. */
+    public static final String DEFAULT = "default";
+
+    /** Replaces a provider's group → role map (the demo maps its groups to the demo roles). */
+    public void mapGroups(String name, java.util.Map<String, String> roleMap) {
+        for (TokenVerifier v : verifiers) {
+            if (v.settings().name().equals(name)) {
+                ProviderSettings s = v.settings();
+                verifiers.set(verifiers.indexOf(v), new TokenVerifier(new ProviderSettings(s.name(), s.issuer(), s.audiences(),
+                        s.jwksUri(), s.userClaims(), s.rolesClaim(), roleMap, s.algorithms(), s.clockSkew(), s.maxTokenAge(),
+                        s.jwksRefresh(), s.unknownKeyRefetch(), s.allowedClients(), s.introspection()), http, clock));
+            }
+        }
     }
 
     public void register(ProviderSettings configured) {

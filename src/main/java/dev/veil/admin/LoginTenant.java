@@ -1,0 +1,82 @@
+package dev.veil.admin;
+
+import dev.veil.config.VeilConfig;
+import io.quarkus.oidc.OidcRequestContext;
+import io.quarkus.oidc.OidcTenantConfig;
+import io.quarkus.oidc.TenantConfigResolver;
+import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+/**
+ * The OIDC tenant of the {@code /login} page: an authorization-code (web-app) tenant built from Veil's own
+ * settings, and only for {@code /login}. Static {@code quarkus.oidc.*} properties cannot say "off while no
+ * issuer is set" (quarkus-oidc refuses to start a tenant without auth-server-url), so the default tenant is
+ * disabled in application.properties and this resolver supplies the tenant when, and only when, it is
+ * configured (veil.oidc.issuer and veil.oidc.web-client-secret). Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
+ */
+@ApplicationScoped
+public class LoginTenant implements TenantConfigResolver {
+    static final String TENANT_ID = "veil-login";
+    static final String PATH = "/login";
+
+    private final Optional<String> issuer;
+    private final String clientId;
+    private final Optional<String> secret;
+    private final OidcTenantConfig tenant;
+
+    public LoginTenant(VeilConfig config) {
+        this.issuer = config.oidc().issuer().filter(s -> !s.isBlank());
+        this.clientId = config.oidc().webClientId();
+        this.secret = config.oidc().webClientSecret().filter(s -> !s.isBlank());
+        this.tenant = enabled() ? build(this.issuer.get(), clientId, this.secret.get()) : null;
+    }
+
+    /** The page needs the provider (VEIL_OIDC_ISSUER) and a confidential client's secret (VEIL_OIDC_WEB_CLIENT_SECRET). */
+    public boolean enabled() {
+        return issuer.isPresent() && secret.isPresent();
+    }
+
+    /** Why the page is off, for the page itself. */
+    public String missing() {
+        if (issuer.isEmpty()) {
+            return "no identity provider is configured (VEIL_OIDC_ISSUER / veil.oidc.issuer)";
+        }
+        return "the web client's secret is not configured (VEIL_OIDC_WEB_CLIENT_SECRET / veil.oidc.web-client-secret for client "
+                + clientId + ")";
+    }
+
+    public Optional<String> issuer() {
+        return issuer;
+    }
+
+    static boolean covers(String path) {
+        return path.equals(PATH) || path.startsWith(PATH + "/");
+    }
+
+    @Override
+    public Uni<OidcTenantConfig> resolve(RoutingContext context, OidcRequestContext<OidcTenantConfig> requestContext) {
+        return tenant != null && covers(context.normalizedPath()) ? Uni.createFrom().item(tenant) : Uni.createFrom().nullItem();
+    }
+
+    private static OidcTenantConfig build(String issuer, String clientId, String secret) {
+        return OidcTenantConfig.authServerUrl(issuer)
+                .tenantId(TENANT_ID)
+                .applicationType(ApplicationType.WEB_APP)
+                .clientId(clientId)
+                .credentials(secret)
+                .authentication()
+                    .scopes("email", "profile")
+                    // the session cookies travel only to /login, never to the admin API
+                    .cookiePath(PATH)
+                    .end()
+                .token()
+                    // revisiting the page after the access token expired fetches a fresh one with the refresh token
+                    .refreshExpired(true)
+                    .end()
+                .build();
+    }
+}
