@@ -64,7 +64,11 @@ class MySqlAuthFlowTest {
     }
 
     private static MySqlFrontend frontend(String authPlugin, boolean fullAuthentication) {
-        Map<String, String> props = new HashMap<>();
+        return frontend(authPlugin, fullAuthentication, Map.of());
+    }
+
+    private static MySqlFrontend frontend(String authPlugin, boolean fullAuthentication, Map<String, String> more) {
+        Map<String, String> props = new HashMap<>(more);
         props.put("veil.local-accounts.alice.password", "wonderland");
         props.put("veil.local-accounts.alice.roles", "engineer,analyst");
         props.put("veil.mysql.auth-plugin", authPlugin);
@@ -313,6 +317,52 @@ class MySqlAuthFlowTest {
         void deniesAWrongClearPassword() {
             MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CLEAR, false), NONCE, true, false, HOST);
             denial(() -> flow.onHandshakeResponse(response("alice", CLEAR, clear("looking-glass"))), ErrorCode.AUTH_FAILED);
+        }
+    }
+
+    /** With an OIDC provider configured, users without MySQL hashes in Veil must send their token itself. */
+    @Nested
+    class TokenUsers {
+        private final Map<String, String> provider = Map.of("veil.identity.oidc.sso.issuer", "https://sso.example.com/realms/acme");
+
+        @Test
+        void overTlsACachingSha2ClientIsAskedForFullAuthentication() {
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
+            assertReplies(step, AuthMoreData.PERFORM_FULL_AUTHENTICATION);
+            assertThat(step.identity()).isNull();
+        }
+
+        @Test
+        void overTlsANativeClientIsSwitchedToClearPassword() {
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice@example.com", NATIVE, new byte[20]));
+            assertThat(AuthSwitchRequest.decode(step.replies().get(0)).pluginName()).isEqualTo(CLEAR);
+        }
+
+        @Test
+        void aTokenOverPlainTcpFromANonLoopbackAddressIsNeverAskedFor() {
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, false, false, HOST);
+            VeilException e = denial(() -> flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
+                    ErrorCode.INVALID_AUTHORIZATION);
+            assertThat(e.getMessage()).contains("only over TLS");
+        }
+
+        @Test
+        void onLoopbackOutsideDevelopmentCleartextNeedsTls() {
+            Map<String, String> prod = new HashMap<>(provider);
+            prod.put("veil.environment", "prod");
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, prod), NONCE, false, true, "127.0.0.1");
+            denial(() -> flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
+                    ErrorCode.INVALID_AUTHORIZATION);
+        }
+
+        @Test
+        void aGarbageSecretIsRefusedAfterVerification() {
+            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
+            VeilException e = denial(() -> flow.onPacket(Buffer.buffer(clear("not-a-token"))), ErrorCode.AUTH_FAILED);
+            assertThat(e.getMessage()).startsWith("Access denied for user 'alice@example.com'@'10.1.2.3' (using password: YES)");
         }
     }
 
