@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class TokenLoginThroughVeilTest {
-    private static final String ALICE = "alice@example.com";
+    private static final String ALICE = "alice.local@example.com";
 
     private static LocalOidcProvider idp() {
         return VeilTestResource.idp();

@@ -111,7 +111,11 @@ final class MySqlAuthFlow {
             expect = Expect.FULL_AUTHENTICATION;
             return new Step(List.of(new AuthMoreData(new byte[]{AuthMoreData.PERFORM_FULL_AUTHENTICATION}).encode()), null);
         }
-        if (!frontend.authenticator.cleartextAllowed(tls, loopback)) {
+        // Without TLS the secret would cross in clear. On loopback that is allowed only where cleartext is (dev,
+        // or configured) AND the operator chose mysql_clear_password: drivers refuse that plugin without TLS on
+        // their own side, and a refusal from Veil (1045, audited, saying what to do) is clearer than theirs.
+        boolean clearChosen = CLEAR.equalsIgnoreCase(frontend.listener.authPlugin());
+        if (!tls && !(clearChosen && frontend.authenticator.cleartextAllowed(false, loopback))) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Access denied for user '" + user + "'@'" + clientHost
                     + "': Veil accepts identity tokens and service secrets only over TLS; connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }

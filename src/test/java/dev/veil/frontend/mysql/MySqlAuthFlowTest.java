@@ -358,6 +358,16 @@ class MySqlAuthFlowTest {
         }
 
         @Test
+        void onLoopbackWithoutTlsOnlyAnOperatorWhoChoseClearPasswordGetsIt() {
+            MySqlAuthFlow refused = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, false, true, "127.0.0.1");
+            denial(() -> refused.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
+                    ErrorCode.INVALID_AUTHORIZATION);
+            MySqlAuthFlow switched = new MySqlAuthFlow(frontend(CLEAR, false, provider), NONCE, false, true, "127.0.0.1");
+            MySqlAuthFlow.Step step = switched.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
+            assertThat(AuthSwitchRequest.decode(step.replies().get(0)).pluginName()).isEqualTo(CLEAR);
+        }
+
+        @Test
         void aGarbageSecretIsRefusedAfterVerification() {
             MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
             flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
