@@ -228,6 +228,20 @@ class TokenVerificationTest {
     }
 
     @Test
+    void aTokenOlderThanTheSessionCapCannotOpenANewSession() {
+        // No max-token-age configured: the session cap bounds it, so a captured token is not replayable forever.
+        OidcProviders capped = new OidcProviders(dev.veil.testing.TestConfig.veil(Map.of(
+                "veil.identity.session.max-age", "2h")), Clock.systemUTC());
+        capped.register(settings(Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(capped.providers().get(0).maxTokenAge()).contains(Duration.ofHours(2));
+        JwtClaims c = idp.claims("alice@example.com");
+        c.setIssuedAt(NumericDate.fromSeconds(Instant.now().minusSeconds(3 * 3600).getEpochSecond()));
+        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(3600).getEpochSecond()));
+        AuthenticationFailure f = catchThrowableOfType(() -> capped.verify(idp.sign(c)), AuthenticationFailure.class);
+        assertThat(f.reason()).isEqualTo(Reason.TOO_OLD);
+    }
+
+    @Test
     void refusesARevokedTokenWhenIntrospectionIsConfigured() {
         providers = providers(settings(Optional.empty(), Optional.empty(),
                 Optional.of(new ProviderSettings.ClientCredentials("veil-gateway", "secret"))));
