@@ -4,7 +4,6 @@ import dev.veil.analysis.Analysis;
 import dev.veil.analysis.AnalysisCache;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
-import dev.veil.identity.LocalAccounts;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import dev.veil.upstream.catalog.CatalogRegistry;
@@ -18,8 +17,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code POST /api/v1/analyze} with {@code {"dialect": "postgresql"|"mysql", "database": "shop", "sql": "…"}}:
  * the statement's {@link Analysis} against the catalog of the upstream serving that database. HTTP basic
- * authentication against the local accounts; the account needs role {@code admin}. {@code database} may name
+ * or Bearer authentication (see {@link AdminCredentials}); the identity needs role {@code admin}. {@code database} may name
  * the upstream as {@code upstream/database}, as database names do on the wire; otherwise the listener's default
  * upstream of that dialect is used, or the only upstream of that kind. Runs on a worker thread (it blocks on
  * the catalog load and on Calcite).
@@ -42,15 +39,15 @@ public class AnalyzeResource {
     private static final String ADMIN_ROLE = "admin";
     private static final long CATALOG_TIMEOUT_SECONDS = 30;
 
-    private final LocalAccounts accounts;
+    private final AdminCredentials credentials;
     private final UpstreamRegistry upstreams;
     private final CatalogRegistry catalogs;
     private final AnalysisCache analyses;
     private final VeilConfig config;
 
-    public AnalyzeResource(LocalAccounts accounts, UpstreamRegistry upstreams, CatalogRegistry catalogs,
+    public AnalyzeResource(AdminCredentials credentials, UpstreamRegistry upstreams, CatalogRegistry catalogs,
                            AnalysisCache analyses, VeilConfig config) {
-        this.accounts = accounts;
+        this.credentials = credentials;
         this.upstreams = upstreams;
         this.catalogs = catalogs;
         this.analyses = analyses;
@@ -61,7 +58,7 @@ public class AnalyzeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response analyze(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, AnalyzeRequest request) {
-        Optional<LocalAccounts.Account> account = authenticate(authorization);
+        Optional<dev.veil.identity.Identity> account = credentials.authenticate(authorization);
         if (account.isEmpty()) {
             return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"veil\"")
                     .entity(error("authentication required: HTTP basic with a local account")).build();
@@ -105,27 +102,6 @@ public class AnalyzeResource {
         return Response.ok(AnalysisJson.of(analysis)).build();
     }
 
-    private Optional<LocalAccounts.Account> authenticate(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        String name = decoded.substring(0, colon);
-        String password = decoded.substring(colon + 1);
-        Optional<LocalAccounts.Account> account = accounts.find(name);
-        // The decoy keeps the cost of a wrong name equal to that of a wrong password.
-        boolean ok = account.map(a -> a.verifier().matches(password)).orElseGet(() -> accounts.decoy(name).matches(password) && false);
-        return ok ? account : Optional.empty();
-    }
 
     private Optional<UpstreamSettings> defaultUpstream(Dialect dialect) {
         Optional<String> configured = dialect == Dialect.POSTGRESQL ? config.pg().defaultUpstream() : config.mysql().defaultUpstream();

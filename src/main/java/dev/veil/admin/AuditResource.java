@@ -5,7 +5,6 @@ import dev.veil.audit.AuditEvent;
 import dev.veil.audit.AuditLog;
 import dev.veil.audit.AuditQuery;
 import dev.veil.audit.AuditSearch;
-import dev.veil.identity.LocalAccounts;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -14,12 +13,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/v1/audit}: the audit search over HTTP, for accounts with the {@code admin} role (HTTP
- * Basic against the local accounts). Every call is itself recorded (admin.action "audit.search") before
+ * Basic or an OIDC bearer token, see {@link AdminCredentials}). Every call is itself recorded (admin.action "audit.search") before
  * the answer is given; if it cannot be recorded, the answer is 503.
  */
 @Path("/api/v1/audit")
@@ -36,12 +33,12 @@ public class AuditResource {
     static final String ADMIN_ROLE = "admin";
 
     private final AuditLog audit;
-    private final LocalAccounts accounts;
+    private final AdminCredentials credentials;
     private final Clock clock;
 
-    public AuditResource(AuditLog audit, LocalAccounts accounts, Clock clock) {
+    public AuditResource(AuditLog audit, AdminCredentials credentials, Clock clock) {
         this.audit = audit;
-        this.accounts = accounts;
+        this.credentials = credentials;
         this.clock = clock;
     }
 
@@ -53,7 +50,7 @@ public class AuditResource {
                            @QueryParam("tag") String tag, @QueryParam("decision") String decision,
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
                            @QueryParam("limit") Integer limit) throws Exception {
-        Optional<LocalAccounts.Account> who = authenticate(authorization);
+        Optional<dev.veil.identity.Identity> who = credentials.authenticate(authorization);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
                     .entity(Map.of("error", "authentication required")).build();
@@ -87,27 +84,6 @@ public class AuditResource {
         return Response.ok(found).build();
     }
 
-    private Optional<LocalAccounts.Account> authenticate(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return Optional.empty();
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return Optional.empty();
-        }
-        String user = decoded.substring(0, colon);
-        String password = decoded.substring(colon + 1);
-        Optional<LocalAccounts.Account> account = accounts.find(user);
-        // Unknown users are checked against a decoy, so that the time taken does not reveal which exist.
-        boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> accounts.decoy(user)).matches(password);
-        return ok ? account : Optional.empty();
-    }
 
     private static Instant instant(String s) {
         if (s == null || s.isBlank()) {

@@ -74,6 +74,25 @@ public class Authenticator {
         return account.get().identity();
     }
 
+    /**
+     * An HTTP bearer token (admin API): the user is whoever the token names in the provider's first user claim
+     * it carries. Blocking.
+     */
+    public Identity bearer(String token) {
+        if (!providers.any()) {
+            throw new AuthenticationFailure(Reason.UNKNOWN_PROVIDER, "no identity provider is configured");
+        }
+        VerifiedToken verified = providers.verify(token);
+        for (String claim : verified.provider().userClaims()) {
+            String name = verified.stringClaim(claim);
+            if (name != null) {
+                return tokenIdentity(name, verified);
+            }
+        }
+        throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it names no user ("
+                + String.join(", ", verified.provider().userClaims()) + ")");
+    }
+
     private static Identity tokenIdentity(String user, VerifiedToken token) {
         if (TokenClaims.matchingUserClaim(token, user) != null) {
             return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.expiresAt());

@@ -128,4 +128,20 @@ class ObservabilityTest {
                 && VeilTestResource.ADMIN_USER.equals(j.path("actor").asText()) && "audit.search".equals(j.path("action").asText()), 1);
         assertThat(actions.get(0).path("detail").path("identity").asText()).isEqualTo(VeilTestResource.USER);
     }
+
+    @Test
+    void theAuditApiTakesAnOidcBearerTokenAndItsRoles() throws Exception {
+        var idp = VeilTestResource.idp();
+        assertThat(bearer("/api/v1/audit?limit=1", idp.token("root@example.com", "admins")).statusCode()).isEqualTo(200);
+        assertThat(bearer("/api/v1/audit?limit=1", idp.token("ann@example.com", "analysts")).statusCode()).isEqualTo(403);
+        assertThat(bearer("/api/v1/audit?limit=1", "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.").statusCode()).isEqualTo(401);
+        List<JsonNode> actions = AuditTrail.ofTestVeil().await(j -> AuditTrail.type("admin.action").test(j)
+                && "root@example.com".equals(j.path("actor").asText()), 1);
+        assertThat(actions.get(0).path("action").asText()).isEqualTo("audit.search");
+    }
+
+    private HttpResponse<String> bearer(String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
