@@ -561,6 +561,12 @@ final class MySqlConnection implements MySqlServerListener {
     }
 
     private void onClientClosed() {
+        if (state == State.AUTHENTICATING && auth != null && auth.user() != null) {
+            // A client that hangs up mid-authentication (one that refuses the plugin it was switched to, say) is
+            // a failed attempt too; a refusal of Veil's own has already closed the state and is recorded there.
+            frontend.auditor.authenticationFailed("mysql", auth.user(), clientHost, tls, VeilException.fatal(
+                    ErrorCode.AUTH_FAILED, "the client closed the connection during authentication"));
+        }
         state = State.CLOSED;
         frontend.vertx.cancelTimer(authTimer);
         frontend.clientConnections.decrementAndGet();

@@ -105,4 +105,33 @@ class MySqlAuditTrailTest {
         JsonNode failure = trail.await(j -> type("auth.failed").test(j) && user.equals(j.path("user").asText()), 1).get(0);
         assertThat(failure.path("protocol").asText()).isEqualTo("mysql");
     }
+
+    @Test
+    void recordsAClientThatHangsUpDuringAuthentication() throws Exception {
+        String user = VeilTestResource.USER;
+        long before = trail.records(j -> type("auth.failed").test(j) && user.equals(j.path("user").asText())
+                && j.path("reason").asText().contains("closed the connection during authentication")).size();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", VeilTestResource.veilMySqlPort())) {
+            s.setSoTimeout(10_000);
+            java.io.InputStream in = s.getInputStream();
+            readPacket(in); // the greeting
+            // A native-password answer to Veil's caching_sha2_password greeting: Veil switches plugins and waits.
+            int caps = dev.veil.frontend.mysql.packet.Capabilities.PROTOCOL_41 | dev.veil.frontend.mysql.packet.Capabilities.SECURE_CONNECTION
+                    | dev.veil.frontend.mysql.packet.Capabilities.PLUGIN_AUTH;
+            io.vertx.core.buffer.Buffer response = new dev.veil.frontend.mysql.packet.HandshakeResponse41(caps, 1 << 24, 45, user,
+                    new byte[20], null, "mysql_native_password", java.util.Map.of()).encode();
+            s.getOutputStream().write(dev.veil.frontend.mysql.packet.Packets.frame(1, response).getBytes());
+            s.getOutputStream().flush();
+            byte[] authSwitch = readPacket(in);
+            assertThat(authSwitch[0] & 0xff).isEqualTo(0xfe);
+        }
+        trail.await(j -> type("auth.failed").test(j) && user.equals(j.path("user").asText())
+                && j.path("reason").asText().contains("closed the connection during authentication"), (int) before + 1);
+    }
+
+    private static byte[] readPacket(java.io.InputStream in) throws Exception {
+        byte[] header = in.readNBytes(4);
+        int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
+        return in.readNBytes(length);
+    }
 }
