@@ -289,8 +289,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
         session.onEnd(reason -> loop.runOnContext(v -> {
             if (state == State.READY) {
-                // Closing the client releases the server connection as a client disconnect would (a
-                // statement still running is cancelled by the pool's reset before reuse).
+                // Closing the client releases the server connection as a client disconnect would: reset
+                // and reused when between statements, closed (never reused) when one is still running.
                 fail(reason);
             }
         }));
