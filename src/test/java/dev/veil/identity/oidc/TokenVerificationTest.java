@@ -242,6 +242,23 @@ class TokenVerificationTest {
     }
 
     @Test
+    void providersSharingAnIssuerAreTriedPerAudience() {
+        ProviderSettings gateway = settings(Optional.empty(), Optional.empty(), Optional.empty());
+        ProviderSettings reporting = new ProviderSettings("reporting", idp.issuer(), Set.of("reporting-gateway"), Optional.empty(),
+                List.of("email"), "groups", Map.of("analysts", "report-reader"), new LinkedHashSet<>(ProviderSettings.DEFAULT_ALGORITHMS),
+                Duration.ofSeconds(30), Optional.empty(), Duration.ofMinutes(60), Duration.ofMinutes(1), Optional.empty(), Optional.empty());
+        providers = providers(gateway, reporting);
+        JwtClaims c = idp.claims("alice@example.com", "analysts");
+        c.setAudience("reporting-gateway");
+        VerifiedToken forReporting = providers.verify(idp.sign(c));
+        assertThat(forReporting.provider().name()).isEqualTo("reporting");
+        assertThat(TokenClaims.roles(forReporting)).containsExactly("report-reader");
+        assertThat(providers.verify(idp.token("alice@example.com", "analysts")).provider().name()).isEqualTo("test");
+        c.setAudience("somebody-else");
+        assertThat(refusal(idp.sign(c))).isEqualTo(Reason.WRONG_AUDIENCE);
+    }
+
+    @Test
     void refusesARevokedTokenWhenIntrospectionIsConfigured() {
         providers = providers(settings(Optional.empty(), Optional.empty(),
                 Optional.of(new ProviderSettings.ClientCredentials("veil-gateway", "secret"))));
