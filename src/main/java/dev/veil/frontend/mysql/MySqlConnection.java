@@ -154,7 +154,9 @@ final class MySqlConnection implements MySqlServerListener {
             fail(e, sequence);
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // A LinkageError too (a class missing from a native image, say): the client gets XX000 at once
+            // instead of waiting for the authentication timer.
             LOG.error("unexpected error on a MySQL client connection", e);
             fail(VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + e), sequence);
         }

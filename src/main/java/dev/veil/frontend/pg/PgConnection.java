@@ -100,7 +100,9 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
             }
         } catch (VeilException e) {
             fail(e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // A LinkageError too (a class missing from a native image, say): the client gets XX000 at once
+            // instead of waiting for the authentication timer.
             LOG.error("unexpected error on a client connection", e);
             fail(VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + e));
         }
