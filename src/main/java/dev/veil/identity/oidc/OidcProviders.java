@@ -39,15 +39,10 @@ public class OidcProviders {
 
     /** Replaces a provider's group → role map (the demo maps its groups to the demo roles). */
     public void mapGroups(String name, java.util.Map<String, String> roleMap) {
-        for (TokenVerifier v : verifiers) {
-            if (v.settings().name().equals(name)) {
-                ProviderSettings s = v.settings();
-                verifiers.set(verifiers.indexOf(v), new TokenVerifier(new ProviderSettings(s.name(), s.issuer(), s.audiences(),
-                        s.jwksUri(), s.userClaims(), s.rolesClaim(), roleMap, s.algorithms(), s.clockSkew(), s.maxTokenAge(),
-                        s.jwksRefresh(), s.unknownKeyRefetch(), s.allowedClients(), s.introspection()), http, clock));
-            }
-        }
+        verifiers.replaceAll(v -> v.settings().name().equals(name)
+                ? new TokenVerifier(v.settings().withRoleMap(roleMap), http, clock) : v);
     }
+
 
     public void register(ProviderSettings configured) {
         // A token older than the longest session allowed is refused unless a provider says otherwise: a token

@@ -69,6 +69,11 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
                 age, jwksRefresh, unknownKeyRefetch, allowedClients, introspection);
     }
 
+    public ProviderSettings withRoleMap(Map<String, String> map) {
+        return new ProviderSettings(name, issuer, audiences, jwksUri, userClaims, rolesClaim, map, algorithms, clockSkew,
+                maxTokenAge, jwksRefresh, unknownKeyRefetch, allowedClients, introspection);
+    }
+
     public boolean issues(String tokenIssuer) {
         return tokenIssuer != null && issuer.equals(trimSlash(tokenIssuer));
     }

@@ -60,9 +60,11 @@ class ConnectionFilesTest {
 
     @Test
     void libpqFileLocationsHonourTheirEnvironmentVariables() {
-        UserFiles f = UserFiles.from(java.util.Map.of("PGPASSFILE", "/tmp/x/pgpass", "PGSERVICEFILE", "/tmp/x/services"), home);
-        assertThat(f.pgpass()).isEqualTo(Path.of("/tmp/x/pgpass"));
-        assertThat(f.pgService()).isEqualTo(Path.of("/tmp/x/services"));
+        Path elsewhere = home.resolve("elsewhere");
+        UserFiles f = UserFiles.from(java.util.Map.of("PGPASSFILE", elsewhere.resolve("pgpass").toString(),
+                "PGSERVICEFILE", elsewhere.resolve("services").toString()), home);
+        assertThat(f.pgpass()).isEqualTo(elsewhere.resolve("pgpass"));
+        assertThat(f.pgService()).isEqualTo(elsewhere.resolve("services"));
         assertThat(UserFiles.from(java.util.Map.of(), home).pgpass()).isEqualTo(home.resolve(".pgpass"));
     }
 }

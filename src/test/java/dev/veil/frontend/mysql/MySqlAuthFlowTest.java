@@ -15,10 +15,7 @@ import dev.veil.session.SessionRegistry;
 import dev.veil.session.error.ErrorCode;
 import dev.veil.session.error.VeilException;
 import dev.veil.upstream.UpstreamRegistry;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +69,7 @@ class MySqlAuthFlowTest {
         props.put("veil.local-accounts.alice.roles", "engineer,analyst");
         props.put("veil.mysql.auth-plugin", authPlugin);
         props.put("veil.mysql.caching-sha2-full-authentication", Boolean.toString(fullAuthentication));
-        // Quarkus' own Duration converter ("30s"), which plain SmallRye Config does not register.
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(VeilConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withSources(new PropertiesConfigSource(props, "test", 500)).build();
-        VeilConfig veil = config.getConfigMapping(VeilConfig.class);
+        VeilConfig veil = dev.veil.testing.TestConfig.veil(props);
         // The auth flow reads accounts and listener settings only: no auditor or analysis stage is needed.
         LocalAccounts accounts = new LocalAccounts(veil);
         Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
