@@ -50,7 +50,7 @@ public class AuditLog {
         this.clock = clock;
         this.vertx = vertx;
         this.metrics = metrics;
-        this.records = Counter.builder("veil.audit.records").description("Audit records stored").register(metrics);
+        this.records = Counter.builder("veil.audit.records").description("Audit records sealed and written").register(metrics);
         this.failures = Counter.builder("veil.audit.failures").description("Audit batches that could not be stored").register(metrics);
         this.refused = Counter.builder("veil.audit.rejected").description("Events the audit log could not take (queue full or sink failing)").register(metrics);
         this.writeLatency = Timer.builder("veil.audit.write").description("Time to store one batch in every sink (write and fsync)")
@@ -79,11 +79,15 @@ public class AuditLog {
         if (sinks.isEmpty()) {
             throw new IllegalStateException("veil.audit is enabled but no sink is: enable veil.audit.file, .postgres or .stdout");
         }
-        AuditWriter w = new AuditWriter(sinks, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
+        AuditWriter w = new AuditWriter(sinks, fsync, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
                 config.checkpointInterval(), config.retryInterval(), new AuditWriter.Observer() {
             @Override
+            public void appended() {
+                records.increment();
+            }
+
+            @Override
             public void batchWritten(int n, long nanos) {
-                records.increment(n);
                 writeLatency.record(nanos, TimeUnit.NANOSECONDS);
             }
 
@@ -111,30 +115,23 @@ public class AuditLog {
             return config.enabled() ? CompletableFuture.failedFuture(new IOException("the audit log is not started"))
                     : CompletableFuture.completedFuture(null);
         }
-        String failing = w.failure();
-        if (failing != null) {
+        CompletableFuture<Void> stored = w.record(event);
+        if (stored.isCompletedExceptionally()) {
             refused.increment();
-            return CompletableFuture.failedFuture(new IOException(failing));
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!w.offer(new AuditWriter.Pending(event, done))) {
-            refused.increment();
-            return CompletableFuture.failedFuture(new IOException("the audit queue is full (" + config.queueCapacity()
-                    + " events waiting): the sinks do not keep up"));
-        }
-        return done;
+        return stored;
     }
 
     /**
-     * Records an event nobody waits for (an outcome, a session end): it does not wake the writer and goes
-     * out with the next batch (at the latest within 200 ms). False when it could not be queued.
+     * Records an event nobody waits for (an outcome, a session end). It is appended at once and made
+     * durable with the next fsync (at the latest within 200 ms). False when it could not be recorded.
      */
     public boolean recordLater(AuditEvent event) {
         AuditWriter w = writer;
         if (w == null) {
             return !config.enabled();
         }
-        if (w.failure() != null || !w.offerLazy(event)) {
+        if (!w.recordLater(event)) {
             refused.increment();
             return false;
         }
@@ -169,6 +166,15 @@ public class AuditLog {
 
     public boolean enabled() {
         return config.enabled();
+    }
+
+    /**
+     * True when a read may go upstream once its record is appended and wait for the fsync only before its
+     * answer (veil.audit.reads-durable-before=reply): an appended record is already in a file then.
+     */
+    public boolean readsMayRunBeforeSync() {
+        return config.enabled() && config.file().enabled() && config.durability() == VeilConfig.AuditDurability.FSYNC
+                && config.readsDurableBefore() == VeilConfig.ReadBarrier.REPLY;
     }
 
     public boolean failClosed() {

@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where sealed records go. Every method is called from the audit writer thread only, so sinks may block
- * (fsync, a round trip to the control-plane database) and need no locking.
+ * Where sealed records go. The writer calls a sink from one thread at a time, except {@link #sync()}, which
+ * its background thread may call while another thread writes. Inline sinks ({@link #inline()}) are written
+ * on the appending thread, one record at a time, and must not block for long (a write into the page
+ * cache); the others are written in batches by the background thread and may block (a round trip to the
+ * control-plane database).
  */
 public interface AuditSink extends AutoCloseable {
     /** The seq and hash of the last record a sink already holds, so the chain can continue after a restart. */
@@ -18,14 +21,19 @@ public interface AuditSink extends AutoCloseable {
     /** Prepares the sink and returns the last record it holds, if any. */
     Optional<Head> open() throws IOException;
 
-    /**
-     * Stores a batch. With {@code sync}, returns only once everything stored so far is as durable as the sink
-     * can make it; without, the batch may wait for the next synced one (nobody waits for it).
-     */
-    void write(List<AuditLine> batch, boolean sync) throws IOException;
+    /** True for sinks written on the appending thread (files); false for those the background thread feeds. */
+    default boolean inline() {
+        return false;
+    }
 
-    /** Removes a batch this sink stored when another sink failed to store it (best effort). */
-    default void undo(List<AuditLine> batch) {
+    /**
+     * Stores records. An inline sink leaves nothing of a failed write behind; a background sink returns once
+     * the batch is stored as durably as it can be.
+     */
+    void write(List<AuditLine> batch) throws IOException;
+
+    /** Makes everything written so far durable (fsync); called only in durability fsync. */
+    default void sync() throws IOException {
     }
 
     /** True when the sink wants to start a new segment (file rotation) before the next batch. */

@@ -6,84 +6,106 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one thread that seals and stores audit records. Callers enqueue events (never blocking); the thread
- * takes everything queued, chains it, writes it to every sink and fsyncs once per batch (group commit),
- * then completes the callers' futures. While a batch is written the next one gathers in the queue, so
- * throughput grows with load instead of paying one fsync per statement.
+ * Seals audit records and stores them.
  *
- * <p>When a sink fails, the batch is taken back from the sinks that stored it, its futures fail, and the
- * log is unhealthy until a retry succeeds; the chain continues from the last record every sink holds.
+ * <p><b>Appending</b> happens on the caller's thread, under one short lock: the record gets its seq and the
+ * hash of the record before it, and is written to the inline sinks (the files: one write into the operating
+ * system's page cache, which a crash of Veil cannot take back). <b>Everything slow</b> happens on one
+ * background thread: fsync of the files (group commit: one fsync covers every record appended before it
+ * began), shipping to the sinks that cannot be written inline (the control-plane table, stdout), time-based
+ * checkpoints, rotation and retries.
+ *
+ * <p>A caller that must wait (a decision, before its statement runs) gets a future that completes once its
+ * record is stored as durably as configured in every sink. With durability {@code write} and only file
+ * sinks that is at once, on the caller's thread. Why not a single writer thread for everything: on a
+ * loaded machine every hand-over between threads waits for the scheduler, and each statement paid two of
+ * them (to the writer and back); that, not the fsync, was most of the audit's cost (see bench/README.md).
+ *
+ * <p>When a sink fails, callers waiting for it fail, new records are refused, and the background thread
+ * retries; lines not yet shipped stay queued so that a lagging sink gets the chain without a gap.
  */
 final class AuditWriter {
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
 
-    record Pending(AuditEvent event, CompletableFuture<Void> done) {
-    }
-
-    /** What the writer reports about each batch (for metrics). */
+    /** What the writer reports (for metrics). */
     interface Observer {
+        /** One record sealed and in the inline sinks. */
+        default void appended() {
+        }
+
+        /** {@code nanos}: one background round (fsync and shipping) or one inline write when there is none. */
         void batchWritten(int records, long nanos);
 
         void writeFailed(String reason);
     }
 
-    private final List<AuditSink> sinks;
-    private final AuditCodec codec;
+    private record Waiter(long seq, CompletableFuture<Void> done, long since) {
+    }
+
+    private final List<AuditSink> inline;
+    private final List<AuditSink> shipped;
+    private final boolean fsync;
+    private final AuditCodec codec = new AuditCodec();
     private final Clock clock;
-    private final BlockingQueue<Pending> queue;
+    private final int capacity;
     private final int maxBatch;
     private final long checkpointEvery;
     private final Duration checkpointInterval;
     private final Duration retryInterval;
     private final Observer observer;
     private final Thread thread;
-    /** Events nobody waits for (outcomes, session ends): no wake-up of the writer; they go with the next batch. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<AuditEvent> lazy = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger lazyCount = new java.util.concurrent.atomic.AtomicInteger();
-    private final int queueCapacity;
-    // The batch being written and when it started, for the watchdog.
-    private volatile List<Pending> inFlight = List.of();
-    private volatile long inFlightSince;
-    private volatile String stuck;
+    /** True when a waiting caller can be answered right after its append (write durability, files only). */
+    private final boolean storedOnAppend;
 
-    private volatile boolean running = true;
-    private volatile String failure;
+    // Everything below is guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<AuditLine> backlog = new ArrayDeque<>();
+    private boolean running;
+    private boolean started;
+    private String failure;
+    private String stuck;
     private long seq;
+    private long stored;
+    /** Background thread only: the seq the files were last fsync'd through in durability write. */
+    private long syncedInBackground;
     private String head = AuditCodec.GENESIS;
     private long sinceCheckpoint;
     private Long lastCheckpoint;
     private Instant lastCheckpointAt;
 
-    AuditWriter(List<AuditSink> sinks, Clock clock, int queueCapacity, int maxBatch, long checkpointEvery,
+    AuditWriter(List<AuditSink> sinks, boolean fsync, Clock clock, int capacity, int maxBatch, long checkpointEvery,
                 Duration checkpointInterval, Duration retryInterval, Observer observer) {
-        this.sinks = List.copyOf(sinks);
-        this.codec = new AuditCodec();
+        this.inline = sinks.stream().filter(AuditSink::inline).toList();
+        this.shipped = sinks.stream().filter(s -> !s.inline()).toList();
+        this.fsync = fsync;
         this.clock = clock;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.queueCapacity = queueCapacity;
+        this.capacity = capacity;
         this.maxBatch = maxBatch;
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = checkpointInterval;
         this.retryInterval = retryInterval;
         this.observer = observer;
+        this.storedOnAppend = !fsync && shipped.isEmpty();
         this.thread = new Thread(this::run, "veil-audit-writer");
         this.thread.setDaemon(true);
     }
 
-    /** Opens the sinks, continues the chain they hold and writes the start checkpoint (on the caller's thread). */
+    /** Opens the sinks, continues the chain they hold and stores the start checkpoint (on the caller's thread). */
     void start() throws IOException {
         Optional<AuditSink.Head> latest = Optional.empty();
-        for (AuditSink s : sinks) {
+        for (AuditSink s : all()) {
             Optional<AuditSink.Head> h = s.open();
             if (h.isPresent() && (latest.isEmpty() || h.get().seq() > latest.get().seq())) {
                 if (latest.isPresent()) {
@@ -93,220 +115,485 @@ final class AuditWriter {
                 latest = h;
             }
         }
-        latest.ifPresent(h -> {
-            seq = h.seq();
-            head = h.hash();
-        });
-        lastCheckpointAt = clock.instant();
-        writeBatch(List.of(checkpoint("start", null, latest.map(AuditSink.Head::where).orElse(null))), List.of());
+        lock.lock();
+        try {
+            latest.ifPresent(h -> {
+                seq = h.seq();
+                stored = h.seq();
+                head = h.hash();
+            });
+            lastCheckpointAt = clock.instant();
+            append(checkpoint("start", null, latest.map(AuditSink.Head::where).orElse(null)));
+            running = true;
+            started = true;
+        } finally {
+            lock.unlock();
+        }
+        store(); // the start checkpoint is durable before the first client is let in
         thread.start();
     }
 
-    boolean offer(Pending p) {
-        return running && queue.offer(p);
-    }
-
-    /** Queues an event without waking the writer; false when the writer is stopped or too far behind. */
-    boolean offerLazy(AuditEvent e) {
-        if (!running || lazyCount.get() >= queueCapacity) {
-            return false;
+    /**
+     * Appends a record the caller waits for. The future completes once it is stored in every sink (at once
+     * when that is already so), or fails with the reason it could not be.
+     */
+    CompletableFuture<Void> record(AuditEvent event) {
+        lock.lock();
+        try {
+            String refusal = refusal();
+            if (refusal != null) {
+                return CompletableFuture.failedFuture(new IOException(refusal));
+            }
+            long s = append(event);
+            if (storedOnAppend) {
+                stored = s;
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            waiters.add(new Waiter(s, done, System.nanoTime()));
+            work.signal();
+            return done;
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            lock.unlock();
         }
-        lazyCount.incrementAndGet();
-        lazy.add(e);
-        return true;
     }
 
-    int queueDepth() {
-        return queue.size() + lazyCount.get();
+    /** Appends a record nobody waits for (an outcome, a session end); false when it could not be. */
+    boolean recordLater(AuditEvent event) {
+        lock.lock();
+        try {
+            if (refusal() != null) {
+                return false;
+            }
+            long s = append(event);
+            if (storedOnAppend) {
+                stored = s;
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Null when the last write worked; otherwise what went wrong. */
-    String failure() {
-        String s = stuck;
-        return s != null ? s : failure;
+    /** Why a record would be refused now, or null. */
+    private String refusal() {
+        if (!running) {
+            return started ? "the audit log is stopped" : "the audit log is not started";
+        }
+        if (failure != null) {
+            return failure;
+        }
+        if (stuck != null) {
+            return stuck;
+        }
+        if (waiters.size() + backlog.size() >= capacity) {
+            return "the audit queue is full (" + capacity + " records waiting): the sinks do not keep up";
+        }
+        return null;
     }
 
     /**
-     * Called periodically from outside the writer: a batch taking longer than {@code timeout} (a hung disk or
-     * database) fails its callers now, and the log reports itself unavailable until the write returns.
+     * Seals one record and writes it to the inline sinks (lock held). On failure nothing of it stays: the
+     * chain goes on from the record before, and the log refuses records until a retry succeeds.
      */
-    void watchdog(Duration timeout) {
-        List<Pending> batch = inFlight;
-        if (batch.isEmpty() || System.nanoTime() - inFlightSince < timeout.toNanos()) {
-            return;
+    private long append(AuditEvent event) throws IOException {
+        long t0 = System.nanoTime();
+        AuditLine line = codec.encode(seq + 1, event, head);
+        List<AuditLine> one = List.of(line);
+        for (AuditSink s : inline) {
+            try {
+                s.write(one);
+            } catch (IOException | RuntimeException e) {
+                // A sink written before this one keeps the line; it is lost with the file the failure abandons.
+                fail(s.name() + ": " + e.getMessage());
+                throw new IOException(s.name() + ": " + e.getMessage(), e);
+            }
         }
-        String reason = "a write to the audit sinks has not returned for over " + timeout.toMillis() + " ms";
-        if (stuck == null) {
-            LOG.error(reason);
+        seq = line.seq();
+        head = line.hash();
+        observer.appended();
+        if (!shipped.isEmpty()) {
+            backlog.add(line);
         }
-        stuck = reason;
-        IOException e = new IOException(reason);
-        batch.forEach(p -> p.done().completeExceptionally(e));
-    }
-
-    boolean alive() {
-        return thread.isAlive();
+        if (event instanceof AuditEvent.Checkpoint) {
+            sinceCheckpoint = 0;
+            lastCheckpoint = seq;
+            lastCheckpointAt = event.time();
+            LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)", seq, head, seq, head);
+        } else if (++sinceCheckpoint >= checkpointEvery) {
+            append(checkpoint("periodic", null, null));
+        }
+        if (storedOnAppend) {
+            observer.batchWritten(1, System.nanoTime() - t0);
+        }
+        return line.seq();
     }
 
     private void run() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty() || !lazy.isEmpty()) {
+        while (true) {
+            lock.lock();
+            boolean last;
             try {
-                // A short poll keeps time-based checkpoints, retries and stop prompt without traffic.
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, maxBatch - 1);
-                }
-                process(batch);
+                awaitWork();
+                last = !running;
+                housekeeping(last);
+            } catch (IOException e) {
+                last = !running;
             } catch (InterruptedException e) {
                 running = false;
-            } catch (RuntimeException e) {
-                LOG.error("audit writer: unexpected error", e);
-                fail(batch, e.toString());
+                last = true;
+            } finally {
+                lock.unlock();
             }
-            batch.clear();
+            if (last) {
+                while (store()) {
+                    // everything appended before the stop, max-batch lines at a time
+                }
+                break;
+            }
+            store();
+            syncInBackground();
+            rotateIfDue();
+            retryIfFailing();
         }
-        try {
-            writeBatch(List.of(checkpoint("stop", null, null)), List.of());
-        } catch (IOException e) {
-            LOG.warnf("audit writer: could not write the stop checkpoint: %s", e.getMessage());
-        }
-        sinks.forEach(AuditSink::close);
+        all().forEach(AuditSink::close);
     }
 
-    private void process(List<Pending> batch) throws InterruptedException {
-        List<AuditEvent> events = new ArrayList<>(batch.size() + 1);
-        for (Pending p : batch) {
-            events.add(p.event());
+    /** Waits (lock held) until a record waits to be stored, a checkpoint is due, a retry is due, or stop. */
+    private void awaitWork() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        while (running && waiters.isEmpty() && stored == seq && failure == null) {
+            long left = until - System.nanoTime();
+            if (left <= 0 || checkpointDue()) {
+                return;
+            }
+            work.awaitNanos(left);
         }
-        // Events nobody waits for go after the awaited ones, unsynced: the callers' wait covers only their
-        // own records, and the next synced batch makes these durable too.
-        List<AuditEvent> later = new ArrayList<>();
-        AuditEvent l;
-        while ((l = lazy.poll()) != null) {
-            lazyCount.decrementAndGet();
-            later.add(l);
+    }
+
+    private boolean checkpointDue() {
+        return sinceCheckpoint > 0 && !clock.instant().isBefore(lastCheckpointAt.plus(checkpointInterval));
+    }
+
+    /** Appends the time-based or the stop checkpoint (lock held). */
+    private void housekeeping(boolean stopping) throws IOException {
+        if (failure != null) {
+            return;
         }
-        if (events.isEmpty()) {
-            events = later;
-            later = List.of();
+        if (stopping) {
+            append(checkpoint("stop", null, null));
+        } else if (checkpointDue()) {
+            append(checkpoint("periodic", null, null));
         }
-        boolean checkpointDue = sinceCheckpoint + events.size() >= checkpointEvery
-                || !clock.instant().isBefore(lastCheckpointAt.plus(checkpointInterval));
-        if (checkpointDue && (sinceCheckpoint > 0 || !events.isEmpty())) {
-            events.add(checkpoint("periodic", null, null));
+    }
+
+    /**
+     * One round of the background thread: fsync the files, ship up to max-batch lines to the other sinks,
+     * then answer the callers whose records that covers. Runs without the lock, so appends go on meanwhile.
+     */
+    private boolean store() {
+        return store(false);
+    }
+
+    /** {@code retrying}: the log is failing and this round is the retry that may end it. */
+    private boolean store(boolean retrying) {
+        long target;
+        List<AuditLine> batch;
+        lock.lock();
+        try {
+            if ((failure != null && !retrying) || stored == seq) {
+                return false;
+            }
+            target = seq;
+            batch = new ArrayList<>(Math.min(backlog.size(), maxBatch));
+            for (AuditLine l : backlog) {
+                if (batch.size() == maxBatch) {
+                    break;
+                }
+                batch.add(l);
+            }
+            if (!batch.isEmpty()) {
+                target = batch.get(batch.size() - 1).seq();
+            }
+        } finally {
+            lock.unlock();
         }
-        if (events.isEmpty()) {
-            if (failure != null) {
-                retry();
+        long t0 = System.nanoTime();
+        String error = null;
+        try {
+            if (fsync) {
+                for (AuditSink s : inline) {
+                    sync(s);
+                }
+            }
+            for (AuditSink s : shipped) {
+                if (!batch.isEmpty()) {
+                    ship(s, batch);
+                }
+            }
+        } catch (IOException e) {
+            error = e.getMessage();
+        }
+        List<Waiter> answered = new ArrayList<>();
+        lock.lock();
+        try {
+            stuck = null;
+            if (error == null) {
+                for (int i = 0; i < batch.size(); i++) {
+                    backlog.poll();
+                }
+                stored = Math.max(stored, target);
+                while (!waiters.isEmpty() && waiters.peek().seq() <= stored) {
+                    answered.add(waiters.poll());
+                }
+            } else {
+                fail(error);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (error != null) {
+            return false;
+        }
+        observer.batchWritten(Math.max(batch.size(), 1), System.nanoTime() - t0);
+        answered.forEach(w -> w.done().complete(null));
+        return true;
+    }
+
+    /**
+     * Durability write: nobody waits for an fsync, but the files are still fsync'd every round (200 ms), so a
+     * crash of the machine loses at most that much; a crash of Veil alone loses nothing.
+     */
+    private void syncInBackground() {
+        long target;
+        lock.lock();
+        try {
+            if (fsync || failure != null || syncedInBackground == seq) {
+                return;
+            }
+            target = seq;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            for (AuditSink s : inline) {
+                sync(s);
+            }
+            syncedInBackground = target;
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                fail(e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static void sync(AuditSink s) throws IOException {
+        try {
+            s.sync();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(s.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void ship(AuditSink s, List<AuditLine> batch) throws IOException {
+        try {
+            s.write(batch);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(s.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A file past its size or age gets a closing checkpoint and is succeeded by a new one. Everything in the
+     * old file is fsync'd and answered first, so a new file that cannot be made fails no record already
+     * stored (a read that ran ahead of its fsync keeps its answer).
+     */
+    private void rotateIfDue() {
+        for (AuditSink s : all()) {
+            List<Waiter> answered = new ArrayList<>();
+            lock.lock();
+            try {
+                if (failure != null || !s.rotationDue()) {
+                    continue;
+                }
+                append(checkpoint("rotate", s.nextSegmentName(), null));
+                // Appends wait the moment this takes (a file per max-file-bytes or rotate-every).
+                for (AuditSink f : inline) {
+                    sync(f);
+                }
+                for (AuditSink b : shipped) {
+                    ship(b, List.copyOf(backlog));
+                }
+                backlog.clear();
+                stored = seq;
+                answered.addAll(waiters);
+                waiters.clear();
+                s.rotate();
+            } catch (IOException | RuntimeException e) {
+                fail(s.name() + ": " + e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+            answered.forEach(w -> w.done().complete(null));
+        }
+    }
+
+    /**
+     * While failing: a "recovered" checkpoint is tried every retry interval (inline sinks start a new file for
+     * it); the failure ends once it and the backlog of the shipped sinks are stored. Records stay refused
+     * until then.
+     */
+    private void retryIfFailing() {
+        String was;
+        lock.lock();
+        try {
+            was = failure;
+            if (was == null || !running) {
+                return;
+            }
+            append(checkpoint("recovered", null, null));
+        } catch (IOException e) {
+            was = null; // still failing (append recorded why)
+        } finally {
+            lock.unlock();
+        }
+        boolean ok = was != null;
+        while (ok && behind()) {
+            ok = store(true);
+        }
+        if (ok) {
+            lock.lock();
+            try {
+                LOG.infof("audit log writable again after: %s", failure);
+                failure = null;
+            } finally {
+                lock.unlock();
             }
             return;
         }
         try {
-            inFlightSince = System.nanoTime();
-            inFlight = batch;
+            Thread.sleep(retryInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lock.lock();
             try {
-                writeBatch(events, batch, true);
+                running = false;
             } finally {
-                inFlight = List.of();
-                stuck = null;
+                lock.unlock();
             }
-            if (!later.isEmpty()) {
-                writeBatch(later, List.of(), false);
-            }
-            rotateIfDue();
-        } catch (IOException e) {
-            fail(batch, e.getMessage());
-            Thread.sleep(retryInterval.toMillis());
         }
     }
 
-    /** Writes records to every sink; on failure, takes them back from the sinks that stored them. */
-    private void writeBatch(List<AuditEvent> events, List<Pending> callers) throws IOException {
-        writeBatch(events, callers, true);
-    }
-
-    private void writeBatch(List<AuditEvent> events, List<Pending> callers, boolean sync) throws IOException {
-        long t0 = System.nanoTime();
-        long seqBefore = seq;
-        String headBefore = head;
-        long sinceBefore = sinceCheckpoint;
-        Long checkpointBefore = lastCheckpoint;
-        List<AuditLine> lines = new ArrayList<>(events.size());
-        for (AuditEvent e : events) {
-            AuditLine line = codec.encode(++seq, e, head);
-            head = line.hash();
-            lines.add(line);
-            if (e instanceof AuditEvent.Checkpoint) {
-                sinceCheckpoint = 0;
-                lastCheckpoint = seq;
-                lastCheckpointAt = e.time();
-                LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)", seq, head, seq, head);
-            } else {
-                sinceCheckpoint++;
-            }
-        }
-        int written = 0;
+    private boolean behind() {
+        lock.lock();
         try {
-            for (AuditSink s : sinks) {
-                s.write(lines, sync);
-                written++;
-            }
-        } catch (IOException | RuntimeException e) {
-            for (int i = 0; i < written; i++) {
-                sinks.get(i).undo(lines);
-            }
-            seq = seqBefore;
-            head = headBefore;
-            sinceCheckpoint = sinceBefore;
-            lastCheckpoint = checkpointBefore;
-            String where = sinks.get(written).name();
-            throw new IOException(where + ": " + e.getMessage(), e);
-        }
-        if (failure != null) {
-            LOG.infof("audit log writable again after: %s", failure);
-            failure = null;
-        }
-        observer.batchWritten(lines.size(), System.nanoTime() - t0);
-        callers.forEach(p -> p.done().complete(null));
-    }
-
-    private void rotateIfDue() throws IOException {
-        for (AuditSink s : sinks) {
-            if (s.rotationDue()) {
-                writeBatch(List.of(checkpoint("rotate", s.nextSegmentName(), null)), List.of());
-                s.rotate();
-            }
+            return stored < seq;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private void retry() throws InterruptedException {
-        try {
-            writeBatch(List.of(checkpoint("recovered", null, null)), List.of());
-        } catch (IOException e) {
-            failure = e.getMessage();
-            Thread.sleep(retryInterval.toMillis());
-        }
-    }
-
-    private void fail(List<Pending> batch, String reason) {
+    /**
+     * Lock held. Everyone waiting fails with the reason: while failing nothing is being stored. (Their
+     * callbacks only post work to their own event loops, so completing them under the lock is safe.)
+     */
+    private void fail(String reason) {
         if (failure == null) {
             LOG.errorf("audit log cannot be written: %s", reason);
         }
         failure = reason;
         observer.writeFailed(reason);
         IOException e = new IOException(reason);
-        batch.forEach(p -> p.done().completeExceptionally(e));
+        List<Waiter> failed = new ArrayList<>(waiters);
+        waiters.clear();
+        failed.forEach(w -> w.done().completeExceptionally(e));
+    }
+
+    /**
+     * Called periodically from outside: when the oldest waiting record has not been stored within
+     * {@code timeout} (a hung disk or database), its callers fail now and the log refuses records until
+     * the background round returns.
+     */
+    void watchdog(Duration timeout) {
+        List<Waiter> late;
+        lock.lock();
+        try {
+            Waiter oldest = waiters.peek();
+            if (oldest == null || System.nanoTime() - oldest.since() < timeout.toNanos()) {
+                return;
+            }
+            if (stuck == null) {
+                LOG.errorf("a write to the audit sinks has not returned for over %d ms", timeout.toMillis());
+            }
+            stuck = "a write to the audit sinks has not returned for over " + timeout.toMillis() + " ms";
+            late = new ArrayList<>(waiters);
+            waiters.clear();
+        } finally {
+            lock.unlock();
+        }
+        IOException e = new IOException(stuck());
+        late.forEach(w -> w.done().completeExceptionally(e));
+    }
+
+    private String stuck() {
+        lock.lock();
+        try {
+            return stuck;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records waiting to be stored: callers waiting for an fsync, plus lines not yet shipped. */
+    int queueDepth() {
+        lock.lock();
+        try {
+            return Math.max(waiters.size(), backlog.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Null when records are being stored; otherwise why not. */
+    String failure() {
+        lock.lock();
+        try {
+            return stuck != null ? stuck : failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean alive() {
+        return thread.isAlive();
     }
 
     private AuditEvent.Checkpoint checkpoint(String reason, String nextFile, String previous) {
         return new AuditEvent.Checkpoint(clock.instant(), reason, sinceCheckpoint, lastCheckpoint, nextFile, previous);
     }
 
-    /** Stops taking events, writes what is queued and the stop checkpoint, closes the sinks. */
+    private List<AuditSink> all() {
+        List<AuditSink> all = new ArrayList<>(inline);
+        all.addAll(shipped);
+        return all;
+    }
+
+    /** Stops taking records, stores what is appended and the stop checkpoint, closes the sinks. */
     void stop(Duration wait) {
-        running = false;
+        lock.lock();
+        try {
+            running = false;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
         try {
             thread.join(wait.toMillis());
         } catch (InterruptedException e) {

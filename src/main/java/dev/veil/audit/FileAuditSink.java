@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * Append-only JSON Lines files in one directory: {@code audit-<UTC time>-<first seq>.jsonl}, so that the
- * name order is the chain order. A batch is one write followed (in fsync mode) by one fsync: the group
- * commit. A new file is started at every start of Veil, when the current one passes max-bytes, and after
- * rotate-every; the chain runs on across files.
+ * name order is the chain order. An inline sink: each record is one write on the appending thread, and
+ * in durability fsync the writer's background thread calls {@link #sync()} (fdatasync) for everything
+ * written before it, the group commit. A new file is started at every start of Veil, when the current one
+ * passes max-bytes, and after rotate-every; the chain runs on across files.
  */
 public final class FileAuditSink implements AuditSink {
     public static final String PREFIX = "audit-";
@@ -34,7 +35,8 @@ public final class FileAuditSink implements AuditSink {
     private final boolean fsync;
     private final Clock clock;
 
-    private FileChannel channel;
+    /** Volatile: {@link #sync()} runs on another thread than the writes. */
+    private volatile FileChannel channel;
     private Path current;
     private Instant openedAt;
     private long size;
@@ -146,7 +148,12 @@ public final class FileAuditSink implements AuditSink {
     }
 
     @Override
-    public void write(List<AuditLine> batch, boolean sync) throws IOException {
+    public boolean inline() {
+        return true;
+    }
+
+    @Override
+    public void write(List<AuditLine> batch) throws IOException {
         if (channel == null) {
             startFile(); // after a failure: a fresh file, the chain continues from the last good record
         }
@@ -159,9 +166,6 @@ public final class FileAuditSink implements AuditSink {
         try {
             while (buf.hasRemaining()) {
                 channel.write(buf);
-            }
-            if (fsync && sync) {
-                channel.force(false);
             }
         } catch (IOException | RuntimeException e) {
             abandon(before);
@@ -182,24 +186,22 @@ public final class FileAuditSink implements AuditSink {
         channel = null;
     }
 
+    /**
+     * fdatasync: the file's size is part of what it flushes, so appended lines are covered. A file abandoned
+     * after a failed write has nothing more to flush (the writer failed its waiting callers then).
+     */
     @Override
-    public void undo(List<AuditLine> batch) {
-        if (channel == null) {
-            return;
-        }
-        long bytes = 0;
-        for (AuditLine l : batch) {
-            bytes += l.text().getBytes(StandardCharsets.UTF_8).length + 1;
-        }
-        try {
-            size -= bytes;
-            channel.truncate(size);
-            if (fsync) {
-                channel.force(false);
+    public void sync() throws IOException {
+        FileChannel c = channel;
+        if (c != null) {
+            try {
+                c.force(false);
+            } catch (java.nio.channels.ClosedChannelException e) {
+                if (channel == c) {
+                    throw e;
+                }
+                // rotated meanwhile: closing the old file forced it
             }
-            nextSeq = batch.get(0).seq();
-        } catch (IOException e) {
-            abandon(size);
         }
     }
 

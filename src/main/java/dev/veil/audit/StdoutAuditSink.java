@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One JSON line per record on standard output, for log collectors. It cannot take records back, so after
- * a failure in another sink it may show records that the files do not hold; the chain tells which.
+ * One JSON line per record on standard output, for log collectors. Written by the writer's background
+ * thread, so a collector that stops reading slows the audit log down but never an event loop.
  */
 public final class StdoutAuditSink implements AuditSink {
     private final PrintStream out;
@@ -26,7 +26,7 @@ public final class StdoutAuditSink implements AuditSink {
     }
 
     @Override
-    public void write(List<AuditLine> batch, boolean sync) {
+    public void write(List<AuditLine> batch) {
         StringBuilder sb = new StringBuilder();
         batch.forEach(l -> sb.append(l.text()).append('\n'));
         out.print(sb);

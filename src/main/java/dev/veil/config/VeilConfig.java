@@ -345,6 +345,9 @@ public interface VeilConfig {
 
     enum AuditDurability { FSYNC, WRITE }
 
+    /** When a read's decision record must be durable (fsync'd): before the read runs, or before its answer. */
+    enum ReadBarrier { RUN, REPLY }
+
     interface Audit {
         /** Record the audit trail at all. Off means no record of anything: only for experiments. */
         @WithDefault("true")
@@ -364,6 +367,16 @@ public interface VeilConfig {
          */
         @WithDefault("fsync")
         AuditDurability durability();
+
+        /**
+         * reply: a statement the analysis finds read-only (kind READ) goes upstream as soon as its decision
+         * record is written to the audit file (where a crash of Veil cannot take it back), and its answer is
+         * held until the fsync; so nothing is shown to a client before its record is durable, and the fsync
+         * overlaps the query. run: every statement waits for the fsync before it goes upstream. Statements
+         * that may change anything always wait (run). Without a file sink, always run.
+         */
+        @WithDefault("reply")
+        ReadBarrier readsDurableBefore();
 
         /** Replace literals in recorded statement text with {@code ?} (the fingerprint always uses the redacted form). */
         @WithDefault("true")

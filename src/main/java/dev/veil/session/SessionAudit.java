@@ -13,9 +13,11 @@ import java.util.List;
 
 /**
  * The audit side of one session, confined to the session's event loop. Record before run:
- * {@link #decided} returns a future that completes (on the session's own context) once the decision
- * record is stored; only then may the statement go upstream. When the record cannot be stored and Veil
- * fails closed, the future fails with a {@link VeilException} (53000) to send to the client.
+ * {@link #decided} returns a future that completes (on the session's own context) once the statement may
+ * go upstream: when its decision record is stored, or, for a read with reads-durable-before=reply, once
+ * the record is in the audit file (then {@link StatementTicket#durable()} gates the answer). When the record
+ * cannot be stored and Veil fails closed, the future fails with a {@link VeilException} (53000) to send to
+ * the client.
  */
 public final class SessionAudit {
     private static final Logger LOG = Logger.getLogger(SessionAudit.class);
@@ -23,13 +25,15 @@ public final class SessionAudit {
     private final SessionAuditor auditor;
     private final Session session;
     private final String protocol;
+    private final boolean holdsAnswers;
     private long statements;
     private boolean ended;
 
-    SessionAudit(SessionAuditor auditor, Session session, String protocol) {
+    SessionAudit(SessionAuditor auditor, Session session, String protocol, boolean holdsAnswers) {
         this.auditor = auditor;
         this.session = session;
         this.protocol = protocol;
+        this.holdsAnswers = holdsAnswers;
     }
 
     /**
@@ -50,34 +54,51 @@ public final class SessionAudit {
         StatementTicket ticket = new StatementTicket(this, event, started);
         java.util.concurrent.CompletableFuture<Void> stored = auditor.log.record(event);
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
-            return Future.succeededFuture(ticket); // audit disabled: nothing to wait for
+            return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
         Context context = Vertx.currentContext();
+        if (holdsAnswers && !stored.isDone() && context != null && "READ".equals(analysis.kind())
+                && decision.verdict() == AuditEvent.Verdict.ALLOW && auditor.log.readsMayRunBeforeSync()) {
+            // Appended to the audit file: the read may run now; its answer waits for the fsync.
+            Promise<Void> durable = Promise.promise();
+            whenStored(stored, context, statementId, durable::complete, durable::fail);
+            ticket.durable(durable.future());
+            return Future.succeededFuture(ticket);
+        }
         Promise<StatementTicket> promise = Promise.promise();
-        // The audit log's watchdog fails the future when the write takes longer than veil.audit.write-timeout.
-        stored.whenComplete((v, e) -> {
-                    Runnable done = () -> {
-                        if (e == null) {
-                            promise.complete(ticket);
-                        } else if (auditor.log.failClosed()) {
-                            auditor.countRefusal("audit-unavailable");
-                            promise.fail(VeilException.error(ErrorCode.AUDIT_UNAVAILABLE,
-                                    "statement refused: Veil cannot record it in its audit log ("
-                                            + reason(e) + "); Veil refuses statements until the audit log is writable again. "
-                                            + "Retry later; operators: see /q/health/ready and Veil's log"));
-                        } else {
-                            LOG.warnf("session %d: statement %d runs without an audit record (fail-closed is off): %s",
-                                    session.id(), statementId, reason(e));
-                            promise.complete(ticket);
-                        }
-                    };
-                    if (context != null) {
-                        auditor.runOn(context, done);
-                    } else {
-                        done.run();
-                    }
-                });
+        whenStored(stored, context, statementId, () -> promise.complete(ticket), promise::fail);
         return promise.future();
+    }
+
+    /**
+     * Runs {@code ok} on the session's context once the record is stored, or {@code refused} with the error
+     * for the client when it cannot be and Veil fails closed (without fail-closed, {@code ok} after a warning).
+     * The audit log's watchdog fails the future when the write takes longer than veil.audit.write-timeout.
+     */
+    private void whenStored(java.util.concurrent.CompletableFuture<Void> stored, Context context, long statementId,
+                            Runnable ok, java.util.function.Consumer<Throwable> refused) {
+        stored.whenComplete((v, e) -> {
+            Runnable done = () -> {
+                if (e == null) {
+                    ok.run();
+                } else if (auditor.log.failClosed()) {
+                    auditor.countRefusal("audit-unavailable");
+                    refused.accept(VeilException.error(ErrorCode.AUDIT_UNAVAILABLE,
+                            "statement refused: Veil cannot record it in its audit log ("
+                                    + reason(e) + "); Veil refuses statements until the audit log is writable again. "
+                                    + "Retry later; operators: see /q/health/ready and Veil's log"));
+                } else {
+                    LOG.warnf("session %d: statement %d runs without an audit record (fail-closed is off): %s",
+                            session.id(), statementId, reason(e));
+                    ok.run();
+                }
+            };
+            if (context != null) {
+                auditor.runOn(context, done);
+            } else {
+                done.run();
+            }
+        });
     }
 
     private static String reason(Throwable e) {

@@ -54,13 +54,17 @@ public class SessionAuditor {
         this.authFailures = Counter.builder("veil.auth.failures").description("Failed client authentications").register(metrics);
     }
 
-    /** Records the start of a session; the returned object records its statements and its end. */
-    public SessionAudit sessionStarted(Session session, String protocol, String applicationName) {
+    /**
+     * Records the start of a session; the returned object records its statements and its end.
+     * {@code holdsAnswers}: the front end keeps a statement's answer from the client until
+     * {@link StatementTicket#durable()} completes, so reads may run before their record is fsync'd.
+     */
+    public SessionAudit sessionStarted(Session session, String protocol, String applicationName, boolean holdsAnswers) {
         var id = session.identity();
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
                 new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(java.util.Locale.ROOT), id.provider()), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
-        return new SessionAudit(this, session, protocol);
+        return new SessionAudit(this, session, protocol, holdsAnswers);
     }
 
     /** Records a failed authentication; {@code e} is the error the client is about to get. */

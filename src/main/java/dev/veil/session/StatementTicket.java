@@ -12,6 +12,7 @@ public final class StatementTicket {
     private final AuditEvent.StatementDecided decision;
     private final long arrivedNanos;
     private long forwardedNanos = -1;
+    private io.vertx.core.Future<Void> durable = io.vertx.core.Future.succeededFuture();
     private long dataRows;
     private boolean done;
 
@@ -19,6 +20,20 @@ public final class StatementTicket {
         this.audit = audit;
         this.decision = decision;
         this.arrivedNanos = arrivedNanos;
+    }
+
+    /**
+     * Completes (on the session's loop) once the decision record is durable; the statement's answer must not
+     * reach the client before. Already complete unless the statement went upstream ahead of the fsync (a read
+     * with veil.audit.reads-durable-before=reply). Fails with the error to end the session with when the
+     * record cannot be made durable and Veil fails closed.
+     */
+    public io.vertx.core.Future<Void> durable() {
+        return durable;
+    }
+
+    void durable(io.vertx.core.Future<Void> f) {
+        durable = f;
     }
 
     public long statementId() {

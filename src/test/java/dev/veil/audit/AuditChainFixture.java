@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Writes real audit files through the real writer and file sink, for the verifier and writer tests. */
@@ -33,7 +32,7 @@ final class AuditChainFixture {
     }
 
     static AuditWriter writer(Path dir, long maxFileBytes, Clock clock) throws IOException {
-        AuditWriter w = new AuditWriter(List.of(new FileAuditSink(dir, maxFileBytes, Duration.ofDays(1), true, clock)),
+        AuditWriter w = new AuditWriter(List.of(new FileAuditSink(dir, maxFileBytes, Duration.ofDays(1), true, clock)), true,
                 clock, 1000, 64, 5, Duration.ofHours(1), Duration.ofMillis(50), QUIET);
         w.start();
         return w;
@@ -48,9 +47,7 @@ final class AuditChainFixture {
         Clock clock = ticking();
         AuditWriter w = writer(dir, maxFileBytes, clock);
         for (int i = 0; i < n; i++) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            w.offer(new AuditWriter.Pending(admin(clock, i), done));
-            done.get(10, TimeUnit.SECONDS);
+            w.record(admin(clock, i)).get(10, TimeUnit.SECONDS);
         }
         w.stop(Duration.ofSeconds(10));
     }

@@ -3,13 +3,16 @@ package dev.veil.audit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,32 +25,47 @@ class AuditWriterTest {
     Path tmp;
 
     @Test
-    void writesEverythingQueuedAsOneBatchWithOneFsync() throws Exception {
+    void oneFsyncCoversEveryRecordAppendedBeforeItBegan() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
-        AtomicInteger batches = new AtomicInteger();
-        AtomicInteger records = new AtomicInteger();
-        AuditWriter w = new AuditWriter(List.of(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock)), clock,
-                1000, 64, 10_000, Duration.ofHours(1), Duration.ofMillis(50), new AuditWriter.Observer() {
-            public void batchWritten(int n, long nanos) {
-                batches.incrementAndGet();
-                records.addAndGet(n);
-            }
-
-            public void writeFailed(String reason) { }
-        });
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            assertThat(w.offer(new AuditWriter.Pending(AuditChainFixture.admin(clock, i), f))).isTrue();
-            done.add(f);
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
+        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
+                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        w.start();
+        assertThat(sink.syncs.get()).as("the start checkpoint is synced before start returns").isEqualTo(1);
+        sink.gate = new CountDownLatch(1);
+        CompletableFuture<Void> first = w.record(AuditChainFixture.admin(clock, 0));
+        sink.syncing.await(10, TimeUnit.SECONDS); // the background thread is inside the fsync for the first record
+        List<CompletableFuture<Void>> rest = new ArrayList<>();
+        for (int i = 1; i < 200; i++) {
+            rest.add(w.record(AuditChainFixture.admin(clock, i)));
         }
-        w.start(); // the 200 events were queued before the thread ran: they leave in batches of at most 64
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(first).isNotDone();
+        assertThat(rest).noneMatch(CompletableFuture::isDone);
+        sink.gate.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertThat(sink.syncs.get()).as("start, the first record, then one fsync for the 199 appended meanwhile").isEqualTo(3);
         w.stop(Duration.ofSeconds(10));
-        assertThat(records.get()).isEqualTo(1 + 200 + 1); // start checkpoint, events, stop checkpoint
-        assertThat(batches.get()).isEqualTo(1 + 4 + 1);
         assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+    }
+
+    @Test
+    void withWriteDurabilityARecordIsInTheFileWhenRecordReturnsAndFsyncedInTheBackground() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), false, clock));
+        AuditWriter w = new AuditWriter(List.of(sink), false, clock, 1000, 64, 10_000, Duration.ofHours(1),
+                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        w.start();
+        CompletableFuture<Void> stored = w.record(AuditChainFixture.admin(clock, 7));
+        assertThat(stored).isCompleted();
+        assertThat(Files.readString(FileAuditSink.files(dir).get(0))).contains("\"thing-7\"");
+        for (int i = 0; i < 250 && sink.syncs.get() == 0; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(sink.syncs.get()).as("the background round fsyncs what was written").isPositive();
+        w.stop(Duration.ofSeconds(10));
     }
 
     @Test
@@ -62,18 +80,16 @@ class AuditWriterTest {
         Files.writeString(dir, "not a directory");
         Throwable failed = null;
         for (int i = 0; i < 200 && failed == null; i++) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            if (!w.offer(new AuditWriter.Pending(AuditChainFixture.admin(clock, i), f))) {
-                break;
-            }
             try {
-                f.get(10, TimeUnit.SECONDS);
+                w.record(AuditChainFixture.admin(clock, i)).get(10, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 failed = e.getCause();
             }
         }
         assertThat(failed).as("a write fails once the sink needs its directory").isNotNull();
         assertThat(w.failure()).contains(dir.toString());
+        assertThatThrownBy(() -> w.record(AuditChainFixture.admin(clock, 999)).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining(dir.toString());
         // Repair, and the writer recovers by itself (its retry writes a "recovered" checkpoint).
         Files.delete(dir);
         Files.move(aside, dir);
@@ -87,13 +103,8 @@ class AuditWriterTest {
         assertThat(r.findings()).isEmpty();
         assertThat(Files.readString(FileAuditSink.files(dir).get(FileAuditSink.files(dir).size() - 1)))
                 .contains("\"reason\":\"stop\"");
-        assertThat(FileAuditSink.files(dir).stream().map(p -> {
-            try {
-                return Files.readString(p);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).anyMatch(s -> s.contains("\"reason\":\"recovered\""))).isTrue();
+        assertThat(FileAuditSink.files(dir).stream().map(AuditWriterTest::read)
+                .anyMatch(s -> s.contains("\"reason\":\"recovered\""))).isTrue();
     }
 
     @Test
@@ -108,28 +119,88 @@ class AuditWriterTest {
     }
 
     @Test
-    void eventsNobodyWaitsForAreWrittenWithTheNextBatchOrWithinAMoment() throws Exception {
+    void eventsNobodyWaitsForAreAppendedInOrderAndSyncedWithoutAnAwaitedOne() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
-        AuditWriter w = AuditChainFixture.writer(dir, 1 << 20, clock);
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
+        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
+                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        w.start();
+        int before = sink.syncs.get();
         for (int i = 0; i < 5; i++) {
-            assertThat(w.offerLazy(AuditChainFixture.admin(clock, 100 + i))).isTrue();
+            assertThat(w.recordLater(AuditChainFixture.admin(clock, 100 + i))).isTrue();
         }
-        record(w, clock, 1); // the awaited event goes first, the five unawaited ones right after it
+        record(w, clock, 1);
         for (int i = 0; i < 5; i++) {
-            assertThat(w.offerLazy(AuditChainFixture.admin(clock, 200 + i))).isTrue();
+            assertThat(w.recordLater(AuditChainFixture.admin(clock, 200 + i))).isTrue();
         }
-        // No awaited event follows: the writer still writes them (it polls every 200 ms).
-        for (int i = 0; i < 100 && w.queueDepth() > 0; i++) {
+        String all = Files.readString(FileAuditSink.files(dir).get(0));
+        assertThat(all.indexOf("\"thing-104\"")).isLessThan(all.indexOf("\"thing-0\""));
+        assertThat(all.indexOf("\"thing-0\"")).isLessThan(all.indexOf("\"thing-200\""));
+        int afterAwaited = sink.syncs.get();
+        assertThat(afterAwaited).isGreaterThan(before);
+        // No awaited record follows: the background thread still syncs them (it looks every 200 ms).
+        for (int i = 0; i < 250 && sink.syncs.get() == afterAwaited; i++) {
             Thread.sleep(20);
         }
+        assertThat(sink.syncs.get()).isGreaterThan(afterAwaited);
         w.stop(Duration.ofSeconds(10));
-        String all = Files.readString(FileAuditSink.files(dir).get(0));
-        for (int i = 0; i < 5; i++) {
-            assertThat(all).contains("\"thing-10" + i + "\"").contains("\"thing-20" + i + "\"");
-        }
-        assertThat(all.indexOf("\"thing-0\"")).isLessThan(all.indexOf("\"thing-100\""));
         assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+    }
+
+    @Test
+    void aLaggingSinkGetsTheWholeChainOnceItRecovers() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        ListSink table = new ListSink();
+        AuditWriter w = new AuditWriter(List.of(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock), table), true,
+                clock, 1000, 3, 10_000, Duration.ofHours(1), Duration.ofMillis(50), AuditChainFixture.QUIET);
+        w.start();
+        record(w, clock, 4);
+        table.down = true;
+        assertThatThrownBy(() -> w.record(AuditChainFixture.admin(clock, 50)).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("table is down");
+        assertThat(w.failure()).contains("table is down");
+        assertThat(w.recordLater(AuditChainFixture.admin(clock, 51))).as("refused while failing").isFalse();
+        table.down = false;
+        for (int i = 0; i < 200 && w.failure() != null; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(w.failure()).isNull();
+        record(w, clock, 2);
+        w.stop(Duration.ofSeconds(10));
+        // The table holds every record the files hold, in order and without a gap (batches of at most 3).
+        List<String> files = new ArrayList<>();
+        for (Path f : FileAuditSink.files(dir)) {
+            files.addAll(Files.readAllLines(f));
+        }
+        assertThat(table.lines.stream().map(AuditLine::text).toList()).isEqualTo(files);
+        assertThat(files).anyMatch(l -> l.contains("\"thing-50\"")).noneMatch(l -> l.contains("\"thing-51\""));
+        assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+    }
+
+    @Test
+    void aHungSyncFailsItsCallersAtTheWatchdogAndTheLogRefusesUntilItReturns() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
+        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
+                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        w.start();
+        sink.gate = new CountDownLatch(1);
+        CompletableFuture<Void> waiting = w.record(AuditChainFixture.admin(clock, 1));
+        sink.syncing.await(10, TimeUnit.SECONDS);
+        w.watchdog(Duration.ZERO);
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasMessageContaining("has not returned");
+        assertThat(w.failure()).contains("has not returned");
+        assertThat(w.record(AuditChainFixture.admin(clock, 2))).isCompletedExceptionally();
+        sink.gate.countDown();
+        for (int i = 0; i < 200 && w.failure() != null; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(w.failure()).isNull();
+        record(w, clock, 1);
+        w.stop(Duration.ofSeconds(10));
     }
 
     @Test
@@ -138,15 +209,78 @@ class AuditWriterTest {
         Clock clock = AuditChainFixture.ticking();
         AuditWriter w = AuditChainFixture.writer(dir, 1 << 20, clock);
         w.stop(Duration.ofSeconds(10));
-        assertThat(w.offer(new AuditWriter.Pending(AuditChainFixture.admin(clock, 1), new CompletableFuture<>()))).isFalse();
+        assertThatThrownBy(() -> w.record(AuditChainFixture.admin(clock, 1)).get(1, TimeUnit.SECONDS))
+                .hasMessageContaining("stopped");
+        assertThat(w.recordLater(AuditChainFixture.admin(clock, 2))).isFalse();
         assertThatThrownBy(() -> FileAuditSink.files(dir.resolve("missing"))).isInstanceOf(java.io.IOException.class);
     }
 
     private static void record(AuditWriter w, Clock clock, int n) throws Exception {
         for (int i = 0; i < n; i++) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            assertThat(w.offer(new AuditWriter.Pending(AuditChainFixture.admin(clock, i), f))).isTrue();
-            f.get(10, TimeUnit.SECONDS);
+            w.record(AuditChainFixture.admin(clock, i)).get(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A real file sink whose fsyncs are counted and, once a gate is set, held until it opens. */
+    private static final class GatedFileSink implements AuditSink {
+        final FileAuditSink file;
+        final AtomicInteger syncs = new AtomicInteger();
+        final CountDownLatch syncing = new CountDownLatch(1);
+        volatile CountDownLatch gate;
+
+        GatedFileSink(FileAuditSink file) {
+            this.file = file;
+        }
+
+        public String name() { return file.name(); }
+
+        public Optional<Head> open() throws IOException { return file.open(); }
+
+        public boolean inline() { return true; }
+
+        public void write(List<AuditLine> batch) throws IOException { file.write(batch); }
+
+        public void sync() throws IOException {
+            syncs.incrementAndGet();
+            CountDownLatch g = gate;
+            if (g != null) {
+                syncing.countDown();
+                try {
+                    g.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            file.sync();
+        }
+
+        public void close() { file.close(); }
+    }
+
+    /** A sink fed by the background thread (as the control-plane table is) that can be taken down. */
+    private static final class ListSink implements AuditSink {
+        final List<AuditLine> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile boolean down;
+
+        public String name() { return "table"; }
+
+        public Optional<Head> open() { return Optional.empty(); }
+
+        public void write(List<AuditLine> batch) throws IOException {
+            if (down) {
+                throw new IOException("table is down");
+            }
+            lines.addAll(batch);
+        }
+
+        public void close() { }
     }
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,9 +51,7 @@ class EvidenceReportTest {
                 // outside the reported period
                 decided(600, "ann", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), null));
         for (AuditEvent e : events) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            w.offer(new AuditWriter.Pending(e, f));
-            f.get(10, TimeUnit.SECONDS);
+            w.record(e).get(10, TimeUnit.SECONDS);
         }
         w.stop(Duration.ofSeconds(10));
     }

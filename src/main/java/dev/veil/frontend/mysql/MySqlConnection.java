@@ -333,7 +333,7 @@ final class MySqlConnection implements MySqlServerListener {
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName),
+        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, false),
                 route.upstream(), route.database());
         server.attach(this);
         state = State.READY;

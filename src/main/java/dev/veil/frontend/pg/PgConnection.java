@@ -65,6 +65,11 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     // Audit (issue 6): the session's record and the statement flow that records before it relays.
     private PgStatementFlow flow;
     private String endReason = "client disconnected";
+    /** Output held back while a read's record is not durable yet (null when not holding). */
+    private Buffer held;
+    private boolean serverPausedForHeld;
+    /** Held output beyond which the server is paused (a large result behind a slow fsync). */
+    private static final int HELD_BYTES_BEFORE_PAUSE = 1 << 20;
 
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
@@ -283,7 +288,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
                 clientAddress(), tls, route.upstream().name(), route.database(), frontend.clock.instant());
         flow = new PgStatementFlow(this, frontend.auditor.sessionStarted(session, "postgresql",
-                startup.settings().get("application_name")), frontend.config.audit().recordParameters(),
+                startup.settings().get("application_name"), true), frontend.config.audit().recordParameters(),
                 frontend.analysis, route.upstream(), route.database());
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
@@ -358,8 +363,55 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     @Override
     public void onFrame(PgFrame frame) {
         flow.beforeServerFrame(frame);
-        toClient.add(frame, socket::write);
+        toClient.add(frame, this::writeToClient);
         flow.onServerFrame(frame);
+    }
+
+    /** Every relayed byte goes through here, so output held for the audit keeps its order. */
+    private void writeToClient(Buffer bytes) {
+        if (held == null) {
+            socket.write(bytes);
+            return;
+        }
+        held.appendBuffer(bytes);
+        if (held.length() > HELD_BYTES_BEFORE_PAUSE && !serverPausedForHeld && server != null) {
+            serverPausedForHeld = true;
+            server.pause();
+        }
+    }
+
+    @Override
+    public void holdClientOutput() {
+        toClient.flush(this::writeToClient);
+        if (held == null) {
+            held = Buffer.buffer();
+        }
+    }
+
+    @Override
+    public void releaseClientOutput() {
+        Buffer out = held;
+        held = null;
+        if (out != null && out.length() > 0 && state != State.CLOSED) {
+            socket.write(out);
+        }
+        if (serverPausedForHeld) {
+            serverPausedForHeld = false;
+            if (server != null) {
+                server.resume();
+            }
+        }
+    }
+
+    @Override
+    public void endWithheld(VeilException error) {
+        held = null; // never sent: the answer of a statement whose record is not durable
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.warnf("session %d: ending it, an answer is withheld: %s", session.id(), error.getMessage());
+        fail(VeilException.fatal(error.code(), "terminating connection: the answer to a statement is withheld because "
+                + "Veil could not make its audit record durable (" + error.getMessage() + ")"));
     }
 
     // ---- PgStatementFlow.Relay -----------------------------------------------------------------------
@@ -389,8 +441,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
 
     @Override
     public void sendToClient(Buffer bytes) {
-        toClient.flush(socket::write);
-        socket.write(bytes);
+        toClient.flush(this::writeToClient);
+        writeToClient(bytes);
     }
 
     @Override
@@ -409,7 +461,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
 
     @Override
     public void onReadComplete() {
-        toClient.flush(socket::write);
+        toClient.flush(this::writeToClient);
         if (socket.writeQueueFull()) {
             PgServerConnection s = server;
             s.pause();
@@ -419,7 +471,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
 
     @Override
     public void onServerLost(Throwable cause) {
-        toClient.flush(socket::write);
+        toClient.flush(this::writeToClient);
         server = null;
         if (state == State.CLOSED) {
             return;
