@@ -38,6 +38,9 @@ public interface VeilConfig {
 
     AnalysisSettings analysis();
 
+    /** Veil's own log (not the audit trail). */
+    LogSettings log();
+
     /** The organisation's OpenID Provider (issue 5). */
     Oidc oidc();
 
@@ -59,6 +62,16 @@ public interface VeilConfig {
          */
         @WithDefault("veil-gateway")
         String audience();
+    }
+
+    interface LogSettings {
+        /**
+         * One JSON object per line (timestamp, level, loggerName, message, thread…) on the console instead of
+         * text, for log collectors (VEIL_LOG_JSON=true). application.properties hands it to
+         * quarkus.log.console.json.enabled, which may also be set directly.
+         */
+        @WithDefault("false")
+        boolean json();
     }
 
     interface AnalysisSettings {

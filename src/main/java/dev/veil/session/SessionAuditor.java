@@ -125,6 +125,7 @@ public class SessionAuditor {
     }
 
     private final java.util.Map<String, Counter> statementCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Counter> lineageCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     void countStatement(AuditEvent.StatementDecided d) {
         String kind = d.analysis().kind() == null ? "unanalysed" : d.analysis().kind().toLowerCase();
@@ -133,6 +134,11 @@ public class SessionAuditor {
         statementCounters.computeIfAbsent(d.protocol() + "|" + kind + "|" + verdict, k -> Counter.builder("veil.statements")
                 .description("Statements decided").tags("protocol", d.protocol(), "kind", kind, "decision", verdict)
                 .register(metrics)).increment();
+        // Not analysed at all (no lineage recorded) counts as unknown: policy treats both the same way.
+        String lineage = d.analysis().lineage() == null ? "unknown" : d.analysis().lineage();
+        lineageCounters.computeIfAbsent(d.protocol() + "|" + lineage, k -> Counter.builder("veil.statements.lineage")
+                .description("Statements decided, by how much of their column lineage the analysis knows")
+                .tags("protocol", d.protocol(), "lineage", lineage).register(metrics)).increment();
         if (d.decision().verdict() == AuditEvent.Verdict.DENY) {
             countRefusal(d.decision().rule());
         }

@@ -39,8 +39,20 @@ public class StatementAnalysis {
         this.cache = cache;
         this.catalogs = catalogs;
         this.vertx = vertx;
-        metrics.gauge("veil.analysis.cache.hits", cache, c -> c.hits());
-        metrics.gauge("veil.analysis.cache.misses", cache, c -> c.misses());
+        io.micrometer.core.instrument.FunctionCounter.builder("veil.analysis.cache.hits", cache, AnalysisCache::hits)
+                .description("Statements whose analysis came from the cache").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("veil.analysis.cache.misses", cache, AnalysisCache::misses)
+                .description("Statements Calcite had to analyse").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("veil.analysis.cache.hit.ratio", cache, StatementAnalysis::hitRatio)
+                .description("Hits over all lookups since start (NaN before the first)").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("veil.analysis.cache.size", cache, AnalysisCache::size)
+                .description("Analyses held (approximate)").register(metrics);
+    }
+
+    private static double hitRatio(AnalysisCache cache) {
+        double hits = cache.hits();
+        double all = hits + cache.misses();
+        return all == 0 ? Double.NaN : hits / all;
     }
 
     /**

@@ -53,4 +53,16 @@ class AnalysisCacheTest {
         assertThat(again.analysed()).isFalse();
         assertThat(cache.hits()).isEqualTo(1);
     }
+
+    @Test
+    void theEventLoopProbeThenAnAnalysisCountOneMissAndAHitAfterwards() {
+        // The pipeline's order: cached() on the event loop, analyze() on a worker only when that found nothing.
+        var lexical = dev.veil.analysis.text.LexicalSettings.defaults(Dialect.POSTGRESQL);
+        String sql = "SELECT email FROM customers WHERE id = 7";
+        assertThat(cache.cached(lexical, shop, path, sql)).isEmpty();
+        cache.analyze(lexical, shop, path, sql);
+        assertThat(cache.cached(lexical, shop, path, "SELECT email FROM customers WHERE id = 8")).isPresent();
+        assertThat(cache.misses()).isEqualTo(1);
+        assertThat(cache.hits()).isEqualTo(1);
+    }
 }
