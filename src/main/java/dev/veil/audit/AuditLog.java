@@ -79,6 +79,15 @@ public class AuditLog {
         if (sinks.isEmpty()) {
             throw new IllegalStateException("veil.audit is enabled but no sink is: enable veil.audit.file, .postgres or .stdout");
         }
+        start(sinks);
+    }
+
+    /** Starts with these sinks instead of the configured ones (an embedding application, tests). */
+    public synchronized void start(List<AuditSink> sinks) throws IOException {
+        if (writer != null) {
+            return;
+        }
+        boolean fsync = config.durability() == VeilConfig.AuditDurability.FSYNC;
         AuditWriter w = new AuditWriter(sinks, fsync, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
                 config.checkpointInterval(), config.retryInterval(), new AuditWriter.Observer() {
             @Override
@@ -173,7 +182,8 @@ public class AuditLog {
      * answer (veil.audit.reads-durable-before=reply): an appended record is already in a file then.
      */
     public boolean readsMayRunBeforeSync() {
-        return config.enabled() && config.file().enabled() && config.durability() == VeilConfig.AuditDurability.FSYNC
+        AuditWriter w = writer;
+        return w != null && w.appendsToFiles() && config.durability() == VeilConfig.AuditDurability.FSYNC
                 && config.readsDurableBefore() == VeilConfig.ReadBarrier.REPLY;
     }
 

@@ -571,6 +571,11 @@ final class AuditWriter {
         }
     }
 
+    /** True when an appended record is already in a file (an inline sink), before any fsync. */
+    boolean appendsToFiles() {
+        return !inline.isEmpty();
+    }
+
     boolean alive() {
         return thread.isAlive();
     }
