@@ -113,6 +113,17 @@ public final class AuditTable {
         return table;
     }
 
+    public String url() {
+        return url;
+    }
+
+    /** A copy of the connection properties. */
+    public Properties properties() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        return p;
+    }
+
     public String name() {
         return where;
     }
