@@ -78,16 +78,16 @@ public final class AuditChainFixture {
      * statements, admin actions, a failed sign-in), all within the hour from {@code t0} but the last.
      */
     public static List<AuditEvent> evidence(Instant t0) {
-        var emails = new AuditEvent.Analysis("READ", List.of("public.customers"),
+        var emails = new AuditEvent.Analysis("READ", List.of("public.customers:read"),
                 List.of(new AuditEvent.ColumnAccess("public.customers", "email", "read", List.of("pii.email"))), "known");
         var grant = new AuditEvent.Analysis("PRIVILEGE", List.of(), List.of(), "known");
-        var plain = new AuditEvent.Analysis("READ", List.of("public.orders"),
+        var plain = new AuditEvent.Analysis("READ", List.of("public.orders:read"),
                 List.of(new AuditEvent.ColumnAccess("public.orders", "total", "read", List.of())), "known");
         return List.of(
                 decided(t0, 0, "ann", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), null),
                 decided(t0, 1, "ann", "SELECT email FROM customers WHERE id = ?", emails, AuditEvent.Decision.allowWithoutPolicy(), null),
                 decided(t0, 2, "bob", "SELECT total FROM orders", plain, AuditEvent.Decision.allowWithoutPolicy(), null),
-                decided(t0, 3, "bob", "DELETE FROM orders", plain, new AuditEvent.Decision(AuditEvent.Verdict.DENY, "no-unbounded-delete", "DELETE without WHERE"), null),
+                decided(t0, 3, "bob", "DELETE FROM orders", new AuditEvent.Analysis("WRITE", List.of("public.orders:delete"), List.of(), "known"), new AuditEvent.Decision(AuditEvent.Verdict.DENY, "no-unbounded-delete", "DELETE without WHERE"), null),
                 decided(t0, 4, "bob", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), "approval-17"),
                 decided(t0, 5, "root", "GRANT SELECT ON customers TO bob", grant, AuditEvent.Decision.allowWithoutPolicy(), null),
                 new AuditEvent.AdminAction(t0.plusSeconds(360), "root", "policy.publish", "prod", Map.of("version", "7"), true),

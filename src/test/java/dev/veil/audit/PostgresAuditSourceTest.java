@@ -115,6 +115,8 @@ class PostgresAuditSourceTest {
                 new Case(new AuditQuery(null, T0.plusSeconds(120), T0.plusSeconds(240), null, null, null, null, null, 100), 2),
                 new Case(new AuditQuery(null, null, null, "customers", null, null, null, null, 100), 4),
                 new Case(new AuditQuery(null, null, null, "public.orders", null, null, null, null, 100), 2),
+                // Relations are recorded as name:action; a statement on orders that lists no column still matches.
+                new Case(new AuditQuery(null, null, null, "orders", null, "deny", null, null, 100), 1),
                 new Case(new AuditQuery(null, T0, T0.plusSeconds(3600), "public.customers", "PII.EMAIL", null, null, null, 100), 3),
                 new Case(new AuditQuery(null, null, null, null, null, "DENY", "no-unbounded-delete", null, 100), 1),
                 new Case(new AuditQuery(null, null, null, null, null, "allow", null, null, 100), 6),
