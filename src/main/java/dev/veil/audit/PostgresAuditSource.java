@@ -62,7 +62,11 @@ public final class PostgresAuditSource implements AuditSource {
                     }
                 }
             } finally {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the read failed or the connection is gone; the connection is closed next either way
+                }
             }
             return 1;
         } catch (SQLException e) {
