@@ -5,6 +5,10 @@ import dev.veil.audit.AuditEvent;
 import dev.veil.audit.AuditLog;
 import dev.veil.audit.AuditQuery;
 import dev.veil.audit.AuditSearch;
+import dev.veil.audit.AuditSource;
+import dev.veil.audit.AuditTable;
+import dev.veil.audit.DirectoryAuditSource;
+import dev.veil.config.VeilConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -13,6 +17,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -27,19 +32,27 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /api/v1/audit}: the audit search over HTTP, for accounts with the {@code admin} role (HTTP
  * Basic or an OIDC bearer token, see {@link AdminCredentials}). Every call is itself recorded (admin.action "audit.search") before
  * the answer is given; if it cannot be recorded, the answer is 503.
+ *
+ * <p>Records come from the file sink when it is enabled, else from this instance's stream of the audit table;
+ * {@code source=file|postgres} picks one of the enabled sinks, and {@code stream=} another instance's stream
+ * of the shared table. The table is read with blocking JDBC: this method runs on a worker thread.
  */
 @Path("/api/v1/audit")
 public class AuditResource {
     static final String ADMIN_ROLE = "admin";
+    private static final String FILE = "file";
+    private static final String POSTGRES = "postgres";
 
     private final AuditLog audit;
     private final AdminCredentials credentials;
     private final Clock clock;
+    private final VeilConfig.Audit config;
 
-    public AuditResource(AuditLog audit, AdminCredentials credentials, Clock clock) {
+    public AuditResource(AuditLog audit, AdminCredentials credentials, Clock clock, VeilConfig config) {
         this.audit = audit;
         this.credentials = credentials;
         this.clock = clock;
+        this.config = config.audit();
     }
 
     @GET
@@ -49,7 +62,8 @@ public class AuditResource {
                            @QueryParam("to") String to, @QueryParam("relation") String relation,
                            @QueryParam("tag") String tag, @QueryParam("decision") String decision,
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
-                           @QueryParam("limit") Integer limit) throws Exception {
+                           @QueryParam("limit") Integer limit, @QueryParam("source") String source,
+                           @QueryParam("stream") String stream) throws Exception {
         Optional<dev.veil.identity.Identity> who = credentials.authenticate(authorization);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
@@ -65,6 +79,11 @@ public class AuditResource {
         } catch (RuntimeException e) {
             return Response.status(400).entity(Map.of("error", "bad parameter: " + e.getMessage())).build();
         }
+        String chosen = source == null || source.isBlank() ? defaultSource() : source.strip().toLowerCase();
+        String problem = sourceProblem(chosen, stream);
+        if (problem != null) {
+            return Response.status(400).entity(Map.of("error", problem)).build();
+        }
         Map<String, String> detail = new LinkedHashMap<>();
         put(detail, "identity", identity);
         put(detail, "from", from);
@@ -74,14 +93,48 @@ public class AuditResource {
         put(detail, "decision", decision);
         put(detail, "rule", rule);
         put(detail, "type", type);
+        put(detail, "source", source);
+        put(detail, "stream", stream);
         try {
             audit.record(new AuditEvent.AdminAction(clock.instant(), who.get().name(), "audit.search", "/api/v1/audit", detail, true))
                     .get(audit.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             return Response.status(503).entity(Map.of("error", "the audit log cannot record this request: " + e.getMessage())).build();
         }
-        List<JsonNode> found = new AuditSearch(audit.directory()).find(q).stream().map(AuditSearch.Match::json).toList();
+        List<JsonNode> found;
+        try (AuditSource records = open(chosen, stream)) {
+            found = new AuditSearch(records).find(q).stream().map(AuditSearch.Match::json).toList();
+        } catch (IOException e) {
+            return Response.status(503).entity(Map.of("error", "the audit records cannot be read: " + e.getMessage())).build();
+        }
         return Response.ok(found).build();
+    }
+
+    private String defaultSource() {
+        return !config.file().enabled() && config.postgres().enabled() ? POSTGRES : FILE;
+    }
+
+    private String sourceProblem(String source, String stream) {
+        if (!FILE.equals(source) && !POSTGRES.equals(source)) {
+            return "bad parameter: source is file or postgres, not " + source;
+        }
+        if (FILE.equals(source) && !config.file().enabled()) {
+            return "the file audit sink is not enabled (veil.audit.file.enabled=false): use source=postgres";
+        }
+        if (POSTGRES.equals(source) && !config.postgres().enabled()) {
+            return "the PostgreSQL audit sink is not enabled (veil.audit.postgres.enabled=false)";
+        }
+        if (stream != null && !POSTGRES.equals(source)) {
+            return "bad parameter: stream applies to source=postgres only";
+        }
+        return null;
+    }
+
+    private AuditSource open(String source, String stream) throws IOException {
+        if (FILE.equals(source)) {
+            return new DirectoryAuditSource(audit.directory());
+        }
+        return AuditTable.of(config.postgres()).stream(stream == null || stream.isBlank() ? AuditTable.ownStream(config.postgres()) : stream);
     }
 
 

@@ -64,9 +64,15 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
         return false;
     }
 
-    /** {@code customers} matches {@code public.customers}; a qualified name must match exactly. */
+    /**
+     * {@code customers} matches {@code public.customers}; a qualified name must match exactly. The analysis
+     * stage records relations as {@code schema.name:action} (read, insert, …); the action is not part of the name.
+     */
     private static boolean sameRelation(String recorded, String wanted) {
-        return recorded.equalsIgnoreCase(wanted) || (!wanted.contains(".") && recorded.toLowerCase().endsWith("." + wanted.toLowerCase()));
+        int action = recorded.lastIndexOf(':');
+        String name = action > 0 && recorded.indexOf('"', action) < 0 ? recorded.substring(0, action) : recorded;
+        return name.equalsIgnoreCase(wanted) || recorded.equalsIgnoreCase(wanted)
+                || (!wanted.contains(".") && name.toLowerCase().endsWith("." + wanted.toLowerCase()));
     }
 
     private static boolean tagged(JsonNode r, String tag) {

@@ -56,6 +56,10 @@ public final class EvidenceReport {
     }
 
     public Report build(Path directory, Instant from, Instant to) throws IOException {
+        return build(new DirectoryAuditSource(directory), from, to);
+    }
+
+    public Report build(AuditSource source, Instant from, Instant to) throws IOException {
         Map<String, SensitiveAccess> access = new TreeMap<>();
         List<Refusal> refusals = new ArrayList<>();
         List<Approval> approvals = new ArrayList<>();
@@ -64,7 +68,7 @@ public final class EvidenceReport {
         List<AdminActivity> admin = new ArrayList<>();
         long[] scanned = {0};
         AuditQuery range = new AuditQuery(null, from, to, null, null, null, null, null, Integer.MAX_VALUE);
-        new AuditSearch(directory).scan(range, m -> {
+        new AuditSearch(source).scan(range, m -> {
             scanned[0]++;
             JsonNode r = m.json();
             Instant t = Instant.parse(r.path("time").asText());

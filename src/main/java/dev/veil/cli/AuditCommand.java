@@ -2,10 +2,10 @@ package dev.veil.cli;
 
 import picocli.CommandLine;
 
-/** {@code veil audit …}: tools over the audit files. They only read; the gateway need not run. */
+/** {@code veil audit …}: tools over the audit files or the audit table. They only read; the gateway need not run. */
 @CommandLine.Command(name = "audit", description = "Verify, search and report on the audit trail.",
         mixinStandardHelpOptions = true,
-        subcommands = {AuditVerifyCommand.class, AuditSearchCommand.class, AuditReportCommand.class})
+        subcommands = {AuditVerifyCommand.class, AuditSearchCommand.class, AuditReportCommand.class, AuditStreamsCommand.class})
 public class AuditCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,7 @@
 package dev.veil.cli;
 
 import dev.veil.audit.AuditCodec;
+import dev.veil.audit.AuditSource;
 import dev.veil.audit.EvidenceReport;
 import dev.veil.config.VeilConfig;
 import picocli.CommandLine;
@@ -11,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /** {@code veil audit report --from --to}: SOC 2 evidence files (JSON and CSV) for a period. */
 @CommandLine.Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write SOC 2 evidence for a period: sensitive column access, refusals, approvals, privilege changes, sign-in failures (JSON and CSV).")
+        description = "Write SOC 2 evidence for a period, from the audit files or the audit table: sensitive column access, refusals, approvals, privilege changes, sign-in failures (JSON and CSV).")
 public class AuditReportCommand implements Callable<Integer> {
     private final VeilConfig config;
 
@@ -31,13 +32,17 @@ public class AuditReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        EvidenceReport report = new EvidenceReport();
-        EvidenceReport.Report r = report.build(options.directory(config), AuditOptions.instant(from), AuditOptions.instant(to));
-        var files = report.write(r, out, new AuditCodec().mapper());
-        w.printf("%d records from %s to %s%n", r.recordsScanned(), r.from(), r.to());
-        EvidenceReport.counts(r).forEach((k, v) -> w.printf("  %-46s %d%n", k, v));
-        files.forEach(f -> w.println("wrote " + f.toAbsolutePath()));
-        w.flush();
-        return 0;
+        return AuditOptions.run(spec.commandLine().getErr(), () -> {
+            try (AuditSource source = options.source(config)) {
+                EvidenceReport report = new EvidenceReport();
+                EvidenceReport.Report r = report.build(source, AuditOptions.instant(from), AuditOptions.instant(to));
+                var files = report.write(r, out, new AuditCodec().mapper());
+                w.printf("%d records from %s to %s in %s%n", r.recordsScanned(), r.from(), r.to(), source.name());
+                EvidenceReport.counts(r).forEach((k, v) -> w.printf("  %-46s %d%n", k, v));
+                files.forEach(f -> w.println("wrote " + f.toAbsolutePath()));
+                w.flush();
+                return 0;
+            }
+        });
     }
 }

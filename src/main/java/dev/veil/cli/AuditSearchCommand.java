@@ -2,6 +2,7 @@ package dev.veil.cli;
 
 import dev.veil.audit.AuditQuery;
 import dev.veil.audit.AuditSearch;
+import dev.veil.audit.AuditSource;
 import dev.veil.config.VeilConfig;
 import picocli.CommandLine;
 
@@ -10,7 +11,7 @@ import java.util.concurrent.Callable;
 
 /** {@code veil audit search}: matching records as JSON lines, oldest first. */
 @CommandLine.Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Print the audit records that match every given filter, as JSON lines.")
+        description = "Print the audit records (from the files or the audit table) that match every given filter, as JSON lines.")
 public class AuditSearchCommand implements Callable<Integer> {
     private final VeilConfig config;
 
@@ -36,10 +37,16 @@ public class AuditSearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         AuditQuery q = new AuditQuery(identity, AuditOptions.instant(from), AuditOptions.instant(to), relation, tag, decision, rule, type, limit);
-        int n = new AuditSearch(options.directory(config)).scan(q, m -> out.println(m.line()));
-        out.flush();
-        spec.commandLine().getErr().println(n + " record(s)");
-        return 0;
+        return AuditOptions.run(err, () -> {
+            try (AuditSource source = options.source(config)) {
+                int n = new AuditSearch(source).scan(q, m -> out.println(m.line()));
+                out.flush();
+                err.println(n + " record(s)");
+                err.flush();
+                return 0;
+            }
+        });
     }
 }

@@ -1,19 +1,20 @@
 package dev.veil.cli;
 
+import dev.veil.audit.AuditSource;
 import dev.veil.audit.AuditVerifier;
+import dev.veil.audit.DirectoryAuditSource;
 import dev.veil.config.VeilConfig;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code veil audit verify}: exit 0 when the chain is intact, 1 with one line per finding otherwise. */
+/** {@code veil audit verify}: exit 0 when the chain is intact, 1 with one line per finding otherwise, 2 when there is nothing to check. */
 @CommandLine.Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check the hash chain of the audit files: edits, deletions, insertions, reordering, truncation.")
+        description = "Check the hash chain of the audit files or of one stream of the audit table: edits, deletions, insertions, reordering, truncation.")
 public class AuditVerifyCommand implements Callable<Integer> {
     private final VeilConfig config;
 
@@ -24,7 +25,7 @@ public class AuditVerifyCommand implements Callable<Integer> {
             description = "A record that must be in the chain with this hash (from a checkpoint line of Veil's log); repeatable.")
     List<String> anchors = new ArrayList<>();
 
-    @CommandLine.Option(names = "--allow-pruned", description = "Accept a chain whose oldest files were deleted on purpose.")
+    @CommandLine.Option(names = "--allow-pruned", description = "Accept a chain whose oldest files (or rows) were deleted on purpose.")
     boolean allowPruned;
 
     @CommandLine.Spec
@@ -37,16 +38,27 @@ public class AuditVerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = options.directory(config);
-        if (!Files.isDirectory(dir)) {
-            spec.commandLine().getErr().println("no audit directory at " + dir.toAbsolutePath());
-            return 2;
-        }
-        AuditVerifier.Result r = new AuditVerifier().verify(dir, anchors.stream().map(AuditVerifier.Anchor::parse).toList(), allowPruned);
-        r.findings().forEach(out::println);
-        out.printf("%s: %d records in %d files, seq %d..%d, last hash %s: %s%n", dir.toAbsolutePath(), r.records(), r.files(),
-                r.firstSeq(), r.lastSeq(), r.lastHash(), r.ok() ? "OK" : r.findings().size() + " problem(s)");
-        out.flush();
-        return r.ok() ? 0 : 1;
+        PrintWriter err = spec.commandLine().getErr();
+        return AuditOptions.run(err, () -> {
+            try (AuditSource source = options.source(config)) {
+                if (source instanceof DirectoryAuditSource d && !Files.isDirectory(d.directory())) {
+                    err.println("no audit directory at " + d.name());
+                    err.flush();
+                    return 2;
+                }
+                AuditVerifier.Result r = new AuditVerifier().verify(source, anchors.stream().map(AuditVerifier.Anchor::parse).toList(), allowPruned);
+                if (r.records() == 0 && r.findings().isEmpty()) {
+                    err.println("no audit records in " + source.name());
+                    err.flush();
+                    return 2;
+                }
+                r.findings().forEach(out::println);
+                String extent = source instanceof DirectoryAuditSource ? r.records() + " records in " + r.files() + " files" : r.records() + " records";
+                out.printf("%s: %s, seq %d..%d, last hash %s: %s%n", source.name(), extent,
+                        r.firstSeq(), r.lastSeq(), r.lastHash(), r.ok() ? "OK" : r.findings().size() + " problem(s)");
+                out.flush();
+                return r.ok() ? 0 : 1;
+            }
+        });
     }
 }

@@ -9,8 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,36 +22,9 @@ class EvidenceReportTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-    private static AuditEvent.StatementDecided decided(int minute, String who, String sql, AuditEvent.Analysis a,
-                                                       AuditEvent.Decision d, String approval) {
-        return new AuditEvent.StatementDecided(T0.plusSeconds(60L * minute), minute, 1, who, List.of("analyst"), "prod", "main", "shop",
-                "postgresql", "f", sql, true, null, a, d, List.of(), approval);
-    }
-
     private void writeLog() throws Exception {
         Clock clock = AuditChainFixture.ticking();
-        AuditWriter w = AuditChainFixture.writer(dir, 1 << 20, clock);
-        var emails = new AuditEvent.Analysis("READ", List.of("public.customers"),
-                List.of(new AuditEvent.ColumnAccess("public.customers", "email", "read", List.of("pii.email"))), "known");
-        var grant = new AuditEvent.Analysis("PRIVILEGE", List.of(), List.of(), "known");
-        var plain = new AuditEvent.Analysis("READ", List.of("public.orders"),
-                List.of(new AuditEvent.ColumnAccess("public.orders", "total", "read", List.of())), "known");
-        List<AuditEvent> events = List.of(
-                decided(0, "ann", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), null),
-                decided(1, "ann", "SELECT email FROM customers WHERE id = ?", emails, AuditEvent.Decision.allowWithoutPolicy(), null),
-                decided(2, "bob", "SELECT total FROM orders", plain, AuditEvent.Decision.allowWithoutPolicy(), null),
-                decided(3, "bob", "DELETE FROM orders", plain, new AuditEvent.Decision(AuditEvent.Verdict.DENY, "no-unbounded-delete", "DELETE without WHERE"), null),
-                decided(4, "bob", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), "approval-17"),
-                decided(5, "root", "GRANT SELECT ON customers TO bob", grant, AuditEvent.Decision.allowWithoutPolicy(), null),
-                new AuditEvent.AdminAction(T0.plusSeconds(360), "root", "policy.publish", "prod", Map.of("version", "7"), true),
-                new AuditEvent.AdminAction(T0.plusSeconds(370), "auditor", "audit.search", "/api/v1/audit", Map.of(), true),
-                new AuditEvent.AuthenticationFailed(T0.plusSeconds(420), "postgresql", "eve", "10.0.0.9", true, "28P01", "bad password"),
-                // outside the reported period
-                decided(600, "ann", "SELECT email FROM customers", emails, AuditEvent.Decision.allowWithoutPolicy(), null));
-        for (AuditEvent e : events) {
-            w.record(e).get(10, TimeUnit.SECONDS);
-        }
-        w.stop(Duration.ofSeconds(10));
+        AuditChainFixture.write(List.of(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock)), clock, AuditChainFixture.evidence(T0));
     }
 
     @Test
