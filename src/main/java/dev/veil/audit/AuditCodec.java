@@ -45,6 +45,11 @@ public final class AuditCodec {
     }
 
     public AuditLine encode(long seq, AuditEvent event, String prev) {
+        return seal(seq, serialise(event), prev);
+    }
+
+    /** An event's own fields as JSON, without its braces: the part of a line that needs no place in the chain. */
+    public Serialised serialise(AuditEvent event) {
         String eventJson;
         try {
             // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
@@ -52,10 +57,19 @@ public final class AuditCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit event cannot be serialised: " + e.getMessage(), e);
         }
-        String body = "{\"seq\":" + seq + "," + eventJson.substring(1, eventJson.length() - 1) + ",\"prev\":\"" + prev + "\"}";
+        return new Serialised(event, typeName(event), eventJson.substring(1, eventJson.length() - 1));
+    }
+
+    /** An event serialised ahead of its place in the chain. */
+    public record Serialised(AuditEvent event, String type, String fields) {
+    }
+
+    /** Gives a serialised event its seq and the previous record's hash, and hashes the result. */
+    public AuditLine seal(long seq, Serialised e, String prev) {
+        String body = "{\"seq\":" + seq + "," + e.fields() + ",\"prev\":\"" + prev + "\"}";
         String hash = sha256(body);
         String text = body.substring(0, body.length() - 1) + HASH_FIELD + hash + "\"}";
-        return new AuditLine(seq, typeName(event), event.time(), event.identityName(), hash, text);
+        return new AuditLine(seq, e.type(), e.event().time(), e.event().identityName(), hash, text);
     }
 
     private String typeName(AuditEvent e) {
@@ -98,11 +112,18 @@ public final class AuditCodec {
         }
     }
 
-    static String sha256(String s) {
+    /** One digest per thread: getInstance looks the provider up on every call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    static String sha256(String s) {
+        MessageDigest d = SHA256.get();
+        d.reset();
+        return HexFormat.of().formatHex(d.digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -12,9 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -213,36 +210,14 @@ public class AuditLog {
     private PostgresAuditSink postgresSink(VeilConfig.AuditPostgres pg) throws IOException {
         PgConnectOptions o = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database())
                 .setUser(pg.user()).setSslMode(SslMode.of(pg.tlsMode()));
-        String password = password(pg);
+        String password = AuditTable.password(pg);
         if (password != null) {
             o.setPassword(password);
         }
         if (o.getSslMode() != SslMode.DISABLE) {
             o.setTrustAll(true);
         }
-        String stream = pg.stream().orElseGet(AuditLog::hostName);
+        String stream = AuditTable.ownStream(pg);
         return new PostgresAuditSink(vertx, o, pg.table(), stream, config.writeTimeout());
-    }
-
-    private static String password(VeilConfig.AuditPostgres pg) throws IOException {
-        if (pg.passwordFile().isPresent()) {
-            return Files.readString(Path.of(pg.passwordFile().get()), StandardCharsets.UTF_8).strip();
-        }
-        if (pg.passwordEnv().isPresent()) {
-            String v = System.getenv(pg.passwordEnv().get());
-            if (v == null) {
-                throw new IllegalStateException("veil.audit.postgres.password-env: environment variable " + pg.passwordEnv().get() + " is not set");
-            }
-            return v;
-        }
-        return pg.password().orElse(null);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "veil";
-        }
     }
 }

@@ -72,10 +72,13 @@ final class AuditWriter {
     private final Condition work = lock.newCondition();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final ArrayDeque<AuditLine> backlog = new ArrayDeque<>();
-    private boolean running;
+    private final java.util.concurrent.ConcurrentLinkedQueue<AuditCodec.Serialised> later = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger laterCount = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean running;
     private boolean started;
-    private String failure;
-    private String stuck;
+    // Volatile: read without the lock by recordLater.
+    private volatile String failure;
+    private volatile String stuck;
     private long seq;
     private long stored;
     /** Background thread only: the seq the files were last fsync'd through in durability write. */
@@ -134,49 +137,59 @@ final class AuditWriter {
     }
 
     /**
-     * Appends a record the caller waits for. The future completes once it is stored in every sink (at once
-     * when that is already so), or fails with the reason it could not be.
+     * Appends a record the caller waits for (with any records nobody waits for that came before it). The
+     * future completes once it is stored in every sink (at once when that is already so), or fails with the
+     * reason it could not be. The event is serialised before the lock is taken; only its place in the chain
+     * (seq, previous hash, its own hash) and the write into the page cache happen under it.
      */
     CompletableFuture<Void> record(AuditEvent event) {
+        AuditCodec.Serialised e = codec.serialise(event);
         lock.lock();
         try {
             String refusal = refusal();
             if (refusal != null) {
                 return CompletableFuture.failedFuture(new IOException(refusal));
             }
-            long s = append(event);
+            List<AuditCodec.Serialised> batch = drainLater();
+            batch.add(e);
+            long s = append(batch);
             if (storedOnAppend) {
-                stored = s;
                 return CompletableFuture.completedFuture(null);
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             waiters.add(new Waiter(s, done, System.nanoTime()));
             work.signal();
             return done;
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+        } catch (IOException x) {
+            return CompletableFuture.failedFuture(x);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Appends a record nobody waits for (an outcome, a session end); false when it could not be. */
+    /**
+     * Queues a record nobody waits for (an outcome, a session end), without the lock: it goes into the files
+     * with the next awaited record or the background round (within 200 ms), whichever comes first. False
+     * when the log refuses records or too many are queued.
+     */
     boolean recordLater(AuditEvent event) {
-        lock.lock();
-        try {
-            if (refusal() != null) {
-                return false;
-            }
-            long s = append(event);
-            if (storedOnAppend) {
-                stored = s;
-            }
-            return true;
-        } catch (IOException e) {
+        if (!running || failure != null || stuck != null || laterCount.get() >= capacity) {
             return false;
-        } finally {
-            lock.unlock();
         }
+        later.add(codec.serialise(event));
+        laterCount.incrementAndGet();
+        return true;
+    }
+
+    /** Lock held: the queued records nobody waits for, in the order they came. */
+    private List<AuditCodec.Serialised> drainLater() {
+        List<AuditCodec.Serialised> out = new ArrayList<>();
+        AuditCodec.Serialised e;
+        while ((e = later.poll()) != null) {
+            laterCount.decrementAndGet();
+            out.add(e);
+        }
+        return out;
     }
 
     /** Why a record would be refused now, or null. */
@@ -196,41 +209,75 @@ final class AuditWriter {
         return null;
     }
 
-    /**
-     * Seals one record and writes it to the inline sinks (lock held). On failure nothing of it stays: the
-     * chain goes on from the record before, and the log refuses records until a retry succeeds.
-     */
     private long append(AuditEvent event) throws IOException {
+        return append(new ArrayList<>(List.of(codec.serialise(event))));
+    }
+
+    /**
+     * Seals records (and the count-based checkpoints they make due) and writes them to the inline sinks in
+     * one write (lock held). On failure none of them stays: the chain goes on from the record before, and
+     * the log refuses records until a retry succeeds. Returns the seq of the last one.
+     */
+    private long append(List<AuditCodec.Serialised> events) throws IOException {
+        if (events.isEmpty()) {
+            return seq;
+        }
         long t0 = System.nanoTime();
-        AuditLine line = codec.encode(seq + 1, event, head);
-        List<AuditLine> one = List.of(line);
-        for (AuditSink s : inline) {
-            try {
-                s.write(one);
-            } catch (IOException | RuntimeException e) {
-                // A sink written before this one keeps the line; it is lost with the file the failure abandons.
-                fail(s.name() + ": " + e.getMessage());
-                throw new IOException(s.name() + ": " + e.getMessage(), e);
+        long seqBefore = seq;
+        String headBefore = head;
+        long sinceBefore = sinceCheckpoint;
+        Long checkpointBefore = lastCheckpoint;
+        Instant checkpointAtBefore = lastCheckpointAt;
+        List<AuditLine> lines = new ArrayList<>(events.size() + 1);
+        for (AuditCodec.Serialised e : events) {
+            seal(e, lines);
+            if (sinceCheckpoint >= checkpointEvery) {
+                seal(codec.serialise(checkpoint("periodic", null, null)), lines);
             }
         }
-        seq = line.seq();
-        head = line.hash();
-        observer.appended();
-        if (!shipped.isEmpty()) {
-            backlog.add(line);
+        for (AuditSink s : inline) {
+            try {
+                s.write(lines);
+            } catch (IOException | RuntimeException x) {
+                // A sink written before this one keeps the lines; they are lost with the file the failure abandons.
+                seq = seqBefore;
+                head = headBefore;
+                sinceCheckpoint = sinceBefore;
+                lastCheckpoint = checkpointBefore;
+                lastCheckpointAt = checkpointAtBefore;
+                fail(s.name() + ": " + x.getMessage());
+                throw new IOException(s.name() + ": " + x.getMessage(), x);
+            }
         }
-        if (event instanceof AuditEvent.Checkpoint) {
-            sinceCheckpoint = 0;
-            lastCheckpoint = seq;
-            lastCheckpointAt = event.time();
-            LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)", seq, head, seq, head);
-        } else if (++sinceCheckpoint >= checkpointEvery) {
-            append(checkpoint("periodic", null, null));
+        for (AuditLine l : lines) {
+            observer.appended();
+            if (!shipped.isEmpty()) {
+                backlog.add(l);
+            }
+            if ("checkpoint".equals(l.type())) {
+                LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
+                        l.seq(), l.hash(), l.seq(), l.hash());
+            }
         }
         if (storedOnAppend) {
-            observer.batchWritten(1, System.nanoTime() - t0);
+            stored = seq;
+            observer.batchWritten(lines.size(), System.nanoTime() - t0);
         }
-        return line.seq();
+        return seq;
+    }
+
+    private void seal(AuditCodec.Serialised e, List<AuditLine> lines) {
+        AuditLine line = codec.seal(seq + 1, e, head);
+        seq = line.seq();
+        head = line.hash();
+        lines.add(line);
+        if (e.event() instanceof AuditEvent.Checkpoint) {
+            sinceCheckpoint = 0;
+            lastCheckpoint = seq;
+            lastCheckpointAt = e.event().time();
+        } else {
+            sinceCheckpoint++;
+        }
     }
 
     private void run() {
@@ -284,6 +331,7 @@ final class AuditWriter {
         if (failure != null) {
             return;
         }
+        append(drainLater());
         if (stopping) {
             append(checkpoint("stop", null, null));
         } else if (checkpointDue()) {
@@ -555,7 +603,7 @@ final class AuditWriter {
     int queueDepth() {
         lock.lock();
         try {
-            return Math.max(waiters.size(), backlog.size());
+            return Math.max(waiters.size(), backlog.size()) + laterCount.get();
         } finally {
             lock.unlock();
         }
