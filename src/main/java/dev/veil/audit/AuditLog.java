@@ -39,6 +39,7 @@ public class AuditLog {
     private final Counter refused;
     private final Timer writeLatency;
     private volatile AuditWriter writer;
+    private Vertx sinkVertx;
     private volatile Path directory;
     private long watchdog = -1;
 
@@ -204,6 +205,10 @@ public class AuditLog {
             vertx.cancelTimer(watchdog);
             w.stop(Duration.ofSeconds(10));
             writer = null;
+            if (sinkVertx != null) {
+                sinkVertx.close();
+                sinkVertx = null;
+            }
         }
     }
 
@@ -218,6 +223,10 @@ public class AuditLog {
             o.setTrustAll(true);
         }
         String stream = AuditTable.ownStream(pg);
-        return new PostgresAuditSink(vertx, o, pg.table(), stream, config.writeTimeout());
+        // Its own event loop: the writer may hold its lock while it waits for the table (at a rotation), and a
+        // client's loop blocked on that lock must never be the loop this insert needs.
+        sinkVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        return new PostgresAuditSink(sinkVertx, o, pg.table(), stream, config.writeTimeout());
     }
 }
