@@ -121,6 +121,11 @@ class AuditCrashJvmIT {
             t.start();
             clients.add(t);
         }
+        // Reads run while their record is fsync'd (their answers wait); writes wait for the fsync before they
+        // run: one client of each kind of path.
+        Thread writer = new Thread(() -> write(pgPort, stop, completed), "load-writes");
+        writer.start();
+        clients.add(writer);
         // Let the load run until enough statements completed (bounded), then pull the plug.
         for (int i = 0; i < 300 && completed.size() < 2_000; i++) {
             Thread.sleep(50);
@@ -136,6 +141,7 @@ class AuditCrashJvmIT {
             seen = new HashSet<>(completed);
         }
         assertThat(seen).as("statements completed before the kill").hasSizeGreaterThan(100);
+        assertThat(seen).as("writes among them").anyMatch(m -> m.startsWith("w-"));
 
         // Every statement a client saw complete has its decision on disk (the marker is in a kept comment).
         Set<String> decided = new HashSet<>();
@@ -186,6 +192,25 @@ class AuditCrashJvmIT {
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                     }
+                }
+                completed.add(marker);
+            }
+        } catch (Exception expected) {
+            // the gateway was killed
+        }
+    }
+
+    /** One client writing: INSERTs into its own temporary table, each with a unique marker. */
+    private static void write(int port, AtomicBoolean stop, Set<String> completed) {
+        long n = 0;
+        try (Connection c = DriverManager.getConnection(url(port, "prepareThreshold=1"), USER, PASSWORD);
+             Statement st = c.createStatement()) {
+            st.execute("CREATE TEMPORARY TABLE marks (n bigint)");
+            while (!stop.get()) {
+                String marker = "w-" + (n++);
+                try (PreparedStatement ps = c.prepareStatement("/* m:" + marker + " */ INSERT INTO marks VALUES (?)")) {
+                    ps.setLong(1, n);
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
                 }
                 completed.add(marker);
             }
