@@ -97,7 +97,14 @@ public final class DirectoryAuditSource implements AuditSource {
                 pending.write(buffer, pos, limit - pos);
                 pos = limit;
                 if (eof) {
-                    return pending.size() == 0 ? null : new Line(take(false), true);
+                    // Zero bytes at the end are space the sink preallocated (a live file, or one a crash left).
+                    byte[] b = pending.toByteArray();
+                    pending.reset();
+                    int len = b.length;
+                    while (len > 0 && b[len - 1] == 0) {
+                        len--;
+                    }
+                    return len == 0 ? null : new Line(new String(b, 0, len, StandardCharsets.UTF_8), true);
                 }
                 int n = in.read(buffer);
                 if (n < 0) {

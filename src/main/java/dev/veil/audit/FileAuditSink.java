@@ -23,6 +23,12 @@ import java.util.stream.Stream;
  * in durability fsync the writer's background thread calls {@link #sync()} (fdatasync) for everything
  * written before it, the group commit. A new file is started at every start of Veil, when the current one
  * passes max-bytes, and after rotate-every; the chain runs on across files.
+ *
+ * <p>Files are zero-filled ahead of the records ({@link #PREALLOCATE} at a time) and records overwrite the
+ * zeros: an fdatasync after an append that grows the file must also commit the file system's journal (the
+ * new size), one that only overwrites does not, and on the development VM that made a group commit round
+ * 340 µs instead of 225 µs under load. A file is cut back to its records when it is closed; after a crash its
+ * zero tail is cut when Veil starts, and readers skip it meanwhile (a file ending in zero bytes).
  */
 public final class FileAuditSink implements AuditSink {
     public static final String PREFIX = "audit-";
@@ -40,6 +46,10 @@ public final class FileAuditSink implements AuditSink {
     private Path current;
     private Instant openedAt;
     private long size;
+    /** Bytes of the current file already zero-filled (size <= allocated). */
+    private long allocated;
+    static final int PREALLOCATE = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
     private long nextSeq;
 
     public FileAuditSink(Path directory, long maxBytes, Duration rotateEvery, boolean fsync, Clock clock) {
@@ -92,11 +102,17 @@ public final class FileAuditSink implements AuditSink {
         return Optional.empty();
     }
 
-    /** The last newline-terminated line of a file (a torn tail after a crash is skipped). */
+    /**
+     * The last newline-terminated line of a file (a torn tail after a crash is skipped). Zero bytes at the end
+     * (space a crash left preallocated) are cut off the file first.
+     */
     static String lastCompleteLine(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long len = f.length();
-            long end = len;
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long end = endOfContent(f);
+            if (end < f.length()) {
+                f.setLength(end);
+                f.getChannel().force(true);
+            }
             // find the last '\n'
             while (end > 0) {
                 f.seek(end - 1);
@@ -123,12 +139,31 @@ public final class FileAuditSink implements AuditSink {
         }
     }
 
+    /** The length of a file without its trailing zero bytes, read backwards a block at a time. */
+    private static long endOfContent(RandomAccessFile f) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        long end = f.length();
+        while (end > 0) {
+            int n = (int) Math.min(block.length, end);
+            f.seek(end - n);
+            f.readFully(block, 0, n);
+            for (int i = n - 1; i >= 0; i--) {
+                if (block[i] != 0) {
+                    return end - n + i + 1;
+                }
+            }
+            end -= n;
+        }
+        return 0;
+    }
+
     private void startFile() throws IOException {
         openedAt = clock.instant();
         Path next = directory.resolve(nextSegmentName());
-        channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         current = next;
         size = 0;
+        allocated = 0;
         if (fsync) {
             // The new directory entry must be durable too, or a crash could lose the whole file.
             try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
@@ -164,8 +199,12 @@ public final class FileAuditSink implements AuditSink {
         ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
         long before = size;
         try {
+            while (size + buf.remaining() > allocated) {
+                preallocate();
+            }
+            long at = size;
             while (buf.hasRemaining()) {
-                channel.write(buf);
+                at += channel.write(buf, at);
             }
         } catch (IOException | RuntimeException e) {
             abandon(before);
@@ -173,6 +212,16 @@ public final class FileAuditSink implements AuditSink {
         }
         size += buf.limit();
         nextSeq = batch.get(batch.size() - 1).seq() + 1;
+    }
+
+    /** Zero-fills the next {@link #PREALLOCATE} bytes of the file (into the page cache; the next fsync writes them). */
+    private void preallocate() throws IOException {
+        long end = allocated + PREALLOCATE;
+        while (allocated < end) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(z.capacity(), end - allocated));
+            allocated += channel.write(z, allocated);
+        }
     }
 
     /** After a failed write: cut what part of the batch got in, and start a new file next time. */
@@ -187,7 +236,7 @@ public final class FileAuditSink implements AuditSink {
     }
 
     /**
-     * fdatasync: the file's size is part of what it flushes, so appended lines are covered. A file abandoned
+     * fdatasync: the data written so far (and the size, after a preallocation). A file abandoned
      * after a failed write has nothing more to flush (the writer failed its waiting callers then).
      */
     @Override
@@ -224,6 +273,7 @@ public final class FileAuditSink implements AuditSink {
     public void close() {
         if (channel != null) {
             try {
+                channel.truncate(size); // the zeros beyond the records
                 channel.force(true);
                 channel.close();
             } catch (IOException ignored) {

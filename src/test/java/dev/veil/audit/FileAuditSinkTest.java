@@ -1,0 +1,87 @@
+package dev.veil.audit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileAuditSinkTest {
+    @TempDir
+    Path tmp;
+
+    private final AuditCodec codec = new AuditCodec();
+
+    private List<AuditLine> chain(long from, int n, String prev, Clock clock) {
+        List<AuditLine> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            AuditLine l = codec.encode(from + i, AuditChainFixture.admin(clock, i), prev);
+            lines.add(l);
+            prev = l.hash();
+        }
+        return lines;
+    }
+
+    @Test
+    void aClosedFileHoldsExactlyItsRecords() throws Exception {
+        Clock clock = AuditChainFixture.ticking();
+        FileAuditSink sink = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        sink.open();
+        List<AuditLine> lines = chain(1, 3, AuditCodec.GENESIS, clock);
+        sink.write(lines);
+        Path file = sink.currentFile();
+        assertThat(Files.size(file)).as("zero-filled ahead while open").isGreaterThanOrEqualTo(FileAuditSink.PREALLOCATE);
+        sink.close();
+        StringBuilder expected = new StringBuilder();
+        lines.forEach(l -> expected.append(l.text()).append('\n'));
+        assertThat(Files.readString(file)).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void theZeroTailACrashLeavesVerifiesAndIsCutAtTheNextStart() throws Exception {
+        Clock clock = AuditChainFixture.ticking();
+        FileAuditSink crashed = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        crashed.open();
+        List<AuditLine> lines = chain(1, 5, AuditCodec.GENESIS, clock);
+        crashed.write(lines);
+        crashed.sync(); // and never closed: as after kill -9
+        Path file = crashed.currentFile();
+        assertThat(Files.readAllBytes(file)[(int) Files.size(file) - 1]).isZero();
+        AuditVerifier.Result r = new AuditVerifier().verify(tmp, List.of(), false);
+        assertThat(r.findings()).as("preallocated zeros are not a torn record").isEmpty();
+        assertThat(r.lastSeq()).isEqualTo(5);
+        assertThat(new AuditSearch(tmp).find(AuditQuery.all())).hasSize(5);
+
+        FileAuditSink next = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        AuditSink.Head head = next.open().orElseThrow();
+        assertThat(head.seq()).isEqualTo(5);
+        assertThat(head.hash()).isEqualTo(lines.get(4).hash());
+        assertThat(Files.readString(file)).endsWith(lines.get(4).text() + "\n");
+        next.close();
+    }
+
+    @Test
+    void aRecordTornByACrashInsideTheZerosStillShowsAsTorn() throws Exception {
+        Clock clock = AuditChainFixture.ticking();
+        FileAuditSink crashed = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        crashed.open();
+        List<AuditLine> lines = chain(1, 2, AuditCodec.GENESIS, clock);
+        crashed.write(lines.subList(0, 1));
+        Path file = crashed.currentFile();
+        // Half of the second record reached the disk, the rest of the space is still zeros.
+        String half = lines.get(1).text().substring(0, 40);
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(half.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    lines.get(0).text().length() + 1);
+        }
+        AuditVerifier.Result r = new AuditVerifier().verify(tmp, List.of(), false);
+        assertThat(r.findings()).hasSize(1);
+        assertThat(r.findings().get(0).toString()).contains("torn");
+    }
+}
