@@ -192,9 +192,10 @@ class AuditTrailTest {
                 "the server reads Veil's audit files from its own disk: only with the embedded server");
         String marker = "record-before-run-" + UUID.randomUUID();
         String dir = trail.directory().toString();
-        // The server itself looks for this statement's comment in the audit files while it runs the statement.
-        String sql = "/* " + marker + " */ SELECT bool_or(strpos(pg_read_file('" + dir + "/' || f), split_part(current_query(), '*/', 1)) > 0) "
-                + "FROM pg_ls_dir('" + dir + "') f WHERE f LIKE 'audit-%'";
+        // The server itself looks for this statement's comment in the audit files while it runs the statement
+        // (as bytes: the file being written is zero-filled beyond its last record, which text cannot hold).
+        String sql = "/* " + marker + " */ SELECT bool_or(position(convert_to(split_part(current_query(), '*/', 1), 'UTF8') in "
+                + "pg_read_binary_file('" + dir + "/' || f)) > 0) FROM pg_ls_dir('" + dir + "') f WHERE f LIKE 'audit-%'";
         try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("tiny/shop", "preferQueryMode=simple"),
                 VeilTestResource.USER, VeilTestResource.PASSWORD); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {
