@@ -25,6 +25,10 @@ import java.util.Map;
  * the error is sent just before the server's ReadyForQuery for that Sync (so after the ParseComplete /
  * BindComplete the server still owes for that batch).
  *
+ * <p>A read the audit lets run before its record is fsync'd (veil.audit.reads-durable-before=reply) goes
+ * upstream at once; what the client would receive from then on is held by the connection until the
+ * record is durable, and dropped (the session ends with 53000) if it cannot be made so.
+ *
  * <p>Server frames are followed to complete each statement's record: rows from CommandComplete tags (and
  * DataRows for portals fetched in parts), SQLSTATE of errors, statements skipped after an error.
  * Extended query protocol: https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
