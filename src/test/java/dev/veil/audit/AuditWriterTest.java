@@ -29,8 +29,7 @@ class AuditWriterTest {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
         GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
-        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
-                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        AuditWriter w = writer(sink, true, clock);
         w.start();
         assertThat(sink.syncs.get()).as("the start checkpoint is synced before start returns").isEqualTo(1);
         sink.gate = new CountDownLatch(1);
@@ -55,8 +54,7 @@ class AuditWriterTest {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
         GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), false, clock));
-        AuditWriter w = new AuditWriter(List.of(sink), false, clock, 1000, 64, 10_000, Duration.ofHours(1),
-                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        AuditWriter w = writer(sink, false, clock);
         w.start();
         CompletableFuture<Void> stored = w.record(AuditChainFixture.admin(clock, 7));
         assertThat(stored).isCompleted();
@@ -123,8 +121,7 @@ class AuditWriterTest {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
         GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
-        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
-                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        AuditWriter w = writer(sink, true, clock);
         w.start();
         Path file = FileAuditSink.files(dir).get(0);
         for (int i = 0; i < 5; i++) {
@@ -184,8 +181,7 @@ class AuditWriterTest {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
         GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
-        AuditWriter w = new AuditWriter(List.of(sink), true, clock, 1000, 64, 10_000, Duration.ofHours(1),
-                Duration.ofMillis(50), AuditChainFixture.QUIET);
+        AuditWriter w = writer(sink, true, clock);
         w.start();
         sink.gate = new CountDownLatch(1);
         CompletableFuture<Void> waiting = w.record(AuditChainFixture.admin(clock, 1));
@@ -213,6 +209,11 @@ class AuditWriterTest {
                 .hasMessageContaining("stopped");
         assertThat(w.recordLater(AuditChainFixture.admin(clock, 2))).isFalse();
         assertThatThrownBy(() -> FileAuditSink.files(dir.resolve("missing"))).isInstanceOf(java.io.IOException.class);
+    }
+
+    private static AuditWriter writer(AuditSink sink, boolean fsync, Clock clock) {
+        return new AuditWriter(List.of(sink), fsync, clock, 1000, 64, 10_000, Duration.ofHours(1), Duration.ofMillis(50),
+                AuditChainFixture.QUIET);
     }
 
     private static void record(AuditWriter w, Clock clock, int n) throws Exception {

@@ -18,6 +18,10 @@ class FileAuditSinkTest {
 
     private final AuditCodec codec = new AuditCodec();
 
+    private FileAuditSink sink(Clock clock) {
+        return new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+    }
+
     private List<AuditLine> chain(long from, int n, String prev, Clock clock) {
         List<AuditLine> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -31,7 +35,7 @@ class FileAuditSinkTest {
     @Test
     void aClosedFileHoldsExactlyItsRecords() throws Exception {
         Clock clock = AuditChainFixture.ticking();
-        FileAuditSink sink = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        FileAuditSink sink = sink(clock);
         sink.open();
         List<AuditLine> lines = chain(1, 3, AuditCodec.GENESIS, clock);
         sink.write(lines);
@@ -46,7 +50,7 @@ class FileAuditSinkTest {
     @Test
     void theZeroTailACrashLeavesVerifiesAndIsCutAtTheNextStart() throws Exception {
         Clock clock = AuditChainFixture.ticking();
-        FileAuditSink crashed = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        FileAuditSink crashed = sink(clock);
         crashed.open();
         List<AuditLine> lines = chain(1, 5, AuditCodec.GENESIS, clock);
         crashed.write(lines);
@@ -58,7 +62,7 @@ class FileAuditSinkTest {
         assertThat(r.lastSeq()).isEqualTo(5);
         assertThat(new AuditSearch(tmp).find(AuditQuery.all())).hasSize(5);
 
-        FileAuditSink next = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        FileAuditSink next = sink(clock);
         AuditSink.Head head = next.open().orElseThrow();
         assertThat(head.seq()).isEqualTo(5);
         assertThat(head.hash()).isEqualTo(lines.get(4).hash());
@@ -69,7 +73,7 @@ class FileAuditSinkTest {
     @Test
     void aRecordTornByACrashInsideTheZerosStillShowsAsTorn() throws Exception {
         Clock clock = AuditChainFixture.ticking();
-        FileAuditSink crashed = new FileAuditSink(tmp, 1 << 20, Duration.ofDays(1), true, clock);
+        FileAuditSink crashed = sink(clock);
         crashed.open();
         List<AuditLine> lines = chain(1, 2, AuditCodec.GENESIS, clock);
         crashed.write(lines.subList(0, 1));
