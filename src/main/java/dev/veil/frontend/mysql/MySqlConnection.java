@@ -95,6 +95,8 @@ final class MySqlConnection implements MySqlServerListener {
     private String programName;
     private String endReason = "client disconnected";
     private static final int WAITING_BEFORE_PAUSE = 256;
+    /** Everything for the client once ready, held while a read's audit record is not durable yet. */
+    private final dev.veil.frontend.HeldOutput out;
 
     MySqlConnection(NetSocket socket, MySqlFrontend frontend) {
         this.socket = socket;
@@ -105,6 +107,15 @@ final class MySqlConnection implements MySqlServerListener {
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         this.connectionId = frontend.sessions.nextSessionId();
         this.offered = frontend.offeredCapabilities();
+        this.out = new dev.veil.frontend.HeldOutput(socket, () -> {
+            if (server != null) {
+                server.pause();
+            }
+        }, () -> {
+            if (server != null) {
+                server.resume();
+            }
+        });
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + frontend.random.nextInt(94));
@@ -333,7 +344,7 @@ final class MySqlConnection implements MySqlServerListener {
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, false),
+        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, true),
                 route.upstream(), route.database());
         server.attach(this);
         state = State.READY;
@@ -437,8 +448,22 @@ final class MySqlConnection implements MySqlServerListener {
         if (cmd.code() == Command.COM_STMT_CLOSE) {
             flow.closed(cmd.payload());
         }
+        if (decided != null && decided.ticket() != null && !decided.ticket().durable().isComplete()) {
+            out.holdUntil(decided.ticket().durable(), this::answerWithheld);
+        }
         server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
         flow.forwarded(cmd.code(), decided, verdict.shape() != null);
+    }
+
+    /** A read ran ahead of its audit fsync and the record could not be made durable: its answer is never sent. */
+    private void answerWithheld(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.warnf("session %d: ending it, an answer is withheld: %s", connectionId, cause.getMessage());
+        fail(VeilException.fatal(cause instanceof VeilException ve ? ve.code() : ErrorCode.INTERNAL,
+                "terminating connection: the answer to a statement is withheld because Veil could not make its audit "
+                        + "record durable (" + cause.getMessage() + ")"), 0);
     }
 
     private void runLocally(Cmd cmd, MySqlCommandAdmission.Verdict verdict) {
@@ -477,7 +502,7 @@ final class MySqlConnection implements MySqlServerListener {
         if (connection) {
             target.terminate();
         }
-        socket.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack())));
+        out.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack())));
     }
 
     private int statusFlags() {
@@ -500,7 +525,7 @@ final class MySqlConnection implements MySqlServerListener {
 
     @Override
     public void onServerData(Buffer bytes) {
-        socket.write(bytes);
+        out.write(bytes);
         if (socket.writeQueueFull()) {
             MySqlServerConnection s = server;
             s.pause();
@@ -558,7 +583,7 @@ final class MySqlConnection implements MySqlServerListener {
             state = State.CLOSED;
             socket.end(packet);
         } else {
-            socket.write(packet);
+            out.write(packet); // behind any answer still held for the audit
         }
     }
 

@@ -65,11 +65,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     // Audit (issue 6): the session's record and the statement flow that records before it relays.
     private PgStatementFlow flow;
     private String endReason = "client disconnected";
-    /** Output held back while a read's record is not durable yet (null when not holding). */
-    private Buffer held;
-    private boolean serverPausedForHeld;
-    /** Held output beyond which the server is paused (a large result behind a slow fsync). */
-    private static final int HELD_BYTES_BEFORE_PAUSE = 1 << 20;
+    /** Everything for the client, held while a read's audit record is not durable yet. */
+    private final dev.veil.frontend.HeldOutput out;
 
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
@@ -77,6 +74,15 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
+        this.out = new dev.veil.frontend.HeldOutput(socket, () -> {
+            if (server != null) {
+                server.pause();
+            }
+        }, () -> {
+            if (server != null) {
+                server.resume();
+            }
+        });
         socket.handler(this::onData);
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(e -> {
@@ -367,51 +373,23 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         flow.onServerFrame(frame);
     }
 
-    /** Every relayed byte goes through here, so output held for the audit keeps its order. */
     private void writeToClient(Buffer bytes) {
-        if (held == null) {
-            socket.write(bytes);
-            return;
-        }
-        held.appendBuffer(bytes);
-        if (held.length() > HELD_BYTES_BEFORE_PAUSE && !serverPausedForHeld && server != null) {
-            serverPausedForHeld = true;
-            server.pause();
-        }
+        out.write(bytes);
     }
 
     @Override
-    public void holdClientOutput() {
+    public void holdAnswersUntil(io.vertx.core.Future<Void> durable) {
         toClient.flush(this::writeToClient);
-        if (held == null) {
-            held = Buffer.buffer();
-        }
-    }
-
-    @Override
-    public void releaseClientOutput() {
-        Buffer out = held;
-        held = null;
-        if (out != null && out.length() > 0 && state != State.CLOSED) {
-            socket.write(out);
-        }
-        if (serverPausedForHeld) {
-            serverPausedForHeld = false;
-            if (server != null) {
-                server.resume();
+        out.holdUntil(durable, cause -> {
+            if (state == State.CLOSED) {
+                return;
             }
-        }
-    }
-
-    @Override
-    public void endWithheld(VeilException error) {
-        held = null; // never sent: the answer of a statement whose record is not durable
-        if (state == State.CLOSED) {
-            return;
-        }
-        LOG.warnf("session %d: ending it, an answer is withheld: %s", session.id(), error.getMessage());
-        fail(VeilException.fatal(error.code(), "terminating connection: the answer to a statement is withheld because "
-                + "Veil could not make its audit record durable (" + error.getMessage() + ")"));
+            String why = cause.getMessage();
+            LOG.warnf("session %d: ending it, an answer is withheld: %s", session.id(), why);
+            fail(VeilException.fatal(cause instanceof VeilException ve ? ve.code() : ErrorCode.INTERNAL,
+                    "terminating connection: the answer to a statement is withheld because Veil could not make its audit record durable ("
+                            + why + ")"));
+        });
     }
 
     // ---- PgStatementFlow.Relay -----------------------------------------------------------------------

@@ -52,14 +52,11 @@ final class PgStatementFlow {
 
         boolean open();
 
-        /** Keeps what goes to the client (server frames and Veil's own) in Veil until released. */
-        void holdClientOutput();
-
-        /** Sends what was held and stops holding. */
-        void releaseClientOutput();
-
-        /** Drops what was held (it must never reach the client) and ends the session with this error. */
-        void endWithheld(VeilException error);
+        /**
+         * Holds what goes to the client from now on (server frames and Veil's own) until {@code durable}
+         * completes; when it fails, drops it and ends the session.
+         */
+        void holdAnswersUntil(Future<Void> durable);
     }
 
     private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
@@ -106,8 +103,6 @@ final class PgStatementFlow {
     private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
     private boolean waiting;
     private boolean paused;
-    /** Statements upstream whose records are not durable yet (their answers are held). */
-    private int notDurable;
     private boolean skipUntilSync;
     private Buffer refusalBeforeSync;
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
@@ -250,28 +245,9 @@ final class PgStatementFlow {
             portal.ticket = ticket;
         }
         if (!ticket.durable().isComplete()) {
-            holdUntilDurable(ticket.durable());
+            relay.holdAnswersUntil(ticket.durable());
         }
         forward(frame, kind, ticket, portal);
-    }
-
-    /**
-     * A read went upstream before its record was fsync'd: the client gets nothing more until it is. Records
-     * become durable in order, so holding while any is pending keeps every answer behind its own record.
-     */
-    private void holdUntilDurable(Future<Void> durable) {
-        if (notDurable++ == 0) {
-            relay.holdClientOutput();
-        }
-        durable.onComplete(ar -> {
-            notDurable--;
-            if (ar.failed()) {
-                relay.endWithheld(ar.cause() instanceof VeilException ve ? ve
-                        : VeilException.fatal(dev.veil.session.error.ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause()));
-            } else if (notDurable == 0) {
-                relay.releaseClientOutput();
-            }
-        });
     }
 
     private void refuse(Kind kind, Throwable cause) {

@@ -1,0 +1,79 @@
+package dev.veil.frontend;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.function.Consumer;
+
+/**
+ * What a client connection sends, held back while a statement that went upstream ahead of its audit fsync
+ * (veil.audit.reads-durable-before=reply) is not durable yet. Everything for the client passes here, so
+ * held output keeps its order; audit records become durable in order, so holding while any is pending
+ * keeps every answer behind its own record. Confined to the connection's event loop.
+ */
+public final class HeldOutput {
+    /** Held bytes beyond which the server is paused (a large result behind a slow fsync). */
+    private static final int BYTES_BEFORE_PAUSE = 1 << 20;
+
+    private final NetSocket socket;
+    private final Runnable pauseServer;
+    private final Runnable resumeServer;
+    private Buffer held;
+    private int pending;
+    private boolean serverPaused;
+    private boolean dropped;
+
+    public HeldOutput(NetSocket socket, Runnable pauseServer, Runnable resumeServer) {
+        this.socket = socket;
+        this.pauseServer = pauseServer;
+        this.resumeServer = resumeServer;
+    }
+
+    public void write(Buffer bytes) {
+        if (held == null) {
+            socket.write(bytes);
+            return;
+        }
+        held.appendBuffer(bytes);
+        if (held.length() > BYTES_BEFORE_PAUSE && !serverPaused) {
+            serverPaused = true;
+            pauseServer.run();
+        }
+    }
+
+    /**
+     * Holds what is written from now on until {@code durable} completes (and every earlier one). When it
+     * fails, what was held is dropped for good (it must never reach the client) and {@code failed} is told,
+     * once, so the connection can end the session.
+     */
+    public void holdUntil(Future<Void> durable, Consumer<Throwable> failed) {
+        if (pending++ == 0) {
+            held = Buffer.buffer();
+        }
+        durable.onComplete(ar -> {
+            pending--;
+            if (ar.failed()) {
+                held = null;
+                if (!dropped) {
+                    dropped = true;
+                    failed.accept(ar.cause());
+                }
+            } else if (pending == 0 && !dropped) {
+                release();
+            }
+        });
+    }
+
+    private void release() {
+        Buffer out = held;
+        held = null;
+        if (out != null && out.length() > 0) {
+            socket.write(out);
+        }
+        if (serverPaused) {
+            serverPaused = false;
+            resumeServer.run();
+        }
+    }
+}
