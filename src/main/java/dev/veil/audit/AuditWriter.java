@@ -5,7 +5,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +55,8 @@ final class AuditWriter {
     private final List<AuditSink> shipped;
     private final boolean fsync;
     private final AuditCodec codec = new AuditCodec();
-    private final Clock clock;
     private final int capacity;
     private final int maxBatch;
-    private final long checkpointEvery;
-    private final Duration checkpointInterval;
     private final Duration retryInterval;
     private final Observer observer;
     private final Thread thread;
@@ -79,28 +75,22 @@ final class AuditWriter {
     // Volatile: read without the lock by recordLater.
     private volatile String failure;
     private volatile String stuck;
-    private long seq;
+    private final AuditChain chain;
     private long stored;
     /** Background thread only: the seq the files were last fsync'd through in durability write. */
     private long syncedInBackground;
-    private String head = AuditCodec.GENESIS;
-    private long sinceCheckpoint;
-    private Long lastCheckpoint;
-    private Instant lastCheckpointAt;
 
     AuditWriter(List<AuditSink> sinks, boolean fsync, Clock clock, int capacity, int maxBatch, long checkpointEvery,
                 Duration checkpointInterval, Duration retryInterval, Observer observer) {
         this.inline = sinks.stream().filter(AuditSink::inline).toList();
         this.shipped = sinks.stream().filter(s -> !s.inline()).toList();
         this.fsync = fsync;
-        this.clock = clock;
         this.capacity = capacity;
         this.maxBatch = maxBatch;
-        this.checkpointEvery = checkpointEvery;
-        this.checkpointInterval = checkpointInterval;
         this.retryInterval = retryInterval;
         this.observer = observer;
         this.storedOnAppend = !fsync && shipped.isEmpty();
+        this.chain = new AuditChain(codec, clock, checkpointEvery, checkpointInterval);
         this.thread = new Thread(this::run, "veil-audit-writer");
         this.thread.setDaemon(true);
     }
@@ -121,12 +111,10 @@ final class AuditWriter {
         lock.lock();
         try {
             latest.ifPresent(h -> {
-                seq = h.seq();
+                chain.continueFrom(h.seq(), h.hash());
                 stored = h.seq();
-                head = h.hash();
             });
-            lastCheckpointAt = clock.instant();
-            append(checkpoint("start", null, latest.map(AuditSink.Head::where).orElse(null)));
+            append(chain.checkpoint("start", null, latest.map(AuditSink.Head::where).orElse(null)));
             running = true;
             started = true;
         } finally {
@@ -220,31 +208,17 @@ final class AuditWriter {
      */
     private long append(List<AuditCodec.Serialised> events) throws IOException {
         if (events.isEmpty()) {
-            return seq;
+            return chain.seq();
         }
         long t0 = System.nanoTime();
-        long seqBefore = seq;
-        String headBefore = head;
-        long sinceBefore = sinceCheckpoint;
-        Long checkpointBefore = lastCheckpoint;
-        Instant checkpointAtBefore = lastCheckpointAt;
-        List<AuditLine> lines = new ArrayList<>(events.size() + 1);
-        for (AuditCodec.Serialised e : events) {
-            seal(e, lines);
-            if (sinceCheckpoint >= checkpointEvery) {
-                seal(codec.serialise(checkpoint("periodic", null, null)), lines);
-            }
-        }
+        AuditChain.Mark before = chain.mark();
+        List<AuditLine> lines = chain.seal(events);
         for (AuditSink s : inline) {
             try {
                 s.write(lines);
             } catch (IOException | RuntimeException x) {
                 // A sink written before this one keeps the lines; they are lost with the file the failure abandons.
-                seq = seqBefore;
-                head = headBefore;
-                sinceCheckpoint = sinceBefore;
-                lastCheckpoint = checkpointBefore;
-                lastCheckpointAt = checkpointAtBefore;
+                chain.reset(before);
                 fail(s.name() + ": " + x.getMessage());
                 throw new IOException(s.name() + ": " + x.getMessage(), x);
             }
@@ -260,24 +234,10 @@ final class AuditWriter {
             }
         }
         if (storedOnAppend) {
-            stored = seq;
+            stored = chain.seq();
             observer.batchWritten(lines.size(), System.nanoTime() - t0);
         }
-        return seq;
-    }
-
-    private void seal(AuditCodec.Serialised e, List<AuditLine> lines) {
-        AuditLine line = codec.seal(seq + 1, e, head);
-        seq = line.seq();
-        head = line.hash();
-        lines.add(line);
-        if (e.event() instanceof AuditEvent.Checkpoint) {
-            sinceCheckpoint = 0;
-            lastCheckpoint = seq;
-            lastCheckpointAt = e.event().time();
-        } else {
-            sinceCheckpoint++;
-        }
+        return chain.seq();
     }
 
     private void run() {
@@ -313,17 +273,13 @@ final class AuditWriter {
     /** Waits (lock held) until a record waits to be stored, a checkpoint is due, a retry is due, or stop. */
     private void awaitWork() throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        while (running && waiters.isEmpty() && stored == seq && failure == null) {
+        while (running && waiters.isEmpty() && stored == chain.seq() && failure == null) {
             long left = until - System.nanoTime();
-            if (left <= 0 || checkpointDue()) {
+            if (left <= 0 || chain.checkpointDue()) {
                 return;
             }
             work.awaitNanos(left);
         }
-    }
-
-    private boolean checkpointDue() {
-        return sinceCheckpoint > 0 && !clock.instant().isBefore(lastCheckpointAt.plus(checkpointInterval));
     }
 
     /** Appends the time-based or the stop checkpoint (lock held). */
@@ -333,9 +289,9 @@ final class AuditWriter {
         }
         append(drainLater());
         if (stopping) {
-            append(checkpoint("stop", null, null));
-        } else if (checkpointDue()) {
-            append(checkpoint("periodic", null, null));
+            append(chain.checkpoint("stop", null, null));
+        } else if (chain.checkpointDue()) {
+            append(chain.checkpoint("periodic", null, null));
         }
     }
 
@@ -353,10 +309,10 @@ final class AuditWriter {
         List<AuditLine> batch;
         lock.lock();
         try {
-            if ((failure != null && !retrying) || stored == seq) {
+            if ((failure != null && !retrying) || stored == chain.seq()) {
                 return false;
             }
-            target = seq;
+            target = chain.seq();
             batch = new ArrayList<>(Math.min(backlog.size(), maxBatch));
             for (AuditLine l : backlog) {
                 if (batch.size() == maxBatch) {
@@ -420,10 +376,10 @@ final class AuditWriter {
         long target;
         lock.lock();
         try {
-            if (fsync || failure != null || syncedInBackground == seq) {
+            if (fsync || failure != null || syncedInBackground == chain.seq()) {
                 return;
             }
-            target = seq;
+            target = chain.seq();
         } finally {
             lock.unlock();
         }
@@ -471,7 +427,7 @@ final class AuditWriter {
                 if (failure != null || !s.rotationDue()) {
                     continue;
                 }
-                append(checkpoint("rotate", s.nextSegmentName(), null));
+                append(chain.checkpoint("rotate", s.nextSegmentName(), null));
                 // Appends wait the moment this takes (a file per max-file-bytes or rotate-every).
                 for (AuditSink f : inline) {
                     sync(f);
@@ -480,7 +436,7 @@ final class AuditWriter {
                     ship(b, List.copyOf(backlog));
                 }
                 backlog.clear();
-                stored = seq;
+                stored = chain.seq();
                 answered.addAll(waiters);
                 waiters.clear();
                 s.rotate();
@@ -506,7 +462,7 @@ final class AuditWriter {
             if (was == null || !running) {
                 return;
             }
-            append(checkpoint("recovered", null, null));
+            append(chain.checkpoint("recovered", null, null));
         } catch (IOException e) {
             was = null; // still failing (append recorded why)
         } finally {
@@ -542,7 +498,7 @@ final class AuditWriter {
     private boolean behind() {
         lock.lock();
         try {
-            return stored < seq;
+            return stored < chain.seq();
         } finally {
             lock.unlock();
         }
@@ -626,10 +582,6 @@ final class AuditWriter {
 
     boolean alive() {
         return thread.isAlive();
-    }
-
-    private AuditEvent.Checkpoint checkpoint(String reason, String nextFile, String previous) {
-        return new AuditEvent.Checkpoint(clock.instant(), reason, sinceCheckpoint, lastCheckpoint, nextFile, previous);
     }
 
     private List<AuditSink> all() {
