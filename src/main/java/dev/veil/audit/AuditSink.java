@@ -32,6 +32,15 @@ public interface AuditSink extends AutoCloseable {
      */
     void write(List<AuditLine> batch) throws IOException;
 
+    /**
+     * Hands the stored lines with a seq above {@code afterSeq} to {@code out}, in chain order, so that a sink
+     * which fell behind (its records were in memory when Veil crashed) can be given them at the next start.
+     * False when this sink cannot read its records back.
+     */
+    default boolean readBack(long afterSeq, java.util.function.Consumer<String> out) throws IOException {
+        return false;
+    }
+
     /** Makes everything written so far durable (fsync); called only in durability fsync. */
     default void sync() throws IOException {
     }

@@ -177,6 +177,38 @@ class AuditWriterTest {
     }
 
     @Test
+    void aSinkLeftBehindByACrashGetsTheRecordsItMissedFromTheFilesAtTheNextStart() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        ListSink table = new ListSink();
+        AuditWriter first = new AuditWriter(List.of(new FileAuditSink(dir, 2_000, Duration.ofDays(1), true, clock), table), true,
+                clock, 1000, 4, 10_000, Duration.ofHours(1), Duration.ofMillis(50), AuditChainFixture.QUIET);
+        first.start();
+        record(first, clock, 20); // several files (2 000 bytes each), so the catch-up starts in the middle of them
+        first.stop(Duration.ofSeconds(10));
+        // As after a crash: the table lost its last 9 lines (they were still queued for it), the files hold them.
+        List<AuditLine> kept = new ArrayList<>(table.lines.subList(0, table.lines.size() - 9));
+        ListSink behind = new ListSink();
+        behind.lines.addAll(kept);
+        behind.head = new AuditSink.Head(kept.get(kept.size() - 1).seq(), kept.get(kept.size() - 1).hash(), "table");
+        AuditWriter second = new AuditWriter(List.of(new FileAuditSink(dir, 2_000, Duration.ofDays(1), true, clock), behind), true,
+                clock, 1000, 4, 10_000, Duration.ofHours(1), Duration.ofMillis(50), AuditChainFixture.QUIET);
+        second.start();
+        record(second, clock, 2);
+        second.stop(Duration.ofSeconds(10));
+        List<String> files = new ArrayList<>();
+        for (Path f : FileAuditSink.files(dir)) {
+            files.addAll(Files.readAllLines(f));
+        }
+        assertThat(FileAuditSink.files(dir).size()).isGreaterThan(3);
+        assertThat(behind.lines.stream().map(AuditLine::text).toList()).as("the whole chain, without a gap").isEqualTo(files);
+        AuditLine caughtUp = behind.lines.get(kept.size());
+        assertThat(caughtUp.seq()).isEqualTo(kept.get(kept.size() - 1).seq() + 1);
+        assertThat(caughtUp.type()).isEqualTo(table.lines.get(kept.size()).type());
+        assertThat(caughtUp.identity()).isEqualTo(table.lines.get(kept.size()).identity());
+    }
+
+    @Test
     void aHungSyncFailsItsCallersAtTheWatchdogAndTheLogRefusesUntilItReturns() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
@@ -270,10 +302,11 @@ class AuditWriterTest {
     private static final class ListSink implements AuditSink {
         final List<AuditLine> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile boolean down;
+        Head head;
 
         public String name() { return "table"; }
 
-        public Optional<Head> open() { return Optional.empty(); }
+        public Optional<Head> open() { return Optional.ofNullable(head); }
 
         public void write(List<AuditLine> batch) throws IOException {
             if (down) {
