@@ -111,7 +111,7 @@ final class AuditWriter {
         }
         for (var e : heads.entrySet()) {
             if (e.getValue().seq() < latest.get().seq()) {
-                catchUp(e.getKey(), e.getValue(), latest.get());
+                new AuditCatchUp(codec, inline, maxBatch).give(e.getKey(), e.getValue(), latest.get());
             }
         }
         lock.lock();
@@ -128,66 +128,6 @@ final class AuditWriter {
         }
         store(); // the start checkpoint is durable before the first client is let in
         thread.start();
-    }
-
-    /**
-     * A sink behind the others (the table, when Veil crashed with lines still queued for it) gets the missing
-     * lines from a sink that can read them back (the files), in batches, before anything new is written; so
-     * its chain has no gap. When none can, the gap stays and is logged (verify shows it).
-     */
-    private void catchUp(AuditSink behind, AuditSink.Head its, AuditSink.Head latest) throws IOException {
-        List<AuditLine> batch = new ArrayList<>();
-        long[] shipped = {0};
-        IOException[] failed = {null};
-        boolean readable = false;
-        for (AuditSink source : inline) {
-            if (source == behind) {
-                continue;
-            }
-            readable = source.readBack(its.seq(), text -> {
-                if (failed[0] != null || FileAuditSink.seqOf(text) > latest.seq()) {
-                    return;
-                }
-                batch.add(lineOf(text));
-                if (batch.size() == maxBatch) {
-                    failed[0] = shipBatch(behind, batch, shipped);
-                }
-            });
-            if (readable) {
-                break;
-            }
-        }
-        if (failed[0] == null && !batch.isEmpty()) {
-            failed[0] = shipBatch(behind, batch, shipped);
-        }
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        if (readable && its.seq() + shipped[0] == latest.seq()) {
-            LOG.infof("audit: %s was behind (seq %d, %s has %d); gave it the %d records it missed", behind.name(),
-                    its.seq(), latest.where(), latest.seq(), shipped[0]);
-        } else {
-            LOG.warnf("audit sinks disagree on the last record: %s has seq %d, %s seq %d; continuing from the later (%d records could not be given to it)",
-                    behind.name(), its.seq(), latest.where(), latest.seq(), latest.seq() - its.seq() - shipped[0]);
-        }
-    }
-
-    private static IOException shipBatch(AuditSink to, List<AuditLine> batch, long[] shipped) {
-        try {
-            ship(to, batch);
-            shipped[0] += batch.size();
-            batch.clear();
-            return null;
-        } catch (IOException e) {
-            return e;
-        }
-    }
-
-    /** A stored line as the sinks take it (its search fields from its own JSON). */
-    private AuditLine lineOf(String text) {
-        AuditCodec.Parsed p = codec.parse(text);
-        AuditEvent e = codec.event(p.json());
-        return new AuditLine(p.seq(), p.json().path("type").asText(), e.time(), e.identityName(), p.hash(), text);
     }
 
     /**
@@ -472,7 +412,7 @@ final class AuditWriter {
         }
     }
 
-    private static void ship(AuditSink s, List<AuditLine> batch) throws IOException {
+    static void ship(AuditSink s, List<AuditLine> batch) throws IOException {
         try {
             s.write(batch);
         } catch (IOException | RuntimeException e) {

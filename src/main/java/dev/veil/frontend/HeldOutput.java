@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
+import dev.veil.upstream.ServerConnection;
+
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What a client connection sends, held back while a statement that went upstream ahead of its audit fsync
@@ -17,17 +20,16 @@ public final class HeldOutput {
     private static final int BYTES_BEFORE_PAUSE = 1 << 20;
 
     private final NetSocket socket;
-    private final Runnable pauseServer;
-    private final Runnable resumeServer;
+    /** The connection's current server connection (null between sessions), paused while much is held. */
+    private final Supplier<? extends ServerConnection> server;
     private Buffer held;
     private int pending;
     private boolean serverPaused;
     private boolean dropped;
 
-    public HeldOutput(NetSocket socket, Runnable pauseServer, Runnable resumeServer) {
+    public HeldOutput(NetSocket socket, Supplier<? extends ServerConnection> server) {
         this.socket = socket;
-        this.pauseServer = pauseServer;
-        this.resumeServer = resumeServer;
+        this.server = server;
     }
 
     public void write(Buffer bytes) {
@@ -38,7 +40,10 @@ public final class HeldOutput {
         held.appendBuffer(bytes);
         if (held.length() > BYTES_BEFORE_PAUSE && !serverPaused) {
             serverPaused = true;
-            pauseServer.run();
+            ServerConnection s = server.get();
+            if (s != null) {
+                s.pause();
+            }
         }
     }
 
@@ -73,7 +78,10 @@ public final class HeldOutput {
         }
         if (serverPaused) {
             serverPaused = false;
-            resumeServer.run();
+            ServerConnection s = server.get();
+            if (s != null) {
+                s.resume();
+            }
         }
     }
 }

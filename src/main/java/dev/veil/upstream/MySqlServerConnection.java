@@ -274,10 +274,12 @@ public final class MySqlServerConnection implements ServerConnection {
         socket.drainHandler(h);
     }
 
+    @Override
     public void pause() {
         socket.pause();
     }
 
+    @Override
     public void resume() {
         socket.resume();
     }

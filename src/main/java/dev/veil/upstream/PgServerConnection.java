@@ -279,10 +279,12 @@ public final class PgServerConnection implements ServerConnection {
         socket.drainHandler(h);
     }
 
+    @Override
     public void pause() {
         socket.pause();
     }
 
+    @Override
     public void resume() {
         socket.resume();
     }

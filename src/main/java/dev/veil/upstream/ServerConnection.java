@@ -24,6 +24,11 @@ public interface ServerConnection {
      */
     Future<Boolean> reset();
 
+    /** Stops reading from the server (the client side cannot take more for now). */
+    void pause();
+
+    void resume();
+
     /** Stops relaying to the client that held the connection. */
     void detach();
 

@@ -36,7 +36,7 @@ class HeldOutputTest {
         client = new Socket("127.0.0.1", port);
         client.setSoTimeout(300);
         serverSide = accepted.get(10, TimeUnit.SECONDS);
-        out = new HeldOutput(serverSide, () -> { }, () -> { });
+        out = new HeldOutput(serverSide, () -> null);
     }
 
     @AfterEach

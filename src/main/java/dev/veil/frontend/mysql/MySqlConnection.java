@@ -107,15 +107,7 @@ final class MySqlConnection implements MySqlServerListener {
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         this.connectionId = frontend.sessions.nextSessionId();
         this.offered = frontend.offeredCapabilities();
-        this.out = new dev.veil.frontend.HeldOutput(socket, () -> {
-            if (server != null) {
-                server.pause();
-            }
-        }, () -> {
-            if (server != null) {
-                server.resume();
-            }
-        });
+        this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + frontend.random.nextInt(94));

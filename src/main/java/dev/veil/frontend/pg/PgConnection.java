@@ -74,15 +74,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
-        this.out = new dev.veil.frontend.HeldOutput(socket, () -> {
-            if (server != null) {
-                server.pause();
-            }
-        }, () -> {
-            if (server != null) {
-                server.resume();
-            }
-        });
+        this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(e -> {

@@ -1,0 +1,79 @@
+package dev.veil.audit;
+
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * At start, a sink behind the others (the table, when Veil crashed with lines still queued for it) gets the
+ * lines it missed from a sink that can read them back (the files), in batches, before anything new is
+ * written; so its chain has no gap. When none can, the gap stays and is logged (verify shows it).
+ */
+final class AuditCatchUp {
+    private static final Logger LOG = Logger.getLogger(AuditCatchUp.class);
+
+    private final AuditCodec codec;
+    private final List<AuditSink> sources;
+    private final int maxBatch;
+    private final List<AuditLine> batch = new ArrayList<>();
+    private long given;
+    private IOException failed;
+
+    AuditCatchUp(AuditCodec codec, List<AuditSink> sources, int maxBatch) {
+        this.codec = codec;
+        this.sources = sources;
+        this.maxBatch = maxBatch;
+    }
+
+    void give(AuditSink behind, AuditSink.Head its, AuditSink.Head latest) throws IOException {
+        boolean readable = false;
+        for (AuditSink source : sources) {
+            if (source == behind) {
+                continue;
+            }
+            readable = source.readBack(its.seq(), text -> {
+                if (failed == null && FileAuditSink.seqOf(text) <= latest.seq()) {
+                    batch.add(lineOf(text));
+                    if (batch.size() == maxBatch) {
+                        flush(behind);
+                    }
+                }
+            });
+            if (readable) {
+                break;
+            }
+        }
+        if (failed == null && !batch.isEmpty()) {
+            flush(behind);
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        if (readable && its.seq() + given == latest.seq()) {
+            LOG.infof("audit: %s was behind (seq %d, %s has %d); gave it the %d records it missed", behind.name(),
+                    its.seq(), latest.where(), latest.seq(), given);
+        } else {
+            LOG.warnf("audit sinks disagree on the last record: %s has seq %d, %s seq %d; continuing from the later (%d records could not be given to it)",
+                    behind.name(), its.seq(), latest.where(), latest.seq(), latest.seq() - its.seq() - given);
+        }
+    }
+
+    private void flush(AuditSink to) {
+        try {
+            AuditWriter.ship(to, batch);
+            given += batch.size();
+            batch.clear();
+        } catch (IOException e) {
+            failed = e;
+        }
+    }
+
+    /** A stored line as the sinks take it (its search fields from its own JSON). */
+    private AuditLine lineOf(String text) {
+        AuditCodec.Parsed p = codec.parse(text);
+        AuditEvent e = codec.event(p.json());
+        return new AuditLine(p.seq(), p.json().path("type").asText(), e.time(), e.identityName(), p.hash(), text);
+    }
+}
