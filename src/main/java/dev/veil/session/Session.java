@@ -20,7 +20,7 @@ public final class Session {
     private final Instant startedAt;
     private volatile Runnable canceller;
     private volatile Runnable terminator;
-    private volatile java.util.function.Consumer<dev.veil.session.error.VeilException> ender;
+    private volatile java.util.function.Consumer<dev.veil.error.VeilException> ender;
 
     public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
                    String upstream, String database, Instant startedAt) {
@@ -45,11 +45,11 @@ public final class Session {
     }
 
     /** Sets how the session is ended with an error its client is told (lifetime limits); it must hop to the session's loop. */
-    public void onEnd(java.util.function.Consumer<dev.veil.session.error.VeilException> ender) {
+    public void onEnd(java.util.function.Consumer<dev.veil.error.VeilException> ender) {
         this.ender = ender;
     }
 
-    public void end(dev.veil.session.error.VeilException reason) {
+    public void end(dev.veil.error.VeilException reason) {
         var e = ender;
         if (e != null) {
             e.accept(reason);

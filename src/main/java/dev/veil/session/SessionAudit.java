@@ -1,8 +1,8 @@
 package dev.veil.session;
 
 import dev.veil.audit.AuditEvent;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -5,7 +5,7 @@ import dev.veil.audit.AuditLog;
 import dev.veil.audit.LiteralRedactor;
 import dev.veil.audit.StatementRedactor;
 import dev.veil.config.VeilConfig;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.VeilException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

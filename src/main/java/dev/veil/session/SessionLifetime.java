@@ -2,8 +2,8 @@ package dev.veil.session;
 
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

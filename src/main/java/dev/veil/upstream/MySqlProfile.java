@@ -1,6 +1,6 @@
 package dev.veil.upstream;
 
-import dev.veil.frontend.mysql.packet.Capabilities;
+import dev.veil.protocol.mysql.Capabilities;
 
 /**
  * What a client negotiated that shapes the server's answers: the response-shaping capability flags and the

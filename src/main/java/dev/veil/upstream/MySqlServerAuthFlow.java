@@ -1,9 +1,9 @@
 package dev.veil.upstream;
 
-import dev.veil.frontend.mysql.packet.AuthMoreData;
-import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
-import dev.veil.frontend.mysql.packet.ErrPacket;
-import dev.veil.frontend.mysql.packet.OkPacket;
+import dev.veil.protocol.mysql.AuthMoreData;
+import dev.veil.protocol.mysql.AuthSwitchRequest;
+import dev.veil.protocol.mysql.ErrPacket;
+import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.identity.MySqlScramble;
 import io.vertx.core.buffer.Buffer;
 

@@ -2,10 +2,10 @@ package dev.veil.upstream;
 
 import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.StringPreparation;
-import dev.veil.frontend.pg.message.Authentication;
-import dev.veil.frontend.pg.message.FrontendMessage.PasswordMessage;
-import dev.veil.frontend.pg.message.FrontendMessage.SASLInitialResponse;
-import dev.veil.frontend.pg.message.FrontendMessage.SASLResponse;
+import dev.veil.protocol.pg.Authentication;
+import dev.veil.protocol.pg.FrontendMessage.PasswordMessage;
+import dev.veil.protocol.pg.FrontendMessage.SASLInitialResponse;
+import dev.veil.protocol.pg.FrontendMessage.SASLResponse;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;

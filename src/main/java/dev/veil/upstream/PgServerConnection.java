@@ -1,15 +1,15 @@
 package dev.veil.upstream;
 
-import dev.veil.frontend.pg.message.Authentication;
-import dev.veil.frontend.pg.message.BackendKeyData;
-import dev.veil.frontend.pg.message.ErrorResponse;
-import dev.veil.frontend.pg.message.FrontendMessage;
-import dev.veil.frontend.pg.message.ParameterStatus;
-import dev.veil.frontend.pg.message.PgFrame;
-import dev.veil.frontend.pg.message.PgFrameDecoder;
-import dev.veil.frontend.pg.message.ReadyForQuery;
-import dev.veil.frontend.pg.message.SSLRequest;
-import dev.veil.frontend.pg.message.StartupMessage;
+import dev.veil.protocol.pg.Authentication;
+import dev.veil.protocol.pg.BackendKeyData;
+import dev.veil.protocol.pg.ErrorResponse;
+import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.ParameterStatus;
+import dev.veil.protocol.pg.PgFrame;
+import dev.veil.protocol.pg.PgFrameDecoder;
+import dev.veil.protocol.pg.ReadyForQuery;
+import dev.veil.protocol.pg.SSLRequest;
+import dev.veil.protocol.pg.StartupMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,6 @@
 package dev.veil.upstream;
 
-import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.protocol.pg.PgFrame;
 
 /** Receives what a leased server connection sends, on the connection's event loop. */
 public interface ServerListener {

@@ -1,7 +1,7 @@
 package dev.veil.upstream;
 
-import dev.veil.frontend.mysql.packet.ErrPacket;
-import dev.veil.frontend.pg.message.ErrorResponse;
+import dev.veil.protocol.mysql.ErrPacket;
+import dev.veil.protocol.pg.ErrorResponse;
 
 /**
  * A failure talking to an upstream. When the server itself answered with an ErrorResponse (bad database,

@@ -1,7 +1,7 @@
 package dev.veil.upstream;
 
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

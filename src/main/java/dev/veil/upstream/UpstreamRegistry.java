@@ -108,7 +108,7 @@ public class UpstreamRegistry {
         }
         UpstreamSettings u = server.upstream();
         clients.get(u.name()).connect(u.port(), u.host()).onSuccess(socket -> {
-            socket.write(new dev.veil.frontend.pg.message.CancelRequest(
+            socket.write(new dev.veil.protocol.pg.CancelRequest(
                     server.backendKey().processId(), server.backendKey().secretKey()).encode());
             socket.handler(b -> { });
             vertx.setTimer(5_000, id -> socket.close());

@@ -7,26 +7,49 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-/** The dependency direction of ../shared/ARCHITECTURE.md: frontend -> session -> the rest. */
+/** The dependency direction of docs/ARCHITECTURE.md: frontend -> session -> upstream, analysis, audit -> protocol, error. */
 class LayeringTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.veil");
 
-    /** Wire records (frontend.pg.message, frontend.mysql.packet) are shared with the upstream side; connections are not. */
+    /** The client-facing connections are the top of the house: nothing imports them. */
     @Test
-    void nothingOutsideTheFrontendImportsTheFrontendListeners() {
+    void nothingImportsTheFrontend() {
         noClasses().that().resideOutsideOfPackages("dev.veil.frontend..", "dev.veil")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg", "dev.veil.frontend.mysql")
+                .should().dependOnClassesThat().resideInAPackage("dev.veil.frontend..")
+                .check(MAIN);
+    }
+
+    /** Wire codecs are shared by both directions; they know only the error leaf. */
+    @Test
+    void wireCodecsDependOnlyOnTheErrorLeaf() {
+        noClasses().that().resideInAPackage("dev.veil.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend..", "dev.veil.session..",
+                        "dev.veil.upstream..", "dev.veil.audit..", "dev.veil.analysis..", "dev.veil.identity..",
+                        "dev.veil.policy..", "dev.veil.config..")
                 .check(MAIN);
     }
 
     @Test
-    void sessionDoesNotReachBackIntoTheFrontend() {
-        noClasses().that().resideInAPackage("dev.veil.session..")
-                .should().dependOnClassesThat().resideInAPackage("dev.veil.frontend..")
+    void errorsAreALeaf() {
+        classes().that().resideInAPackage("dev.veil.error..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.veil.error..")
                 .check(MAIN);
+    }
+
+    @Test
+    void upstreamImportsNeitherTheFrontendNorTheSession() {
+        noClasses().that().resideInAPackage("dev.veil.upstream..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend..", "dev.veil.session..")
+                .check(MAIN);
+    }
+
+    @Test
+    void topLevelPackagesHaveNoCycles() {
+        slices().matching("dev.veil.(*)..").should().beFreeOfCycles().check(MAIN);
     }
 
     @Test
@@ -52,13 +75,6 @@ class LayeringTest {
         noClasses().that().resideInAPackage("dev.veil.analysis..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.veil.upstream..", "dev.veil.session..",
                         "dev.veil.identity..", "dev.veil.admin..", "dev.veil.config..", "dev.veil.demo..")
-                .check(MAIN);
-    }
-
-    @Test
-    void upstreamPoolsDoNotDependOnClientConnections() {
-        noClasses().that().resideInAPackage("dev.veil.upstream..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.veil.frontend", "dev.veil.frontend.pg", "dev.veil.frontend.mysql")
                 .check(MAIN);
     }
 

@@ -6,7 +6,7 @@ import dev.veil.audit.AuditLog;
 import dev.veil.audit.AuditSink;
 import dev.veil.audit.FileAuditSink;
 import dev.veil.identity.Identity;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.VeilException;
 import dev.veil.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;

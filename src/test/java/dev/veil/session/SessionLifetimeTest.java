@@ -1,7 +1,7 @@
 package dev.veil.session;
 
 import dev.veil.identity.Identity;
-import dev.veil.session.error.ErrorCode;
+import dev.veil.error.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.veil.upstream;
 
 import com.ongres.scram.common.ScramFunctions;
 import com.ongres.scram.common.exception.ScramInvalidServerSignatureException;
-import dev.veil.frontend.pg.message.Authentication;
-import dev.veil.frontend.pg.message.FrontendMessage;
-import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.protocol.pg.Authentication;
+import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.ScramVerifier;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;

@@ -1,16 +1,16 @@
 package dev.veil.frontend.mysql;
 
-import dev.veil.frontend.mysql.packet.AuthMoreData;
-import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
-import dev.veil.frontend.mysql.packet.Capabilities;
-import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.protocol.mysql.AuthMoreData;
+import dev.veil.protocol.mysql.AuthSwitchRequest;
+import dev.veil.protocol.mysql.Capabilities;
+import dev.veil.protocol.mysql.HandshakeResponse41;
 import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
-import dev.veil.session.error.AuthErrors;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.identity.AuthErrors;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,9 +1,9 @@
 package dev.veil.frontend.mysql;
 
-import dev.veil.frontend.mysql.packet.Command;
-import dev.veil.frontend.mysql.packet.ResponseTracker.Shape;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.protocol.mysql.Command;
+import dev.veil.protocol.mysql.ResponseTracker.Shape;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;

@@ -1,15 +1,15 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.config.VeilConfig;
-import dev.veil.frontend.mysql.packet.Capabilities;
-import dev.veil.frontend.mysql.packet.ErrPacket;
-import dev.veil.frontend.mysql.packet.HandshakeV10;
-import dev.veil.frontend.mysql.packet.Packets;
+import dev.veil.protocol.mysql.Capabilities;
+import dev.veil.protocol.mysql.ErrPacket;
+import dev.veil.protocol.mysql.HandshakeV10;
+import dev.veil.protocol.mysql.Packets;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
 import dev.veil.upstream.UpstreamRegistry;

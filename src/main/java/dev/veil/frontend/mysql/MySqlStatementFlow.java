@@ -4,7 +4,7 @@ import dev.veil.analysis.Analysis;
 import dev.veil.analysis.NameResolution;
 import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.audit.AuditEvent;
-import dev.veil.frontend.mysql.packet.Command;
+import dev.veil.protocol.mysql.Command;
 import dev.veil.session.SessionAudit;
 import dev.veil.session.StatementAnalysis;
 import dev.veil.session.StatementTicket;

@@ -1,14 +1,14 @@
 package dev.veil.frontend.pg;
 
-import dev.veil.frontend.pg.message.Authentication;
-import dev.veil.frontend.pg.message.FrontendMessage;
-import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.protocol.pg.Authentication;
+import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
-import dev.veil.session.error.AuthErrors;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.identity.AuthErrors;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,26 +1,26 @@
 package dev.veil.frontend.pg;
 
-import dev.veil.frontend.pg.message.BackendKeyData;
-import dev.veil.frontend.pg.message.CancelRequest;
-import dev.veil.frontend.pg.message.ErrorResponse;
-import dev.veil.frontend.pg.message.FrontendMessage;
-import dev.veil.frontend.pg.message.GSSENCRequest;
-import dev.veil.frontend.pg.message.NegotiateProtocolVersion;
-import dev.veil.frontend.pg.message.ParameterStatus;
-import dev.veil.frontend.pg.message.PgFrame;
-import dev.veil.frontend.pg.message.PgFrameBatch;
-import dev.veil.frontend.pg.message.PgFrameDecoder;
-import dev.veil.frontend.pg.message.ReadyForQuery;
-import dev.veil.frontend.pg.message.SSLRequest;
-import dev.veil.frontend.pg.message.StartupMessage;
-import dev.veil.frontend.pg.message.StartupPacket;
-import dev.veil.frontend.pg.message.StartupPacketDecoder;
+import dev.veil.protocol.pg.BackendKeyData;
+import dev.veil.protocol.pg.CancelRequest;
+import dev.veil.protocol.pg.ErrorResponse;
+import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.GSSENCRequest;
+import dev.veil.protocol.pg.NegotiateProtocolVersion;
+import dev.veil.protocol.pg.ParameterStatus;
+import dev.veil.protocol.pg.PgFrame;
+import dev.veil.protocol.pg.PgFrameBatch;
+import dev.veil.protocol.pg.PgFrameDecoder;
+import dev.veil.protocol.pg.ReadyForQuery;
+import dev.veil.protocol.pg.SSLRequest;
+import dev.veil.protocol.pg.StartupMessage;
+import dev.veil.protocol.pg.StartupPacket;
+import dev.veil.protocol.pg.StartupPacketDecoder;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
 import dev.veil.session.SessionRegistry;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.upstream.PgServerConnection;
 import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.ServerListener;
@@ -221,7 +221,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
                     return; // the client left, or the authentication timer fired
                 }
                 if (ar.succeeded()) {
-                    socket.write(new dev.veil.frontend.pg.message.Authentication.AuthenticationOk().encode());
+                    socket.write(new dev.veil.protocol.pg.Authentication.AuthenticationOk().encode());
                     frontend.vertx.cancelTimer(authTimer);
                     connectUpstream(ar.result());
                 } else {

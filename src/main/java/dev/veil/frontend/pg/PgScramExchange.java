@@ -2,8 +2,8 @@ package dev.veil.frontend.pg;
 
 import com.ongres.scram.common.ScramFunctions;
 import dev.veil.identity.ScramVerifier;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -1,8 +1,8 @@
 package dev.veil.frontend.pg;
 
-import dev.veil.frontend.pg.message.StartupMessage;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.protocol.pg.StartupMessage;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

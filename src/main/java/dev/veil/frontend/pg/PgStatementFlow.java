@@ -1,13 +1,13 @@
 package dev.veil.frontend.pg;
 
 import dev.veil.audit.AuditEvent;
-import dev.veil.frontend.pg.message.ErrorResponse;
-import dev.veil.frontend.pg.message.FrontendMessage;
-import dev.veil.frontend.pg.message.PgFrame;
-import dev.veil.frontend.pg.message.ReadyForQuery;
+import dev.veil.protocol.pg.ErrorResponse;
+import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.PgFrame;
+import dev.veil.protocol.pg.ReadyForQuery;
 import dev.veil.session.SessionAudit;
 import dev.veil.session.StatementTicket;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.VeilException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -252,7 +252,7 @@ final class PgStatementFlow {
 
     private void refuse(Kind kind, Throwable cause) {
         VeilException e = cause instanceof VeilException ve ? ve
-                : VeilException.error(dev.veil.session.error.ErrorCode.INTERNAL, "internal error in Veil: " + cause);
+                : VeilException.error(dev.veil.error.ErrorCode.INTERNAL, "internal error in Veil: " + cause);
         Buffer error = ErrorResponse.of(e).encode();
         if (kind == Kind.EXECUTE) {
             skipUntilSync = true; // as the server does after an error: nothing runs until Sync

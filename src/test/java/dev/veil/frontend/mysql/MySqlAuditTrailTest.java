@@ -116,11 +116,11 @@ class MySqlAuditTrailTest {
             java.io.InputStream in = s.getInputStream();
             readPacket(in); // the greeting
             // A native-password answer to Veil's caching_sha2_password greeting: Veil switches plugins and waits.
-            int caps = dev.veil.frontend.mysql.packet.Capabilities.PROTOCOL_41 | dev.veil.frontend.mysql.packet.Capabilities.SECURE_CONNECTION
-                    | dev.veil.frontend.mysql.packet.Capabilities.PLUGIN_AUTH;
-            io.vertx.core.buffer.Buffer response = new dev.veil.frontend.mysql.packet.HandshakeResponse41(caps, 1 << 24, 45, user,
+            int caps = dev.veil.protocol.mysql.Capabilities.PROTOCOL_41 | dev.veil.protocol.mysql.Capabilities.SECURE_CONNECTION
+                    | dev.veil.protocol.mysql.Capabilities.PLUGIN_AUTH;
+            io.vertx.core.buffer.Buffer response = new dev.veil.protocol.mysql.HandshakeResponse41(caps, 1 << 24, 45, user,
                     new byte[20], null, "mysql_native_password", java.util.Map.of()).encode();
-            s.getOutputStream().write(dev.veil.frontend.mysql.packet.Packets.frame(1, response).getBytes());
+            s.getOutputStream().write(dev.veil.protocol.mysql.Packets.frame(1, response).getBytes());
             s.getOutputStream().flush();
             byte[] authSwitch = readPacket(in);
             assertThat(authSwitch[0] & 0xff).isEqualTo(0xfe);

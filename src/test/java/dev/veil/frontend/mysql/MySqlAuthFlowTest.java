@@ -1,10 +1,10 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.config.VeilConfig;
-import dev.veil.frontend.mysql.packet.AuthMoreData;
-import dev.veil.frontend.mysql.packet.AuthSwitchRequest;
-import dev.veil.frontend.mysql.packet.Capabilities;
-import dev.veil.frontend.mysql.packet.HandshakeResponse41;
+import dev.veil.protocol.mysql.AuthMoreData;
+import dev.veil.protocol.mysql.AuthSwitchRequest;
+import dev.veil.protocol.mysql.Capabilities;
+import dev.veil.protocol.mysql.HandshakeResponse41;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
 import dev.veil.identity.oidc.OidcProviders;
@@ -12,8 +12,8 @@ import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.upstream.UpstreamRegistry;
 import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Vertx;

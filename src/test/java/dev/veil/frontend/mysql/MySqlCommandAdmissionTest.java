@@ -2,10 +2,10 @@ package dev.veil.frontend.mysql;
 
 import dev.veil.frontend.mysql.MySqlCommandAdmission.Local;
 import dev.veil.frontend.mysql.MySqlCommandAdmission.Verdict;
-import dev.veil.frontend.mysql.packet.Command;
-import dev.veil.frontend.mysql.packet.ResponseTracker.Shape;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.protocol.mysql.Command;
+import dev.veil.protocol.mysql.ResponseTracker.Shape;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

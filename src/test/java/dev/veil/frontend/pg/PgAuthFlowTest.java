@@ -1,14 +1,14 @@
 package dev.veil.frontend.pg;
 
 import dev.veil.config.VeilConfig;
-import dev.veil.frontend.pg.message.PgFrame;
+import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.testing.TestConfig;
 import dev.veil.upstream.UpstreamRegistry;
 import io.vertx.core.Vertx;

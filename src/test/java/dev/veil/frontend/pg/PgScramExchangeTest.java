@@ -4,8 +4,8 @@ import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.StringPreparation;
 import com.ongres.scram.common.exception.ScramInvalidServerSignatureException;
 import dev.veil.identity.ScramVerifier;
-import dev.veil.session.error.ErrorCode;
-import dev.veil.session.error.VeilException;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,0 @@
-package dev.veil.frontend.mysql.packet;
-
-/** A packet that does not follow the protocol; the connection that sent it is ended. */
-public final class MalformedPacketException extends RuntimeException {
-    public MalformedPacketException(String message) {
-        super(message);
-    }
-}

@@ -1,6 +1,0 @@
-package dev.veil.frontend.pg.message;
-
-/** GSSENCRequest: int32 8, int32 80877104. Veil declines it with a single 'N', as the spec allows. */
-public record GSSENCRequest() implements StartupPacket {
-    public static final int CODE = 80877104;
-}
