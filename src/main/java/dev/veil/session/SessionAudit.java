@@ -15,7 +15,7 @@ import java.util.List;
  * The audit side of one session, confined to the session's event loop. Record before run:
  * {@link #decided} returns a future that completes (on the session's own context) once the statement may
  * go upstream: when its decision record is stored, or, for a read with reads-durable-before=reply, once
- * the record is in the audit file (then {@link StatementTicket#durable()} gates the answer). When the record
+ * the record is in the audit file (then {@link StatementRecord#durable()} gates the answer). When the record
  * cannot be stored and Veil fails closed, the future fails with a {@link VeilException} (53000) to send to
  * the client.
  */
@@ -40,7 +40,7 @@ public final class SessionAudit {
      * Records the decision about a statement. {@code parameters} may be null (none, or not known yet);
      * they are kept only when veil.audit.record-parameters is on.
      */
-    public Future<StatementTicket> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
+    public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
                                            AuditEvent.Decision decision) {
         long started = System.nanoTime();
         long statementId = ++statements;
@@ -51,7 +51,7 @@ public final class SessionAudit {
                 session.database(), protocol, redactor.fingerprint(redacted), auditor.redactLiterals ? redacted : sql,
                 auditor.redactLiterals, auditor.recordParameters ? parameters : null, analysis, decision, List.of(), null);
         auditor.countStatement(event);
-        StatementTicket ticket = new StatementTicket(this, event, started);
+        StatementRecord ticket = new StatementRecord(this, event, started);
         java.util.concurrent.CompletableFuture<Void> stored = auditor.log.record(event);
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
@@ -65,7 +65,7 @@ public final class SessionAudit {
             ticket.durable(durable.future());
             return Future.succeededFuture(ticket);
         }
-        Promise<StatementTicket> promise = Promise.promise();
+        Promise<StatementRecord> promise = Promise.promise();
         whenStored(stored, context, statementId, () -> promise.complete(ticket), promise::fail);
         return promise.future();
     }
@@ -109,7 +109,7 @@ public final class SessionAudit {
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
-    void completed(StatementTicket t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
+    void completed(StatementRecord t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
                    Integer errno, long veilNanos, long upstreamNanos) {
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());

@@ -57,7 +57,7 @@ public class SessionAuditor {
     /**
      * Records the start of a session; the returned object records its statements and its end.
      * {@code holdsAnswers}: the front end keeps a statement's answer from the client until
-     * {@link StatementTicket#durable()} completes, so reads may run before their record is fsync'd.
+     * {@link StatementRecord#durable()} completes, so reads may run before their record is fsync'd.
      */
     public SessionAudit sessionStarted(Session session, String protocol, String applicationName, boolean holdsAnswers) {
         var id = session.identity();

@@ -119,7 +119,7 @@ class SessionAuditTest {
         return onLoop(() -> auditor.sessionStarted(session, "postgresql", "test", holdsAnswers));
     }
 
-    private record Decided(Future<StatementTicket> mayRun) {
+    private record Decided(Future<StatementRecord> mayRun) {
     }
 
     private Decided decide(SessionAudit audit, String kind) throws Exception {

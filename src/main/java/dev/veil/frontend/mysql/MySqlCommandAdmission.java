@@ -1,5 +1,6 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.analysis.text.StatementSniffer;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.error.ErrorCode;
@@ -8,12 +9,14 @@ import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decides what happens to each client command: forwarded (and what its answer looks like), answered by
  * Veil itself (COM_QUIT, KILL), or refused with an error. Commands that would take the connection out of
- * the request/response rhythm Veil relays (replication streams, MariaDB bulk execution) are refused, as
- * are the statements the front end owns (KILL quoting Veil's ids, LOAD DATA LOCAL INFILE).
+ * the request/response rhythm Veil relays (replication streams, MariaDB bulk execution) are refused here, at
+ * the protocol level; what a statement's text may do (KILL forms, LOAD DATA LOCAL INFILE) is decided by the
+ * statement pipeline's built-in rules ({@code policy/}).
  */
 final class MySqlCommandAdmission {
     enum Local { QUIT, KILL }
@@ -52,7 +55,7 @@ final class MySqlCommandAdmission {
         return switch (code) {
             case Command.COM_QUIT -> Verdict.local(Local.QUIT);
             case Command.COM_QUERY -> mayNeedScan(payload) ? query(text(payload)) : Verdict.forward(Shape.RESULT);
-            case Command.COM_STMT_PREPARE -> prepare(text(payload));
+            case Command.COM_STMT_PREPARE -> Verdict.forward(Shape.PREPARE);
             case Command.COM_STMT_EXECUTE -> {
                 // Flags byte after the 4-byte statement id: any cursor type means the answer may stop
                 // after the column definitions, rows then come through COM_STMT_FETCH.
@@ -118,49 +121,30 @@ final class MySqlCommandAdmission {
         return false;
     }
 
+    /**
+     * A KILL that stands alone and names a bare id is answered by Veil itself; every other text goes to the
+     * statement pipeline, whose built-in rules refuse the KILL forms and LOAD DATA LOCAL that Veil cannot relay.
+     */
     private static Verdict query(String sql) {
-        Verdict verdict = check(StatementSniffer.statements(sql, true));
-        // A session under NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for "...") ends a string where a backslash
-        // stands before its quote: what that reading reveals must not reach the server either.
-        if (sql.indexOf('\\') >= 0 && verdict.local() == null
-                && check(StatementSniffer.statements(sql, false)).local() != null) {
-            throw VeilException.error(ErrorCode.UNSUPPORTED, "KILL must be sent as a statement of its own through Veil");
-        }
-        return verdict;
-    }
-
-    private static Verdict check(List<StatementSniffer.Statement> statements) {
+        List<StatementSniffer.Statement> statements = StatementSniffer.statements(sql, true);
         boolean use = false;
         for (StatementSniffer.Statement st : statements) {
             use |= st.startsWith("USE");
-            refuseLocalInfile(st);
-            if (st.startsWith("KILL")) {
-                if (statements.size() > 1) {
-                    throw VeilException.error(ErrorCode.UNSUPPORTED, "KILL must be sent as a statement of its own through Veil");
-                }
-                return kill(st);
+        }
+        if (statements.size() == 1 && statements.get(0).startsWith("KILL")) {
+            Verdict kill = kill(statements.get(0));
+            if (kill != null) {
+                return kill;
             }
-            refuseDynamicKill(st);
         }
         return use ? Verdict.forwardChangingSchema(Shape.RESULT) : Verdict.forward(Shape.RESULT);
     }
 
-    private static Verdict prepare(String sql) {
-        for (StatementSniffer.Statement st : StatementSniffer.statements(sql)) {
-            refuseLocalInfile(st);
-            if (st.startsWith("KILL")) {
-                throw VeilException.error(ErrorCode.UNSUPPORTED, "KILL cannot be prepared through Veil: send it as a plain query");
-            }
-            refuseDynamicKill(st);
-        }
-        return Verdict.forward(Shape.PREPARE);
-    }
-
-    /** KILL [HARD | SOFT] [CONNECTION | QUERY] id — the id is the one Veil's handshake gave. */
+    /** KILL [HARD | SOFT] [CONNECTION | QUERY] id — the id is the one Veil's handshake gave; null for other forms. */
     private static Verdict kill(StatementSniffer.Statement st) {
         List<String> words = st.words();
         // The servers read KILL ... expr: "KILL 5 + 1" targets 6. Only a bare number is taken as an id.
-        boolean bare = List.of(st.text().toUpperCase(java.util.Locale.ROOT).split("\\s+")).equals(words);
+        boolean bare = List.of(st.text().toUpperCase(Locale.ROOT).split("\\s+")).equals(words);
         int i = 1;
         if (i < words.size() && (words.get(i).equals("HARD") || words.get(i).equals("SOFT"))) {
             i++;
@@ -174,28 +158,9 @@ final class MySqlCommandAdmission {
             try {
                 return Verdict.kill(Long.parseLong(words.get(i)), connection);
             } catch (NumberFormatException e) {
-                // fall through: too large to be an id
+                return null; // too large to be an id
             }
         }
-        throw VeilException.error(ErrorCode.UNSUPPORTED, "Veil supports KILL [CONNECTION | QUERY] <connection id> only "
-                + "(the id from CONNECTION_ID() at the server is not the one to use: use the id of Veil's handshake)");
-    }
-
-    private static void refuseLocalInfile(StatementSniffer.Statement st) {
-        if (st.startsWith("LOAD") && st.words().contains("LOCAL")) {
-            throw VeilException.error(ErrorCode.NOT_ALLOWED, "LOAD DATA LOCAL INFILE is refused by Veil: it lets a server read "
-                    + "files from the client machine. Load the file from the server side or use INSERT statements");
-        }
-    }
-
-    /**
-     * SQL-level PREPARE … FROM '…KILL…' (and MariaDB's EXECUTE IMMEDIATE '…KILL…') would reach server thread ids
-     * directly: refused, erring on the safe side.
-     */
-    private static void refuseDynamicKill(StatementSniffer.Statement st) {
-        if ((st.startsWith("PREPARE") || st.startsWith("EXECUTE", "IMMEDIATE"))
-                && st.text().toUpperCase(java.util.Locale.ROOT).contains("KILL")) {
-            throw VeilException.error(ErrorCode.UNSUPPORTED, "a prepared KILL statement is not supported through Veil");
-        }
+        return null;
     }
 }

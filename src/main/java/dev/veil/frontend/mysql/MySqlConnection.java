@@ -1,5 +1,6 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
@@ -336,8 +337,7 @@ final class MySqlConnection implements MySqlServerListener {
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, true),
-                route.upstream(), route.database());
+        flow = new MySqlStatementFlow(frontend.pipelines.open(session, Dialect.MYSQL, route.upstream(), programName));
         server.attach(this);
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
@@ -393,28 +393,34 @@ final class MySqlConnection implements MySqlServerListener {
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */
     private boolean onCommand(Cmd cmd) {
         MySqlCommandAdmission.Verdict verdict;
-        try {
-            verdict = cmd.refusal() != null ? MySqlCommandAdmission.Verdict.refuse(cmd.refusal()) : ADMISSION.admit(cmd.payload(), clientCaps);
-        } catch (VeilException e) {
-            verdict = MySqlCommandAdmission.Verdict.refuse(e);
+        if (cmd.refusal() != null) {
+            verdict = MySqlCommandAdmission.Verdict.refuse(cmd.refusal());
+        } else {
+            try {
+                verdict = ADMISSION.admit(cmd.payload(), clientCaps);
+            } catch (VeilException e) {
+                // Refused at the protocol level: recorded by the pipeline first, then answered in its turn.
+                admitting = true;
+                flow.refused(cmd.payload(), e).onComplete(ar -> resumeWith(cmd.refused(ar.succeeded() ? ar.result() : e)));
+                return true;
+            }
         }
         if (verdict.forward()) {
             if (MySqlStatementFlow.needsDecision(cmd.code())) {
                 admitting = true;
                 MySqlCommandAdmission.Verdict v = verdict;
                 flow.decide(cmd.payload()).onComplete(ar -> {
-                    admitting = false;
-                    if (state != State.READY || server == null) {
+                    if (ar.succeeded() && ar.result().refusal() == null) {
+                        admitting = false;
+                        if (state == State.READY && server != null) {
+                            forward(cmd, v, ar.result());
+                            drainWaiting();
+                        }
                         return;
                     }
-                    if (ar.succeeded()) {
-                        forward(cmd, v, ar.result());
-                    } else {
-                        VeilException e = ar.cause() instanceof VeilException ve ? ve
-                                : VeilException.error(ErrorCode.INTERNAL, "statement refused: " + ar.cause().getMessage());
-                        waiting.addFirst(cmd.refused(e));
-                    }
-                    drainWaiting();
+                    VeilException e = ar.succeeded() ? ar.result().refusal() : ar.cause() instanceof VeilException ve ? ve
+                            : VeilException.error(ErrorCode.INTERNAL, "statement refused: " + ar.cause().getMessage());
+                    resumeWith(cmd.refused(e));
                 });
                 return true;
             }
@@ -428,6 +434,16 @@ final class MySqlConnection implements MySqlServerListener {
         }
         runLocally(cmd, verdict);
         return true;
+    }
+
+    /** The pipeline answered for a command that is refused: it goes first in line, answered in its turn. */
+    private void resumeWith(Cmd refused) {
+        admitting = false;
+        if (state != State.READY || server == null) {
+            return;
+        }
+        waiting.addFirst(refused);
+        drainWaiting();
     }
 
     private void forward(Cmd cmd, MySqlCommandAdmission.Verdict verdict, MySqlStatementFlow.Decided decided) {

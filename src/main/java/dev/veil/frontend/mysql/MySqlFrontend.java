@@ -8,6 +8,7 @@ import dev.veil.protocol.mysql.Packets;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
+import dev.veil.session.StatementPipelines;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
@@ -50,16 +51,16 @@ public class MySqlFrontend {
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
     final dev.veil.session.SessionAuditor auditor;
-    final dev.veil.session.StatementAnalysis analysis;
+    final StatementPipelines pipelines;
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
     volatile boolean tlsAvailable;
 
     public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
                          Vertx vertx, Clock clock, GatewayStatus status, dev.veil.session.SessionAuditor auditor,
-                         dev.veil.session.StatementAnalysis analysis, dev.veil.identity.Authenticator authenticator) {
+                         StatementPipelines pipelines, dev.veil.identity.Authenticator authenticator) {
         this.authenticator = authenticator;
         this.auditor = auditor;
-        this.analysis = analysis;
+        this.pipelines = pipelines;
         this.clientConnections = status.clientConnections("mysql");
         this.config = config;
         this.listener = config.mysql();

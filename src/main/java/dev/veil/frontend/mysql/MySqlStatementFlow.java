@@ -1,14 +1,14 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.analysis.Analysis;
-import dev.veil.analysis.NameResolution;
-import dev.veil.analysis.text.LexicalSettings;
+import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
+import dev.veil.error.VeilException;
 import dev.veil.protocol.mysql.Command;
-import dev.veil.session.SessionAudit;
-import dev.veil.session.StatementAnalysis;
-import dev.veil.session.StatementTicket;
-import dev.veil.upstream.UpstreamSettings;
+import dev.veil.session.Statement;
+import dev.veil.session.StatementPipeline;
+import dev.veil.session.StatementRecord;
+import dev.veil.session.Ticket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -18,34 +18,28 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The statement side of the MySQL relay: analysis, then record before run. COM_QUERY and COM_STMT_EXECUTE are
- * analysed (prepared statements once, at COM_STMT_PREPARE) and their decision recorded before they go
- * upstream; answers complete their records in order (rows, errno / SQLSTATE). Commands without an answer
- * (SEND_LONG_DATA, STMT_CLOSE) and session commands (PING, INIT_DB…) pass without a record.
+ * The statement side of the MySQL relay: protocol bookkeeping around the statement pipeline. COM_QUERY and
+ * COM_STMT_EXECUTE go through the pipeline (prepared statements are analysed once, at COM_STMT_PREPARE, and
+ * decided each time they run) before they go upstream; answers complete their records in order (rows, errno /
+ * SQLSTATE). Commands without an answer (SEND_LONG_DATA, STMT_CLOSE) and session commands (PING, INIT_DB…)
+ * pass without a record.
  */
 final class MySqlStatementFlow {
     /** A statement prepared on the server: its text and its analysis. */
     private record Prepared(String sql, Analysis analysis) {
     }
 
-    private final StatementAnalysis analysis;
-    private final SessionAudit audit;
-    private final UpstreamSettings upstream;
-    private final LexicalSettings lexical = LexicalSettings.defaults(dev.veil.analysis.Dialect.MYSQL);
+    private final StatementPipeline pipeline;
     private final Map<Long, Prepared> prepared = new HashMap<>();
-    /** One entry per forwarded command that has an answer, in order: its ticket, or null when not recorded. */
+    /** One entry per forwarded command that has an answer, in order: its record, or null when not recorded. */
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
-    private String database;
     private Prepared lastPrepared;
 
-    private record Owed(int command, StatementTicket ticket, String sql, Analysis analysis) {
+    private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis) {
     }
 
-    MySqlStatementFlow(StatementAnalysis analysis, SessionAudit audit, UpstreamSettings upstream, String database) {
-        this.analysis = analysis;
-        this.audit = audit;
-        this.upstream = upstream;
-        this.database = database;
+    MySqlStatementFlow(StatementPipeline pipeline) {
+        this.pipeline = pipeline;
     }
 
     /** True when the command must be analysed and/or recorded before it is forwarded. */
@@ -54,37 +48,45 @@ final class MySqlStatementFlow {
     }
 
     /**
-     * Analyses and records one command; completes with the ticket to forward it with (null for a prepare,
-     * which is analysed but not recorded), or fails with the refusal the client must get.
+     * Takes one command through the pipeline; completes with what to do: forward it with its record (none for
+     * a prepare, which is recorded when it runs), or refuse it. Fails only when the audit trail cannot record it.
      */
     Future<Decided> decide(Buffer payload) {
         int command = payload.getUnsignedByte(0);
         switch (command) {
             case Command.COM_STMT_PREPARE -> {
                 String sql = text(payload);
-                return analyse(sql).map(a -> new Decided(null, sql, a));
+                return pipeline.analyse(sql).compose(a -> pipeline.decide(Statement.prepare(Dialect.MYSQL, null, sql), a))
+                        .map(t -> Decided.of(t, sql));
             }
             case Command.COM_STMT_EXECUTE -> {
                 long id = payload.length() >= 5 ? payload.getUnsignedIntLE(1) : -1;
                 Prepared p = id == 0xFFFFFFFFL ? lastPrepared : prepared.get(id);
                 String sql = p == null ? "-- COM_STMT_EXECUTE of unknown statement " + id : p.sql();
-                AuditEvent.Analysis summary = p == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(p.analysis());
-                return audit.decided(sql, null, summary, AuditEvent.Decision.allowWithoutPolicy())
-                        .map(t -> new Decided(t, sql, p == null ? null : p.analysis()));
+                Statement st = Statement.execute(Dialect.MYSQL, Long.toString(id), sql, null);
+                return pipeline.decide(st, p == null ? null : p.analysis()).map(t -> Decided.of(t, sql));
             }
             default -> {
                 String sql = text(payload);
-                return analyse(sql).compose(a -> audit.decided(sql, null, analysis.summary(a),
-                        AuditEvent.Decision.allowWithoutPolicy()).map(t -> new Decided(t, sql, a)));
+                return pipeline.submit(Statement.query(Dialect.MYSQL, sql)).map(t -> Decided.of(t, sql));
             }
         }
     }
 
-    record Decided(StatementTicket ticket, String sql, Analysis analysis) {
+    /** The pipeline's answer for one command: forward it ({@code refusal} null) with its record, or refuse it. */
+    record Decided(StatementRecord ticket, String sql, Analysis analysis, VeilException refusal) {
+        static Decided of(Ticket ticket, String sql) {
+            if (ticket instanceof Ticket.Run run) {
+                return new Decided(run.record(), sql, run.analysis(), null);
+            }
+            return new Decided(null, sql, null, ((Ticket.Refuse) ticket).error());
+        }
     }
 
-    private Future<Analysis> analyse(String sql) {
-        return analysis.analyze(upstream, database, lexical, NameResolution.mysql(database), sql);
+    /** A command the front end's admission refused: recorded with its rule, then answered with {@code error}. */
+    Future<VeilException> refused(Buffer payload, VeilException error) {
+        String what = payload.length() == 0 ? "-- empty command" : "-- " + Command.name(payload.getUnsignedByte(0));
+        return pipeline.refuse(Statement.query(Dialect.MYSQL, what), error).map(t -> ((Ticket.Refuse) t).error());
     }
 
     /** The command went upstream; {@code answered}: the server will answer it. */
@@ -100,7 +102,7 @@ final class MySqlStatementFlow {
 
     /** A client command that changes the current schema (COM_INIT_DB payload). */
     void schemaSelected(String schema) {
-        database = schema;
+        pipeline.database(schema);
     }
 
     /** COM_STMT_CLOSE: the server forgets the statement, so does Veil. */
@@ -138,7 +140,7 @@ final class MySqlStatementFlow {
             }
         }
         owed.clear();
-        audit.ended(reason);
+        pipeline.ended(reason);
     }
 
     private static String text(Buffer payload) {

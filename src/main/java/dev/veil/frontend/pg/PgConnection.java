@@ -15,6 +15,7 @@ import dev.veil.protocol.pg.SSLRequest;
 import dev.veil.protocol.pg.StartupMessage;
 import dev.veil.protocol.pg.StartupPacket;
 import dev.veil.protocol.pg.StartupPacketDecoder;
+import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
@@ -285,9 +286,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private void welcome(Identity identity) {
         session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
                 clientAddress(), tls, route.upstream().name(), route.database(), frontend.clock.instant());
-        flow = new PgStatementFlow(this, frontend.auditor.sessionStarted(session, "postgresql",
-                startup.settings().get("application_name"), true), frontend.config.audit().recordParameters(),
-                frontend.analysis, route.upstream(), route.database());
+        flow = new PgStatementFlow(this, frontend.pipelines.open(session, Dialect.POSTGRESQL, route.upstream(),
+                startup.settings().get("application_name")), frontend.config.audit().recordParameters());
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
         session.onCancel(() -> frontend.upstreams.cancel(conn));

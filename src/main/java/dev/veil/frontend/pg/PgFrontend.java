@@ -3,6 +3,7 @@ package dev.veil.frontend.pg;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.session.SessionRegistry;
+import dev.veil.session.StatementPipelines;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.UpstreamRegistry;
@@ -30,15 +31,15 @@ public class PgFrontend {
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
     final dev.veil.session.SessionAuditor auditor;
-    final dev.veil.session.StatementAnalysis analysis;
+    final StatementPipelines pipelines;
     volatile boolean tlsAvailable;
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
                       Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status,
-                      dev.veil.session.SessionAuditor auditor, dev.veil.session.StatementAnalysis analysis,
+                      dev.veil.session.SessionAuditor auditor, StatementPipelines pipelines,
                       dev.veil.identity.Authenticator authenticator) {
         this.authenticator = authenticator;
-        this.analysis = analysis;
+        this.pipelines = pipelines;
         this.auditor = auditor;
         this.clientConnections = status.clientConnections("postgresql");
         this.config = config;

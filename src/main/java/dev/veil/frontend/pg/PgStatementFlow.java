@@ -1,13 +1,17 @@
 package dev.veil.frontend.pg;
 
+import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.ReadyForQuery;
-import dev.veil.session.SessionAudit;
-import dev.veil.session.StatementTicket;
+import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.session.Statement;
+import dev.veil.session.StatementPipeline;
+import dev.veil.session.StatementRecord;
+import dev.veil.session.Ticket;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -64,7 +68,7 @@ final class PgStatementFlow {
     /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
     private static final class Pending {
         final Kind kind;
-        final StatementTicket ticket;
+        final StatementRecord ticket;
         final Portal portal;
         final Buffer reply;
         /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
@@ -74,7 +78,7 @@ final class PgStatementFlow {
         String lastTag;
         String sqlState;
 
-        Pending(Kind kind, StatementTicket ticket, Portal portal, Buffer reply) {
+        Pending(Kind kind, StatementRecord ticket, Portal portal, Buffer reply) {
             this.kind = kind;
             this.ticket = ticket;
             this.portal = portal;
@@ -83,18 +87,16 @@ final class PgStatementFlow {
     }
 
     private static final class Portal {
-        final String sql;
-        final List<String> parameters;
-        StatementTicket ticket;
+        final Statement statement;
+        StatementRecord ticket;
 
-        Portal(String sql, List<String> parameters) {
-            this.sql = sql;
-            this.parameters = parameters;
+        Portal(Statement statement) {
+            this.statement = statement;
         }
     }
 
     private final Relay relay;
-    private final SessionAudit audit;
+    private final StatementPipeline pipeline;
     private final boolean recordParameters;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
@@ -108,21 +110,11 @@ final class PgStatementFlow {
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
     private boolean batchFailed;
 
-    PgStatementFlow(Relay relay, SessionAudit audit, boolean recordParameters, dev.veil.session.StatementAnalysis analysis,
-                    dev.veil.upstream.UpstreamSettings upstream, String database) {
+    PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters) {
         this.relay = relay;
-        this.audit = audit;
+        this.pipeline = pipeline;
         this.recordParameters = recordParameters;
-        this.analysis = analysis;
-        this.upstream = upstream;
-        this.database = database;
     }
-
-    private final dev.veil.session.StatementAnalysis analysis;
-    private final dev.veil.upstream.UpstreamSettings upstream;
-    private final String database;
-    private static final dev.veil.analysis.text.LexicalSettings LEXICAL =
-            dev.veil.analysis.text.LexicalSettings.defaults(dev.veil.analysis.Dialect.POSTGRESQL);
 
     /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
     boolean pausedClient() {
@@ -153,8 +145,8 @@ final class PgStatementFlow {
             skipUntilSync = false;
         }
         switch (t) {
-            case 'Q' -> decide(frame, Kind.QUERY, null, FrontendMessage.Query.decode(frame).sql(), null);
-            case 'F' -> decide(frame, Kind.QUERY, null, "-- fast-path function call", null);
+            case 'Q' -> decide(frame, Kind.QUERY, null, Statement.query(Dialect.POSTGRESQL, FrontendMessage.Query.decode(frame).sql()));
+            case 'F' -> decide(frame, Kind.QUERY, null, Statement.query(Dialect.POSTGRESQL, "-- fast-path function call"));
             case 'P' -> {
                 FrontendMessage.Parse p = FrontendMessage.Parse.decode(frame);
                 statements.put(p.statementName(), p.sql());
@@ -164,8 +156,9 @@ final class PgStatementFlow {
                 FrontendMessage.Bind b = FrontendMessage.Bind.decode(frame);
                 closePortal(b.portal());
                 String sql = statements.get(b.statementName());
-                portals.put(b.portal(), new Portal(sql == null ? "-- prepared statement \"" + b.statementName() + "\" (not prepared through this session)" : sql,
-                        recordParameters ? b.renderedParameters() : null));
+                portals.put(b.portal(), new Portal(Statement.execute(Dialect.POSTGRESQL, b.statementName(),
+                        sql == null ? "-- prepared statement \"" + b.statementName() + "\" (not prepared through this session)" : sql,
+                        recordParameters ? b.renderedParameters() : null)));
                 relay.forward(frame);
             }
             case 'E' -> {
@@ -175,7 +168,7 @@ final class PgStatementFlow {
                     // No such portal (the server will say so), or the next part of a suspended one.
                     forward(frame, Kind.EXECUTE, p == null ? null : p.ticket, p);
                 } else {
-                    decide(frame, Kind.EXECUTE, p, p.sql, p.parameters);
+                    decide(frame, Kind.EXECUTE, p, p.statement);
                 }
             }
             case 'S' -> {
@@ -196,7 +189,7 @@ final class PgStatementFlow {
         }
     }
 
-    private void forward(PgFrame frame, Kind kind, StatementTicket ticket, Portal portal) {
+    private void forward(PgFrame frame, Kind kind, StatementRecord ticket, Portal portal) {
         if (ticket != null) {
             ticket.forwarded();
         }
@@ -204,14 +197,11 @@ final class PgStatementFlow {
         relay.forward(frame);
     }
 
-    private void decide(PgFrame frame, Kind kind, Portal portal, String sql, List<String> parameters) {
-        // The analysis comes from the cache on this loop, or from a worker on a miss (null names: the
-        // catalog's own search_path).
-        Future<StatementTicket> decision = analysis.analyze(upstream, database, LEXICAL, null, sql)
-                .compose(a -> audit.decided(sql, parameters, analysis.summary(a),
-                        AuditEvent.Decision.allowWithoutPolicy()));
+    private void decide(PgFrame frame, Kind kind, Portal portal, Statement statement) {
+        // The analysis comes from the cache on this loop, or from a worker on a miss.
+        Future<Ticket> decision = pipeline.submit(statement);
         if (decision.succeeded()) {
-            proceed(frame, kind, portal, decision.result());
+            act(frame, kind, portal, decision.result());
             return;
         }
         waiting = true;
@@ -219,13 +209,13 @@ final class PgStatementFlow {
         decision.onComplete(ar -> {
             waiting = false;
             if (!relay.open()) {
-                if (ar.succeeded()) {
-                    ar.result().completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+                if (ar.succeeded() && ar.result() instanceof Ticket.Run run && run.record() != null) {
+                    run.record().completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
                 }
                 return;
             }
             if (ar.succeeded()) {
-                proceed(frame, kind, portal, ar.result());
+                act(frame, kind, portal, ar.result());
             } else {
                 refuse(kind, ar.cause());
             }
@@ -240,7 +230,15 @@ final class PgStatementFlow {
         });
     }
 
-    private void proceed(PgFrame frame, Kind kind, Portal portal, StatementTicket ticket) {
+    private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
+        if (ticket instanceof Ticket.Run run) {
+            proceed(frame, kind, portal, run.record());
+        } else {
+            refuse(kind, ((Ticket.Refuse) ticket).error());
+        }
+    }
+
+    private void proceed(PgFrame frame, Kind kind, Portal portal, StatementRecord ticket) {
         if (portal != null) {
             portal.ticket = ticket;
         }
@@ -252,7 +250,7 @@ final class PgStatementFlow {
 
     private void refuse(Kind kind, Throwable cause) {
         VeilException e = cause instanceof VeilException ve ? ve
-                : VeilException.error(dev.veil.error.ErrorCode.INTERNAL, "internal error in Veil: " + cause);
+                : VeilException.error(ErrorCode.INTERNAL, "internal error in Veil: " + cause);
         Buffer error = ErrorResponse.of(e).encode();
         if (kind == Kind.EXECUTE) {
             skipUntilSync = true; // as the server does after an error: nothing runs until Sync
@@ -413,7 +411,7 @@ final class PgStatementFlow {
             }
         }
         portals.clear();
-        audit.ended(reason);
+        pipeline.ended(reason);
     }
 
     private static String commandTag(PgFrame frame) {

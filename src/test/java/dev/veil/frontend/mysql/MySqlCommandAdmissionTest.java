@@ -2,6 +2,10 @@ package dev.veil.frontend.mysql;
 
 import dev.veil.frontend.mysql.MySqlCommandAdmission.Local;
 import dev.veil.frontend.mysql.MySqlCommandAdmission.Verdict;
+import dev.veil.analysis.Dialect;
+import dev.veil.policy.Decision;
+import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.StatementFacts;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.error.ErrorCode;
@@ -17,13 +21,27 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** What happens to each client command: forwarded with the shape of its answer, answered by Veil, or refused. */
+/**
+ * What happens to each client command: forwarded with the shape of its answer, answered by Veil, or refused,
+ * either by the front end's admission (protocol level) or by the statement pipeline's built-in rules (what the
+ * text of a forwarded statement may do).
+ */
 class MySqlCommandAdmissionTest {
     // The admission keeps no state and does not use the frontend; a real one needs CDI and a running Vert.x.
     private final MySqlCommandAdmission admission = new MySqlCommandAdmission();
+    private final PolicyEngine builtInRules = PolicyEngine.builtIn();
 
+    /** The admission's verdict, then, for a statement it forwards, the built-in rules' (a refusal is thrown). */
     private Verdict admit(int command, String text) {
-        return admission.admit(Buffer.buffer().appendByte((byte) command).appendString(text, StandardCharsets.UTF_8.name()), 0);
+        Verdict v = admission.admit(Buffer.buffer().appendByte((byte) command).appendString(text, StandardCharsets.UTF_8.name()), 0);
+        if (v.forward() && (command == Command.COM_QUERY || command == Command.COM_STMT_PREPARE)) {
+            Decision d = builtInRules.decide(new StatementFacts(Dialect.MYSQL, text, command == Command.COM_STMT_PREPARE, null));
+            if (d instanceof Decision.Deny deny) {
+                assertThat(deny.rule()).startsWith("builtin.mysql-");
+                throw deny.error();
+            }
+        }
+        return v;
     }
 
     private Verdict admit(int... bytes) {

@@ -1,4 +1,4 @@
-package dev.veil.frontend.mysql;
+package dev.veil.analysis.text;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.veil.frontend.mysql;
+package dev.veil.analysis.text;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +15,10 @@ import java.util.Locale;
  * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES, and
  * ANSI_QUOTES for {@code "}), which Veil does not follow: callers read text with a backslash both ways.
  */
-final class StatementSniffer {
+public final class StatementSniffer {
     /** One statement's words up to the first non-word token (enough for KILL and LOAD DATA forms). */
-    record Statement(List<String> words, String text) {
-        boolean startsWith(String... prefix) {
+    public record Statement(List<String> words, String text) {
+        public boolean startsWith(String... prefix) {
             if (words.size() < prefix.length) {
                 return false;
             }
@@ -31,11 +31,11 @@ final class StatementSniffer {
         }
     }
 
-    static List<Statement> statements(String sql) {
+    public static List<Statement> statements(String sql) {
         return statements(sql, true);
     }
 
-    static List<Statement> statements(String sql, boolean backslashEscapes) {
+    public static List<Statement> statements(String sql, boolean backslashEscapes) {
         List<Statement> out = new ArrayList<>();
         List<String> words = new ArrayList<>();
         StringBuilder text = new StringBuilder();

@@ -7,7 +7,7 @@ import dev.veil.audit.AuditEvent;
  * when it ends. Times are split into Veil's part (arrival to forwarding) and the upstream's (forwarding
  * to completion). Confined to the session's event loop.
  */
-public final class StatementTicket {
+public final class StatementRecord {
     private final SessionAudit audit;
     private final AuditEvent.StatementDecided decision;
     private final long arrivedNanos;
@@ -16,7 +16,7 @@ public final class StatementTicket {
     private long dataRows;
     private boolean done;
 
-    StatementTicket(SessionAudit audit, AuditEvent.StatementDecided decision, long arrivedNanos) {
+    StatementRecord(SessionAudit audit, AuditEvent.StatementDecided decision, long arrivedNanos) {
         this.audit = audit;
         this.decision = decision;
         this.arrivedNanos = arrivedNanos;

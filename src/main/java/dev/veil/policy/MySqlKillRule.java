@@ -1,0 +1,55 @@
+package dev.veil.policy;
+
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.text.StatementSniffer;
+import dev.veil.error.ErrorCode;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Built-in: the connection ids MySQL clients quote in KILL are the ones Veil's handshake gave, not the server's
+ * thread ids. The MySQL front end answers a KILL that stands alone and names a bare id itself; any other KILL
+ * that reaches the pipeline would hit a server thread by Veil's numbering, possibly someone else's, and is
+ * refused: KILL inside a multi-statement text, KILL of an expression, KILL prepared (COM_STMT_PREPARE, SQL
+ * PREPARE … FROM, MariaDB's EXECUTE IMMEDIATE).
+ *
+ * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES), which Veil
+ * does not follow: text with a backslash is read both ways, and a KILL either reading reveals is refused.
+ */
+final class MySqlKillRule implements Rule {
+    static final String NAME = "builtin.mysql-kill";
+
+    @Override
+    public Decision apply(StatementFacts statement) {
+        String sql = statement.sql();
+        if (statement.dialect() != Dialect.MYSQL || !Mentions.mayContain(sql, "kill")) {
+            return null;
+        }
+        String reason = reason(StatementSniffer.statements(sql, true), statement.preparing(), true);
+        if (reason == null && sql.indexOf('\\') >= 0) {
+            reason = reason(StatementSniffer.statements(sql, false), statement.preparing(), false);
+        }
+        return reason == null ? null : new Decision.Deny(NAME, ErrorCode.UNSUPPORTED, reason + " (rule " + NAME + ")");
+    }
+
+    private static String reason(List<StatementSniffer.Statement> statements, boolean preparing, boolean asSent) {
+        for (StatementSniffer.Statement st : statements) {
+            if (st.startsWith("KILL")) {
+                if (preparing) {
+                    return "KILL cannot be prepared through Veil: send it as a plain query";
+                }
+                if (statements.size() > 1 || !asSent) {
+                    return "KILL must be sent as a statement of its own through Veil";
+                }
+                return "Veil supports KILL [CONNECTION | QUERY] <connection id> only (the id from CONNECTION_ID() at "
+                        + "the server is not the one to use: use the id of Veil's handshake)";
+            }
+            if ((st.startsWith("PREPARE") || st.startsWith("EXECUTE", "IMMEDIATE"))
+                    && st.text().toUpperCase(Locale.ROOT).contains("KILL")) {
+                return "a prepared KILL statement is not supported through Veil";
+            }
+        }
+        return null;
+    }
+}

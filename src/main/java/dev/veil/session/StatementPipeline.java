@@ -1,0 +1,118 @@
+package dev.veil.session;
+
+import dev.veil.analysis.Analysis;
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.NameResolution;
+import dev.veil.analysis.text.LexicalSettings;
+import dev.veil.audit.AuditEvent;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
+import dev.veil.policy.Decision;
+import dev.veil.policy.MaskingPlan;
+import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.StatementFacts;
+import dev.veil.upstream.UpstreamSettings;
+import io.vertx.core.Future;
+
+/**
+ * One session's statement pipeline, the same for both wires: analysis, then the decision, then the audit
+ * record, then a {@link Ticket} saying what to do. Every refusal of either wire goes through here, so each is
+ * recorded as a {@code statement.decided} with a deny decision and the rule that made it. Confined to the
+ * session's event loop; a cache hit completes without leaving it.
+ */
+public final class StatementPipeline {
+    /** The rule named when the wire protocol itself cannot carry a command through Veil. */
+    public static final String PROTOCOL_RULE = "builtin.protocol";
+
+    private final StatementAnalysis analysis;
+    private final PolicyEngine policy;
+    private final SessionAudit audit;
+    private final UpstreamSettings upstream;
+    private final Dialect dialect;
+    private final LexicalSettings lexical;
+    private String database;
+
+    public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit,
+                             UpstreamSettings upstream, Dialect dialect, String database) {
+        this.analysis = analysis;
+        this.policy = policy;
+        this.audit = audit;
+        this.upstream = upstream;
+        this.dialect = dialect;
+        this.lexical = LexicalSettings.defaults(dialect);
+        this.database = database;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The session moved to another database (MySQL USE / COM_INIT_DB): names resolve there from now on. */
+    public void database(String database) {
+        this.database = database;
+    }
+
+    /** Analyses, decides and records a statement. */
+    public Future<Ticket> submit(Statement statement) {
+        return analyse(statement.sql()).compose(a -> decide(statement, a));
+    }
+
+    /**
+     * Decides and records a statement whose analysis is already known (a prepared statement analysed when it
+     * was prepared; null when nothing is known of it). A statement only being prepared is recorded when
+     * refused; when allowed it is recorded each time it runs.
+     */
+    public Future<Ticket> decide(Statement statement, Analysis known) {
+        Decision decision = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known));
+        if (statement.preparing() && decision instanceof Decision.Allow allow) {
+            return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
+        }
+        AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
+        return audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision))
+                .map(record -> ticket(decision, record, known));
+    }
+
+    /**
+     * Records a command the wire protocol cannot carry through Veil (refused by the front end's admission) and
+     * answers with its error. The command does not run whatever happens, so a failing audit trail does not
+     * change the client's answer.
+     */
+    public Future<Ticket> refuse(Statement statement, VeilException error) {
+        AuditEvent.Decision d = new AuditEvent.Decision(AuditEvent.Verdict.DENY, PROTOCOL_RULE, error.getMessage());
+        return audit.decided(statement.sql(), null, AuditEvent.Analysis.notAnalysed(), d)
+                .<Ticket>map(record -> new Ticket.Refuse(error))
+                .otherwise(new Ticket.Refuse(error));
+    }
+
+    /** The session is over (once): its end goes to the audit trail. */
+    public void ended(String reason) {
+        audit.ended(reason);
+    }
+
+    /** Analyses a statement without deciding on it (a MySQL prepare, whose decision is taken when it runs). */
+    public Future<Analysis> analyse(String sql) {
+        NameResolution names = dialect == Dialect.MYSQL ? NameResolution.mysql(database) : null;
+        return analysis.analyze(upstream, database, lexical, names, sql);
+    }
+
+    private static Ticket ticket(Decision decision, StatementRecord record, Analysis analysis) {
+        if (decision instanceof Decision.Allow allow) {
+            return new Ticket.Run(record, analysis, allow.masking());
+        }
+        if (decision instanceof Decision.Deny deny) {
+            return new Ticket.Refuse(deny.error());
+        }
+        Decision.RequireApproval approval = (Decision.RequireApproval) decision;
+        return new Ticket.Refuse(VeilException.error(ErrorCode.POLICY_DENIED, approval.reason() + " (rule "
+                + approval.rule() + "): this statement needs an approval, and approvals are not available yet; "
+                + "ask an administrator"));
+    }
+
+    private static AuditEvent.Decision recorded(Decision decision) {
+        if (decision instanceof Decision.Allow) {
+            return new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, decision.rule(), null);
+        }
+        String reason = decision instanceof Decision.Deny deny ? deny.reason() : ((Decision.RequireApproval) decision).reason();
+        return new AuditEvent.Decision(AuditEvent.Verdict.DENY, decision.rule(), reason);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.veil.session;
+
+import dev.veil.analysis.Dialect;
+import dev.veil.policy.PolicyEngine;
+import dev.veil.upstream.UpstreamSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Opens the statement pipeline of each new session, for either wire. */
+@ApplicationScoped
+public class StatementPipelines {
+    private final StatementAnalysis analysis;
+    private final SessionAuditor auditor;
+    private final PolicyEngine policy = PolicyEngine.builtIn();
+
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor) {
+        this.analysis = analysis;
+        this.auditor = auditor;
+    }
+
+    /**
+     * Records the session's start and returns its pipeline. Both front ends hold a read's answer until its
+     * record is durable, so reads may run while their record is fsync'd.
+     */
+    public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName) {
+        String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
+        SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
+        return new StatementPipeline(analysis, policy, audit, upstream, dialect, session.database());
+    }
+}

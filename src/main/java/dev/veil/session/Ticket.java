@@ -1,0 +1,22 @@
+package dev.veil.session;
+
+import dev.veil.analysis.Analysis;
+import dev.veil.error.VeilException;
+import dev.veil.policy.MaskingPlan;
+
+/**
+ * What the pipeline tells a wire flow to do with a statement, once its decision is recorded. The flows keep
+ * only protocol bookkeeping: they run or refuse as told (and, later, hold for an approval).
+ */
+public sealed interface Ticket {
+    /**
+     * Send it upstream. {@code record} follows it to completion (null for a statement only prepared, which is
+     * recorded when it runs); its results go through {@code masking}.
+     */
+    record Run(StatementRecord record, Analysis analysis, MaskingPlan masking) implements Ticket {
+    }
+
+    /** Do not send it; answer with {@code error} in its turn. Its decision is in the audit trail when the trail is writable. */
+    record Refuse(VeilException error) implements Ticket {
+    }
+}
