@@ -4,12 +4,16 @@ import dev.veil.audit.AuditLog;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
-import dev.veil.frontend.MySqlListener;
-import dev.veil.frontend.PgListener;
+import dev.veil.frontend.WireListener;
+import dev.veil.frontend.mysql.MySqlFrontend;
+import dev.veil.frontend.pg.PgFrontend;
+import dev.veil.session.GatewayStatus;
+import dev.veil.session.SessionLifetime;
 import dev.veil.upstream.UpstreamRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +28,9 @@ public class Gateway {
 
     private final VeilConfig config;
     private final DemoMode demo;
-    private final PgListener pgListener;
-    private final MySqlListener mysqlListener;
+    private final WireListener pgListener;
+    private final WireListener mysqlListener;
+    private final MySqlFrontend mysql;
     private final UpstreamRegistry upstreams;
     private final AuditLog audit;
     private final dev.veil.session.SessionLifetime sessionLifetime;
@@ -33,14 +38,17 @@ public class Gateway {
     private final int httpPort;
     private boolean started;
 
-    public Gateway(VeilConfig config, DemoMode demo, PgListener pgListener, MySqlListener mysqlListener, UpstreamRegistry upstreams, AuditLog audit,
-                   dev.veil.session.SessionLifetime sessionLifetime,
+    public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgFrontend pg, MySqlFrontend mysql,
+                   UpstreamRegistry upstreams, AuditLog audit,
+                   SessionLifetime sessionLifetime,
                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;
-        this.pgListener = pgListener;
-        this.mysqlListener = mysqlListener;
+        this.pgListener = new WireListener(vertx, status, pg, config.pg().host(), config.pg().port(), config.pg().tls().mode());
+        this.mysqlListener = new WireListener(vertx, status, mysql, config.mysql().host(), config.mysql().port(),
+                config.mysql().tls().mode());
+        this.mysql = mysql;
         this.upstreams = upstreams;
         this.audit = audit;
         this.sessionLifetime = sessionLifetime;
@@ -69,7 +77,7 @@ public class Gateway {
         if (config.pg().enabled()) {
             pgListener.start(pgCertificate).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        if (mysqlListener.wanted()) {
+        if (config.mysql().enabled() && mysql.hasUpstreams()) {
             mysqlListener.start(mysqlCertificate).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } else if (config.mysql().enabled()) {
             LOG.info("MySQL listener not started: no upstream of kind mysql or mariadb is configured");

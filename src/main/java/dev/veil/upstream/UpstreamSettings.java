@@ -1,5 +1,7 @@
 package dev.veil.upstream;
 
+import dev.veil.analysis.Dialect;
+
 import java.time.Duration;
 
 /** A named upstream server with everything needed to open and pool connections to it. */
@@ -27,6 +29,11 @@ public record UpstreamSettings(
     public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
                                Duration connectTimeout, Duration healthCheckAfterIdle,
                                Duration maintenanceInterval) {
+    }
+
+    /** The wire and SQL dialect of the server: kind postgresql, or mysql / mariadb (one dialect). */
+    public Dialect dialect() {
+        return kind.equalsIgnoreCase("postgresql") ? Dialect.POSTGRESQL : Dialect.MYSQL;
     }
 
     @Override

@@ -23,6 +23,7 @@ import dev.veil.upstream.MySqlServerConnection;
 import dev.veil.upstream.MySqlServerListener;
 import dev.veil.upstream.UpstreamException;
 import dev.veil.upstream.UpstreamPool;
+import dev.veil.upstream.UpstreamRouter;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -82,7 +83,7 @@ final class MySqlConnection implements MySqlServerListener {
     private int clientCaps;
     private int charset;
     private MySqlAuthFlow auth;
-    private MySqlFrontend.Route route;
+    private UpstreamRouter.Route route;
     private UpstreamPool<MySqlServerConnection> pool;
     private MySqlServerConnection server;
     private Session session;

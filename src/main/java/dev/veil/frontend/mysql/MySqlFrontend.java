@@ -1,6 +1,8 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
+import dev.veil.frontend.WireEngine;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.protocol.mysql.HandshakeV10;
@@ -14,6 +16,7 @@ import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
 import dev.veil.upstream.UpstreamRegistry;
+import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * passes on in its own handshake so that drivers adapt to the real server behind it.
  */
 @ApplicationScoped
-public class MySqlFrontend {
+public class MySqlFrontend implements WireEngine {
     private static final Logger LOG = Logger.getLogger(MySqlFrontend.class);
 
     /** Character set Veil announces before it knows better: utf8mb4_general_ci, known to MySQL and MariaDB. */
@@ -45,6 +48,7 @@ public class MySqlFrontend {
     final LocalAccounts accounts;
     final dev.veil.identity.Authenticator authenticator;
     final UpstreamRegistry upstreams;
+    final UpstreamRouter router;
     final SessionRegistry sessions;
     final Vertx vertx;
     final Clock clock;
@@ -55,7 +59,7 @@ public class MySqlFrontend {
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
     volatile boolean tlsAvailable;
 
-    public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, SessionRegistry sessions,
+    public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, UpstreamRouter router, SessionRegistry sessions,
                          Vertx vertx, Clock clock, GatewayStatus status, dev.veil.session.SessionAuditor auditor,
                          StatementPipelines pipelines, dev.veil.identity.Authenticator authenticator) {
         this.authenticator = authenticator;
@@ -66,15 +70,28 @@ public class MySqlFrontend {
         this.listener = config.mysql();
         this.accounts = accounts;
         this.upstreams = upstreams;
+        this.router = router;
         this.sessions = sessions;
         this.vertx = vertx;
         this.clock = clock;
     }
 
+    @Override
+    public String protocol() {
+        return "mysql";
+    }
+
+    @Override
+    public String displayName() {
+        return "MySQL";
+    }
+
+    @Override
     public void tlsAvailable(boolean available) {
         this.tlsAvailable = available;
     }
 
+    @Override
     public boolean isTlsAvailable() {
         return tlsAvailable;
     }
@@ -88,7 +105,8 @@ public class MySqlFrontend {
      * handshake would count against the server's max_connect_errors). Failures are logged, not fatal:
      * Veil retries when the first client arrives.
      */
-    public Future<Void> probeUpstreams() {
+    @Override
+    public Future<Void> beforeListening() {
         List<Future<HandshakeV10>> all = mysqlUpstreams().stream().map(u -> probe(u).otherwise(e -> {
             LOG.warnf("MySQL upstream %s is not reachable yet: %s", u.name(), e.getMessage());
             return null;
@@ -133,6 +151,7 @@ public class MySqlFrontend {
     }
 
     /** Takes a newly accepted socket; beyond the connection limit the client gets error 1040 at once. */
+    @Override
     public void accept(NetSocket socket) {
         if (clientConnections.incrementAndGet() > listener.maxClientConnections()) {
             clientConnections.decrementAndGet();
@@ -168,45 +187,16 @@ public class MySqlFrontend {
     }
 
     /** The upstream and database for a client's schema: {@code upstream/schema}, or the default upstream. */
-    Route route(String database) {
-        if (database != null) {
-            int slash = database.indexOf('/');
-            if (slash > 0) {
-                String name = database.substring(0, slash);
-                UpstreamSettings u = upstreams.find(name).filter(MySqlFrontend::isMySql)
-                        .orElseThrow(() -> VeilException.fatal(ErrorCode.UNKNOWN_DATABASE,
-                                "Unknown database '" + database + "': no MySQL upstream named \"" + name + "\" is configured in Veil"));
-                String db = database.substring(slash + 1);
-                return new Route(u, db.isEmpty() ? null : db);
-            }
-        }
-        return new Route(defaultUpstream(), database);
+    UpstreamRouter.Route route(String database) {
+        return router.route(Dialect.MYSQL, database, listener.defaultUpstream());
     }
 
     private UpstreamSettings defaultUpstream() {
-        if (listener.defaultUpstream().isPresent()) {
-            String name = listener.defaultUpstream().get();
-            return upstreams.find(name).orElseThrow(() -> VeilException.fatal(ErrorCode.UNKNOWN_DATABASE,
-                    "the default upstream \"" + name + "\" is not configured"));
-        }
-        List<UpstreamSettings> my = mysqlUpstreams();
-        if (my.size() == 1) {
-            return my.get(0);
-        }
-        throw VeilException.fatal(ErrorCode.UNKNOWN_DATABASE, my.isEmpty()
-                ? "no MySQL or MariaDB upstream is configured in Veil"
-                : "several MySQL upstreams are configured: connect to schema \"<upstream>/<schema>\" or set veil.mysql.default-upstream");
+        return router.defaultUpstream(Dialect.MYSQL, listener.defaultUpstream());
     }
 
     private List<UpstreamSettings> mysqlUpstreams() {
-        return upstreams.all().stream().filter(MySqlFrontend::isMySql).toList();
-    }
-
-    static boolean isMySql(UpstreamSettings u) {
-        return u.kind().equals("mysql") || u.kind().equals("mariadb");
-    }
-
-    record Route(UpstreamSettings upstream, String database) {
+        return router.of(Dialect.MYSQL);
     }
 
     /** Used by KILL: the server thread behind a session, reached on a fresh control connection. */

@@ -24,6 +24,7 @@ import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.PgServerConnection;
 import dev.veil.upstream.UpstreamPool;
+import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.ServerListener;
 import dev.veil.upstream.UpstreamException;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +58,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private boolean tls;
     private PgAuthFlow auth;
     private PgStartupParameters startup;
-    private PgFrontend.Route route;
+    private UpstreamRouter.Route route;
     private UpstreamPool<PgServerConnection> pool;
     private PgServerConnection server;
     private Session session;

@@ -74,7 +74,7 @@ class MySqlAuthFlowTest {
         LocalAccounts accounts = new LocalAccounts(veil);
         Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
         return new MySqlFrontend(veil, accounts,
-                new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), new SessionRegistry(),
+                new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), null, new SessionRegistry(),
                 vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
     }
 

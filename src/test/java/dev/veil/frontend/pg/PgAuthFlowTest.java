@@ -52,7 +52,7 @@ class PgAuthFlowTest {
         LocalAccounts accounts = new LocalAccounts(veil);
         Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
         return new PgFrontend(veil, accounts, new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
-                new SessionRegistry(), vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
+                null, new SessionRegistry(), vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
     }
 
     private static char requestType(PgAuthFlow flow) {

@@ -1,0 +1,57 @@
+package dev.veil.frontend;
+
+import dev.veil.config.VeilConfig;
+import dev.veil.session.GatewayStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import org.jboss.logging.Logger;
+
+import java.util.Locale;
+
+/**
+ * A listening port for one wire protocol: it opens the port on every event loop and hands accepted sockets to
+ * its engine. TLS starts inside the protocol (SSLRequest), so the server is plain with a certificate ready for
+ * {@code upgradeToSsl}.
+ */
+public final class WireListener {
+    private static final Logger LOG = Logger.getLogger(WireListener.class);
+
+    private final WireEngine engine;
+    private final GatewayStatus status;
+    private final NetListener net;
+    private final String host;
+    private final int port;
+    private final VeilConfig.TlsMode tlsMode;
+
+    public WireListener(Vertx vertx, GatewayStatus status, WireEngine engine, String host, int port, VeilConfig.TlsMode tlsMode) {
+        this.engine = engine;
+        this.status = status;
+        this.net = new NetListener(vertx);
+        this.host = host;
+        this.port = port;
+        this.tlsMode = tlsMode;
+    }
+
+    /** Opens the port; {@code certificate} null when TLS is off. */
+    public Future<Void> start(PemKeyCertOptions certificate) {
+        NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                .setTcpKeepAlive(true).setReuseAddress(true);
+        if (certificate != null && tlsMode != VeilConfig.TlsMode.OFF) {
+            options.setKeyCertOptions(certificate).setSsl(false);
+            engine.tlsAvailable(true);
+        }
+        status.listener(engine.protocol(), false);
+        return engine.beforeListening().compose(v -> net.start(options, engine::accept)).onSuccess(instances -> {
+            status.listener(engine.protocol(), true);
+            LOG.infof("%s listener on %s:%d (%d event loops, TLS %s)", engine.displayName(), host, port, instances,
+                    engine.isTlsAvailable() ? tlsMode.name().toLowerCase(Locale.ROOT) : "off");
+        }).mapEmpty();
+    }
+
+    public Future<Void> stop() {
+        status.listener(engine.protocol(), false);
+        return net.stop();
+    }
+}
