@@ -3,7 +3,7 @@ MVN ?= mvn -B
 JAR := target/quarkus-app/quarkus-run.jar
 SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 
-.PHONY: run test bench native native-test clean package
+.PHONY: run test test-fast bench native native-test clean package
 
 ## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data)
 run: $(JAR)
@@ -13,6 +13,11 @@ run: $(JAR)
 ##       integration tests (the audit crash test kills a Veil process with SIGKILL)
 test:
 	$(MVN) verify
+
+## test-fast: unit, golden, pipeline and conversation tests only (no database servers, no Quarkus boot; tests
+##            that need them are tagged "servers"): the loop while editing. `make test` before committing.
+test-fast:
+	$(MVN) test -DexcludedGroups=servers
 
 ## bench: pgbench through direct / Veil / PgBouncer, sysbench direct / Veil on MySQL (ratios printed,
 ## bench/README.md), then the JMH benchmark of statement analysis (cache miss / hit, bench/analysis-bench.sh)

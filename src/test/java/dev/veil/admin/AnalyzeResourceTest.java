@@ -6,6 +6,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The analyze endpoint against the real test upstream's shop catalog (upstream "md5", named in the database). */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class AnalyzeResourceTest {

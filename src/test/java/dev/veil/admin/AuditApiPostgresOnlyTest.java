@@ -9,6 +9,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code GET /api/v1/audit} of a Veil whose only audit sink is the control-plane table. */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(AuditApiPostgresOnlyTest.TableOnly.class)
 @QuarkusTestResource(VeilTestResource.class)

@@ -9,6 +9,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.CookieManager;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through Veil's redirect, Keycloak's login form and back, and the page shows the user and a gateway token.
  * The admin API keeps its own Basic authentication beside it.
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(LoginPageTest.WithKeycloak.class)
 @QuarkusTestResource(VeilTestResource.class)

@@ -4,6 +4,7 @@ import dev.veil.testing.AuditTrail;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** When the audit files cannot be written, statements are refused (53000), connections stay usable, and all recovers. */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class AuditFailClosedTest {

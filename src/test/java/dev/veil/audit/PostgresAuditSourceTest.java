@@ -4,6 +4,7 @@ import dev.veil.demo.DemoPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Search, evidence and verification over one stream of the audit table on a real PostgreSQL, written by the
  * real writer and table sink; the same records also go to files, and both sources must answer alike.
  */
+@Tag("servers")
 class PostgresAuditSourceTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final AtomicInteger TABLES = new AtomicInteger();

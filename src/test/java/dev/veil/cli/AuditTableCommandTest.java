@@ -7,6 +7,7 @@ import dev.veil.testing.TestConfig;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code veil audit verify|search|report|streams} over the audit table of a real PostgreSQL. */
+@Tag("servers")
 class AuditTableCommandTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final AtomicInteger TABLES = new AtomicInteger();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.cli.login.Sleeper;
 import dev.veil.testing.JwtParts;
 import dev.veil.testing.KeycloakServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through Keycloak's forms, the browser flow with PKCE delivered to the loopback listener, and reuse and
  * refresh of the stored tokens without any interaction.
  */
+@Tag("servers")
 class LoginCommandKeycloakTest {
     private static KeycloakServer keycloak;
 

@@ -2,6 +2,7 @@ package dev.veil.demo;
 
 import dev.veil.demo.ShopData.Customer;
 import dev.veil.demo.ShopData.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * One embedded MariaDB and one embedded PostgreSQL for the whole class: the MariaDB demo must hold exactly the
  * PostgreSQL demo's data, compared value by value.
  */
+@Tag("servers")
 class DemoMariaDbTest {
 
     private static final ShopData DATA = ShopData.generate();

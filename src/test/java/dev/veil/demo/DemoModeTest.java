@@ -8,6 +8,7 @@ import dev.veil.upstream.UpstreamSettings;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Demo mode wired from real configuration, with both embedded servers on ports chosen for us. */
+@Tag("servers")
 class DemoModeTest {
 
     private static Vertx vertx;

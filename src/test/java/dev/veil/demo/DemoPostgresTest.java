@@ -2,6 +2,7 @@ package dev.veil.demo;
 
 import dev.veil.demo.ShopData.Customer;
 import dev.veil.demo.ShopData.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Runs one real embedded server for the whole class; starting one takes a few seconds. */
+@Tag("servers")
 class DemoPostgresTest {
 
     private static final ShopData DATA = ShopData.generate();

@@ -9,6 +9,7 @@ import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * with pgjdbc, MySQL Connector/J, psql and the mariadb client, and the provider-side attacks: another client's
  * token, a tampered token, a token whose session was ended at the provider (introspection), key rotation.
  */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class KeycloakTokensThroughVeilTest {

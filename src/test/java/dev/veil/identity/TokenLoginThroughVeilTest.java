@@ -8,6 +8,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * by the suite's local provider (real HTTP discovery and JWKS). Refusals arrive as 28P01 / 1045 with the reason,
  * and are audited.
  */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class TokenLoginThroughVeilTest {

@@ -5,6 +5,7 @@ import dev.veil.testing.AuditTrail;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import static dev.veil.testing.AuditTrail.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A table created through Veil is in the catalog the very next statement is analysed against. */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class CatalogRefreshTest {

@@ -11,6 +11,7 @@ import dev.veil.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When a statement may go upstream, and when its answer may reach the client, against a real audit log
  * whose fsyncs the test holds: reads run ahead of their fsync only for front ends that hold answers.
  */
+@Tag("servers")
 class SessionAuditTest {
     @TempDir
     Path tmp;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.veil.testing.KeycloakServer.TokenRequestFailed;
 import dev.veil.testing.KeycloakServer.Tokens;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The test Keycloak and its realm behave as the identity tests assume: who is in which group, which clients'
  * tokens are meant for Veil, key rotation, revocation, and the browser flows driven without a browser.
  */
+@Tag("servers")
 class KeycloakServerTest {
     private static final String GATEWAY = "veil-gateway";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,6 +2,7 @@ package dev.veil.testing;
 
 import dev.veil.testing.MariaDbServer.Account;
 import dev.veil.testing.MariaDbServer.Flavour;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the plugins are the advertised ones, the shop data is there, and TLS verifies against the fixture's CA (and
  * only against it).
  */
+@Tag("servers")
 class MariaDbFixtureTest {
 
     static List<MariaDbServer> servers() {

@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * for it): accepted inside TLS, refused with a clear message on plain TCP where a client would need Veil's
  * RSA key.
  */
+@Tag("servers")
 @QuarkusTest
 @TestProfile(CachingSha2FullAuthenticationTest.FullAuthentication.class)
 @QuarkusTestResource(VeilTestResource.class)

@@ -18,6 +18,7 @@ import dev.veil.upstream.UpstreamRegistry;
 import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * frontend is the real one, built from a real configuration (SmallRye Config, as Quarkus does) with one
  * local account; nothing here touches the network.
  */
+@Tag("servers")
 class MySqlAuthFlowTest {
     private static final String NATIVE = "mysql_native_password";
     private static final String CACHING_SHA2 = "caching_sha2_password";

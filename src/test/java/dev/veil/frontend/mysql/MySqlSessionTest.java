@@ -3,6 +3,7 @@ package dev.veil.frontend.mysql;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Connection phase, TLS, pooling and failure handling of the MySQL front end. */
+@Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class MySqlSessionTest {

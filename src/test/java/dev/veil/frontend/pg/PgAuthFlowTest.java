@@ -13,6 +13,7 @@ import dev.veil.testing.TestConfig;
 import dev.veil.upstream.UpstreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Which authentication a PostgreSQL client is asked for, driven without a network: accounts Veil holds a
  * verifier for get SCRAM; token users get a cleartext request only where it cannot be read on the wire.
  */
+@Tag("servers")
 class PgAuthFlowTest {
     private static final Map<String, String> PROVIDER = Map.of(
             "veil.identity.oidc.sso.issuer", "https://sso.example.com/realms/acme",

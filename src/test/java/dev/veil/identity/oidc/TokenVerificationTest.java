@@ -9,6 +9,7 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.jose4j.keys.HmacKey;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Token verification against a real HTTP key server with locally generated keys: every forgery and misuse in
  * the identity issue's attack list is refused with the reason named, and good tokens are accepted.
  */
+@Tag("servers")
 class TokenVerificationTest {
     private LocalOidcProvider idp;
     private OidcProviders providers;

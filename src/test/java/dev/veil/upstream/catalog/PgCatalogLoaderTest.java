@@ -7,6 +7,7 @@ import dev.veil.analysis.lineage.Lineage;
 import dev.veil.demo.DemoPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Loads the catalog of the real embedded PostgreSQL holding the seeded shop database. */
+@Tag("servers")
 class PgCatalogLoaderTest {
     private static DemoPostgres postgres;
     private static Vertx vertx;
