@@ -9,6 +9,7 @@ import dev.veil.frontend.mysql.packet.HandshakeV10;
 import dev.veil.frontend.mysql.packet.MalformedPacketException;
 import dev.veil.frontend.mysql.packet.OkPacket;
 import dev.veil.frontend.mysql.packet.PacketDecoder;
+import dev.veil.frontend.mysql.packet.PacketTooLargeException;
 import dev.veil.frontend.mysql.packet.Packets;
 import dev.veil.frontend.mysql.packet.ResponseTracker;
 import dev.veil.frontend.mysql.packet.SSLRequest;
@@ -67,7 +68,7 @@ final class MySqlConnection implements MySqlServerListener {
     private final NetSocket socket;
     private final MySqlFrontend frontend;
     private final Context context;
-    private final PacketDecoder decoder = new PacketDecoder();
+    private final PacketDecoder decoder = PacketDecoder.beforeLogin();
     private final boolean loopback;
     private final String clientHost;
     private final long connectionId;
@@ -157,6 +158,10 @@ final class MySqlConnection implements MySqlServerListener {
             fail(e, sequence);
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
+        } catch (PacketTooLargeException e) {
+            fail(state == State.READY ? packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
+                    + e.length() + " bytes before login, over Veil's limit of " + e.limit() + " bytes for the handshake and"
+                    + " authentication packets (a password or token must fit in it)"), (e.sequenceId() + 1) & 0xFF);
         } catch (RuntimeException | LinkageError e) {
             // A LinkageError too (a class missing from a native image, say): the client gets XX000 at once
             // instead of waiting for the authentication timer.
@@ -177,8 +182,9 @@ final class MySqlConnection implements MySqlServerListener {
             return;
         }
         int len = handshakeBytes.getUnsignedMediumLE(0);
-        if (len >= Packets.MAX_PAYLOAD) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: handshake response too large");
+        if (len > PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN) {
+            // Refused on its header, before any of its body is buffered.
+            throw new PacketTooLargeException(handshakeBytes.getUnsignedByte(3), len, PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN);
         }
         if (handshakeBytes.length() < 4 + len) {
             return;
@@ -204,9 +210,6 @@ final class MySqlConnection implements MySqlServerListener {
     private void onAuthPacket(int seq, Buffer buf, int off, int len) {
         if (state != State.AUTHENTICATING) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command arrived before authentication ended");
-        }
-        if (len == Packets.MAX_PAYLOAD) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication packet too large");
         }
         if (seq != sequence) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
@@ -339,6 +342,8 @@ final class MySqlConnection implements MySqlServerListener {
         flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, true),
                 route.upstream(), route.database());
         server.attach(this);
+        // Logged in: a physical packet over the command limit is refused at its header, as before login.
+        decoder.limit(Math.min(frontend.listener.maxPacketBytes(), Packets.MAX_PAYLOAD));
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
@@ -361,8 +366,7 @@ final class MySqlConnection implements MySqlServerListener {
         }
         int size = (partial == null ? 0 : partial.length()) + len;
         if (size > frontend.listener.maxPacketBytes()) {
-            throw VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+            throw packetTooLarge();
         }
         if (len == Packets.MAX_PAYLOAD) {
             if (partial == null) {
@@ -388,6 +392,11 @@ final class MySqlConnection implements MySqlServerListener {
             return;
         }
         onCommand(cmd);
+    }
+
+    private VeilException packetTooLarge() {
+        return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
+                + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
     }
 
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */
