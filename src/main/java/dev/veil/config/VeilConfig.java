@@ -119,7 +119,10 @@ public interface VeilConfig {
         @WithDefault("30s")
         Duration authenticationTimeout();
 
-        /** Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153). */
+        /**
+         * Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153).
+         * Before login a fixed, smaller cap applies: 16 kB per packet.
+         */
         @WithDefault("67108864")
         int maxPacketBytes();
 
@@ -153,7 +156,10 @@ public interface VeilConfig {
         /** Upstream used when the client's database name does not name one as {@code upstream/database}. */
         Optional<String> defaultUpstream();
 
-        /** Largest frontend message accepted after startup; larger ones end the connection with 08P01. */
+        /**
+         * Largest frontend message accepted after login; larger ones end the connection with 08P01. Before login
+         * fixed, smaller caps apply: 10,000 bytes for the startup packet, 16 kB for any other message.
+         */
         @WithDefault("67108864")
         int maxMessageBytes();
 

@@ -100,6 +100,25 @@ class TokenLoginThroughVeilTest {
     }
 
     @Test
+    void aTwelveKilobyteTokenStillFitsBeforeLogin() throws Exception {
+        // Tokens carrying hundreds of group ids are common; messages before login are capped at 16 kB.
+        String user = "many-groups@example.com";
+        String[] groups = new String[251];
+        groups[0] = "analysts";
+        for (int i = 1; i < groups.length; i++) {
+            groups[i] = String.format("5f0c2a4e-%04x-4b7e-9d2c-%012x", i, i * 7919L);
+        }
+        String token = idp().token(user, groups);
+        assertThat(token.length()).as("longer than a startup packet may be").isBetween(12_000, 15_000);
+        try (Connection c = pg(user, token, "disable")) {
+            assertThat(one(c, "SELECT 'fits'")).isEqualTo("fits");
+        }
+        try (Connection c = mysqlCj(user, token, "sslMode=REQUIRED")) {
+            assertThat(one(c, "SELECT 'fits'")).isEqualTo("fits");
+        }
+    }
+
+    @Test
     void theUserNameMayBeThePreferredUsername() throws Exception {
         try (Connection c = pg("carol", idp().token("carol@example.com"), "disable")) {
             assertThat(one(c, "SELECT 1")).isEqualTo("1");

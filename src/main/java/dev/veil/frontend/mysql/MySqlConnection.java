@@ -14,6 +14,7 @@ import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.ResponseTracker;
 import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
+import dev.veil.protocol.mysql.PacketTooLargeException;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
 import dev.veil.error.ErrorCode;
@@ -69,7 +70,7 @@ final class MySqlConnection implements MySqlServerListener {
     private final NetSocket socket;
     private final MySqlFrontend frontend;
     private final Context context;
-    private final PacketDecoder decoder = new PacketDecoder();
+    private final PacketDecoder decoder = PacketDecoder.beforeLogin();
     private final boolean loopback;
     private final String clientHost;
     private final long connectionId;
@@ -159,6 +160,10 @@ final class MySqlConnection implements MySqlServerListener {
             fail(e, sequence);
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
+        } catch (PacketTooLargeException e) {
+            fail(state == State.READY ? packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
+                    + e.length() + " bytes before login, over Veil's limit of " + e.limit() + " bytes for the handshake and"
+                    + " authentication packets (a password or token must fit in it)"), (e.sequenceId() + 1) & 0xFF);
         } catch (RuntimeException | LinkageError e) {
             // A LinkageError too (a class missing from a native image, say): the client gets XX000 at once
             // instead of waiting for the authentication timer.
@@ -179,8 +184,9 @@ final class MySqlConnection implements MySqlServerListener {
             return;
         }
         int len = handshakeBytes.getUnsignedMediumLE(0);
-        if (len >= Packets.MAX_PAYLOAD) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: handshake response too large");
+        if (len > PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN) {
+            // Refused on its header, before any of its body is buffered.
+            throw new PacketTooLargeException(handshakeBytes.getUnsignedByte(3), len, PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN);
         }
         if (handshakeBytes.length() < 4 + len) {
             return;
@@ -206,9 +212,6 @@ final class MySqlConnection implements MySqlServerListener {
     private void onAuthPacket(int seq, Buffer buf, int off, int len) {
         if (state != State.AUTHENTICATING) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command arrived before authentication ended");
-        }
-        if (len == Packets.MAX_PAYLOAD) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication packet too large");
         }
         if (seq != sequence) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
@@ -340,6 +343,8 @@ final class MySqlConnection implements MySqlServerListener {
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(frontend.pipelines.open(session, Dialect.MYSQL, route.upstream(), programName));
         server.attach(this);
+        // Logged in: a physical packet over the command limit is refused at its header, as before login.
+        decoder.limit(Math.min(frontend.listener.maxPacketBytes(), Packets.MAX_PAYLOAD));
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
@@ -362,8 +367,7 @@ final class MySqlConnection implements MySqlServerListener {
         }
         int size = (partial == null ? 0 : partial.length()) + len;
         if (size > frontend.listener.maxPacketBytes()) {
-            throw VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+            throw packetTooLarge();
         }
         if (len == Packets.MAX_PAYLOAD) {
             if (partial == null) {
@@ -389,6 +393,11 @@ final class MySqlConnection implements MySqlServerListener {
             return;
         }
         onCommand(cmd);
+    }
+
+    private VeilException packetTooLarge() {
+        return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
+                + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
     }
 
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */

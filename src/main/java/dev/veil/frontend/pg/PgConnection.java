@@ -73,7 +73,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
         this.frontend = frontend;
-        this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
+        this.decoder = PgFrameDecoder.beforeLogin();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);
@@ -240,6 +240,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
 
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
+        // Logged in: from the next header on, frames up to the configured limit (statements, COPY data).
+        decoder.limit(frontend.listener.maxMessageBytes(), "(veil.pg.max-message-bytes)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
         pool = frontend.upstreams.pool(route.upstream(), route.database());

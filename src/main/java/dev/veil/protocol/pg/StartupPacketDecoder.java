@@ -16,12 +16,14 @@ public final class StartupPacketDecoder {
     /** Returns the packet once complete, else null. {@link #leftover()} then holds bytes sent after it. */
     public StartupPacket feed(Buffer chunk) {
         pending.appendBuffer(chunk);
-        if (pending.length() < 8) {
+        if (pending.length() < 4) {
             return null;
         }
+        // Judged on the length word alone, before any of the body is waited for.
         int length = pending.getInt(0);
         if (length < 8 || length > MAX_STARTUP_PACKET) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid length of startup packet: " + length);
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid length of startup packet: " + length
+                    + " (a startup packet has 8 to " + MAX_STARTUP_PACKET + " bytes)");
         }
         if (pending.length() < length) {
             return null;

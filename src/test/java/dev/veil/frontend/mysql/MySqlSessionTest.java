@@ -1,5 +1,6 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -10,6 +11,8 @@ import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -214,6 +217,62 @@ class MySqlSessionTest {
             }
             assertThat(one(bystander, "SELECT 'unharmed'")).isEqualTo("unharmed");
         }
+    }
+
+    @Test
+    void anOversizedHandshakeResponseIsRefusedAtItsHeader() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", VeilTestResource.veilMySqlPort())) {
+            s.setSoTimeout(10_000);
+            assertThat(readPacket(s.getInputStream())[0]).isEqualTo((byte) 10);
+            // Only the header of a 1 MiB handshake response (sequence 1): the answer must not wait for its body.
+            s.getOutputStream().write(new byte[]{0, 0, 0x10, 1});
+            assertPacketTooLargeBeforeLogin(s, 2);
+        }
+        try (Connection c = MySqlDrivers.MARIADB_CONNECTOR_J.veil("")) {
+            assertThat(one(c, "SELECT 'still serving'")).isEqualTo("still serving");
+        }
+    }
+
+    @Test
+    void anOversizedAuthSwitchResponseIsRefusedAtItsHeader() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", VeilTestResource.veilMySqlPort())) {
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            assertThat(readPacket(in)[0]).isEqualTo((byte) 10);
+            // A handshake response naming a plugin Veil does not offer first: Veil switches it to its own.
+            byte[] user = (VeilTestResource.USER + "\0").getBytes(StandardCharsets.UTF_8);
+            byte[] plugin = "auth_gssapi_client\0".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer response = ByteBuffer.allocate(4 + 4 + 4 + 1 + 23 + user.length + 1 + 20 + plugin.length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            response.putInt(0);
+            response.putInt(Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH)
+                    .putInt(16 * 1024 * 1024).put((byte) 45).put(new byte[23]).put(user).put((byte) 20).put(new byte[20]).put(plugin);
+            response.putInt(0, (response.capacity() - 4) | 1 << 24);
+            s.getOutputStream().write(response.array());
+            byte[] authSwitch = readPacket(in);
+            assertThat(authSwitch[0] & 0xff).as("AuthSwitchRequest").isEqualTo(0xfe);
+            // The auth switch response (sequence 3) announces 1 MiB.
+            s.getOutputStream().write(new byte[]{0, 0, 0x10, 3});
+            assertPacketTooLargeBeforeLogin(s, 4);
+        }
+        try (Connection c = MySqlDrivers.MARIADB_CONNECTOR_J.veil("")) {
+            assertThat(one(c, "SELECT 'still serving'")).isEqualTo("still serving");
+        }
+    }
+
+    /** ERR 1153 / 08S01 answering the refused packet, then the end of the connection. */
+    private static void assertPacketTooLargeBeforeLogin(Socket s, int sequence) throws Exception {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] header = new byte[4];
+        in.readFully(header);
+        assertThat(header[3] & 0xff).as("sequence id of the ERR").isEqualTo(sequence);
+        byte[] err = new byte[(header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16];
+        in.readFully(err);
+        assertThat(err[0] & 0xff).isEqualTo(0xff);
+        assertThat((err[1] & 0xff) | (err[2] & 0xff) << 8).isEqualTo(1153);
+        assertThat(new String(err, 4, 5, StandardCharsets.US_ASCII)).isEqualTo("08S01");
+        assertThat(new String(err, 9, err.length - 9, StandardCharsets.UTF_8)).contains("before login").contains("16384");
+        assertThat(in.read()).isEqualTo(-1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.veil.frontend.pg;
 
+import dev.veil.testing.AllocatedBytes;
 import dev.veil.testing.RawPgClient;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -14,6 +15,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +54,54 @@ class PgProtocolRobustnessTest {
         try (RawPgClient c = new RawPgClient(VeilTestResource.veilPort())) {
             c.sendRaw(ByteBuffer.allocate(8).putInt(1_000_000).putInt(196608).array());
             assertFatal08P01(c, "invalid length of startup packet");
+        }
+    }
+
+    @Test
+    void startupLengthIsJudgedOnItsFirstFourBytes() throws Exception {
+        try (RawPgClient c = new RawPgClient(VeilTestResource.veilPort())) {
+            c.sendRaw(ByteBuffer.allocate(4).putInt(64 * 1024 * 1024).array());
+            assertFatal08P01(c, "invalid length of startup packet: 67108864");
+        }
+    }
+
+    @Test
+    void anOversizedMessageBeforeLoginIsRefusedAtItsHeader() throws Exception {
+        try (RawPgClient c = new RawPgClient(VeilTestResource.veilPort())) {
+            c.sendStartup(VeilTestResource.USER, "shop");
+            assertThat(c.read().type()).isEqualTo('R');
+            // Only the header of a password message just under the 64 MiB limit after login: the answer must
+            // not wait for (nor make room for) its body.
+            c.sendRaw(ByteBuffer.allocate(5).put((byte) 'p').putInt(64 * 1024 * 1024 - 1).array());
+            assertFatal08P01(c, "over the limit of 16384 bytes for a message before login");
+        }
+    }
+
+    @Test
+    void twentyClientsDeclaring64MiBBeforeLoginCostVeilNoMemory() throws Exception {
+        List<RawPgClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                RawPgClient c = new RawPgClient(VeilTestResource.veilPort());
+                clients.add(c);
+                c.sendStartup(VeilTestResource.USER, "shop");
+                assertThat(c.read().type()).isEqualTo('R');
+            }
+            AllocatedBytes.Snapshot before = AllocatedBytes.ofAllThreads();
+            for (RawPgClient c : clients) {
+                // Six bytes each: a header declaring 64 MiB and the first byte of its body.
+                c.sendRaw(ByteBuffer.allocate(6).put((byte) 'p').putInt(64 * 1024 * 1024 - 1).put((byte) 'S').array());
+            }
+            for (RawPgClient c : clients) {
+                assertFatal08P01(c, "before login");
+            }
+            // Allocating the declared length would cost 20 x 64 MiB; the refusals themselves cost a few kB each.
+            assertThat(before.since()).as("bytes allocated in this JVM while the 20 headers were refused")
+                    .isLessThan(64L * 1024 * 1024);
+        } finally {
+            for (RawPgClient c : clients) {
+                c.close();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 
 import static dev.veil.testing.GoldenHex.hex;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Cutting a byte stream into physical packets, however the stream is chunked. */
 class PacketDecoderTest {
@@ -153,6 +154,48 @@ class PacketDecoderTest {
         // about 256 x 16 MB / 2 = 2 GB; appending each chunk to a growing buffer allocates a small multiple of
         // the stream's length (the buffer grows by doubling, then in 4 MB steps).
         assertThat(allocated).as("bytes allocated while decoding").isLessThan(8L * wire.length());
+    }
+
+    @Test
+    void beforeLoginAPacketOverSixteenKilobytesIsRefusedAtItsHeader() {
+        PacketDecoder d = PacketDecoder.beforeLogin();
+        // A 16 MB - 1 header with sequence id 1 (a handshake response's), and no payload at all.
+        Buffer header = Buffer.buffer(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
+        PacketTooLargeException e = catchThrowableOfType(() -> collect(d, header), PacketTooLargeException.class);
+        assertThat(e).as("refused on the header").isNotNull();
+        assertThat(e.length()).isEqualTo(Packets.MAX_PAYLOAD);
+        assertThat(e.limit()).isEqualTo(16 * 1024);
+        assertThat(e.sequenceId()).isEqualTo(1);
+        assertThat(d.pendingBytes()).isZero();
+    }
+
+    @Test
+    void beforeLoginAPacketOfExactlySixteenKilobytesIsAccepted() {
+        Buffer payload = Buffer.buffer(new byte[PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN]);
+        assertThat(collect(PacketDecoder.beforeLogin(), Packets.frame(3, payload))).hasSize(1);
+        Buffer oneMore = Packets.frame(3, Buffer.buffer(new byte[PacketDecoder.MAX_PAYLOAD_BEFORE_LOGIN + 1]));
+        assertThat(catchThrowableOfType(() -> collect(PacketDecoder.beforeLogin(), oneMore), PacketTooLargeException.class))
+                .isNotNull();
+    }
+
+    @Test
+    void aLimitRaisedAtLoginLetsLargerPacketsThrough() {
+        PacketDecoder d = PacketDecoder.beforeLogin();
+        d.limit(Packets.MAX_PAYLOAD);
+        Buffer command = Packets.frame(0, Buffer.buffer(new byte[100_000]));
+        assertThat(collect(d, command)).singleElement().satisfies(p -> assertThat(p.seq()).isZero());
+    }
+
+    @Test
+    void aDeclaredLengthIsNotAllocatedBeforeItsBytesArrive() {
+        // Six bytes announcing a 16 MB packet: what the decoder holds follows the bytes received.
+        PacketDecoder d = new PacketDecoder();
+        Buffer start = Buffer.buffer(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0, Command.COM_QUERY, 'S'});
+        long before = allocatedBytes();
+        d.feed(start, (seq, buf, off, len) -> { });
+        long allocated = allocatedBytes() - before;
+        assertThat(d.pendingBytes()).isEqualTo(6);
+        assertThat(allocated).as("bytes allocated for a six-byte start").isLessThan(64 * 1024);
     }
 
     /** Bytes allocated so far by this thread: a deterministic measure of copying, unlike time. */

@@ -2,6 +2,7 @@ package dev.veil.protocol.pg;
 
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.testing.AllocatedBytes;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,89 @@ class PgFrameDecoderTest {
 
         Buffer oneMore = Buffer.buffer().appendByte((byte) 'd').appendInt(declared + 1);
         violation(() -> new PgFrameDecoder(LIMIT).feed(oneMore, f -> { }));
+    }
+
+    @Test
+    void aDeclaredLengthIsNotAllocatedBeforeItsBytesArrive() {
+        // Six bytes declaring 64 MiB: what the decoder holds follows the bytes received, not the claim.
+        int limit = 64 * 1024 * 1024;
+        PgFrameDecoder decoder = new PgFrameDecoder(limit);
+        Buffer header = Buffer.buffer().appendByte((byte) 'Q').appendInt(limit - 1).appendByte((byte) 'S');
+        long before = AllocatedBytes.byThisThread();
+        decoder.feed(header, f -> { });
+        long allocated = AllocatedBytes.byThisThread() - before;
+
+        assertThat(decoder.pendingBytes()).isEqualTo(6);
+        assertThat(decoder.heldCapacity()).isLessThanOrEqualTo(64);
+        assertThat(allocated).as("bytes allocated for a six-byte header").isLessThan(64 * 1024);
+    }
+
+    @Test
+    void aPartialFrameGrowsWithTheBytesReceivedAndArrivesWhole() {
+        int bodyLength = 1024 * 1024;
+        byte[] body = new byte[bodyLength];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i ^ (i >>> 8));
+        }
+        Buffer wire = Buffer.buffer().appendByte((byte) 'd').appendInt(4 + bodyLength).appendBytes(body);
+        PgFrameDecoder decoder = new PgFrameDecoder(2 * 1024 * 1024);
+        List<PgFrame> frames = new ArrayList<>();
+        long allocated = 0;
+        int chunk = 1000;
+        for (int pos = 0; pos < wire.length(); pos += chunk) {
+            Buffer piece = wire.getBuffer(pos, Math.min(wire.length(), pos + chunk));
+            long before = AllocatedBytes.byThisThread();
+            decoder.feed(piece, frames::add);
+            allocated += AllocatedBytes.byThisThread() - before;
+            if (frames.isEmpty()) {
+                assertThat(decoder.heldCapacity()).as("after %d bytes", pos + piece.length())
+                        .isLessThanOrEqualTo(Math.max(64, 2 * decoder.pendingBytes()));
+            }
+        }
+        assertThat(frames).singleElement().satisfies(f -> assertThat(f.body().getBytes()).isEqualTo(body));
+        assertThat(decoder.pendingBytes()).isZero();
+        assertThat(decoder.heldCapacity()).isZero();
+        // Doubling keeps the copies linear: about twice the frame, plus the final buffer.
+        assertThat(allocated).as("bytes allocated while decoding").isLessThan(6L * wire.length());
+    }
+
+    @Test
+    void beforeLoginAFrameOverSixteenKilobytesIsRefusedAtItsHeader() {
+        PgFrameDecoder decoder = PgFrameDecoder.beforeLogin();
+        Buffer header = Buffer.buffer().appendByte((byte) 'p').appendInt(64 * 1024 * 1024);
+        VeilException e = violation(() -> decoder.feed(header, f -> { }));
+        assertThat(e.getMessage()).contains("'p'").contains("67108864").contains("16384").contains("before login");
+        assertThat(decoder.heldCapacity()).isZero();
+    }
+
+    @Test
+    void beforeLoginAFrameOfExactlySixteenKilobytesIsAccepted() {
+        int declared = PgFrameDecoder.MAX_FRAME_BEFORE_LOGIN - 1;
+        Buffer frame = Buffer.buffer().appendByte((byte) 'p').appendInt(declared).appendBytes(new byte[declared - 4]);
+        List<PgFrame> frames = new ArrayList<>();
+        PgFrameDecoder.beforeLogin().feed(frame, frames::add);
+        assertThat(frames).singleElement().satisfies(f -> assertThat(f.length()).isEqualTo(16 * 1024));
+
+        Buffer oneMore = Buffer.buffer().appendByte((byte) 'p').appendInt(declared + 1);
+        violation(() -> PgFrameDecoder.beforeLogin().feed(oneMore, f -> { }));
+    }
+
+    @Test
+    void aLimitRaisedAtLoginAppliesToTheRestOfTheSameChunk() {
+        // A client may pipeline its first statement behind the password: once the password is accepted,
+        // the statement is judged by the limit after login.
+        Buffer password = Buffer.buffer().appendByte((byte) 'p').appendInt(4 + 7).appendString("secret\0");
+        int queryLength = 20_000;
+        Buffer query = Buffer.buffer().appendByte((byte) 'Q').appendInt(queryLength).appendBytes(new byte[queryLength - 4]);
+        PgFrameDecoder decoder = PgFrameDecoder.beforeLogin();
+        List<Character> types = new ArrayList<>();
+        decoder.feed(password.copy().appendBuffer(query), f -> {
+            types.add(f.typeChar());
+            if (f.type() == 'p') {
+                decoder.limit(LIMIT * 1024, "(after login)");
+            }
+        });
+        assertThat(types).containsExactly('p', 'Q');
     }
 
     @Nested

@@ -158,6 +158,14 @@ class StartupPacketDecoderTest {
     }
 
     @Test
+    void refusesAnOversizedStartupLengthFromItsFirstFourBytes() {
+        // The length word is enough to judge: nothing after it is waited for.
+        Buffer length = Buffer.buffer().appendInt(64 * 1024 * 1024);
+        assertThat(violation(() -> new StartupPacketDecoder().feed(length)).getMessage())
+                .contains("invalid length of startup packet: 67108864");
+    }
+
+    @Test
     void refusesAStartupPacketShorterThanItsHeader() {
         Buffer header = Buffer.buffer().appendInt(7).appendInt(StartupMessage.PROTOCOL_3_0);
         violation(() -> new StartupPacketDecoder().feed(header));
