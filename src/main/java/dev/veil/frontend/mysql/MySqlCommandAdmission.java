@@ -1,5 +1,6 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.analysis.text.StatementSniffer;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.error.ErrorCode;
@@ -8,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decides what happens to each client command: forwarded (and what its answer looks like), answered by
@@ -160,7 +162,7 @@ final class MySqlCommandAdmission {
     private static Verdict kill(StatementSniffer.Statement st) {
         List<String> words = st.words();
         // The servers read KILL ... expr: "KILL 5 + 1" targets 6. Only a bare number is taken as an id.
-        boolean bare = List.of(st.text().toUpperCase(java.util.Locale.ROOT).split("\\s+")).equals(words);
+        boolean bare = List.of(st.text().toUpperCase(Locale.ROOT).split("\\s+")).equals(words);
         int i = 1;
         if (i < words.size() && (words.get(i).equals("HARD") || words.get(i).equals("SOFT"))) {
             i++;
@@ -194,7 +196,7 @@ final class MySqlCommandAdmission {
      */
     private static void refuseDynamicKill(StatementSniffer.Statement st) {
         if ((st.startsWith("PREPARE") || st.startsWith("EXECUTE", "IMMEDIATE"))
-                && st.text().toUpperCase(java.util.Locale.ROOT).contains("KILL")) {
+                && st.text().toUpperCase(Locale.ROOT).contains("KILL")) {
             throw VeilException.error(ErrorCode.UNSUPPORTED, "a prepared KILL statement is not supported through Veil");
         }
     }
