@@ -1,134 +1,62 @@
 package dev.veil.audit;
 
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.text.Fingerprinter;
+import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.Token;
+import dev.veil.analysis.text.TokenKind;
+import dev.veil.analysis.text.Tokens;
+
 /**
- * A small lexer that knows just enough SQL to find literals: quoted strings (with doubled quotes, E'' and
- * MySQL backslash escapes), dollar-quoted strings, numbers, and the things that look like them but are
- * not (quoted identifiers, comments, parameters such as $1, names containing digits).
+ * What the audit trail keeps of a statement's text: the text with every literal value replaced by {@code ?}
+ * (identifiers, keywords, parameters such as $1, comments and layout kept), and the statement's fingerprint,
+ * which is the analysis stage's ({@link Fingerprinter}), so an audit record and the analysis of its statement
+ * carry the same value. Both come from one pass of the analysis tokenizer with the dialect's default lexical
+ * settings, the ones the front ends analyse with.
  */
-public final class LiteralRedactor implements StatementRedactor {
-    private final boolean mysql;
+public final class LiteralRedactor {
+    private final SqlTokenizer tokenizer;
 
-    /** @param mysql MySQL rules: backslash escapes in every string, "…" is a string, `…` an identifier */
-    public LiteralRedactor(boolean mysql) {
-        this.mysql = mysql;
+    /** The recorded text and the fingerprint of one statement. */
+    public record Redacted(String text, String fingerprint) {
     }
 
-    @Override
+    public LiteralRedactor(Dialect dialect) {
+        this.tokenizer = SqlTokenizer.forDialect(dialect);
+    }
+
+    public Redacted read(String sql) {
+        Tokens tokens = tokenizer.tokenize(sql);
+        return new Redacted(redact(tokens), Fingerprinter.fingerprint(tokens).hex());
+    }
+
+    /** The text with every literal replaced by {@code ?}. */
     public String redact(String sql) {
+        return redact(tokenizer.tokenize(sql));
+    }
+
+    private static String redact(Tokens tokens) {
+        String sql = tokens.sql();
         StringBuilder out = new StringBuilder(sql.length());
-        int n = sql.length();
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                end = end < 0 ? n : end;
-                out.append(sql, i, end);
-                i = end;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                out.append(sql, i, end);
-                i = end;
-            } else if (c == '\'' || (mysql && c == '"')) {
-                boolean escapes = mysql || (i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !Character.isLetterOrDigit(sql.charAt(i - 2))));
-                if (escapes && !mysql) {
-                    out.setLength(out.length() - 1); // the E prefix belongs to the literal
-                }
-                i = skipQuoted(sql, i, c, escapes);
-                out.append('?');
-            } else if (c == '"' || (mysql && c == '`')) {
-                int end = skipQuoted(sql, i, c, false);
-                out.append(sql, i, end);
-                i = end;
-            } else if (c == '$' && !mysql && i + 1 < n && (sql.charAt(i + 1) == '$' || Character.isLetter(sql.charAt(i + 1)) || sql.charAt(i + 1) == '_')
-                    && (i == 0 || !isWordChar(sql.charAt(i - 1)))) {
-                int tagEnd = sql.indexOf('$', i + 1);
-                String tag = tagEnd < 0 ? null : sql.substring(i, tagEnd + 1);
-                if (tag == null || !tag.substring(1, tag.length() - 1).chars().allMatch(ch -> isWordChar((char) ch))) {
-                    out.append(c);
-                    i++;
-                } else {
-                    int close = sql.indexOf(tag, tagEnd + 1);
-                    i = close < 0 ? n : close + tag.length();
-                    out.append('?');
-                }
-            } else if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
-                int end = i + 1;
-                while (end < n && Character.isDigit(sql.charAt(end))) {
-                    end++;
-                }
-                out.append(sql, i, end); // a parameter placeholder, not a value
-                i = end;
-            } else if ((Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))))
-                    && (i == 0 || !isWordChar(sql.charAt(i - 1)))) {
-                i = skipNumber(sql, i);
-                out.append('?');
-            } else if (isWordChar(c)) {
-                int end = i;
-                while (end < n && isWordChar(sql.charAt(end))) {
-                    end++;
-                }
-                out.append(sql, i, end);
-                i = end;
-            } else {
-                out.append(c);
-                i++;
+        int copied = 0;
+        for (Token t : tokens.all()) {
+            if (holdsValue(t)) {
+                out.append(sql, copied, t.start()).append('?');
+                copied = t.end();
             }
         }
-        return out.toString();
+        return out.append(sql, copied, sql.length()).toString();
     }
 
-    private static boolean isWordChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
-    }
-
-    private static int skipQuoted(String sql, int start, char quote, boolean backslash) {
-        int i = start + 1;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (backslash && c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
+    /**
+     * Literals (a prefix such as E, N, X or _utf8mb4 belongs to its literal), and text the tokenizer could not
+     * read: mostly a string or quoted name left open, which runs to the end of the text and may hold values.
+     * A stray character and an unclosed comment are kept, as comments are.
+     */
+    private static boolean holdsValue(Token t) {
+        if (t.kind() == TokenKind.ERROR) {
+            return t.text().length() > 1 && !t.text().startsWith("/*");
         }
-        return n;
-    }
-
-    private static int skipNumber(String sql, int start) {
-        int i = start;
-        int n = sql.length();
-        if (sql.startsWith("0x", i) || sql.startsWith("0X", i)) {
-            i += 2;
-            while (i < n && Character.digit(sql.charAt(i), 16) >= 0) {
-                i++;
-            }
-            return i;
-        }
-        while (i < n && (Character.isDigit(sql.charAt(i)) || sql.charAt(i) == '.' || sql.charAt(i) == '_')) {
-            i++;
-        }
-        if (i < n && (sql.charAt(i) == 'e' || sql.charAt(i) == 'E')) {
-            int j = i + 1;
-            if (j < n && (sql.charAt(j) == '+' || sql.charAt(j) == '-')) {
-                j++;
-            }
-            if (j < n && Character.isDigit(sql.charAt(j))) {
-                i = j;
-                while (i < n && Character.isDigit(sql.charAt(i))) {
-                    i++;
-                }
-            }
-        }
-        return i;
+        return t.kind().isLiteral();
     }
 }

@@ -1,6 +1,7 @@
 package dev.veil.session;
 
 import dev.veil.audit.AuditEvent;
+import dev.veil.audit.LiteralRedactor;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import io.vertx.core.Context;
@@ -9,7 +10,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The audit side of one session, confined to the session's event loop. Record before run:
@@ -44,15 +50,14 @@ public final class SessionAudit {
                                            AuditEvent.Decision decision) {
         long started = System.nanoTime();
         long statementId = ++statements;
-        var redactor = auditor.redactor(protocol);
-        String redacted = redactor.redact(sql);
+        LiteralRedactor.Redacted redacted = auditor.redactor(protocol).read(sql);
         var event = new AuditEvent.StatementDecided(auditor.clock.instant(), session.id(), statementId,
                 session.identity().name(), session.identity().roles(), session.environment(), session.upstream(),
-                session.database(), protocol, redactor.fingerprint(redacted), auditor.redactLiterals ? redacted : sql,
+                session.database(), protocol, redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : sql,
                 auditor.redactLiterals, auditor.recordParameters ? parameters : null, analysis, decision, List.of(), null);
         auditor.countStatement(event);
         StatementRecord ticket = new StatementRecord(this, event, started);
-        java.util.concurrent.CompletableFuture<Void> stored = auditor.log.record(event);
+        CompletableFuture<Void> stored = auditor.log.record(event);
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
@@ -75,8 +80,8 @@ public final class SessionAudit {
      * for the client when it cannot be and Veil fails closed (without fail-closed, {@code ok} after a warning).
      * The audit log's watchdog fails the future when the write takes longer than veil.audit.write-timeout.
      */
-    private void whenStored(java.util.concurrent.CompletableFuture<Void> stored, Context context, long statementId,
-                            Runnable ok, java.util.function.Consumer<Throwable> refused) {
+    private void whenStored(CompletableFuture<Void> stored, Context context, long statementId,
+                            Runnable ok, Consumer<Throwable> refused) {
         stored.whenComplete((v, e) -> {
             Runnable done = () -> {
                 if (e == null) {
@@ -102,8 +107,8 @@ public final class SessionAudit {
     }
 
     private static String reason(Throwable e) {
-        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (c instanceof java.util.concurrent.TimeoutException) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof TimeoutException) {
             return "no sink stored the record within the write timeout";
         }
         return c.getMessage() == null ? c.toString() : c.getMessage();
@@ -129,7 +134,7 @@ public final class SessionAudit {
         }
         ended = true;
         auditor.record(new AuditEvent.SessionEnded(auditor.clock.instant(), session.id(), session.identity().name(),
-                java.time.Duration.between(session.startedAt(), auditor.clock.instant()).toMillis(), statements, reason));
+                Duration.between(session.startedAt(), auditor.clock.instant()).toMillis(), statements, reason));
     }
 
     public Session session() {

@@ -1,20 +1,27 @@
 package dev.veil.session;
 
+import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.audit.AuditLog;
 import dev.veil.audit.LiteralRedactor;
-import dev.veil.audit.StatementRedactor;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.VeilException;
+import dev.veil.upstream.catalog.CatalogRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where front ends report sessions and statements, whatever their dialect. It turns those reports into
@@ -29,16 +36,16 @@ public class SessionAuditor {
     final MeterRegistry metrics;
     final boolean redactLiterals;
     final boolean recordParameters;
-    final StatementRedactor postgresRedactor = new LiteralRedactor(false);
-    final StatementRedactor mysqlRedactor = new LiteralRedactor(true);
+    final LiteralRedactor postgresRedactor = new LiteralRedactor(Dialect.POSTGRESQL);
+    final LiteralRedactor mysqlRedactor = new LiteralRedactor(Dialect.MYSQL);
     final Timer veilTime;
     final Timer upstreamTime;
     private final Counter authFailures;
 
-    private final dev.veil.upstream.catalog.CatalogRegistry catalogs;
+    private final CatalogRegistry catalogs;
 
     public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics,
-                          dev.veil.upstream.catalog.CatalogRegistry catalogs) {
+                          CatalogRegistry catalogs) {
         this.catalogs = catalogs;
         this.log = log;
         this.clock = clock;
@@ -62,7 +69,7 @@ public class SessionAuditor {
     public SessionAudit sessionStarted(Session session, String protocol, String applicationName, boolean holdsAnswers) {
         var id = session.identity();
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
-                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(java.util.Locale.ROOT), id.provider()), session.clientAddress(),
+                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider()), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
         return new SessionAudit(this, session, protocol, holdsAnswers);
     }
@@ -81,22 +88,22 @@ public class SessionAuditor {
         }
     }
 
-    private final java.util.Map<io.vertx.core.Context, Mailbox> mailboxes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Context, Mailbox> mailboxes = new ConcurrentHashMap<>();
 
     /**
      * Runs {@code task} on {@code context}. The writer completes many decisions per batch; the ones for the
      * same event loop are run by one task there, instead of one wake-up of that loop per statement.
      */
-    void runOn(io.vertx.core.Context context, Runnable task) {
+    void runOn(Context context, Runnable task) {
         mailboxes.computeIfAbsent(context, Mailbox::new).post(task);
     }
 
     private static final class Mailbox {
-        private final io.vertx.core.Context context;
-        private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Context context;
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
 
-        Mailbox(io.vertx.core.Context context) {
+        Mailbox(Context context) {
             this.context = context;
         }
 
@@ -120,12 +127,12 @@ public class SessionAuditor {
         catalogs.invalidate(upstream);
     }
 
-    StatementRedactor redactor(String protocol) {
+    LiteralRedactor redactor(String protocol) {
         return "mysql".equals(protocol) ? mysqlRedactor : postgresRedactor;
     }
 
-    private final java.util.Map<String, Counter> statementCounters = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, Counter> lineageCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> statementCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> lineageCounters = new ConcurrentHashMap<>();
 
     void countStatement(AuditEvent.StatementDecided d) {
         String kind = d.analysis().kind() == null ? "unanalysed" : d.analysis().kind().toLowerCase();

@@ -81,10 +81,14 @@ final class Lexer extends LiteralLexer {
         return c <= ' ' || c == 0x7f;
     }
 
+    /**
+     * To the end of the line. PostgreSQL's scan.l ends it at \n or \r; the MySQL and MariaDB lexers only at \n,
+     * so there a lone \r does not end the comment: what follows it on the line is not code.
+     */
     private void lineComment() {
         int start = pos;
         int e = start;
-        while (e < n && s.charAt(e) != '\n' && s.charAt(e) != '\r') {
+        while (e < n && s.charAt(e) != '\n' && (s.charAt(e) != '\r' || !pg)) {
             e++;
         }
         emit(TokenKind.COMMENT, start, e, null);

@@ -1,23 +1,39 @@
 package dev.veil.analysis.text;
 
+import dev.veil.analysis.Dialect;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A deliberately small reader of COM_QUERY text for the few statements the MySQL front end must handle
- * itself before any analysis: KILL (the ids clients quote are Veil's, not the server's) and LOAD DATA LOCAL
- * (an exfiltration path). It splits on top-level semicolons, skipping quoted strings, quoted identifiers
- * and comments, and treats the contents of versioned comments ({@code /*!80000 ... *}{@code /}) as code, as the
- * server does. It errs towards finding these statements: a false match refuses a statement, a miss could
- * kill someone else's query.
+ * The statements of a MySQL COM_QUERY text and their leading words, for the few statements the MySQL front end
+ * must handle itself before any analysis: KILL (the ids clients quote are Veil's, not the server's), LOAD DATA
+ * LOCAL (an exfiltration path), USE, PREPARE … FROM and EXECUTE IMMEDIATE. It reads the tokens of
+ * {@link SqlTokenizer}, so quoted strings, quoted identifiers and comments hide what the server would not run,
+ * and the contents of versioned comments ({@code /*!80000 ... *}{@code /}) are code, as for the server.
+ *
+ * <p>It errs towards finding these statements: a false match refuses a statement, a miss could kill someone
+ * else's query. So it cuts at every semicolon outside a token, even inside a stored-program body, where
+ * {@link StatementSplitter} would follow the block structure and keep {@code BEGIN …; KILL 5; END} whole.
  *
  * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES, and
- * ANSI_QUOTES for {@code "}), which Veil does not follow: callers read text with a backslash both ways.
+ * ANSI_QUOTES for {@code "}), which Veil does not follow: callers read text with a backslash both ways. Without
+ * backslash escapes {@code "…"} ends where an ANSI_QUOTES identifier ends, so that reading covers both modes.
  */
 public final class StatementSniffer {
-    /** One statement's words up to the first non-word token (enough for KILL and LOAD DATA forms). */
+    private static final LexicalSettings MYSQL = LexicalSettings.defaults(Dialect.MYSQL);
+
+    /**
+     * One statement: its words up to the first token that is neither a word nor a number (enough for the KILL
+     * and LOAD DATA forms), upper-cased; and its text with comments as spaces and versioned-comment markers
+     * dropped, stripped.
+     */
     public record Statement(List<String> words, String text) {
+        public Statement {
+            words = List.copyOf(words);
+        }
+
         public boolean startsWith(String... prefix) {
             if (words.size() < prefix.length) {
                 return false;
@@ -31,104 +47,47 @@ public final class StatementSniffer {
         }
     }
 
+    /** With backslash escapes, MySQL's default. */
     public static List<Statement> statements(String sql) {
         return statements(sql, true);
     }
 
     public static List<Statement> statements(String sql, boolean backslashEscapes) {
+        Tokens tokens = new SqlTokenizer(MYSQL.withBackslashEscapes(backslashEscapes)).tokenize(sql);
+        List<Token> all = tokens.all();
         List<Statement> out = new ArrayList<>();
-        List<String> words = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        boolean leading = true;
-        int i = 0;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                int end = skipQuoted(sql, i, c, backslashEscapes);
-                text.append(sql, i, end);
-                leading = false;
-                i = end;
-            } else if (c == '#' || (c == '-' && sql.startsWith("--", i) && (i + 2 == n || commentSpace(sql.charAt(i + 2))))) {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? n : end + 1;
-                text.append(' ');
-            } else if (c == '/' && sql.startsWith("/*", i)) {
-                if (i + 2 < n && (sql.charAt(i + 2) == '!' || (sql.charAt(i + 2) == 'M' && sql.startsWith("/*M!", i)))) {
-                    // Versioned comment: the server runs its contents; drop only the marker and version digits.
-                    int j = i + (sql.charAt(i + 2) == '!' ? 3 : 4);
-                    while (j < n && Character.isDigit(sql.charAt(j))) {
-                        j++;
-                    }
-                    i = j;
-                } else {
-                    int end = sql.indexOf("*/", i + 2);
-                    i = end < 0 ? n : end + 2;
-                    text.append(' ');
-                }
-            } else if (c == '*' && sql.startsWith("*/", i)) {
-                i += 2; // end of a versioned comment
-                text.append(' ');
-            } else if (c == ';') {
-                add(out, words, text);
-                words = new ArrayList<>();
-                text = new StringBuilder();
-                leading = true;
-                i++;
-            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$') {
-                int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_' || sql.charAt(j) == '$')) {
-                    j++;
-                }
-                if (leading) {
-                    words.add(sql.substring(i, j).toUpperCase(Locale.ROOT));
-                }
-                text.append(sql, i, j);
-                i = j;
-            } else if (Character.isWhitespace(c)) {
-                text.append(c);
-                i++;
-            } else {
-                leading = false;
-                text.append(c);
-                i++;
+        int from = 0;
+        for (int i = 0; i <= all.size(); i++) {
+            if (i == all.size() || all.get(i).isPunct(';')) {
+                add(out, tokens.sql(), all.subList(from, i));
+                from = i + 1;
             }
         }
-        add(out, words, text);
         return out;
     }
 
-    private static void add(List<Statement> out, List<String> words, StringBuilder text) {
-        if (!words.isEmpty() || !text.toString().isBlank()) {
-            out.add(new Statement(List.copyOf(words), text.toString().strip()));
-        }
-    }
-
-    /**
-     * After "--", the servers start a comment only at a space or an ASCII control character (their lexers test
-     * the next byte with my_isspace / my_iscntrl); a Unicode space such as U+2028 does not qualify.
-     */
-    private static boolean commentSpace(char c) {
-        return c <= ' ' || c == 0x7F;
-    }
-
-    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
-        int i = start + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (c == '\\' && quote != '`' && backslashEscapes) {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
+    private static void add(List<Statement> out, String sql, List<Token> tokens) {
+        List<String> words = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        boolean leading = true;
+        int copied = tokens.isEmpty() ? 0 : tokens.get(0).start();
+        for (Token t : tokens) {
+            text.append(sql, copied, t.start()); // the layout between tokens
+            copied = t.end();
+            if (t.kind().isTrivia()) {
+                text.append(' '); // a comment or a marker separates the tokens around it, as for the server
             } else {
-                i++;
+                text.append(t.text());
+                leading &= t.kind() == TokenKind.WORD || t.kind() == TokenKind.NUMBER;
+                if (leading) {
+                    words.add(t.text().toUpperCase(Locale.ROOT));
+                }
             }
         }
-        return sql.length();
+        String stripped = text.toString().strip();
+        if (!stripped.isEmpty()) {
+            out.add(new Statement(words, stripped));
+        }
     }
 
     private StatementSniffer() {

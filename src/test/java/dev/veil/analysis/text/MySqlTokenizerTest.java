@@ -53,6 +53,15 @@ class MySqlTokenizerTest {
     }
 
     @Test
+    void aCarriageReturnAloneDoesNotEndALineComment() {
+        // The servers end # and -- comments at \n only (MySqlLineCommentEndTest asks them); PostgreSQL at \r too.
+        assertThat(kinds(MY.tokenize("SELECT 1 # note\r, 2\n, 3"))).isEqualTo("WORD NUMBER COMMENT PUNCTUATION NUMBER");
+        assertThat(kinds(MY.tokenize("SELECT 1 -- note\r, 2\r\n, 3"))).isEqualTo("WORD NUMBER COMMENT PUNCTUATION NUMBER");
+        assertThat(kinds(SqlTokenizer.forDialect(Dialect.POSTGRESQL).tokenize("SELECT 1 -- note\r, 2")))
+                .isEqualTo("WORD NUMBER COMMENT PUNCTUATION NUMBER");
+    }
+
+    @Test
     void dashDashIsACommentOnlyWhenASpaceOrControlCharacterFollows() {
         assertThat(texts(MY.tokenize("SELECT 1--1"))).isEqualTo("SELECT|1|-|-|1");
         assertThat(kinds(MY.tokenize("SELECT 1-- 1"))).isEqualTo("WORD NUMBER COMMENT");

@@ -50,6 +50,28 @@ class StatementSnifferTest {
     }
 
     @Test
+    void cutsAtEverySemicolonEvenInsideAStoredProgramBody() {
+        // The splitter keeps a body whole; here a KILL inside it must still be seen.
+        assertThat(words("CREATE PROCEDURE p() BEGIN SELECT 1; KILL 5; END", true))
+                .containsExactly(List.of("CREATE", "PROCEDURE", "P"), List.of("KILL", "5"), List.of("END"));
+    }
+
+    @Test
+    void endsALineCommentAtANewlineOnly() {
+        // A lone carriage return does not end the comment for the servers: the quote after it is comment too.
+        assertThat(words("SELECT 1 # note\r'\n; KILL 5; -- '", true))
+                .containsExactly(List.of("SELECT", "1"), List.of("KILL", "5"));
+    }
+
+    @Test
+    void separatesTheWordsAroundAVersionedCommentMarker() {
+        assertThat(StatementSniffer.statements("KILL/*!5*/5", true)).singleElement().satisfies(st -> {
+            assertThat(st.words()).containsExactly("KILL", "5");
+            assertThat(st.text().split("\\s+")).containsExactly("KILL", "5");
+        });
+    }
+
+    @Test
     void ignoresEmptyStatements() {
         assertThat(StatementSniffer.statements(" ; ;; -- nothing\n", true)).isEmpty();
     }

@@ -210,6 +210,14 @@ class MySqlCommandAdmissionTest {
         }
 
         @Test
+        void refusesKillAfterALineCommentThatACarriageReturnDoesNotEnd() {
+            // The servers end "#" and "-- " comments at \n only: the quote after the \r is comment, and
+            // KILL 5 is a statement of its own.
+            assertUnsupported(refusal(() -> query("SELECT 1 # note\r'\n; KILL 5; -- '")));
+            assertUnsupported(refusal(() -> query("SELECT 1 -- note\r'\n; KILL 5; -- '")));
+        }
+
+        @Test
         void refusesKillHiddenInAStringOnlyByBackslashEscaping() {
             // Under sql_mode NO_BACKSLASH_ESCAPES (or ANSI_QUOTES for "...") a backslash does not escape the
             // quote: the server sees SELECT 'a\' ; KILL 5 ; -- ...
