@@ -119,8 +119,12 @@ public interface VeilConfig {
         @WithDefault("30s")
         Duration authenticationTimeout();
 
-        /** Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153). */
-        @WithDefault("67108864")
+        /**
+         * Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153).
+         * 16 MiB: MariaDB's own max_allowed_packet default, room for mysqldump's multi-row INSERTs (about 1 MB);
+         * Veil holds a whole command in memory to analyse and audit it, per connection.
+         */
+        @WithDefault("16777216")
         int maxPacketBytes();
 
         /**
@@ -153,8 +157,12 @@ public interface VeilConfig {
         /** Upstream used when the client's database name does not name one as {@code upstream/database}. */
         Optional<String> defaultUpstream();
 
-        /** Largest frontend message accepted after startup; larger ones end the connection with 08P01. */
-        @WithDefault("67108864")
+        /**
+         * Largest frontend message accepted after startup; larger ones end the connection with 08P01. 16 MiB, as
+         * for MySQL: far above real statements (COPY data comes in small CopyData messages), while Veil holds a
+         * whole message in memory to analyse and audit it, per connection.
+         */
+        @WithDefault("16777216")
         int maxMessageBytes();
 
         @WithDefault("1000")
@@ -399,6 +407,23 @@ public interface VeilConfig {
         @WithDefault("false")
         boolean recordParameters();
 
+        /**
+         * Statement text kept in a record, in characters; a longer statement keeps its beginning, its full length
+         * and the SHA-256 of the whole text (statementTruncated true).
+         */
+        @WithDefault("65536")
+        int maxStatementChars();
+
+        /**
+         * Characters kept of every other text value of a record (user, database and application names, error
+         * messages, parameters, …); a longer one ends with {@code …[truncated: N chars]}. Lists keep 16 such fields' worth.
+         */
+        @WithDefault("1024")
+        int maxFieldChars();
+
+        /** Failed authentications recorded one by one per client address; see {@link AuthFailures}. */
+        AuthFailures authFailures();
+
         /** Events waiting for the writer; when full, statements are refused as if the sink had failed. */
         @WithDefault("65536")
         int queueCapacity();
@@ -428,6 +453,20 @@ public interface VeilConfig {
         AuditPostgres postgres();
 
         AuditStdout stdout();
+    }
+
+    /**
+     * A client address gets at most {@code per-source} auth.failed records per {@code window}; the failures past
+     * that are counted (veil_auth_failures_total counts every one) and summed up in one auth.suppressed record
+     * when the window ends. Without this, anyone who can reach the listener could fill the audit disk with
+     * failed logins, and Veil then (rightly) refuses every statement.
+     */
+    interface AuthFailures {
+        @WithDefault("30")
+        int perSource();
+
+        @WithDefault("1m")
+        Duration window();
     }
 
     interface AuditFile {

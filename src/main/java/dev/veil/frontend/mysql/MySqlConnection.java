@@ -362,7 +362,7 @@ final class MySqlConnection implements MySqlServerListener {
         int size = (partial == null ? 0 : partial.length()) + len;
         if (size > frontend.listener.maxPacketBytes()) {
             throw VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes; raise it to accept larger commands)");
         }
         if (len == Packets.MAX_PAYLOAD) {
             if (partial == null) {

@@ -71,7 +71,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
         this.frontend = frontend;
-        this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes());
+        this.decoder = new PgFrameDecoder(frontend.listener.maxMessageBytes(), "veil.pg.max-message-bytes");
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
         this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);

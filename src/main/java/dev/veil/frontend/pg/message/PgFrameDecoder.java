@@ -12,12 +12,19 @@ import java.util.function.Consumer;
  */
 public final class PgFrameDecoder {
     private final int maxFrameBytes;
+    /** The property that sets the limit, named in the error (null: the limit is not configurable). */
+    private final String limitSetting;
     private Buffer pending;
     /** Bytes the pending frame needs before decoding can go on (the whole frame, or its header). */
     private int awaited;
 
     public PgFrameDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, null);
+    }
+
+    public PgFrameDecoder(int maxFrameBytes, String limitSetting) {
         this.maxFrameBytes = maxFrameBytes;
+        this.limitSetting = limitSetting;
     }
 
     /** Feeds one chunk; calls {@code sink} for every complete frame, in order. */
@@ -44,7 +51,8 @@ public final class PgFrameDecoder {
             if (declared > maxFrameBytes - 1) {
                 throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
                         "message of type '" + printable(buf.getByte(pos)) + "' declares length " + declared + " ("
-                                + (declared + 1L) + " bytes with its type byte), over the limit of " + maxFrameBytes + " bytes");
+                                + (declared + 1L) + " bytes with its type byte), over the limit of " + maxFrameBytes + " bytes"
+                                + (limitSetting == null ? "" : " (" + limitSetting + "; raise it to accept larger messages)"));
             }
             int end = pos + 1 + declared;
             if (end > len) {
