@@ -1,6 +1,8 @@
 package dev.veil.audit;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +30,19 @@ public final class AuditCodec {
     /** Length of {@code ,"hash":"<64 hex>"}} at the end of every line. */
     private static final int HASH_SUFFIX = HASH_FIELD.length() + 64 + 2;
 
-    private final ObjectMapper mapper = JsonMapper.builder()
+    /**
+     * No limit on the length of a string or a name when reading: a line is already in memory as a whole when it
+     * is parsed, so Jackson's default (20,000,000 characters) protects nothing and only made a long record
+     * (from a version that did not bound them: a statement with a 21 MB comment) unreadable, reported as
+     * corruption. What is written now is bounded by {@link AuditBounds}.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE).build())
+            .build();
+
+    private final AuditBounds bounds;
+    private final ObjectMapper mapper = JsonMapper.builder(FACTORY)
             .addModule(new JavaTimeModule())
             .addModule(new Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -40,6 +54,15 @@ public final class AuditCodec {
             .collect(java.util.stream.Collectors.toMap(com.fasterxml.jackson.annotation.JsonSubTypes.Type::value,
                     com.fasterxml.jackson.annotation.JsonSubTypes.Type::name));
 
+    /** A codec that writes within the default bounds (and reads anything). */
+    public AuditCodec() {
+        this(AuditBounds.DEFAULT);
+    }
+
+    public AuditCodec(AuditBounds bounds) {
+        this.bounds = bounds;
+    }
+
     public ObjectMapper mapper() {
         return mapper;
     }
@@ -48,8 +71,13 @@ public final class AuditCodec {
         return seal(seq, serialise(event), prev);
     }
 
-    /** An event's own fields as JSON, without its braces: the part of a line that needs no place in the chain. */
-    public Serialised serialise(AuditEvent event) {
+    /**
+     * An event's own fields as JSON, without its braces: the part of a line that needs no place in the chain.
+     * The event is bounded first ({@link AuditBounds}); the result carries the bounded event, so the search
+     * columns of a line (identity) are taken from what the line says.
+     */
+    public Serialised serialise(AuditEvent original) {
+        AuditEvent event = bounds.apply(original);
         String eventJson;
         try {
             // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.

@@ -20,6 +20,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = AuditEvent.StatementDecided.class, name = "statement.decided"),
         @JsonSubTypes.Type(value = AuditEvent.StatementCompleted.class, name = "statement.completed"),
         @JsonSubTypes.Type(value = AuditEvent.AuthenticationFailed.class, name = "auth.failed"),
+        @JsonSubTypes.Type(value = AuditEvent.AuthenticationFailuresSuppressed.class, name = "auth.suppressed"),
         @JsonSubTypes.Type(value = AuditEvent.PolicyReloaded.class, name = "policy.reloaded"),
         @JsonSubTypes.Type(value = AuditEvent.AdminAction.class, name = "admin.action"),
         @JsonSubTypes.Type(value = AuditEvent.Checkpoint.class, name = "checkpoint")})
@@ -54,13 +55,26 @@ public sealed interface AuditEvent {
     /**
      * A decision about one statement, recorded (durably) before the statement reaches the upstream.
      * {@code analysis}, {@code masks} and {@code approval} are filled by the analysis, masking and approval
-     * stages; until then they are empty.
+     * stages; until then they are empty. {@code statementLength} is the length (characters) of the whole
+     * recorded text; when that is over veil.audit.max-statement-chars, {@code statement} holds its beginning,
+     * {@code statementTruncated} is true and {@code statementSha256} is the SHA-256 of the whole text's UTF-8
+     * bytes (null otherwise: the text itself is there). See {@link AuditBounds}.
      */
     record StatementDecided(Instant time, long sessionId, long statementId, String identityName,
                             List<String> roles, String environment, String upstream, String database,
-                            String protocol, String fingerprint, String statement, boolean literalsRedacted,
+                            String protocol, String fingerprint, String statement, long statementLength,
+                            String statementSha256, boolean statementTruncated, boolean literalsRedacted,
                             List<String> parameters, Analysis analysis, Decision decision, List<Mask> masks,
                             String approval) implements AuditEvent {
+        /** A decision about the whole text {@code statement} (it is cut, if need be, when it is recorded). */
+        public StatementDecided(Instant time, long sessionId, long statementId, String identityName, List<String> roles,
+                                String environment, String upstream, String database, String protocol, String fingerprint,
+                                String statement, boolean literalsRedacted, List<String> parameters, Analysis analysis,
+                                Decision decision, List<Mask> masks, String approval) {
+            this(time, sessionId, statementId, identityName, roles, environment, upstream, database, protocol, fingerprint,
+                    statement, statement == null ? 0 : statement.length(), null, false, literalsRedacted, parameters, analysis,
+                    decision, masks, approval);
+        }
     }
 
     /**
@@ -79,6 +93,15 @@ public sealed interface AuditEvent {
         public String identityName() {
             return user;
         }
+    }
+
+    /**
+     * Failed authentications from one client address that were counted but not recorded one by one: more than
+     * veil.audit.auth-failures.per-source came within one window ({@code from}, {@code to}). {@code clientAddress}
+     * is null for the failures from addresses beyond the ones tracked at once (they share one window).
+     */
+    record AuthenticationFailuresSuppressed(Instant time, String clientAddress, long failures, Instant from, Instant to)
+            implements AuditEvent {
     }
 
     /** A policy set was (re)loaded, or failed to load. */

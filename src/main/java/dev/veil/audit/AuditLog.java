@@ -102,7 +102,7 @@ public class AuditLog {
             public void writeFailed(String reason) {
                 failures.increment();
             }
-        });
+        }, new AuditBounds(config.maxStatementChars(), config.maxFieldChars()));
         w.start();
         Duration timeout = config.writeTimeout();
         watchdog = vertx.setPeriodic(Math.max(50, Math.min(1000, timeout.toMillis() / 4)), id -> w.watchdog(timeout));

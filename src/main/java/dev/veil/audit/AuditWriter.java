@@ -54,7 +54,7 @@ final class AuditWriter {
     private final List<AuditSink> inline;
     private final List<AuditSink> shipped;
     private final boolean fsync;
-    private final AuditCodec codec = new AuditCodec();
+    private final AuditCodec codec;
     private final int capacity;
     private final int maxBatch;
     private final Duration retryInterval;
@@ -82,6 +82,12 @@ final class AuditWriter {
 
     AuditWriter(List<AuditSink> sinks, boolean fsync, Clock clock, int capacity, int maxBatch, long checkpointEvery,
                 Duration checkpointInterval, Duration retryInterval, Observer observer) {
+        this(sinks, fsync, clock, capacity, maxBatch, checkpointEvery, checkpointInterval, retryInterval, observer, AuditBounds.DEFAULT);
+    }
+
+    AuditWriter(List<AuditSink> sinks, boolean fsync, Clock clock, int capacity, int maxBatch, long checkpointEvery,
+                Duration checkpointInterval, Duration retryInterval, Observer observer, AuditBounds bounds) {
+        this.codec = new AuditCodec(bounds);
         this.inline = sinks.stream().filter(AuditSink::inline).toList();
         this.shipped = sinks.stream().filter(s -> !s.inline()).toList();
         this.fsync = fsync;

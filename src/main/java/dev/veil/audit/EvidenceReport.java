@@ -113,6 +113,10 @@ public final class EvidenceReport {
                 }
                 case "auth.failed" -> signIns.add(new SignInFailure(t, r.path("user").asText(), r.path("clientAddress").asText(),
                         r.path("reason").asText(), seq));
+                // Failures past the per-source limit, counted only: one row for all of them.
+                case "auth.suppressed" -> signIns.add(new SignInFailure(t, null, r.path("clientAddress").asText(null),
+                        r.path("failures").asLong() + " further failed sign-ins between " + r.path("from").asText() + " and "
+                                + r.path("to").asText() + ", not recorded one by one (veil.audit.auth-failures.per-source)", seq));
                 default -> { }
             }
         });

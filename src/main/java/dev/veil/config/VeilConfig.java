@@ -122,8 +122,10 @@ public interface VeilConfig {
         /**
          * Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153).
          * Before login a fixed, smaller cap applies: 16 kB per packet.
+         * 16 MiB: MariaDB's own max_allowed_packet default, far above real statements; Veil holds a whole
+         * message in memory to analyse and audit it, per connection.
          */
-        @WithDefault("67108864")
+        @WithDefault("16777216")
         int maxPacketBytes();
 
         /**
@@ -159,8 +161,10 @@ public interface VeilConfig {
         /**
          * Largest frontend message accepted after login; larger ones end the connection with 08P01. Before login
          * fixed, smaller caps apply: 10,000 bytes for the startup packet, 16 kB for any other message.
+         * 16 MiB: MariaDB's own max_allowed_packet default, far above real statements; Veil holds a whole
+         * message in memory to analyse and audit it, per connection.
          */
-        @WithDefault("67108864")
+        @WithDefault("16777216")
         int maxMessageBytes();
 
         @WithDefault("1000")
@@ -405,6 +409,23 @@ public interface VeilConfig {
         @WithDefault("false")
         boolean recordParameters();
 
+        /**
+         * Statement text kept in a record, in characters; a longer statement keeps its beginning, its full length
+         * and the SHA-256 of the whole text (statementTruncated true).
+         */
+        @WithDefault("65536")
+        int maxStatementChars();
+
+        /**
+         * Characters kept of every other text value of a record (user, database and application names, error
+         * messages, parameters, …); a longer one ends with {@code …[truncated: N chars]}. Lists keep 16 such fields' worth.
+         */
+        @WithDefault("1024")
+        int maxFieldChars();
+
+        /** Failed authentications recorded one by one per client address; see {@link AuthFailures}. */
+        AuthFailures authFailures();
+
         /** Events waiting for the writer; when full, statements are refused as if the sink had failed. */
         @WithDefault("65536")
         int queueCapacity();
@@ -434,6 +455,20 @@ public interface VeilConfig {
         AuditPostgres postgres();
 
         AuditStdout stdout();
+    }
+
+    /**
+     * A client address gets at most {@code per-source} auth.failed records per {@code window}; the failures past
+     * that are counted (veil_auth_failures_total counts every one) and summed up in one auth.suppressed record
+     * when the window ends. Without this, anyone who can reach the listener could fill the audit disk with
+     * failed logins, and Veil then (rightly) refuses every statement.
+     */
+    interface AuthFailures {
+        @WithDefault("30")
+        int perSource();
+
+        @WithDefault("1m")
+        Duration window();
     }
 
     interface AuditFile {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -41,11 +42,14 @@ public class SessionAuditor {
     final Timer veilTime;
     final Timer upstreamTime;
     private final Counter authFailures;
+    private final Counter authFailuresSuppressed;
+    private final AuthFailureThrottle authThrottle;
 
     private final CatalogRegistry catalogs;
 
+    /** {@code vertx}: runs the timer that writes the summaries of ended auth-failure windows (null: none, in tests). */
     public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics,
-                          CatalogRegistry catalogs) {
+                          CatalogRegistry catalogs, Vertx vertx) {
         this.catalogs = catalogs;
         this.log = log;
         this.clock = clock;
@@ -59,6 +63,14 @@ public class SessionAuditor {
                 .description("Time from forwarding a statement to its completion by the upstream")
                 .publishPercentileHistogram().register(metrics);
         this.authFailures = Counter.builder("veil.auth.failures").description("Failed client authentications").register(metrics);
+        this.authFailuresSuppressed = Counter.builder("veil.auth.failures.suppressed")
+                .description("Failed client authentications not recorded one by one (veil.audit.auth-failures.per-source)").register(metrics);
+        VeilConfig.AuthFailures limit = config.audit().authFailures();
+        this.authThrottle = new AuthFailureThrottle(limit.perSource(), limit.window());
+        if (vertx != null) {
+            long every = Math.max(100, Math.min(1000, limit.window().toMillis()));
+            vertx.setPeriodic(every, id -> closeAuthFailureWindows());
+        }
     }
 
     /**
@@ -74,11 +86,24 @@ public class SessionAuditor {
         return new SessionAudit(this, session, protocol, holdsAnswers);
     }
 
-    /** Records a failed authentication; {@code e} is the error the client is about to get. */
+    /**
+     * Records a failed authentication; {@code e} is the error the client is about to get. Past
+     * veil.audit.auth-failures.per-source in a window, failures from the same address are only counted, and
+     * summed up when the window ends.
+     */
     public void authenticationFailed(String protocol, String user, String clientAddress, boolean tls, VeilException e) {
         authFailures.increment();
-        record(new AuditEvent.AuthenticationFailed(clock.instant(), protocol, user, clientAddress, tls,
-                e.code().sqlState(), e.getMessage()));
+        List<AuditEvent> events = authThrottle.failed(new AuditEvent.AuthenticationFailed(clock.instant(), protocol, user,
+                clientAddress, tls, e.code().sqlState(), e.getMessage()));
+        if (events.stream().noneMatch(AuditEvent.AuthenticationFailed.class::isInstance)) {
+            authFailuresSuppressed.increment();
+        }
+        events.forEach(this::record);
+    }
+
+    /** Records the summaries of the auth-failure windows that have ended (periodically, and from tests). */
+    void closeAuthFailureWindows() {
+        authThrottle.closed(clock.instant()).forEach(this::record);
     }
 
     /** Records an event nobody waits for; a failure is logged (and counted by the audit log). */

@@ -115,7 +115,7 @@ class SessionAuditTest {
         sink.file = new FileAuditSink(tmp.resolve("audit"), 1 << 20, Duration.ofDays(1), true, clock);
         log = new AuditLog(config, clock, vertx, new SimpleMeterRegistry());
         log.start(List.of(sink));
-        SessionAuditor auditor = new SessionAuditor(log, config, clock, new SimpleMeterRegistry(), null);
+        SessionAuditor auditor = new SessionAuditor(log, config, clock, new SimpleMeterRegistry(), null, null);
         Session session = new Session(1, new Identity("ann", List.of("analyst"), Identity.Source.LOCAL_ACCOUNT), "test",
                 "127.0.0.1", false, "main", "shop", clock.instant());
         return onLoop(() -> auditor.sessionStarted(session, "postgresql", "test", holdsAnswers));

@@ -63,6 +63,11 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.audit.postgres.stream", "test-veil");
             cfg.put("veil.audit.postgres.tls-mode", "disable");
             cfg.put("veil.pg.port", String.valueOf(veilPort));
+            // Above the 16 MiB defaults: the suite sends a 21 MB statement and 20 MB MySQL commands.
+            cfg.put("veil.pg.max-message-bytes", String.valueOf(64 << 20));
+            cfg.put("veil.mysql.max-packet-bytes", String.valueOf(64 << 20));
+            // Every test fails logins from 127.0.0.1 and looks for their records: no rate limit for the suite.
+            cfg.put("veil.audit.auth-failures.per-source", String.valueOf(Integer.MAX_VALUE));
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
             cfg.put("veil.local-accounts.cleartext-user.password", "cleartext-secret");

@@ -397,7 +397,7 @@ final class MySqlConnection implements MySqlServerListener {
 
     private VeilException packetTooLarge() {
         return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+                + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes; raise it to accept larger commands)");
     }
 
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */

@@ -241,7 +241,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         // Logged in: from the next header on, frames up to the configured limit (statements, COPY data).
-        decoder.limit(frontend.listener.maxMessageBytes(), "(veil.pg.max-message-bytes)");
+        decoder.limit(frontend.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
         pool = frontend.upstreams.pool(route.upstream(), route.database());

@@ -137,7 +137,7 @@ class PgProtocolRobustnessTest {
         try (RawPgClient c = new RawPgClient(VeilTestResource.veilPort())) {
             c.login(VeilTestResource.USER, VeilTestResource.PASSWORD, "shop");
             c.sendRaw(new byte[]{'Q', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-            assertFatal08P01(c, "over the limit");
+            assertFatal08P01(c, "over the limit of 67108864 bytes (veil.pg.max-message-bytes; raise it");
         }
     }
 
