@@ -1,6 +1,9 @@
 package dev.veil;
 
 import dev.veil.audit.AuditLog;
+import dev.veil.config.ConfigValidation;
+import dev.veil.config.Listener;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
@@ -57,6 +60,7 @@ public class Gateway {
         if (started) {
             return;
         }
+        ConfigValidation.check(config);
         started = true;
         boolean demoMode = demo.enabled();
         if (demoMode) {
@@ -82,8 +86,8 @@ public class Gateway {
     private PemKeyCertOptions selfSigned;
 
     /** The listener's configured certificate, or one self-signed certificate shared by both listeners. */
-    private PemKeyCertOptions certificate(VeilConfig.Tls tls, String prefix) throws Exception {
-        if (tls.mode() == VeilConfig.TlsMode.OFF) {
+    private PemKeyCertOptions certificate(Listener.Tls tls, String prefix) throws Exception {
+        if (tls.mode() == ListenerTlsMode.OFF) {
             return null;
         }
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {

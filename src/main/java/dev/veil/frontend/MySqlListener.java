@@ -1,5 +1,6 @@
 package dev.veil.frontend;
 
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.frontend.mysql.MySqlFrontend;
 import dev.veil.session.GatewayStatus;
@@ -35,7 +36,7 @@ public class MySqlListener {
     public Future<Void> start(PemKeyCertOptions certificate) {
         VeilConfig.MySqlListener my = config.mysql();
         NetServerOptions options = PgListener.options(my.host(), my.port());
-        if (certificate != null && my.tls().mode() != VeilConfig.TlsMode.OFF) {
+        if (certificate != null && my.tls().mode() != ListenerTlsMode.OFF) {
             options.setKeyCertOptions(certificate).setSsl(false);
             frontend.tlsAvailable(true);
         }

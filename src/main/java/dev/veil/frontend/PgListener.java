@@ -1,5 +1,6 @@
 package dev.veil.frontend;
 
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.frontend.pg.PgFrontend;
 import dev.veil.session.GatewayStatus;
@@ -30,7 +31,7 @@ public class PgListener {
     public Future<Void> start(PemKeyCertOptions certificate) {
         VeilConfig.PgListener pg = config.pg();
         NetServerOptions options = options(pg.host(), pg.port());
-        if (certificate != null && pg.tls().mode() != VeilConfig.TlsMode.OFF) {
+        if (certificate != null && pg.tls().mode() != ListenerTlsMode.OFF) {
             options.setKeyCertOptions(certificate).setSsl(false);
             frontend.tlsAvailable(true);
         }

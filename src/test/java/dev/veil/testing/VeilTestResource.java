@@ -61,7 +61,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.audit.postgres.user", server.superuser());
             cfg.put("veil.audit.postgres.password", server.superuserPassword());
             cfg.put("veil.audit.postgres.stream", "test-veil");
-            cfg.put("veil.audit.postgres.tls-mode", "disable");
+            cfg.put("veil.audit.postgres.tls.mode", "disable");
             cfg.put("veil.pg.port", String.valueOf(veilPort));
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);

@@ -1,6 +1,6 @@
 package dev.veil.frontend.mysql;
 
-import dev.veil.config.VeilConfig;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ErrPacket;
@@ -216,7 +216,7 @@ final class MySqlConnection implements MySqlServerListener {
     }
 
     private void startTls(Buffer early) {
-        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == VeilConfig.TlsMode.OFF) {
+        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == ListenerTlsMode.OFF) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "SSL connection error: TLS is not enabled on Veil's MySQL listener");
         }
         socket.upgradeToSsl(ar -> {
@@ -251,7 +251,7 @@ final class MySqlConnection implements MySqlServerListener {
         if (!Capabilities.has(response.capabilities(), Capabilities.PROTOCOL_41)) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: Veil speaks only protocol 4.1");
         }
-        if (frontend.listener.tls().mode() == VeilConfig.TlsMode.REQUIRED && !tls) {
+        if (frontend.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
@@ -360,9 +360,9 @@ final class MySqlConnection implements MySqlServerListener {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
         }
         int size = (partial == null ? 0 : partial.length()) + len;
-        if (size > frontend.listener.maxPacketBytes()) {
+        if (size > frontend.listener.maxMessageBytes()) {
             throw VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                    + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes)");
+                    + frontend.listener.maxMessageBytes() + " bytes, veil.mysql.max-message-bytes)");
         }
         if (len == Packets.MAX_PAYLOAD) {
             if (partial == null) {

@@ -1,5 +1,6 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.ErrPacket;
@@ -125,7 +126,7 @@ public class MySqlFrontend {
         for (HandshakeV10 h : greetings.values()) {
             caps &= h.capabilities() | ~Capabilities.RESPONSE_SHAPING;
         }
-        if (tlsAvailable && listener.tls().mode() != VeilConfig.TlsMode.OFF) {
+        if (tlsAvailable && listener.tls().mode() != ListenerTlsMode.OFF) {
             caps |= Capabilities.SSL;
         }
         return caps;
