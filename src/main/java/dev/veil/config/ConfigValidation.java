@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,12 +56,12 @@ public final class ConfigValidation {
     private void listeners() {
         VeilConfig.PgListener pg = config.pg();
         listener("veil.pg", pg, "postgresql"::equals, "PostgreSQL listener needs one of kind postgresql");
-        if (pg.enabled() && !PASSWORD_METHODS.contains(pg.passwordMethod().toLowerCase())) {
+        if (pg.enabled() && !PASSWORD_METHODS.contains(pg.passwordMethod().toLowerCase(Locale.ROOT))) {
             problem("veil.pg.password-method", "must be scram-sha-256 or password, not \"" + pg.passwordMethod() + "\"");
         }
         VeilConfig.MySqlListener my = config.mysql();
         listener("veil.mysql", my, k -> k.equals("mysql") || k.equals("mariadb"), "MySQL listener needs one of kind mysql or mariadb");
-        if (my.enabled() && !AUTH_PLUGINS.contains(my.authPlugin().toLowerCase())) {
+        if (my.enabled() && !AUTH_PLUGINS.contains(my.authPlugin().toLowerCase(Locale.ROOT))) {
             problem("veil.mysql.auth-plugin", "must be caching_sha2_password, mysql_native_password or mysql_clear_password, not \""
                     + my.authPlugin() + "\"");
         }
@@ -179,8 +180,18 @@ public final class ConfigValidation {
             if (p.webClientSecret().isPresent()) {
                 problem(prefix + ".web-client-secret", "only the default provider (veil.identity.oidc.issuer) serves the /login page");
             }
+            algorithms(prefix, p);
         });
+        identity.defaultProvider().ifPresent(p -> algorithms("veil.identity.oidc", p));
         positive("veil.identity.session.check-interval", identity.session().checkInterval());
+    }
+
+    private void algorithms(String prefix, VeilConfig.OidcProvider p) {
+        for (String a : p.algorithms()) {
+            if (VeilConfig.OidcProvider.NEVER_ACCEPTED.contains(a.strip().toUpperCase(Locale.ROOT))) {
+                problem(prefix + ".algorithms", a + " is never accepted (symmetric or unsigned tokens could be forged)");
+            }
+        }
     }
 
     private void readable(String property, String file) {

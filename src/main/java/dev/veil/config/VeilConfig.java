@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one configuration root. Every property has a default so that an empty configuration starts the
@@ -176,7 +177,10 @@ public interface VeilConfig {
         /** Group → Veil role. When empty, group names are taken as role names; otherwise unmapped groups give nothing. */
         Map<String, String> roleMap();
 
-        /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted, whatever this says. */
+        /** Algorithms no provider may list: none, and the HMAC family, whose "key" would be public. */
+        Set<String> NEVER_ACCEPTED = Set.of("NONE", "HS256", "HS384", "HS512");
+
+        /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted (see NEVER_ACCEPTED). */
         @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
         List<String> algorithms();
 

@@ -116,11 +116,14 @@ class ConfigValidationTest {
                 "veil.audit.postgres.port", "0",
                 "veil.audit.postgres.tls.mode", "verify-full",
                 "veil.identity.oidc.corp.audience", "veil-gateway",
-                "veil.identity.oidc.corp.web-client-secret", "s3cret"))).containsExactlyInAnyOrder(
+                "veil.identity.oidc.corp.web-client-secret", "s3cret",
+                "veil.identity.oidc.issuer", "https://id.example.com",
+                "veil.identity.oidc.algorithms", "RS256,hs256"))).containsExactlyInAnyOrder(
                 "veil.audit.postgres.port: must be 1-65535, not 0",
                 "veil.audit.postgres.tls.ca-file: required with tls.mode verify-full",
                 "veil.identity.oidc.corp.issuer: required (the provider's issuer URL)",
-                "veil.identity.oidc.corp.web-client-secret: only the default provider (veil.identity.oidc.issuer) serves the /login page");
+                "veil.identity.oidc.corp.web-client-secret: only the default provider (veil.identity.oidc.issuer) serves the /login page",
+                "veil.identity.oidc.algorithms: hs256 is never accepted (symmetric or unsigned tokens could be forged)");
         assertThat(problems(Map.of("veil.audit.file.enabled", "false"))).containsExactly(
                 "veil.audit.enabled: true, but no sink is: enable veil.audit.file, veil.audit.postgres or veil.audit.stdout"
                         + " (or turn the audit trail off)");

@@ -20,9 +20,6 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
     public record ClientCredentials(String clientId, String clientSecret) {
     }
 
-    /** Algorithms that can never be accepted: none, and the HMAC family, whose "key" would be public. */
-    private static final Set<String> FORBIDDEN = Set.of("NONE", "HS256", "HS384", "HS512");
-
     public static final List<String> DEFAULT_ALGORITHMS =
             List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
@@ -38,7 +35,7 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
         Set<String> algs = new LinkedHashSet<>();
         for (String a : algorithms) {
             String upper = a.strip().toUpperCase(Locale.ROOT);
-            if (FORBIDDEN.contains(upper)) {
+            if (VeilConfig.OidcProvider.NEVER_ACCEPTED.contains(upper)) {
                 throw new IllegalArgumentException(prefix + ".algorithms: " + a
                         + " is never accepted (symmetric or unsigned tokens could be forged)");
             }
