@@ -1,6 +1,9 @@
 package dev.veil;
 
 import dev.veil.audit.AuditLog;
+import dev.veil.config.ConfigValidation;
+import dev.veil.config.Listener;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
@@ -45,9 +48,8 @@ public class Gateway {
         this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;
-        this.pgListener = new WireListener(vertx, status, pg, config.pg().host(), config.pg().port(), config.pg().tls().mode());
-        this.mysqlListener = new WireListener(vertx, status, mysql, config.mysql().host(), config.mysql().port(),
-                config.mysql().tls().mode());
+        this.pgListener = new WireListener(vertx, status, pg, config.pg());
+        this.mysqlListener = new WireListener(vertx, status, mysql, config.mysql());
         this.mysql = mysql;
         this.upstreams = upstreams;
         this.audit = audit;
@@ -65,6 +67,7 @@ public class Gateway {
         if (started) {
             return;
         }
+        ConfigValidation.check(config);
         started = true;
         boolean demoMode = demo.enabled();
         if (demoMode) {
@@ -90,8 +93,8 @@ public class Gateway {
     private PemKeyCertOptions selfSigned;
 
     /** The listener's configured certificate, or one self-signed certificate shared by both listeners. */
-    private PemKeyCertOptions certificate(VeilConfig.Tls tls, String prefix) throws Exception {
-        if (tls.mode() == VeilConfig.TlsMode.OFF) {
+    private PemKeyCertOptions certificate(Listener.Tls tls, String prefix) throws Exception {
+        if (tls.mode() == ListenerTlsMode.OFF) {
             return null;
         }
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {

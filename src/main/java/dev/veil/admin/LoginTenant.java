@@ -16,7 +16,7 @@ import java.util.Optional;
  * settings, and only for {@code /login}. Static {@code quarkus.oidc.*} properties cannot say "off while no
  * issuer is set" (quarkus-oidc refuses to start a tenant without auth-server-url), so the default tenant is
  * disabled in application.properties and this resolver supplies the tenant when, and only when, it is
- * configured (veil.oidc.issuer and veil.oidc.web-client-secret). Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
+ * configured (veil.identity.oidc.issuer and veil.identity.oidc.web-client-secret). Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
  */
 @ApplicationScoped
 public class LoginTenant implements TenantConfigResolver {
@@ -29,13 +29,14 @@ public class LoginTenant implements TenantConfigResolver {
     private final OidcTenantConfig tenant;
 
     public LoginTenant(VeilConfig config) {
-        this.issuer = config.oidc().issuer().filter(s -> !s.isBlank());
-        this.clientId = config.oidc().webClientId();
-        this.secret = config.oidc().webClientSecret().filter(s -> !s.isBlank());
+        Optional<VeilConfig.OidcProvider> provider = config.identity().defaultProvider();
+        this.issuer = provider.flatMap(VeilConfig.OidcProvider::issuer);
+        this.clientId = provider.map(VeilConfig.OidcProvider::webClientId).orElse(null);
+        this.secret = provider.flatMap(VeilConfig.OidcProvider::webClientSecret).filter(s -> !s.isBlank());
         this.tenant = enabled() ? build(this.issuer.get(), clientId, this.secret.get()) : null;
     }
 
-    /** The page needs the provider (VEIL_OIDC_ISSUER) and a confidential client's secret (VEIL_OIDC_WEB_CLIENT_SECRET). */
+    /** The page needs the default provider (VEIL_IDENTITY_OIDC_ISSUER) and a confidential client's secret. */
     public boolean enabled() {
         return issuer.isPresent() && secret.isPresent();
     }
@@ -43,9 +44,9 @@ public class LoginTenant implements TenantConfigResolver {
     /** Why the page is off, for the page itself. */
     public String missing() {
         if (issuer.isEmpty()) {
-            return "no identity provider is configured (VEIL_OIDC_ISSUER / veil.oidc.issuer)";
+            return "no identity provider is configured (VEIL_IDENTITY_OIDC_ISSUER / veil.identity.oidc.issuer)";
         }
-        return "the web client's secret is not configured (VEIL_OIDC_WEB_CLIENT_SECRET / veil.oidc.web-client-secret for client "
+        return "the web client's secret is not configured (VEIL_IDENTITY_OIDC_WEB_CLIENT_SECRET / veil.identity.oidc.web-client-secret for client "
                 + clientId + ")";
     }
 

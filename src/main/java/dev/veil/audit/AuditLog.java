@@ -1,5 +1,6 @@
 package dev.veil.audit;
 
+import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -7,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -73,9 +73,6 @@ public class AuditLog {
         }
         if (config.stdout().enabled()) {
             sinks.add(new StdoutAuditSink(System.out));
-        }
-        if (sinks.isEmpty()) {
-            throw new IllegalStateException("veil.audit is enabled but no sink is: enable veil.audit.file, .postgres or .stdout");
         }
         start(sinks);
     }
@@ -214,13 +211,11 @@ public class AuditLog {
 
     private PostgresAuditSink postgresSink(VeilConfig.AuditPostgres pg) throws IOException {
         PgConnectOptions o = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database())
-                .setUser(pg.user()).setSslMode(SslMode.of(pg.tlsMode()));
+                .setUser(pg.user());
+        PgClientTls.apply(o, pg.tls().mode(), pg.tls().caFile().orElse(null));
         String password = AuditTable.password(pg);
         if (password != null) {
             o.setPassword(password);
-        }
-        if (o.getSslMode() != SslMode.DISABLE) {
-            o.setTrustAll(true);
         }
         String stream = AuditTable.ownStream(pg);
         // Its own event loop: the writer may hold its lock while it waits for the table (at a rotation), and a

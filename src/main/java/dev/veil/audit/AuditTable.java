@@ -1,12 +1,11 @@
 package dev.veil.audit;
 
+import dev.veil.config.EndpointPassword;
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,17 +53,18 @@ public final class AuditTable {
         this.where = "table " + table + " at " + url.substring("jdbc:postgresql://".length()).replaceFirst("\\?.*", "");
     }
 
-    /** The table the PostgreSQL sink of this configuration writes, with the same credentials and TLS mode. */
+    /** The table the PostgreSQL sink of this configuration writes, with the same credentials and TLS. */
     public static AuditTable of(VeilConfig.AuditPostgres pg) throws IOException {
         return new AuditTable("jdbc:postgresql://" + hostForUrl(pg.host()) + ":" + pg.port() + "/" + pg.database(),
-                connectionProperties(pg.user(), password(pg), pg.tlsMode()), pg.table());
+                connectionProperties(pg.user(), password(pg), pg.tls().mode(), pg.tls().caFile().orElse(null)), pg.table());
     }
 
     /**
-     * Properties for pgjdbc: the sink's tls-mode (disable, prefer, require: encryption without certificate
-     * checks, as the reactive client's trust-all does for the writer), read-only, and a name in pg_stat_activity.
+     * Properties for pgjdbc: the sink's TLS mode with libpq's meaning (prefer and require encrypt without
+     * certificate checks, as the reactive client's trust-all does for the writer; verify-ca and verify-full
+     * check against the ca-file), read-only, and a name in pg_stat_activity. No mode: prefer.
      */
-    public static Properties connectionProperties(String user, String password, String tlsMode) {
+    public static Properties connectionProperties(String user, String password, EndpointTlsMode tlsMode, String caFile) {
         Properties p = new Properties();
         if (user != null) {
             p.setProperty("user", user);
@@ -72,10 +72,12 @@ public final class AuditTable {
         if (password != null) {
             p.setProperty("password", password);
         }
-        String mode = tlsMode == null ? "prefer" : tlsMode.toLowerCase();
-        p.setProperty("sslmode", mode);
-        if (!"disable".equals(mode)) {
+        EndpointTlsMode mode = tlsMode == null ? EndpointTlsMode.PREFER : tlsMode;
+        p.setProperty("sslmode", mode.sslmode());
+        if (mode == EndpointTlsMode.PREFER || mode == EndpointTlsMode.REQUIRE) {
             p.setProperty("sslfactory", "org.postgresql.ssl.NonValidatingFactory");
+        } else if (mode.verifies() && caFile != null) {
+            p.setProperty("sslrootcert", caFile);
         }
         p.setProperty("readOnly", "true");
         p.setProperty("ApplicationName", "veil audit reader");
@@ -83,19 +85,13 @@ public final class AuditTable {
         return p;
     }
 
-    /** The password as the sink reads it: password-file, else password-env, else inline, else none. */
+    /** The password as the sink reads it: veil.audit.postgres.password-file, else password-env, else password. */
     public static String password(VeilConfig.AuditPostgres pg) throws IOException {
-        if (pg.passwordFile().isPresent()) {
-            return Files.readString(Path.of(pg.passwordFile().get()), StandardCharsets.UTF_8).strip();
+        try {
+            return EndpointPassword.read("veil.audit.postgres", pg);
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        if (pg.passwordEnv().isPresent()) {
-            String v = System.getenv(pg.passwordEnv().get());
-            if (v == null) {
-                throw new IOException("veil.audit.postgres.password-env: environment variable " + pg.passwordEnv().get() + " is not set");
-            }
-            return v;
-        }
-        return pg.password().orElse(null);
     }
 
     /** The stream this instance writes: veil.audit.postgres.stream, else the host name (as the sink does). */

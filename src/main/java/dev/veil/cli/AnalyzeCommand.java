@@ -8,6 +8,7 @@ import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.StatementSplitter;
 import dev.veil.analysis.text.StatementText;
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.session.StatementAnalysis;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
@@ -98,7 +99,7 @@ public class AnalyzeCommand implements Callable<Integer> {
         }
         // No catalog to read: a placeholder upstream whose catalog load fails, so analyses fail closed.
         return new UpstreamSettings("(none)", d == Dialect.POSTGRESQL ? "postgresql" : "mysql", null, 0, "", null, null,
-                new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.DISABLE, null),
+                new UpstreamSettings.TlsSettings(EndpointTlsMode.DISABLE, null),
                 new UpstreamSettings.PoolSettings(0, 1, java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(1),
                         java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(10)));
     }

@@ -63,7 +63,7 @@ public class AuditOptions {
             return table == null ? configured : new AuditTable(configured.url(), configured.properties(), table);
         }
         // The URL's own parameters (user, password, sslmode, …) win over these defaults.
-        Properties defaults = AuditTable.connectionProperties(pg.user(), AuditTable.password(pg), null);
+        Properties defaults = AuditTable.connectionProperties(pg.user(), AuditTable.password(pg), null, null);
         defaults.remove("sslmode");
         defaults.remove("sslfactory");
         return new AuditTable(pgUrl, defaults, table != null ? table : pg.table());

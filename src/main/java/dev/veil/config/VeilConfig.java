@@ -2,10 +2,13 @@ package dev.veil.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithUnnamedKey;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one configuration root. Every property has a default so that an empty configuration starts the
@@ -40,29 +43,6 @@ public interface VeilConfig {
 
     /** Veil's own log (not the audit trail). */
     LogSettings log();
-
-    /** The organisation's OpenID Provider (issue 5). */
-    Oidc oidc();
-
-    interface Oidc {
-        /** Issuer URL (VEIL_OIDC_ISSUER), e.g. https://id.example.com/realms/veil. Unset: no provider, /login is off. */
-        Optional<String> issuer();
-
-        /** Confidential client of the /login page (authorization code flow). */
-        @WithDefault("veil-web")
-        String webClientId();
-
-        /** Its secret (VEIL_OIDC_WEB_CLIENT_SECRET); /login is off without it. */
-        Optional<String> webClientSecret();
-
-        /**
-         * The audience tokens must carry to be accepted as database passwords (VEIL_OIDC_AUDIENCE). With an
-         * issuer set, Veil accepts that provider's tokens with its defaults (email or preferred_username as user
-         * name, the groups claim as roles); veil.identity.oidc.* configures providers in full.
-         */
-        @WithDefault("veil-gateway")
-        String audience();
-    }
 
     interface LogSettings {
         /**
@@ -99,34 +79,11 @@ public interface VeilConfig {
         int mariadbPort();
     }
 
-    interface MySqlListener {
-        @WithDefault("true")
-        boolean enabled();
-
-        @WithDefault("127.0.0.1")
-        String host();
-
+    /** The MySQL listener: the shared listener properties, and how MySQL clients are asked to authenticate. */
+    interface MySqlListener extends Listener {
+        @Override
         @WithDefault("13306")
         int port();
-
-        /** Upstream (kind mysql or mariadb) used when the client's schema does not name one as {@code upstream/schema}. */
-        Optional<String> defaultUpstream();
-
-        @WithDefault("1000")
-        int maxClientConnections();
-
-        /** Time a client has to finish TLS and authentication. */
-        @WithDefault("30s")
-        Duration authenticationTimeout();
-
-        /**
-         * Largest command (after joining 16 MB packets) accepted; larger ones end the connection (errno 1153).
-         * Before login a fixed, smaller cap applies: 16 kB per packet.
-         * 16 MiB: MariaDB's own max_allowed_packet default, far above real statements; Veil holds a whole
-         * message in memory to analyse and audit it, per connection.
-         */
-        @WithDefault("16777216")
-        int maxPacketBytes();
 
         /**
          * Auth plugin offered first to clients: caching_sha2_password, mysql_native_password, or
@@ -141,38 +98,13 @@ public interface VeilConfig {
          */
         @WithDefault("false")
         boolean cachingSha2FullAuthentication();
-
-        Tls tls();
     }
 
-    interface PgListener {
-        @WithDefault("true")
-        boolean enabled();
-
-        @WithDefault("127.0.0.1")
-        String host();
-
+    /** The PostgreSQL listener: the shared listener properties, and how PostgreSQL clients are asked for passwords. */
+    interface PgListener extends Listener {
+        @Override
         @WithDefault("15432")
         int port();
-
-        /** Upstream used when the client's database name does not name one as {@code upstream/database}. */
-        Optional<String> defaultUpstream();
-
-        /**
-         * Largest frontend message accepted after login; larger ones end the connection with 08P01. Before login
-         * fixed, smaller caps apply: 10,000 bytes for the startup packet, 16 kB for any other message.
-         * 16 MiB: MariaDB's own max_allowed_packet default, far above real statements; Veil holds a whole
-         * message in memory to analyse and audit it, per connection.
-         */
-        @WithDefault("16777216")
-        int maxMessageBytes();
-
-        @WithDefault("1000")
-        int maxClientConnections();
-
-        /** Time a client has to finish TLS, startup and authentication. */
-        @WithDefault("30s")
-        Duration authenticationTimeout();
 
         /**
          * How local-account passwords are asked for: scram-sha-256, or password (cleartext, which is only
@@ -183,26 +115,30 @@ public interface VeilConfig {
 
         @WithDefault("4096")
         int scramIterations();
-
-        Tls tls();
     }
-
-    interface Tls {
-        /** off: SSLRequest is refused; optional: TLS on request; required: plain-text startups are refused. */
-        @WithDefault("optional")
-        TlsMode mode();
-
-        /** PEM certificate chain. Without it (and in demo mode) a self-signed certificate is generated. */
-        Optional<String> certFile();
-
-        Optional<String> keyFile();
-    }
-
-    enum TlsMode { OFF, OPTIONAL, REQUIRED }
 
     interface IdentitySettings {
-        /** OIDC providers by name (one per tenant or per audience); a token is matched to one by its issuer. */
+        /** The name of the provider configured directly under veil.identity.oidc (issuer, audience…). */
+        String DEFAULT_PROVIDER = "default";
+
+        /**
+         * OIDC providers; a token is matched to one by its issuer. The organisation's provider is configured
+         * directly under veil.identity.oidc (VEIL_IDENTITY_OIDC_ISSUER…, also serving the /login page), further
+         * ones by name under veil.identity.oidc.&lt;name&gt; (one per tenant or per audience).
+         */
+        @WithUnnamedKey(DEFAULT_PROVIDER)
         Map<String, OidcProvider> oidc();
+
+        /** The default provider, when its issuer is set. */
+        default Optional<OidcProvider> defaultProvider() {
+            OidcProvider p = oidc().get(DEFAULT_PROVIDER);
+            return p != null && p.issuer().filter(i -> !i.isBlank()).isPresent() ? Optional.of(p) : Optional.empty();
+        }
+
+        /** Where a provider's properties are: veil.identity.oidc for the default one, else veil.identity.oidc.&lt;name&gt;. */
+        static String oidcPrefix(String provider) {
+            return DEFAULT_PROVIDER.equals(provider) ? "veil.identity.oidc" : "veil.identity.oidc." + provider;
+        }
 
         /** Applications' accounts: name → SCRAM-SHA-256 verifier of the secret (never the secret itself). */
         Map<String, ServiceAccount> serviceAccounts();
@@ -217,19 +153,22 @@ public interface VeilConfig {
     }
 
     interface OidcProvider {
-        /** The provider's issuer URL; discovery (/.well-known/openid-configuration) is read from it. */
-        String issuer();
+        /**
+         * The provider's issuer URL; discovery (/.well-known/openid-configuration) is read from it. Required for
+         * a named provider; without it the default provider is off (and so is /login).
+         */
+        Optional<String> issuer();
 
         /** Audiences of which the token's aud must contain at least one. */
         @WithDefault("veil-gateway")
-        java.util.List<String> audience();
+        List<String> audience();
 
         /** Where the signing keys are; discovered from the issuer when unset. */
         Optional<String> jwksUri();
 
         /** Claims, in order, whose value the database user name must equal (emails compare case-insensitively). */
         @WithDefault("email,preferred_username")
-        java.util.List<String> userClaims();
+        List<String> userClaims();
 
         /** The claim holding the groups or roles (a list, or a space/comma separated string); dots walk into objects. */
         @WithDefault("groups")
@@ -238,9 +177,12 @@ public interface VeilConfig {
         /** Group → Veil role. When empty, group names are taken as role names; otherwise unmapped groups give nothing. */
         Map<String, String> roleMap();
 
-        /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted, whatever this says. */
+        /** Algorithms no provider may list: none, and the HMAC family, whose "key" would be public. */
+        Set<String> NEVER_ACCEPTED = Set.of("NONE", "HS256", "HS384", "HS512");
+
+        /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted (see NEVER_ACCEPTED). */
         @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
-        java.util.List<String> algorithms();
+        List<String> algorithms();
 
         /** Tolerance for exp, nbf and iat against this pod's clock. */
         @WithDefault("30s")
@@ -258,7 +200,7 @@ public interface VeilConfig {
         Duration unknownKeyRefetch();
 
         /** When set, the token's azp (authorized party: the client it was issued to) must be one of these. */
-        Optional<java.util.List<String>> allowedClients();
+        Optional<List<String>> allowedClients();
 
         /**
          * Client credentials for the provider's token introspection endpoint (RFC 7662). When set, every token is
@@ -267,6 +209,13 @@ public interface VeilConfig {
         Optional<String> introspectionClientId();
 
         Optional<String> introspectionClientSecret();
+
+        /** The default provider only: the confidential client of the /login page (authorization code flow). */
+        @WithDefault("veil-web")
+        String webClientId();
+
+        /** The default provider only: that client's secret; /login is off without it. */
+        Optional<String> webClientSecret();
     }
 
     interface ServiceAccount {
@@ -276,7 +225,7 @@ public interface VeilConfig {
          */
         String verifier();
 
-        Optional<java.util.List<String>> roles();
+        Optional<List<String>> roles();
     }
 
     interface SessionLifetime {
@@ -297,46 +246,21 @@ public interface VeilConfig {
         String password();
 
         /** Roles given to the account (used by policy in later stages). */
-        Optional<java.util.List<String>> roles();
+        Optional<List<String>> roles();
     }
 
-    interface Upstream {
+    /** An upstream server: its endpoint (host, port, user, password source, TLS), its kind and its pool. */
+    interface Upstream extends Endpoint {
         /** postgresql, mysql or mariadb. */
         @WithDefault("postgresql")
         String kind();
 
-        String host();
-
-        @WithDefault("5432")
-        int port();
-
         /** Database used when the client names none. */
+        @Override
         @WithDefault("postgres")
         String database();
 
-        String user();
-
-        /** Password given inline. Prefer password-env or password-file. */
-        Optional<String> password();
-
-        /** Name of an environment variable holding the password. */
-        Optional<String> passwordEnv();
-
-        /** Path of a file (e.g. a mounted Kubernetes secret) holding the password. */
-        Optional<String> passwordFile();
-
-        UpstreamTls tls();
-
         Pool pool();
-    }
-
-    interface UpstreamTls {
-        /** disable, prefer, require (no verification), verify-ca, verify-full (as libpq's sslmode). */
-        @WithDefault("prefer")
-        String mode();
-
-        /** PEM file of the CA certificates to trust for verify-ca / verify-full. */
-        Optional<String> caFile();
     }
 
     interface Pool {
@@ -489,31 +413,23 @@ public interface VeilConfig {
         Duration rotateEvery();
     }
 
-    interface AuditPostgres {
+    /** The control-plane database of the audit table: an endpoint like an upstream, with its own defaults. */
+    interface AuditPostgres extends Endpoint {
         /** Also store records in a table of a control-plane PostgreSQL database. */
         @WithDefault("false")
         boolean enabled();
 
+        @Override
         @WithDefault("127.0.0.1")
         String host();
 
-        @WithDefault("5432")
-        int port();
-
+        @Override
         @WithDefault("veil")
         String database();
 
+        @Override
         @WithDefault("veil")
         String user();
-
-        /** Password given inline. Prefer password-env or password-file. */
-        Optional<String> password();
-
-        /** Name of an environment variable holding the password. */
-        Optional<String> passwordEnv();
-
-        /** Path of a file holding the password. */
-        Optional<String> passwordFile();
 
         /** Table (created if missing); optionally schema-qualified. */
         @WithDefault("veil_audit")
@@ -521,10 +437,6 @@ public interface VeilConfig {
 
         /** This instance's stream in the shared table; default: the host name. */
         Optional<String> stream();
-
-        /** disable, prefer or require (no verification), as libpq's sslmode. */
-        @WithDefault("prefer")
-        String tlsMode();
     }
 
     interface AuditStdout {

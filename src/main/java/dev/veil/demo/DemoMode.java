@@ -1,5 +1,6 @@
 package dev.veil.demo;
 
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.upstream.UpstreamRegistry;
@@ -102,7 +103,7 @@ public class DemoMode {
         oidc.mapGroups(dev.veil.identity.oidc.OidcProviders.DEFAULT, DEMO_GROUPS);
     }
 
-    /** The provider's groups that become the demo roles when VEIL_OIDC_ISSUER is set. */
+    /** The provider's groups that become the demo roles when VEIL_IDENTITY_OIDC_ISSUER is set. */
     static final java.util.Map<String, String> DEMO_GROUPS = java.util.Map.of(
             "analysts", "analyst", "engineers", "engineer", "admins", "admin");
 
@@ -138,11 +139,11 @@ public class DemoMode {
             b.append(" Demo MariaDB (direct, for comparison): mysql -h %s -P %d -u root shop\n"
                     .formatted(mariadb.host(), mariadb.port()));
         }
-        config.oidc().issuer().filter(s -> !s.isBlank()).ifPresent(issuer -> b.append("""
+        config.identity().defaultProvider().ifPresent(p -> b.append("""
                  Single sign-on: tokens of %s (audience %s) are accepted as passwords;
                    user name = your email; groups analysts/engineers/admins = demo roles.
                    eval "$(java -jar target/quarkus-app/quarkus-run.jar login --issuer %s)" && psql -h %s -p %d shop
-                """.formatted(issuer, config.oidc().audience(), issuer, pgHost, pgPort)));
+                """.formatted(p.issuer().get(), String.join(",", p.audience()), p.issuer().get(), pgHost, pgPort)));
         b.append("""
                  Health: http://127.0.0.1:%d/q/health/ready
                 ──────────────────────────────────────────────────────────────────────
@@ -159,7 +160,7 @@ public class DemoMode {
     }
 
     private static UpstreamSettings.TlsSettings noTls() {
-        return new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.DISABLE, null);
+        return new UpstreamSettings.TlsSettings(EndpointTlsMode.DISABLE, null);
     }
 
     private static UpstreamSettings.PoolSettings pool() {

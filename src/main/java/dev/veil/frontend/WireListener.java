@@ -1,6 +1,7 @@
 package dev.veil.frontend;
 
-import dev.veil.config.VeilConfig;
+import dev.veil.config.Listener;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.session.GatewayStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,22 +24,22 @@ public final class WireListener {
     private final NetListener net;
     private final String host;
     private final int port;
-    private final VeilConfig.TlsMode tlsMode;
+    private final ListenerTlsMode tlsMode;
 
-    public WireListener(Vertx vertx, GatewayStatus status, WireEngine engine, String host, int port, VeilConfig.TlsMode tlsMode) {
+    public WireListener(Vertx vertx, GatewayStatus status, WireEngine engine, Listener settings) {
         this.engine = engine;
         this.status = status;
         this.net = new NetListener(vertx);
-        this.host = host;
-        this.port = port;
-        this.tlsMode = tlsMode;
+        this.host = settings.host();
+        this.port = settings.port();
+        this.tlsMode = settings.tls().mode();
     }
 
     /** Opens the port; {@code certificate} null when TLS is off. */
     public Future<Void> start(PemKeyCertOptions certificate) {
         NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
                 .setTcpKeepAlive(true).setReuseAddress(true);
-        if (certificate != null && tlsMode != VeilConfig.TlsMode.OFF) {
+        if (certificate != null && tlsMode != ListenerTlsMode.OFF) {
             options.setKeyCertOptions(certificate).setSsl(false);
             engine.tlsAvailable(true);
         }

@@ -1,5 +1,6 @@
 package dev.veil.upstream;
 
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ErrPacket;
@@ -138,9 +139,9 @@ public final class MySqlServerConnection implements ServerConnection {
                     + ") lacks capabilities the client negotiated: 0x" + Integer.toHexString(missing));
         }
         capabilities = wanted & server;
-        UpstreamSettings.TlsMode tlsMode = upstream.tls().mode();
+        EndpointTlsMode tlsMode = upstream.tls().mode();
         boolean serverTls = Capabilities.has(server, Capabilities.SSL);
-        if (tlsMode != UpstreamSettings.TlsMode.DISABLE && serverTls) {
+        if (tlsMode != EndpointTlsMode.DISABLE && serverTls) {
             capabilities |= Capabilities.SSL;
             socket.write(Packets.frame(sequence, new SSLRequest(capabilities, MAX_PACKET, profile.characterSet()).encode()));
             sequence = (sequence + 1) & 0xFF;
@@ -153,11 +154,11 @@ public final class MySqlServerConnection implements ServerConnection {
                             + " failed: " + ar.cause().getMessage(), null, ar.cause()));
                 }
             });
-        } else if (tlsMode == UpstreamSettings.TlsMode.DISABLE || tlsMode == UpstreamSettings.TlsMode.PREFER) {
+        } else if (tlsMode == EndpointTlsMode.DISABLE || tlsMode == EndpointTlsMode.PREFER) {
             sendResponse();
         } else {
             throw new UpstreamException("upstream " + upstream.name() + " does not support TLS, but tls mode is "
-                    + tlsMode.name().toLowerCase().replace('_', '-'));
+                    + tlsMode.sslmode());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.veil.upstream;
 
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.protocol.pg.Authentication;
 import dev.veil.protocol.pg.BackendKeyData;
 import dev.veil.protocol.pg.ErrorResponse;
@@ -73,7 +74,7 @@ public final class PgServerConnection implements ServerConnection {
         socket.handler(c::onData);
         socket.closeHandler(v -> c.onClosed(new UpstreamException("server closed the connection")));
         socket.exceptionHandler(c::onError);
-        if (upstream.tls().mode() == UpstreamSettings.TlsMode.DISABLE) {
+        if (upstream.tls().mode() == EndpointTlsMode.DISABLE) {
             c.sendStartup();
         } else {
             c.mode = Mode.TLS_NEGOTIATION;
@@ -125,12 +126,12 @@ public final class PgServerConnection implements ServerConnection {
                 }
             });
         } else if (answer == 'N') {
-            UpstreamSettings.TlsMode m = upstream.tls().mode();
-            if (m == UpstreamSettings.TlsMode.PREFER) {
+            EndpointTlsMode m = upstream.tls().mode();
+            if (m == EndpointTlsMode.PREFER) {
                 sendStartup();
             } else {
                 fail(new UpstreamException("upstream " + upstream.name() + " does not support TLS, but tls mode is "
-                        + m.name().toLowerCase().replace('_', '-')));
+                        + m.sslmode()));
             }
         } else {
             fail(new UpstreamException("unexpected answer to SSLRequest from upstream " + upstream.name()));

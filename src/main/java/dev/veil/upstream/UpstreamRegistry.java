@@ -1,5 +1,7 @@
 package dev.veil.upstream;
 
+import dev.veil.config.EndpointPassword;
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -10,10 +12,6 @@ import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,9 +40,6 @@ public class UpstreamRegistry {
     }
 
     public void register(UpstreamSettings settings) {
-        if (settings.pool().maxSize() < 1 || settings.pool().minSize() > settings.pool().maxSize()) {
-            throw new IllegalArgumentException("upstream " + settings.name() + ": pool sizes must satisfy 0 <= min-size <= max-size, max-size >= 1");
-        }
         upstreams.put(settings.name(), settings);
         clients.put(settings.name(), vertx.createNetClient(clientOptions(settings)));
         LOG.infof("upstream %s", settings);
@@ -133,7 +128,7 @@ public class UpstreamRegistry {
                     o.setTrustOptions(new PemTrustOptions().addCertPath(u.tls().caFile()));
                 }
                 // verify-ca checks the chain only; verify-full also checks the host name, as libpq does.
-                o.setHostnameVerificationAlgorithm(u.tls().mode() == UpstreamSettings.TlsMode.VERIFY_FULL ? "HTTPS" : "");
+                o.setHostnameVerificationAlgorithm(u.tls().mode() == EndpointTlsMode.VERIFY_FULL ? "HTTPS" : "");
             }
         }
         return o;
@@ -141,27 +136,10 @@ public class UpstreamRegistry {
 
     static UpstreamSettings fromConfig(String name, VeilConfig.Upstream u) {
         VeilConfig.Pool p = u.pool();
-        return new UpstreamSettings(name, u.kind(), u.host(), u.port(), u.database(), u.user(), resolvePassword(name, u),
-                new UpstreamSettings.TlsSettings(UpstreamSettings.TlsMode.parse(u.tls().mode()), u.tls().caFile().orElse(null)),
+        return new UpstreamSettings(name, u.kind(), u.host(), u.port(), u.database(), u.user(),
+                EndpointPassword.read("veil.upstreams." + name, u),
+                new UpstreamSettings.TlsSettings(u.tls().mode(), u.tls().caFile().orElse(null)),
                 new UpstreamSettings.PoolSettings(p.minSize(), p.maxSize(), p.idleTimeout(), p.acquireTimeout(),
                         p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval()));
-    }
-
-    private static String resolvePassword(String name, VeilConfig.Upstream u) {
-        if (u.passwordFile().isPresent()) {
-            try {
-                return Files.readString(Path.of(u.passwordFile().get()), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new IllegalStateException("upstream " + name + ": cannot read password-file " + u.passwordFile().get() + ": " + e.getMessage(), e);
-            }
-        }
-        if (u.passwordEnv().isPresent()) {
-            String v = System.getenv(u.passwordEnv().get());
-            if (v == null) {
-                throw new IllegalStateException("upstream " + name + ": environment variable " + u.passwordEnv().get() + " is not set");
-            }
-            return v;
-        }
-        return u.password().orElse(null);
     }
 }

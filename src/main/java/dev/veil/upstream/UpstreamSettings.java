@@ -1,6 +1,7 @@
 package dev.veil.upstream;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.config.EndpointTlsMode;
 
 import java.time.Duration;
 
@@ -16,14 +17,7 @@ public record UpstreamSettings(
         TlsSettings tls,
         PoolSettings pool) {
 
-    public enum TlsMode { DISABLE, PREFER, REQUIRE, VERIFY_CA, VERIFY_FULL;
-
-        public static TlsMode parse(String s) {
-            return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-        }
-    }
-
-    public record TlsSettings(TlsMode mode, String caFile) {
+    public record TlsSettings(EndpointTlsMode mode, String caFile) {
     }
 
     public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,

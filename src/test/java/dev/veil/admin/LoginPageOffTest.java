@@ -26,6 +26,6 @@ class LoginPageOffTest {
     void loginAnswers404SayingNoProviderIsConfigured() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(login).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
-        assertThat(r.body()).contains("Sign-in is not configured", "no identity provider is configured (VEIL_OIDC_ISSUER / veil.oidc.issuer)");
+        assertThat(r.body()).contains("Sign-in is not configured", "no identity provider is configured (VEIL_IDENTITY_OIDC_ISSUER / veil.identity.oidc.issuer)");
     }
 }

@@ -42,9 +42,9 @@ class LoginPageTest {
     public static class WithKeycloak implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("veil.oidc.issuer", KeycloakServer.shared().issuer(),
-                    "veil.oidc.web-client-id", "veil-web",
-                    "veil.oidc.web-client-secret", "veil-web-secret");
+            return Map.of("veil.identity.oidc.issuer", KeycloakServer.shared().issuer(),
+                    "veil.identity.oidc.web-client-id", "veil-web",
+                    "veil.identity.oidc.web-client-secret", "veil-web-secret");
         }
     }
 

@@ -42,7 +42,7 @@ class AuditTableAndFilesTest {
         var server = VeilTestResource.server();
         var cfg = TestConfig.veil(Map.of("veil.audit.postgres.host", server.host(), "veil.audit.postgres.port", String.valueOf(server.port()),
                 "veil.audit.postgres.database", "postgres", "veil.audit.postgres.user", server.superuser(),
-                "veil.audit.postgres.password", server.superuserPassword(), "veil.audit.postgres.tls-mode", "disable"));
+                "veil.audit.postgres.password", server.superuserPassword(), "veil.audit.postgres.tls.mode", "disable"));
         return AuditTable.of(cfg.audit().postgres()).stream("test-veil");
     }
 

@@ -1,5 +1,6 @@
 package dev.veil.audit;
 
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.demo.DemoPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -59,7 +60,7 @@ class PostgresAuditSourceTest {
     }
 
     private AuditTable auditTable() {
-        return new AuditTable(postgres.jdbcUrl("postgres"), AuditTable.connectionProperties(postgres.user(), "", "disable"), table);
+        return new AuditTable(postgres.jdbcUrl("postgres"), AuditTable.connectionProperties(postgres.user(), "", EndpointTlsMode.DISABLE, null), table);
     }
 
     /** The evidence events into files and stream "veil-a" of the table at once. */

@@ -76,7 +76,7 @@ class AuditTableCommandTest {
         p.put("veil.audit.postgres.user", user);
         p.put("veil.audit.postgres.password-file", password.toString());
         p.put("veil.audit.postgres.table", table);
-        p.put("veil.audit.postgres.tls-mode", "disable");
+        p.put("veil.audit.postgres.tls.mode", "disable");
         if (stream != null) {
             p.put("veil.audit.postgres.stream", stream);
         }

@@ -1,5 +1,6 @@
 package dev.veil.demo;
 
+import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
@@ -46,7 +47,7 @@ class DemoModeTest {
     @Test
     void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306",
-                "veil.oidc.issuer", "https://sso.example.com/realms/acme/"));
+                "veil.identity.oidc.issuer", "https://sso.example.com/realms/acme/"));
         UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         LocalAccounts accounts = new LocalAccounts(config);
         OidcProviders oidc = new OidcProviders(config, java.time.Clock.systemUTC());
@@ -63,7 +64,7 @@ class DemoModeTest {
             assertThat(mariadb.defaultDatabase()).isEqualTo("shop");
             assertThat(mariadb.user()).isEqualTo("root");
             assertThat(mariadb.password()).isNull();
-            assertThat(mariadb.tls().mode()).isEqualTo(UpstreamSettings.TlsMode.DISABLE);
+            assertThat(mariadb.tls().mode()).isEqualTo(EndpointTlsMode.DISABLE);
             try (Connection c = rootConnection(mariadb); Statement s = c.createStatement();
                  ResultSet rows = s.executeQuery("SELECT count(*) FROM customers")) {
                 rows.next();

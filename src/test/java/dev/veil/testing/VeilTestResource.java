@@ -61,11 +61,11 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.audit.postgres.user", server.superuser());
             cfg.put("veil.audit.postgres.password", server.superuserPassword());
             cfg.put("veil.audit.postgres.stream", "test-veil");
-            cfg.put("veil.audit.postgres.tls-mode", "disable");
+            cfg.put("veil.audit.postgres.tls.mode", "disable");
             cfg.put("veil.pg.port", String.valueOf(veilPort));
             // Above the 16 MiB defaults: the suite sends a 21 MB statement and 20 MB MySQL commands.
             cfg.put("veil.pg.max-message-bytes", String.valueOf(64 << 20));
-            cfg.put("veil.mysql.max-packet-bytes", String.valueOf(64 << 20));
+            cfg.put("veil.mysql.max-message-bytes", String.valueOf(64 << 20));
             // Every test fails logins from 127.0.0.1 and looks for their records: no rate limit for the suite.
             cfg.put("veil.audit.auth-failures.per-source", String.valueOf(Integer.MAX_VALUE));
             cfg.put("veil.pg.default-upstream", "main");

@@ -2,6 +2,7 @@ package dev.veil.frontend.mysql;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ErrPacket;
@@ -221,7 +222,7 @@ final class MySqlConnection implements MySqlServerListener {
     }
 
     private void startTls(Buffer early) {
-        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == VeilConfig.TlsMode.OFF) {
+        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == ListenerTlsMode.OFF) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "SSL connection error: TLS is not enabled on Veil's MySQL listener");
         }
         socket.upgradeToSsl(ar -> {
@@ -256,7 +257,7 @@ final class MySqlConnection implements MySqlServerListener {
         if (!Capabilities.has(response.capabilities(), Capabilities.PROTOCOL_41)) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: Veil speaks only protocol 4.1");
         }
-        if (frontend.listener.tls().mode() == VeilConfig.TlsMode.REQUIRED && !tls) {
+        if (frontend.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
@@ -344,7 +345,7 @@ final class MySqlConnection implements MySqlServerListener {
         flow = new MySqlStatementFlow(frontend.pipelines.open(session, Dialect.MYSQL, route.upstream(), programName));
         server.attach(this);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
-        decoder.limit(Math.min(frontend.listener.maxPacketBytes(), Packets.MAX_PAYLOAD));
+        decoder.limit(Math.min(frontend.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
@@ -366,7 +367,7 @@ final class MySqlConnection implements MySqlServerListener {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
         }
         int size = (partial == null ? 0 : partial.length()) + len;
-        if (size > frontend.listener.maxPacketBytes()) {
+        if (size > frontend.listener.maxMessageBytes()) {
             throw packetTooLarge();
         }
         if (len == Packets.MAX_PAYLOAD) {
@@ -397,7 +398,7 @@ final class MySqlConnection implements MySqlServerListener {
 
     private VeilException packetTooLarge() {
         return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                + frontend.listener.maxPacketBytes() + " bytes, veil.mysql.max-packet-bytes; raise it to accept larger commands)");
+                + frontend.listener.maxMessageBytes() + " bytes, veil.mysql.max-message-bytes; raise it to accept larger commands)");
     }
 
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */

@@ -1,6 +1,7 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.frontend.WireEngine;
 import dev.veil.protocol.mysql.Capabilities;
@@ -144,7 +145,7 @@ public class MySqlFrontend implements WireEngine {
         for (HandshakeV10 h : greetings.values()) {
             caps &= h.capabilities() | ~Capabilities.RESPONSE_SHAPING;
         }
-        if (tlsAvailable && listener.tls().mode() != VeilConfig.TlsMode.OFF) {
+        if (tlsAvailable && listener.tls().mode() != ListenerTlsMode.OFF) {
             caps |= Capabilities.SSL;
         }
         return caps;

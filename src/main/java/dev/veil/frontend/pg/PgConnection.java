@@ -17,6 +17,7 @@ import dev.veil.protocol.pg.StartupPacket;
 import dev.veil.protocol.pg.StartupPacketDecoder;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
 import dev.veil.session.SessionRegistry;
@@ -145,7 +146,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     }
 
     private void onSslRequest(Buffer leftover) {
-        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == VeilConfig.TlsMode.OFF) {
+        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == ListenerTlsMode.OFF) {
             socket.write(Buffer.buffer(new byte[]{'N'}));
             continueStartup(leftover);
             return;
@@ -167,7 +168,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     }
 
     private void onStartupMessage(StartupMessage message) {
-        if (frontend.listener.tls().mode() == VeilConfig.TlsMode.REQUIRED && !tls) {
+        if (frontend.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
                     "Veil requires TLS: connect with sslmode=require (or stricter)");
         }

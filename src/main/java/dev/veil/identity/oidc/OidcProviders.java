@@ -27,15 +27,19 @@ public class OidcProviders {
         this.sessionMaxAge = config.identity().session().maxAge();
         // Redirects are not followed: discovery and key URLs must be the provider's own.
         this.http = HttpClient.newBuilder().connectTimeout(OidcDiscovery.TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-        config.identity().oidc().forEach((name, p) -> register(ProviderSettings.from(name, p)));
-        // The organisation's provider (VEIL_OIDC_ISSUER), with Veil's defaults, unless configured in full above.
-        config.oidc().issuer().filter(i -> !i.isBlank())
-                .filter(i -> verifiers.stream().noneMatch(v -> v.settings().issues(i)))
-                .ifPresent(i -> register(ProviderSettings.withDefaults(DEFAULT, i, config.oidc().audience(), java.util.Map.of())));
+        config.identity().oidc().forEach((name, p) -> {
+            if (!name.equals(DEFAULT)) {
+                register(ProviderSettings.from(name, p));
+            }
+        });
+        // The organisation's provider (VEIL_IDENTITY_OIDC_ISSUER), unless a named provider above has its issuer.
+        config.identity().defaultProvider()
+                .filter(p -> verifiers.stream().noneMatch(v -> v.settings().issues(p.issuer().get())))
+                .ifPresent(p -> register(ProviderSettings.from(DEFAULT, p)));
     }
 
-    /** The name of the provider configured by veil.oidc.issuer alone. */
-    public static final String DEFAULT = "default";
+    /** The name of the provider configured directly under veil.identity.oidc. */
+    public static final String DEFAULT = VeilConfig.IdentitySettings.DEFAULT_PROVIDER;
 
     /** Replaces a provider's group → role map (the demo maps its groups to the demo roles). */
     public void mapGroups(String name, java.util.Map<String, String> roleMap) {

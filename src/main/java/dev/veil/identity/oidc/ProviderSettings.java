@@ -20,25 +20,23 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
     public record ClientCredentials(String clientId, String clientSecret) {
     }
 
-    /** Algorithms that can never be accepted: none, and the HMAC family, whose "key" would be public. */
-    private static final Set<String> FORBIDDEN = Set.of("NONE", "HS256", "HS384", "HS512");
-
     public static final List<String> DEFAULT_ALGORITHMS =
             List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
     public ProviderSettings {
         issuer = trimSlash(issuer);
+        String prefix = VeilConfig.IdentitySettings.oidcPrefix(name);
         if (issuer.isEmpty()) {
-            throw new IllegalArgumentException("veil.identity.oidc." + name + ".issuer is empty");
+            throw new IllegalArgumentException(prefix + ".issuer is empty");
         }
         if (audiences.isEmpty()) {
-            throw new IllegalArgumentException("veil.identity.oidc." + name + ".audience is empty: tokens for any client would be accepted");
+            throw new IllegalArgumentException(prefix + ".audience is empty: tokens for any client would be accepted");
         }
         Set<String> algs = new LinkedHashSet<>();
         for (String a : algorithms) {
             String upper = a.strip().toUpperCase(Locale.ROOT);
-            if (FORBIDDEN.contains(upper)) {
-                throw new IllegalArgumentException("veil.identity.oidc." + name + ".algorithms: " + a
+            if (VeilConfig.OidcProvider.NEVER_ACCEPTED.contains(upper)) {
+                throw new IllegalArgumentException(prefix + ".algorithms: " + a
                         + " is never accepted (symmetric or unsigned tokens could be forged)");
             }
             algs.add(upper);
@@ -52,16 +50,9 @@ public record ProviderSettings(String name, String issuer, Set<String> audiences
     public static ProviderSettings from(String name, VeilConfig.OidcProvider p) {
         Optional<ClientCredentials> introspection = p.introspectionClientId()
                 .map(id -> new ClientCredentials(id, p.introspectionClientSecret().orElse("")));
-        return new ProviderSettings(name, p.issuer(), new LinkedHashSet<>(p.audience()), p.jwksUri(), p.userClaims(),
+        return new ProviderSettings(name, p.issuer().orElse(""), new LinkedHashSet<>(p.audience()), p.jwksUri(), p.userClaims(),
                 p.rolesClaim(), p.roleMap(), new LinkedHashSet<>(p.algorithms()), p.clockSkew(), p.maxTokenAge(),
                 p.jwksRefresh(), p.unknownKeyRefetch(), p.allowedClients().map(Set::copyOf), introspection);
-    }
-
-    /** A provider with Veil's defaults: email as user name, the groups claim, RS/PS/ES algorithms. */
-    public static ProviderSettings withDefaults(String name, String issuer, String audience, Map<String, String> roleMap) {
-        return new ProviderSettings(name, issuer, Set.of(audience), Optional.empty(), List.of("email", "preferred_username"),
-                "groups", roleMap, new LinkedHashSet<>(DEFAULT_ALGORITHMS), Duration.ofSeconds(30), Optional.empty(),
-                Duration.ofMinutes(60), Duration.ofMinutes(1), Optional.empty(), Optional.empty());
     }
 
     public ProviderSettings withMaxTokenAge(Optional<Duration> age) {

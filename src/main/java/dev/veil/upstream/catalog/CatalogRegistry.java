@@ -1,12 +1,11 @@
 package dev.veil.upstream.catalog;
 
+import dev.veil.config.PgClientTls;
 import dev.veil.upstream.UpstreamSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -50,21 +49,8 @@ public class CatalogRegistry {
         if (u.kind().equalsIgnoreCase("postgresql")) {
             PgConnectOptions o = new PgConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
                     .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
-            UpstreamSettings.TlsMode mode = u.tls() == null ? UpstreamSettings.TlsMode.DISABLE : u.tls().mode();
-            o.setSslMode(switch (mode) {
-                case DISABLE -> SslMode.DISABLE;
-                case PREFER -> SslMode.PREFER;
-                case REQUIRE -> SslMode.REQUIRE;
-                case VERIFY_CA -> SslMode.VERIFY_CA;
-                case VERIFY_FULL -> SslMode.VERIFY_FULL;
-            });
-            if (mode == UpstreamSettings.TlsMode.REQUIRE || mode == UpstreamSettings.TlsMode.PREFER) {
-                o.setTrustAll(true);
-            } else if (mode != UpstreamSettings.TlsMode.DISABLE && u.tls().caFile() != null) {
-                o.setTrustOptions(new PemTrustOptions().addCertPath(u.tls().caFile()));
-                if (mode == UpstreamSettings.TlsMode.VERIFY_FULL) {
-                    o.setHostnameVerificationAlgorithm("HTTPS");
-                }
+            if (u.tls() != null) {
+                PgClientTls.apply(o, u.tls().mode(), u.tls().caFile());
             }
             return postgres.load(o, version);
         }

@@ -1,0 +1,233 @@
+package dev.veil.config;
+
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * The checks of the configuration that can be made before anything starts, in one place. Each problem is
+ * reported as {@code property: what is wrong}, all of them at once, and the gateway does not start while
+ * there is any.
+ */
+public final class ConfigValidation {
+    private static final Logger LOG = Logger.getLogger(ConfigValidation.class);
+
+    private static final Set<String> KINDS = Set.of("postgresql", "mysql", "mariadb");
+    private static final Set<String> PASSWORD_METHODS = Set.of("scram-sha-256", "password");
+    private static final Set<String> AUTH_PLUGINS = Set.of("caching_sha2_password", "mysql_native_password",
+            "mysql_clear_password");
+
+    private final VeilConfig config;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigValidation(VeilConfig config) {
+        this.config = config;
+    }
+
+    /** Refuses to go on while the configuration has problems (the exception lists them all). */
+    public static void check(VeilConfig config) {
+        List<String> problems = problems(config, System.getenv());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the configuration has " + (problems.size() == 1 ? "a problem" : problems.size() + " problems")
+                    + ":\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** @param environment the process environment, checked for variables of renamed properties */
+    public static List<String> problems(VeilConfig config, Map<String, String> environment) {
+        ConfigValidation v = new ConfigValidation(config);
+        RenamedProperties.check(environment, v.problems, LOG::warn);
+        v.listeners();
+        config.upstreams().forEach(v::upstream);
+        v.audit();
+        v.identity();
+        return List.copyOf(v.problems);
+    }
+
+    private void listeners() {
+        VeilConfig.PgListener pg = config.pg();
+        listener("veil.pg", pg, "postgresql"::equals, "PostgreSQL listener needs one of kind postgresql");
+        if (pg.enabled() && !PASSWORD_METHODS.contains(pg.passwordMethod().toLowerCase(Locale.ROOT))) {
+            problem("veil.pg.password-method", "must be scram-sha-256 or password, not \"" + pg.passwordMethod() + "\"");
+        }
+        VeilConfig.MySqlListener my = config.mysql();
+        listener("veil.mysql", my, k -> k.equals("mysql") || k.equals("mariadb"), "MySQL listener needs one of kind mysql or mariadb");
+        if (my.enabled() && !AUTH_PLUGINS.contains(my.authPlugin().toLowerCase(Locale.ROOT))) {
+            problem("veil.mysql.auth-plugin", "must be caching_sha2_password, mysql_native_password or mysql_clear_password, not \""
+                    + my.authPlugin() + "\"");
+        }
+        port("veil.demo.postgres-port", config.demo().postgresPort(), 0);
+        port("veil.demo.mariadb-port", config.demo().mariadbPort(), 0);
+    }
+
+    private void listener(String prefix, Listener l, Predicate<String> ofKind, String kindRule) {
+        if (!l.enabled()) {
+            return;
+        }
+        notBlank(prefix + ".host", l.host());
+        port(prefix + ".port", l.port(), 0);
+        positive(prefix + ".max-client-connections", l.maxClientConnections());
+        positive(prefix + ".max-message-bytes", l.maxMessageBytes());
+        positive(prefix + ".authentication-timeout", l.authenticationTimeout());
+        Listener.Tls tls = l.tls();
+        if (tls.mode() != ListenerTlsMode.OFF) {
+            if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+                problem(prefix + ".tls." + (tls.certFile().isPresent() ? "key-file" : "cert-file"), "required with "
+                        + (tls.certFile().isPresent() ? "cert-file" : "key-file") + " (set neither for a self-signed certificate)");
+            }
+            tls.certFile().ifPresent(f -> readable(prefix + ".tls.cert-file", f));
+            tls.keyFile().ifPresent(f -> readable(prefix + ".tls.key-file", f));
+        }
+        // In demo mode the embedded upstreams are registered at start, under their own names.
+        if (l.defaultUpstream().isPresent() && !demoRuns()) {
+            String name = l.defaultUpstream().get();
+            VeilConfig.Upstream u = config.upstreams().get(name);
+            if (u == null) {
+                problem(prefix + ".default-upstream", "no upstream named \"" + name + "\" is configured (veil.upstreams: "
+                        + String.join(", ", new TreeSet<>(config.upstreams().keySet())) + ")");
+            } else if (!ofKind.test(u.kind())) {
+                problem(prefix + ".default-upstream", "upstream \"" + name + "\" is of kind " + u.kind() + "; the " + kindRule);
+            }
+        }
+    }
+
+    private boolean demoRuns() {
+        return switch (config.demo().mode()) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> config.upstreams().isEmpty();
+        };
+    }
+
+    private void upstream(String name, VeilConfig.Upstream u) {
+        String prefix = "veil.upstreams." + name;
+        if (!KINDS.contains(u.kind())) {
+            problem(prefix + ".kind", "must be postgresql, mysql or mariadb, not \"" + u.kind() + "\"");
+        }
+        endpoint(prefix, u);
+        VeilConfig.Pool pool = u.pool();
+        positive(prefix + ".pool.max-size", pool.maxSize());
+        if (pool.minSize() < 0 || pool.minSize() > pool.maxSize()) {
+            problem(prefix + ".pool.min-size", "must be between 0 and max-size (" + pool.maxSize() + ")");
+        }
+        positive(prefix + ".pool.acquire-timeout", pool.acquireTimeout());
+        positive(prefix + ".pool.connect-timeout", pool.connectTimeout());
+    }
+
+    private void endpoint(String prefix, Endpoint e) {
+        notBlank(prefix + ".host", e.host());
+        port(prefix + ".port", e.port(), 1);
+        notBlank(prefix + ".database", e.database());
+        notBlank(prefix + ".user", e.user());
+        List<String> sources = new ArrayList<>();
+        e.password().ifPresent(p -> sources.add("password"));
+        e.passwordEnv().ifPresent(p -> sources.add("password-env"));
+        e.passwordFile().ifPresent(p -> sources.add("password-file"));
+        if (sources.size() > 1) {
+            problem(prefix, "set one password source, not " + String.join(" and ", sources));
+        } else {
+            try {
+                EndpointPassword.read(prefix, e);
+            } catch (IllegalStateException unreadable) {
+                problems.add(unreadable.getMessage());
+            }
+        }
+        e.tls().caFile().ifPresent(f -> readable(prefix + ".tls.ca-file", f));
+    }
+
+    private void audit() {
+        VeilConfig.Audit a = config.audit();
+        if (!a.enabled()) {
+            return;
+        }
+        if (!a.file().enabled() && !a.postgres().enabled() && !a.stdout().enabled()) {
+            problem("veil.audit.enabled", "true, but no sink is: enable veil.audit.file, veil.audit.postgres or veil.audit.stdout"
+                    + " (or turn the audit trail off)");
+        }
+        positive("veil.audit.queue-capacity", a.queueCapacity());
+        positive("veil.audit.max-batch", a.maxBatch());
+        positive("veil.audit.checkpoint-every", a.checkpointEvery());
+        positive("veil.audit.write-timeout", a.writeTimeout());
+        VeilConfig.AuditPostgres pg = a.postgres();
+        if (pg.enabled()) {
+            endpoint("veil.audit.postgres", pg);
+            // The reactive client verifies only against the certificates it is given (no system trust store).
+            if (pg.tls().mode().verifies() && pg.tls().caFile().isEmpty()) {
+                problem("veil.audit.postgres.tls.ca-file", "required with tls.mode " + pg.tls().mode().sslmode());
+            }
+        }
+    }
+
+    private void identity() {
+        VeilConfig.IdentitySettings identity = config.identity();
+        identity.oidc().forEach((name, p) -> {
+            if (name.equals(VeilConfig.IdentitySettings.DEFAULT_PROVIDER)) {
+                return;
+            }
+            String prefix = VeilConfig.IdentitySettings.oidcPrefix(name);
+            if (p.issuer().filter(i -> !i.isBlank()).isEmpty()) {
+                problem(prefix + ".issuer", "required (the provider's issuer URL)");
+            }
+            if (p.webClientSecret().isPresent()) {
+                problem(prefix + ".web-client-secret", "only the default provider (veil.identity.oidc.issuer) serves the /login page");
+            }
+            algorithms(prefix, p);
+        });
+        identity.defaultProvider().ifPresent(p -> algorithms("veil.identity.oidc", p));
+        positive("veil.identity.session.check-interval", identity.session().checkInterval());
+    }
+
+    private void algorithms(String prefix, VeilConfig.OidcProvider p) {
+        for (String a : p.algorithms()) {
+            if (VeilConfig.OidcProvider.NEVER_ACCEPTED.contains(a.strip().toUpperCase(Locale.ROOT))) {
+                problem(prefix + ".algorithms", a + " is never accepted (symmetric or unsigned tokens could be forged)");
+            }
+        }
+    }
+
+    private void readable(String property, String file) {
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) {
+            problem(property, file + " does not exist or is not a file");
+        } else if (!Files.isReadable(path)) {
+            problem(property, file + " is not readable");
+        }
+    }
+
+    private void notBlank(String property, String value) {
+        if (value.isBlank()) {
+            problem(property, "must not be blank");
+        }
+    }
+
+    private void port(String property, int port, int lowest) {
+        if (port < lowest || port > 65535) {
+            problem(property, "must be " + lowest + "-65535" + (lowest == 0 ? " (0: any free port)" : "") + ", not " + port);
+        }
+    }
+
+    private void positive(String property, long value) {
+        if (value < 1) {
+            problem(property, "must be at least 1, not " + value);
+        }
+    }
+
+    private void positive(String property, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problem(property, "must be longer than 0, not " + value);
+        }
+    }
+
+    private void problem(String property, String message) {
+        problems.add(property + ": " + message);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.veil.config;
+
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/**
+ * A server Veil connects to as a client, configured the same way wherever it appears: each upstream
+ * ({@code veil.upstreams.<name>}) and the audit database ({@code veil.audit.postgres}). The password comes
+ * from one of three sources (read at start-up by {@link EndpointPassword}).
+ */
+public interface Endpoint {
+    String host();
+
+    @WithDefault("5432")
+    int port();
+
+    String database();
+
+    String user();
+
+    /** Password given inline. Prefer password-env or password-file. */
+    Optional<String> password();
+
+    /** Name of an environment variable holding the password. */
+    Optional<String> passwordEnv();
+
+    /** Path of a file (e.g. a mounted Kubernetes secret) holding the password. */
+    Optional<String> passwordFile();
+
+    Tls tls();
+
+    interface Tls {
+        /** disable, prefer, require (no verification), verify-ca, verify-full (as libpq's sslmode). */
+        @WithDefault("prefer")
+        EndpointTlsMode mode();
+
+        /** PEM file of the CA certificates to trust for verify-ca / verify-full. */
+        Optional<String> caFile();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.veil.config;
+
+import dev.veil.testing.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Start-up validation: every problem is reported at once, each as "property: what is wrong". */
+class ConfigValidationTest {
+    @TempDir
+    Path dir;
+
+    private static List<String> problems(Map<String, String> properties) {
+        return ConfigValidation.problems(TestConfig.veil(properties), Map.of());
+    }
+
+    /** A valid upstream "main" (PostgreSQL, no password) to build on. */
+    private static Map<String, String> withUpstream(Map<String, String> more) {
+        Map<String, String> p = new HashMap<>(Map.of("veil.upstreams.main.host", "db.internal", "veil.upstreams.main.user", "veil"));
+        p.putAll(more);
+        return p;
+    }
+
+    @Test
+    void theEmptyConfigurationOfTheDemoHasNoProblem() {
+        assertThat(problems(Map.of())).isEmpty();
+    }
+
+    @Test
+    void aValidUpstreamConfigurationHasNoProblem() throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.password-file", password.toString(),
+                "veil.pg.default-upstream", "main", "veil.audit.postgres.enabled", "true",
+                "veil.audit.postgres.password", "audit-secret")))).isEmpty();
+    }
+
+    @Test
+    void upstreamMessagesNameTheirProperty() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        Map<String, String> p = withUpstream(Map.of(
+                "veil.upstreams.main.port", "70000",
+                "veil.upstreams.main.kind", "oracle",
+                "veil.upstreams.main.pool.min-size", "5",
+                "veil.upstreams.main.pool.max-size", "2",
+                "veil.upstreams.main.tls.ca-file", dir.resolve("missing-ca.pem").toString(),
+                "veil.upstreams.other.host", "other.internal",
+                "veil.upstreams.other.user", "veil",
+                "veil.upstreams.other.password", "inline",
+                "veil.upstreams.other.password-file", empty.toString()));
+        p.put("veil.upstreams.third.host", "third.internal");
+        p.put("veil.upstreams.third.user", "veil");
+        p.put("veil.upstreams.third.password-env", "VEIL_TEST_VARIABLE_THAT_IS_NOT_SET");
+        p.put("veil.upstreams.fourth.host", "fourth.internal");
+        p.put("veil.upstreams.fourth.user", "veil");
+        p.put("veil.upstreams.fourth.password-file", empty.toString());
+        assertThat(problems(p)).containsExactlyInAnyOrder(
+                "veil.upstreams.main.port: must be 1-65535, not 70000",
+                "veil.upstreams.main.kind: must be postgresql, mysql or mariadb, not \"oracle\"",
+                "veil.upstreams.main.pool.min-size: must be between 0 and max-size (2)",
+                "veil.upstreams.main.tls.ca-file: " + dir.resolve("missing-ca.pem") + " does not exist or is not a file",
+                "veil.upstreams.other: set one password source, not password and password-file",
+                "veil.upstreams.third.password-env: environment variable VEIL_TEST_VARIABLE_THAT_IS_NOT_SET is not set",
+                "veil.upstreams.fourth.password-file: the password in " + empty + " is empty (configure no password source for none)");
+    }
+
+    @Test
+    void listenerMessagesNameTheirProperty() throws Exception {
+        Path cert = Files.writeString(dir.resolve("tls.crt"), "not checked here");
+        Map<String, String> p = withUpstream(Map.of(
+                "veil.pg.default-upstream", "mian",
+                "veil.pg.tls.cert-file", cert.toString(),
+                "veil.pg.password-method", "md5",
+                "veil.pg.max-client-connections", "0",
+                "veil.mysql.default-upstream", "main",
+                "veil.mysql.auth-plugin", "sha256_password",
+                "veil.mysql.tls.key-file", dir.resolve("missing.key").toString(),
+                "veil.mysql.authentication-timeout", "0s"));
+        assertThat(problems(p)).containsExactlyInAnyOrder(
+                "veil.pg.default-upstream: no upstream named \"mian\" is configured (veil.upstreams: main)",
+                "veil.pg.tls.key-file: required with cert-file (set neither for a self-signed certificate)",
+                "veil.pg.password-method: must be scram-sha-256 or password, not \"md5\"",
+                "veil.pg.max-client-connections: must be at least 1, not 0",
+                "veil.mysql.default-upstream: upstream \"main\" is of kind postgresql; the MySQL listener needs one of kind mysql or mariadb",
+                "veil.mysql.auth-plugin: must be caching_sha2_password, mysql_native_password or mysql_clear_password, not \"sha256_password\"",
+                "veil.mysql.tls.cert-file: required with key-file (set neither for a self-signed certificate)",
+                "veil.mysql.tls.key-file: " + dir.resolve("missing.key") + " does not exist or is not a file",
+                "veil.mysql.authentication-timeout: must be longer than 0, not PT0S");
+    }
+
+    @Test
+    void aDisabledListenerIsNotChecked() {
+        assertThat(problems(withUpstream(Map.of("veil.mysql.enabled", "false", "veil.mysql.auth-plugin", "sha256_password",
+                "veil.mysql.default-upstream", "nowhere")))).isEmpty();
+    }
+
+    @Test
+    void inDemoModeTheDefaultUpstreamMayNameADemoUpstream() {
+        assertThat(problems(Map.of("veil.pg.default-upstream", "demo"))).isEmpty();
+        assertThat(problems(withUpstream(Map.of("veil.pg.default-upstream", "demo"))))
+                .containsExactly("veil.pg.default-upstream: no upstream named \"demo\" is configured (veil.upstreams: main)");
+    }
+
+    @Test
+    void auditAndIdentityMessagesNameTheirProperty() {
+        assertThat(problems(Map.of(
+                "veil.audit.file.enabled", "false",
+                "veil.audit.postgres.enabled", "true",
+                "veil.audit.postgres.port", "0",
+                "veil.audit.postgres.tls.mode", "verify-full",
+                "veil.identity.oidc.corp.audience", "veil-gateway",
+                "veil.identity.oidc.corp.web-client-secret", "s3cret",
+                "veil.identity.oidc.issuer", "https://id.example.com",
+                "veil.identity.oidc.algorithms", "RS256,hs256"))).containsExactlyInAnyOrder(
+                "veil.audit.postgres.port: must be 1-65535, not 0",
+                "veil.audit.postgres.tls.ca-file: required with tls.mode verify-full",
+                "veil.identity.oidc.corp.issuer: required (the provider's issuer URL)",
+                "veil.identity.oidc.corp.web-client-secret: only the default provider (veil.identity.oidc.issuer) serves the /login page",
+                "veil.identity.oidc.algorithms: hs256 is never accepted (symmetric or unsigned tokens could be forged)");
+        assertThat(problems(Map.of("veil.audit.file.enabled", "false"))).containsExactly(
+                "veil.audit.enabled: true, but no sink is: enable veil.audit.file, veil.audit.postgres or veil.audit.stdout"
+                        + " (or turn the audit trail off)");
+    }
+
+    @Test
+    void environmentVariablesOfRenamedPropertiesAreReportedWithTheNewName() {
+        VeilConfig config = TestConfig.veil(Map.of());
+        assertThat(ConfigValidation.problems(config, Map.of("VEIL_MYSQL_MAX_PACKET_BYTES", "1000", "VEIL_AUDIT_POSTGRES_TLS_MODE", "disable")))
+                .containsExactly(
+                        "VEIL_AUDIT_POSTGRES_TLS_MODE (veil.audit.postgres.tls-mode): renamed VEIL_AUDIT_POSTGRES_TLS_MODE (veil.audit.postgres.tls.mode)",
+                        "VEIL_MYSQL_MAX_PACKET_BYTES (veil.mysql.max-packet-bytes): renamed VEIL_MYSQL_MAX_MESSAGE_BYTES (veil.mysql.max-message-bytes)");
+        // veil login still reads VEIL_OIDC_ISSUER, so a shell exporting it must not stop the gateway.
+        assertThat(ConfigValidation.problems(config, Map.of("VEIL_OIDC_ISSUER", "https://id.example.com"))).isEmpty();
+    }
+
+    @Test
+    void checkRefusesWithEveryProblemListed() {
+        VeilConfig config = TestConfig.veil(withUpstream(Map.of("veil.upstreams.main.port", "0", "veil.pg.default-upstream", "x")));
+        assertThatThrownBy(() -> ConfigValidation.check(config)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the configuration has 2 problems:\n"
+                        + "  veil.pg.default-upstream: no upstream named \"x\" is configured (veil.upstreams: main)\n"
+                        + "  veil.upstreams.main.port: must be 1-65535, not 0");
+    }
+}
