@@ -1,5 +1,6 @@
 package dev.veil.audit;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The line format and the hash chain. A line is one JSON object:
@@ -35,10 +39,10 @@ public final class AuditCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private final java.util.Map<Class<?>, String> typeNames = java.util.Arrays.stream(
-                    AuditEvent.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
-            .collect(java.util.stream.Collectors.toMap(com.fasterxml.jackson.annotation.JsonSubTypes.Type::value,
-                    com.fasterxml.jackson.annotation.JsonSubTypes.Type::name));
+    private final Map<Class<?>, String> typeNames = Arrays.stream(
+                    AuditEvent.class.getAnnotation(JsonSubTypes.class).value())
+            .collect(Collectors.toMap(JsonSubTypes.Type::value,
+                    JsonSubTypes.Type::name));
 
     public ObjectMapper mapper() {
         return mapper;

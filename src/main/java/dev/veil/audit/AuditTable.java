@@ -1,6 +1,7 @@
 package dev.veil.audit;
 
 import dev.veil.config.VeilConfig;
+import org.postgresql.Driver;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -149,7 +150,7 @@ public final class AuditTable {
 
     /** A new connection; the driver is called directly, so no class-loader-dependent DriverManager lookup. */
     Connection connect() throws SQLException {
-        Connection c = new org.postgresql.Driver().connect(url, properties);
+        Connection c = new Driver().connect(url, properties);
         if (c == null) {
             throw new SQLException("not a PostgreSQL JDBC URL: " + url);
         }
