@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -212,14 +213,14 @@ public interface VeilConfig {
 
         /** Audiences of which the token's aud must contain at least one. */
         @WithDefault("veil-gateway")
-        java.util.List<String> audience();
+        List<String> audience();
 
         /** Where the signing keys are; discovered from the issuer when unset. */
         Optional<String> jwksUri();
 
         /** Claims, in order, whose value the database user name must equal (emails compare case-insensitively). */
         @WithDefault("email,preferred_username")
-        java.util.List<String> userClaims();
+        List<String> userClaims();
 
         /** The claim holding the groups or roles (a list, or a space/comma separated string); dots walk into objects. */
         @WithDefault("groups")
@@ -230,7 +231,7 @@ public interface VeilConfig {
 
         /** Signature algorithms accepted. Symmetric (HS*) and none are never accepted, whatever this says. */
         @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
-        java.util.List<String> algorithms();
+        List<String> algorithms();
 
         /** Tolerance for exp, nbf and iat against this pod's clock. */
         @WithDefault("30s")
@@ -248,7 +249,7 @@ public interface VeilConfig {
         Duration unknownKeyRefetch();
 
         /** When set, the token's azp (authorized party: the client it was issued to) must be one of these. */
-        Optional<java.util.List<String>> allowedClients();
+        Optional<List<String>> allowedClients();
 
         /**
          * Client credentials for the provider's token introspection endpoint (RFC 7662). When set, every token is
@@ -266,7 +267,7 @@ public interface VeilConfig {
          */
         String verifier();
 
-        Optional<java.util.List<String>> roles();
+        Optional<List<String>> roles();
     }
 
     interface SessionLifetime {
@@ -287,7 +288,7 @@ public interface VeilConfig {
         String password();
 
         /** Roles given to the account (used by policy in later stages). */
-        Optional<java.util.List<String>> roles();
+        Optional<List<String>> roles();
     }
 
     interface Upstream {

@@ -8,8 +8,11 @@ import org.jboss.logging.Logger;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The configured providers; a token is routed to the one(s) whose issuer it names. */
@@ -20,7 +23,7 @@ public class OidcProviders {
     private final List<TokenVerifier> verifiers = new CopyOnWriteArrayList<>();
     private final HttpClient http;
     private final Clock clock;
-    private final java.time.Duration sessionMaxAge;
+    private final Duration sessionMaxAge;
 
     public OidcProviders(VeilConfig config, Clock clock) {
         this.clock = clock;
@@ -31,14 +34,14 @@ public class OidcProviders {
         // The organisation's provider (VEIL_OIDC_ISSUER), with Veil's defaults, unless configured in full above.
         config.oidc().issuer().filter(i -> !i.isBlank())
                 .filter(i -> verifiers.stream().noneMatch(v -> v.settings().issues(i)))
-                .ifPresent(i -> register(ProviderSettings.withDefaults(DEFAULT, i, config.oidc().audience(), java.util.Map.of())));
+                .ifPresent(i -> register(ProviderSettings.withDefaults(DEFAULT, i, config.oidc().audience(), Map.of())));
     }
 
     /** The name of the provider configured by veil.oidc.issuer alone. */
     public static final String DEFAULT = "default";
 
     /** Replaces a provider's group → role map (the demo maps its groups to the demo roles). */
-    public void mapGroups(String name, java.util.Map<String, String> roleMap) {
+    public void mapGroups(String name, Map<String, String> roleMap) {
         verifiers.replaceAll(v -> v.settings().name().equals(name)
                 ? new TokenVerifier(v.settings().withRoleMap(roleMap), http, clock) : v);
     }
@@ -48,7 +51,7 @@ public class OidcProviders {
         // A token older than the longest session allowed is refused unless a provider says otherwise: a token
         // captured long ago cannot open a session after the cap that would have ended its first one.
         ProviderSettings settings = configured.maxTokenAge().isPresent() || sessionMaxAge.isZero() ? configured
-                : configured.withMaxTokenAge(java.util.Optional.of(sessionMaxAge));
+                : configured.withMaxTokenAge(Optional.of(sessionMaxAge));
         verifiers.add(new TokenVerifier(settings, http, clock));
         LOG.infof("accepting OIDC tokens from %s (provider %s, audience %s)", settings.issuer(), settings.name(),
                 String.join(",", settings.audiences()));
