@@ -7,6 +7,7 @@ import dev.veil.analysis.lineage.Origin;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ public final class AnalysisJson {
 
     public static Map<String, Object> of(Analysis a) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("dialect", a.dialect().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("dialect", a.dialect().name().toLowerCase(Locale.ROOT));
         out.put("kind", a.kind().name());
         out.put("analysed", a.analysed());
         a.failure().ifPresent(f -> out.put("failure", f));

@@ -4,6 +4,7 @@ import dev.veil.analysis.Analysis;
 import dev.veil.analysis.AnalysisCache;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
+import dev.veil.identity.Identity;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import dev.veil.upstream.catalog.CatalogRegistry;
@@ -58,7 +59,7 @@ public class AnalyzeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response analyze(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, AnalyzeRequest request) {
-        Optional<dev.veil.identity.Identity> account = credentials.authenticate(authorization);
+        Optional<Identity> account = credentials.authenticate(authorization);
         if (account.isEmpty()) {
             return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"veil\"")
                     .entity(error("authentication required: HTTP basic with a local account")).build();

@@ -9,6 +9,7 @@ import dev.veil.audit.AuditSource;
 import dev.veil.audit.AuditTable;
 import dev.veil.audit.DirectoryAuditSource;
 import dev.veil.config.VeilConfig;
+import dev.veil.identity.Identity;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -64,7 +65,7 @@ public class AuditResource {
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
                            @QueryParam("limit") Integer limit, @QueryParam("source") String source,
                            @QueryParam("stream") String stream) throws Exception {
-        Optional<dev.veil.identity.Identity> who = credentials.authenticate(authorization);
+        Optional<Identity> who = credentials.authenticate(authorization);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
                     .entity(Map.of("error", "authentication required")).build();

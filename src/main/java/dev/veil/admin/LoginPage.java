@@ -6,6 +6,7 @@ import dev.veil.config.VeilConfig;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.json.JsonString;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -121,7 +122,7 @@ public class LoginPage {
         }
         if (identity.getPrincipal() instanceof JsonWebToken id && id.containsClaim(name)) {
             Object v = id.getClaim(name);
-            return Optional.of(v instanceof jakarta.json.JsonString js ? js.getString() : String.valueOf(v));
+            return Optional.of(v instanceof JsonString js ? js.getString() : String.valueOf(v));
         }
         return Optional.empty();
     }

@@ -5,6 +5,7 @@ import dev.veil.analysis.lineage.Lineage;
 import dev.veil.analysis.lineage.OutputColumn;
 import dev.veil.analysis.lineage.WrittenColumn;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,7 +31,7 @@ public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess>
         relations = List.copyOf(new TreeSet<>(relations));
         columns = List.copyOf(columns);
         writes = List.copyOf(writes);
-        uses = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(uses));
+        uses = Collections.unmodifiableSortedSet(new TreeSet<>(uses));
     }
 
     public static Analysis failed(Dialect dialect, StatementKind kind, List<RelationAccess> relations,

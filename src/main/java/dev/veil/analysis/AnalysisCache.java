@@ -10,6 +10,7 @@ import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.Tokens;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -61,14 +62,14 @@ public final class AnalysisCache {
      * The cached analysis, if there is one: what an event loop may call (a tokenization, no planning). On
      * empty, run {@link #analyze(LexicalSettings, CatalogSnapshot, NameResolution, String)} off the loop.
      */
-    public java.util.Optional<Analysis> cached(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
+    public Optional<Analysis> cached(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
         Fingerprint fp = Fingerprinter.fingerprint(new SqlTokenizer(settings).tokenize(sql));
         Analysis a = cache.getIfPresent(new Key(settings, catalog, catalog.version(),
                 names.schemaPath(), fp.hash(), fp.normalized()));
         if (a != null) {
             hits.increment();
         }
-        return java.util.Optional.ofNullable(a);
+        return Optional.ofNullable(a);
     }
 
     /** Lookups answered from the cache. */

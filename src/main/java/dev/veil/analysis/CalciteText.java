@@ -10,11 +10,15 @@ import dev.veil.analysis.text.Token;
 import dev.veil.analysis.text.TokenKind;
 import dev.veil.analysis.text.Tokens;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The statement text as Calcite's lexer needs it, rebuilt from our own tokens (which follow the servers' lexers):
@@ -38,7 +42,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
      *                     only read as such when no relation (a view could) uses them for a column
      */
     static CalciteText of(Dialect dialect, LexicalSettings settings, String original, Tokens tokens,
-                          java.util.function.Predicate<String> namesAColumn) {
+                          Predicate<String> namesAColumn) {
         Fingerprint fingerprint = Fingerprinter.fingerprint(tokens);
         if (tokens.malformed()) {
             return failed(fingerprint, "the text is malformed: " + String.join("; ", tokens.problems()));
@@ -66,7 +70,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             "DAY", "DAYS", "HOUR", "HOURS", "MINUTE", "MINUTES", "SECOND", "SECONDS", "WEEK", "QUARTER");
 
     private static String render(Dialect dialect, LexicalSettings settings, String original, List<Token> allTokens,
-                                 java.util.function.Predicate<String> namesAColumn) {
+                                 Predicate<String> namesAColumn) {
         List<Token> tokens = allTokens.stream().filter(t -> !t.kind().isTrivia()).toList();
         // For each code token, whether a comment stood between it and the previous one (then: one space).
         boolean[] afterTrivia = new boolean[tokens.size()];
@@ -83,7 +87,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         int[] into = intoBeforeFrom(tokens);
         if (into != null) {
             // SELECT … INTO target FROM …: the INTO clause goes to the end, where our grammar reads it.
-            List<Token> moved = new java.util.ArrayList<>(tokens.subList(0, into[0]));
+            List<Token> moved = new ArrayList<>(tokens.subList(0, into[0]));
             moved.addAll(tokens.subList(into[1], tokens.size()));
             moved.addAll(tokens.subList(into[0], into[1]));
             boolean[] spaces = new boolean[moved.size()];
@@ -97,7 +101,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             tokens = moved;
             afterTrivia = spaces;
         }
-        java.util.Map<Integer, String> overrides = dialect == Dialect.MYSQL ? withRollup(tokens) : java.util.Map.of();
+        Map<Integer, String> overrides = dialect == Dialect.MYSQL ? withRollup(tokens) : Map.of();
         StringBuilder out = new StringBuilder(original.length() + 8);
         Token previous = null;
         for (int i = 0; i < tokens.size(); i++) {
@@ -181,11 +185,11 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         return out.toString().trim();
     }
 
-    private static final java.util.Map<String, String> SYSTEM_COLUMNS = java.util.Map.of("ctid", "VARCHAR",
+    private static final Map<String, String> SYSTEM_COLUMNS = Map.of("ctid", "VARCHAR",
             "xmin", "BIGINT", "xmax", "BIGINT", "cmin", "BIGINT", "cmax", "BIGINT", "tableoid", "BIGINT");
 
     /** PostgreSQL operators Calcite's lexer cannot read, in the named form our grammar reads instead. */
-    private static final java.util.Map<String, String> PG_NAMED_OPERATORS = java.util.Map.of(
+    private static final Map<String, String> PG_NAMED_OPERATORS = Map.of(
             "?", "HAS_KEY", "?|", "HAS_ANY_KEY", "?&", "HAS_ALL_KEYS", "@?", "JSONPATH_EXISTS", "@@", "TEXT_MATCH",
             "@@@", "TEXT_MATCH");
 
@@ -193,7 +197,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
      * A PostgreSQL token rendered differently, or null. Each rewrite keeps every operand and only changes how the
      * same operation is spelled (or drops a planner hint), so it never hides a read, a write or a data flow.
      */
-    private static String postgresWord(List<Token> tokens, int i, java.util.function.Predicate<String> namesAColumn) {
+    private static String postgresWord(List<Token> tokens, int i, Predicate<String> namesAColumn) {
         Token t = tokens.get(i);
         if (t.kind() == TokenKind.OPERATOR && PG_NAMED_OPERATORS.containsKey(t.text())) {
             return " OPERATOR(" + PG_NAMED_OPERATORS.get(t.text()) + ") ";
@@ -289,8 +293,8 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
      * MySQL's GROUP BY a, b WITH ROLLUP, rewritten as the standard GROUP BY ROLLUP(a, b) (the same groups): the
      * tokens to render differently, by index.
      */
-    private static java.util.Map<Integer, String> withRollup(List<Token> tokens) {
-        java.util.Map<Integer, String> out = new java.util.HashMap<>();
+    private static Map<Integer, String> withRollup(List<Token> tokens) {
+        Map<Integer, String> out = new HashMap<>();
         for (int i = 0; i + 1 < tokens.size(); i++) {
             if (!tokens.get(i).is("GROUP") || !tokens.get(i + 1).is("BY")) {
                 continue;

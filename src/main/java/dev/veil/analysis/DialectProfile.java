@@ -18,6 +18,7 @@ import org.apache.calcite.sql.fun.SqlLibraryOperatorTableFactory;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlDelegatingConformance;
 import org.apache.calcite.sql.validate.SqlNameMatcher;
 import org.apache.calcite.sql.validate.SqlNameMatchers;
 import org.apache.calcite.sql.validate.SqlValidator;
@@ -92,7 +93,7 @@ public final class DialectProfile {
      * not allow either. With it, Calcite's check of such columns fails on a CASE in the select list
      * (GROUP BY 1 over a CASE threw a NullPointerException).
      */
-    private static final class PostgresConformance extends org.apache.calcite.sql.validate.SqlDelegatingConformance {
+    private static final class PostgresConformance extends SqlDelegatingConformance {
         static final PostgresConformance INSTANCE = new PostgresConformance();
 
         private PostgresConformance() {

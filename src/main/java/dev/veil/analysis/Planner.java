@@ -1,6 +1,9 @@
 package dev.veil.analysis;
 
 import dev.veil.analysis.catalog.CatalogSnapshot;
+import dev.veil.analysis.lineage.RelWalk;
+import dev.veil.analysis.parser.VeilOperators;
+import dev.veil.analysis.text.LexicalSettings;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptCluster;
@@ -23,10 +26,21 @@ import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.rex.RexVisitorImpl;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlNumericLiteral;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.validate.SqlNameMatchers;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql.validate.SqlValidatorUtil;
@@ -123,12 +137,12 @@ final class Planner implements RelOptTable.ViewExpander {
                 // constant), and analyses are cached by fingerprint, which ignores literals.
                 .withRelBuilderConfigTransform(c -> c.withSimplify(false)));
         RelRoot root = converter.convertQuery(validated, false, true);
-        dev.veil.analysis.lineage.RelWalk.each(root.rel, node -> {
+        RelWalk.each(root.rel, node -> {
             if (node instanceof Project p) {
-                p.getProjects().forEach(e -> e.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
+                p.getProjects().forEach(e -> e.accept(new RexVisitorImpl<Void>(true) {
                     @Override
-                    public Void visitSubQuery(org.apache.calcite.rex.RexSubQuery subQuery) {
-                        if (subQuery.getKind() != org.apache.calcite.sql.SqlKind.SCALAR_QUERY) {
+                    public Void visitSubQuery(RexSubQuery subQuery) {
+                        if (subQuery.getKind() != SqlKind.SCALAR_QUERY) {
                             predicateInSelect[0] = true;
                         }
                         return super.visitSubQuery(subQuery);
@@ -146,23 +160,23 @@ final class Planner implements RelOptTable.ViewExpander {
      * holds a CASE.)
      */
     private static void normalise(SqlNode query) {
-        query.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+        query.accept(new SqlBasicVisitor<Void>() {
             @Override
-            public Void visit(org.apache.calcite.sql.SqlCall call) {
-                if (call instanceof org.apache.calcite.sql.SqlSelect select && select.getFrom() != null) {
+            public Void visit(SqlCall call) {
+                if (call instanceof SqlSelect select && select.getFrom() != null) {
                     select.setFrom(nameScalarFunctionColumn(select.getFrom()));
                 }
-                if (call instanceof org.apache.calcite.sql.SqlJoin join) {
+                if (call instanceof SqlJoin join) {
                     join.setLeft(nameScalarFunctionColumn(join.getLeft()));
                     join.setRight(lateral(nameScalarFunctionColumn(join.getRight())));
                 }
-                if (call instanceof org.apache.calcite.sql.SqlSelect select && select.getGroup() != null) {
+                if (call instanceof SqlSelect select && select.getGroup() != null) {
                     List<SqlNode> items = select.getSelectList().getList();
                     List<SqlNode> group = new ArrayList<>();
                     for (SqlNode g : select.getGroup()) {
                         group.add(ordinal(g, items));
                     }
-                    select.setGroupBy(new org.apache.calcite.sql.SqlNodeList(group, select.getGroup().getParserPosition()));
+                    select.setGroupBy(new SqlNodeList(group, select.getGroup().getParserPosition()));
                 }
                 return super.visit(call);
             }
@@ -174,20 +188,20 @@ final class Planner implements RelOptTable.ViewExpander {
      * after the alias (g), so the alias is repeated as the column name.
      */
     private static SqlNode nameScalarFunctionColumn(SqlNode fromItem) {
-        if (fromItem.getKind() != org.apache.calcite.sql.SqlKind.AS
-                || ((org.apache.calcite.sql.SqlCall) fromItem).operandCount() != 2) {
+        if (fromItem.getKind() != SqlKind.AS
+                || ((SqlCall) fromItem).operandCount() != 2) {
             return fromItem;
         }
-        org.apache.calcite.sql.SqlCall as = (org.apache.calcite.sql.SqlCall) fromItem;
+        SqlCall as = (SqlCall) fromItem;
         SqlNode source = as.operand(0);
-        if (source.getKind() == org.apache.calcite.sql.SqlKind.COLLECTION_TABLE) {
-            source = ((org.apache.calcite.sql.SqlCall) source).operand(0);
+        if (source.getKind() == SqlKind.COLLECTION_TABLE) {
+            source = ((SqlCall) source).operand(0);
         }
-        if (source instanceof org.apache.calcite.sql.SqlCall f && f.getOperator().getNameAsId().isSimple()
-                && dev.veil.analysis.parser.VeilOperators.isScalarTableFunction(f.getOperator().getName())
-                && as.operand(1) instanceof org.apache.calcite.sql.SqlIdentifier alias) {
-            return org.apache.calcite.sql.fun.SqlStdOperatorTable.AS.createCall(as.getParserPosition(), as.operand(0),
-                    alias, new org.apache.calcite.sql.SqlIdentifier(alias.getSimple(), alias.getParserPosition()));
+        if (source instanceof SqlCall f && f.getOperator().getNameAsId().isSimple()
+                && VeilOperators.isScalarTableFunction(f.getOperator().getName())
+                && as.operand(1) instanceof SqlIdentifier alias) {
+            return SqlStdOperatorTable.AS.createCall(as.getParserPosition(), as.operand(0),
+                    alias, new SqlIdentifier(alias.getSimple(), alias.getParserPosition()));
         }
         return fromItem;
     }
@@ -198,35 +212,35 @@ final class Planner implements RelOptTable.ViewExpander {
      */
     private static SqlNode lateral(SqlNode fromItem) {
         SqlNode item = fromItem;
-        org.apache.calcite.sql.SqlCall as = null;
-        if (item.getKind() == org.apache.calcite.sql.SqlKind.AS) {
-            as = (org.apache.calcite.sql.SqlCall) item;
+        SqlCall as = null;
+        if (item.getKind() == SqlKind.AS) {
+            as = (SqlCall) item;
             item = as.operand(0);
         }
-        if (item.getKind() != org.apache.calcite.sql.SqlKind.COLLECTION_TABLE
-                || !(((org.apache.calcite.sql.SqlCall) item).operand(0) instanceof org.apache.calcite.sql.SqlCall f)
-                || dev.veil.analysis.parser.VeilOperators.TABLE_FUNCTIONS.stream()
+        if (item.getKind() != SqlKind.COLLECTION_TABLE
+                || !(((SqlCall) item).operand(0) instanceof SqlCall f)
+                || VeilOperators.TABLE_FUNCTIONS.stream()
                         .noneMatch(t -> t.getName().equalsIgnoreCase(f.getOperator().getName()))) {
             return fromItem;
         }
-        SqlNode lateral = org.apache.calcite.sql.fun.SqlStdOperatorTable.LATERAL.createCall(item.getParserPosition(), item);
+        SqlNode lateral = SqlStdOperatorTable.LATERAL.createCall(item.getParserPosition(), item);
         if (as == null) {
             return lateral;
         }
         List<SqlNode> operands = new ArrayList<>(as.getOperandList());
         operands.set(0, lateral);
-        return org.apache.calcite.sql.fun.SqlStdOperatorTable.AS.createCall(as.getParserPosition(), operands);
+        return SqlStdOperatorTable.AS.createCall(as.getParserPosition(), operands);
     }
 
     private static SqlNode ordinal(SqlNode g, List<SqlNode> items) {
-        if (g instanceof org.apache.calcite.sql.SqlNumericLiteral n && n.isInteger()) {
+        if (g instanceof SqlNumericLiteral n && n.isInteger()) {
             int i = n.intValue(true);
             if (i >= 1 && i <= items.size()) {
                 SqlNode item = items.get(i - 1);
-                if (item.getKind() == org.apache.calcite.sql.SqlKind.AS) {
-                    item = ((org.apache.calcite.sql.SqlCall) item).operand(0);
+                if (item.getKind() == SqlKind.AS) {
+                    item = ((SqlCall) item).operand(0);
                 }
-                boolean star = item instanceof org.apache.calcite.sql.SqlIdentifier id && id.isStar();
+                boolean star = item instanceof SqlIdentifier id && id.isStar();
                 if (!star) {
                     return SqlCopy.of(item);
                 }
@@ -255,7 +269,7 @@ final class Planner implements RelOptTable.ViewExpander {
     /** Whether the plan holds sub-query expressions (subQueries) or correlates (otherwise). */
     private static boolean contains(RelNode rel, boolean subQueries) {
         boolean[] found = {false};
-        dev.veil.analysis.lineage.RelWalk.each(rel, other -> {
+        RelWalk.each(rel, other -> {
             if (subQueries ? other instanceof Project p && RexUtil.SubQueryFinder.containsSubQuery(p)
                     || other instanceof Filter f && RexUtil.SubQueryFinder.containsSubQuery(f)
                     || other instanceof Join j && RexUtil.SubQueryFinder.containsSubQuery(j)
@@ -273,7 +287,7 @@ final class Planner implements RelOptTable.ViewExpander {
         try {
             // Definitions come from the server (pg_get_viewdef ends with ';'): prepare them like any statement.
             CalciteText text = CalciteText.of(profile.dialect(),
-                    dev.veil.analysis.text.LexicalSettings.defaults(profile.dialect()), queryString);
+                    LexicalSettings.defaults(profile.dialect()), queryString);
             SqlNode node = parse(text.sql().orElseThrow(() -> new IllegalStateException("the definition of view "
                     + String.join(".", viewPath) + " is not analysable: " + text.problem().orElse(""))));
             List<List<String>> paths = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.veil.analysis;
 
+import dev.veil.analysis.parser.VeilOperators;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlNode;
@@ -48,7 +49,7 @@ final class SideEffects {
         node.accept(new SqlBasicVisitor<Void>() {
             @Override
             public Void visit(SqlCall call) {
-                if (call.getOperator() == dev.veil.analysis.parser.VeilOperators.ASSIGN) {
+                if (call.getOperator() == VeilOperators.ASSIGN) {
                     out.atLeast(StatementKind.SESSION);
                 }
                 if (call.getOperator() instanceof SqlFunction f) {

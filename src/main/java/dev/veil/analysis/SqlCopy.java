@@ -1,10 +1,17 @@
 package dev.veil.analysis;
 
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
+import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.util.SqlShuttle;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -46,13 +53,13 @@ final class SqlCopy extends SqlShuttle {
     }
 
     @Override
-    public SqlNode visit(org.apache.calcite.sql.SqlDynamicParam param) {
+    public SqlNode visit(SqlDynamicParam param) {
         if (!typeParameters) {
             return param;
         }
-        return org.apache.calcite.sql.fun.SqlStdOperatorTable.CAST.createCall(param.getParserPosition(), param,
-                new org.apache.calcite.sql.SqlDataTypeSpec(new org.apache.calcite.sql.SqlBasicTypeNameSpec(
-                        org.apache.calcite.sql.type.SqlTypeName.VARCHAR, param.getParserPosition()),
+        return SqlStdOperatorTable.CAST.createCall(param.getParserPosition(), param,
+                new SqlDataTypeSpec(new SqlBasicTypeNameSpec(
+                        SqlTypeName.VARCHAR, param.getParserPosition()),
                         param.getParserPosition()));
     }
 
@@ -61,14 +68,14 @@ final class SqlCopy extends SqlShuttle {
         if (call.getKind() == SqlKind.DEFAULT) {
             return SqlLiteral.createNull(call.getParserPosition());
         }
-        if (typeParameters && (call instanceof org.apache.calcite.sql.SqlSelect || call instanceof org.apache.calcite.sql.SqlOrderBy)) {
+        if (typeParameters && (call instanceof SqlSelect || call instanceof SqlOrderBy)) {
             // OFFSET and FETCH take a parameter as it is.
             List<SqlNode> operands = call.getOperandList();
-            int fetchFrom = operands.size() - (call instanceof org.apache.calcite.sql.SqlSelect ? 3 : 2);
+            int fetchFrom = operands.size() - (call instanceof SqlSelect ? 3 : 2);
             SqlNode[] copied = new SqlNode[operands.size()];
             for (int i = 0; i < operands.size(); i++) {
                 SqlNode o = operands.get(i);
-                boolean keep = i >= fetchFrom && (call instanceof org.apache.calcite.sql.SqlOrderBy || i < operands.size() - 1);
+                boolean keep = i >= fetchFrom && (call instanceof SqlOrderBy || i < operands.size() - 1);
                 copied[i] = o == null ? null : keep ? o.accept(INSTANCE) : o.accept(this);
             }
             return call.getOperator().createCall(call.getFunctionQuantifier(), call.getParserPosition(), copied);

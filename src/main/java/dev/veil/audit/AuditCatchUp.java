@@ -4,7 +4,10 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * At start, a sink behind the others (the table, when Veil crashed with lines still queued for it) gets the
@@ -21,13 +24,36 @@ final class AuditCatchUp {
     private long given;
     private IOException failed;
 
-    AuditCatchUp(AuditCodec codec, List<AuditSink> sources, int maxBatch) {
+    private AuditCatchUp(AuditCodec codec, List<AuditSink> sources, int maxBatch) {
         this.codec = codec;
         this.sources = sources;
         this.maxBatch = maxBatch;
     }
 
-    void give(AuditSink behind, AuditSink.Head its, AuditSink.Head latest) throws IOException {
+    /**
+     * Opens the sinks and gives each one behind the latest the lines it missed, read back from one of
+     * {@code sources}. Returns the latest head, the record the chain continues from (none for new sinks).
+     */
+    static Optional<AuditSink.Head> open(List<AuditSink> sinks, AuditCodec codec, List<AuditSink> sources, int maxBatch)
+            throws IOException {
+        Optional<AuditSink.Head> latest = Optional.empty();
+        Map<AuditSink, AuditSink.Head> heads = new LinkedHashMap<>();
+        for (AuditSink s : sinks) {
+            Optional<AuditSink.Head> h = s.open();
+            h.ifPresent(head -> heads.put(s, head));
+            if (h.isPresent() && (latest.isEmpty() || h.get().seq() > latest.get().seq())) {
+                latest = h;
+            }
+        }
+        for (var e : heads.entrySet()) {
+            if (e.getValue().seq() < latest.get().seq()) {
+                new AuditCatchUp(codec, sources, maxBatch).give(e.getKey(), e.getValue(), latest.get());
+            }
+        }
+        return latest;
+    }
+
+    private void give(AuditSink behind, AuditSink.Head its, AuditSink.Head latest) throws IOException {
         boolean readable = false;
         for (AuditSink source : sources) {
             if (source == behind) {
@@ -62,7 +88,7 @@ final class AuditCatchUp {
 
     private void flush(AuditSink to) {
         try {
-            AuditWriter.ship(to, batch);
+            AuditSinks.ship(to, batch);
             given += batch.size();
             batch.clear();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.veil.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,7 +15,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The line format and the hash chain. A line is one JSON object:
@@ -49,10 +53,10 @@ public final class AuditCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private final java.util.Map<Class<?>, String> typeNames = java.util.Arrays.stream(
-                    AuditEvent.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
-            .collect(java.util.stream.Collectors.toMap(com.fasterxml.jackson.annotation.JsonSubTypes.Type::value,
-                    com.fasterxml.jackson.annotation.JsonSubTypes.Type::name));
+    private final Map<Class<?>, String> typeNames = Arrays.stream(
+                    AuditEvent.class.getAnnotation(JsonSubTypes.class).value())
+            .collect(Collectors.toMap(JsonSubTypes.Type::value,
+                    JsonSubTypes.Type::name));
 
     /** A codec that writes within the default bounds (and reads anything). */
     public AuditCodec() {

@@ -1,5 +1,6 @@
 package dev.veil.audit;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -129,14 +130,14 @@ public sealed interface AuditEvent {
 
     /** Outcome of a statement as the client saw it. */
     enum Outcome {
-        @com.fasterxml.jackson.annotation.JsonProperty("ok") OK,
-        @com.fasterxml.jackson.annotation.JsonProperty("error") ERROR,
+        @JsonProperty("ok") OK,
+        @JsonProperty("error") ERROR,
         /** Not run by the server: an earlier error in the same extended-protocol batch skipped it. */
-        @com.fasterxml.jackson.annotation.JsonProperty("skipped") SKIPPED,
+        @JsonProperty("skipped") SKIPPED,
         /** Veil refused it (policy, or the audit log could not record it); it never reached the upstream. */
-        @com.fasterxml.jackson.annotation.JsonProperty("refused") REFUSED,
+        @JsonProperty("refused") REFUSED,
         /** The client or the upstream went away before the statement finished. */
-        @com.fasterxml.jackson.annotation.JsonProperty("interrupted") INTERRUPTED
+        @JsonProperty("interrupted") INTERRUPTED
     }
 
     /** The policy decision and the rule that made it. */
@@ -150,9 +151,9 @@ public sealed interface AuditEvent {
     }
 
     enum Verdict {
-        @com.fasterxml.jackson.annotation.JsonProperty("allow") ALLOW,
-        @com.fasterxml.jackson.annotation.JsonProperty("deny") DENY,
-        @com.fasterxml.jackson.annotation.JsonProperty("needs-approval") NEEDS_APPROVAL
+        @JsonProperty("allow") ALLOW,
+        @JsonProperty("deny") DENY,
+        @JsonProperty("needs-approval") NEEDS_APPROVAL
     }
 
     /**

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -220,7 +221,7 @@ public class AuditLog {
         String stream = AuditTable.ownStream(pg);
         // Its own event loop: the writer may hold its lock while it waits for the table (at a rotation), and a
         // client's loop blocked on that lock must never be the loop this insert needs.
-        sinkVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        sinkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         return new PostgresAuditSink(sinkVertx, o, pg.table(), stream, config.writeTimeout());
     }

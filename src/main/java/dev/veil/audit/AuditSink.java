@@ -3,6 +3,7 @@ package dev.veil.audit;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where sealed records go. The writer calls a sink from one thread at a time, except {@link #sync()}, which
@@ -37,7 +38,7 @@ public interface AuditSink extends AutoCloseable {
      * which fell behind (its records were in memory when Veil crashed) can be given them at the next start.
      * False when this sink cannot read its records back.
      */
-    default boolean readBack(long afterSeq, java.util.function.Consumer<String> out) throws IOException {
+    default boolean readBack(long afterSeq, Consumer<String> out) throws IOException {
         return false;
     }
 

@@ -3,6 +3,7 @@ package dev.veil.audit;
 import dev.veil.config.EndpointPassword;
 import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
+import org.postgresql.Driver;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -145,7 +146,7 @@ public final class AuditTable {
 
     /** A new connection; the driver is called directly, so no class-loader-dependent DriverManager lookup. */
     Connection connect() throws SQLException {
-        Connection c = new org.postgresql.Driver().connect(url, properties);
+        Connection c = new Driver().connect(url, properties);
         if (c == null) {
             throw new SQLException("not a PostgreSQL JDBC URL: " + url);
         }

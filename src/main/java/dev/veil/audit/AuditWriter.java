@@ -5,12 +5,13 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * them (to the writer and back); that, not the fsync, was most of the audit's cost (see bench/README.md).
  *
  * <p>When a sink fails, callers waiting for it fail, new records are refused, and the background thread
- * retries; lines not yet shipped stay queued so that a lagging sink gets the chain without a gap.
+ * retries; lines not yet shipped stay queued so that a lagging sink gets the chain without a gap. Who waits
+ * and why records are refused is kept by {@link AuditWaiters}, the backlog by {@link AuditSinks}.
  */
 final class AuditWriter {
     private static final Logger LOG = Logger.getLogger(AuditWriter.class);
@@ -48,16 +50,11 @@ final class AuditWriter {
         void writeFailed(String reason);
     }
 
-    private record Waiter(long seq, CompletableFuture<Void> done, long since) {
-    }
-
-    private final List<AuditSink> inline;
-    private final List<AuditSink> shipped;
+    private final AuditSinks sinks;
     private final boolean fsync;
     private final AuditCodec codec;
     private final int capacity;
     private final int maxBatch;
-    private final Duration retryInterval;
     private final Observer observer;
     private final Thread thread;
     /** True when a waiting caller can be answered right after its append (write durability, files only). */
@@ -66,15 +63,11 @@ final class AuditWriter {
     // Everything below is guarded by lock.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final ArrayDeque<AuditLine> backlog = new ArrayDeque<>();
-    private final java.util.concurrent.ConcurrentLinkedQueue<AuditCodec.Serialised> later = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger laterCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final AuditWaiters waiters;
+    private final ConcurrentLinkedQueue<AuditCodec.Serialised> later = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger laterCount = new AtomicInteger();
     private volatile boolean running;
     private boolean started;
-    // Volatile: read without the lock by recordLater.
-    private volatile String failure;
-    private volatile String stuck;
     private final AuditChain chain;
     private long stored;
     /** Background thread only: the seq the files were last fsync'd through in durability write. */
@@ -88,14 +81,13 @@ final class AuditWriter {
     AuditWriter(List<AuditSink> sinks, boolean fsync, Clock clock, int capacity, int maxBatch, long checkpointEvery,
                 Duration checkpointInterval, Duration retryInterval, Observer observer, AuditBounds bounds) {
         this.codec = new AuditCodec(bounds);
-        this.inline = sinks.stream().filter(AuditSink::inline).toList();
-        this.shipped = sinks.stream().filter(s -> !s.inline()).toList();
+        this.sinks = new AuditSinks(sinks, maxBatch);
         this.fsync = fsync;
         this.capacity = capacity;
         this.maxBatch = maxBatch;
-        this.retryInterval = retryInterval;
         this.observer = observer;
-        this.storedOnAppend = !fsync && shipped.isEmpty();
+        this.waiters = new AuditWaiters(lock, observer, retryInterval);
+        this.storedOnAppend = !fsync && !this.sinks.shipsInBackground();
         this.chain = new AuditChain(codec, clock, checkpointEvery, checkpointInterval);
         this.thread = new Thread(this::run, "veil-audit-writer");
         this.thread.setDaemon(true);
@@ -106,20 +98,7 @@ final class AuditWriter {
      * and stores the start checkpoint (on the caller's thread).
      */
     void start() throws IOException {
-        Optional<AuditSink.Head> latest = Optional.empty();
-        java.util.Map<AuditSink, AuditSink.Head> heads = new java.util.LinkedHashMap<>();
-        for (AuditSink s : all()) {
-            Optional<AuditSink.Head> h = s.open();
-            h.ifPresent(head -> heads.put(s, head));
-            if (h.isPresent() && (latest.isEmpty() || h.get().seq() > latest.get().seq())) {
-                latest = h;
-            }
-        }
-        for (var e : heads.entrySet()) {
-            if (e.getValue().seq() < latest.get().seq()) {
-                new AuditCatchUp(codec, inline, maxBatch).give(e.getKey(), e.getValue(), latest.get());
-            }
-        }
+        Optional<AuditSink.Head> latest = AuditCatchUp.open(sinks.all(), codec, sinks.inline(), maxBatch);
         lock.lock();
         try {
             latest.ifPresent(h -> {
@@ -156,8 +135,7 @@ final class AuditWriter {
             if (storedOnAppend) {
                 return CompletableFuture.completedFuture(null);
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            waiters.add(new Waiter(s, done, System.nanoTime()));
+            CompletableFuture<Void> done = waiters.add(s);
             work.signal();
             return done;
         } catch (IOException x) {
@@ -173,7 +151,7 @@ final class AuditWriter {
      * when the log refuses records or too many are queued.
      */
     boolean recordLater(AuditEvent event) {
-        if (!running || failure != null || stuck != null || laterCount.get() >= capacity) {
+        if (!running || waiters.refusal() != null || laterCount.get() >= capacity) {
             return false;
         }
         later.add(codec.serialise(event));
@@ -197,13 +175,11 @@ final class AuditWriter {
         if (!running) {
             return started ? "the audit log is stopped" : "the audit log is not started";
         }
-        if (failure != null) {
-            return failure;
+        String refusal = waiters.refusal();
+        if (refusal != null) {
+            return refusal;
         }
-        if (stuck != null) {
-            return stuck;
-        }
-        if (waiters.size() + backlog.size() >= capacity) {
+        if (waiters.size() + sinks.backlogSize() >= capacity) {
             return "the audit queue is full (" + capacity + " records waiting): the sinks do not keep up";
         }
         return null;
@@ -225,21 +201,17 @@ final class AuditWriter {
         long t0 = System.nanoTime();
         AuditChain.Mark before = chain.mark();
         List<AuditLine> lines = chain.seal(events);
-        for (AuditSink s : inline) {
-            try {
-                s.write(lines);
-            } catch (IOException | RuntimeException x) {
-                // A sink written before this one keeps the lines; they are lost with the file the failure abandons.
-                chain.reset(before);
-                fail(s.name() + ": " + x.getMessage());
-                throw new IOException(s.name() + ": " + x.getMessage(), x);
-            }
+        try {
+            sinks.writeInline(lines);
+        } catch (IOException x) {
+            // A sink written before the failing one keeps the lines; they are lost with the file the failure abandons.
+            chain.reset(before);
+            waiters.fail(x.getMessage());
+            throw x;
         }
         for (AuditLine l : lines) {
             observer.appended();
-            if (!shipped.isEmpty()) {
-                backlog.add(l);
-            }
+            sinks.keep(l);
             if ("checkpoint".equals(l.type())) {
                 LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
                         l.seq(), l.hash(), l.seq(), l.hash());
@@ -279,13 +251,13 @@ final class AuditWriter {
             rotateIfDue();
             retryIfFailing();
         }
-        all().forEach(AuditSink::close);
+        sinks.close();
     }
 
     /** Waits (lock held) until a record waits to be stored, a checkpoint is due, a retry is due, or stop. */
     private void awaitWork() throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        while (running && waiters.isEmpty() && stored == chain.seq() && failure == null) {
+        while (running && waiters.isEmpty() && stored == chain.seq() && waiters.failure() == null) {
             long left = until - System.nanoTime();
             if (left <= 0 || chain.checkpointDue()) {
                 return;
@@ -296,7 +268,7 @@ final class AuditWriter {
 
     /** Appends the time-based or the stop checkpoint (lock held). */
     private void housekeeping(boolean stopping) throws IOException {
-        if (failure != null) {
+        if (waiters.failure() != null) {
             return;
         }
         append(drainLater());
@@ -321,17 +293,11 @@ final class AuditWriter {
         List<AuditLine> batch;
         lock.lock();
         try {
-            if ((failure != null && !retrying) || stored == chain.seq()) {
+            if ((waiters.failure() != null && !retrying) || stored == chain.seq()) {
                 return false;
             }
             target = chain.seq();
-            batch = new ArrayList<>(Math.min(backlog.size(), maxBatch));
-            for (AuditLine l : backlog) {
-                if (batch.size() == maxBatch) {
-                    break;
-                }
-                batch.add(l);
-            }
+            batch = sinks.nextBatch();
             if (!batch.isEmpty()) {
                 target = batch.get(batch.size() - 1).seq();
             }
@@ -342,32 +308,22 @@ final class AuditWriter {
         String error = null;
         try {
             if (fsync) {
-                for (AuditSink s : inline) {
-                    sync(s);
-                }
+                sinks.syncInline();
             }
-            for (AuditSink s : shipped) {
-                if (!batch.isEmpty()) {
-                    ship(s, batch);
-                }
-            }
+            sinks.ship(batch);
         } catch (IOException e) {
             error = e.getMessage();
         }
-        List<Waiter> answered = new ArrayList<>();
+        List<CompletableFuture<Void>> answered = List.of();
         lock.lock();
         try {
-            stuck = null;
+            waiters.returned();
             if (error == null) {
-                for (int i = 0; i < batch.size(); i++) {
-                    backlog.poll();
-                }
+                sinks.shipped(batch);
                 stored = Math.max(stored, target);
-                while (!waiters.isEmpty() && waiters.peek().seq() <= stored) {
-                    answered.add(waiters.poll());
-                }
+                answered = waiters.storedThrough(stored);
             } else {
-                fail(error);
+                waiters.fail(error);
             }
         } finally {
             lock.unlock();
@@ -376,7 +332,7 @@ final class AuditWriter {
             return false;
         }
         observer.batchWritten(Math.max(batch.size(), 1), System.nanoTime() - t0);
-        answered.forEach(w -> w.done().complete(null));
+        AuditWaiters.answer(answered);
         return true;
     }
 
@@ -388,7 +344,7 @@ final class AuditWriter {
         long target;
         lock.lock();
         try {
-            if (fsync || failure != null || syncedInBackground == chain.seq()) {
+            if (fsync || waiters.failure() != null || syncedInBackground == chain.seq()) {
                 return;
             }
             target = chain.seq();
@@ -396,33 +352,15 @@ final class AuditWriter {
             lock.unlock();
         }
         try {
-            for (AuditSink s : inline) {
-                sync(s);
-            }
+            sinks.syncInline();
             syncedInBackground = target;
         } catch (IOException e) {
             lock.lock();
             try {
-                fail(e.getMessage());
+                waiters.fail(e.getMessage());
             } finally {
                 lock.unlock();
             }
-        }
-    }
-
-    private static void sync(AuditSink s) throws IOException {
-        try {
-            s.sync();
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(s.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    static void ship(AuditSink s, List<AuditLine> batch) throws IOException {
-        try {
-            s.write(batch);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(s.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -432,32 +370,26 @@ final class AuditWriter {
      * stored (a read that ran ahead of its fsync keeps its answer).
      */
     private void rotateIfDue() {
-        for (AuditSink s : all()) {
-            List<Waiter> answered = new ArrayList<>();
+        for (AuditSink s : sinks.all()) {
+            List<CompletableFuture<Void>> answered = List.of();
             lock.lock();
             try {
-                if (failure != null || !s.rotationDue()) {
+                if (waiters.failure() != null || !s.rotationDue()) {
                     continue;
                 }
                 append(chain.checkpoint("rotate", s.nextSegmentName(), null));
                 // Appends wait the moment this takes (a file per max-file-bytes or rotate-every).
-                for (AuditSink f : inline) {
-                    sync(f);
-                }
-                for (AuditSink b : shipped) {
-                    ship(b, List.copyOf(backlog));
-                }
-                backlog.clear();
+                sinks.syncInline();
+                sinks.shipBacklog();
                 stored = chain.seq();
-                answered.addAll(waiters);
-                waiters.clear();
+                answered = waiters.storedThrough(stored);
                 s.rotate();
             } catch (IOException | RuntimeException e) {
-                fail(s.name() + ": " + e.getMessage());
+                waiters.fail(s.name() + ": " + e.getMessage());
             } finally {
                 lock.unlock();
             }
-            answered.forEach(w -> w.done().complete(null));
+            AuditWaiters.answer(answered);
         }
     }
 
@@ -470,7 +402,7 @@ final class AuditWriter {
         String was;
         lock.lock();
         try {
-            was = failure;
+            was = waiters.failure();
             if (was == null || !running) {
                 return;
             }
@@ -487,17 +419,13 @@ final class AuditWriter {
         if (ok) {
             lock.lock();
             try {
-                LOG.infof("audit log writable again after: %s", failure);
-                failure = null;
+                waiters.recovered();
             } finally {
                 lock.unlock();
             }
             return;
         }
-        try {
-            Thread.sleep(retryInterval.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!waiters.pauseBeforeRetry()) {
             lock.lock();
             try {
                 running = false;
@@ -517,61 +445,18 @@ final class AuditWriter {
     }
 
     /**
-     * Lock held. Everyone waiting fails with the reason: while failing nothing is being stored. (Their
-     * callbacks only post work to their own event loops, so completing them under the lock is safe.)
-     */
-    private void fail(String reason) {
-        if (failure == null) {
-            LOG.errorf("audit log cannot be written: %s", reason);
-        }
-        failure = reason;
-        observer.writeFailed(reason);
-        IOException e = new IOException(reason);
-        List<Waiter> failed = new ArrayList<>(waiters);
-        waiters.clear();
-        failed.forEach(w -> w.done().completeExceptionally(e));
-    }
-
-    /**
-     * Called periodically from outside: when the oldest waiting record has not been stored within
-     * {@code timeout} (a hung disk or database), its callers fail now and the log refuses records until
-     * the background round returns.
+     * Called periodically from outside: fails the callers of a record not stored within {@code timeout}
+     * (see {@link AuditWaiters#watchdog}).
      */
     void watchdog(Duration timeout) {
-        List<Waiter> late;
-        lock.lock();
-        try {
-            Waiter oldest = waiters.peek();
-            if (oldest == null || System.nanoTime() - oldest.since() < timeout.toNanos()) {
-                return;
-            }
-            if (stuck == null) {
-                LOG.errorf("a write to the audit sinks has not returned for over %d ms", timeout.toMillis());
-            }
-            stuck = "a write to the audit sinks has not returned for over " + timeout.toMillis() + " ms";
-            late = new ArrayList<>(waiters);
-            waiters.clear();
-        } finally {
-            lock.unlock();
-        }
-        IOException e = new IOException(stuck());
-        late.forEach(w -> w.done().completeExceptionally(e));
-    }
-
-    private String stuck() {
-        lock.lock();
-        try {
-            return stuck;
-        } finally {
-            lock.unlock();
-        }
+        waiters.watchdog(timeout);
     }
 
     /** Records waiting to be stored: callers waiting for an fsync, plus lines not yet shipped. */
     int queueDepth() {
         lock.lock();
         try {
-            return Math.max(waiters.size(), backlog.size()) + laterCount.get();
+            return Math.max(waiters.size(), sinks.backlogSize()) + laterCount.get();
         } finally {
             lock.unlock();
         }
@@ -579,27 +464,16 @@ final class AuditWriter {
 
     /** Null when records are being stored; otherwise why not. */
     String failure() {
-        lock.lock();
-        try {
-            return stuck != null ? stuck : failure;
-        } finally {
-            lock.unlock();
-        }
+        return waiters.reason();
     }
 
     /** True when an appended record is already in a file (an inline sink), before any fsync. */
     boolean appendsToFiles() {
-        return !inline.isEmpty();
+        return !sinks.inline().isEmpty();
     }
 
     boolean alive() {
         return thread.isAlive();
-    }
-
-    private List<AuditSink> all() {
-        List<AuditSink> all = new ArrayList<>(inline);
-        all.addAll(shipped);
-        return all;
     }
 
     /** Stops taking records, stores what is appended and the stop checkpoint, closes the sinks. */

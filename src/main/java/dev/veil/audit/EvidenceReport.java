@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -48,7 +49,7 @@ public final class EvidenceReport {
     }
 
     /** Actions whose last word is one of these only look: they are evidence of access, not changes. */
-    private static final java.util.Set<String> READ_ONLY_VERBS = java.util.Set.of("search", "read", "view", "list", "get",
+    private static final Set<String> READ_ONLY_VERBS = Set.of("search", "read", "view", "list", "get",
             "export", "verify", "report");
 
     static boolean changesSomething(String action) {

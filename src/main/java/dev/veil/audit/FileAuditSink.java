@@ -1,8 +1,10 @@
 package dev.veil.audit;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -219,7 +222,7 @@ public final class FileAuditSink implements AuditSink {
      * history is not read from its start. Lines that are not records (a torn tail) are skipped.
      */
     @Override
-    public boolean readBack(long afterSeq, java.util.function.Consumer<String> out) throws IOException {
+    public boolean readBack(long afterSeq, Consumer<String> out) throws IOException {
         List<Path> files = files(directory);
         int first = 0;
         for (int i = 0; i < files.size(); i++) {
@@ -229,7 +232,7 @@ public final class FileAuditSink implements AuditSink {
             }
         }
         for (int i = first; i < files.size(); i++) {
-            try (java.io.BufferedReader r = Files.newBufferedReader(files.get(i), StandardCharsets.UTF_8)) {
+            try (BufferedReader r = Files.newBufferedReader(files.get(i), StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     Long s = seqOf(line);
@@ -296,7 +299,7 @@ public final class FileAuditSink implements AuditSink {
         if (c != null) {
             try {
                 c.force(false);
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 if (channel == c) {
                     throw e;
                 }

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -111,6 +112,6 @@ public final class PostgresAuditSource implements AuditSource {
         }
         w.append(" AND strpos(lower(line COLLATE \"C\"), ?) > 0");
         // lower() under "C" folds ASCII only, like the Java side: no locale can turn an I into a dotless ı.
-        args.add((before + value + after).toLowerCase(java.util.Locale.ROOT));
+        args.add((before + value + after).toLowerCase(Locale.ROOT));
     }
 }

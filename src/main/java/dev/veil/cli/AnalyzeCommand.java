@@ -19,6 +19,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,7 +80,7 @@ public class AnalyzeCommand implements Callable<Integer> {
             }
             Analysis a = analysis.analyze(u, database, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
-            Map<String, Object> line = new java.util.LinkedHashMap<>();
+            Map<String, Object> line = new LinkedHashMap<>();
             line.put("statement", st.sql().strip());
             line.putAll(AnalysisJson.of(a));
             out.println(json.writeValueAsString(line));
@@ -100,7 +102,7 @@ public class AnalyzeCommand implements Callable<Integer> {
         // No catalog to read: a placeholder upstream whose catalog load fails, so analyses fail closed.
         return new UpstreamSettings("(none)", d == Dialect.POSTGRESQL ? "postgresql" : "mysql", null, 0, "", null, null,
                 new UpstreamSettings.TlsSettings(EndpointTlsMode.DISABLE, null),
-                new UpstreamSettings.PoolSettings(0, 1, java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(1),
-                        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(10)));
+                new UpstreamSettings.PoolSettings(0, 1, Duration.ofMinutes(1), Duration.ofSeconds(1),
+                        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10)));
     }
 }

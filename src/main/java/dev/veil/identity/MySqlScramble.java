@@ -3,6 +3,7 @@ package dev.veil.identity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * The two scramble-based MySQL password exchanges. Both prove knowledge of the password against a nonce
@@ -60,7 +61,7 @@ public final class MySqlScramble {
 
     /** Servers send 20 nonce bytes; some append the terminating NUL to the plugin data, which is not hashed. */
     private static byte[] nonce20(byte[] nonce) {
-        return nonce.length > 20 ? java.util.Arrays.copyOf(nonce, 20) : nonce;
+        return nonce.length > 20 ? Arrays.copyOf(nonce, 20) : nonce;
     }
 
     static byte[] xor(byte[] a, byte[] b) {

@@ -6,6 +6,7 @@ import com.ongres.scram.common.StringPreparation;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Base64;
 
 /**
  * A SCRAM-SHA-256 verifier (RFC 5802 / 7677): what a server keeps instead of the password. The password
@@ -45,7 +46,7 @@ public record ScramVerifier(byte[] salt, int iterations, byte[] storedKey, byte[
             throw new IllegalArgumentException("not a SCRAM-SHA-256 verifier (expected SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey)");
         }
         try {
-            java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+            Base64.Decoder b64 = Base64.getDecoder();
             int iterations = Integer.parseInt(iterSalt[0]);
             byte[] storedKey = b64.decode(keys[0]);
             byte[] serverKey = b64.decode(keys[1]);
@@ -60,7 +61,7 @@ public record ScramVerifier(byte[] salt, int iterations, byte[] storedKey, byte[
 
     /** The pg_authid text form, which {@link #parse} reads back. */
     public String format() {
-        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        Base64.Encoder b64 = Base64.getEncoder();
         return "SCRAM-SHA-256$" + iterations + ":" + b64.encodeToString(salt) + "$" + b64.encodeToString(storedKey)
                 + ":" + b64.encodeToString(serverKey);
     }

@@ -2,6 +2,7 @@ package dev.veil.analysis;
 
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.lineage.Lineage;
+import dev.veil.analysis.text.LexicalSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +58,7 @@ class AnalysisCacheTest {
     @Test
     void theEventLoopProbeThenAnAnalysisCountOneMissAndAHitAfterwards() {
         // The pipeline's order: cached() on the event loop, analyze() on a worker only when that found nothing.
-        var lexical = dev.veil.analysis.text.LexicalSettings.defaults(Dialect.POSTGRESQL);
+        var lexical = LexicalSettings.defaults(Dialect.POSTGRESQL);
         String sql = "SELECT email FROM customers WHERE id = 7";
         assertThat(cache.cached(lexical, shop, path, sql)).isEmpty();
         cache.analyze(lexical, shop, path, sql);

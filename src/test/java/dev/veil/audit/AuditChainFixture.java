@@ -1,11 +1,16 @@
 package dev.veil.audit;
 
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +31,9 @@ public final class AuditChainFixture {
         return new Clock() {
             private long t = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
 
-            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+            public ZoneId getZone() { return ZoneOffset.UTC; }
 
-            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Clock withZone(ZoneId zone) { return this; }
 
             public synchronized Instant instant() { return Instant.ofEpochSecond(t++); }
         };
@@ -54,9 +59,9 @@ public final class AuditChainFixture {
     }
 
     /** The file sink and a table sink (its own stream) at once, as a Veil with both enabled writes them. */
-    public static List<AuditSink> fileAndTable(Path dir, io.vertx.core.Vertx vertx, io.vertx.pgclient.PgConnectOptions pg,
+    public static List<AuditSink> fileAndTable(Path dir, Vertx vertx, PgConnectOptions pg,
                                                String table, String stream, Clock clock) {
-        List<AuditSink> sinks = new java.util.ArrayList<>();
+        List<AuditSink> sinks = new ArrayList<>();
         if (dir != null) {
             sinks.add(new FileAuditSink(dir, 4_000, Duration.ofDays(1), true, clock));
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.testing.PostgresServer;
 import dev.veil.testing.UpstreamServers;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class AuditCrashJvmIT {
 
     @BeforeAll
     static void startUpstream() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("native.image.path") == null,
+        Assumptions.assumeTrue(System.getProperty("native.image.path") == null,
                 "the JVM crash test runs against the packaged jar, not a native build");
         upstream = UpstreamServers.startPostgres();
         work = Files.createTempDirectory("veil-crash");

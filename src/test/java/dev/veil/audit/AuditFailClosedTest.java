@@ -3,10 +3,15 @@ package dev.veil.audit;
 import dev.veil.testing.AuditTrail;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class AuditFailClosedTest {
-    @io.quarkus.test.common.http.TestHTTPResource("/q/health/ready")
-    java.net.URI readyUri;
+    @TestHTTPResource("/q/health/ready")
+    URI readyUri;
 
     private static Connection veil(String extra) throws SQLException {
         return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra), VeilTestResource.USER, VeilTestResource.PASSWORD);
@@ -58,8 +63,8 @@ class AuditFailClosedTest {
                 SQLException again = catchSql(() -> st.execute("SELECT 'again'"));
                 assertThat(again.getSQLState()).isEqualTo("53000");
                 // Readiness says why.
-                var ready = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(readyUri).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(readyUri).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(ready.statusCode()).isEqualTo(503);
                 assertThat(ready.body()).contains("veil-audit").contains("Not a directory");
                 // Extended protocol: refused at Execute, and the connection stays in step.

@@ -6,6 +6,7 @@ import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -190,7 +191,7 @@ class AuditTrailTest {
 
     @Test
     void theDecisionIsInTheFileBeforeTheServerRunsTheStatement() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(VeilTestResource.server().description().startsWith("embedded"),
+        Assumptions.assumeTrue(VeilTestResource.server().description().startsWith("embedded"),
                 "the server reads Veil's audit files from its own disk: only with the embedded server");
         String marker = "record-before-run-" + UUID.randomUUID();
         String dir = trail.directory().toString();

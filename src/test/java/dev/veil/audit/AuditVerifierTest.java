@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,7 +145,7 @@ class AuditVerifierTest {
     void findsAFileCutInsideARecord() throws Exception {
         Path last = files.get(files.size() - 1);
         byte[] b = Files.readAllBytes(last);
-        Files.write(last, java.util.Arrays.copyOf(b, b.length - 30));
+        Files.write(last, Arrays.copyOf(b, b.length - 30));
         assertThat(verify().findings()).singleElement().satisfies(x -> {
             assertThat(x.problem()).isEqualTo(AuditVerifier.Problem.TRUNCATED);
             assertThat(x.file()).isEqualTo(name(last));

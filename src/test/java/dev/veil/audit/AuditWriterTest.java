@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -240,7 +241,7 @@ class AuditWriterTest {
         assertThatThrownBy(() -> w.record(AuditChainFixture.admin(clock, 1)).get(1, TimeUnit.SECONDS))
                 .hasMessageContaining("stopped");
         assertThat(w.recordLater(AuditChainFixture.admin(clock, 2))).isFalse();
-        assertThatThrownBy(() -> FileAuditSink.files(dir.resolve("missing"))).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> FileAuditSink.files(dir.resolve("missing"))).isInstanceOf(IOException.class);
     }
 
     private static AuditWriter writer(AuditSink sink, boolean fsync, Clock clock) {
@@ -300,7 +301,7 @@ class AuditWriterTest {
 
     /** A sink fed by the background thread (as the control-plane table is) that can be taken down. */
     private static final class ListSink implements AuditSink {
-        final List<AuditLine> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<AuditLine> lines = Collections.synchronizedList(new ArrayList<>());
         volatile boolean down;
         Head head;
 

@@ -3,8 +3,12 @@ package dev.veil.audit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,8 +84,8 @@ class FileAuditSinkTest {
         Path file = crashed.currentFile();
         // Half of the second record reached the disk, the rest of the space is still zeros.
         String half = lines.get(1).text().substring(0, 40);
-        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(half.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        try (var ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(half.getBytes(StandardCharsets.UTF_8)),
                     lines.get(0).text().length() + 1);
         }
         AuditVerifier.Result r = new AuditVerifier().verify(tmp, List.of(), false);

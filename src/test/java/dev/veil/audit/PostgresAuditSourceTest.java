@@ -17,7 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -184,7 +187,7 @@ class PostgresAuditSourceTest {
         AuditLine forged = codec.encode(12, AuditChainFixture.admin(AuditChainFixture.ticking(), 99), genuine.hash());
         // A careful forger keeps every column consistent with the forged line.
         sql("UPDATE $t SET line = ?, hash = ?, time = ?, type = ?, identity = ? WHERE stream = 'veil-a' AND seq = 12", forged.text(), forged.hash(),
-                java.time.OffsetDateTime.ofInstant(forged.time(), java.time.ZoneOffset.UTC), forged.type(), forged.identity());
+                OffsetDateTime.ofInstant(forged.time(), ZoneOffset.UTC), forged.type(), forged.identity());
         // The forged record chains to its predecessor; the one after it no longer does.
         assertThat(verify().findings()).singleElement().satisfies(f -> {
             assertThat(f.problem()).isEqualTo(AuditVerifier.Problem.BROKEN_CHAIN);
@@ -197,7 +200,7 @@ class PostgresAuditSourceTest {
         writeEvidence();
         // As after a crash: the last rows never reached the table (they were queued in memory), the files hold them.
         sql("DELETE FROM $t WHERE stream = 'veil-a' AND seq > 5");
-        Clock clock = Clock.offset(AuditChainFixture.ticking(), java.time.Duration.ofDays(1)); // later than the first run's files
+        Clock clock = Clock.offset(AuditChainFixture.ticking(), Duration.ofDays(1)); // later than the first run's files
         AuditChainFixture.write(AuditChainFixture.fileAndTable(dir, vertx, connectOptions(postgres), table, "veil-a", clock),
                 clock, List.of(AuditChainFixture.admin(clock, 1)));
         AuditVerifier.Result table = verify();
@@ -244,7 +247,7 @@ class PostgresAuditSourceTest {
         AuditCodec codec = new AuditCodec();
         AuditLine forged = codec.encode(15, AuditChainFixture.admin(AuditChainFixture.ticking(), 99), codec.parse(line(14)).hash());
         sql("INSERT INTO $t (stream, seq, time, type, identity, line, hash) VALUES ('veil-a', 15, ?, ?, ?, ?, ?)",
-                java.time.OffsetDateTime.ofInstant(forged.time(), java.time.ZoneOffset.UTC), forged.type(), forged.identity(), forged.text(), forged.hash());
+                OffsetDateTime.ofInstant(forged.time(), ZoneOffset.UTC), forged.type(), forged.identity(), forged.text(), forged.hash());
         List<AuditVerifier.Finding> found = verify().findings();
         assertThat(found).isNotEmpty();
         // The genuine seq 15, now in the row after the forgery, is the first record out of place.

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mariadb.jdbc.Driver;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -342,7 +343,7 @@ class DemoMariaDbTest {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
-        return new org.mariadb.jdbc.Driver().connect(mariadb.jdbcUrl(""), p);
+        return new Driver().connect(mariadb.jdbcUrl(""), p);
     }
 
     private static String sha256Hex(String text) throws Exception {

@@ -6,6 +6,9 @@ import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mariadb.jdbc.Driver;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +26,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -48,9 +54,9 @@ class DemoModeTest {
     void startsBothDatabasesRegistersBothUpstreamsAndPrintsBothCommandLines() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.host", "127.0.0.1", "veil.mysql.port", "23306",
                 "veil.identity.oidc.issuer", "https://sso.example.com/realms/acme/"));
-        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new SimpleMeterRegistry());
         LocalAccounts accounts = new LocalAccounts(config);
-        OidcProviders oidc = new OidcProviders(config, java.time.Clock.systemUTC());
+        OidcProviders oidc = new OidcProviders(config, Clock.systemUTC());
         DemoMode demo = new DemoMode(config, upstreams, accounts, oidc);
         assertThat(demo.enabled()).isTrue();
         demo.start();
@@ -94,8 +100,8 @@ class DemoModeTest {
     @Test
     void startsNoMariaDbWhileTheMySqlListenerIsDisabled() throws Exception {
         VeilConfig config = config(Map.of("veil.mysql.enabled", "false"));
-        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, java.time.Clock.systemUTC()));
+        UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new SimpleMeterRegistry());
+        DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, Clock.systemUTC()));
         demo.start();
         try {
             assertThat(upstreams.find(DemoMode.POSTGRES_UPSTREAM)).isPresent();
@@ -115,8 +121,8 @@ class DemoModeTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             VeilConfig config = config(Map.of("veil.demo.mariadb-port", String.valueOf(taken.getLocalPort()),
                     "veil.demo.postgres-port", String.valueOf(postgresPort)));
-            UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, java.time.Clock.systemUTC()));
+            UpstreamRegistry upstreams = new UpstreamRegistry(vertx, config, new SimpleMeterRegistry());
+            DemoMode demo = new DemoMode(config, upstreams, new LocalAccounts(config), new OidcProviders(config, Clock.systemUTC()));
             assertThatThrownBy(demo::start).isInstanceOf(IOException.class).hasMessageContaining("already in use");
             assertThat(upstreams.all()).isEmpty();
         }
@@ -129,7 +135,7 @@ class DemoModeTest {
         Properties p = new Properties();
         p.setProperty("user", u.user());
         p.setProperty("password", "");
-        return new org.mariadb.jdbc.Driver().connect("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.defaultDatabase(), p);
+        return new Driver().connect("jdbc:mariadb://" + u.host() + ":" + u.port() + "/" + u.defaultDatabase(), p);
     }
 
     /** The real mapping with its defaults, both demo databases on free ports unless overridden. */
@@ -137,10 +143,10 @@ class DemoModeTest {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .withMapping(VeilConfig.class)
                 // Quarkus' converter, which reads "30s" as the application does
-                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValue("veil.demo.postgres-port", "0")
                 .withDefaultValue("veil.demo.mariadb-port", "0");
-        SmallRyeConfig built = builder.withSources(new io.smallrye.config.PropertiesConfigSource(overrides, "test", 500))
+        SmallRyeConfig built = builder.withSources(new PropertiesConfigSource(overrides, "test", 500))
                 .build();
         return built.getConfigMapping(VeilConfig.class);
     }

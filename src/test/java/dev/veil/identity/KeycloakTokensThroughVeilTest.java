@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.oidc.ProviderSettings;
 import dev.veil.testing.AuditTrail;
+import dev.veil.testing.JwtParts;
 import dev.veil.testing.KeycloakServer;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -23,7 +24,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,8 +63,8 @@ class KeycloakTokensThroughVeilTest {
             providers.register(new ProviderSettings("keycloak", keycloak().issuer(), Set.of("veil-gateway"), Optional.empty(),
                     List.of("email", "preferred_username"), "groups",
                     Map.of("analysts", "analyst", "engineers", "engineer", "admins", "admin"),
-                    new java.util.LinkedHashSet<>(ProviderSettings.DEFAULT_ALGORITHMS), java.time.Duration.ofSeconds(30),
-                    Optional.empty(), java.time.Duration.ofMinutes(60), java.time.Duration.ofMinutes(1), Optional.empty(),
+                    new LinkedHashSet<>(ProviderSettings.DEFAULT_ALGORITHMS), Duration.ofSeconds(30),
+                    Optional.empty(), Duration.ofMinutes(60), Duration.ofMinutes(1), Optional.empty(),
                     Optional.of(new ProviderSettings.ClientCredentials("veil-gateway", "veil-gateway-secret"))));
             registered = true;
         }
@@ -160,7 +163,7 @@ class KeycloakTokensThroughVeilTest {
         String kid = keycloak().rotateSigningKey();
         try {
             String t = token("dave");
-            assertThat(dev.veil.testing.JwtParts.header(t).path("kid").asText()).isEqualTo(kid);
+            assertThat(JwtParts.header(t).path("kid").asText()).isEqualTo(kid);
             try (Connection c = pg("dave@example.com", t)) {
                 assertThat(one(c, "SELECT 2")).isEqualTo("2");
             }

@@ -5,10 +5,12 @@ import org.apache.calcite.jdbc.CalciteSchema;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An immutable picture of one upstream database's relations, with a version that changes whenever the picture
@@ -22,7 +24,7 @@ public final class CatalogSnapshot {
     private final long version;
     private final Map<String, Map<String, RelationInfo>> schemas;
     private volatile CalciteSchema calcite;
-    private volatile java.util.Set<String> columnNames;
+    private volatile Set<String> columnNames;
 
     private CatalogSnapshot(Dialect dialect, String database, long version, Map<String, Map<String, RelationInfo>> schemas) {
         this.dialect = dialect;
@@ -69,11 +71,11 @@ public final class CatalogSnapshot {
 
     /** Whether some relation of the snapshot has a column called {@code name} (exactly); the set is built once. */
     public boolean hasColumnNamed(String name) {
-        java.util.Set<String> names = columnNames;
+        Set<String> names = columnNames;
         if (names == null) {
-            java.util.Set<String> all = new java.util.HashSet<>();
+            Set<String> all = new HashSet<>();
             relations().forEach(r -> r.columns().forEach(c -> all.add(c.name())));
-            names = java.util.Set.copyOf(all);
+            names = Set.copyOf(all);
             columnNames = names;
         }
         return names.contains(name);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Builds the Calcite schema of a snapshot: one schema per catalog schema, one table per relation, type aliases. */
 final class SnapshotSchema {
@@ -100,7 +101,7 @@ final class SnapshotSchema {
                 RexNode ref = rex.makeInputRef(rel, i);
                 exprs.add(want.equals(actual.get(i).getType()) ? ref : rex.makeCast(want, ref, true, false));
             }
-            return LogicalProject.create(rel, List.of(), exprs, declared.getFieldNames(), java.util.Set.of());
+            return LogicalProject.create(rel, List.of(), exprs, declared.getFieldNames(), Set.of());
         }
     }
 }

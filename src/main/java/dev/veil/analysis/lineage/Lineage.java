@@ -1,6 +1,7 @@
 package dev.veil.analysis.lineage;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -16,7 +17,7 @@ public sealed interface Lineage {
             if (origins.isEmpty()) {
                 throw new IllegalArgumentException("Known lineage needs at least one origin; use None");
             }
-            origins = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(origins));
+            origins = Collections.unmodifiableSortedSet(new TreeSet<>(origins));
         }
 
         public Set<ColumnRef> columns() {

@@ -21,6 +21,7 @@ import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexCorrelVariable;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexVisitorImpl;
 import org.apache.calcite.plan.RelOptUtil;
@@ -134,7 +135,7 @@ public final class LineageReader {
         return reason[0];
     }
 
-    private final class RexScan extends org.apache.calcite.rex.RexShuttle {
+    private final class RexScan extends RexShuttle {
         private final String[] reason;
 
         RexScan(String[] reason) {

@@ -13,7 +13,7 @@ public final class RelWalk {
     public static void each(RelNode root, Consumer<RelNode> action) {
         new RelVisitor() {
             @Override
-            public void visit(RelNode node, int ordinal, org.apache.calcite.rel.RelNode parent) {
+            public void visit(RelNode node, int ordinal, RelNode parent) {
                 action.accept(node);
                 super.visit(node, ordinal, parent);
             }

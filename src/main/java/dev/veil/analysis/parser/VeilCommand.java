@@ -6,6 +6,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,7 +39,7 @@ public final class VeilCommand extends VeilNode {
 
     @Override
     protected List<SqlNode> parts() {
-        List<SqlNode> out = new java.util.ArrayList<>(objects);
+        List<SqlNode> out = new ArrayList<>(objects);
         out.addAll(expressions);
         if (query != null) {
             out.add(query);

@@ -5,6 +5,7 @@ import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.fun.SqlBasicAggFunction;
 import org.apache.calcite.sql.type.InferTypes;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
@@ -13,7 +14,9 @@ import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.SqlOperatorTable;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Operators our grammar produces that Calcite's libraries lack: PostgreSQL's JSON and containment operators,
@@ -118,7 +121,7 @@ public final class VeilOperators {
 
     /** The operator CalciteText names {@code name} (see its PG_NAMED_OPERATORS), or null. */
     public static SqlOperator named(String name) {
-        return switch (name.toUpperCase(java.util.Locale.ROOT)) {
+        return switch (name.toUpperCase(Locale.ROOT)) {
             case "HAS_KEY" -> HAS_KEY;
             case "HAS_ANY_KEY" -> HAS_ANY_KEY;
             case "HAS_ALL_KEYS" -> HAS_ALL_KEYS;
@@ -130,12 +133,12 @@ public final class VeilOperators {
     }
 
     public static SqlOperatorTable table() {
-        List<SqlOperator> ops = new java.util.ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
+        List<SqlOperator> ops = new ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
                 JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST, AT_TIME_ZONE));
         ops.addAll(TABLE_FUNCTIONS);
-        AGGREGATES.forEach(n -> ops.add(org.apache.calcite.sql.fun.SqlBasicAggFunction.create(
-                n.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
+        AGGREGATES.forEach(n -> ops.add(SqlBasicAggFunction.create(
+                n.toUpperCase(Locale.ROOT), SqlKind.OTHER_FUNCTION,
                 ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), OperandTypes.VARIADIC)));
         BOOLEAN_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.BOOLEAN)));
         TEXT_FUNCTIONS.forEach(n -> ops.add(function(n, SqlTypeName.VARCHAR)));
@@ -144,7 +147,7 @@ public final class VeilOperators {
 
     /** Its result is derived from its arguments, like any function's. */
     private static SqlFunction function(String name, SqlTypeName type) {
-        return new SqlFunction(name.toUpperCase(java.util.Locale.ROOT), SqlKind.OTHER_FUNCTION,
+        return new SqlFunction(name.toUpperCase(Locale.ROOT), SqlKind.OTHER_FUNCTION,
                 ReturnTypes.explicit(type).andThen(SqlTypeTransforms.TO_NULLABLE), InferTypes.RETURN_TYPE,
                 OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
     }

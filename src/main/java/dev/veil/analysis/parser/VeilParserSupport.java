@@ -3,7 +3,9 @@ package dev.veil.analysis.parser;
 import dev.veil.analysis.StatementKind;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.util.SqlShuttle;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -167,21 +169,21 @@ public final class VeilParserSupport {
 
     /** The ON DUPLICATE KEY UPDATE clause with {@code alias.c} (MySQL's row alias) read as {@code excluded.c}. */
     static VeilInsert.Conflict rowAliasAsExcluded(VeilInsert.Conflict conflict, String alias) {
-        org.apache.calcite.sql.util.SqlShuttle rename = new org.apache.calcite.sql.util.SqlShuttle() {
+        SqlShuttle rename = new SqlShuttle() {
             @Override
             public SqlNode visit(SqlIdentifier id) {
                 if (id.names.size() == 2 && id.names.get(0).equalsIgnoreCase(alias)) {
-                    return new SqlIdentifier(java.util.List.of("excluded", id.names.get(1)), id.getParserPosition());
+                    return new SqlIdentifier(List.of("excluded", id.names.get(1)), id.getParserPosition());
                 }
                 return id;
             }
         };
-        java.util.List<SqlNode> values = new java.util.ArrayList<>();
+        List<SqlNode> values = new ArrayList<>();
         for (SqlNode v : conflict.values()) {
             values.add(v.accept(rename));
         }
         return new VeilInsert.Conflict(conflict.doNothing(), conflict.targetColumns(),
-                new org.apache.calcite.sql.SqlNodeList(values, conflict.values().getParserPosition()),
+                new SqlNodeList(values, conflict.values().getParserPosition()),
                 conflict.where() == null ? null : conflict.where().accept(rename));
     }
 }

@@ -2,6 +2,7 @@ package dev.veil.analysis.text;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Code tokens of one statement with their parenthesis depth, and the look-ahead helpers the scan needs. */
 final class CodeView {
@@ -92,7 +93,7 @@ final class CodeView {
 
     String upper(int i) {
         Token t = at(i);
-        return t == null || t.kind() != TokenKind.WORD ? "" : t.text().toUpperCase(java.util.Locale.ROOT);
+        return t == null || t.kind() != TokenKind.WORD ? "" : t.text().toUpperCase(Locale.ROOT);
     }
 
     /** The name a relation part denotes: PostgreSQL folds unquoted ASCII letters; quoted parts are exact. */

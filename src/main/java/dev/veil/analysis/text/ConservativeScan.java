@@ -5,6 +5,7 @@ import dev.veil.analysis.StatementKind;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -265,7 +266,7 @@ public final class ConservativeScan {
                 flags.add(ScanFlag.LOCKING_READ);
             }
             if (t.kind() == TokenKind.WORD && v.punct(i + 1, '(')) {
-                kind = DangerOrder.max(kind, function(t.text().toLowerCase(java.util.Locale.ROOT), flags));
+                kind = DangerOrder.max(kind, function(t.text().toLowerCase(Locale.ROOT), flags));
             }
         }
         return kind;

@@ -2,6 +2,7 @@ package dev.veil.analysis.text;
 
 import dev.veil.analysis.StatementKind;
 
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -270,7 +271,7 @@ final class HeadClassifier {
                 continue;
             }
             Token t = v.at(i);
-            String lower = t.text().toLowerCase(java.util.Locale.ROOT);
+            String lower = t.text().toLowerCase(Locale.ROOT);
             if (t.isAny("GLOBAL", "PERSIST", "PERSIST_ONLY") || (t.kind() == TokenKind.VARIABLE
                     && (lower.startsWith("@@global.") || lower.startsWith("@@persist")))) {
                 flags.add(ScanFlag.GLOBAL_SETTING);

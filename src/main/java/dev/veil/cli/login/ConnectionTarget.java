@@ -1,5 +1,6 @@
 package dev.veil.cli.login;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Locale;
  * {@code sslMode} is libpq's vocabulary (disable, allow, prefer, require, verify-ca, verify-full).
  */
 public record ConnectionTarget(String host, int pgPort, int mysqlPort, String database, String user, String sslMode) {
-    public static final java.util.List<String> SSL_MODES = java.util.List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    public static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public ConnectionTarget {
         sslMode = checkSslMode(sslMode);

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -52,7 +53,7 @@ public class LoginFlow {
     }
 
     public static Action decide(Optional<TokenSet> stored, String scope, Instant now, boolean force) {
-        if (force || stored.isEmpty() || !java.util.Objects.equals(stored.get().scope(), scope)) {
+        if (force || stored.isEmpty() || !Objects.equals(stored.get().scope(), scope)) {
             return Action.SIGN_IN;
         }
         TokenSet t = stored.get();

@@ -8,8 +8,11 @@ import org.jboss.logging.Logger;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The configured providers; a token is routed to the one(s) whose issuer it names. */
@@ -20,7 +23,7 @@ public class OidcProviders {
     private final List<TokenVerifier> verifiers = new CopyOnWriteArrayList<>();
     private final HttpClient http;
     private final Clock clock;
-    private final java.time.Duration sessionMaxAge;
+    private final Duration sessionMaxAge;
 
     public OidcProviders(VeilConfig config, Clock clock) {
         this.clock = clock;
@@ -42,7 +45,7 @@ public class OidcProviders {
     public static final String DEFAULT = VeilConfig.IdentitySettings.DEFAULT_PROVIDER;
 
     /** Replaces a provider's group → role map (the demo maps its groups to the demo roles). */
-    public void mapGroups(String name, java.util.Map<String, String> roleMap) {
+    public void mapGroups(String name, Map<String, String> roleMap) {
         verifiers.replaceAll(v -> v.settings().name().equals(name)
                 ? new TokenVerifier(v.settings().withRoleMap(roleMap), http, clock) : v);
     }
@@ -52,7 +55,7 @@ public class OidcProviders {
         // A token older than the longest session allowed is refused unless a provider says otherwise: a token
         // captured long ago cannot open a session after the cap that would have ended its first one.
         ProviderSettings settings = configured.maxTokenAge().isPresent() || sessionMaxAge.isZero() ? configured
-                : configured.withMaxTokenAge(java.util.Optional.of(sessionMaxAge));
+                : configured.withMaxTokenAge(Optional.of(sessionMaxAge));
         verifiers.add(new TokenVerifier(settings, http, clock));
         LOG.infof("accepting OIDC tokens from %s (provider %s, audience %s)", settings.issuer(), settings.name(),
                 String.join(",", settings.audiences()));

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -53,7 +54,7 @@ public final class TokenVerifier {
         String alg = unverified.algorithm();
         // Checked before any key is touched: "none" and HS* (an HMAC keyed with the provider's public key)
         // are the classic forgeries, and must fail the same way whatever the key set holds.
-        if (alg == null || !settings.algorithms().contains(alg.toUpperCase(java.util.Locale.ROOT))) {
+        if (alg == null || !settings.algorithms().contains(alg.toUpperCase(Locale.ROOT))) {
             throw new AuthenticationFailure(Reason.ALGORITHM_NOT_ALLOWED, "token rejected: signature algorithm "
                     + (alg == null ? "(missing)" : alg) + " is not accepted (accepted: " + String.join(", ", settings.algorithms()) + ")");
         }

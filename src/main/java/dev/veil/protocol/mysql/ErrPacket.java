@@ -2,6 +2,8 @@ package dev.veil.protocol.mysql;
 
 import io.vertx.core.buffer.Buffer;
 
+import java.nio.charset.StandardCharsets;
+
 /** Failure (dev.mysql.com "ERR_Packet"): error number, '#' and a five-character SQLSTATE, message. */
 public record ErrPacket(int errorCode, String sqlState, String message) {
     public static final int HEADER = 0xFF;
@@ -18,7 +20,7 @@ public record ErrPacket(int errorCode, String sqlState, String message) {
         String state = "HY000";
         if (protocol41 && r.remaining() >= 6 && r.peek() == '#') {
             r.int1();
-            state = new String(r.bytes(5), java.nio.charset.StandardCharsets.US_ASCII);
+            state = new String(r.bytes(5), StandardCharsets.US_ASCII);
         }
         return new ErrPacket(code, state, r.restString());
     }

@@ -2,6 +2,7 @@ package dev.veil.protocol.pg;
 
 import io.vertx.core.buffer.Buffer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,7 +66,7 @@ public sealed interface Authentication extends BackendMessage {
             case CLEARTEXT_PASSWORD -> new AuthenticationCleartextPassword();
             case MD5_PASSWORD -> new AuthenticationMD5Password(body.getBytes(4, 8));
             case SASL -> {
-                List<String> mechs = new java.util.ArrayList<>();
+                List<String> mechs = new ArrayList<>();
                 int pos = 4;
                 while (pos < body.length() && body.getByte(pos) != 0) {
                     int nul = CStrings.indexOfNul(body, pos);

@@ -3,6 +3,9 @@ package dev.veil.protocol.pg;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Typed frontend messages Veil reads (authentication, the statement text) or writes to its upstreams.
@@ -131,12 +134,12 @@ public final class FrontendMessage {
         }
 
         /** Text values as text, binary ones as {@code \x<hex>}, NULL as null (format codes per the protocol). */
-        public java.util.List<String> renderedParameters() {
-            java.util.List<String> out = new java.util.ArrayList<>(values.length);
+        public List<String> renderedParameters() {
+            List<String> out = new ArrayList<>(values.length);
             for (int i = 0; i < values.length; i++) {
                 short f = formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
                 byte[] v = values[i];
-                out.add(v == null ? null : f == 0 ? new String(v, StandardCharsets.UTF_8) : "\\x" + java.util.HexFormat.of().formatHex(v));
+                out.add(v == null ? null : f == 0 ? new String(v, StandardCharsets.UTF_8) : "\\x" + HexFormat.of().formatHex(v));
             }
             return out;
         }

@@ -1,6 +1,7 @@
 package dev.veil.upstream.catalog;
 
 import dev.veil.config.PgClientTls;
+import dev.veil.config.VeilConfig;
 import dev.veil.upstream.UpstreamSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +26,7 @@ public class CatalogRegistry {
     private final Map<List<String>, Future<LoadedCatalog>> catalogs = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
 
-    public CatalogRegistry(Vertx vertx, dev.veil.config.VeilConfig config) {
+    public CatalogRegistry(Vertx vertx, VeilConfig config) {
         this.postgres = new PgCatalogLoader(vertx);
         this.mysql = new MySqlCatalogLoader(vertx);
         // Periodic refresh: the next statement after it loads a new snapshot (a new version: no stale cache hits).

@@ -4,6 +4,8 @@ import dev.veil.analysis.Dialect;
 import dev.veil.analysis.StatementKind;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConservativeScanTest {
@@ -21,7 +23,7 @@ class ConservativeScanTest {
         ScanResult r = pg("WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone");
         assertThat(r.kind()).isEqualTo(StatementKind.WRITE);
         assertThat(r.flags()).contains(ScanFlag.NESTED_WRITE, ScanFlag.WRITE_WITHOUT_WHERE);
-        assertThat(r.relations()).contains(new RelationRef(java.util.List.of("orders"), RelationAccess.WRITE));
+        assertThat(r.relations()).contains(new RelationRef(List.of("orders"), RelationAccess.WRITE));
     }
 
     @Test
@@ -80,8 +82,8 @@ class ConservativeScanTest {
     @Test
     void relationAccessFollowsTheirRoleInTheStatement() {
         assertThat(pg("INSERT INTO archive (id) SELECT id FROM orders").relations()).containsExactly(
-                new RelationRef(java.util.List.of("archive"), RelationAccess.WRITE),
-                new RelationRef(java.util.List.of("orders"), RelationAccess.READ));
+                new RelationRef(List.of("archive"), RelationAccess.WRITE),
+                new RelationRef(List.of("orders"), RelationAccess.READ));
         assertThat(pg("UPDATE orders o SET status = 'x' FROM customers c WHERE c.id = o.customer_id").relations())
                 .extracting(r -> r.name() + ":" + r.access()).containsExactly("orders:WRITE", "customers:READ");
         assertThat(pg("DELETE FROM orders USING customers WHERE true").relations())

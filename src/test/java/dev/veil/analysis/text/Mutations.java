@@ -1,5 +1,7 @@
 package dev.veil.analysis.text;
 
+import java.util.List;
+
 /** Rewrites of a tokenized text that must not change its fingerprint. */
 final class Mutations {
     private Mutations() {
@@ -28,7 +30,7 @@ final class Mutations {
      */
     static String otherLiterals(Tokens tokens) {
         StringBuilder out = new StringBuilder(tokens.sql());
-        java.util.List<Token> code = tokens.code();
+        List<Token> code = tokens.code();
         for (int i = code.size() - 1; i >= 0; i--) {
             Token t = code.get(i);
             Token prev = i > 0 ? code.get(i - 1) : null;

@@ -1,6 +1,7 @@
 package dev.veil.analysis.text;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.analysis.StatementKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -77,7 +78,7 @@ class TokenizerPropertiesTest {
             Tokens tokens = tokenizer.tokenize(noise(random));
             if (tokens.malformed()) {
                 malformed++;
-                assertThat(ConservativeScan.scan(tokens).kind()).isEqualTo(dev.veil.analysis.StatementKind.UNKNOWN);
+                assertThat(ConservativeScan.scan(tokens).kind()).isEqualTo(StatementKind.UNKNOWN);
             }
         }
         assertThat(malformed).isGreaterThan(100);

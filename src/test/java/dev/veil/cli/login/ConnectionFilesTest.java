@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,7 +51,7 @@ class ConnectionFilesTest {
 
     @Test
     void mysqlOptionFileLivesInThePrivateVeilDirectory() throws Exception {
-        UserFiles files = UserFiles.from(java.util.Map.of(), home);
+        UserFiles files = UserFiles.from(Map.of(), home);
         Path f = ConnectionFiles.writeMysqlOptions(files.mysqlOptions(), T, "tok", MysqlClient.MYSQL);
         assertThat(f).isEqualTo(home.resolve(".config/veil/my.cnf"));
         assertThat(mode(f)).isEqualTo("rw-------");
@@ -61,10 +62,10 @@ class ConnectionFilesTest {
     @Test
     void libpqFileLocationsHonourTheirEnvironmentVariables() {
         Path elsewhere = home.resolve("elsewhere");
-        UserFiles f = UserFiles.from(java.util.Map.of("PGPASSFILE", elsewhere.resolve("pgpass").toString(),
+        UserFiles f = UserFiles.from(Map.of("PGPASSFILE", elsewhere.resolve("pgpass").toString(),
                 "PGSERVICEFILE", elsewhere.resolve("services").toString()), home);
         assertThat(f.pgpass()).isEqualTo(elsewhere.resolve("pgpass"));
         assertThat(f.pgService()).isEqualTo(elsewhere.resolve("services"));
-        assertThat(UserFiles.from(java.util.Map.of(), home).pgpass()).isEqualTo(home.resolve(".pgpass"));
+        assertThat(UserFiles.from(Map.of(), home).pgpass()).isEqualTo(home.resolve(".pgpass"));
     }
 }

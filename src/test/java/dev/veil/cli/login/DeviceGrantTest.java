@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ class DeviceGrantTest {
             sleeps.add(d);
             clock.advance(d);
         };
-        return new DeviceGrant(http, new TokenEndpoint(http, clock), clock, sleeper, new java.security.SecureRandom())
+        return new DeviceGrant(http, new TokenEndpoint(http, clock), clock, sleeper, new SecureRandom())
                 .run(provider.metadata(), "veil-cli", "openid email", prompts::add);
     }
 

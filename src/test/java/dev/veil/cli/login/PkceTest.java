@@ -2,6 +2,7 @@ package dev.veil.cli.login;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.security.SecureRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +25,8 @@ class PkceTest {
     @Test
     void authorizationUrlCarriesChallengeStateAndLoopbackRedirect() {
         Pkce p = new Pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-        String url = PkceLogin.authorizationUrl(java.net.URI.create("https://id.example.com/auth?kc_idp_hint=x"), "veil-cli",
-                "openid email", java.net.URI.create("http://127.0.0.1:40123/callback"), "st4te", p).toString();
+        String url = PkceLogin.authorizationUrl(URI.create("https://id.example.com/auth?kc_idp_hint=x"), "veil-cli",
+                "openid email", URI.create("http://127.0.0.1:40123/callback"), "st4te", p).toString();
         assertThat(url).startsWith("https://id.example.com/auth?kc_idp_hint=x&response_type=code&client_id=veil-cli")
                 .contains("&redirect_uri=http%3A%2F%2F127.0.0.1%3A40123%2Fcallback", "&scope=openid+email", "&state=st4te",
                         "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "&code_challenge_method=S256");

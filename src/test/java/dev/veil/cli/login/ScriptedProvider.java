@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -58,7 +59,7 @@ final class ScriptedProvider implements AutoCloseable {
     }
 
     ProviderMetadata metadata() {
-        return new OidcDiscovery(new OidcHttp(java.time.Duration.ofSeconds(5))).discover(issuer());
+        return new OidcDiscovery(new OidcHttp(Duration.ofSeconds(5))).discover(issuer());
     }
 
     private static void send(HttpExchange ex, Answer a) throws IOException {

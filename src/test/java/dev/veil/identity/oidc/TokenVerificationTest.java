@@ -3,6 +3,7 @@ package dev.veil.identity.oidc;
 import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.AuthenticationFailure.Reason;
 import dev.veil.testing.LocalOidcProvider;
+import dev.veil.testing.TestConfig;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -57,7 +60,7 @@ class TokenVerificationTest {
     }
 
     private static OidcProviders providers(ProviderSettings... settings) {
-        OidcProviders p = new OidcProviders(dev.veil.testing.TestConfig.veil(Map.of()), Clock.systemUTC());
+        OidcProviders p = new OidcProviders(TestConfig.veil(Map.of()), Clock.systemUTC());
         for (ProviderSettings s : settings) {
             p.register(s);
         }
@@ -232,7 +235,7 @@ class TokenVerificationTest {
     @Test
     void aTokenOlderThanTheSessionCapCannotOpenANewSession() {
         // No max-token-age configured: the session cap bounds it, so a captured token is not replayable forever.
-        OidcProviders capped = new OidcProviders(dev.veil.testing.TestConfig.veil(Map.of(
+        OidcProviders capped = new OidcProviders(TestConfig.veil(Map.of(
                 "veil.identity.session.max-age", "2h")), Clock.systemUTC());
         capped.register(settings(Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(capped.providers().get(0).maxTokenAge()).contains(Duration.ofHours(2));
@@ -278,7 +281,7 @@ class TokenVerificationTest {
 
     @Test
     void reportsAnUnreachableProviderAsUnavailable() {
-        int port = java.net.URI.create(idp.issuer()).getPort();
+        int port = URI.create(idp.issuer()).getPort();
         idp.close();
         AuthenticationFailure f = catchThrowableOfType(() -> providers.verify(idp.token("alice@example.com")), AuthenticationFailure.class);
         assertThat(f.reason()).isEqualTo(Reason.PROVIDER_UNAVAILABLE);
@@ -287,7 +290,7 @@ class TokenVerificationTest {
 
     @Test
     void refusesSymmetricAlgorithmsInConfiguration() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ProviderSettings("x", idp.issuer(), Set.of("a"),
+        assertThatThrownBy(() -> new ProviderSettings("x", idp.issuer(), Set.of("a"),
                         Optional.empty(), List.of("email"), "groups", Map.of(), new LinkedHashSet<>(List.of("RS256", "HS256")),
                         Duration.ZERO, Optional.empty(), Duration.ofMinutes(1), Duration.ofMinutes(1), Optional.empty(), Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HS256");

@@ -1,5 +1,6 @@
 package dev.veil.protocol.mysql;
 
+import com.sun.management.ThreadMXBean;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
@@ -200,7 +201,7 @@ class PacketDecoderTest {
 
     /** Bytes allocated so far by this thread: a deterministic measure of copying, unlike time. */
     private static long allocatedBytes() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertThat(threads.isThreadAllocatedMemorySupported()).as("thread allocation accounting").isTrue();
         if (!threads.isThreadAllocatedMemoryEnabled()) {
             threads.setThreadAllocatedMemoryEnabled(true);

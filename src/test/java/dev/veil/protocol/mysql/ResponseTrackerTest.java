@@ -2,6 +2,7 @@ package dev.veil.protocol.mysql;
 
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import io.vertx.core.buffer.Buffer;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -506,8 +507,8 @@ class ResponseTrackerTest {
             feed(t, err(1064, "syntax error"));
             feed(t, err(1243, "Unknown prepared statement handler (4294967295) given to mysqld_stmt_execute"));
             assertThat(done).extracting(Done::command, Done::error)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(COM_STMT_PREPARE, true),
-                            org.assertj.core.groups.Tuple.tuple(COM_STMT_EXECUTE, true));
+                    .containsExactly(Tuple.tuple(COM_STMT_PREPARE, true),
+                            Tuple.tuple(COM_STMT_EXECUTE, true));
         }
     }
 

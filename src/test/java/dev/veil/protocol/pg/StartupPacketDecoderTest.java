@@ -6,6 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
 
 import static dev.veil.protocol.pg.GoldenBytes.hex;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,8 +46,8 @@ class StartupPacketDecoderTest {
             assertThat(m.majorVersion()).isEqualTo(3);
             assertThat(m.minorVersion()).isZero();
             assertThat(m.parameters()).containsExactly(
-                    java.util.Map.entry("user", "alice"), java.util.Map.entry("database", "shop"),
-                    java.util.Map.entry("application_name", "veil"));
+                    Map.entry("user", "alice"), Map.entry("database", "shop"),
+                    Map.entry("application_name", "veil"));
             assertThat(m.user()).isEqualTo("alice");
             assertThat(m.database()).isEqualTo("shop");
         });
@@ -143,7 +145,7 @@ class StartupPacketDecoderTest {
         byte[] body = new byte[StartupPacketDecoder.MAX_STARTUP_PACKET - 8];
         byte[] head = ascii("user\0bob\0options\0");
         System.arraycopy(head, 0, body, 0, head.length);
-        java.util.Arrays.fill(body, head.length, body.length - 2, (byte) 'x');
+        Arrays.fill(body, head.length, body.length - 2, (byte) 'x');
         // body ends with the value's NUL and the list terminator (both already 0).
         StartupPacket p = new StartupPacketDecoder().feed(packet(StartupMessage.PROTOCOL_3_0, body));
         assertThat(p).isInstanceOfSatisfying(StartupMessage.class,

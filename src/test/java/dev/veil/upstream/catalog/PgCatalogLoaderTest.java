@@ -1,6 +1,7 @@
 package dev.veil.upstream.catalog;
 
 import dev.veil.analysis.Analysis;
+import dev.veil.analysis.Dialect;
 import dev.veil.analysis.StatementAnalyzer;
 import dev.veil.analysis.catalog.RelationInfo;
 import dev.veil.analysis.lineage.Lineage;
@@ -78,11 +79,11 @@ class PgCatalogLoaderTest {
     void lineageGoesThroughLoadedViewsToBaseColumns() throws Exception {
         LoadedCatalog loaded = load(1);
         StatementAnalyzer analyzer = new StatementAnalyzer();
-        Analysis contacts = analyzer.analyze(dev.veil.analysis.Dialect.POSTGRESQL, loaded.snapshot(),
+        Analysis contacts = analyzer.analyze(Dialect.POSTGRESQL, loaded.snapshot(),
                 loaded.defaultNames(), "SELECT email FROM customer_contacts");
         assertThat(contacts.lineage(0)).isInstanceOfSatisfying(Lineage.Known.class,
                 k -> assertThat(k.columns()).extracting(c -> c.qualified()).containsExactly("public.customers.email"));
-        Analysis nested = analyzer.analyze(dev.veil.analysis.Dialect.POSTGRESQL, loaded.snapshot(),
+        Analysis nested = analyzer.analyze(Dialect.POSTGRESQL, loaded.snapshot(),
                 loaded.defaultNames(), "SELECT mail FROM reporting.order_mail");
         assertThat(nested.lineage(0)).as(nested.toString()).isInstanceOfSatisfying(Lineage.Known.class,
                 k -> assertThat(k.columns()).extracting(c -> c.qualified()).containsExactly("public.customers.email"));
