@@ -116,8 +116,14 @@ public class SessionAuditor {
         }
     }
 
-    void catalogChanged(String upstream) {
-        catalogs.invalidate(upstream);
+    /** DDL succeeded in a transaction still open: the upstream's catalogs are stale until it ends. */
+    void catalogChanging(String upstream) {
+        catalogs.changed(upstream);
+    }
+
+    /** The transaction that ran DDL has ended: the catalogs are read again (the future never fails). */
+    io.vertx.core.Future<Void> catalogChanged(String upstream) {
+        return catalogs.refresh(upstream);
     }
 
     StatementRedactor redactor(String protocol) {

@@ -84,7 +84,7 @@ final class MySqlStatementFlow {
     }
 
     private Future<Analysis> analyse(String sql) {
-        return analysis.analyze(upstream, database, lexical, NameResolution.mysql(database), sql);
+        return audit.catalogSettled().compose(v -> analysis.analyze(upstream, database, lexical, NameResolution.mysql(database), sql));
     }
 
     /** The command went upstream; {@code answered}: the server will answer it. */
@@ -110,8 +110,11 @@ final class MySqlStatementFlow {
         }
     }
 
-    /** The server finished answering the oldest owed command. */
-    void completed(boolean error, long rows, long preparedId, int errno, String sqlState) {
+    /**
+     * The server finished answering the oldest owed command; {@code inTransaction}: its status flags say a
+     * transaction is open (DDL commits implicitly, so after DDL it is normally clear).
+     */
+    void completed(boolean error, long rows, long preparedId, int errno, String sqlState, boolean inTransaction) {
         Owed o = owed.pollFirst();
         if (o == null) {
             return;
@@ -127,6 +130,9 @@ final class MySqlStatementFlow {
             } else {
                 o.ticket().completed(AuditEvent.Outcome.OK, null, rows, null);
             }
+        }
+        if (!inTransaction) {
+            audit.transactionIdle();
         }
     }
 

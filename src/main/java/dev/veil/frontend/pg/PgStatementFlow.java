@@ -207,7 +207,8 @@ final class PgStatementFlow {
     private void decide(PgFrame frame, Kind kind, Portal portal, String sql, List<String> parameters) {
         // The analysis comes from the cache on this loop, or from a worker on a miss (null names: the
         // catalog's own search_path).
-        Future<StatementTicket> decision = analysis.analyze(upstream, database, LEXICAL, null, sql)
+        Future<StatementTicket> decision = audit.catalogSettled()
+                .compose(v -> analysis.analyze(upstream, database, LEXICAL, null, sql))
                 .compose(a -> audit.decided(sql, parameters, analysis.summary(a),
                         AuditEvent.Decision.allowWithoutPolicy()));
         if (decision.succeeded()) {
@@ -386,6 +387,7 @@ final class PgStatementFlow {
                     closePortal(name);
                 }
             }
+            audit.transactionIdle();
         }
     }
 
