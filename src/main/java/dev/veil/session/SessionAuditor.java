@@ -9,6 +9,7 @@ import dev.veil.session.error.VeilException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -122,7 +123,7 @@ public class SessionAuditor {
     }
 
     /** The transaction that ran DDL has ended: the catalogs are read again (the future never fails). */
-    io.vertx.core.Future<Void> catalogChanged(String upstream) {
+    Future<Void> catalogChanged(String upstream) {
         return catalogs.refresh(upstream);
     }
 

@@ -84,7 +84,8 @@ final class MySqlStatementFlow {
     }
 
     private Future<Analysis> analyse(String sql) {
-        return audit.catalogSettled().compose(v -> analysis.analyze(upstream, database, lexical, NameResolution.mysql(database), sql));
+        return audit.catalogSettled()
+                .compose(v -> analysis.analyze(upstream, database, lexical, NameResolution.mysql(database), sql));
     }
 
     /** The command went upstream; {@code answered}: the server will answer it. */
