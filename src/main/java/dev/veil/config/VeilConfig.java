@@ -56,8 +56,8 @@ public interface VeilConfig {
 
     interface AnalysisSettings {
         /**
-         * How often each upstream's catalog snapshot is re-read (it is also re-read after every DDL statement
-         * Veil relays). Changes made around Veil are seen within this time.
+         * How often each upstream's catalog snapshot is re-read, in the background (it is also re-read when a
+         * transaction that ran DDL through Veil ends). Changes made around Veil are seen within this time.
          */
         @WithDefault("5m")
         Duration catalogRefresh();

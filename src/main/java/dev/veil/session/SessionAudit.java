@@ -34,6 +34,9 @@ public final class SessionAudit {
     private final boolean holdsAnswers;
     private long statements;
     private boolean ended;
+    /** DDL succeeded in the current transaction: the catalog is read again when it ends. */
+    private boolean catalogChanged;
+    private Future<Void> catalogRefresh = Future.succeededFuture();
 
     SessionAudit(SessionAuditor auditor, Session session, String protocol, boolean holdsAnswers) {
         this.auditor = auditor;
@@ -119,12 +122,40 @@ public final class SessionAudit {
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());
         if ("DDL".equals(t.decision().analysis().kind()) && outcome == AuditEvent.Outcome.OK) {
-            // The schema changed: the next statement reads a fresh catalog snapshot.
-            auditor.catalogChanged(session.upstream());
+            // The schema changed, or will at commit: the catalog is read again once the transaction has ended.
+            catalogChanged = true;
+            auditor.catalogChanging(session.upstream());
         }
         auditor.record(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
                 session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
                 Math.max(upstreamNanos, 0) / 1000, sqlState, errno));
+    }
+
+    /**
+     * The session has no transaction open (any more). After DDL in the transaction that ended, the catalog is
+     * read again now: not before, when the read would see the old catalog and could wait for the locks the
+     * transaction holds. This session's next statement is analysed once that read is over (it ends within the
+     * catalog's load timeout), so a session sees its own schema changes; other sessions never wait for it.
+     */
+    public void transactionIdle() {
+        if (!catalogChanged) {
+            return;
+        }
+        catalogChanged = false;
+        Future<Void> refreshed = auditor.catalogChanged(session.upstream());
+        Context context = Vertx.currentContext();
+        if (refreshed.isComplete() || context == null) {
+            catalogRefresh = refreshed;
+            return;
+        }
+        Promise<Void> onSession = Promise.promise();
+        refreshed.onComplete(ar -> context.runOnContext(v -> onSession.complete()));
+        catalogRefresh = onSession.future();
+    }
+
+    /** Completes, on the session's context, once the catalog read after this session's own DDL is over. */
+    public Future<Void> catalogSettled() {
+        return catalogRefresh;
     }
 
     /** Records the end of the session (once). */
@@ -133,6 +164,10 @@ public final class SessionAudit {
             return;
         }
         ended = true;
+        if (catalogChanged) {
+            catalogChanged = false;
+            auditor.catalogChanged(session.upstream()); // its transaction ends with the session
+        }
         auditor.record(new AuditEvent.SessionEnded(auditor.clock.instant(), session.id(), session.identity().name(),
                 Duration.between(session.startedAt(), auditor.clock.instant()).toMillis(), statements, reason));
     }

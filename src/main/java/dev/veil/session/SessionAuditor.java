@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -148,8 +149,14 @@ public class SessionAuditor {
         }
     }
 
-    void catalogChanged(String upstream) {
-        catalogs.invalidate(upstream);
+    /** DDL succeeded in a transaction still open: the upstream's catalogs are stale until it ends. */
+    void catalogChanging(String upstream) {
+        catalogs.changed(upstream);
+    }
+
+    /** The transaction that ran DDL has ended: the catalogs are read again (the future never fails). */
+    Future<Void> catalogChanged(String upstream) {
+        return catalogs.refresh(upstream);
     }
 
     LiteralRedactor redactor(String protocol) {

@@ -89,10 +89,26 @@ public final class StatementPipeline {
         audit.ended(reason);
     }
 
-    /** Analyses a statement without deciding on it (a MySQL prepare, whose decision is taken when it runs). */
+    /**
+     * The session's transaction is over (PostgreSQL ReadyForQuery 'I', MySQL without SERVER_STATUS_IN_TRANS): DDL
+     * it ran is committed or gone, so the catalog is refreshed now, in the background.
+     */
+    public void transactionIdle() {
+        audit.transactionIdle();
+    }
+
+    /**
+     * Analyses a statement without deciding on it (a MySQL prepare, whose decision is taken when it runs). After
+     * this session's own DDL, it waits (bounded) for the refreshed catalog, so the session sees what it created;
+     * other sessions never wait for a refresh.
+     */
     public Future<Analysis> analyse(String sql) {
         NameResolution names = dialect == Dialect.MYSQL ? NameResolution.mysql(database) : null;
-        return analysis.analyze(upstream, database, lexical, names, sql);
+        Future<Void> settled = audit.catalogSettled();
+        if (settled.isComplete()) {
+            return analysis.analyze(upstream, database, lexical, names, sql);
+        }
+        return settled.compose(v -> analysis.analyze(upstream, database, lexical, names, sql));
     }
 
     private static Ticket ticket(Decision decision, StatementRecord record, Analysis analysis) {

@@ -555,7 +555,8 @@ final class MySqlConnection implements MySqlServerListener {
     @Override
     public void onResponseComplete(int command, boolean error, int statusFlags, long rows) {
         var t = server.tracker();
-        flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState());
+        flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState(),
+                (statusFlags & ServerStatus.IN_TRANS) != 0);
         if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
             context.runOnContext(v -> drainWaiting());
         }

@@ -112,8 +112,11 @@ final class MySqlStatementFlow {
         }
     }
 
-    /** The server finished answering the oldest owed command. */
-    void completed(boolean error, long rows, long preparedId, int errno, String sqlState) {
+    /**
+     * The server finished answering the oldest owed command; {@code inTransaction}: its status flags say a
+     * transaction is open (DDL commits implicitly, so after DDL it is normally clear).
+     */
+    void completed(boolean error, long rows, long preparedId, int errno, String sqlState, boolean inTransaction) {
         Owed o = owed.pollFirst();
         if (o == null) {
             return;
@@ -129,6 +132,9 @@ final class MySqlStatementFlow {
             } else {
                 o.ticket().completed(AuditEvent.Outcome.OK, null, rows, null);
             }
+        }
+        if (!inTransaction) {
+            pipeline.transactionIdle();
         }
     }
 

@@ -384,6 +384,7 @@ final class PgStatementFlow {
                     closePortal(name);
                 }
             }
+            pipeline.transactionIdle();
         }
     }
 

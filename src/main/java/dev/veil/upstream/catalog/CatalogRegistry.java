@@ -3,46 +3,97 @@ package dev.veil.upstream.catalog;
 import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
 import dev.veil.upstream.UpstreamSettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The catalog snapshot of each (upstream, database), loaded on first use and kept until {@link #invalidate}
- * (DDL seen by Veil, a periodic refresh: to be wired by the session pipeline). Each load gets a new version, so
- * cached analyses of the old catalog are never reused. A failed load is not kept.
+ * The catalog snapshot of each (upstream, database), read on first use. A statement never waits for a
+ * refresh: it gets the last snapshot read, and only the first load of a database, which ends within
+ * {@link #LOAD_TIMEOUT}, is waited for (see {@link CatalogSlot}). After DDL Veil relays, the catalog is marked
+ * stale at once ({@link #changed}) and read again when the transaction that ran it has ended ({@link #refresh}):
+ * inside it the read would see the old catalog anyway and could wait for the locks that transaction holds.
+ * Each load gets a new version, so cached analyses of an older snapshot are never reused.
  */
 @ApplicationScoped
 public class CatalogRegistry {
+    /** A load that takes longer counts as failed; the loaders' own timeouts normally end it well before. */
+    static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY = Duration.ofMinutes(1);
+    private static final int CONNECT_TIMEOUT_MILLIS = 5000;
+
+    private final Vertx vertx;
+    private final MeterRegistry metrics;
     private final PgCatalogLoader postgres;
     private final MySqlCatalogLoader mysql;
-    private final Map<List<String>, Future<LoadedCatalog>> catalogs = new ConcurrentHashMap<>();
+    private final Map<List<String>, CatalogSlot> slots = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
 
-    public CatalogRegistry(Vertx vertx, VeilConfig config) {
+    public CatalogRegistry(Vertx vertx, VeilConfig config, MeterRegistry metrics) {
+        this.vertx = vertx;
+        this.metrics = metrics;
         this.postgres = new PgCatalogLoader(vertx);
         this.mysql = new MySqlCatalogLoader(vertx);
-        // Periodic refresh: the next statement after it loads a new snapshot (a new version: no stale cache hits).
+        // Periodic refresh, in the background: changes made around Veil are seen within this time.
         long every = config.analysis().catalogRefresh().toMillis();
         if (every > 0) {
-            vertx.setPeriodic(every, id -> catalogs.clear());
+            vertx.setPeriodic(every, id -> slots.values().forEach(CatalogSlot::reload));
         }
     }
 
     public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {
-        List<String> key = List.of(upstream.name(), database);
-        return catalogs.computeIfAbsent(key, k -> load(upstream, database).onFailure(e -> catalogs.remove(k)));
+        return slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database)).get();
     }
 
-    public void invalidate(String upstream) {
-        catalogs.keySet().removeIf(k -> k.get(0).equals(upstream));
+    /** DDL ran on this upstream in a transaction still open: its catalogs are stale until {@link #refresh}. */
+    public void changed(String upstream) {
+        forUpstream(upstream).forEach(CatalogSlot::changed);
+    }
+
+    /**
+     * Reads this upstream's catalogs again in the background. The future completes, never fails, once loads
+     * started after this call have ended (within the load timeout), successfully or not.
+     */
+    public Future<Void> refresh(String upstream) {
+        List<Future<Void>> reloads = forUpstream(upstream).stream().map(CatalogSlot::reload).toList();
+        return Future.join(reloads).transform(ar -> Future.succeededFuture());
+    }
+
+    /** Every catalog read or tried so far, for readiness. */
+    public List<CatalogStatus> status() {
+        return slots.values().stream().map(CatalogSlot::status)
+                .sorted(Comparator.comparing(CatalogStatus::upstream).thenComparing(CatalogStatus::database))
+                .toList();
+    }
+
+    private List<CatalogSlot> forUpstream(String upstream) {
+        // MySQL snapshots hold every database of the server: DDL anywhere on the upstream concerns all of them.
+        return slots.entrySet().stream().filter(e -> e.getKey().get(0).equals(upstream)).map(Map.Entry::getValue).toList();
+    }
+
+    private CatalogSlot slot(UpstreamSettings upstream, String database) {
+        CatalogSlot slot = new CatalogSlot(upstream.name(), database, vertx, () -> load(upstream, database),
+                LOAD_TIMEOUT, FIRST_RETRY, MAX_RETRY);
+        Gauge.builder("veil.catalog.stale", slot, CatalogSlot::staleGauge)
+                .description("1 while statements are analysed with a catalog snapshot known to be out of date "
+                        + "(or none, after a failed read)")
+                .tags("upstream", upstream.name(), "database", database).register(metrics);
+        Gauge.builder("veil.catalog.age", slot, CatalogSlot::ageGauge).baseUnit("seconds")
+                .description("Time since the catalog snapshot in use was read")
+                .tags("upstream", upstream.name(), "database", database).register(metrics);
+        return slot;
     }
 
     private Future<LoadedCatalog> load(UpstreamSettings u, String database) {
@@ -50,6 +101,7 @@ public class CatalogRegistry {
         if (u.kind().equalsIgnoreCase("postgresql")) {
             PgConnectOptions o = new PgConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
                     .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
+            o.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
             if (u.tls() != null) {
                 PgClientTls.apply(o, u.tls().mode(), u.tls().caFile());
             }
@@ -57,6 +109,7 @@ public class CatalogRegistry {
         }
         MySQLConnectOptions o = new MySQLConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
                 .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
+        o.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
         return mysql.load(o, version);
     }
 }

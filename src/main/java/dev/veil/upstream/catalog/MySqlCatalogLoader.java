@@ -38,10 +38,24 @@ public final class MySqlCatalogLoader {
     }
 
     public Future<LoadedCatalog> load(MySQLConnectOptions options, long version) {
-        return MySQLConnection.connect(vertx, options).compose(conn -> conn.query(COLUMNS).execute()
+        return MySQLConnection.connect(vertx, options).compose(conn -> timeouts(conn)
+                .compose(ignored -> conn.query(COLUMNS).execute())
                 .compose(columns -> conn.query(VIEWS).execute()
                         .map(views -> build(options.getDatabase(), columns, views, version)))
                 .eventually(() -> conn.close()));
+    }
+
+    /**
+     * A metadata lock held by another session makes the read fail after a second instead of waiting for it
+     * (lock_wait_timeout, both servers). The statement cap is MariaDB's max_statement_time (seconds) or MySQL's
+     * max_execution_time (milliseconds). A setting the server refuses is left out: the registry's load timeout
+     * still bounds the read.
+     */
+    private static Future<Void> timeouts(MySQLConnection conn) {
+        return conn.query("SET SESSION lock_wait_timeout = 1").execute().<Void>mapEmpty().otherwiseEmpty()
+                .compose(ignored -> conn.query("SET SESSION max_statement_time = 5").execute()
+                        .recover(notMariaDb -> conn.query("SET SESSION max_execution_time = 5000").execute())
+                        .<Void>mapEmpty().otherwiseEmpty());
     }
 
     static LoadedCatalog build(String database, RowSet<Row> columns, RowSet<Row> views, long version) {

@@ -37,6 +37,8 @@ public final class PgCatalogLoader {
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'""";
     static final String SESSION = "SELECT current_database(), pg_catalog.current_schemas(false)";
+    static final String SETTINGS = "SELECT pg_catalog.set_config('search_path', '', false), "
+            + "pg_catalog.set_config('lock_timeout', '1s', false), pg_catalog.set_config('statement_timeout', '5s', false)";
 
     private final Vertx vertx;
 
@@ -52,10 +54,12 @@ public final class PgCatalogLoader {
     /**
      * The session's search_path is read first; then it is emptied, so that pg_get_viewdef qualifies every name
      * in a view definition and the definition resolves the same way whatever path the analysing session has.
+     * pg_get_viewdef locks the relations a view reads: a lock held by an open transaction (DDL in a client's
+     * transaction, through Veil or not) makes the read fail after lock_timeout instead of waiting for it.
      */
     private Future<LoadedCatalog> read(PgConnection conn, long version) {
         return conn.query(SESSION).execute().compose(session ->
-                conn.query("SELECT pg_catalog.set_config('search_path', '', false)").execute().compose(ignored ->
+                conn.query(SETTINGS).execute().compose(ignored ->
                         conn.query(COLUMNS).execute().compose(columns ->
                                 conn.query(VIEWS).execute().map(views -> build(columns, views, session, version)))));
     }

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Loads the catalog of the real embedded PostgreSQL holding the seeded shop database. */
 @Tag("servers")
@@ -87,5 +89,18 @@ class PgCatalogLoaderTest {
                 loaded.defaultNames(), "SELECT mail FROM reporting.order_mail");
         assertThat(nested.lineage(0)).as(nested.toString()).isInstanceOfSatisfying(Lineage.Known.class,
                 k -> assertThat(k.columns()).extracting(c -> c.qualified()).containsExactly("public.customers.email"));
+    }
+
+    @Test
+    void aLockHeldOnAViewMakesTheLoadFailInsteadOfWaitingForIt() throws Exception {
+        try (Connection holder = DriverManager.getConnection(postgres.jdbcUrl("shop"), postgres.user(), "")) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("LOCK TABLE reporting.order_mail IN ACCESS EXCLUSIVE MODE");
+            // pg_get_viewdef needs the view's lock: without lock_timeout the load waits until the holder ends.
+            assertThatThrownBy(() -> load(2)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("lock timeout");
+            holder.rollback();
+        }
+        assertThat(load(3).snapshot().relation("reporting", "order_mail")).isPresent();
     }
 }
