@@ -23,6 +23,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Start-up order: demo databases (if any), then listeners; shutdown in reverse. */
 @ApplicationScoped
@@ -36,7 +37,7 @@ public class Gateway {
     private final MySqlFrontend mysql;
     private final UpstreamRegistry upstreams;
     private final AuditLog audit;
-    private final dev.veil.session.SessionLifetime sessionLifetime;
+    private final SessionLifetime sessionLifetime;
 
     private final int httpPort;
     private boolean started;
@@ -44,7 +45,7 @@ public class Gateway {
     public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgFrontend pg, MySqlFrontend mysql,
                    UpstreamRegistry upstreams, AuditLog audit,
                    SessionLifetime sessionLifetime,
-                   @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
+                   @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
         this.demo = demo;

@@ -19,6 +19,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.io.IOException;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** The certificate clients see: the configured PEM files, or a self-signed one made at start-up (demo). */
 public final class FrontendTls {
@@ -46,13 +48,13 @@ public final class FrontendTls {
             X509CertificateHolder cert = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
             return new PemKeyCertOptions()
                     .setCertValue(Buffer.buffer(pem(cert)))
-                    .setKeyValue(Buffer.buffer(pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null))));
+                    .setKeyValue(Buffer.buffer(pem(new JcaPKCS8Generator(kp.getPrivate(), null))));
         } catch (Exception e) {
             throw new IllegalStateException("could not create a self-signed certificate: " + e.getMessage(), e);
         }
     }
 
-    private static String pem(Object o) throws java.io.IOException {
+    private static String pem(Object o) throws IOException {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             w.writeObject(o);

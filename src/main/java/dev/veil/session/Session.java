@@ -3,6 +3,8 @@ package dev.veil.session;
 import dev.veil.identity.Identity;
 
 import java.time.Instant;
+import dev.veil.error.VeilException;
+import java.util.function.Consumer;
 
 /**
  * One client session, whatever the dialect: who it is, where it goes, and how to cancel what it runs.
@@ -20,7 +22,7 @@ public final class Session {
     private final Instant startedAt;
     private volatile Runnable canceller;
     private volatile Runnable terminator;
-    private volatile java.util.function.Consumer<dev.veil.error.VeilException> ender;
+    private volatile Consumer<VeilException> ender;
 
     public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
                    String upstream, String database, Instant startedAt) {
@@ -45,11 +47,11 @@ public final class Session {
     }
 
     /** Sets how the session is ended with an error its client is told (lifetime limits); it must hop to the session's loop. */
-    public void onEnd(java.util.function.Consumer<dev.veil.error.VeilException> ender) {
+    public void onEnd(Consumer<VeilException> ender) {
         this.ender = ender;
     }
 
-    public void end(dev.veil.error.VeilException reason) {
+    public void end(VeilException reason) {
         var e = ender;
         if (e != null) {
             e.accept(reason);

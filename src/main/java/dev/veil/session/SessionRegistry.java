@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Live sessions by the cancel key Veil gave their clients. Clients never see upstream process ids or
@@ -73,13 +75,13 @@ public class SessionRegistry {
         }
     }
 
-    public java.util.Optional<Session> find(long id) {
-        return java.util.Optional.ofNullable(byId.get(id));
+    public Optional<Session> find(long id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** A snapshot of the live sessions. */
-    public java.util.List<Session> sessions() {
-        return java.util.List.copyOf(byId.values());
+    public List<Session> sessions() {
+        return List.copyOf(byId.values());
     }
 
     public int openSessions() {

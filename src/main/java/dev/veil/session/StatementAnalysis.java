@@ -15,6 +15,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.veil.analysis.catalog.ColumnInfo;
+import dev.veil.audit.AuditEvent;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The analysis step of the statement pipeline, for both dialects: the catalog of the session's (upstream,
@@ -30,22 +42,22 @@ public class StatementAnalysis {
     private final CatalogRegistry catalogs;
     private final Vertx vertx;
     private final StatementAnalyzer fallback = new StatementAnalyzer();
-    private final java.util.Map<String, CatalogSnapshot> emptyCatalogs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CatalogSnapshot> emptyCatalogs = new ConcurrentHashMap<>();
     /** Audit summaries of cached analyses, by identity (an Analysis's own hashCode walks all of it). */
-    private final com.github.benmanes.caffeine.cache.Cache<Analysis, dev.veil.audit.AuditEvent.Analysis> summaries =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
+    private final Cache<Analysis, AuditEvent.Analysis> summaries =
+            Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
 
     public StatementAnalysis(AnalysisCache cache, CatalogRegistry catalogs, Vertx vertx, MeterRegistry metrics) {
         this.cache = cache;
         this.catalogs = catalogs;
         this.vertx = vertx;
-        io.micrometer.core.instrument.FunctionCounter.builder("veil.analysis.cache.hits", cache, AnalysisCache::hits)
+        FunctionCounter.builder("veil.analysis.cache.hits", cache, AnalysisCache::hits)
                 .description("Statements whose analysis came from the cache").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("veil.analysis.cache.misses", cache, AnalysisCache::misses)
+        FunctionCounter.builder("veil.analysis.cache.misses", cache, AnalysisCache::misses)
                 .description("Statements Calcite had to analyse").register(metrics);
-        io.micrometer.core.instrument.Gauge.builder("veil.analysis.cache.hit.ratio", cache, StatementAnalysis::hitRatio)
+        Gauge.builder("veil.analysis.cache.hit.ratio", cache, StatementAnalysis::hitRatio)
                 .description("Hits over all lookups since start (NaN before the first)").register(metrics);
-        io.micrometer.core.instrument.Gauge.builder("veil.analysis.cache.size", cache, AnalysisCache::size)
+        Gauge.builder("veil.analysis.cache.size", cache, AnalysisCache::size)
                 .description("Analyses held (approximate)").register(metrics);
     }
 
@@ -62,12 +74,12 @@ public class StatementAnalysis {
      */
     public Future<Analysis> analyze(UpstreamSettings upstream, String database, LexicalSettings lexical,
                                     NameResolution names, String sql) {
-        io.vertx.core.Context caller = Vertx.currentContext();
+        Context caller = Vertx.currentContext();
         Future<Analysis> result = analyzeAnywhere(upstream, database, lexical, names, sql);
         if (result.isComplete() || caller == null) {
             return result;
         }
-        io.vertx.core.Promise<Analysis> onCaller = io.vertx.core.Promise.promise();
+        Promise<Analysis> onCaller = Promise.promise();
         result.onComplete(ar -> {
             if (Vertx.currentContext() == caller) {
                 onCaller.handle(ar);
@@ -114,14 +126,14 @@ public class StatementAnalysis {
      * first client statement does not pay hundreds of milliseconds. A private catalog is used: nothing is
      * cached for real upstreams.
      */
-    void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+    void warmUp(@Observes StartupEvent event) {
         vertx.executeBlocking(() -> {
             long started = System.nanoTime();
             for (Dialect d : Dialect.values()) {
                 String schema = d == Dialect.POSTGRESQL ? "public" : "warmup";
                 CatalogSnapshot c = CatalogSnapshot.builder(d, "warmup")
-                        .table(schema, "t", new dev.veil.analysis.catalog.ColumnInfo("id", "int", false),
-                                new dev.veil.analysis.catalog.ColumnInfo("name", "varchar", true))
+                        .table(schema, "t", new ColumnInfo("id", "int", false),
+                                new ColumnInfo("name", "varchar", true))
                         .build();
                 NameResolution n = d == Dialect.POSTGRESQL ? NameResolution.postgres("warmup") : NameResolution.mysql("warmup");
                 LexicalSettings lex = LexicalSettings.defaults(d);
@@ -135,7 +147,7 @@ public class StatementAnalysis {
     }
 
     /** What of an analysis the audit trail records; computed once per cached analysis. */
-    public dev.veil.audit.AuditEvent.Analysis summary(Analysis analysis) {
+    public AuditEvent.Analysis summary(Analysis analysis) {
         return summaries.get(analysis, AnalysisSummary::of);
     }
 

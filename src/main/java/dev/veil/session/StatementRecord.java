@@ -1,6 +1,7 @@
 package dev.veil.session;
 
 import dev.veil.audit.AuditEvent;
+import io.vertx.core.Future;
 
 /**
  * One recorded statement on its way: created when its decision is stored, told when it goes upstream and
@@ -12,7 +13,7 @@ public final class StatementRecord {
     private final AuditEvent.StatementDecided decision;
     private final long arrivedNanos;
     private long forwardedNanos = -1;
-    private io.vertx.core.Future<Void> durable = io.vertx.core.Future.succeededFuture();
+    private Future<Void> durable = Future.succeededFuture();
     private long dataRows;
     private boolean done;
 
@@ -28,11 +29,11 @@ public final class StatementRecord {
      * with veil.audit.reads-durable-before=reply). Fails with the error to end the session with when the
      * record cannot be made durable and Veil fails closed.
      */
-    public io.vertx.core.Future<Void> durable() {
+    public Future<Void> durable() {
         return durable;
     }
 
-    void durable(io.vertx.core.Future<Void> f) {
+    void durable(Future<Void> f) {
         durable = f;
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Session pool of raw server connections for one (upstream, database), whatever the dialect.
@@ -40,8 +41,8 @@ public final class UpstreamPool<C extends ServerConnection> {
     private int total;
     private boolean closed;
     // For metrics: acquisitions that had to wait for a connection, and failures (connect errors, wait timeouts).
-    private final java.util.concurrent.atomic.AtomicLong waits = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong waits = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
     private final long maintenanceTimer;
 
     private record Waiter<C>(Context context, Promise<C> promise, long[] timer) {

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.veil.protocol.pg.CancelRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The named upstreams and their pools, one pool per (upstream, database). Upstreams come from configuration,
@@ -31,9 +33,9 @@ public class UpstreamRegistry {
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
     private final Map<String, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
 
-    private final io.micrometer.core.instrument.MeterRegistry metrics;
+    private final MeterRegistry metrics;
 
-    public UpstreamRegistry(Vertx vertx, VeilConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
+    public UpstreamRegistry(Vertx vertx, VeilConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
         this.metrics = metrics;
         config.upstreams().forEach((name, u) -> register(fromConfig(name, u)));
@@ -103,7 +105,7 @@ public class UpstreamRegistry {
         }
         UpstreamSettings u = server.upstream();
         clients.get(u.name()).connect(u.port(), u.host()).onSuccess(socket -> {
-            socket.write(new dev.veil.protocol.pg.CancelRequest(
+            socket.write(new CancelRequest(
                     server.backendKey().processId(), server.backendKey().secretKey()).encode());
             socket.handler(b -> { });
             vertx.setTimer(5_000, id -> socket.close());

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 
 /**
  * The authentication conversation with a MySQL client (dev.mysql.com "Connection Phase"). Veil announces
@@ -70,7 +71,7 @@ final class MySqlAuthFlow {
 
     /** The plugin Veil asks for: the configured one, except cleartext where it could be read on the wire. */
     static String preferredPlugin(String configured, boolean tls, boolean loopback) {
-        String p = configured.toLowerCase(java.util.Locale.ROOT);
+        String p = configured.toLowerCase(Locale.ROOT);
         return switch (p) {
             case NATIVE, CACHING_SHA2 -> p;
             case CLEAR -> tls || loopback ? CLEAR : CACHING_SHA2;

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.veil.identity.Authenticator;
+import dev.veil.session.SessionAuditor;
 
 /**
  * What every MySQL client connection needs: configuration, accounts, upstreams, live sessions, and what
@@ -47,7 +49,7 @@ public class MySqlFrontend implements WireEngine {
     final VeilConfig config;
     final VeilConfig.MySqlListener listener;
     final LocalAccounts accounts;
-    final dev.veil.identity.Authenticator authenticator;
+    final Authenticator authenticator;
     final UpstreamRegistry upstreams;
     final UpstreamRouter router;
     final SessionRegistry sessions;
@@ -55,14 +57,14 @@ public class MySqlFrontend implements WireEngine {
     final Clock clock;
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
-    final dev.veil.session.SessionAuditor auditor;
+    final SessionAuditor auditor;
     final StatementPipelines pipelines;
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
     volatile boolean tlsAvailable;
 
     public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, UpstreamRouter router, SessionRegistry sessions,
-                         Vertx vertx, Clock clock, GatewayStatus status, dev.veil.session.SessionAuditor auditor,
-                         StatementPipelines pipelines, dev.veil.identity.Authenticator authenticator) {
+                         Vertx vertx, Clock clock, GatewayStatus status, SessionAuditor auditor,
+                         StatementPipelines pipelines, Authenticator authenticator) {
         this.authenticator = authenticator;
         this.auditor = auditor;
         this.pipelines = pipelines;

@@ -18,6 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.veil.identity.Authenticator;
+import dev.veil.session.GatewayStatus;
+import dev.veil.session.SessionAuditor;
 
 /** What every PostgreSQL client connection needs: configuration, accounts, upstreams, live sessions. */
 @ApplicationScoped
@@ -25,7 +28,7 @@ public class PgFrontend implements WireEngine {
     final VeilConfig config;
     final VeilConfig.PgListener listener;
     final LocalAccounts accounts;
-    final dev.veil.identity.Authenticator authenticator;
+    final Authenticator authenticator;
     final UpstreamRegistry upstreams;
     final UpstreamRouter router;
     final SessionRegistry sessions;
@@ -33,14 +36,14 @@ public class PgFrontend implements WireEngine {
     final Clock clock;
     final SecureRandom random = new SecureRandom();
     final AtomicInteger clientConnections;
-    final dev.veil.session.SessionAuditor auditor;
+    final SessionAuditor auditor;
     final StatementPipelines pipelines;
     volatile boolean tlsAvailable;
 
     public PgFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, UpstreamRouter router, SessionRegistry sessions,
-                      Vertx vertx, Clock clock, dev.veil.session.GatewayStatus status,
-                      dev.veil.session.SessionAuditor auditor, StatementPipelines pipelines,
-                      dev.veil.identity.Authenticator authenticator) {
+                      Vertx vertx, Clock clock, GatewayStatus status,
+                      SessionAuditor auditor, StatementPipelines pipelines,
+                      Authenticator authenticator) {
         this.authenticator = authenticator;
         this.pipelines = pipelines;
         this.auditor = auditor;
