@@ -19,7 +19,6 @@ import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
-import dev.veil.upstream.MySqlServerListener;
 import dev.veil.upstream.UpstreamException;
 import dev.veil.upstream.UpstreamPool;
 import io.netty.buffer.Unpooled;
@@ -40,7 +39,7 @@ import java.util.List;
  * answers come back byte for byte. Every error Veil raises goes out through {@link #fail}.
  * Protocol: dev.mysql.com "Client/Server Protocol" (Connection Phase, Command Phase).
  */
-final class MySqlConnection implements MySqlServerListener {
+final class MySqlConnection {
     private static final Logger LOG = Logger.getLogger(MySqlConnection.class);
     private static final String FALLBACK_VERSION = "8.0.40-Veil";
 
@@ -90,6 +89,8 @@ final class MySqlConnection implements MySqlServerListener {
     private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
     private static final MySqlCommandAdmission ADMISSION = new MySqlCommandAdmission();
     private MySqlStatementFlow flow;
+    /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
+    private MySqlResultRelay results;
     /** A command is being analysed / recorded: later ones wait behind it, in order. */
     private boolean admitting;
     private String programName;
@@ -338,7 +339,8 @@ final class MySqlConnection implements MySqlServerListener {
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(frontend.analysis, frontend.auditor.sessionStarted(session, "mysql", programName, true),
                 route.upstream(), route.database());
-        server.attach(this);
+        results = new MySqlResultRelay(out, server::binaryRows, this::onResponseComplete, this::onServerLost);
+        server.attach(results);
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
@@ -515,18 +517,8 @@ final class MySqlConnection implements MySqlServerListener {
         socket.close();
     }
 
-    @Override
-    public void onServerData(Buffer bytes) {
-        out.write(bytes);
-        if (socket.writeQueueFull()) {
-            MySqlServerConnection s = server;
-            s.pause();
-            socket.drainHandler(v -> s.resume());
-        }
-    }
-
-    @Override
-    public void onResponseComplete(int command, boolean error, int statusFlags, long rows) {
+    /** The server has answered the oldest command; its last packet has been relayed. */
+    private void onResponseComplete(boolean error, long rows) {
         var t = server.tracker();
         flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState());
         if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
@@ -545,8 +537,8 @@ final class MySqlConnection implements MySqlServerListener {
         }
     }
 
-    @Override
-    public void onServerLost(Throwable cause) {
+    /** The server connection broke; what it sent before has been relayed. */
+    private void onServerLost(Throwable cause) {
         server = null;
         if (state == State.CLOSED) {
             return;
