@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * held output keeps its order; audit records become durable in order, so holding while any is pending
  * keeps every answer behind its own record. Confined to the connection's event loop.
  */
-public final class HeldOutput {
+public final class HeldOutput implements ClientOutput {
     /** Held bytes beyond which the server is paused (a large result behind a slow fsync). */
     private static final int BYTES_BEFORE_PAUSE = 1 << 20;
 
@@ -32,6 +32,7 @@ public final class HeldOutput {
         this.server = server;
     }
 
+    @Override
     public void write(Buffer bytes) {
         if (held == null) {
             socket.write(bytes);
@@ -44,6 +45,15 @@ public final class HeldOutput {
             if (s != null) {
                 s.pause();
             }
+        }
+    }
+
+    @Override
+    public void afterServerRead() {
+        ServerConnection s = server.get();
+        if (s != null && socket.writeQueueFull()) {
+            s.pause();
+            socket.drainHandler(v -> s.resume());
         }
     }
 

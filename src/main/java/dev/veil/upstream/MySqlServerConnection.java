@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * One raw connection to a MySQL or MariaDB server, owned by the event loop it was opened on: starting up,
  * idle in its pool, running one of Veil's own commands (ping, reset), or leased to a client session and
- * relaying bytes to a {@link MySqlServerListener}. It negotiates exactly the response-shaping capabilities
+ * relaying whole packets to a {@link ResultListener}. It negotiates exactly the response-shaping capabilities
  * of its {@link MySqlProfile}, so the server's answers can be relayed to any client of that profile.
  */
 public final class MySqlServerConnection implements ServerConnection {
@@ -49,7 +49,8 @@ public final class MySqlServerConnection implements ServerConnection {
     private MySqlServerAuthFlow auth;
     private Promise<MySqlServerConnection> startup;
     private ResponseTracker tracker;
-    private MySqlServerListener listener;
+    private ResultListener listener;
+    private MySqlResultReader reader;
     private Promise<InternalResult> internal;
     private ErrPacket internalError;
     private int internalPending;
@@ -83,11 +84,7 @@ public final class MySqlServerConnection implements ServerConnection {
         try {
             switch (mode) {
                 case HANDSHAKE, AUTH -> decoder.feed(chunk, (seq, buf, off, len) -> onStartupPacket(seq, buf.getBuffer(off, off + len)));
-                case RELAY -> {
-                    MySqlServerListener l = listener;
-                    l.onServerData(chunk);
-                    decoder.feed(chunk, (seq, buf, off, len) -> tracker.onPacket(buf, off, len));
-                }
+                case RELAY -> reader.read(decoder, chunk);
                 case INTERNAL, IDLE -> decoder.feed(chunk, (seq, buf, off, len) -> {
                     if (mode == Mode.INTERNAL && internalError == null && len > 0 && buf.getUnsignedByte(off) == ErrPacket.HEADER) {
                         internalError = ErrPacket.decode(buf.getBuffer(off, off + len), true);
@@ -172,7 +169,7 @@ public final class MySqlServerConnection implements ServerConnection {
 
     private void onResponseComplete(int command, boolean error, int status, long rows) {
         if (mode == Mode.RELAY) {
-            listener.onResponseComplete(command, error, status, rows);
+            reader.answered(error, rows);
         } else if (mode == Mode.INTERNAL) {
             if (error && internalError == null) {
                 internalError = new ErrPacket(0, "HY000", Command.name(command) + " failed");
@@ -244,15 +241,17 @@ public final class MySqlServerConnection implements ServerConnection {
         });
     }
 
-    /** Hands the connection to a session: every byte from now on goes to {@code l}. */
-    public void attach(MySqlServerListener l) {
+    /** Hands the connection to a session: every packet from now on goes to {@code l}. */
+    public void attach(ResultListener l) {
         listener = l;
+        reader = new MySqlResultReader(tracker, l);
         mode = Mode.RELAY;
     }
 
     @Override
     public void detach() {
         listener = null;
+        reader = null;
         if (mode == Mode.RELAY) {
             mode = Mode.IDLE;
         }
@@ -288,6 +287,11 @@ public final class MySqlServerConnection implements ServerConnection {
     /** The client may have selected another schema (COM_INIT_DB or USE). */
     public void noteSchemaChange() {
         schemaChanged = true;
+    }
+
+    /** True while the answer being read is a binary protocol resultset (COM_STMT_EXECUTE, COM_STMT_FETCH). */
+    public boolean binaryRows() {
+        return tracker.binaryRows();
     }
 
     /** The answers' bookkeeping: last prepared statement id, last error (read when a response completes). */
@@ -345,7 +349,7 @@ public final class MySqlServerConnection implements ServerConnection {
             case HANDSHAKE, AUTH -> startup.tryFail(cause);
             case INTERNAL -> internal.tryFail(cause);
             case RELAY -> {
-                MySqlServerListener l = listener;
+                ResultListener l = listener;
                 listener = null;
                 if (l != null) {
                     l.onServerLost(cause);

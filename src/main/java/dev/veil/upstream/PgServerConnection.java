@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * One raw connection to a PostgreSQL server, owned by the event loop it was opened on. It is either
  * starting up, idle in its pool, running one of Veil's own simple queries (reset, health check, session
- * settings), or leased to a client session and relaying frames to a {@link ServerListener}.
+ * settings), or leased to a client session and relaying whole frames to a {@link ResultListener}.
  */
 public final class PgServerConnection implements ServerConnection {
     private static final Logger LOG = Logger.getLogger(PgServerConnection.class);
@@ -50,7 +50,7 @@ public final class PgServerConnection implements ServerConnection {
     private boolean extendedSinceSync;
     private boolean inCopyIn;
 
-    private ServerListener listener;
+    private ResultListener listener;
     private Promise<PgServerConnection> startup;
     private PgServerAuthFlow auth;
     private Promise<InternalResult> internal;
@@ -159,7 +159,7 @@ public final class PgServerConnection implements ServerConnection {
                 if (frame.type() == 'Z' || frame.type() == 'E') {
                     inCopyIn = false;
                 }
-                listener.onFrame(frame);
+                PgResultReader.deliver(frame, listener);
             }
             case STARTUP -> onStartupFrame(frame);
             case INTERNAL -> onInternalFrame(frame);
@@ -240,7 +240,7 @@ public final class PgServerConnection implements ServerConnection {
     }
 
     /** Hands the connection to a session: every frame from now on goes to {@code l}. */
-    public void attach(ServerListener l) {
+    public void attach(ResultListener l) {
         listener = l;
         mode = Mode.RELAY;
     }
@@ -351,7 +351,7 @@ public final class PgServerConnection implements ServerConnection {
             case TLS_NEGOTIATION, STARTUP -> startup.tryFail(cause);
             case INTERNAL -> internal.tryFail(cause);
             case RELAY -> {
-                ServerListener l = listener;
+                ResultListener l = listener;
                 listener = null;
                 if (l != null) {
                     l.onServerLost(cause);

@@ -22,7 +22,6 @@ import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
-import dev.veil.upstream.MySqlServerListener;
 import dev.veil.upstream.UpstreamException;
 import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.UpstreamRouter;
@@ -44,7 +43,7 @@ import java.util.List;
  * answers come back byte for byte. Every error Veil raises goes out through {@link #fail}.
  * Protocol: dev.mysql.com "Client/Server Protocol" (Connection Phase, Command Phase).
  */
-final class MySqlConnection implements MySqlServerListener {
+final class MySqlConnection {
     private static final Logger LOG = Logger.getLogger(MySqlConnection.class);
     private static final String FALLBACK_VERSION = "8.0.40-Veil";
 
@@ -94,6 +93,8 @@ final class MySqlConnection implements MySqlServerListener {
     private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
     private static final MySqlCommandAdmission ADMISSION = new MySqlCommandAdmission();
     private MySqlStatementFlow flow;
+    /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
+    private MySqlResultRelay results;
     /** A command is being analysed / recorded: later ones wait behind it, in order. */
     private boolean admitting;
     private String programName;
@@ -343,7 +344,8 @@ final class MySqlConnection implements MySqlServerListener {
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(frontend.pipelines.open(session, Dialect.MYSQL, route.upstream(), programName));
-        server.attach(this);
+        results = new MySqlResultRelay(out, server::binaryRows, this::onResponseComplete, this::onServerLost);
+        server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
         decoder.limit(Math.min(frontend.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
         state = State.READY;
@@ -542,21 +544,11 @@ final class MySqlConnection implements MySqlServerListener {
         socket.close();
     }
 
-    @Override
-    public void onServerData(Buffer bytes) {
-        out.write(bytes);
-        if (socket.writeQueueFull()) {
-            MySqlServerConnection s = server;
-            s.pause();
-            socket.drainHandler(v -> s.resume());
-        }
-    }
-
-    @Override
-    public void onResponseComplete(int command, boolean error, int statusFlags, long rows) {
+    /** The server has answered the oldest command; its last packet has been relayed. */
+    private void onResponseComplete(boolean error, long rows) {
         var t = server.tracker();
         flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState(),
-                (statusFlags & ServerStatus.IN_TRANS) != 0);
+                server.inTransaction());
         if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
             context.runOnContext(v -> drainWaiting());
         }
@@ -573,8 +565,8 @@ final class MySqlConnection implements MySqlServerListener {
         }
     }
 
-    @Override
-    public void onServerLost(Throwable cause) {
+    /** The server connection broke; what it sent before has been relayed. */
+    private void onServerLost(Throwable cause) {
         server = null;
         if (state == State.CLOSED) {
             return;

@@ -26,7 +26,6 @@ import dev.veil.error.VeilException;
 import dev.veil.upstream.PgServerConnection;
 import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.UpstreamRouter;
-import dev.veil.upstream.ServerListener;
 import dev.veil.upstream.UpstreamException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -41,7 +40,7 @@ import java.util.List;
  * through {@link #fail(VeilException)}.
  * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
  */
-final class PgConnection implements ServerListener, PgStatementFlow.Relay {
+final class PgConnection implements PgStatementFlow.Relay {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
@@ -51,7 +50,6 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private final StartupPacketDecoder startupDecoder = new StartupPacketDecoder();
     private final PgFrameDecoder decoder;
     private final PgFrameBatch toServer = new PgFrameBatch();
-    private final PgFrameBatch toClient = new PgFrameBatch();
     private final boolean loopback;
     private final long authTimer;
 
@@ -67,6 +65,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
     private List<PgFrame> earlyFrames;
     // Audit (issue 6): the session's record and the statement flow that records before it relays.
     private PgStatementFlow flow;
+    /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
+    private PgResultRelay results;
     private String endReason = "client disconnected";
     /** Everything for the client, held while a read's audit record is not durable yet. */
     private final dev.veil.frontend.HeldOutput out;
@@ -307,7 +307,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
         out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
-        server.attach(this);
+        results = new PgResultRelay(this.out, flow::beforeServerFrame, flow::onServerFrame, this::onServerLost);
+        server.attach(results);
         state = State.READY;
         socket.write(out);
         LOG.debugf("session %d: %s -> %s/%s", session.id(), identity.name(), route.upstream().name(), route.database());
@@ -362,20 +363,13 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         flow.onClientFrame(frame);
     }
 
-    @Override
-    public void onFrame(PgFrame frame) {
-        flow.beforeServerFrame(frame);
-        toClient.add(frame, this::writeToClient);
-        flow.onServerFrame(frame);
-    }
-
     private void writeToClient(Buffer bytes) {
         out.write(bytes);
     }
 
     @Override
     public void holdAnswersUntil(io.vertx.core.Future<Void> durable) {
-        toClient.flush(this::writeToClient);
+        results.flush();
         out.holdUntil(durable, cause -> {
             if (state == State.CLOSED) {
                 return;
@@ -415,7 +409,7 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
 
     @Override
     public void sendToClient(Buffer bytes) {
-        toClient.flush(this::writeToClient);
+        results.flush();
         writeToClient(bytes);
     }
 
@@ -433,19 +427,8 @@ final class PgConnection implements ServerListener, PgStatementFlow.Relay {
         return socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
     }
 
-    @Override
-    public void onReadComplete() {
-        toClient.flush(this::writeToClient);
-        if (socket.writeQueueFull()) {
-            PgServerConnection s = server;
-            s.pause();
-            socket.drainHandler(v -> s.resume());
-        }
-    }
-
-    @Override
-    public void onServerLost(Throwable cause) {
-        toClient.flush(this::writeToClient);
+    /** The server connection broke; what it sent before has been relayed. */
+    private void onServerLost(Throwable cause) {
         server = null;
         if (state == State.CLOSED) {
             return;

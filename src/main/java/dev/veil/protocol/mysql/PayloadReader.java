@@ -107,11 +107,28 @@ public final class PayloadReader {
     }
 
     public byte[] lenencBytes() {
+        return bytes(lenencLength());
+    }
+
+    /** A length-encoded string as a slice of the packet (not a copy). */
+    public Buffer lenencSlice() {
+        return slice(lenencLength());
+    }
+
+    /** The next {@code n} bytes as a slice of the packet (not a copy). */
+    public Buffer slice(int n) {
+        need(n);
+        Buffer out = buf.slice(pos, pos + n);
+        pos += n;
+        return out;
+    }
+
+    private int lenencLength() {
         long n = lenenc();
         if (n > remaining()) {
             throw new MalformedPacketException("length-encoded string of " + n + " bytes exceeds the packet");
         }
-        return bytes((int) n);
+        return (int) n;
     }
 
     public String lenencString() {

@@ -59,6 +59,11 @@ public final class PayloadWriter {
         return this;
     }
 
+    public PayloadWriter bytes(Buffer b) {
+        buf.appendBuffer(b);
+        return this;
+    }
+
     public PayloadWriter zeros(int n) {
         for (int i = 0; i < n; i++) {
             buf.appendByte((byte) 0);

@@ -7,8 +7,9 @@ import java.util.ArrayDeque;
 /**
  * Follows the server's answers to the commands sent on one connection, packet by packet, to know where
  * each answer ends (dev.mysql.com "COM_QUERY Response", "COM_STMT_PREPARE Response", "Binary Protocol
- * Resultset", "COM_STMT_FETCH"). Answers are relayed untouched; this only reads headers, so the gateway
- * knows when the connection is between commands, whether a transaction is open, and how many rows went by.
+ * Resultset", "COM_STMT_FETCH"). It reads only headers, so the gateway knows when the connection is between
+ * commands, whether a transaction is open, and how many rows went by, and tells the relay what each packet
+ * is ({@link Part}): column definition, row, end of a result, or anything else.
  *
  * <p>Commands may be pipelined (MariaDB Connector/J sends COM_STMT_PREPARE and COM_STMT_EXECUTE back to
  * back), so expectations queue up in the order the commands were sent.
@@ -28,6 +29,18 @@ public final class ResponseTracker {
         FIELD_LIST,
         /** One packet of any kind: OK, ERR, EOF, or COM_STATISTICS' bare string. */
         SINGLE
+    }
+
+    /** What one packet of an answer is, to the relay. */
+    public enum Part {
+        /** A column definition of a result set (not one of a COM_STMT_PREPARE or COM_FIELD_LIST answer). */
+        COLUMN,
+        /** A row of a result set, text or binary protocol. */
+        ROW,
+        /** What ends a result or reports an error: the OK answering a statement, the terminator after rows, any ERR. */
+        END,
+        /** Anything else: column counts, the EOF after column definitions, answers to prepares, pings, field lists. */
+        OTHER
     }
 
     /** Told when an answer is complete. */
@@ -53,6 +66,8 @@ public final class ResponseTracker {
     private long rows;
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private boolean continuation;
+    /** What the logical packet that the next continuation packet belongs to is. */
+    private Part continued = Part.OTHER;
 
     public ResponseTracker(boolean deprecateEof, Listener listener) {
         this.deprecateEof = deprecateEof;
@@ -73,6 +88,12 @@ public final class ResponseTracker {
         return lastPreparedStatementId;
     }
 
+    /** True while the answer being read is a binary protocol resultset (COM_STMT_EXECUTE, COM_STMT_FETCH). */
+    public boolean binaryRows() {
+        Expectation e = queue.peekFirst();
+        return e != null && (e.command() == Command.COM_STMT_EXECUTE || e.command() == Command.COM_STMT_FETCH);
+    }
+
     /** Error number and SQLSTATE of the last ERR packet seen. */
     public int lastErrorCode() {
         return lastErrorCode;
@@ -89,15 +110,16 @@ public final class ResponseTracker {
 
     /**
      * Reads one physical packet. Packets after a full-size (0xFFFFFF) one continue the same logical packet
-     * and carry no header of their own.
+     * and carry no header of their own: they are the same {@link Part} as the packet they continue.
      *
+     * @return what the packet is
      * @throws MalformedPacketException if the server sends what no pending command can explain
      */
-    public void onPacket(Buffer buf, int offset, int length) {
+    public Part onPacket(Buffer buf, int offset, int length) {
         boolean wasContinuation = continuation;
         continuation = length == Packets.MAX_PAYLOAD;
         if (wasContinuation) {
-            return;
+            return continued;
         }
         Expectation e = queue.peekFirst();
         if (e == null) {
@@ -108,16 +130,18 @@ public final class ResponseTracker {
         if (header == ErrPacket.HEADER) {
             noteError(buf, offset, length);
         }
-        switch (state) {
+        continued = switch (state) {
             case FIRST -> first(e, header, buf, offset, length);
             case COLUMNS -> {
                 if (--remaining == 0) {
                     afterColumns(e);
                 }
+                yield Part.COLUMN;
             }
             case COLUMNS_EOF -> {
                 if (header == ErrPacket.HEADER) {
                     done(e, true);
+                    yield Part.END;
                 } else {
                     int status = eofStatus(buf, offset, length);
                     if (e.shape() == Shape.RESULT_OR_CURSOR && (status & ServerStatus.CURSOR_EXISTS) != 0) {
@@ -126,6 +150,7 @@ public final class ResponseTracker {
                     } else {
                         state = State.ROWS;
                     }
+                    yield Part.OTHER;
                 }
             }
             case ROWS -> rowsPacket(e, header, buf, offset, length);
@@ -137,8 +162,12 @@ public final class ResponseTracker {
                         state = State.PREPARE_PARAMS_EOF;
                     }
                 }
+                yield Part.OTHER;
             }
-            case PREPARE_PARAMS_EOF -> prepareColumnsStart(e);
+            case PREPARE_PARAMS_EOF -> {
+                prepareColumnsStart(e);
+                yield Part.OTHER;
+            }
             case PREPARE_COLUMNS -> {
                 if (--remaining == 0) {
                     if (deprecateEof) {
@@ -147,12 +176,17 @@ public final class ResponseTracker {
                         state = State.PREPARE_COLUMNS_EOF;
                     }
                 }
+                yield Part.OTHER;
             }
-            case PREPARE_COLUMNS_EOF -> done(e, false);
-        }
+            case PREPARE_COLUMNS_EOF -> {
+                done(e, false);
+                yield Part.OTHER;
+            }
+        };
+        return continued;
     }
 
-    private void first(Expectation e, int header, Buffer buf, int offset, int length) {
+    private Part first(Expectation e, int header, Buffer buf, int offset, int length) {
         switch (e.shape()) {
             case SINGLE -> {
                 if (header == OkPacket.HEADER || (header == EofPacket.HEADER && length < 9)) {
@@ -167,11 +201,13 @@ public final class ResponseTracker {
                     done(e, false);
                 }
             }
-            case ROWS -> rowsPacket(e, header, buf, offset, length);
+            case ROWS -> {
+                return rowsPacket(e, header, buf, offset, length);
+            }
             case PREPARE -> {
                 if (header == ErrPacket.HEADER) {
                     done(e, true);
-                    return;
+                    return Part.END;
                 }
                 PayloadReader r = new PayloadReader(buf, offset, length);
                 r.int1();
@@ -188,11 +224,13 @@ public final class ResponseTracker {
             case RESULT, RESULT_OR_CURSOR -> {
                 if (header == ErrPacket.HEADER) {
                     done(e, true);
+                    return Part.END;
                 } else if (header == OkPacket.HEADER) {
                     OkPacket ok = OkPacket.decode(buf, offset, length);
                     statusFlags = ok.statusFlags();
                     rows += ok.affectedRows();
                     endOfResult(e);
+                    return Part.END;
                 } else if (header == 0xFB) {
                     throw new MalformedPacketException("the server asked for a LOCAL INFILE, which Veil never allows");
                 } else {
@@ -204,6 +242,7 @@ public final class ResponseTracker {
                 }
             }
         }
+        return header == ErrPacket.HEADER ? Part.END : Part.OTHER;
     }
 
     private void afterColumns(Expectation e) {
@@ -219,15 +258,17 @@ public final class ResponseTracker {
         }
     }
 
-    private void rowsPacket(Expectation e, int header, Buffer buf, int offset, int length) {
+    private Part rowsPacket(Expectation e, int header, Buffer buf, int offset, int length) {
         if (header == ErrPacket.HEADER) {
             done(e, true);
+            return Part.END;
         } else if (isTerminator(header, length)) {
             statusFlags = okOrEofStatus(header, buf, offset, length);
             endOfResult(e);
-        } else {
-            rows++;
+            return Part.END;
         }
+        rows++;
+        return Part.ROW;
     }
 
     /** After an OK or a result set's terminator: another result follows when the server says so. */

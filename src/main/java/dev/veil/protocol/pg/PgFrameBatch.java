@@ -1,5 +1,6 @@
 package dev.veil.protocol.pg;
 
+import dev.veil.protocol.SliceBatch;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.function.Consumer;
@@ -9,26 +10,13 @@ import java.util.function.Consumer;
  * or a run of DataRows leaves as one write (one syscall) instead of one per frame.
  */
 public final class PgFrameBatch {
-    private Buffer source;
-    private int start;
-    private int end;
+    private final SliceBatch batch = new SliceBatch();
 
     public void add(PgFrame frame, Consumer<Buffer> out) {
-        if (source == frame.source() && frame.start() == end) {
-            end = frame.end();
-            return;
-        }
-        flush(out);
-        source = frame.source();
-        start = frame.start();
-        end = frame.end();
+        batch.add(frame.source(), frame.start(), frame.end(), out);
     }
 
     public void flush(Consumer<Buffer> out) {
-        if (source != null) {
-            Buffer slice = source.slice(start, end);
-            source = null;
-            out.accept(slice);
-        }
+        batch.flush(out);
     }
 }

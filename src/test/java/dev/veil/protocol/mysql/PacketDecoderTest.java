@@ -85,6 +85,23 @@ class PacketDecoderTest {
     }
 
     @Test
+    void onlyThePacketSplitAcrossChunksIsGatheredTheOthersAreWindowsOfTheirChunk() {
+        Buffer all = stream();
+        int cut = 4 + 9 + 2; // inside the header of the second packet
+        Buffer first = all.getBuffer(0, cut);
+        Buffer second = all.getBuffer(cut, all.length());
+        List<Buffer> sources = new ArrayList<>();
+        PacketDecoder d = new PacketDecoder();
+        d.feed(first, (seq, buf, off, len) -> sources.add(buf));
+        d.feed(second, (seq, buf, off, len) -> sources.add(buf));
+        assertThat(sources).hasSize(4);
+        assertThat(sources.get(0)).isSameAs(first);
+        assertThat(sources.get(1)).as("the split packet, gathered").isNotSameAs(first).isNotSameAs(second);
+        assertThat(sources.get(2)).as("after the split one: the chunk itself, not a copy").isSameAs(second);
+        assertThat(sources.get(3)).isSameAs(second);
+    }
+
+    @Test
     void deliversManyPacketsOfOneChunkInOrder() {
         Buffer chunk = Buffer.buffer();
         for (int i = 0; i < 1000; i++) {

@@ -578,4 +578,61 @@ class ResponseTrackerTest {
             assertThatThrownBy(() -> feed(t, Buffer.buffer())).isInstanceOf(MalformedPacketException.class);
         }
     }
+
+    /** What the relay is told each packet is: O(ther), C(olumn), R(ow), E(nd). */
+    @Nested
+    class WhatEachPacketIs {
+        private String parts(ResponseTracker t, List<Buffer> payloads) {
+            StringBuilder out = new StringBuilder();
+            for (Buffer p : payloads) {
+                Buffer framed = Buffer.buffer(new byte[]{0x55, 0x55, 0x55}).appendBuffer(p);
+                out.append(t.onPacket(framed, 3, p.length()).name().charAt(0));
+            }
+            return out.toString();
+        }
+
+        @Test
+        void aTextResultSetIsColumnsRowsAndAnEndInBothEofModes() {
+            ResponseTracker eofMode = tracker(EOF_MODE);
+            eofMode.expect(COM_QUERY, Shape.RESULT);
+            assertThat(parts(eofMode, packets(columnCount(2), column("id"), column("email"), eof(AUTOCOMMIT),
+                    textRow("1", "a"), textRow("2", null), eof(AUTOCOMMIT)))).isEqualTo("OCCORRE");
+            ResponseTracker deprecated = tracker(DEPRECATE_EOF);
+            deprecated.expect(COM_QUERY, Shape.RESULT);
+            assertThat(parts(deprecated, packets(columnCount(1), column("id"), textRow("1"), okEof(AUTOCOMMIT))))
+                    .isEqualTo("OCRE");
+        }
+
+        @Test
+        void eachResultOfAMultiResultAnswerEnds() {
+            ResponseTracker t = tracker(DEPRECATE_EOF);
+            t.expect(COM_QUERY, Shape.RESULT);
+            assertThat(parts(t, packets(ok(1, AUTOCOMMIT | MORE_RESULTS_EXISTS), columnCount(1), column("id"), textRow("1"),
+                    okEof(AUTOCOMMIT | MORE_RESULTS_EXISTS), err(1146, "Table 'shop.nope' doesn't exist")))).isEqualTo("EOCREE");
+        }
+
+        @Test
+        void answersWithoutAResultSetAreOtherUnlessTheyAreErrors() {
+            ResponseTracker t = tracker(EOF_MODE);
+            t.expect(COM_STMT_PREPARE, Shape.PREPARE);
+            t.expect(COM_PING, Shape.SINGLE);
+            t.expect(COM_FIELD_LIST, Shape.FIELD_LIST);
+            t.expect(COM_PING, Shape.SINGLE);
+            assertThat(parts(t, packets(prepareOk(1, 1, 1), column("?"), eof(AUTOCOMMIT), column("id"), eof(AUTOCOMMIT),
+                    ok(0, AUTOCOMMIT), column("id"), eof(AUTOCOMMIT), err(1053, "Server shutdown in progress"))))
+                    .isEqualTo("OOOOOOOOE");
+        }
+
+        @Test
+        void rowsAreBinaryWhileAnExecuteOrAFetchIsAnswered() {
+            ResponseTracker t = tracker(DEPRECATE_EOF);
+            t.expect(COM_STMT_EXECUTE, Shape.RESULT);
+            t.expect(COM_QUERY, Shape.RESULT);
+            assertThat(t.binaryRows()).isTrue();
+            assertThat(parts(t, packets(columnCount(1), column("id"), binaryRow(7), okEof(AUTOCOMMIT)))).isEqualTo("OCRE");
+            assertThat(t.binaryRows()).as("now answering COM_QUERY").isFalse();
+            t.expect(COM_STMT_FETCH, Shape.ROWS);
+            assertThat(parts(t, packets(ok(0, AUTOCOMMIT), binaryRow(8), okEof(AUTOCOMMIT | LAST_ROW_SENT)))).isEqualTo("ERE");
+        }
+    }
 }

@@ -1,0 +1,72 @@
+package dev.veil.frontend;
+
+import dev.veil.protocol.SliceBatch;
+import dev.veil.rewrite.ResultRewriter;
+import dev.veil.upstream.ResultListener;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.function.Consumer;
+
+/**
+ * Between a leased server connection and its client, the part of the result relay both dialects share.
+ * Messages that go out as the server sent them are gathered into one write per read: slices of the read
+ * buffer, or the buffer itself when the read was only whole messages, never a copy. A row the
+ * {@link ResultRewriter} changed is encoded by the dialect's relay and written in its place. With
+ * {@link ResultRewriter#NONE} (the only rewriter until masking) the dialect relays decode nothing.
+ */
+public abstract class ResultRelay implements ResultListener {
+    private final ClientOutput out;
+    private final Consumer<Buffer> write;
+    private final Consumer<Throwable> lost;
+    private final SliceBatch batch = new SliceBatch();
+    private ResultRewriter rewriter = ResultRewriter.NONE;
+
+    /** {@code lost}: what the client connection does when its server connection breaks. */
+    protected ResultRelay(ClientOutput out, Consumer<Throwable> lost) {
+        this.out = out;
+        this.write = out::write;
+        this.lost = lost;
+    }
+
+    /** The rewriter of the results from now on (the statement pipeline's choice; null means none). */
+    public void rewriteWith(ResultRewriter next) {
+        rewriter = next == null ? ResultRewriter.NONE : next;
+    }
+
+    protected final ResultRewriter rewriter() {
+        return rewriter;
+    }
+
+    /** True when results must be decoded for a rewriter; false on the copy-free path. */
+    protected final boolean rewriting() {
+        return rewriter != ResultRewriter.NONE;
+    }
+
+    /** Relays {@code buf[start, end)} as it came. */
+    protected final void pass(Buffer buf, int start, int end) {
+        batch.add(buf, start, end, write);
+    }
+
+    /** Sends a message of the relay's own making (a rewritten row) in the place of the one it replaces. */
+    protected final void send(Buffer message) {
+        flush();
+        out.write(message);
+    }
+
+    /** Sends what was gathered: due before the client connection writes anything of its own. */
+    public final void flush() {
+        batch.flush(write);
+    }
+
+    @Override
+    public void onReadComplete() {
+        flush();
+        out.afterServerRead();
+    }
+
+    @Override
+    public void onServerLost(Throwable cause) {
+        flush();
+        lost.accept(cause);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.veil.frontend.mysql;
+
+import dev.veil.frontend.ClientOutput;
+import dev.veil.frontend.ResultRelay;
+import dev.veil.protocol.mysql.BinaryRow;
+import dev.veil.protocol.mysql.ColumnDefinition;
+import dev.veil.protocol.mysql.Packets;
+import dev.veil.protocol.mysql.TextRow;
+import dev.veil.rewrite.ResultColumn;
+import dev.veil.rewrite.ResultRow;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The MySQL result relay: every packet of a leased connection passes here on its way to the client. When a
+ * rewriter is set, the column definitions of a result set become its columns (told before the first row,
+ * or at the end of a result without rows) and each row, text or binary protocol, its row; a changed row is
+ * re-encoded with the same sequence id (length-encoded strings for text rows; NULL bitmap and per-type
+ * encodings for binary ones). A row of 16 MB or more (several packets) is joined first; when the rewritten
+ * row takes more or fewer packets, the sequence ids of the packets after it, up to the end of the answer,
+ * are moved on in place so the client still sees them count up by one.
+ */
+final class MySqlResultRelay extends ResultRelay {
+    /** Told when the server has answered one command completely. */
+    interface Answers {
+        void answered(boolean error, long rows);
+    }
+
+    private final BooleanSupplier binaryRows;
+    private final Answers answers;
+    private final List<ColumnDefinition> definitions = new ArrayList<>();
+    /** Column definitions of a new result set are coming in; the rewriter has not been told yet. */
+    private boolean collecting;
+    private boolean binary;
+    private int[] types = new int[0];
+    /** A row of 16 MB or more, arriving in several packets: joined, then rewritten once whole. */
+    private Buffer joined;
+    private int joinedSequence;
+    /** Added to the sequence ids of the rest of the answer: packets a rewritten row took, less the server's. */
+    private int renumber;
+
+    /** {@code binaryRows}: whether the answer being read is a binary protocol resultset. */
+    MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost) {
+        super(out, lost);
+        this.binaryRows = binaryRows;
+        this.answers = answers;
+    }
+
+    @Override
+    public void onColumns(Buffer buf, int start, int end) {
+        if (rewriting()) {
+            if (!collecting) {
+                collecting = true;
+                definitions.clear();
+                binary = binaryRows.getAsBoolean();
+            }
+            definitions.add(ColumnDefinition.decode(buf, start + 4, end - start - 4));
+        }
+        forward(buf, start, end);
+    }
+
+    @Override
+    public void onRow(Buffer buf, int start, int end) {
+        if (!rewriting()) {
+            forward(buf, start, end);
+            return;
+        }
+        announceColumns();
+        int length = end - start - 4;
+        if (joined == null && length < Packets.MAX_PAYLOAD) {
+            Buffer payload = rewritten(buf, start + 4, length);
+            if (payload == null) {
+                forward(buf, start, end);
+            } else {
+                send(framed(buf.getUnsignedByte(start + 3), payload, 1));
+            }
+            return;
+        }
+        if (joined == null) {
+            joined = Buffer.buffer();
+            joinedSequence = buf.getUnsignedByte(start + 3);
+        }
+        joined.appendBuffer(buf, start + 4, length);
+        if (length < Packets.MAX_PAYLOAD) {
+            Buffer whole = joined;
+            joined = null;
+            Buffer payload = rewritten(whole, 0, whole.length());
+            send(framed(joinedSequence, payload == null ? whole : payload, Packets.packetCount(whole.length())));
+        }
+    }
+
+    @Override
+    public void onResultEnd(Buffer buf, int start, int end, boolean error) {
+        if (rewriting()) {
+            announceColumns();
+            rewriter().complete(error);
+        }
+        forward(buf, start, end);
+    }
+
+    @Override
+    public void onPassThrough(Buffer buf, int start, int end) {
+        forward(buf, start, end);
+    }
+
+    @Override
+    public void onAnswered(boolean error, long rows) {
+        renumber = 0;
+        answers.answered(error, rows);
+    }
+
+    /** Relays a packet as it came, but for its sequence id after a rewritten row that changed their count. */
+    private void forward(Buffer buf, int start, int end) {
+        if (renumber != 0) {
+            buf.setByte(start + 3, (byte) (buf.getUnsignedByte(start + 3) + renumber));
+        }
+        pass(buf, start, end);
+    }
+
+    private void announceColumns() {
+        if (!collecting) {
+            return;
+        }
+        collecting = false;
+        types = definitions.stream().mapToInt(ColumnDefinition::type).toArray();
+        ResultColumn.Format format = binary ? ResultColumn.Format.BINARY : ResultColumn.Format.TEXT;
+        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format)).toList());
+    }
+
+    /** The payload of the row as the rewriter hands it back, or null when it left the row as it was. */
+    private Buffer rewritten(Buffer buf, int offset, int length) {
+        ResultRow row = ResultRow.of(binary ? BinaryRow.values(buf, offset, length, types) : TextRow.values(buf, offset, length));
+        ResultRow sent = rewriter().row(row);
+        if (sent == row) {
+            return null;
+        }
+        return binary ? BinaryRow.encode(sent.values(), types) : TextRow.encode(sent.values());
+    }
+
+    /** The row's packets, numbered on from the server's; {@code packets}: how many the server sent for it. */
+    private Buffer framed(int sequence, Buffer payload, int packets) {
+        Buffer framed = Packets.frame((sequence + renumber) & 0xFF, payload);
+        renumber += Packets.packetCount(payload.length()) - packets;
+        return framed;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.veil.rewrite;
+
+import java.util.List;
+
+/**
+ * The one place where what a server answers can be changed on its way to the client, the same for both
+ * wires: PostgreSQL RowDescription / DataRow / CommandComplete and MySQL column definitions / text and
+ * binary rows / OK, EOF or ERR reach it through their dialect's relay, decoded into {@link ResultColumn}s
+ * and {@link ResultRow}s. Masking implements it. Called on the connection's event loop, in the order the
+ * server sent the messages.
+ *
+ * <p>{@link #NONE} leaves everything as the server sent it; with it, the relays decode nothing and forward
+ * the server's bytes without a copy, so it costs nothing per row.
+ */
+public interface ResultRewriter {
+    /** The identity: every row goes out as the server sent it, byte for byte. */
+    ResultRewriter NONE = new ResultRewriter() {
+        @Override
+        public ResultRow row(ResultRow row) {
+            return row;
+        }
+
+        @Override
+        public String toString() {
+            return "ResultRewriter.NONE";
+        }
+    };
+
+    /** A result set begins: its columns, in order. The rows that follow belong to it. */
+    default void columns(List<ResultColumn> columns) {
+    }
+
+    /**
+     * One row; returns the row to send: {@code row} itself to send it exactly as the server did, or a row
+     * made with {@link ResultRow#with} that the relay encodes in the dialect's row format.
+     */
+    ResultRow row(ResultRow row);
+
+    /** The result ended: normally, or with an error from the server ({@code error}). */
+    default void complete(boolean error) {
+    }
+}
