@@ -47,7 +47,7 @@ class ListenerConfigTest {
         VeilConfig config = TestConfig.veil(Map.of());
         assertThat(config.pg().port()).isEqualTo(15432);
         assertThat(config.mysql().port()).isEqualTo(13306);
-        assertThat(config.mysql().maxMessageBytes()).isEqualTo(config.pg().maxMessageBytes()).isEqualTo(64 * 1024 * 1024);
+        assertThat(config.mysql().maxMessageBytes()).isEqualTo(config.pg().maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
     }
 
     @Test

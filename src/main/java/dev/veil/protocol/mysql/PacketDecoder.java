@@ -23,7 +23,7 @@ public final class PacketDecoder {
     public static final int MAX_PAYLOAD_BEFORE_LOGIN = 16 * 1024;
 
     /** The most a split packet's gathering buffer starts with; it grows with what arrives. */
-    private static final int FIRST_GATHER = 64 * 1024;
+    private static final int FIRST_GATHER = 8 * 1024;
 
     private Buffer pending;
     private int maxPayload = Packets.MAX_PAYLOAD;
