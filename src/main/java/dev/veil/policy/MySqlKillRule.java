@@ -14,8 +14,9 @@ import java.util.Locale;
  * refused: KILL inside a multi-statement text, KILL of an expression, KILL prepared (COM_STMT_PREPARE, SQL
  * PREPARE … FROM, MariaDB's EXECUTE IMMEDIATE).
  *
- * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES), which Veil
- * does not follow: text with a backslash is read both ways, and a KILL either reading reveals is refused.
+ * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES, and ANSI_QUOTES
+ * for "…", where a backslash escapes nothing), which Veil does not follow: text with a backslash is read every
+ * way, and a KILL any reading reveals is refused.
  */
 final class MySqlKillRule implements Rule {
     static final String NAME = "builtin.mysql-kill";
@@ -29,6 +30,9 @@ final class MySqlKillRule implements Rule {
         String reason = reason(StatementSniffer.statements(sql, true), statement.preparing(), true);
         if (reason == null && sql.indexOf('\\') >= 0) {
             reason = reason(StatementSniffer.statements(sql, false), statement.preparing(), false);
+            if (reason == null && sql.indexOf('"') >= 0) {
+                reason = reason(StatementSniffer.statements(sql, true, true), statement.preparing(), false);
+            }
         }
         return reason == null ? null : new Decision.Deny(NAME, ErrorCode.UNSUPPORTED, reason + " (rule " + NAME + ")");
     }

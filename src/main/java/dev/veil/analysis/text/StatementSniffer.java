@@ -53,7 +53,12 @@ public final class StatementSniffer {
     }
 
     public static List<Statement> statements(String sql, boolean backslashEscapes) {
-        Tokens tokens = new SqlTokenizer(MYSQL.withBackslashEscapes(backslashEscapes)).tokenize(sql);
+        return statements(sql, backslashEscapes, false);
+    }
+
+    /** Under sql_mode ANSI_QUOTES ({@code ansiQuotes}) "…" quotes an identifier, where a backslash escapes nothing. */
+    public static List<Statement> statements(String sql, boolean backslashEscapes, boolean ansiQuotes) {
+        Tokens tokens = new SqlTokenizer(MYSQL.withBackslashEscapes(backslashEscapes).withAnsiQuotes(ansiQuotes)).tokenize(sql);
         List<Token> all = tokens.all();
         List<Statement> out = new ArrayList<>();
         int from = 0;

@@ -229,6 +229,12 @@ class MySqlCommandAdmissionTest {
     @Nested
     class DynamicAndPreparedKill {
         @Test
+        void refusesKillHiddenInAStringOnlyUnderAnsiQuotesWithBackslashEscapes() {
+            // Under ANSI_QUOTES "a\" is an identifier (no escapes in it), so 'b\'' is a string and KILL 5 runs.
+            assertUnsupported(refusal(() -> query("SELECT \"a\\\" 'b\\'' ; KILL 5 ; -- '")));
+        }
+
+        @Test
         void refusesSqlPrepareOfKill() {
             assertUnsupported(refusal(() -> query("PREPARE s FROM 'KILL 5'")));
             assertUnsupported(refusal(() -> query("prepare s from \"kill query 5\"")));
