@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static dev.veil.testing.GoldenHex.hex;
@@ -30,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MySqlResultRelayTest {
     private static final Buffer TEXT = GoldenHex.buffer("mysql", "result-text-two-columns");
     private static final Buffer BINARY = GoldenHex.buffer("mysql", "result-binary-two-columns");
+    /** Bytes of the text result before its first row: column count, two definitions, EOF. */
+    private static final int TEXT_COLUMNS = (4 + 1) + (4 + 0x30) + (4 + 0x34) + (4 + 5);
 
     /** One leased connection's reading side, answering one command, and what the relay told its connection. */
     private static final class Wire {
@@ -124,8 +127,7 @@ class MySqlResultRelayTest {
         // Row 1: "1", then 0xfc + int<2> 300 + 300 bytes: payload 2 + 3 + 300 = 305 (0x000131), sequence id 5.
         Buffer row = Buffer.buffer(GoldenHex.parse("31 01 00 05  01 31  fc 2c 01")).appendBuffer(longValue);
         Buffer received = Buffer.buffer(w.client.received());
-        int rowAt = (4 + 1) + (4 + 0x30) + (4 + 0x34) + (4 + 5);
-        assertThat(hex(received.getBuffer(rowAt, rowAt + row.length()))).isEqualTo(hex(row));
+        assertThat(hex(received.getBuffer(TEXT_COLUMNS, TEXT_COLUMNS + row.length()))).isEqualTo(hex(row));
         // Two names replaced: each row grows by the new value and its 3-byte prefix, less the old ones.
         assertThat(received.length()).isEqualTo(TEXT.length() + (303 - 6) + (303 - 4));
     }
@@ -163,30 +165,30 @@ class MySqlResultRelayTest {
      * that takes two packets (sequence ids 5 and 6), then the EOF (7).
      */
     private static Buffer sixteenMegabyteRowResult() {
-        int columns = (4 + 1) + (4 + 0x30) + (4 + 0x34) + (4 + 5);
         byte[] value = new byte[1 << 24];
-        java.util.Arrays.fill(value, (byte) 'y');
+        Arrays.fill(value, (byte) 'y');
         Buffer payload = Buffer.buffer(GoldenHex.parse("01 31  fe 00 00 00 01 00 00 00 00")).appendBytes(value);
-        return TEXT.getBuffer(0, columns).appendBuffer(Packets.frame(5, payload))
+        return TEXT.getBuffer(0, TEXT_COLUMNS).appendBuffer(Packets.frame(5, payload))
                 .appendBuffer(Buffer.buffer(GoldenHex.parse("05 00 00 07   fe 00 00 02 00")));
     }
 
-    private static List<Buffer> reads64k(Buffer bytes) {
+    /** That result read in 64 KB pieces through a relay with {@code rewriter}. */
+    private static Wire relayedIn64KbReads(Buffer result, ColumnRewriter rewriter) {
         List<Buffer> reads = new ArrayList<>();
-        for (int at = 0; at < bytes.length(); at += 65536) {
-            reads.add(bytes.getBuffer(at, Math.min(bytes.length(), at + 65536)));
+        for (int at = 0; at < result.length(); at += 65536) {
+            reads.add(result.getBuffer(at, Math.min(result.length(), at + 65536)));
         }
-        return reads;
+        Wire w = Wire.text();
+        w.relay.rewriteWith(rewriter);
+        return w.reads(reads);
     }
 
     @Test
     void aRowOfSeveralPacketsIsRewrittenOnceWhole() {
         Buffer result = sixteenMegabyteRowResult();
-        Wire w = Wire.text();
-        w.relay.rewriteWith(new ColumnRewriter("id", Buffer.buffer("9")));
-        w.reads(reads64k(result));
+        Wire w = relayedIn64KbReads(result, new ColumnRewriter("id", Buffer.buffer("9")));
         Buffer expected = result.copy();
-        int id = (4 + 1) + (4 + 0x30) + (4 + 0x34) + (4 + 5) + 4 + 1;
+        int id = TEXT_COLUMNS + 4 + 1;
         assertThat((char) expected.getByte(id)).isEqualTo('1');
         expected.setByte(id, (byte) '9');
         assertThat(Buffer.buffer(w.client.received())).isEqualTo(expected);
@@ -196,11 +198,8 @@ class MySqlResultRelayTest {
     @Test
     void whenARewrittenRowTakesFewerPacketsTheLaterPacketsAreRenumbered() {
         Buffer result = sixteenMegabyteRowResult();
-        Wire w = Wire.text();
-        w.relay.rewriteWith(new ColumnRewriter("name", Buffer.buffer("***")));
-        w.reads(reads64k(result));
-        int columns = (4 + 1) + (4 + 0x30) + (4 + 0x34) + (4 + 5);
-        Buffer expected = result.getBuffer(0, columns).appendBuffer(Buffer.buffer(GoldenHex.parse(
+        Wire w = relayedIn64KbReads(result, new ColumnRewriter("name", Buffer.buffer("***")));
+        Buffer expected = result.getBuffer(0, TEXT_COLUMNS).appendBuffer(Buffer.buffer(GoldenHex.parse(
                 "06 00 00 05   01 31  03 2a 2a 2a" // the row, now one packet
                         + " 05 00 00 06   fe 00 00 02 00"))); // the EOF: sequence id 6, following the row
         assertThat(hex(w.client.received())).isEqualTo(hex(expected));
