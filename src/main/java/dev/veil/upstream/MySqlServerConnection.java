@@ -21,6 +21,7 @@ import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
+import io.vertx.core.Handler;
 
 /**
  * One raw connection to a MySQL or MariaDB server, owned by the event loop it was opened on: starting up,
@@ -270,7 +271,7 @@ public final class MySqlServerConnection implements ServerConnection {
         return socket.writeQueueFull();
     }
 
-    public void drainHandler(io.vertx.core.Handler<Void> h) {
+    public void drainHandler(Handler<Void> h) {
         socket.drainHandler(h);
     }
 

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.vertx.core.Handler;
 
 /**
  * One raw connection to a PostgreSQL server, owned by the event loop it was opened on. It is either
@@ -276,7 +277,7 @@ public final class PgServerConnection implements ServerConnection {
         return socket.writeQueueFull();
     }
 
-    public void drainHandler(io.vertx.core.Handler<Void> h) {
+    public void drainHandler(Handler<Void> h) {
         socket.drainHandler(h);
     }
 

@@ -36,6 +36,9 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import dev.veil.frontend.HeldOutput;
+import dev.veil.frontend.LoopbackAddress;
+import io.netty.channel.ChannelPipeline;
 
 /**
  * One MySQL client connection, confined to the event loop that accepted it: handshake, optional TLS,
@@ -101,7 +104,7 @@ final class MySqlConnection {
     private String endReason = "client disconnected";
     private static final int WAITING_BEFORE_PAUSE = 256;
     /** Everything for the client once ready, held while a read's audit record is not durable yet. */
-    private final dev.veil.frontend.HeldOutput out;
+    private final HeldOutput out;
 
     MySqlConnection(NetSocket socket, MySqlFrontend frontend) {
         this.socket = socket;
@@ -109,10 +112,10 @@ final class MySqlConnection {
         this.context = Vertx.currentContext();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.clientHost = host;
-        this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
+        this.loopback = LoopbackAddress.is(host);
         this.connectionId = frontend.sessions.nextSessionId();
         this.offered = frontend.offeredCapabilities();
-        this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);
+        this.out = new HeldOutput(socket, () -> server);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + frontend.random.nextInt(94));
@@ -243,7 +246,7 @@ final class MySqlConnection {
 
     /** Re-injects bytes read before the TLS handler was in place, once it is (it is added after a flush). */
     private void handToTls(Buffer early, int attempt) {
-        io.netty.channel.ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
+        ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
         if (pipeline.get("ssl") != null) {
             pipeline.fireChannelRead(Unpooled.wrappedBuffer(early.getBytes()));
         } else if (attempt < 100 && state != State.CLOSED) {

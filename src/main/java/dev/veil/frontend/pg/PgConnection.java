@@ -33,6 +33,14 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.veil.frontend.HeldOutput;
+import dev.veil.frontend.LoopbackAddress;
+import dev.veil.protocol.pg.Authentication;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One PostgreSQL client connection, confined to the event loop that accepted it: TLS negotiation and
@@ -69,15 +77,15 @@ final class PgConnection implements PgStatementFlow.Relay {
     private PgResultRelay results;
     private String endReason = "client disconnected";
     /** Everything for the client, held while a read's audit record is not durable yet. */
-    private final dev.veil.frontend.HeldOutput out;
+    private final HeldOutput out;
 
     PgConnection(NetSocket socket, PgFrontend frontend) {
         this.socket = socket;
         this.frontend = frontend;
         this.decoder = PgFrameDecoder.beforeLogin();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
-        this.loopback = dev.veil.frontend.LoopbackAddress.is(host);
-        this.out = new dev.veil.frontend.HeldOutput(socket, () -> server);
+        this.loopback = LoopbackAddress.is(host);
+        this.out = new HeldOutput(socket, () -> server);
         socket.handler(this::onData);
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(e -> {
@@ -224,7 +232,7 @@ final class PgConnection implements PgStatementFlow.Relay {
                     return; // the client left, or the authentication timer fired
                 }
                 if (ar.succeeded()) {
-                    socket.write(new dev.veil.protocol.pg.Authentication.AuthenticationOk().encode());
+                    socket.write(new Authentication.AuthenticationOk().encode());
                     frontend.vertx.cancelTimer(authTimer);
                     connectUpstream(ar.result());
                 } else {
@@ -249,11 +257,11 @@ final class PgConnection implements PgStatementFlow.Relay {
         pool.acquire().compose(conn -> {
             if (state == State.CLOSED) {
                 pool.release(conn);
-                return io.vertx.core.Future.failedFuture(new UpstreamException("client went away"));
+                return Future.failedFuture(new UpstreamException("client went away"));
             }
             server = conn;
             String set = startup.setStatement();
-            return set == null ? io.vertx.core.Future.succeededFuture(conn) : conn.execute(set).map(r -> {
+            return set == null ? Future.succeededFuture(conn) : conn.execute(set).map(r -> {
                 if (r.error() != null) {
                     // The server rejects a setting as it would have at startup: report it as that FATAL.
                     throw new UpstreamException(r.error().message(), r.error(), null);
@@ -295,7 +303,7 @@ final class PgConnection implements PgStatementFlow.Relay {
         cancelKey = frontend.sessions.register(session);
         PgServerConnection conn = server;
         session.onCancel(() -> frontend.upstreams.cancel(conn));
-        io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
+        Context loop = Vertx.currentContext();
         session.onEnd(reason -> loop.runOnContext(v -> {
             if (state == State.READY) {
                 // Closing the client releases the server connection as a client disconnect would: reset
@@ -368,7 +376,7 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     @Override
-    public void holdAnswersUntil(io.vertx.core.Future<Void> durable) {
+    public void holdAnswersUntil(Future<Void> durable) {
         results.flush();
         out.holdUntil(durable, cause -> {
             if (state == State.CLOSED) {
@@ -456,7 +464,7 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     private void sendFatal(ErrorResponse error) {
-        java.util.Map<Character, String> fields = new java.util.LinkedHashMap<>(error.fields());
+        Map<Character, String> fields = new LinkedHashMap<>(error.fields());
         fields.put('S', "FATAL");
         fields.put('V', "FATAL");
         state = State.CLOSED;
