@@ -6,6 +6,7 @@ import dev.veil.audit.AuditVerifier;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.testing.AuditTrail;
+import dev.veil.testing.MutableClock;
 import dev.veil.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -16,11 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,7 @@ class AuthFailureAuditTest {
     Path tmp;
 
     private final Vertx vertx = Vertx.vertx();
-    private final SettableClock clock = new SettableClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private AuditLog log;
 
@@ -128,30 +126,4 @@ class AuthFailureAuditTest {
     }
 
     /** A clock the test sets. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant t) {
-            now = t;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.veil.cli.login;
 
+import dev.veil.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.veil.cli.login;
+package dev.veil.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test's sleeper advances, so polling schedules are checked without waiting. */
-final class MutableClock extends Clock {
+/** A clock a test moves by hand, so schedules and windows are checked without waiting. */
+public final class MutableClock extends Clock {
     private Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration d) {
+    public synchronized void advance(Duration d) {
         now = now.plus(d);
+    }
+
+    public synchronized void set(Instant t) {
+        now = t;
     }
 
     @Override
