@@ -15,13 +15,11 @@ import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
-import io.vertx.core.Handler;
 
 /**
  * One raw connection to a MySQL or MariaDB server, owned by the event loop it was opened on: starting up,
@@ -29,34 +27,21 @@ import io.vertx.core.Handler;
  * relaying whole packets to a {@link ResultListener}. It negotiates exactly the response-shaping capabilities
  * of its {@link MySqlProfile}, so the server's answers can be relayed to any client of that profile.
  */
-public final class MySqlServerConnection implements ServerConnection {
+public final class MySqlServerConnection extends ServerLink<MySqlServerConnection, MySqlServerConnection.InternalResult> {
     private static final Logger LOG = Logger.getLogger(MySqlServerConnection.class);
     private static final long MAX_PACKET = 1L << 30;
 
-    private enum Mode { HANDSHAKE, AUTH, IDLE, INTERNAL, RELAY, CLOSED }
-
-    private final NetSocket socket;
-    private final Context context;
-    private final UpstreamSettings upstream;
-    private final String database;
     private final MySqlProfile profile;
     private final PacketDecoder decoder = new PacketDecoder();
 
-    private Mode mode = Mode.HANDSHAKE;
     private HandshakeV10 handshake;
     private int capabilities;
-    private boolean tls;
     private int sequence;
     private MySqlServerAuthFlow auth;
-    private Promise<MySqlServerConnection> startup;
     private ResponseTracker tracker;
-    private ResultListener listener;
     private MySqlResultReader reader;
-    private Promise<InternalResult> internal;
     private ErrPacket internalError;
     private int internalPending;
-    private long idleSinceNanos = System.nanoTime();
-    private Runnable closeHook;
     private boolean schemaChanged;
 
     /** Outcome of Veil's own commands: the first error, if any. */
@@ -64,30 +49,23 @@ public final class MySqlServerConnection implements ServerConnection {
     }
 
     private MySqlServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
-        this.socket = socket;
-        this.context = context;
-        this.upstream = upstream;
-        this.database = database;
+        super(socket, context, upstream, database);
         this.profile = profile;
     }
 
     /** Reads the server's handshake, negotiates TLS as configured, authenticates, and completes when ready. */
     static Future<MySqlServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
         MySqlServerConnection c = new MySqlServerConnection(socket, context, upstream, database, profile);
-        c.startup = Promise.promise();
-        socket.handler(c::onData);
-        socket.closeHandler(v -> c.onClosed(new UpstreamException("server closed the connection")));
-        socket.exceptionHandler(c::onError);
-        return c.startup.future();
+        return c.started(c::onData);
     }
 
     private void onData(Buffer chunk) {
         try {
-            switch (mode) {
-                case HANDSHAKE, AUTH -> decoder.feed(chunk, (seq, buf, off, len) -> onStartupPacket(seq, buf.getBuffer(off, off + len)));
+            switch (phase) {
+                case STARTING -> decoder.feed(chunk, (seq, buf, off, len) -> onStartupPacket(seq, buf.getBuffer(off, off + len)));
                 case RELAY -> reader.read(decoder, chunk);
                 case INTERNAL, IDLE -> decoder.feed(chunk, (seq, buf, off, len) -> {
-                    if (mode == Mode.INTERNAL && internalError == null && len > 0 && buf.getUnsignedByte(off) == ErrPacket.HEADER) {
+                    if (phase == Phase.INTERNAL && internalError == null && len > 0 && buf.getUnsignedByte(off) == ErrPacket.HEADER) {
                         internalError = ErrPacket.decode(buf.getBuffer(off, off + len), true);
                     }
                     tracker.onPacket(buf, off, len);
@@ -105,8 +83,7 @@ public final class MySqlServerConnection implements ServerConnection {
 
     private void onStartupPacket(int seq, Buffer payload) {
         sequence = (seq + 1) & 0xFF;
-        if (mode == Mode.HANDSHAKE) {
-            mode = Mode.AUTH;
+        if (handshake == null) {
             handshake = HandshakeV10.decode(payload);
             negotiate();
             return;
@@ -117,9 +94,7 @@ public final class MySqlServerConnection implements ServerConnection {
         }
         if (step.done()) {
             tracker = new ResponseTracker(Capabilities.has(capabilities, Capabilities.DEPRECATE_EOF), this::onResponseComplete);
-            mode = Mode.IDLE;
-            idleSinceNanos = System.nanoTime();
-            startup.tryComplete(this);
+            ready();
         }
     }
 
@@ -169,20 +144,16 @@ public final class MySqlServerConnection implements ServerConnection {
     }
 
     private void onResponseComplete(int command, boolean error, int status, long rows) {
-        if (mode == Mode.RELAY) {
+        if (phase == Phase.RELAY) {
             reader.answered(error, rows);
-        } else if (mode == Mode.INTERNAL) {
+        } else if (phase == Phase.INTERNAL) {
             if (error && internalError == null) {
                 internalError = new ErrPacket(0, "HY000", Command.name(command) + " failed");
             }
             if (--internalPending == 0) {
-                Promise<InternalResult> p = internal;
                 ErrPacket err = internalError;
-                internal = null;
                 internalError = null;
-                mode = Mode.IDLE;
-                idleSinceNanos = System.nanoTime();
-                p.complete(new InternalResult(err));
+                completeInternal(new InternalResult(err));
             }
         }
     }
@@ -194,11 +165,10 @@ public final class MySqlServerConnection implements ServerConnection {
 
     /** Sends Veil's own commands back to back (pipelined) and completes when all are answered. */
     private Future<InternalResult> internal(Buffer... commands) {
-        if (mode != Mode.IDLE) {
-            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        Future<InternalResult> done = beginInternal();
+        if (done.failed()) {
+            return done;
         }
-        mode = Mode.INTERNAL;
-        internal = Promise.promise();
         internalPending = commands.length;
         Buffer out = Buffer.buffer();
         for (Buffer c : commands) {
@@ -207,7 +177,7 @@ public final class MySqlServerConnection implements ServerConnection {
             out.appendBuffer(Packets.frame(0, c));
         }
         socket.write(out);
-        return internal.future();
+        return done;
     }
 
     @Override
@@ -243,20 +213,16 @@ public final class MySqlServerConnection implements ServerConnection {
     }
 
     /** Hands the connection to a session: every packet from now on goes to {@code l}. */
+    @Override
     public void attach(ResultListener l) {
-        listener = l;
         reader = new MySqlResultReader(tracker, l);
-        mode = Mode.RELAY;
+        super.attach(l);
     }
 
     @Override
     public void detach() {
-        listener = null;
         reader = null;
-        if (mode == Mode.RELAY) {
-            mode = Mode.IDLE;
-        }
-        idleSinceNanos = System.nanoTime();
+        super.detach();
     }
 
     /** Forwards one client command (already framed); {@code shape} says what its answer looks like, null if none. */
@@ -265,24 +231,6 @@ public final class MySqlServerConnection implements ServerConnection {
             tracker.expect(command, shape);
         }
         socket.write(framed);
-    }
-
-    public boolean writeQueueFull() {
-        return socket.writeQueueFull();
-    }
-
-    public void drainHandler(Handler<Void> h) {
-        socket.drainHandler(h);
-    }
-
-    @Override
-    public void pause() {
-        socket.pause();
-    }
-
-    @Override
-    public void resume() {
-        socket.resume();
     }
 
     /** The client may have selected another schema (COM_INIT_DB or USE). */
@@ -307,7 +255,7 @@ public final class MySqlServerConnection implements ServerConnection {
 
     /** Between commands: every command answered and no half-received packet. */
     public boolean quiescent() {
-        return mode != Mode.CLOSED && tracker != null && tracker.pending() == 0 && decoder.pendingBytes() == 0;
+        return phase != Phase.CLOSED && tracker != null && tracker.pending() == 0 && decoder.pendingBytes() == 0;
     }
 
     public boolean inTransaction() {
@@ -316,70 +264,15 @@ public final class MySqlServerConnection implements ServerConnection {
 
     @Override
     public void close() {
-        if (mode == Mode.CLOSED) {
+        if (phase == Phase.CLOSED) {
             return;
         }
-        boolean polite = mode == Mode.IDLE;
-        mode = Mode.CLOSED;
+        boolean polite = phase == Phase.IDLE;
+        phase = Phase.CLOSED;
         if (polite) {
             socket.write(Packets.frame(0, new PayloadWriter(1).int1(Command.COM_QUIT).payload()));
         }
         socket.close();
-    }
-
-    private void onError(Throwable t) {
-        onClosed(t instanceof UpstreamException ? t : new UpstreamException(
-                "connection to upstream " + upstream.name() + " failed: " + t.getMessage(), null, t));
-        socket.close();
-    }
-
-    private void fail(UpstreamException e) {
-        if (startup != null && !startup.future().isComplete()) {
-            startup.tryFail(e);
-            mode = Mode.CLOSED;
-            socket.close();
-        } else {
-            onError(e);
-        }
-    }
-
-    private void onClosed(Throwable cause) {
-        Mode was = mode;
-        mode = Mode.CLOSED;
-        switch (was) {
-            case HANDSHAKE, AUTH -> startup.tryFail(cause);
-            case INTERNAL -> internal.tryFail(cause);
-            case RELAY -> {
-                ResultListener l = listener;
-                listener = null;
-                if (l != null) {
-                    l.onServerLost(cause);
-                }
-            }
-            default -> { }
-        }
-        if (closeHook != null) {
-            closeHook.run();
-            closeHook = null;
-        }
-    }
-
-    @Override
-    public void onClose(Runnable hook) {
-        this.closeHook = hook;
-    }
-
-    @Override
-    public Context context() {
-        return context;
-    }
-
-    public UpstreamSettings upstream() {
-        return upstream;
-    }
-
-    public String database() {
-        return database;
     }
 
     /** The server's greeting: version string, its thread id for this connection, capabilities. */
@@ -389,19 +282,5 @@ public final class MySqlServerConnection implements ServerConnection {
 
     public int capabilities() {
         return capabilities;
-    }
-
-    public boolean tls() {
-        return tls;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return mode == Mode.CLOSED;
-    }
-
-    @Override
-    public long idleNanos() {
-        return System.nanoTime() - idleSinceNanos;
     }
 }

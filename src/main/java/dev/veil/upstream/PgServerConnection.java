@@ -13,7 +13,6 @@ import dev.veil.protocol.pg.SSLRequest;
 import dev.veil.protocol.pg.StartupMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
@@ -21,40 +20,29 @@ import org.jboss.logging.Logger;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.vertx.core.Handler;
 
 /**
  * One raw connection to a PostgreSQL server, owned by the event loop it was opened on. It is either
  * starting up, idle in its pool, running one of Veil's own simple queries (reset, health check, session
  * settings), or leased to a client session and relaying whole frames to a {@link ResultListener}.
  */
-public final class PgServerConnection implements ServerConnection {
+public final class PgServerConnection extends ServerLink<PgServerConnection, PgServerConnection.InternalResult> {
     private static final Logger LOG = Logger.getLogger(PgServerConnection.class);
 
-    private enum Mode { TLS_NEGOTIATION, STARTUP, IDLE, INTERNAL, RELAY, CLOSED }
-
-    private final NetSocket socket;
-    private final Context context;
-    private final UpstreamSettings upstream;
-    private final String database;
     private final PgFrameDecoder decoder = new PgFrameDecoder(Integer.MAX_VALUE);
     private final Map<String, String> parameters = new LinkedHashMap<>();
 
-    private Mode mode;
+    /** Starting: waiting for the answer to SSLRequest (before the StartupMessage). */
+    private boolean negotiatingTls;
     private BackendKeyData backendKey;
     private char transactionStatus = ReadyForQuery.IDLE;
-    private boolean tls;
-    private long idleSinceNanos = System.nanoTime();
 
     // Frames sent by a client that each end in one ReadyForQuery, minus the ReadyForQuery frames seen.
     private int readyPending;
     private boolean extendedSinceSync;
     private boolean inCopyIn;
 
-    private ResultListener listener;
-    private Promise<PgServerConnection> startup;
     private PgServerAuthFlow auth;
-    private Promise<InternalResult> internal;
     private ErrorResponse internalError;
 
     /** Outcome of one of Veil's own simple queries. */
@@ -62,30 +50,24 @@ public final class PgServerConnection implements ServerConnection {
     }
 
     private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
-        this.socket = socket;
-        this.context = context;
-        this.upstream = upstream;
-        this.database = database;
+        super(socket, context, upstream, database);
     }
 
     /** Negotiates TLS as configured, authenticates, and completes once the server is ready for queries. */
     static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
         PgServerConnection c = new PgServerConnection(socket, context, upstream, database);
-        c.startup = Promise.promise();
-        socket.handler(c::onData);
-        socket.closeHandler(v -> c.onClosed(new UpstreamException("server closed the connection")));
-        socket.exceptionHandler(c::onError);
+        Future<PgServerConnection> started = c.started(c::onData);
         if (upstream.tls().mode() == EndpointTlsMode.DISABLE) {
             c.sendStartup();
         } else {
-            c.mode = Mode.TLS_NEGOTIATION;
+            c.negotiatingTls = true;
             socket.write(new SSLRequest().encode());
         }
-        return c.startup.future();
+        return started;
     }
 
     private void sendStartup() {
-        mode = Mode.STARTUP;
+        negotiatingTls = false;
         Map<String, String> params = new LinkedHashMap<>();
         params.put("user", upstream.user());
         params.put("database", database);
@@ -94,7 +76,7 @@ public final class PgServerConnection implements ServerConnection {
     }
 
     private void onData(Buffer chunk) {
-        if (mode == Mode.TLS_NEGOTIATION) {
+        if (negotiatingTls) {
             onTlsAnswer(chunk);
             return;
         }
@@ -104,7 +86,7 @@ public final class PgServerConnection implements ServerConnection {
             onError(e);
             return;
         }
-        if (mode == Mode.RELAY && listener != null) {
+        if (phase == Phase.RELAY && listener != null) {
             listener.onReadComplete();
         }
     }
@@ -155,14 +137,14 @@ public final class PgServerConnection implements ServerConnection {
             case 'c', 'C' -> { }
             default -> { }
         }
-        switch (mode) {
+        switch (phase) {
             case RELAY -> {
                 if (frame.type() == 'Z' || frame.type() == 'E') {
                     inCopyIn = false;
                 }
                 PgResultReader.deliver(frame, listener);
             }
-            case STARTUP -> onStartupFrame(frame);
+            case STARTING -> onStartupFrame(frame);
             case INTERNAL -> onInternalFrame(frame);
             default -> {
                 // Idle: asynchronous messages (a NOTICE, a NOTIFY left over, a FATAL before shutdown).
@@ -188,11 +170,7 @@ public final class PgServerConnection implements ServerConnection {
                     fail(new UpstreamException("upstream " + upstream.name() + " refused the connection: "
                             + err.message(), err, null));
                 }
-                case ReadyForQuery.TYPE -> {
-                    mode = Mode.IDLE;
-                    idleSinceNanos = System.nanoTime();
-                    startup.tryComplete(this);
-                }
+                case ReadyForQuery.TYPE -> ready();
                 default -> { } // NoticeResponse, NegotiateProtocolVersion, ParameterStatus (tracked above)
             }
         } catch (UpstreamException e) {
@@ -206,53 +184,33 @@ public final class PgServerConnection implements ServerConnection {
         if (frame.type() == ErrorResponse.TYPE && internalError == null) {
             internalError = ErrorResponse.decode(frame);
         } else if (frame.type() == ReadyForQuery.TYPE && readyPending == 0) {
-            Promise<InternalResult> p = internal;
             ErrorResponse err = internalError;
-            internal = null;
             internalError = null;
-            mode = Mode.IDLE;
-            p.complete(new InternalResult(err, transactionStatus));
+            completeInternal(new InternalResult(err, transactionStatus));
         }
     }
 
     /** Runs Veil's own simple query (reset, health check, SETs); must be called on this connection's context. */
     public Future<InternalResult> execute(String sql) {
-        if (mode != Mode.IDLE) {
-            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        Future<InternalResult> done = beginInternal();
+        if (done.failed()) {
+            return done;
         }
-        mode = Mode.INTERNAL;
-        internal = Promise.promise();
         readyPending++;
         socket.write(new FrontendMessage.Query(sql).encode());
-        return internal.future();
+        return done;
     }
 
     /** Runs a Sync to end an extended-protocol exchange a client left open. */
     public Future<InternalResult> sync() {
-        if (mode != Mode.IDLE) {
-            return Future.failedFuture(new IllegalStateException("connection is " + mode));
+        Future<InternalResult> done = beginInternal();
+        if (done.failed()) {
+            return done;
         }
-        mode = Mode.INTERNAL;
-        internal = Promise.promise();
         readyPending++;
         extendedSinceSync = false;
         socket.write(Buffer.buffer(5).appendByte((byte) 'S').appendInt(4));
-        return internal.future();
-    }
-
-    /** Hands the connection to a session: every frame from now on goes to {@code l}. */
-    public void attach(ResultListener l) {
-        listener = l;
-        mode = Mode.RELAY;
-    }
-
-    /** Takes the connection back from its session. */
-    public void detach() {
-        listener = null;
-        if (mode == Mode.RELAY) {
-            mode = Mode.IDLE;
-        }
-        idleSinceNanos = System.nanoTime();
+        return done;
     }
 
     /** Forwards client bytes. {@code frame} tells which message it is so the connection knows when it is clean. */
@@ -273,30 +231,12 @@ public final class PgServerConnection implements ServerConnection {
         socket.write(bytes);
     }
 
-    public boolean writeQueueFull() {
-        return socket.writeQueueFull();
-    }
-
-    public void drainHandler(Handler<Void> h) {
-        socket.drainHandler(h);
-    }
-
-    @Override
-    public void pause() {
-        socket.pause();
-    }
-
-    @Override
-    public void resume() {
-        socket.resume();
-    }
-
     /**
      * True when the server is between statements, so a reset can run: every Query/Sync answered, no COPY
      * in progress and no half-received frame. A connection that is not clean is closed instead of reused.
      */
     public boolean quiescent() {
-        return mode != Mode.CLOSED && readyPending == 0 && !inCopyIn && decoder.pendingBytes() == 0;
+        return phase != Phase.CLOSED && readyPending == 0 && !inCopyIn && decoder.pendingBytes() == 0;
     }
 
     @Override
@@ -331,65 +271,12 @@ public final class PgServerConnection implements ServerConnection {
     }
 
     public void close() {
-        if (mode == Mode.CLOSED) {
+        if (phase == Phase.CLOSED) {
             return;
         }
-        mode = Mode.CLOSED;
+        phase = Phase.CLOSED;
         socket.write(FrontendMessage.terminate());
         socket.close();
-    }
-
-    private void onError(Throwable t) {
-        onClosed(t instanceof UpstreamException ? t : new UpstreamException(
-                "connection to upstream " + upstream.name() + " failed: " + t.getMessage(), null, t));
-        socket.close();
-    }
-
-    private void onClosed(Throwable cause) {
-        Mode was = mode;
-        mode = Mode.CLOSED;
-        switch (was) {
-            case TLS_NEGOTIATION, STARTUP -> startup.tryFail(cause);
-            case INTERNAL -> internal.tryFail(cause);
-            case RELAY -> {
-                ResultListener l = listener;
-                listener = null;
-                if (l != null) {
-                    l.onServerLost(cause);
-                }
-            }
-            default -> { }
-        }
-        if (closeHook != null) {
-            closeHook.run();
-            closeHook = null;
-        }
-    }
-
-    private Runnable closeHook;
-
-    /** Called once when the connection ends, however it ends (used by the pool to free the slot). */
-    @Override
-    public void onClose(Runnable hook) {
-        this.closeHook = hook;
-    }
-
-    private void fail(UpstreamException e) {
-        startup.tryFail(e);
-        mode = Mode.CLOSED;
-        socket.close();
-    }
-
-    public Context context() {
-        return context;
-    }
-
-    public UpstreamSettings upstream() {
-        return upstream;
-    }
-
-    public String database() {
-        return database;
     }
 
     public Map<String, String> parameters() {
@@ -402,18 +289,5 @@ public final class PgServerConnection implements ServerConnection {
 
     public char transactionStatus() {
         return transactionStatus;
-    }
-
-    public boolean tls() {
-        return tls;
-    }
-
-    public boolean isClosed() {
-        return mode == Mode.CLOSED;
-    }
-
-    @Override
-    public long idleNanos() {
-        return System.nanoTime() - idleSinceNanos;
     }
 }
