@@ -8,8 +8,8 @@ import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMode;
 import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.WireListener;
-import dev.veil.frontend.mysql.MySqlFrontend;
-import dev.veil.frontend.pg.PgFrontend;
+import dev.veil.frontend.mysql.MySqlEngine;
+import dev.veil.frontend.pg.PgEngine;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionLifetime;
 import dev.veil.upstream.UpstreamRegistry;
@@ -34,7 +34,7 @@ public class Gateway {
     private final DemoMode demo;
     private final WireListener pgListener;
     private final WireListener mysqlListener;
-    private final MySqlFrontend mysql;
+    private final MySqlEngine mysql;
     private final UpstreamRegistry upstreams;
     private final AuditLog audit;
     private final SessionLifetime sessionLifetime;
@@ -42,7 +42,7 @@ public class Gateway {
     private final int httpPort;
     private boolean started;
 
-    public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgFrontend pg, MySqlFrontend mysql,
+    public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgEngine pg, MySqlEngine mysql,
                    UpstreamRegistry upstreams, AuditLog audit,
                    SessionLifetime sessionLifetime,
                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {

@@ -1,26 +1,72 @@
 package dev.veil.frontend;
 
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
-/** One wire protocol's front end, as its listener sees it: it takes accepted sockets. */
-public interface WireEngine {
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One wire protocol's front end, as its listener sees it: it counts the clients it serves, refuses those
+ * beyond its limit at once (in the protocol's own error format), and opens a connection for the others.
+ */
+public abstract class WireEngine {
+    private final AtomicInteger clients;
+    private final int maxClients;
+    private volatile boolean tlsAvailable;
+
+    protected WireEngine(AtomicInteger clients, int maxClients) {
+        this.clients = clients;
+        this.maxClients = maxClients;
+    }
+
     /** The protocol's name in status, metrics and logs: postgresql or mysql. */
-    String protocol();
+    public abstract String protocol();
 
     /** The human name of the protocol for log lines. */
-    String displayName();
+    public abstract String displayName();
 
     /** Work before the port opens (MySQL: learn the upstream servers' greetings); completes when done. */
-    default Future<Void> beforeListening() {
+    public Future<Void> beforeListening() {
         return Future.succeededFuture();
     }
 
     /** Whether clients may upgrade to TLS on this listener (a certificate is loaded and TLS is not off). */
-    void tlsAvailable(boolean available);
+    public final void tlsAvailable(boolean available) {
+        this.tlsAvailable = available;
+    }
 
-    boolean isTlsAvailable();
+    public final boolean isTlsAvailable() {
+        return tlsAvailable;
+    }
 
-    /** Takes a newly accepted socket, on the event loop that will serve it. */
-    void accept(NetSocket socket);
+    /** Takes a newly accepted socket, on the event loop that will serve it; beyond the limit the client gets 53300 / 1040 at once. */
+    public final void accept(NetSocket socket) {
+        if (clients.incrementAndGet() > maxClients) {
+            clients.decrementAndGet();
+            socket.end(encodeRefusal(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS, tooManyClients() + ": Veil accepts at most "
+                    + maxClients + " " + displayName() + " connections")));
+            return;
+        }
+        open(socket);
+    }
+
+    /** The server's own words for "too many connections", which clients and tools recognise. */
+    protected abstract String tooManyClients();
+
+    /** A fatal error in the protocol's format, for a client that has sent nothing yet. */
+    protected abstract Buffer encodeRefusal(VeilException e);
+
+    /** Starts serving an admitted client; the connection calls {@link #clientGone()} when it ends. */
+    protected abstract void open(NetSocket socket);
+
+    public final void clientGone() {
+        clients.decrementAndGet();
+    }
+
+    public final int clientConnections() {
+        return clients.get();
+    }
 }

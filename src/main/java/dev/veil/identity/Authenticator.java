@@ -43,6 +43,11 @@ public class Authenticator {
         return accounts.find(user);
     }
 
+    /** A SCRAM verifier for a user Veil has no account for, so that the exchange does not reveal it. */
+    public ScramVerifier decoy(String user) {
+        return accounts.decoy(user);
+    }
+
     /** Whether users without an account can still prove themselves (with a token). */
     public boolean acceptsTokens() {
         return providers.any();

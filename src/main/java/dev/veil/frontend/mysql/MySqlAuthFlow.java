@@ -5,6 +5,8 @@ import dev.veil.protocol.mysql.AuthSwitchRequest;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.HandshakeResponse41;
 import dev.veil.identity.AuthenticationFailure;
+import dev.veil.identity.Authenticator;
+import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
@@ -51,7 +53,8 @@ final class MySqlAuthFlow {
 
     private enum Expect { HANDSHAKE_RESPONSE, SWITCH_RESPONSE, FULL_AUTHENTICATION, DONE }
 
-    private final MySqlFrontend frontend;
+    private final Authenticator authenticator;
+    private final VeilConfig.MySqlListener listener;
     private final byte[] nonce;
     private final boolean tls;
     private final boolean loopback;
@@ -61,8 +64,10 @@ final class MySqlAuthFlow {
     private String plugin;
     private Expect expect = Expect.HANDSHAKE_RESPONSE;
 
-    MySqlAuthFlow(MySqlFrontend frontend, byte[] nonce, boolean tls, boolean loopback, String clientHost) {
-        this.frontend = frontend;
+    MySqlAuthFlow(Authenticator authenticator, VeilConfig.MySqlListener listener, byte[] nonce, boolean tls, boolean loopback,
+                  String clientHost) {
+        this.authenticator = authenticator;
+        this.listener = listener;
         this.nonce = nonce;
         this.tls = tls;
         this.loopback = loopback;
@@ -81,10 +86,10 @@ final class MySqlAuthFlow {
 
     Step onHandshakeResponse(HandshakeResponse41 response) {
         user = response.user();
-        account = frontend.authenticator.account(user);
-        String wanted = preferredPlugin(frontend.listener.authPlugin(), tls, loopback);
+        account = authenticator.account(user);
+        String wanted = preferredPlugin(listener.authPlugin(), tls, loopback);
         String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
-        boolean scrambleImpossible = account.isPresent() ? account.get().mysql() == null : frontend.authenticator.acceptsTokens();
+        boolean scrambleImpossible = account.isPresent() ? account.get().mysql() == null : authenticator.acceptsTokens();
         if (scrambleImpossible) {
             return askForSecret(response, used);
         }
@@ -115,8 +120,8 @@ final class MySqlAuthFlow {
         // Without TLS the secret would cross in clear. On loopback that is allowed only where cleartext is (dev,
         // or configured) AND the operator chose mysql_clear_password: drivers refuse that plugin without TLS on
         // their own side, and a refusal from Veil (1045, audited, saying what to do) is clearer than theirs.
-        boolean clearChosen = CLEAR.equalsIgnoreCase(frontend.listener.authPlugin());
-        if (!tls && !(clearChosen && frontend.authenticator.cleartextAllowed(false, loopback))) {
+        boolean clearChosen = CLEAR.equalsIgnoreCase(listener.authPlugin());
+        if (!tls && !(clearChosen && authenticator.cleartextAllowed(false, loopback))) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Access denied for user '" + user + "'@'" + clientHost
                     + "': Veil accepts identity tokens and service secrets only over TLS; connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
@@ -150,7 +155,7 @@ final class MySqlAuthFlow {
                 return ok ? done(List.of()) : deny(response.length > 0);
             }
             case CACHING_SHA2 -> {
-                if (frontend.listener.cachingSha2FullAuthentication()) {
+                if (listener.cachingSha2FullAuthentication()) {
                     if (response.length == 0) {
                         return deny(false);
                     }
@@ -164,7 +169,7 @@ final class MySqlAuthFlow {
                 return deny(response.length > 0);
             }
             case CLEAR -> {
-                if (!frontend.authenticator.cleartextAllowed(tls, loopback)) {
+                if (!authenticator.cleartextAllowed(tls, loopback)) {
                     throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
                             "mysql_clear_password is accepted only over TLS: connect with --ssl-mode=REQUIRED");
                 }
@@ -198,7 +203,7 @@ final class MySqlAuthFlow {
             return deny(false);
         }
         expect = Expect.DONE;
-        Future<Identity> verifying = frontend.authenticator.cleartext(user, password, tls, loopback).recover(e -> {
+        Future<Identity> verifying = authenticator.cleartext(user, password, tls, loopback).recover(e -> {
             if (e instanceof AuthenticationFailure f) {
                 VeilException v = AuthErrors.toVeil(f);
                 return Future.failedFuture(VeilException.fatal(v.code(), "Access denied for user '" + user + "'@'"

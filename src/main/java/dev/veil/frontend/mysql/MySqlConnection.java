@@ -1,7 +1,6 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.analysis.Dialect;
-import dev.veil.config.VeilConfig;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
@@ -12,12 +11,12 @@ import dev.veil.protocol.mysql.MalformedPacketException;
 import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.protocol.mysql.PacketDecoder;
 import dev.veil.protocol.mysql.Packets;
-import dev.veil.protocol.mysql.ResponseTracker;
 import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
 import dev.veil.protocol.mysql.PacketTooLargeException;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
+import dev.veil.session.SessionOpener;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
@@ -33,9 +32,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import dev.veil.frontend.HeldOutput;
 import dev.veil.frontend.LoopbackAddress;
 import io.netty.channel.ChannelPipeline;
@@ -71,7 +68,7 @@ final class MySqlConnection {
     }
 
     private final NetSocket socket;
-    private final MySqlFrontend frontend;
+    private final MySqlEngine engine;
     private final Context context;
     private final PacketDecoder decoder = PacketDecoder.beforeLogin();
     private final boolean loopback;
@@ -106,19 +103,19 @@ final class MySqlConnection {
     /** Everything for the client once ready, held while a read's audit record is not durable yet. */
     private final HeldOutput out;
 
-    MySqlConnection(NetSocket socket, MySqlFrontend frontend) {
+    MySqlConnection(NetSocket socket, MySqlEngine engine) {
         this.socket = socket;
-        this.frontend = frontend;
+        this.engine = engine;
         this.context = Vertx.currentContext();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.clientHost = host;
         this.loopback = LoopbackAddress.is(host);
-        this.connectionId = frontend.sessions.nextSessionId();
-        this.offered = frontend.offeredCapabilities();
+        this.connectionId = engine.context.sessions().registry().nextSessionId();
+        this.offered = engine.offeredCapabilities();
         this.out = new HeldOutput(socket, () -> server);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
-            nonce[i] = (byte) (33 + frontend.random.nextInt(94));
+            nonce[i] = (byte) (33 + engine.random.nextInt(94));
         }
         socket.handler(this::onData);
         socket.closeHandler(v -> onClientClosed());
@@ -126,7 +123,7 @@ final class MySqlConnection {
             LOG.debugf("client connection error: %s", e.getMessage());
             socket.close();
         });
-        this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
+        this.authTimer = engine.context.vertx().setTimer(engine.listener.authenticationTimeout().toMillis(), id -> {
             if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
                 fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out"), sequence);
             }
@@ -135,10 +132,10 @@ final class MySqlConnection {
     }
 
     private void sendGreeting() {
-        HandshakeV10 server = frontend.defaultGreeting();
+        HandshakeV10 server = engine.defaultGreeting();
         String version = server == null ? FALLBACK_VERSION : server.serverVersion();
-        charset = server == null || server.characterSet() == 0 ? MySqlFrontend.DEFAULT_CHARSET : server.characterSet();
-        String plugin = MySqlAuthFlow.preferredPlugin(frontend.listener.authPlugin(), false, loopback);
+        charset = server == null || server.characterSet() == 0 ? MySqlEngine.DEFAULT_CHARSET : server.characterSet();
+        String plugin = MySqlAuthFlow.preferredPlugin(engine.listener.authPlugin(), false, loopback);
         HandshakeV10 greeting = new HandshakeV10(version, connectionId, nonce, offered, charset,
                 ServerStatus.AUTOCOMMIT, plugin, 0);
         socket.write(Packets.frame(0, greeting.encode()));
@@ -226,7 +223,7 @@ final class MySqlConnection {
     }
 
     private void startTls(Buffer early) {
-        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == ListenerTlsMode.OFF) {
+        if (tls || !engine.isTlsAvailable() || engine.listener.tls().mode() == ListenerTlsMode.OFF) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "SSL connection error: TLS is not enabled on Veil's MySQL listener");
         }
         socket.upgradeToSsl(ar -> {
@@ -261,7 +258,7 @@ final class MySqlConnection {
         if (!Capabilities.has(response.capabilities(), Capabilities.PROTOCOL_41)) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: Veil speaks only protocol 4.1");
         }
-        if (frontend.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
+        if (engine.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
@@ -269,9 +266,9 @@ final class MySqlConnection {
         if (response.characterSet() != 0) {
             charset = response.characterSet();
         }
-        route = frontend.route(Capabilities.has(clientCaps, Capabilities.CONNECT_WITH_DB) ? response.database() : null);
+        route = engine.route(Capabilities.has(clientCaps, Capabilities.CONNECT_WITH_DB) ? response.database() : null);
         state = State.AUTHENTICATING;
-        auth = new MySqlAuthFlow(frontend, nonce, tls, loopback, clientHost);
+        auth = new MySqlAuthFlow(engine.context.authenticator(), engine.listener, nonce, tls, loopback, clientHost);
         apply(auth.onHandshakeResponse(response));
     }
 
@@ -281,7 +278,7 @@ final class MySqlConnection {
             sequence = (sequence + 1) & 0xFF;
         }
         if (step.identity() != null) {
-            frontend.vertx.cancelTimer(authTimer);
+            engine.context.vertx().cancelTimer(authTimer);
             connectUpstream(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict (a client must wait for it anyway).
@@ -291,7 +288,7 @@ final class MySqlConnection {
                     return; // the client left, or the authentication timer fired
                 }
                 if (ar.succeeded()) {
-                    frontend.vertx.cancelTimer(authTimer);
+                    engine.context.vertx().cancelTimer(authTimer);
                     connectUpstream(ar.result());
                 } else {
                     fail(ar.cause() instanceof VeilException ve ? ve
@@ -306,7 +303,7 @@ final class MySqlConnection {
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         socket.pause();
-        pool = frontend.upstreams.mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
+        pool = engine.context.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
         pool.acquire().onComplete(ar -> {
             if (ar.failed()) {
                 onLeaseFailed(ar.cause());
@@ -338,19 +335,20 @@ final class MySqlConnection {
     }
 
     private void welcome(Identity identity) {
-        session = new Session(connectionId, identity, frontend.config.environment(), clientHost, tls,
-                route.upstream().name(), route.database(), frontend.clock.instant());
-        frontend.sessions.add(session);
+        SessionOpener.Opened opened = engine.context.sessions().open(connectionId, identity, Dialect.MYSQL, clientHost, tls,
+                route, programName);
+        session = opened.session();
+        engine.context.sessions().registry().add(session);
         MySqlServerConnection conn = server;
-        session.onCancel(() -> frontend.killOnUpstream(conn, false));
+        session.onCancel(() -> engine.killOnUpstream(conn, false));
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(frontend.pipelines.open(session, Dialect.MYSQL, route.upstream(), programName));
+        flow = new MySqlStatementFlow(opened.pipeline());
         results = new MySqlResultRelay(out, server::binaryRows, this::onResponseComplete, this::onServerLost);
         server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
-        decoder.limit(Math.min(frontend.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
+        decoder.limit(Math.min(engine.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
@@ -372,7 +370,7 @@ final class MySqlConnection {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
         }
         int size = (partial == null ? 0 : partial.length()) + len;
-        if (size > frontend.listener.maxMessageBytes()) {
+        if (size > engine.listener.maxMessageBytes()) {
             throw packetTooLarge();
         }
         if (len == Packets.MAX_PAYLOAD) {
@@ -403,7 +401,7 @@ final class MySqlConnection {
 
     private VeilException packetTooLarge() {
         return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                + frontend.listener.maxMessageBytes() + " bytes, veil.mysql.max-message-bytes; raise it to accept larger commands)");
+                + engine.listener.maxMessageBytes() + " bytes, veil.mysql.max-message-bytes; raise it to accept larger commands)");
     }
 
     /** Handles one command; false when it had to go back to wait for the server's earlier answers. */
@@ -509,7 +507,7 @@ final class MySqlConnection {
 
     /** KILL [QUERY|CONNECTION] quotes the connection id Veil gave in its handshake; it reaches that session's server thread. */
     private void kill(long id, boolean connection, int replySeq) {
-        Session target = frontend.sessions.find(id).orElse(null);
+        Session target = engine.context.sessions().registry().find(id).orElse(null);
         boolean allowed = target != null && (target.identity().name().equals(session.identity().name())
                 || session.identity().roles().contains("admin"));
         if (!allowed) {
@@ -591,7 +589,7 @@ final class MySqlConnection {
             return;
         }
         if ((state == State.HANDSHAKE || state == State.AUTHENTICATING) && e.code() != ErrorCode.INTERNAL) {
-            frontend.auditor.authenticationFailed("mysql", auth == null ? null : auth.user(), clientHost, tls, e);
+            engine.context.auditor().authenticationFailed("mysql", auth == null ? null : auth.user(), clientHost, tls, e);
         }
         Buffer packet = Packets.frame(seq, errPacket(e).encode());
         if (e.fatal() || state != State.READY) {
@@ -606,17 +604,17 @@ final class MySqlConnection {
         if (state == State.AUTHENTICATING && auth != null && auth.user() != null) {
             // A client that hangs up mid-authentication (one that refuses the plugin it was switched to, say) is
             // a failed attempt too; a refusal of Veil's own has already closed the state and is recorded there.
-            frontend.auditor.authenticationFailed("mysql", auth.user(), clientHost, tls, VeilException.fatal(
+            engine.context.auditor().authenticationFailed("mysql", auth.user(), clientHost, tls, VeilException.fatal(
                     ErrorCode.AUTH_FAILED, "the client closed the connection during authentication"));
         }
         state = State.CLOSED;
-        frontend.vertx.cancelTimer(authTimer);
-        frontend.clientConnections.decrementAndGet();
+        engine.context.vertx().cancelTimer(authTimer);
+        engine.clientGone();
         if (session != null) {
             session.onCancel(null);
             session.onTerminate(null);
             session.onEnd(null);
-            frontend.sessions.remove(session);
+            engine.context.sessions().registry().remove(session);
         }
         if (flow != null) {
             flow.end(endReason);

@@ -4,6 +4,7 @@ import dev.veil.protocol.pg.Authentication;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.AuthenticationFailure;
+import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.AuthErrors;
@@ -13,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
+import java.security.SecureRandom;
 import java.util.Optional;
 
 /**
@@ -35,7 +37,9 @@ final class PgAuthFlow {
 
     private enum Method { CLEARTEXT, SCRAM }
 
-    private final PgFrontend frontend;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Authenticator authenticator;
     private final String user;
     private final Optional<LocalAccounts.Account> account;
     private final Method method;
@@ -43,15 +47,16 @@ final class PgAuthFlow {
     private final boolean loopback;
     private PgScramExchange scram;
 
-    PgAuthFlow(PgFrontend frontend, String user, boolean tls, boolean loopback) {
-        this.frontend = frontend;
+    /** @param passwordMethod veil.pg.password-method: scram-sha-256, or password (cleartext where allowed) */
+    PgAuthFlow(Authenticator authenticator, String passwordMethod, String user, boolean tls, boolean loopback) {
+        this.authenticator = authenticator;
         this.user = user;
         this.tls = tls;
         this.loopback = loopback;
-        this.account = frontend.authenticator.account(user);
-        boolean cleartextOk = frontend.authenticator.cleartextAllowed(tls, loopback);
-        boolean cleartextWanted = frontend.listener.passwordMethod().equalsIgnoreCase("password");
-        if (account.isEmpty() && frontend.authenticator.acceptsTokens()) {
+        this.account = authenticator.account(user);
+        boolean cleartextOk = authenticator.cleartextAllowed(tls, loopback);
+        boolean cleartextWanted = passwordMethod.equalsIgnoreCase("password");
+        if (account.isEmpty() && authenticator.acceptsTokens()) {
             if (!cleartextOk) {
                 // Asking for the token here would put it on the wire in clear.
                 throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil accepts identity tokens only over TLS: "
@@ -72,7 +77,7 @@ final class PgAuthFlow {
     Step onResponse(PgFrame frame) {
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
-            Future<Identity> verifying = frontend.authenticator.cleartext(user, password, tls, loopback)
+            Future<Identity> verifying = authenticator.cleartext(user, password, tls, loopback)
                     .recover(e -> Future.failedFuture(e instanceof AuthenticationFailure f ? AuthErrors.toVeil(f) : e));
             return new Step(null, null, verifying);
         }
@@ -85,8 +90,8 @@ final class PgAuthFlow {
             if (first.data() == null) {
                 throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "SASLInitialResponse carries no client-first-message");
             }
-            scram = new PgScramExchange(account.map(LocalAccounts.Account::verifier).orElseGet(() -> frontend.accounts.decoy(user)),
-                    account.isPresent(), frontend.random);
+            scram = new PgScramExchange(account.map(LocalAccounts.Account::verifier).orElseGet(() -> authenticator.decoy(user)),
+                    account.isPresent(), RANDOM);
             return new Step(new Authentication.AuthenticationSASLContinue(scram.clientFirst(first.data())).encode(), null);
         }
         byte[] serverFinal = scram.clientFinal(FrontendMessage.SASLResponse.decode(frame).data(), user);

@@ -16,10 +16,10 @@ import dev.veil.protocol.pg.StartupMessage;
 import dev.veil.protocol.pg.StartupPacket;
 import dev.veil.protocol.pg.StartupPacketDecoder;
 import dev.veil.analysis.Dialect;
-import dev.veil.config.VeilConfig;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.identity.Identity;
 import dev.veil.session.Session;
+import dev.veil.session.SessionOpener;
 import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -54,7 +54,7 @@ final class PgConnection implements PgStatementFlow.Relay {
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
 
     private final NetSocket socket;
-    private final PgFrontend frontend;
+    private final PgEngine engine;
     private final StartupPacketDecoder startupDecoder = new StartupPacketDecoder();
     private final PgFrameDecoder decoder;
     private final PgFrameBatch toServer = new PgFrameBatch();
@@ -79,9 +79,9 @@ final class PgConnection implements PgStatementFlow.Relay {
     /** Everything for the client, held while a read's audit record is not durable yet. */
     private final HeldOutput out;
 
-    PgConnection(NetSocket socket, PgFrontend frontend) {
+    PgConnection(NetSocket socket, PgEngine engine) {
         this.socket = socket;
-        this.frontend = frontend;
+        this.engine = engine;
         this.decoder = PgFrameDecoder.beforeLogin();
         String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
         this.loopback = LoopbackAddress.is(host);
@@ -92,11 +92,11 @@ final class PgConnection implements PgStatementFlow.Relay {
             LOG.debugf("client connection error: %s", e.getMessage());
             socket.close();
         });
-        this.authTimer = frontend.vertx.setTimer(frontend.listener.authenticationTimeout().toMillis(), id -> {
+        this.authTimer = engine.context.vertx().setTimer(engine.listener.authenticationTimeout().toMillis(), id -> {
             if (state == State.STARTUP || state == State.AUTHENTICATING || state == State.VERIFYING) {
                 VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
                 if (startup != null) {
-                    frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, timeout);
+                    engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, timeout);
                 }
                 fail(timeout);
             }
@@ -136,7 +136,7 @@ final class PgConnection implements PgStatementFlow.Relay {
             socket.write(Buffer.buffer(new byte[]{'N'}));
             continueStartup(leftover);
         } else if (packet instanceof CancelRequest cancel) {
-            frontend.sessions.cancel(cancel.processId(), cancel.secretKey());
+            engine.context.sessions().registry().cancel(cancel.processId(), cancel.secretKey());
             socket.close();
             state = State.CLOSED;
         } else if (packet instanceof StartupMessage message) {
@@ -154,7 +154,7 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     private void onSslRequest(Buffer leftover) {
-        if (tls || !frontend.tlsAvailable || frontend.listener.tls().mode() == ListenerTlsMode.OFF) {
+        if (tls || !engine.isTlsAvailable() || engine.listener.tls().mode() == ListenerTlsMode.OFF) {
             socket.write(Buffer.buffer(new byte[]{'N'}));
             continueStartup(leftover);
             return;
@@ -176,7 +176,7 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     private void onStartupMessage(StartupMessage message) {
-        if (frontend.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
+        if (engine.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
                     "Veil requires TLS: connect with sslmode=require (or stricter)");
         }
@@ -184,12 +184,12 @@ final class PgConnection implements PgStatementFlow.Relay {
         if (message.minorVersion() > 0 || !startup.unsupportedProtocolOptions().isEmpty()) {
             socket.write(new NegotiateProtocolVersion(StartupMessage.PROTOCOL_3_0, startup.unsupportedProtocolOptions()).encode());
         }
-        route = frontend.route(startup.database());
+        route = engine.route(startup.database());
         state = State.AUTHENTICATING;
         try {
-            auth = new PgAuthFlow(frontend, startup.user(), tls, loopback);
+            auth = new PgAuthFlow(engine.context.authenticator(), engine.listener.passwordMethod(), startup.user(), tls, loopback);
         } catch (VeilException e) {
-            frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
             throw e;
         }
         socket.write(auth.firstRequest());
@@ -214,14 +214,14 @@ final class PgConnection implements PgStatementFlow.Relay {
         try {
             step = auth.onResponse(frame);
         } catch (VeilException e) {
-            frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
             throw e;
         }
         if (step.reply() != null) {
             socket.write(step.reply());
         }
         if (step.identity() != null) {
-            frontend.vertx.cancelTimer(authTimer);
+            engine.context.vertx().cancelTimer(authTimer);
             connectUpstream(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict: a pipelined query waits in the socket, in order.
@@ -233,12 +233,12 @@ final class PgConnection implements PgStatementFlow.Relay {
                 }
                 if (ar.succeeded()) {
                     socket.write(new Authentication.AuthenticationOk().encode());
-                    frontend.vertx.cancelTimer(authTimer);
+                    engine.context.vertx().cancelTimer(authTimer);
                     connectUpstream(ar.result());
                 } else {
                     VeilException e = ar.cause() instanceof VeilException ve ? ve
                             : VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause());
-                    frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+                    engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
                     fail(e);
                 }
             });
@@ -250,10 +250,10 @@ final class PgConnection implements PgStatementFlow.Relay {
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         // Logged in: from the next header on, frames up to the configured limit (statements, COPY data).
-        decoder.limit(frontend.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
+        decoder.limit(engine.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
-        pool = frontend.upstreams.pool(route.upstream(), route.database());
+        pool = engine.context.upstreams().pool(route.upstream(), route.database());
         pool.acquire().compose(conn -> {
             if (state == State.CLOSED) {
                 pool.release(conn);
@@ -296,13 +296,14 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     private void welcome(Identity identity) {
-        session = new Session(frontend.sessions.nextSessionId(), identity, frontend.config.environment(),
-                clientAddress(), tls, route.upstream().name(), route.database(), frontend.clock.instant());
-        flow = new PgStatementFlow(this, frontend.pipelines.open(session, Dialect.POSTGRESQL, route.upstream(),
-                startup.settings().get("application_name")), frontend.config.audit().recordParameters());
-        cancelKey = frontend.sessions.register(session);
+        SessionOpener opener = engine.context.sessions();
+        SessionOpener.Opened opened = opener.open(opener.registry().nextSessionId(), identity, Dialect.POSTGRESQL,
+                clientAddress(), tls, route, startup.settings().get("application_name"));
+        session = opened.session();
+        flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
+        cancelKey = engine.context.sessions().registry().register(session);
         PgServerConnection conn = server;
-        session.onCancel(() -> frontend.upstreams.cancel(conn));
+        session.onCancel(() -> engine.context.upstreams().cancel(conn));
         Context loop = Vertx.currentContext();
         session.onEnd(reason -> loop.runOnContext(v -> {
             if (state == State.READY) {
@@ -358,7 +359,7 @@ final class PgConnection implements PgStatementFlow.Relay {
         byte t = frame.type();
         if (!FrontendMessage.isKnownType(t)) {
             toServer.flush(server::write);
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid frontend message type " + (t & 0xff));
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid engine message type " + (t & 0xff));
         }
         if (t == 'X') {
             // Terminate ends the client's session only: the server connection goes back to the pool.
@@ -473,12 +474,12 @@ final class PgConnection implements PgStatementFlow.Relay {
 
     private void onClientClosed() {
         state = State.CLOSED;
-        frontend.vertx.cancelTimer(authTimer);
-        frontend.clientConnections.decrementAndGet();
+        engine.context.vertx().cancelTimer(authTimer);
+        engine.clientGone();
         if (session != null) {
             session.onCancel(null);
             session.onEnd(null);
-            frontend.sessions.unregister(cancelKey);
+            engine.context.sessions().registry().unregister(cancelKey);
         }
         if (flow != null) {
             flow.close(endReason);

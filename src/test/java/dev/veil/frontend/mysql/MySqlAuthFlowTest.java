@@ -10,15 +10,11 @@ import dev.veil.identity.Identity;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.MySqlScramble;
-import dev.veil.session.GatewayStatus;
-import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
-import dev.veil.upstream.UpstreamRegistry;
-import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import org.junit.jupiter.api.Tag;
+import dev.veil.testing.TestConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -39,7 +35,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * frontend is the real one, built from a real configuration (SmallRye Config, as Quarkus does) with one
  * local account; nothing here touches the network.
  */
-@Tag("servers")
 class MySqlAuthFlowTest {
     private static final String NATIVE = "mysql_native_password";
     private static final String CACHING_SHA2 = "caching_sha2_password";
@@ -61,23 +56,28 @@ class MySqlAuthFlowTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private static MySqlFrontend frontend(String authPlugin, boolean fullAuthentication) {
+    private static Setup frontend(String authPlugin, boolean fullAuthentication) {
         return frontend(authPlugin, fullAuthentication, Map.of());
     }
 
-    private static MySqlFrontend frontend(String authPlugin, boolean fullAuthentication, Map<String, String> more) {
+    /** What an authentication flow depends on: the authenticator and the listener's settings. */
+    private record Setup(Authenticator authenticator, VeilConfig.MySqlListener listener) {
+    }
+
+    private static MySqlAuthFlow flow(Setup setup, byte[] nonce, boolean tls, boolean loopback, String host) {
+        return new MySqlAuthFlow(setup.authenticator(), setup.listener(), nonce, tls, loopback, host);
+    }
+
+    private static Setup frontend(String authPlugin, boolean fullAuthentication, Map<String, String> more) {
         Map<String, String> props = new HashMap<>(more);
         props.put("veil.local-accounts.alice.password", "wonderland");
         props.put("veil.local-accounts.alice.roles", "engineer,analyst");
         props.put("veil.mysql.auth-plugin", authPlugin);
         props.put("veil.mysql.caching-sha2-full-authentication", Boolean.toString(fullAuthentication));
-        VeilConfig veil = dev.veil.testing.TestConfig.veil(props);
-        // The auth flow reads accounts and listener settings only: no auditor or analysis stage is needed.
+        VeilConfig veil = TestConfig.veil(props);
         LocalAccounts accounts = new LocalAccounts(veil);
         Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
-        return new MySqlFrontend(veil, accounts,
-                new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), null, new SessionRegistry(),
-                vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
+        return new Setup(authenticator, veil.mysql());
     }
 
     private static HandshakeResponse41 response(String user, String plugin, byte[] auth) {
@@ -150,7 +150,7 @@ class MySqlAuthFlowTest {
     class CachingSha2 {
         @Test
         void acceptsTheRightScrambleOnTheFastPath() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
             MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             assertReplies(step, AuthMoreData.FAST_AUTH_SUCCESS);
             assertAlice(step);
@@ -159,7 +159,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void deniesAWrongScrambleOnTheFastPath() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
             VeilException e = denial(() -> flow.onHandshakeResponse(response("alice", CACHING_SHA2,
                     MySqlScramble.cachingSha2("looking-glass", NONCE))), ErrorCode.AUTH_FAILED);
             assertThat(e.code().mysqlErrno()).isEqualTo(1045);
@@ -168,14 +168,14 @@ class MySqlAuthFlowTest {
 
         @Test
         void deniesAnEmptyPasswordSayingSo() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
             VeilException e = denial(() -> flow.onHandshakeResponse(response("alice", CACHING_SHA2, new byte[0])), ErrorCode.AUTH_FAILED);
             assertThat(e.getMessage()).endsWith("(using password: NO)");
         }
 
         @Test
         void switchesAClientThatAnsweredWithAnotherPluginAndAcceptsItsNewAnswer() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false), NONCE, false, false, HOST);
             MySqlAuthFlow.Step sw = flow.onHandshakeResponse(response("alice", NATIVE, MySqlScramble.nativePassword("wonderland", NONCE)));
             assertThat(sw.identity()).isNull();
             assertThat(sw.replies()).hasSize(1);
@@ -192,7 +192,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void asksForThePasswordWhenConfiguredForFullAuthenticationAndAcceptsItInsideTls() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
             MySqlAuthFlow.Step ask = flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             assertReplies(ask, AuthMoreData.PERFORM_FULL_AUTHENTICATION);
             assertThat(ask.identity()).isNull();
@@ -203,14 +203,14 @@ class MySqlAuthFlowTest {
 
         @Test
         void deniesAWrongPasswordInFullAuthentication() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
             flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             denial(() -> flow.onPacket(Buffer.buffer(clear("looking-glass"))), ErrorCode.AUTH_FAILED);
         }
 
         @Test
         void refusesAClientAskingForTheRsaKeyWithAMessageAboutTls() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, true), NONCE, false, false, HOST);
             flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             VeilException e = denial(() -> flow.onPacket(Buffer.buffer(new byte[]{0x02})), ErrorCode.INVALID_AUTHORIZATION);
             assertThat(e.getMessage()).contains("TLS").contains("RSA");
@@ -218,7 +218,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void refusesAPasswordSentInClearOutsideTls() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, true), NONCE, false, false, HOST);
             flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             VeilException e = denial(() -> flow.onPacket(Buffer.buffer(clear("wonderland"))), ErrorCode.INVALID_AUTHORIZATION);
             assertThat(e.getMessage()).contains("only over TLS");
@@ -228,11 +228,11 @@ class MySqlAuthFlowTest {
         void deniesAnUnknownUserOnTheFastPathExactlyLikeAWrongPassword() {
             // No detour through full authentication for unknown names: the answer must not reveal which
             // accounts exist.
-            MySqlFrontend frontend = frontend(CACHING_SHA2, false);
-            VeilException unknown = denial(() -> new MySqlAuthFlow(frontend, NONCE, true, false, HOST)
+            Setup frontend = frontend(CACHING_SHA2, false);
+            VeilException unknown = denial(() -> flow(frontend, NONCE, true, false, HOST)
                     .onHandshakeResponse(response("mallory", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE))),
                     ErrorCode.AUTH_FAILED);
-            VeilException wrong = denial(() -> new MySqlAuthFlow(frontend, NONCE, true, false, HOST)
+            VeilException wrong = denial(() -> flow(frontend, NONCE, true, false, HOST)
                     .onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("looking-glass", NONCE))),
                     ErrorCode.AUTH_FAILED);
             assertThat(unknown.getMessage()).isEqualTo(wrong.getMessage().replace("'alice'", "'mallory'"));
@@ -240,7 +240,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void deniesAnUnknownUserAfterFullAuthenticationWhenConfiguredForIt() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, true), NONCE, true, false, HOST);
             MySqlAuthFlow.Step ask = flow.onHandshakeResponse(response("mallory", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             assertReplies(ask, AuthMoreData.PERFORM_FULL_AUTHENTICATION);
             VeilException e = denial(() -> flow.onPacket(Buffer.buffer(clear("wonderland"))), ErrorCode.AUTH_FAILED);
@@ -252,7 +252,7 @@ class MySqlAuthFlowTest {
     class NativePassword {
         @Test
         void acceptsTheRightScrambleWithoutFurtherPackets() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(NATIVE, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(NATIVE, false), NONCE, false, false, HOST);
             MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice", NATIVE, MySqlScramble.nativePassword("wonderland", NONCE)));
             assertThat(step.replies()).isEmpty();
             assertAlice(step);
@@ -260,25 +260,25 @@ class MySqlAuthFlowTest {
 
         @Test
         void takesAClientWithoutPluginNameForNativePassword() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(NATIVE, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(NATIVE, false), NONCE, false, false, HOST);
             assertAlice(flow.onHandshakeResponse(response("alice", null, MySqlScramble.nativePassword("wonderland", NONCE))));
         }
 
         @Test
         void deniesAWrongPasswordAnUnknownUserAndAScrambleOfAnotherNonce() {
-            MySqlFrontend frontend = frontend(NATIVE, false);
-            denial(() -> new MySqlAuthFlow(frontend, NONCE, false, false, HOST)
+            Setup frontend = frontend(NATIVE, false);
+            denial(() -> flow(frontend, NONCE, false, false, HOST)
                     .onHandshakeResponse(response("alice", NATIVE, MySqlScramble.nativePassword("looking-glass", NONCE))), ErrorCode.AUTH_FAILED);
-            denial(() -> new MySqlAuthFlow(frontend, NONCE, false, false, HOST)
+            denial(() -> flow(frontend, NONCE, false, false, HOST)
                     .onHandshakeResponse(response("mallory", NATIVE, MySqlScramble.nativePassword("wonderland", NONCE))), ErrorCode.AUTH_FAILED);
             byte[] replayed = MySqlScramble.nativePassword("wonderland", "another-nonce-of-20b".getBytes(StandardCharsets.US_ASCII));
-            denial(() -> new MySqlAuthFlow(frontend, NONCE, false, false, HOST)
+            denial(() -> flow(frontend, NONCE, false, false, HOST)
                     .onHandshakeResponse(response("alice", NATIVE, replayed)), ErrorCode.AUTH_FAILED);
         }
 
         @Test
         void switchesACachingSha2ClientToNativePassword() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(NATIVE, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(NATIVE, false), NONCE, false, false, HOST);
             MySqlAuthFlow.Step sw = flow.onHandshakeResponse(response("alice", CACHING_SHA2, MySqlScramble.cachingSha2("wonderland", NONCE)));
             assertThat(AuthSwitchRequest.decode(sw.replies().get(0)).pluginName()).isEqualTo(NATIVE);
             assertAlice(flow.onPacket(Buffer.buffer(MySqlScramble.nativePassword("wonderland", NONCE))));
@@ -289,19 +289,19 @@ class MySqlAuthFlowTest {
     class ClearPassword {
         @Test
         void acceptsTheClearPasswordInsideTls() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CLEAR, false), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CLEAR, false), NONCE, true, false, HOST);
             assertAlice(flow.onHandshakeResponse(response("alice", CLEAR, clear("wonderland"))));
         }
 
         @Test
         void acceptsTheClearPasswordOnLoopbackWithoutItsNul() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CLEAR, false), NONCE, false, true, "127.0.0.1");
+            MySqlAuthFlow flow = flow(frontend(CLEAR, false), NONCE, false, true, "127.0.0.1");
             assertAlice(flow.onHandshakeResponse(response("alice", CLEAR, "wonderland".getBytes(StandardCharsets.UTF_8))));
         }
 
         @Test
         void switchesAClearPasswordClientToCachingSha2OnAPlainRemoteConnection() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CLEAR, false), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CLEAR, false), NONCE, false, false, HOST);
             MySqlAuthFlow.Step sw = flow.onHandshakeResponse(response("alice", CLEAR, clear("wonderland")));
             assertThat(sw.identity()).isNull();
             assertThat(AuthSwitchRequest.decode(sw.replies().get(0)).pluginName()).isEqualTo(CACHING_SHA2);
@@ -309,7 +309,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void deniesAWrongClearPassword() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CLEAR, false), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CLEAR, false), NONCE, true, false, HOST);
             denial(() -> flow.onHandshakeResponse(response("alice", CLEAR, clear("looking-glass"))), ErrorCode.AUTH_FAILED);
         }
     }
@@ -321,7 +321,7 @@ class MySqlAuthFlowTest {
 
         @Test
         void overTlsACachingSha2ClientIsAskedForFullAuthentication() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
             MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
             assertReplies(step, AuthMoreData.PERFORM_FULL_AUTHENTICATION);
             assertThat(step.identity()).isNull();
@@ -329,14 +329,14 @@ class MySqlAuthFlowTest {
 
         @Test
         void overTlsANativeClientIsSwitchedToClearPassword() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
             MySqlAuthFlow.Step step = flow.onHandshakeResponse(response("alice@example.com", NATIVE, new byte[20]));
             assertThat(AuthSwitchRequest.decode(step.replies().get(0)).pluginName()).isEqualTo(CLEAR);
         }
 
         @Test
         void aTokenOverPlainTcpFromANonLoopbackAddressIsNeverAskedFor() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, false, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false, provider), NONCE, false, false, HOST);
             VeilException e = denial(() -> flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
                     ErrorCode.INVALID_AUTHORIZATION);
             assertThat(e.getMessage()).contains("only over TLS");
@@ -346,24 +346,24 @@ class MySqlAuthFlowTest {
         void onLoopbackOutsideDevelopmentCleartextNeedsTls() {
             Map<String, String> prod = new HashMap<>(provider);
             prod.put("veil.environment", "prod");
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, prod), NONCE, false, true, "127.0.0.1");
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false, prod), NONCE, false, true, "127.0.0.1");
             denial(() -> flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
                     ErrorCode.INVALID_AUTHORIZATION);
         }
 
         @Test
         void onLoopbackWithoutTlsOnlyAnOperatorWhoChoseClearPasswordGetsIt() {
-            MySqlAuthFlow refused = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, false, true, "127.0.0.1");
+            MySqlAuthFlow refused = flow(frontend(CACHING_SHA2, false, provider), NONCE, false, true, "127.0.0.1");
             denial(() -> refused.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32])),
                     ErrorCode.INVALID_AUTHORIZATION);
-            MySqlAuthFlow switched = new MySqlAuthFlow(frontend(CLEAR, false, provider), NONCE, false, true, "127.0.0.1");
+            MySqlAuthFlow switched = flow(frontend(CLEAR, false, provider), NONCE, false, true, "127.0.0.1");
             MySqlAuthFlow.Step step = switched.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
             assertThat(AuthSwitchRequest.decode(step.replies().get(0)).pluginName()).isEqualTo(CLEAR);
         }
 
         @Test
         void aGarbageSecretIsRefusedAfterVerification() {
-            MySqlAuthFlow flow = new MySqlAuthFlow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
+            MySqlAuthFlow flow = flow(frontend(CACHING_SHA2, false, provider), NONCE, true, false, HOST);
             flow.onHandshakeResponse(response("alice@example.com", CACHING_SHA2, new byte[32]));
             VeilException e = denial(() -> flow.onPacket(Buffer.buffer(clear("not-a-token"))), ErrorCode.AUTH_FAILED);
             assertThat(e.getMessage()).startsWith("Access denied for user 'alice@example.com'@'10.1.2.3' (using password: YES)");
@@ -372,7 +372,7 @@ class MySqlAuthFlowTest {
 
     @Test
     void refusesPacketsAfterAuthenticationEnded() {
-        MySqlAuthFlow flow = new MySqlAuthFlow(frontend(NATIVE, false), NONCE, false, false, HOST);
+        MySqlAuthFlow flow = flow(frontend(NATIVE, false), NONCE, false, false, HOST);
         flow.onHandshakeResponse(response("alice", NATIVE, MySqlScramble.nativePassword("wonderland", NONCE)));
         denial(() -> flow.onPacket(Buffer.buffer(new byte[]{1})), ErrorCode.PROTOCOL_VIOLATION);
     }

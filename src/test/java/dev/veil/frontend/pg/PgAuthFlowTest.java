@@ -5,15 +5,11 @@ import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
-import dev.veil.session.GatewayStatus;
-import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.testing.TestConfig;
-import dev.veil.upstream.UpstreamRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +26,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Which authentication a PostgreSQL client is asked for, driven without a network: accounts Veil holds a
  * verifier for get SCRAM; token users get a cleartext request only where it cannot be read on the wire.
  */
-@Tag("servers")
 class PgAuthFlowTest {
     private static final Map<String, String> PROVIDER = Map.of(
             "veil.identity.oidc.sso.issuer", "https://sso.example.com/realms/acme",
@@ -47,14 +42,13 @@ class PgAuthFlowTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private static PgFrontend frontend(Map<String, String> extra) {
+    private static PgAuthFlow flow(Map<String, String> extra, String user, boolean tls, boolean loopback) {
         Map<String, String> props = new HashMap<>(PROVIDER);
         props.putAll(extra);
         VeilConfig veil = TestConfig.veil(props);
         LocalAccounts accounts = new LocalAccounts(veil);
         Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
-        return new PgFrontend(veil, accounts, new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
-                null, new SessionRegistry(), vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
+        return new PgAuthFlow(authenticator, veil.pg().passwordMethod(), user, tls, loopback);
     }
 
     private static char requestType(PgAuthFlow flow) {
@@ -74,17 +68,17 @@ class PgAuthFlowTest {
 
     @Test
     void accountsVeilHoldsAVerifierForUseScramEvenWhenTokensAreAccepted() {
-        assertThat(requestType(new PgAuthFlow(frontend(Map.of()), "alice", false, false))).isEqualTo('S');
+        assertThat(requestType(flow(Map.of(), "alice", false, false))).isEqualTo('S');
     }
 
     @Test
     void tokenUsersAreAskedForACleartextPasswordInsideTls() {
-        assertThat(requestType(new PgAuthFlow(frontend(Map.of()), "bob@example.com", true, false))).isEqualTo('C');
+        assertThat(requestType(flow(Map.of(), "bob@example.com", true, false))).isEqualTo('C');
     }
 
     @Test
     void aTokenIsNeverAskedForOverPlainTcpFromANonLoopbackAddress() {
-        VeilException e = catchThrowableOfType(() -> new PgAuthFlow(frontend(Map.of()), "bob@example.com", false, false),
+        VeilException e = catchThrowableOfType(() -> flow(Map.of(), "bob@example.com", false, false),
                 VeilException.class);
         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_AUTHORIZATION);
         assertThat(e.code().sqlState()).isEqualTo("28000");
@@ -93,17 +87,17 @@ class PgAuthFlowTest {
 
     @Test
     void loopbackCleartextIsADevelopmentConvenienceOnly() {
-        assertThat(requestType(new PgAuthFlow(frontend(Map.of()), "bob@example.com", false, true))).isEqualTo('C');
-        VeilException e = catchThrowableOfType(() -> new PgAuthFlow(frontend(Map.of("veil.environment", "prod")),
+        assertThat(requestType(flow(Map.of(), "bob@example.com", false, true))).isEqualTo('C');
+        VeilException e = catchThrowableOfType(() -> flow(Map.of("veil.environment", "prod"),
                 "bob@example.com", false, true), VeilException.class);
         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_AUTHORIZATION);
-        assertThat(requestType(new PgAuthFlow(frontend(Map.of("veil.environment", "prod",
-                "veil.identity.loopback-cleartext", "true")), "bob@example.com", false, true))).isEqualTo('C');
+        assertThat(requestType(flow(Map.of("veil.environment", "prod",
+                "veil.identity.loopback-cleartext", "true"), "bob@example.com", false, true))).isEqualTo('C');
     }
 
     @Test
     void aSecretThatIsNeitherTokenNorPasswordFailsAs28P01() {
-        PgAuthFlow flow = new PgAuthFlow(frontend(Map.of()), "bob@example.com", true, false);
+        PgAuthFlow flow = flow(Map.of(), "bob@example.com", true, false);
         flow.firstRequest();
         PgAuthFlow.Step step = flow.onResponse(password("hunter2"));
         assertThat(step.verifying()).isNotNull();

@@ -3,80 +3,56 @@ package dev.veil.frontend.mysql;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
+import dev.veil.error.VeilException;
+import dev.veil.frontend.EngineContext;
 import dev.veil.frontend.WireEngine;
 import dev.veil.protocol.mysql.Capabilities;
-import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.protocol.mysql.HandshakeV10;
 import dev.veil.protocol.mysql.Packets;
-import dev.veil.identity.LocalAccounts;
 import dev.veil.session.GatewayStatus;
-import dev.veil.session.SessionRegistry;
-import dev.veil.session.StatementPipelines;
-import dev.veil.error.ErrorCode;
-import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
-import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamSettings;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.veil.identity.Authenticator;
-import dev.veil.session.SessionAuditor;
 
 /**
- * What every MySQL client connection needs: configuration, accounts, upstreams, live sessions, and what
- * Veil learnt of each upstream server's greeting (its version string and capabilities), which Veil
- * passes on in its own handshake so that drivers adapt to the real server behind it.
+ * The MySQL wire: its listener settings, the shared engine context, and what Veil learnt of each upstream
+ * server's greeting (its version string and capabilities), which Veil passes on in its own handshake so that
+ * drivers adapt to the real server behind it. One {@link MySqlConnection} per client.
  */
 @ApplicationScoped
-public class MySqlFrontend implements WireEngine {
-    private static final Logger LOG = Logger.getLogger(MySqlFrontend.class);
+public class MySqlEngine extends WireEngine {
+    private static final Logger LOG = Logger.getLogger(MySqlEngine.class);
 
     /** Character set Veil announces before it knows better: utf8mb4_general_ci, known to MySQL and MariaDB. */
     static final int DEFAULT_CHARSET = 45;
 
-    final VeilConfig config;
     final VeilConfig.MySqlListener listener;
-    final LocalAccounts accounts;
-    final Authenticator authenticator;
-    final UpstreamRegistry upstreams;
-    final UpstreamRouter router;
-    final SessionRegistry sessions;
-    final Vertx vertx;
-    final Clock clock;
+    final EngineContext context;
     final SecureRandom random = new SecureRandom();
-    final AtomicInteger clientConnections;
-    final SessionAuditor auditor;
-    final StatementPipelines pipelines;
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
-    volatile boolean tlsAvailable;
 
-    public MySqlFrontend(VeilConfig config, LocalAccounts accounts, UpstreamRegistry upstreams, UpstreamRouter router, SessionRegistry sessions,
-                         Vertx vertx, Clock clock, GatewayStatus status, SessionAuditor auditor,
-                         StatementPipelines pipelines, Authenticator authenticator) {
-        this.authenticator = authenticator;
-        this.auditor = auditor;
-        this.pipelines = pipelines;
-        this.clientConnections = status.clientConnections("mysql");
-        this.config = config;
-        this.listener = config.mysql();
-        this.accounts = accounts;
-        this.upstreams = upstreams;
-        this.router = router;
-        this.sessions = sessions;
-        this.vertx = vertx;
-        this.clock = clock;
+    @Inject
+    public MySqlEngine(VeilConfig config, EngineContext context, GatewayStatus status) {
+        this(config.mysql(), context, status.clientConnections("mysql"));
+    }
+
+    public MySqlEngine(VeilConfig.MySqlListener listener, EngineContext context, AtomicInteger clients) {
+        super(clients, listener.maxClientConnections());
+        this.listener = listener;
+        this.context = context;
     }
 
     @Override
@@ -90,13 +66,13 @@ public class MySqlFrontend implements WireEngine {
     }
 
     @Override
-    public void tlsAvailable(boolean available) {
-        this.tlsAvailable = available;
+    protected String tooManyClients() {
+        return "Too many connections";
     }
 
     @Override
-    public boolean isTlsAvailable() {
-        return tlsAvailable;
+    protected Buffer encodeRefusal(VeilException e) {
+        return Packets.frame(0, MySqlConnection.errPacket(e).encode());
     }
 
     public boolean hasUpstreams() {
@@ -123,7 +99,7 @@ public class MySqlFrontend implements WireEngine {
             return Future.succeededFuture(known);
         }
         MySqlProfile profile = new MySqlProfile(Capabilities.RESPONSE_SHAPING, DEFAULT_CHARSET);
-        return upstreams.connectMySql(u, null, profile, vertx.getOrCreateContext()).map(c -> {
+        return context.upstreams().connectMySql(u, null, profile, context.vertx().getOrCreateContext()).map(c -> {
             HandshakeV10 h = c.handshake();
             c.close();
             greetings.put(u.name(), h);
@@ -147,22 +123,15 @@ public class MySqlFrontend implements WireEngine {
         for (HandshakeV10 h : greetings.values()) {
             caps &= h.capabilities() | ~Capabilities.RESPONSE_SHAPING;
         }
-        if (tlsAvailable && listener.tls().mode() != ListenerTlsMode.OFF) {
+        if (isTlsAvailable() && listener.tls().mode() != ListenerTlsMode.OFF) {
             caps |= Capabilities.SSL;
         }
         return caps;
     }
 
-    /** Takes a newly accepted socket; beyond the connection limit the client gets error 1040 at once. */
+    /** Opens the connection once the greeting to pass on is known. */
     @Override
-    public void accept(NetSocket socket) {
-        if (clientConnections.incrementAndGet() > listener.maxClientConnections()) {
-            clientConnections.decrementAndGet();
-            ErrPacket err = MySqlConnection.errPacket(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS,
-                    "Too many connections: Veil accepts at most " + listener.maxClientConnections() + " MySQL connections"));
-            socket.end(Packets.frame(0, err.encode()));
-            return;
-        }
+    protected void open(NetSocket socket) {
         HandshakeV10 greeting = defaultGreeting();
         if (greeting == null && hasUpstreams()) {
             // First client before any upstream answered: learn the server's greeting now (bounded by the
@@ -185,28 +154,24 @@ public class MySqlFrontend implements WireEngine {
         new MySqlConnection(socket, this);
     }
 
-    public int clientConnections() {
-        return clientConnections.get();
-    }
-
     /** The upstream and database for a client's schema: {@code upstream/schema}, or the default upstream. */
     UpstreamRouter.Route route(String database) {
-        return router.route(Dialect.MYSQL, database, listener.defaultUpstream());
+        return context.router().route(Dialect.MYSQL, database, listener.defaultUpstream());
     }
 
     private UpstreamSettings defaultUpstream() {
-        return router.defaultUpstream(Dialect.MYSQL, listener.defaultUpstream());
+        return context.router().defaultUpstream(Dialect.MYSQL, listener.defaultUpstream());
     }
 
     private List<UpstreamSettings> mysqlUpstreams() {
-        return router.of(Dialect.MYSQL);
+        return context.router().of(Dialect.MYSQL);
     }
 
     /** Used by KILL: the server thread behind a session, reached on a fresh control connection. */
     Future<Void> killOnUpstream(MySqlServerConnection target, boolean connection) {
         long thread = target.handshake().connectionId();
         MySqlProfile profile = new MySqlProfile(0, DEFAULT_CHARSET);
-        return upstreams.connectMySql(target.upstream(), null, profile, vertx.getOrCreateContext())
+        return context.upstreams().connectMySql(target.upstream(), null, profile, context.vertx().getOrCreateContext())
                 .compose(c -> c.query((connection ? "KILL CONNECTION " : "KILL QUERY ") + thread)
                         .onComplete(ar -> c.close()))
                 .mapEmpty();

@@ -1,0 +1,55 @@
+package dev.veil.session;
+
+import dev.veil.analysis.Dialect;
+import dev.veil.config.VeilConfig;
+import dev.veil.identity.Identity;
+import dev.veil.upstream.UpstreamRouter;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+
+/**
+ * Opens client sessions for either wire: the session itself (who, from where, to which upstream and
+ * database, in which environment) and the statement pipeline every statement of it goes through.
+ */
+@ApplicationScoped
+public class SessionOpener {
+    /** A session just opened, with its pipeline. */
+    public record Opened(Session session, StatementPipeline pipeline) {
+    }
+
+    private final SessionRegistry registry;
+    private final StatementPipelines pipelines;
+    private final String environment;
+    private final boolean recordParameters;
+    private final Clock clock;
+
+    public SessionOpener(SessionRegistry registry, StatementPipelines pipelines, VeilConfig config, Clock clock) {
+        this.registry = registry;
+        this.pipelines = pipelines;
+        this.environment = config.environment();
+        this.recordParameters = config.audit().recordParameters();
+        this.clock = clock;
+    }
+
+    /** The live sessions: CancelRequest and KILL find their target there. */
+    public SessionRegistry registry() {
+        return registry;
+    }
+
+    /** Whether statements' bound parameter values go into their records (veil.audit.record-parameters). */
+    public boolean recordParameters() {
+        return recordParameters;
+    }
+
+    /**
+     * @param id the id the client was already given (MySQL's handshake carries it), or a fresh one
+     * @param program the client's self-declared program (application_name, program_name), may be null
+     */
+    public Opened open(long id, Identity identity, Dialect dialect, String clientAddress, boolean tls,
+                       UpstreamRouter.Route route, String program) {
+        Session session = new Session(id, identity, environment, clientAddress, tls, route.upstream().name(),
+                route.database(), clock.instant());
+        return new Opened(session, pipelines.open(session, dialect, route.upstream(), program));
+    }
+}
