@@ -32,7 +32,6 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayDeque;
 import dev.veil.frontend.HeldOutput;
 import dev.veil.frontend.LoopbackAddress;
 import io.netty.channel.ChannelPipeline;
@@ -43,29 +42,11 @@ import io.netty.channel.ChannelPipeline;
  * answers come back byte for byte. Every error Veil raises goes out through {@link #fail}.
  * Protocol: dev.mysql.com "Client/Server Protocol" (Connection Phase, Command Phase).
  */
-final class MySqlConnection {
+final class MySqlConnection implements MySqlCommandPhase.Connection {
     private static final Logger LOG = Logger.getLogger(MySqlConnection.class);
     private static final String FALLBACK_VERSION = "8.0.40-Veil";
 
     private enum State { HANDSHAKE, AUTHENTICATING, CONNECTING, READY, CLOSED }
-
-    /**
-     * A whole command (split packets joined), the sequence id of its last packet, and, for a command that
-     * came in one packet, that packet as received (forwarded as is, without copying).
-     */
-    private record Cmd(Buffer payload, int lastSeq, Buffer frame, VeilException refusal) {
-        Cmd(Buffer payload, int lastSeq, Buffer frame) {
-            this(payload, lastSeq, frame, null);
-        }
-
-        Cmd refused(VeilException e) {
-            return new Cmd(payload, lastSeq, frame, e);
-        }
-
-        int code() {
-            return payload.length() == 0 ? -1 : payload.getUnsignedByte(0);
-        }
-    }
 
     private final NetSocket socket;
     private final MySqlEngine engine;
@@ -88,18 +69,13 @@ final class MySqlConnection {
     private UpstreamPool<MySqlServerConnection> pool;
     private MySqlServerConnection server;
     private Session session;
-    private Buffer partial;
     private Buffer handshakeBytes;
-    private final ArrayDeque<Cmd> waiting = new ArrayDeque<>();
-    private static final MySqlCommandAdmission ADMISSION = new MySqlCommandAdmission();
     private MySqlStatementFlow flow;
+    private MySqlCommandPhase commands;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private MySqlResultRelay results;
-    /** A command is being analysed / recorded: later ones wait behind it, in order. */
-    private boolean admitting;
     private String programName;
     private String endReason = "client disconnected";
-    private static final int WAITING_BEFORE_PAUSE = 256;
     /** Everything for the client once ready, held while a read's audit record is not durable yet. */
     private final HeldOutput out;
 
@@ -150,7 +126,7 @@ final class MySqlConnection {
                 case CONNECTING -> throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
                         "Got packets out of order: a command arrived before authentication ended");
                 case READY -> {
-                    decoder.feed(chunk, this::onCommandPacket);
+                    decoder.feed(chunk, commands::onPacket);
                     if (state == State.READY && server != null && server.writeQueueFull()) {
                         socket.pause();
                         server.drainHandler(v -> socket.resume());
@@ -163,7 +139,7 @@ final class MySqlConnection {
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
         } catch (PacketTooLargeException e) {
-            fail(state == State.READY ? packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
+            fail(state == State.READY ? commands.packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
                     + e.length() + " bytes before login, over Veil's limit of " + e.limit() + " bytes for the handshake and"
                     + " authentication packets (a password or token must fit in it)"), (e.sequenceId() + 1) & 0xFF);
         } catch (RuntimeException | LinkageError e) {
@@ -345,7 +321,9 @@ final class MySqlConnection {
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(opened.pipeline());
-        results = new MySqlResultRelay(out, server::binaryRows, this::onResponseComplete, this::onServerLost);
+        commands = new MySqlCommandPhase(this, session, engine.context.sessions().registry(), server, flow, out, context,
+                clientCaps, engine.listener.maxMessageBytes());
+        results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost);
         server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
         decoder.limit(Math.min(engine.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
@@ -360,176 +338,31 @@ final class MySqlConnection {
         return Capabilities.has(clientCaps, Capabilities.SESSION_TRACK);
     }
 
+    // ---- what the command phase needs ----------------------------------------------------------------
+
+    @Override
+    public boolean live() {
+        return state == State.READY && server != null;
+    }
+
+    @Override
+    public void quit() {
+        endReason = "client quit";
+        state = State.CLOSED;
+        socket.close();
+    }
+
+    @Override
+    public void pauseClient() {
+        socket.pause();
+    }
+
+    @Override
+    public void resumeClient() {
+        socket.resume();
+    }
+
     // ---- command phase -------------------------------------------------------------------------------
-
-    private void onCommandPacket(int seq, Buffer buf, int off, int len) {
-        if (state != State.READY) {
-            return;
-        }
-        if (partial == null && seq != 0) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
-        }
-        int size = (partial == null ? 0 : partial.length()) + len;
-        if (size > engine.listener.maxMessageBytes()) {
-            throw packetTooLarge();
-        }
-        if (len == Packets.MAX_PAYLOAD) {
-            if (partial == null) {
-                partial = Buffer.buffer(Packets.MAX_PAYLOAD * 2);
-            }
-            partial.appendBuffer(buf, off, len);
-            return;
-        }
-        Cmd cmd;
-        if (partial != null) {
-            cmd = new Cmd(partial.appendBuffer(buf, off, len), seq, null);
-            partial = null;
-        } else {
-            // Slices share the read buffer, which Vert.x never reuses once handed to us.
-            cmd = new Cmd(buf.slice(off, off + len), seq, buf.slice(off - 4, off + len));
-        }
-        if (admitting || !waiting.isEmpty()) {
-            waiting.addLast(cmd);
-            if (waiting.size() == WAITING_BEFORE_PAUSE) {
-                // Only a client pipelining far ahead is paused: pausing on every statement costs system calls.
-                socket.pause();
-            }
-            return;
-        }
-        onCommand(cmd);
-    }
-
-    private VeilException packetTooLarge() {
-        return VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet bigger than Veil's limit ("
-                + engine.listener.maxMessageBytes() + " bytes, veil.mysql.max-message-bytes; raise it to accept larger commands)");
-    }
-
-    /** Handles one command; false when it had to go back to wait for the server's earlier answers. */
-    private boolean onCommand(Cmd cmd) {
-        MySqlCommandAdmission.Verdict verdict;
-        if (cmd.refusal() != null) {
-            verdict = MySqlCommandAdmission.Verdict.refuse(cmd.refusal());
-        } else {
-            try {
-                verdict = ADMISSION.admit(cmd.payload(), clientCaps);
-            } catch (VeilException e) {
-                // Refused at the protocol level: recorded by the pipeline first, then answered in its turn.
-                admitting = true;
-                flow.refused(cmd.payload(), e).onComplete(ar -> resumeWith(cmd.refused(ar.succeeded() ? ar.result() : e)));
-                return true;
-            }
-        }
-        if (verdict.forward()) {
-            if (MySqlStatementFlow.needsDecision(cmd.code())) {
-                admitting = true;
-                MySqlCommandAdmission.Verdict v = verdict;
-                flow.decide(cmd.payload()).onComplete(ar -> {
-                    if (ar.succeeded() && ar.result().refusal() == null) {
-                        admitting = false;
-                        if (state == State.READY && server != null) {
-                            forward(cmd, v, ar.result());
-                            drainWaiting();
-                        }
-                        return;
-                    }
-                    VeilException e = ar.succeeded() ? ar.result().refusal() : ar.cause() instanceof VeilException ve ? ve
-                            : VeilException.error(ErrorCode.INTERNAL, "statement refused: " + ar.cause().getMessage());
-                    resumeWith(cmd.refused(e));
-                });
-                return true;
-            }
-            forward(cmd, verdict, null);
-            return true;
-        }
-        // Veil answers itself: wait until the server has answered everything sent before, to keep order.
-        if (server.pendingResponses() > 0) {
-            waiting.addFirst(verdict.refusal() != null ? cmd.refused(verdict.refusal()) : cmd);
-            return false;
-        }
-        runLocally(cmd, verdict);
-        return true;
-    }
-
-    /** The pipeline answered for a command that is refused: it goes first in line, answered in its turn. */
-    private void resumeWith(Cmd refused) {
-        admitting = false;
-        if (state != State.READY || server == null) {
-            return;
-        }
-        waiting.addFirst(refused);
-        drainWaiting();
-    }
-
-    private void forward(Cmd cmd, MySqlCommandAdmission.Verdict verdict, MySqlStatementFlow.Decided decided) {
-        if (verdict.changesSchema()) {
-            server.noteSchemaChange();
-            if (cmd.code() == Command.COM_INIT_DB) {
-                flow.schemaSelected(cmd.payload().getString(1, cmd.payload().length(), "UTF-8"));
-            }
-        }
-        if (cmd.code() == Command.COM_STMT_CLOSE) {
-            flow.closed(cmd.payload());
-        }
-        if (decided != null && decided.ticket() != null && !decided.ticket().durable().isComplete()) {
-            out.holdUntil(decided.ticket().durable(), this::answerWithheld);
-        }
-        server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
-        flow.forwarded(cmd.code(), decided, verdict.shape() != null);
-    }
-
-    /** A read ran ahead of its audit fsync and the record could not be made durable: its answer is never sent. */
-    private void answerWithheld(Throwable cause) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        LOG.warnf("session %d: ending it, an answer is withheld: %s", connectionId, cause.getMessage());
-        fail(VeilException.fatal(cause instanceof VeilException ve ? ve.code() : ErrorCode.INTERNAL,
-                "terminating connection: the answer to a statement is withheld because Veil could not make its audit "
-                        + "record durable (" + cause.getMessage() + ")"), 0);
-    }
-
-    private void runLocally(Cmd cmd, MySqlCommandAdmission.Verdict verdict) {
-        int replySeq = (cmd.lastSeq() + 1) & 0xFF;
-        if (verdict.refusal() != null) {
-            fail(verdict.refusal(), replySeq);
-            return;
-        }
-        switch (verdict.local()) {
-            case QUIT -> {
-                endReason = "client quit";
-                state = State.CLOSED;
-                socket.close();
-            }
-            case KILL -> kill(verdict.killId(), verdict.killConnection(), replySeq);
-            default -> throw new IllegalStateException(verdict.local().name());
-        }
-    }
-
-    /** KILL [QUERY|CONNECTION] quotes the connection id Veil gave in its handshake; it reaches that session's server thread. */
-    private void kill(long id, boolean connection, int replySeq) {
-        Session target = engine.context.sessions().registry().find(id).orElse(null);
-        boolean allowed = target != null && (target.identity().name().equals(session.identity().name())
-                || session.identity().roles().contains("admin"));
-        if (!allowed) {
-            // Sessions of other identities are reported as unknown, as the server does for threads one may not see.
-            fail(VeilException.error(ErrorCode.UNKNOWN_THREAD, "Unknown thread id: " + id), replySeq);
-            return;
-        }
-        if (connection && target == session) {
-            // Killing one's own connection: the server answers with an error and closes it.
-            fail(VeilException.fatal(ErrorCode.QUERY_CANCELED, "Connection was killed"), replySeq);
-            return;
-        }
-        target.cancel();
-        if (connection) {
-            target.terminate();
-        }
-        out.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack())));
-    }
-
-    private int statusFlags() {
-        return server != null && server.inTransaction() ? ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS : ServerStatus.AUTOCOMMIT;
-    }
 
     /** Ends this session from another connection's KILL CONNECTION. */
     private void terminate() {
@@ -543,27 +376,6 @@ final class MySqlConnection {
         }
         state = State.CLOSED;
         socket.close();
-    }
-
-    /** The server has answered the oldest command; its last packet has been relayed. */
-    private void onResponseComplete(boolean error, long rows) {
-        var t = server.tracker();
-        flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState(),
-                server.inTransaction());
-        if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
-            context.runOnContext(v -> drainWaiting());
-        }
-    }
-
-    private void drainWaiting() {
-        while (!admitting && !waiting.isEmpty() && state == State.READY && server != null) {
-            if (!onCommand(waiting.pollFirst())) {
-                break;
-            }
-        }
-        if (waiting.isEmpty() && state == State.READY) {
-            socket.resume();
-        }
     }
 
     /** The server connection broke; what it sent before has been relayed. */
@@ -584,7 +396,8 @@ final class MySqlConnection {
     }
 
     /** The error funnel: one ERR packet; a fatal one ends the connection, others leave it ready for the next command. */
-    private void fail(VeilException e, int seq) {
+    @Override
+    public void fail(VeilException e, int seq) {
         if (state == State.CLOSED) {
             return;
         }
