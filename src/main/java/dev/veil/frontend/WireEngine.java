@@ -2,6 +2,8 @@ package dev.veil.frontend;
 
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.config.Listener;
+import dev.veil.session.GatewayStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -13,20 +15,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * beyond its limit at once (in the protocol's own error format), and opens a connection for the others.
  */
 public abstract class WireEngine {
+    /**
+     * How a protocol is named.
+     *
+     * @param name in status, metrics and logs: postgresql or mysql
+     * @param displayName in log lines and messages
+     * @param tooManyClients the server's own words for "too many connections", which clients and tools recognise
+     */
+    public record Protocol(String name, String displayName, String tooManyClients) {
+    }
+
+    /** What the engines of both wires share: identity, sessions, audit, upstreams, event loops. */
+    protected final EngineContext context;
+    private final Protocol protocol;
     private final AtomicInteger clients;
     private final int maxClients;
     private volatile boolean tlsAvailable;
 
-    protected WireEngine(AtomicInteger clients, int maxClients) {
-        this.clients = clients;
-        this.maxClients = maxClients;
+    protected WireEngine(Protocol protocol, Listener listener, EngineContext context, GatewayStatus status) {
+        this.protocol = protocol;
+        this.context = context;
+        this.clients = status.clientConnections(protocol.name());
+        this.maxClients = listener.maxClientConnections();
     }
 
-    /** The protocol's name in status, metrics and logs: postgresql or mysql. */
-    public abstract String protocol();
+    public final EngineContext context() {
+        return context;
+    }
 
-    /** The human name of the protocol for log lines. */
-    public abstract String displayName();
+    public final String protocol() {
+        return protocol.name();
+    }
+
+    public final String displayName() {
+        return protocol.displayName();
+    }
 
     /** Work before the port opens (MySQL: learn the upstream servers' greetings); completes when done. */
     public Future<Void> beforeListening() {
@@ -46,15 +69,12 @@ public abstract class WireEngine {
     public final void accept(NetSocket socket) {
         if (clients.incrementAndGet() > maxClients) {
             clients.decrementAndGet();
-            socket.end(encodeRefusal(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS, tooManyClients() + ": Veil accepts at most "
-                    + maxClients + " " + displayName() + " connections")));
+            socket.end(encodeRefusal(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS, protocol.tooManyClients() + ": Veil accepts at most "
+                    + maxClients + " " + protocol.displayName() + " connections")));
             return;
         }
         open(socket);
     }
-
-    /** The server's own words for "too many connections", which clients and tools recognise. */
-    protected abstract String tooManyClients();
 
     /** A fatal error in the protocol's format, for a client that has sent nothing yet. */
     protected abstract Buffer encodeRefusal(VeilException e);

@@ -51,6 +51,13 @@ public final class Session {
         this.ender = ender;
     }
 
+    /** The session's connection is gone: cancel, terminate and end requests have nothing to act on any more. */
+    public void clearCallbacks() {
+        canceller = null;
+        terminator = null;
+        ender = null;
+    }
+
     public void end(VeilException reason) {
         var e = ender;
         if (e != null) {

@@ -14,8 +14,8 @@ import java.time.Clock;
  */
 @ApplicationScoped
 public class SessionOpener {
-    /** A session just opened, with its pipeline. */
-    public record Opened(Session session, StatementPipeline pipeline) {
+    /** A session just opened and registered, with its pipeline and the cancel key its client may quote. */
+    public record Opened(Session session, StatementPipeline pipeline, SessionRegistry.CancelKey cancelKey) {
     }
 
     private final SessionRegistry registry;
@@ -42,6 +42,14 @@ public class SessionOpener {
         return recordParameters;
     }
 
+    /** The session's client is gone: it leaves the registry and takes no more cancel, terminate or end requests. */
+    public void close(Session session) {
+        if (session != null) {
+            session.clearCallbacks();
+            registry.unregister(session);
+        }
+    }
+
     /**
      * @param id the id the client was already given (MySQL's handshake carries it), or a fresh one
      * @param program the client's self-declared program (application_name, program_name), may be null
@@ -50,6 +58,7 @@ public class SessionOpener {
                        UpstreamRouter.Route route, String program) {
         Session session = new Session(id, identity, environment, clientAddress, tls, route.upstream().name(),
                 route.database(), clock.instant());
-        return new Opened(session, pipelines.open(session, dialect, route.upstream(), program));
+        StatementPipeline pipeline = pipelines.open(session, dialect, route.upstream(), program);
+        return new Opened(session, pipeline, registry.register(session));
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Live sessions by the cancel key Veil gave their clients. Clients never see upstream process ids or
+ * Live sessions by id and by the cancel key Veil gave their clients. Clients never see upstream process ids or
  * secrets: a CancelRequest quotes Veil's key, and Veil forwards the server's own key to the right server.
  */
 @ApplicationScoped
@@ -22,6 +22,7 @@ public class SessionRegistry {
 
     private final Map<CancelKey, Session> byKey = new ConcurrentHashMap<>();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
+    private final Map<Long, CancelKey> keys = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
@@ -30,22 +31,28 @@ public class SessionRegistry {
         return ids.incrementAndGet();
     }
 
+    /**
+     * Registers a live session under its id (MySQL clients quote the connection id Veil gave them in its
+     * handshake: KILL QUERY / KILL CONNECTION) and under a fresh cancel key (PostgreSQL clients quote the key
+     * of their BackendKeyData in a CancelRequest).
+     */
     public CancelKey register(Session session) {
         while (true) {
             CancelKey key = new CancelKey(random.nextInt(Integer.MAX_VALUE - 1) + 1, random.nextInt());
             if (byKey.putIfAbsent(key, session) == null) {
                 open.incrementAndGet();
                 byId.put(session.id(), session);
+                keys.put(session.id(), key);
                 return key;
             }
         }
     }
 
-    public void unregister(CancelKey key) {
-        Session s = key == null ? null : byKey.remove(key);
-        if (s != null) {
+    public void unregister(Session session) {
+        CancelKey key = session == null ? null : keys.remove(session.id());
+        if (key != null && byKey.remove(key, session)) {
             open.decrementAndGet();
-            byId.remove(s.id());
+            byId.remove(session.id(), session);
         }
     }
 
@@ -57,22 +64,6 @@ public class SessionRegistry {
         }
         s.cancel();
         return true;
-    }
-
-    /**
-     * Registers a session known by its id alone: MySQL clients quote the connection id Veil gave them in
-     * its handshake (KILL QUERY / KILL CONNECTION) instead of a secret key.
-     */
-    public void add(Session session) {
-        if (byId.putIfAbsent(session.id(), session) == null) {
-            open.incrementAndGet();
-        }
-    }
-
-    public void remove(Session session) {
-        if (session != null && byId.remove(session.id(), session)) {
-            open.decrementAndGet();
-        }
     }
 
     public Optional<Session> find(long id) {

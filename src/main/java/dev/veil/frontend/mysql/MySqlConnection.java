@@ -15,25 +15,20 @@ import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
 import dev.veil.protocol.mysql.PacketTooLargeException;
 import dev.veil.identity.Identity;
-import dev.veil.session.Session;
 import dev.veil.session.SessionOpener;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
 import dev.veil.upstream.MySqlServerConnection;
 import dev.veil.upstream.UpstreamException;
-import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.UpstreamRouter;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 import org.jboss.logging.Logger;
 
-import dev.veil.frontend.HeldOutput;
-import dev.veil.frontend.LoopbackAddress;
+import dev.veil.frontend.ClientConnection;
 import io.netty.channel.ChannelPipeline;
 
 /**
@@ -42,22 +37,17 @@ import io.netty.channel.ChannelPipeline;
  * answers come back byte for byte. Every error Veil raises goes out through {@link #fail}.
  * Protocol: dev.mysql.com "Client/Server Protocol" (Connection Phase, Command Phase).
  */
-final class MySqlConnection implements MySqlCommandPhase.Connection {
+final class MySqlConnection extends ClientConnection<MySqlServerConnection> implements MySqlCommandPhase.Connection {
     private static final Logger LOG = Logger.getLogger(MySqlConnection.class);
     private static final String FALLBACK_VERSION = "8.0.40-Veil";
 
     private enum State { HANDSHAKE, AUTHENTICATING, CONNECTING, READY, CLOSED }
 
-    private final NetSocket socket;
     private final MySqlEngine engine;
-    private final Context context;
     private final PacketDecoder decoder = PacketDecoder.beforeLogin();
-    private final boolean loopback;
-    private final String clientHost;
     private final long connectionId;
     private final byte[] nonce = new byte[20];
     private final int offered;
-    private final long authTimer;
 
     private State state = State.HANDSHAKE;
     private boolean tls;
@@ -66,45 +56,30 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
     private int charset;
     private MySqlAuthFlow auth;
     private UpstreamRouter.Route route;
-    private UpstreamPool<MySqlServerConnection> pool;
-    private MySqlServerConnection server;
-    private Session session;
     private Buffer handshakeBytes;
     private MySqlStatementFlow flow;
     private MySqlCommandPhase commands;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private MySqlResultRelay results;
     private String programName;
-    private String endReason = "client disconnected";
-    /** Everything for the client once ready, held while a read's audit record is not durable yet. */
-    private final HeldOutput out;
 
     MySqlConnection(NetSocket socket, MySqlEngine engine) {
-        this.socket = socket;
+        super(socket, engine, engine.context(), engine.listener.authenticationTimeout());
         this.engine = engine;
-        this.context = Vertx.currentContext();
-        String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
-        this.clientHost = host;
-        this.loopback = LoopbackAddress.is(host);
-        this.connectionId = engine.context.sessions().registry().nextSessionId();
+        this.connectionId = engineContext.sessions().registry().nextSessionId();
         this.offered = engine.offeredCapabilities();
-        this.out = new HeldOutput(socket, () -> server);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + engine.random.nextInt(94));
         }
-        socket.handler(this::onData);
-        socket.closeHandler(v -> onClientClosed());
-        socket.exceptionHandler(e -> {
-            LOG.debugf("client connection error: %s", e.getMessage());
-            socket.close();
-        });
-        this.authTimer = engine.context.vertx().setTimer(engine.listener.authenticationTimeout().toMillis(), id -> {
-            if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
-                fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out"), sequence);
-            }
-        });
         sendGreeting();
+    }
+
+    @Override
+    protected void onAuthenticationTimeout() {
+        if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
+            fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out"), sequence);
+        }
     }
 
     private void sendGreeting() {
@@ -118,7 +93,8 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
         sequence = 1;
     }
 
-    private void onData(Buffer chunk) {
+    @Override
+    protected void onData(Buffer chunk) {
         try {
             switch (state) {
                 case HANDSHAKE -> onHandshakeBytes(chunk);
@@ -244,7 +220,7 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
         }
         route = engine.route(Capabilities.has(clientCaps, Capabilities.CONNECT_WITH_DB) ? response.database() : null);
         state = State.AUTHENTICATING;
-        auth = new MySqlAuthFlow(engine.context.authenticator(), engine.listener, nonce, tls, loopback, clientHost);
+        auth = new MySqlAuthFlow(engineContext.authenticator(), engine.listener, nonce, tls, loopback, clientHost);
         apply(auth.onHandshakeResponse(response));
     }
 
@@ -254,7 +230,7 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
             sequence = (sequence + 1) & 0xFF;
         }
         if (step.identity() != null) {
-            engine.context.vertx().cancelTimer(authTimer);
+            authenticated();
             connectUpstream(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict (a client must wait for it anyway).
@@ -264,7 +240,7 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
                     return; // the client left, or the authentication timer fired
                 }
                 if (ar.succeeded()) {
-                    engine.context.vertx().cancelTimer(authTimer);
+                    authenticated();
                     connectUpstream(ar.result());
                 } else {
                     fail(ar.cause() instanceof VeilException ve ? ve
@@ -279,7 +255,7 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         socket.pause();
-        pool = engine.context.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
+        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
         pool.acquire().onComplete(ar -> {
             if (ar.failed()) {
                 onLeaseFailed(ar.cause());
@@ -311,17 +287,16 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
     }
 
     private void welcome(Identity identity) {
-        SessionOpener.Opened opened = engine.context.sessions().open(connectionId, identity, Dialect.MYSQL, clientHost, tls,
+        SessionOpener.Opened opened = engineContext.sessions().open(connectionId, identity, Dialect.MYSQL, clientHost, tls,
                 route, programName);
         session = opened.session();
-        engine.context.sessions().registry().add(session);
         MySqlServerConnection conn = server;
         session.onCancel(() -> engine.killOnUpstream(conn, false));
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(opened.pipeline());
-        commands = new MySqlCommandPhase(this, session, engine.context.sessions().registry(), server, flow, out, context,
+        commands = new MySqlCommandPhase(this, session, engineContext.sessions().registry(), server, flow, out, context,
                 clientCaps, engine.listener.maxMessageBytes());
         results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost);
         server.attach(results);
@@ -350,16 +325,6 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
         endReason = "client quit";
         state = State.CLOSED;
         socket.close();
-    }
-
-    @Override
-    public void pauseClient() {
-        socket.pause();
-    }
-
-    @Override
-    public void resumeClient() {
-        socket.resume();
     }
 
     // ---- command phase -------------------------------------------------------------------------------
@@ -402,7 +367,7 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
             return;
         }
         if ((state == State.HANDSHAKE || state == State.AUTHENTICATING) && e.code() != ErrorCode.INTERNAL) {
-            engine.context.auditor().authenticationFailed("mysql", auth == null ? null : auth.user(), clientHost, tls, e);
+            engineContext.auditor().authenticationFailed("mysql", auth == null ? null : auth.user(), clientHost, tls, e);
         }
         Buffer packet = Packets.frame(seq, errPacket(e).encode());
         if (e.fatal() || state != State.READY) {
@@ -413,29 +378,21 @@ final class MySqlConnection implements MySqlCommandPhase.Connection {
         }
     }
 
-    private void onClientClosed() {
+    @Override
+    protected void onClosing() {
         if (state == State.AUTHENTICATING && auth != null && auth.user() != null) {
             // A client that hangs up mid-authentication (one that refuses the plugin it was switched to, say) is
             // a failed attempt too; a refusal of Veil's own has already closed the state and is recorded there.
-            engine.context.auditor().authenticationFailed("mysql", auth.user(), clientHost, tls, VeilException.fatal(
+            engineContext.auditor().authenticationFailed("mysql", auth.user(), clientHost, tls, VeilException.fatal(
                     ErrorCode.AUTH_FAILED, "the client closed the connection during authentication"));
         }
         state = State.CLOSED;
-        engine.context.vertx().cancelTimer(authTimer);
-        engine.clientGone();
-        if (session != null) {
-            session.onCancel(null);
-            session.onTerminate(null);
-            session.onEnd(null);
-            engine.context.sessions().registry().remove(session);
-        }
+    }
+
+    @Override
+    protected void endFlow(String reason) {
         if (flow != null) {
-            flow.end(endReason);
-        }
-        if (server != null) {
-            MySqlServerConnection s = server;
-            server = null;
-            pool.release(s);
+            flow.end(reason);
         }
     }
 }

@@ -17,7 +17,7 @@ import dev.veil.upstream.UpstreamSettings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -25,14 +25,13 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The MySQL wire: its listener settings, the shared engine context, and what Veil learnt of each upstream
  * server's greeting (its version string and capabilities), which Veil passes on in its own handshake so that
  * drivers adapt to the real server behind it. One {@link MySqlConnection} per client.
  */
-@ApplicationScoped
+@Singleton
 public class MySqlEngine extends WireEngine {
     private static final Logger LOG = Logger.getLogger(MySqlEngine.class);
 
@@ -40,34 +39,15 @@ public class MySqlEngine extends WireEngine {
     static final int DEFAULT_CHARSET = 45;
 
     final VeilConfig.MySqlListener listener;
-    final EngineContext context;
     final SecureRandom random = new SecureRandom();
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
 
+    private static final Protocol PROTOCOL = new Protocol("mysql", "MySQL", "Too many connections");
+
     @Inject
     public MySqlEngine(VeilConfig config, EngineContext context, GatewayStatus status) {
-        this(config.mysql(), context, status.clientConnections("mysql"));
-    }
-
-    public MySqlEngine(VeilConfig.MySqlListener listener, EngineContext context, AtomicInteger clients) {
-        super(clients, listener.maxClientConnections());
-        this.listener = listener;
-        this.context = context;
-    }
-
-    @Override
-    public String protocol() {
-        return "mysql";
-    }
-
-    @Override
-    public String displayName() {
-        return "MySQL";
-    }
-
-    @Override
-    protected String tooManyClients() {
-        return "Too many connections";
+        super(PROTOCOL, config.mysql(), context, status);
+        this.listener = config.mysql();
     }
 
     @Override

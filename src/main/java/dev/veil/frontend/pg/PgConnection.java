@@ -18,13 +18,11 @@ import dev.veil.protocol.pg.StartupPacketDecoder;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.identity.Identity;
-import dev.veil.session.Session;
 import dev.veil.session.SessionOpener;
 import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.PgServerConnection;
-import dev.veil.upstream.UpstreamPool;
 import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamException;
 import io.vertx.core.buffer.Buffer;
@@ -33,12 +31,9 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
-import dev.veil.frontend.HeldOutput;
-import dev.veil.frontend.LoopbackAddress;
+import dev.veil.frontend.ClientConnection;
 import dev.veil.protocol.pg.Authentication;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,62 +43,46 @@ import java.util.Map;
  * through {@link #fail(VeilException)}.
  * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
  */
-final class PgConnection implements PgStatementFlow.Relay {
+final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
 
-    private final NetSocket socket;
     private final PgEngine engine;
     private final StartupPacketDecoder startupDecoder = new StartupPacketDecoder();
     private final PgFrameDecoder decoder;
     private final PgFrameBatch toServer = new PgFrameBatch();
-    private final boolean loopback;
-    private final long authTimer;
 
     private State state = State.STARTUP;
     private boolean tls;
     private PgAuthFlow auth;
     private PgStartupParameters startup;
     private UpstreamRouter.Route route;
-    private UpstreamPool<PgServerConnection> pool;
-    private PgServerConnection server;
-    private Session session;
-    private SessionRegistry.CancelKey cancelKey;
     private List<PgFrame> earlyFrames;
     // Audit (issue 6): the session's record and the statement flow that records before it relays.
     private PgStatementFlow flow;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private PgResultRelay results;
-    private String endReason = "client disconnected";
-    /** Everything for the client, held while a read's audit record is not durable yet. */
-    private final HeldOutput out;
 
     PgConnection(NetSocket socket, PgEngine engine) {
-        this.socket = socket;
+        super(socket, engine, engine.context(), engine.listener.authenticationTimeout());
         this.engine = engine;
         this.decoder = PgFrameDecoder.beforeLogin();
-        String host = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
-        this.loopback = LoopbackAddress.is(host);
-        this.out = new HeldOutput(socket, () -> server);
-        socket.handler(this::onData);
-        socket.closeHandler(v -> onClientClosed());
-        socket.exceptionHandler(e -> {
-            LOG.debugf("client connection error: %s", e.getMessage());
-            socket.close();
-        });
-        this.authTimer = engine.context.vertx().setTimer(engine.listener.authenticationTimeout().toMillis(), id -> {
-            if (state == State.STARTUP || state == State.AUTHENTICATING || state == State.VERIFYING) {
-                VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
-                if (startup != null) {
-                    engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, timeout);
-                }
-                fail(timeout);
-            }
-        });
     }
 
-    private void onData(Buffer chunk) {
+    @Override
+    protected void onAuthenticationTimeout() {
+        if (state == State.STARTUP || state == State.AUTHENTICATING || state == State.VERIFYING) {
+            VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
+            if (startup != null) {
+                engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, timeout);
+            }
+            fail(timeout);
+        }
+    }
+
+    @Override
+    protected void onData(Buffer chunk) {
         try {
             switch (state) {
                 case STARTUP -> onStartupBytes(chunk);
@@ -136,7 +115,7 @@ final class PgConnection implements PgStatementFlow.Relay {
             socket.write(Buffer.buffer(new byte[]{'N'}));
             continueStartup(leftover);
         } else if (packet instanceof CancelRequest cancel) {
-            engine.context.sessions().registry().cancel(cancel.processId(), cancel.secretKey());
+            engineContext.sessions().registry().cancel(cancel.processId(), cancel.secretKey());
             socket.close();
             state = State.CLOSED;
         } else if (packet instanceof StartupMessage message) {
@@ -187,9 +166,9 @@ final class PgConnection implements PgStatementFlow.Relay {
         route = engine.route(startup.database());
         state = State.AUTHENTICATING;
         try {
-            auth = new PgAuthFlow(engine.context.authenticator(), engine.listener.passwordMethod(), startup.user(), tls, loopback);
+            auth = new PgAuthFlow(engineContext.authenticator(), engine.listener.passwordMethod(), startup.user(), tls, loopback);
         } catch (VeilException e) {
-            engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
             throw e;
         }
         socket.write(auth.firstRequest());
@@ -214,14 +193,14 @@ final class PgConnection implements PgStatementFlow.Relay {
         try {
             step = auth.onResponse(frame);
         } catch (VeilException e) {
-            engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+            engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
             throw e;
         }
         if (step.reply() != null) {
             socket.write(step.reply());
         }
         if (step.identity() != null) {
-            engine.context.vertx().cancelTimer(authTimer);
+            authenticated();
             connectUpstream(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict: a pipelined query waits in the socket, in order.
@@ -233,12 +212,12 @@ final class PgConnection implements PgStatementFlow.Relay {
                 }
                 if (ar.succeeded()) {
                     socket.write(new Authentication.AuthenticationOk().encode());
-                    engine.context.vertx().cancelTimer(authTimer);
+                    authenticated();
                     connectUpstream(ar.result());
                 } else {
                     VeilException e = ar.cause() instanceof VeilException ve ? ve
                             : VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause());
-                    engine.context.auditor().authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
+                    engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
                     fail(e);
                 }
             });
@@ -253,7 +232,7 @@ final class PgConnection implements PgStatementFlow.Relay {
         decoder.limit(engine.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
-        pool = engine.context.upstreams().pool(route.upstream(), route.database());
+        pool = engineContext.upstreams().pool(route.upstream(), route.database());
         pool.acquire().compose(conn -> {
             if (state == State.CLOSED) {
                 pool.release(conn);
@@ -296,16 +275,15 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     private void welcome(Identity identity) {
-        SessionOpener opener = engine.context.sessions();
+        SessionOpener opener = engineContext.sessions();
         SessionOpener.Opened opened = opener.open(opener.registry().nextSessionId(), identity, Dialect.POSTGRESQL,
-                clientAddress(), tls, route, startup.settings().get("application_name"));
+                clientHost, tls, route, startup.settings().get("application_name"));
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
-        cancelKey = engine.context.sessions().registry().register(session);
+        SessionRegistry.CancelKey cancelKey = opened.cancelKey();
         PgServerConnection conn = server;
-        session.onCancel(() -> engine.context.upstreams().cancel(conn));
-        Context loop = Vertx.currentContext();
-        session.onEnd(reason -> loop.runOnContext(v -> {
+        session.onCancel(() -> engineContext.upstreams().cancel(conn));
+        session.onEnd(reason -> context.runOnContext(v -> {
             if (state == State.READY) {
                 // Closing the client releases the server connection as a client disconnect would: reset
                 // and reused when between statements, closed (never reused) when one is still running.
@@ -407,16 +385,6 @@ final class PgConnection implements PgStatementFlow.Relay {
     }
 
     @Override
-    public void pauseClient() {
-        socket.pause();
-    }
-
-    @Override
-    public void resumeClient() {
-        socket.resume();
-    }
-
-    @Override
     public void sendToClient(Buffer bytes) {
         results.flush();
         writeToClient(bytes);
@@ -430,10 +398,6 @@ final class PgConnection implements PgStatementFlow.Relay {
     @Override
     public boolean open() {
         return state == State.READY && server != null;
-    }
-
-    private String clientAddress() {
-        return socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
     }
 
     /** The server connection broke; what it sent before has been relayed. */
@@ -472,22 +436,15 @@ final class PgConnection implements PgStatementFlow.Relay {
         socket.end(new ErrorResponse(fields).encode());
     }
 
-    private void onClientClosed() {
+    @Override
+    protected void onClosing() {
         state = State.CLOSED;
-        engine.context.vertx().cancelTimer(authTimer);
-        engine.clientGone();
-        if (session != null) {
-            session.onCancel(null);
-            session.onEnd(null);
-            engine.context.sessions().registry().unregister(cancelKey);
-        }
+    }
+
+    @Override
+    protected void endFlow(String reason) {
         if (flow != null) {
-            flow.close(endReason);
-        }
-        if (server != null) {
-            PgServerConnection s = server;
-            server = null;
-            pool.release(s);
+            flow.close(reason);
         }
     }
 }

@@ -10,43 +10,23 @@ import dev.veil.session.GatewayStatus;
 import dev.veil.upstream.UpstreamRouter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The PostgreSQL wire: its listener settings and the shared engine context; one {@link PgConnection} per client. */
-@ApplicationScoped
+@Singleton
 public class PgEngine extends WireEngine {
     final VeilConfig.PgListener listener;
-    final EngineContext context;
     final SecureRandom random = new SecureRandom();
+
+    private static final Protocol PROTOCOL = new Protocol("postgresql", "PostgreSQL", "sorry, too many clients already");
 
     @Inject
     public PgEngine(VeilConfig config, EngineContext context, GatewayStatus status) {
-        this(config.pg(), context, status.clientConnections("postgresql"));
-    }
-
-    public PgEngine(VeilConfig.PgListener listener, EngineContext context, AtomicInteger clients) {
-        super(clients, listener.maxClientConnections());
-        this.listener = listener;
-        this.context = context;
-    }
-
-    @Override
-    public String protocol() {
-        return "postgresql";
-    }
-
-    @Override
-    public String displayName() {
-        return "PostgreSQL";
-    }
-
-    @Override
-    protected String tooManyClients() {
-        return "sorry, too many clients already";
+        super(PROTOCOL, config.pg(), context, status);
+        this.listener = config.pg();
     }
 
     @Override
