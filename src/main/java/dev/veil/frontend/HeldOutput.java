@@ -26,6 +26,7 @@ public final class HeldOutput implements ClientOutput {
     private int pending;
     private boolean serverPaused;
     private boolean dropped;
+    private boolean endAfterHeld;
 
     public HeldOutput(NetSocket socket, Supplier<? extends ServerConnection> server) {
         this.socket = socket;
@@ -74,10 +75,22 @@ public final class HeldOutput implements ClientOutput {
                     dropped = true;
                     failed.accept(ar.cause());
                 }
+                if (endAfterHeld) {
+                    socket.end();
+                }
             } else if (pending == 0 && !dropped) {
                 release();
             }
         });
+    }
+
+    /** Closes the client's socket once everything held so far has gone out (at once when nothing is held). */
+    public void endAfterHeld() {
+        if (held == null) {
+            socket.end();
+        } else {
+            endAfterHeld = true;
+        }
     }
 
     private void release() {
@@ -85,6 +98,10 @@ public final class HeldOutput implements ClientOutput {
         held = null;
         if (out != null && out.length() > 0) {
             socket.write(out);
+        }
+        if (endAfterHeld) {
+            socket.end();
+            return;
         }
         if (serverPaused) {
             serverPaused = false;

@@ -59,6 +59,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private PgStartupParameters startup;
     private UpstreamRouter.Route route;
     private List<PgFrame> earlyFrames;
+    /** A FATAL the server sent the client: the server is about to close, and the session ends with it. */
+    private ErrorResponse serverFatal;
     // Audit (issue 6): the session's record and the statement flow that records before it relays.
     private PgStatementFlow flow;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
@@ -294,7 +296,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
         out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
-        results = new PgResultRelay(this.out, flow::beforeServerFrame, flow::onServerFrame, this::onServerLost);
+        results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, this::onServerLost);
         server.attach(results);
         state = State.READY;
         socket.write(out);
@@ -337,7 +339,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         byte t = frame.type();
         if (!FrontendMessage.isKnownType(t)) {
             toServer.flush(server::write);
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid engine message type " + (t & 0xff));
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid frontend message type " + (t & 0xff));
         }
         if (t == 'X') {
             // Terminate ends the client's session only: the server connection goes back to the pool.
@@ -400,10 +402,28 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         return state == State.READY && server != null;
     }
 
+    private void afterServerFrame(PgFrame frame) {
+        if (frame.type() == ErrorResponse.TYPE) {
+            ErrorResponse error = ErrorResponse.decode(frame);
+            if ("FATAL".equals(error.severity()) || "PANIC".equals(error.severity())) {
+                serverFatal = error;
+            }
+        }
+        flow.onServerFrame(frame);
+    }
+
     /** The server connection broke; what it sent before has been relayed. */
     private void onServerLost(Throwable cause) {
         server = null;
         if (state == State.CLOSED) {
+            return;
+        }
+        if (serverFatal != null) {
+            // The server ended the session itself (pg_terminate_backend: 57P01, shutdown: 57P02…) and the
+            // client has its FATAL: the connection closes as it would from the server, with nothing of Veil's.
+            endReason = "upstream ended the session: " + serverFatal.sqlState() + " " + serverFatal.message();
+            state = State.CLOSED;
+            out.endAfterHeld();
             return;
         }
         LOG.warnf("session %d lost its upstream connection: %s", session == null ? 0 : session.id(), cause.getMessage());
