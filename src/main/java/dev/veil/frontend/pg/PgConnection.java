@@ -5,6 +5,7 @@ import dev.veil.protocol.pg.CancelRequest;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.GSSENCRequest;
+import dev.veil.protocol.pg.InvalidStartupLength;
 import dev.veil.protocol.pg.NegotiateProtocolVersion;
 import dev.veil.protocol.pg.ParameterStatus;
 import dev.veil.protocol.pg.PgFrame;
@@ -95,6 +96,11 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             }
         } catch (VeilException e) {
             fail(e);
+        } catch (InvalidStartupLength e) {
+            // As PostgreSQL: logged, and the connection closed without a reply.
+            LOG.infof("closing a connection from %s: %s", clientHost, e.getMessage());
+            state = State.CLOSED;
+            socket.close();
         } catch (RuntimeException | LinkageError e) {
             // A LinkageError too (a class missing from a native image, say): the client gets XX000 at once
             // instead of waiting for the authentication timer.

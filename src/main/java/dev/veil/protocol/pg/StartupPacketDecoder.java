@@ -22,7 +22,7 @@ public final class StartupPacketDecoder {
         // Judged on the length word alone, before any of the body is waited for.
         int length = pending.getInt(0);
         if (length < 8 || length > MAX_STARTUP_PACKET) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid length of startup packet: " + length
+            throw new InvalidStartupLength("invalid length of startup packet: " + length
                     + " (a startup packet has 8 to " + MAX_STARTUP_PACKET + " bytes)");
         }
         if (pending.length() < length) {
@@ -61,7 +61,7 @@ public final class StartupPacketDecoder {
 
     private static void requireLength(int actual, int expected, String what) {
         if (actual != expected) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid length " + actual + " of " + what);
+            throw new InvalidStartupLength("invalid length " + actual + " of " + what);
         }
     }
 }
