@@ -52,13 +52,14 @@ public class SessionOpener {
 
     /**
      * @param id the id the client was already given (MySQL's handshake carries it), or a fresh one
+     * @param processId the process id of the session's cancel key (PostgreSQL: the server backend's own)
      * @param program the client's self-declared program (application_name, program_name), may be null
      */
-    public Opened open(long id, Identity identity, Dialect dialect, String clientAddress, boolean tls,
+    public Opened open(long id, int processId, Identity identity, Dialect dialect, String clientAddress, boolean tls,
                        UpstreamRouter.Route route, String program) {
         Session session = new Session(id, identity, environment, clientAddress, tls, route.upstream().name(),
                 route.database(), clock.instant());
         StatementPipeline pipeline = pipelines.open(session, dialect, route.upstream(), program);
-        return new Opened(session, pipeline, registry.register(session));
+        return new Opened(session, pipeline, registry.register(session, processId));
     }
 }

@@ -33,12 +33,14 @@ public class SessionRegistry {
 
     /**
      * Registers a live session under its id (MySQL clients quote the connection id Veil gave them in its
-     * handshake: KILL QUERY / KILL CONNECTION) and under a fresh cancel key (PostgreSQL clients quote the key
-     * of their BackendKeyData in a CancelRequest).
+     * handshake: KILL QUERY / KILL CONNECTION) and under a cancel key (PostgreSQL clients quote the key of
+     * their BackendKeyData in a CancelRequest). The key's process id is the one given (the server's own, so
+     * that pg_terminate_backend and drivers see the real backend); its secret is Veil's, fresh and random,
+     * and the pair is unique among live sessions.
      */
-    public CancelKey register(Session session) {
+    public CancelKey register(Session session, int processId) {
         while (true) {
-            CancelKey key = new CancelKey(random.nextInt(Integer.MAX_VALUE - 1) + 1, random.nextInt());
+            CancelKey key = new CancelKey(processId, random.nextInt());
             if (byKey.putIfAbsent(key, session) == null) {
                 open.incrementAndGet();
                 byId.put(session.id(), session);

@@ -38,6 +38,7 @@ public final class RawPgClient implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    private int backendProcessId;
 
     public RawPgClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
@@ -105,10 +106,19 @@ public final class RawPgClient implements AutoCloseable {
             if (r.type() == 'E') {
                 throw new IllegalStateException("login failed: " + r.fields());
             }
+            if (r.type() == 'K') {
+                backendProcessId = ((r.body()[0] & 0xFF) << 24) | ((r.body()[1] & 0xFF) << 16) | ((r.body()[2] & 0xFF) << 8)
+                        | (r.body()[3] & 0xFF);
+            }
             if (r.type() == 'Z') {
                 return;
             }
         }
+    }
+
+    /** The process id of the BackendKeyData received at login. */
+    public int backendProcessId() {
+        return backendProcessId;
     }
 
     /** True when the server closed the connection (end of stream or reset). */

@@ -287,7 +287,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     }
 
     private void welcome(Identity identity) {
-        SessionOpener.Opened opened = engineContext.sessions().open(connectionId, identity, Dialect.MYSQL, clientHost, tls,
+        SessionOpener.Opened opened = engineContext.sessions().open(connectionId, (int) connectionId, identity, Dialect.MYSQL, clientHost, tls,
                 route, programName);
         session = opened.session();
         MySqlServerConnection conn = server;

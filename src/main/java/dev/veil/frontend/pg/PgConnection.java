@@ -284,7 +284,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     private void welcome(Identity identity) {
         SessionOpener opener = engineContext.sessions();
-        SessionOpener.Opened opened = opener.open(opener.registry().nextSessionId(), identity, Dialect.POSTGRESQL,
+        // The client is told the server backend's real process id (pg_terminate_backend, driver logs); the secret
+        // is Veil's own, so a CancelRequest still comes to Veil, which forwards the server's key.
+        SessionOpener.Opened opened = opener.open(opener.registry().nextSessionId(), serverProcessId(), identity, Dialect.POSTGRESQL,
                 clientHost, tls, route, startup.settings().get("application_name"));
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
@@ -406,6 +408,11 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     @Override
     public boolean open() {
         return state == State.READY && server != null;
+    }
+
+    /** The server's BackendKeyData process id (a server behind a pooler may send none: then 0). */
+    private int serverProcessId() {
+        return server.backendKey() == null ? 0 : server.backendKey().processId();
     }
 
     private void afterServerFrame(PgFrame frame) {

@@ -14,7 +14,7 @@ import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** When the server itself ends a session, the client hears the server and nothing more from Veil. */
+/** The client knows its server backend by its real process id; when the server ends the session, the client hears the server and nothing more from Veil. */
 @Tag("servers")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
@@ -32,6 +32,14 @@ class PgServerEndsSessionTest {
             } else if (m.type() == 'Z') {
                 return pid;
             }
+        }
+    }
+
+    @Test
+    void theBackendKeyDataCarriesTheServersOwnProcessId() throws Exception {
+        try (RawPgClient client = new RawPgClient(VeilTestResource.veilPort())) {
+            client.login(VeilTestResource.USER, VeilTestResource.PASSWORD, "shop");
+            assertThat(client.backendProcessId()).isEqualTo(backendPid(client));
         }
     }
 
