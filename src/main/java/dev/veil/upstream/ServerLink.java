@@ -43,7 +43,8 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     /** Installs the socket handlers; the dialect then starts its handshake. */
     protected final Future<C> started(Handler<Buffer> onData) {
         socket.handler(onData);
-        socket.closeHandler(v -> onClosed(new UpstreamException("server closed the connection")));
+        socket.closeHandler(v -> onClosed(new UpstreamException(phase == Phase.STARTING ? "server closed the connection"
+                : "upstream " + upstream.name() + " closed the connection")));
         socket.exceptionHandler(this::onError);
         return startup.future();
     }
@@ -105,9 +106,20 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     }
 
     protected final void onError(Throwable t) {
-        onClosed(t instanceof UpstreamException ? t : new UpstreamException(
-                "connection to upstream " + upstream.name() + " failed: " + t.getMessage(), null, t));
+        onClosed(t instanceof UpstreamException ? t : new UpstreamException(describe(t), null, t));
         socket.close();
+    }
+
+    /** Says what happened: a connection that never started failed; an established one was reset or broke. */
+    private String describe(Throwable t) {
+        String detail = t.getMessage() == null ? t.toString() : t.getMessage();
+        if (phase == Phase.STARTING) {
+            return "connection to upstream " + upstream.name() + " failed: " + detail;
+        }
+        if (detail.contains("reset by peer")) {
+            return "upstream " + upstream.name() + " reset the established connection (" + detail + ")";
+        }
+        return "the established connection to upstream " + upstream.name() + " broke: " + detail;
     }
 
     private void onClosed(Throwable cause) {

@@ -350,8 +350,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             return;
         }
         LOG.warnf("MySQL session %d lost its upstream connection: %s", connectionId, cause.getMessage());
-        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "Lost connection to upstream \"" + route.upstream().name()
-                + "\" (" + cause.getMessage() + "); reconnect to start a new session"), 0);
+        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "Lost connection to upstream: " + cause.getMessage()
+                + "; reconnect to start a new session"), 0);
     }
 
     // ---- errors and end ------------------------------------------------------------------------------

@@ -441,8 +441,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         }
         LOG.warnf("session %d lost its upstream connection: %s", session == null ? 0 : session.id(), cause.getMessage());
         endReason = "upstream connection lost: " + cause.getMessage();
-        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "terminating connection: the connection to upstream \""
-                + route.upstream().name() + "\" was lost (" + cause.getMessage() + "); reconnect to start a new session"));
+        fail(VeilException.fatal(ErrorCode.UPSTREAM_LOST, "terminating connection: " + cause.getMessage()
+                + "; reconnect to start a new session"));
     }
 
     // ---- errors and end ------------------------------------------------------------------------------

@@ -88,8 +88,11 @@ class PgSessionPoolTest {
         try (Connection c = veil("flaky/shop"); Statement st = c.createStatement()) {
             assertThat(one(st, "SELECT 'before'")).isEqualTo("before");
             proxy.cut();
+            // Said as what happened to an established connection, not as a connection that "failed".
             assertThatThrownBy(() -> one(st, "SELECT 'after'"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08006"));
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08006"))
+                    .hasMessageContaining("upstream flaky")
+                    .hasMessageNotContaining("failed");
             assertThatThrownBy(() -> veil("flaky/shop").close())
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
         } finally {
