@@ -110,6 +110,11 @@ final class InProcessVeil implements AutoCloseable {
         return veil;
     }
 
+    /** Only the upstream registry Veil would use in front of {@code upstream} (for tests of the server connections alone). */
+    static UpstreamRegistry upstreamsOnly(Vertx vertx, ScriptedUpstream upstream) {
+        return new UpstreamRegistry(vertx, TestConfig.veil(properties(upstream, Map.of())), new SimpleMeterRegistry());
+    }
+
     private static Map<String, String> properties(ScriptedUpstream upstream, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("veil.local-accounts." + USER + ".password", PASSWORD);
