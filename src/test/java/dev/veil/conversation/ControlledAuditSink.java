@@ -46,6 +46,11 @@ final class ControlledAuditSink implements AuditSink {
         gateNow().completeExceptionally(new IOException(reason));
     }
 
+    /** Fsyncs succeed again (after {@link #fail(String)}: the disk was repaired). */
+    synchronized void heal() {
+        gate = CompletableFuture.completedFuture(null);
+    }
+
     private synchronized CompletableFuture<Void> gateNow() {
         return gate;
     }

@@ -48,6 +48,9 @@ interface Conversation {
     /** The frames a client reads when its session ends with error {@code code} after {@code rows} rows of a result. */
     List<String> cutResultFrames(int rows, String code);
 
+    /** The frames a client reads when Veil ends its session with error {@code code} between answers. */
+    List<String> sessionEndFrames(String code);
+
     /** The code of the session-ending error after the upstream connection was lost. */
     String upstreamLostCode();
 

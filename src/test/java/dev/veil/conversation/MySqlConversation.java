@@ -82,8 +82,14 @@ final class MySqlConversation implements Conversation {
     public List<String> cutResultFrames(int rows, String code) {
         List<String> f = new ArrayList<>(List.of("ColumnCount 1", "ColumnDefinition", "EOF"));
         f.addAll(Collections.nCopies(rows, "Row"));
-        f.add("ERR " + code + " HY000");
+        f.addAll(sessionEndFrames(code));
         return f;
+    }
+
+    /** The SQLSTATE of the errors that end a session (2013 lost upstream, 1290 audit) is HY000. */
+    @Override
+    public List<String> sessionEndFrames(String code) {
+        return List.of("ERR " + code + " HY000");
     }
 
     @Override

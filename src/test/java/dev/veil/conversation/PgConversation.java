@@ -77,8 +77,13 @@ final class PgConversation implements Conversation {
     public List<String> cutResultFrames(int rows, String code) {
         List<String> f = new ArrayList<>(List.of("RowDescription"));
         f.addAll(rows(rows));
-        f.add("ErrorResponse FATAL " + code);
+        f.addAll(sessionEndFrames(code));
         return f;
+    }
+
+    @Override
+    public List<String> sessionEndFrames(String code) {
+        return List.of("ErrorResponse FATAL " + code);
     }
 
     @Override
