@@ -87,6 +87,25 @@ final class MySqlWireClient extends WireClient {
         return reply.build();
     }
 
+    /** The column count, definitions and EOF, then {@code rows} rows of a text result. */
+    @Override
+    Reply readRows(int rows) throws IOException {
+        owed.poll();
+        Reply.Builder reply = new Reply.Builder();
+        long columns = new PayloadReader(packet()).lenenc();
+        reply.frame("ColumnCount " + columns);
+        for (long i = 0; i < columns; i++) {
+            packet();
+            reply.frame("ColumnDefinition");
+        }
+        packet();
+        reply.frame("EOF");
+        for (int i = 0; i < rows; i++) {
+            reply.row("Row", new PayloadReader(packet()).lenencString());
+        }
+        return reply.build();
+    }
+
     @Override
     Reply readUntilClosed() throws IOException {
         Reply.Builder reply = new Reply.Builder();

@@ -75,6 +75,15 @@ final class PgWireClient extends WireClient {
     }
 
     @Override
+    Reply readRows(int rows) throws IOException {
+        Reply.Builder reply = new Reply.Builder();
+        while (reply.build().rows().size() < rows) {
+            add(reply, frame());
+        }
+        return reply.build();
+    }
+
+    @Override
     Reply readUntilClosed() throws IOException {
         Reply.Builder reply = new Reply.Builder();
         while (true) {

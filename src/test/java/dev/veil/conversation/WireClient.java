@@ -45,6 +45,9 @@ abstract class WireClient implements AutoCloseable {
     /** Reads the whole answer to a batch of {@code statements}. */
     abstract Reply readBatchAnswer(int statements) throws IOException;
 
+    /** Reads the beginning of a result to one simple query, up to and including its {@code rows}-th row. */
+    abstract Reply readRows(int rows) throws IOException;
+
     /** Reads every frame until Veil closes the connection (after the error that ended the session). */
     abstract Reply readUntilClosed() throws IOException;
 

@@ -595,6 +595,7 @@ final class MySqlConnection {
         }
         Buffer packet = Packets.frame(seq, errPacket(e).encode());
         if (e.fatal() || state != State.READY) {
+            endReason = "error " + e.code().mysqlErrno() + ": " + e.getMessage(); // the session's end, in the audit trail
             state = State.CLOSED;
             socket.end(packet);
         } else {
