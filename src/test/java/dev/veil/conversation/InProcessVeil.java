@@ -180,6 +180,7 @@ final class InProcessVeil implements AutoCloseable {
                 await(listener.close());
             }
         } finally {
+            sink.release(); // a test that failed while holding the fsync
             upstreams.shutdown();
             audit.stop();
         }

@@ -597,7 +597,7 @@ final class MySqlConnection {
         if (e.fatal() || state != State.READY) {
             endReason = "error " + e.code().mysqlErrno() + ": " + e.getMessage(); // the session's end, in the audit trail
             state = State.CLOSED;
-            socket.end(packet);
+            out.end(packet); // after the answers held for their audit records
         } else {
             out.write(packet); // behind any answer still held for the audit
         }

@@ -468,7 +468,7 @@ final class PgConnection implements PgStatementFlow.Relay {
         fields.put('S', "FATAL");
         fields.put('V', "FATAL");
         state = State.CLOSED;
-        socket.end(new ErrorResponse(fields).encode());
+        out.end(new ErrorResponse(fields).encode()); // after the answers held for their audit records
     }
 
     private void onClientClosed() {
