@@ -1,6 +1,7 @@
 package dev.veil.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,6 +27,11 @@ class HeldAnswerContractTest {
 
     static Stream<Conversation> dialects() {
         return Stage.dialects();
+    }
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Stage.warmUp();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,18 +1,25 @@
 package dev.veil.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import static dev.veil.conversation.ControlledAuditSink.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The kit itself: an allowed statement goes through the real Veil to the scripted upstream and back, and is recorded. */
 class ScriptedConversationTest {
-    static java.util.stream.Stream<Conversation> dialects() {
+    static Stream<Conversation> dialects() {
         return Stage.dialects();
+    }
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Stage.warmUp();
     }
 
     @ParameterizedTest(name = "{0}")
