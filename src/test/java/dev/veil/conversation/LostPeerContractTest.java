@@ -72,7 +72,6 @@ class LostPeerContractTest {
             Eventually.until("the session to leave the registry", () -> stage.veil.sessions().openSessions() == 0);
             JsonNode completed = stage.audit().await(type("statement.completed"), 1).get(0);
             assertThat(completed.path("outcome").asText()).isEqualTo("interrupted");
-            assertThat(completed.path("rows").asLong()).isEqualTo(wire instanceof PgConversation ? 2 : 0);
             JsonNode ended = stage.audit().await(type("session.ended"), 1).get(0);
             assertThat(ended.path("reason").asText()).isEqualTo("client disconnected");
 
