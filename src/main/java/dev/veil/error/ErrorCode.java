@@ -22,6 +22,8 @@ public enum ErrorCode {
     PACKET_TOO_LARGE("54000", 1153, "08S01"),
     /** A statement form Veil never lets through (LOAD DATA LOCAL INFILE). */
     NOT_ALLOWED("42501", 1148, "42000"),
+    /** An execution of a prepared statement there is none of (MySQL ER_UNKNOWN_STMT_HANDLER; invalid_sql_statement_name). */
+    UNKNOWN_STATEMENT("26000", 1243, "HY000"),
     /** KILL of a connection id that is not a live session the caller may see. */
     UNKNOWN_THREAD("42704", 1094, "HY000"),
     /** The audit log cannot record the statement, and Veil fails closed (insufficient_resources; MySQL ER_OPTION_PREVENTS_STATEMENT). */

@@ -26,7 +26,9 @@ public final class HeldOutput implements ClientOutput {
     private int pending;
     private boolean serverPaused;
     private boolean dropped;
-    private boolean endAfterHeld;
+    /** The connection's last words (a fatal error), sent once what is held before them is released; then it closes. */
+    private Buffer last;
+    private boolean ended;
 
     public HeldOutput(NetSocket socket, Supplier<? extends ServerConnection> server) {
         this.socket = socket;
@@ -35,6 +37,9 @@ public final class HeldOutput implements ClientOutput {
 
     @Override
     public void write(Buffer bytes) {
+        if (last != null || ended) {
+            return; // the connection is ending
+        }
         if (held == null) {
             socket.write(bytes);
             return;
@@ -58,6 +63,22 @@ public final class HeldOutput implements ClientOutput {
         }
     }
 
+    /** Sends {@code bytes} after what is held (or dropped) before them, then closes the connection. */
+    public void end(Buffer bytes) {
+        if (held == null) {
+            ended(bytes);
+        } else if (last == null) {
+            last = bytes;
+        }
+    }
+
+    private void ended(Buffer bytes) {
+        if (!ended) {
+            ended = true;
+            socket.end(bytes);
+        }
+    }
+
     /**
      * Holds what is written from now on until {@code durable} completes (and every earlier one). When it
      * fails, what was held is dropped for good (it must never reach the client) and {@code failed} is told,
@@ -75,8 +96,8 @@ public final class HeldOutput implements ClientOutput {
                     dropped = true;
                     failed.accept(ar.cause());
                 }
-                if (endAfterHeld) {
-                    socket.end();
+                if (last != null) {
+                    ended(last);
                 }
             } else if (pending == 0 && !dropped) {
                 release();
@@ -84,24 +105,13 @@ public final class HeldOutput implements ClientOutput {
         });
     }
 
-    /** Closes the client's socket once everything held so far has gone out (at once when nothing is held). */
-    public void endAfterHeld() {
-        if (held == null) {
-            socket.end();
-        } else {
-            endAfterHeld = true;
-        }
-    }
-
     private void release() {
         Buffer out = held;
         held = null;
-        if (out != null && out.length() > 0) {
+        if (last != null) {
+            ended(out == null ? last : out.appendBuffer(last));
+        } else if (out != null && out.length() > 0) {
             socket.write(out);
-        }
-        if (endAfterHeld) {
-            socket.end();
-            return;
         }
         if (serverPaused) {
             serverPaused = false;

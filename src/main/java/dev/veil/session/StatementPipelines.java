@@ -4,17 +4,25 @@ import dev.veil.analysis.Dialect;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /** Opens the statement pipeline of each new session, for either wire. */
 @ApplicationScoped
 public class StatementPipelines {
     private final StatementAnalysis analysis;
     private final SessionAuditor auditor;
-    private final PolicyEngine policy = PolicyEngine.builtIn();
+    private final PolicyEngine policy;
 
+    @Inject
     public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor) {
+        this(analysis, auditor, PolicyEngine.builtIn());
+    }
+
+    /** With other rules than the built-in ones (an embedding application, the conversation tests). */
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy) {
         this.analysis = analysis;
         this.auditor = auditor;
+        this.policy = policy;
     }
 
     /**

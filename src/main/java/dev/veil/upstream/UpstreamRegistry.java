@@ -5,6 +5,7 @@ import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -85,6 +86,14 @@ public class UpstreamRegistry {
 
     private static Future<MySqlServerConnection> connectMySql(NetClient client, UpstreamSettings upstream, String database,
                                                               MySqlProfile profile, Context ctx) {
+        if (Vertx.currentContext() != ctx) {
+            // The server speaks first, and a socket drops what it reads before it has a handler. Asked from another
+            // thread (start-up), the socket would be opened on that thread's context and get its handler only when
+            // that thread comes back to it, after the loop may have read the greeting: the handshake would wait forever.
+            Promise<MySqlServerConnection> opened = Promise.promise();
+            ctx.runOnContext(v -> connectMySql(client, upstream, database, profile, ctx).onComplete(opened));
+            return opened.future();
+        }
         return client.connect(upstream.port(), upstream.host())
                 .compose(socket -> MySqlServerConnection.start(socket, ctx, upstream, database, profile));
     }

@@ -371,8 +371,9 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         }
         Buffer packet = Packets.frame(seq, errPacket(e).encode());
         if (e.fatal() || state != State.READY) {
+            endReason = "error " + e.code().mysqlErrno() + ": " + e.getMessage(); // the session's end, in the audit trail
             state = State.CLOSED;
-            socket.end(packet);
+            out.end(packet); // after the answers held for their audit records
         } else {
             out.write(packet); // behind any answer still held for the audit
         }

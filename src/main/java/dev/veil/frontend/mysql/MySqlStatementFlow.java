@@ -3,6 +3,7 @@ package dev.veil.frontend.mysql;
 import dev.veil.analysis.Analysis;
 import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
+import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.session.Statement;
@@ -34,6 +35,9 @@ final class MySqlStatementFlow {
     /** One entry per forwarded command that has an answer, in order: its record, or null when not recorded. */
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
     private Prepared lastPrepared;
+    /** The latest COM_STMT_PREPARE was refused: an execution of statement -1 (MariaDB: the one prepared last) must not run. */
+    private boolean lastPrepareRefused;
+    private static final long LAST_PREPARED = 0xFFFFFFFFL;
 
     private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis) {
     }
@@ -57,11 +61,19 @@ final class MySqlStatementFlow {
             case Command.COM_STMT_PREPARE -> {
                 String sql = text(payload);
                 return pipeline.analyse(sql).compose(a -> pipeline.decide(Statement.prepare(Dialect.MYSQL, null, sql), a))
-                        .map(t -> Decided.of(t, sql));
+                        .map(t -> Decided.of(t, sql))
+                        .andThen(ar -> lastPrepareRefused = ar.failed() || ar.result().refusal() != null);
             }
             case Command.COM_STMT_EXECUTE -> {
                 long id = payload.length() >= 5 ? payload.getUnsignedIntLE(1) : -1;
-                Prepared p = id == 0xFFFFFFFFL ? lastPrepared : prepared.get(id);
+                if (id == LAST_PREPARED && lastPrepareRefused) {
+                    // The server never saw the refused prepare: its "statement prepared last" is the one before it.
+                    return pipeline.refuse(Statement.query(Dialect.MYSQL, "-- COM_STMT_EXECUTE of a refused prepare"),
+                            VeilException.error(ErrorCode.UNKNOWN_STATEMENT, "Unknown prepared statement handler (" + id
+                                    + ") given to mysqld_stmt_execute: Veil refused the statement prepared last; prepare an "
+                                    + "allowed statement before executing it")).map(t -> Decided.of(t, null));
+                }
+                Prepared p = id == LAST_PREPARED ? lastPrepared : prepared.get(id);
                 String sql = p == null ? "-- COM_STMT_EXECUTE of unknown statement " + id : p.sql();
                 Statement st = Statement.execute(Dialect.MYSQL, Long.toString(id), sql, null);
                 return pipeline.decide(st, p == null ? null : p.analysis()).map(t -> Decided.of(t, sql));

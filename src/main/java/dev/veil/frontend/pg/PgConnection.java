@@ -436,7 +436,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             // client has its FATAL: the connection closes as it would from the server, with nothing of Veil's.
             endReason = "upstream ended the session: " + serverFatal.sqlState() + " " + serverFatal.message();
             state = State.CLOSED;
-            out.endAfterHeld();
+            out.end(Buffer.buffer());
             return;
         }
         LOG.warnf("session %d lost its upstream connection: %s", session == null ? 0 : session.id(), cause.getMessage());
@@ -466,7 +466,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         fields.put('S', "FATAL");
         fields.put('V', "FATAL");
         state = State.CLOSED;
-        socket.end(new ErrorResponse(fields).encode());
+        out.end(new ErrorResponse(fields).encode()); // after the answers held for their audit records
     }
 
     @Override
