@@ -44,7 +44,7 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     protected final Future<C> started(Handler<Buffer> onData) {
         socket.handler(onData);
         socket.closeHandler(v -> onClosed(new UpstreamException(phase == Phase.STARTING ? "server closed the connection"
-                : "upstream " + upstream.name() + " closed the connection")));
+                : "upstream \"" + upstream.name() + "\" closed the connection")));
         socket.exceptionHandler(this::onError);
         return startup.future();
     }
@@ -117,9 +117,9 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
             return "connection to upstream " + upstream.name() + " failed: " + detail;
         }
         if (detail.contains("reset by peer")) {
-            return "upstream " + upstream.name() + " reset the established connection (" + detail + ")";
+            return "upstream \"" + upstream.name() + "\" reset the established connection (" + detail + ")";
         }
-        return "the established connection to upstream " + upstream.name() + " broke: " + detail;
+        return "the established connection to upstream \"" + upstream.name() + "\" broke: " + detail;
     }
 
     private void onClosed(Throwable cause) {

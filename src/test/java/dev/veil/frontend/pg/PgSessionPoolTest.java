@@ -91,7 +91,7 @@ class PgSessionPoolTest {
             // Said as what happened to an established connection, not as a connection that "failed".
             assertThatThrownBy(() -> one(st, "SELECT 'after'"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08006"))
-                    .hasMessageContaining("upstream flaky")
+                    .hasMessageContaining("upstream \"flaky\"")
                     .hasMessageNotContaining("failed");
             assertThatThrownBy(() -> veil("flaky/shop").close())
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
