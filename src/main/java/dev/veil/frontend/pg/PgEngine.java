@@ -13,13 +13,11 @@ import io.vertx.core.net.NetSocket;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
-import java.security.SecureRandom;
 
 /** The PostgreSQL wire: its listener settings and the shared engine context; one {@link PgConnection} per client. */
 @Singleton
 public class PgEngine extends WireEngine {
     final VeilConfig.PgListener listener;
-    final SecureRandom random = new SecureRandom();
 
     private static final Protocol PROTOCOL = new Protocol("postgresql", "PostgreSQL", "sorry, too many clients already");
 
