@@ -95,10 +95,10 @@ public class Authenticator {
 
     private static Identity tokenIdentity(String user, VerifiedToken token) {
         if (TokenClaims.matchingUserClaim(token, user) != null) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.expiresAt());
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.validUntil());
         }
         if (TokenClaims.isServiceTokenOf(token, user)) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.expiresAt());
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.validUntil());
         }
         throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it does not belong to user \"" + user
                 + "\" (connect with the token's " + String.join(" or ", token.provider().userClaims()) + " as user name)");
