@@ -42,6 +42,7 @@ final class PgAuthFlow {
     private final boolean tls;
     private final boolean loopback;
     private PgScramExchange scram;
+    private boolean asked;
 
     PgAuthFlow(PgFrontend frontend, String user, boolean tls, boolean loopback) {
         this.frontend = frontend;
@@ -64,12 +65,17 @@ final class PgAuthFlow {
     }
 
     Buffer firstRequest() {
+        asked = true;
         return method == Method.CLEARTEXT
                 ? new Authentication.AuthenticationCleartextPassword().encode()
                 : new Authentication.AuthenticationSASL(List.of(PgScramExchange.MECHANISM)).encode();
     }
 
     Step onResponse(PgFrame frame) {
+        if (!asked) {
+            // Sent ahead of the request, which the login throttle may be holding back: it is not read early.
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "a password message arrived before Veil asked for one");
+        }
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
             Future<Identity> verifying = frontend.authenticator.cleartext(user, password, tls, loopback)

@@ -192,7 +192,13 @@ final class PgConnection implements PgStatementFlow.Relay {
             frontend.auditor.authenticationFailed("postgresql", startup.user(), clientAddress(), tls, e);
             throw e;
         }
-        socket.write(auth.firstRequest());
+        // Recent failed logins from this address or for this user delay the request for the secret
+        // (identity/LoginThrottle); the flow refuses a secret sent before it is asked for.
+        frontend.authenticator.admit(clientAddress(), startup.user()).onSuccess(v -> {
+            if (state == State.AUTHENTICATING) {
+                socket.write(auth.firstRequest());
+            }
+        });
     }
 
     // ---- authentication ------------------------------------------------------------------------------

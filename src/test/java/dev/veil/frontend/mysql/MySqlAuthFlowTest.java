@@ -9,6 +9,7 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.MySqlScramble;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
@@ -74,7 +75,8 @@ class MySqlAuthFlowTest {
         VeilConfig veil = dev.veil.testing.TestConfig.veil(props);
         // The auth flow reads accounts and listener settings only: no auditor or analysis stage is needed.
         LocalAccounts accounts = new LocalAccounts(veil);
-        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
+        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil,
+                new LoginThrottle(LoginThrottle.Limits.OFF, Clock.systemUTC(), vertx, null));
         return new MySqlFrontend(veil, accounts,
                 new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), null, new SessionRegistry(),
                 vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);

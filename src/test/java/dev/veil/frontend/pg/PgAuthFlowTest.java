@@ -4,6 +4,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionRegistry;
@@ -52,7 +53,8 @@ class PgAuthFlowTest {
         props.putAll(extra);
         VeilConfig veil = TestConfig.veil(props);
         LocalAccounts accounts = new LocalAccounts(veil);
-        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
+        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil,
+                new LoginThrottle(LoginThrottle.Limits.OFF, Clock.systemUTC(), vertx, null));
         return new PgFrontend(veil, accounts, new UpstreamRegistry(vertx, veil, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
                 null, new SessionRegistry(), vertx, Clock.systemUTC(), new GatewayStatus(), null, null, authenticator);
     }

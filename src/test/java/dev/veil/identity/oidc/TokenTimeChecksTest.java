@@ -4,6 +4,7 @@ import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.AuthenticationFailure.Reason;
 import dev.veil.testing.LocalOidcProvider;
 import dev.veil.testing.MutableClock;
@@ -133,7 +134,8 @@ class TokenTimeChecksTest {
         var config = TestConfig.veil(Map.of());
         Vertx vertx = Vertx.vertx();
         try {
-            Authenticator authenticator = new Authenticator(new LocalAccounts(config), providers, vertx, config);
+            Authenticator authenticator = new Authenticator(new LocalAccounts(config), providers, vertx, config,
+                    new LoginThrottle(LoginThrottle.Limits.OFF, clock, vertx, null));
             Identity who = authenticator.check("alice@example.com", token(-600, -20));
             // What session.end-on-token-expiry compares with: not the exp (20 s ago), or the session would end at once.
             assertThat(who.expiresAt()).isEqualTo(now.plusSeconds(10));
