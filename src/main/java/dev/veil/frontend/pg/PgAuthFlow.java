@@ -74,7 +74,8 @@ final class PgAuthFlow {
     Step onResponse(PgFrame frame) {
         if (!asked) {
             // Sent ahead of the request, which the login throttle may be holding back: it is not read early.
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "a password message arrived before Veil asked for one");
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "a password message arrived before Veil asked for one:"
+                    + " send it in answer to the authentication request (after failed logins Veil waits before asking)");
         }
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
