@@ -102,10 +102,6 @@ public class LoginThrottle {
                 .description("Login attempts that waited because of failed logins (veil.identity.login-throttle)").register(metrics);
     }
 
-    public Limits limits() {
-        return limits;
-    }
-
     /**
      * Completes when an attempt from {@code source} as {@code user} (null when not known yet, e.g. a bearer token)
      * may be judged: at once, or after the delay on a timer of the caller's context.
@@ -144,6 +140,7 @@ public class LoginThrottle {
         }
         Instant now = clock.instant();
         String sourceKey = sourceKey(source);
+        String nameKey = user == null ? null : nameKey(user);
         SourceCount s = live(sources, sourceKey, now, c -> c.last);
         if (s == null) {
             s = new SourceCount();
@@ -151,12 +148,11 @@ public class LoginThrottle {
         sources.remove(sourceKey);
         s.last = now;
         s.total++;
-        String share = user == null || (!s.byName.containsKey(nameKey(user)) && s.byName.size() >= MAX_NAMES_PER_SOURCE)
-                ? UNNAMED : nameKey(user);
+        String share = nameKey == null || (!s.byName.containsKey(nameKey) && s.byName.size() >= MAX_NAMES_PER_SOURCE)
+                ? UNNAMED : nameKey;
         s.byName.merge(share, 1, Integer::sum);
         put(sources, sourceKey, s);
-        if (user != null) {
-            String nameKey = nameKey(user);
+        if (nameKey != null) {
             NameCount n = live(names, nameKey, now, c -> c.last);
             if (n == null) {
                 n = new NameCount();
