@@ -9,11 +9,13 @@ import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import dev.veil.upstream.catalog.CatalogRegistry;
 import dev.veil.upstream.catalog.LoadedCatalog;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -58,8 +60,9 @@ public class AnalyzeResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response analyze(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, AnalyzeRequest request) {
-        Optional<Identity> account = credentials.authenticate(authorization);
+    public Response analyze(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context HttpServerRequest http,
+                            AnalyzeRequest request) {
+        Optional<Identity> account = credentials.authenticate(authorization, http);
         if (account.isEmpty()) {
             return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"veil\"")
                     .entity(error("authentication required: HTTP basic with a local account")).build();

@@ -10,11 +10,13 @@ import dev.veil.audit.AuditTable;
 import dev.veil.audit.DirectoryAuditSource;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -58,14 +60,14 @@ public class AuditResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response search(@HeaderParam("Authorization") String authorization,
+    public Response search(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest http,
                            @QueryParam("identity") String identity, @QueryParam("from") String from,
                            @QueryParam("to") String to, @QueryParam("relation") String relation,
                            @QueryParam("tag") String tag, @QueryParam("decision") String decision,
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
                            @QueryParam("limit") Integer limit, @QueryParam("source") String source,
                            @QueryParam("stream") String stream) throws Exception {
-        Optional<Identity> who = credentials.authenticate(authorization);
+        Optional<Identity> who = credentials.authenticate(authorization, http);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
                     .entity(Map.of("error", "authentication required")).build();

@@ -184,6 +184,35 @@ public final class ConfigValidation {
         });
         identity.defaultProvider().ifPresent(p -> algorithms("veil.identity.oidc", p));
         positive("veil.identity.session.check-interval", identity.session().checkInterval());
+        loginThrottle(identity.loginThrottle());
+    }
+
+    private void loginThrottle(VeilConfig.LoginThrottle t) {
+        if (!t.enabled()) {
+            return;
+        }
+        String prefix = "veil.identity.login-throttle";
+        positive(prefix + ".free-failures", t.freeFailures());
+        positive(prefix + ".first-delay", t.firstDelay());
+        positive(prefix + ".forget-after", t.forgetAfter());
+        if (t.maxDelay().compareTo(t.firstDelay()) < 0) {
+            problem(prefix + ".max-delay", "must be at least first-delay (" + t.firstDelay() + "), not " + t.maxDelay());
+        }
+        if (t.userMaxDelay().isNegative() || t.userMaxDelay().compareTo(t.maxDelay()) > 0) {
+            problem(prefix + ".user-max-delay", "must be between 0 and max-delay (" + t.maxDelay() + "), not " + t.userMaxDelay());
+        }
+        shorterThanLogin(t.maxDelay(), "veil.pg", config.pg());
+        shorterThanLogin(t.maxDelay(), "veil.mysql", config.mysql());
+    }
+
+    /** A wait as long as the time a client has to log in would be a lockout: the right secret could never get in. */
+    private void shorterThanLogin(Duration maxDelay, String listener, Listener l) {
+        Duration timeout = l.authenticationTimeout();
+        // A timeout that is not positive is reported on its own.
+        if (l.enabled() && !timeout.isNegative() && !timeout.isZero() && maxDelay.compareTo(timeout) >= 0) {
+            problem("veil.identity.login-throttle.max-delay", "must be shorter than " + listener + ".authentication-timeout ("
+                    + l.authenticationTimeout() + "), or a client waiting it out could never log in; not " + maxDelay);
+        }
     }
 
     private void algorithms(String prefix, VeilConfig.OidcProvider p) {

@@ -150,6 +150,38 @@ public interface VeilConfig {
         Optional<Boolean> loopbackCleartext();
 
         SessionLifetime session();
+
+        /** Failed logins slow the next attempts from the same address, and mildly for the same user name. */
+        LoginThrottle loginThrottle();
+    }
+
+    /**
+     * Backoff after failed logins, on every surface (PostgreSQL, MySQL, the admin API); never a lockout. See
+     * identity/LoginThrottle for why an attacker cannot use it against a real user.
+     */
+    interface LoginThrottle {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Failures (per client address, and per user name over all addresses) before attempts wait. */
+        @WithDefault("5")
+        int freeFailures();
+
+        /** The first wait; each further failure doubles it. */
+        @WithDefault("250ms")
+        Duration firstDelay();
+
+        /** The longest wait for an address; below the listeners' authentication-timeout, so a right secret gets in. */
+        @WithDefault("15s")
+        Duration maxDelay();
+
+        /** The longest wait that failures for a user name from other addresses impose: low, so it only slows. */
+        @WithDefault("2s")
+        Duration userMaxDelay();
+
+        /** Counts are forgotten this long after their last failure. */
+        @WithDefault("15m")
+        Duration forgetAfter();
     }
 
     interface OidcProvider {

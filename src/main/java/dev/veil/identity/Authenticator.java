@@ -22,15 +22,26 @@ public class Authenticator {
     private final LocalAccounts accounts;
     private final OidcProviders providers;
     private final Vertx vertx;
+    private final LoginThrottle throttle;
     private final boolean loopbackCleartext;
 
-    public Authenticator(LocalAccounts accounts, OidcProviders providers, Vertx vertx, VeilConfig config) {
+    public Authenticator(LocalAccounts accounts, OidcProviders providers, Vertx vertx, VeilConfig config, LoginThrottle throttle) {
         this.accounts = accounts;
         this.providers = providers;
         this.vertx = vertx;
+        this.throttle = throttle;
         // Development and the demo run clients on the same host; elsewhere loopback is no proof of privacy
         // (a sidecar may share it), so it takes an explicit setting.
         this.loopbackCleartext = config.identity().loopbackCleartext().orElse("dev".equals(config.environment()));
+    }
+
+    /**
+     * Completes when an attempt from {@code clientAddress} as {@code user} may go on: at once, or after the
+     * backoff that recent failed logins impose (see {@link LoginThrottle}). Every surface waits for it before it
+     * reads a secret; the outcome is reported through the audit of failed logins and session starts.
+     */
+    public Future<Void> admit(String clientAddress, String user) {
+        return throttle.admit(clientAddress, user);
     }
 
     /** Whether a secret may be asked for in clear on this transport. */
@@ -100,10 +111,10 @@ public class Authenticator {
 
     private static Identity tokenIdentity(String user, VerifiedToken token) {
         if (TokenClaims.matchingUserClaim(token, user) != null) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.expiresAt());
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.validUntil());
         }
         if (TokenClaims.isServiceTokenOf(token, user)) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.expiresAt());
+            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.validUntil());
         }
         throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it does not belong to user \"" + user
                 + "\" (connect with the token's " + String.join(" or ", token.provider().userClaims()) + " as user name)");

@@ -5,7 +5,9 @@ import dev.veil.audit.AuditEvent;
 import dev.veil.audit.AuditLog;
 import dev.veil.audit.LiteralRedactor;
 import dev.veil.config.VeilConfig;
+import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.upstream.catalog.CatalogRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,13 +47,18 @@ public class SessionAuditor {
     private final Counter authFailures;
     private final Counter authFailuresSuppressed;
     private final AuthFailureThrottle authThrottle;
+    private final LoginThrottle loginThrottle;
 
     private final CatalogRegistry catalogs;
 
-    /** {@code vertx}: runs the timer that writes the summaries of ended auth-failure windows (null: none, in tests). */
+    /**
+     * {@code vertx}: runs the timer that writes the summaries of ended auth-failure windows (null: none, in tests).
+     * {@code loginThrottle}: told of every refused secret and every session start, whatever the surface.
+     */
     public SessionAuditor(AuditLog log, VeilConfig config, Clock clock, MeterRegistry metrics,
-                          CatalogRegistry catalogs, Vertx vertx) {
+                          CatalogRegistry catalogs, Vertx vertx, LoginThrottle loginThrottle) {
         this.catalogs = catalogs;
+        this.loginThrottle = loginThrottle;
         this.log = log;
         this.clock = clock;
         this.metrics = metrics;
@@ -81,6 +88,7 @@ public class SessionAuditor {
      */
     public SessionAudit sessionStarted(Session session, String protocol, String applicationName, boolean holdsAnswers) {
         var id = session.identity();
+        loginThrottle.succeeded(session.clientAddress(), id.name());
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
                 new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider()), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
@@ -94,6 +102,10 @@ public class SessionAuditor {
      */
     public void authenticationFailed(String protocol, String user, String clientAddress, boolean tls, VeilException e) {
         authFailures.increment();
+        if (e.code() == ErrorCode.AUTH_FAILED) {
+            // A refused secret is a guess, and slows the next ones; no TLS, a timeout or an unreachable provider is not.
+            loginThrottle.failed(clientAddress, user);
+        }
         List<AuditEvent> events = authThrottle.failed(new AuditEvent.AuthenticationFailed(clock.instant(), protocol, user,
                 clientAddress, tls, e.code().sqlState(), e.getMessage()));
         if (events.stream().noneMatch(AuditEvent.AuthenticationFailed.class::isInstance)) {

@@ -70,7 +70,7 @@ public class SessionLifetime {
         }
         if (endOnTokenExpiry && identity.expiresAt() != null && !now.isBefore(identity.expiresAt())) {
             return Optional.of(VeilException.fatal(ErrorCode.SESSION_EXPIRED, "terminating connection: the token this session "
-                    + "was opened with expired at " + identity.expiresAt() + "; reconnect with a fresh token (veil login)"));
+                    + "was opened with expired (valid until " + identity.expiresAt() + ", clock skew included); reconnect with a fresh token (veil login)"));
         }
         return Optional.empty();
     }

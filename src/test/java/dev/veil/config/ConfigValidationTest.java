@@ -130,6 +130,23 @@ class ConfigValidationTest {
     }
 
     @Test
+    void theLoginThrottleCanNeverWaitAsLongAsAClientHasToLogIn() {
+        assertThat(problems(Map.of("veil.identity.login-throttle.max-delay", "30s"))).containsExactly(
+                "veil.identity.login-throttle.max-delay: must be shorter than veil.pg.authentication-timeout (PT30S), or a client"
+                        + " waiting it out could never log in; not PT30S",
+                "veil.identity.login-throttle.max-delay: must be shorter than veil.mysql.authentication-timeout (PT30S), or a client"
+                        + " waiting it out could never log in; not PT30S");
+        assertThat(problems(Map.of("veil.identity.login-throttle.max-delay", "30s", "veil.pg.authentication-timeout", "1m",
+                "veil.mysql.enabled", "false"))).isEmpty();
+        assertThat(problems(Map.of("veil.identity.login-throttle.free-failures", "0",
+                "veil.identity.login-throttle.user-max-delay", "20s"))).containsExactly(
+                "veil.identity.login-throttle.free-failures: must be at least 1, not 0",
+                "veil.identity.login-throttle.user-max-delay: must be between 0 and max-delay (PT15S), not PT20S");
+        assertThat(problems(Map.of("veil.identity.login-throttle.enabled", "false",
+                "veil.identity.login-throttle.max-delay", "1h"))).isEmpty();
+    }
+
+    @Test
     void environmentVariablesOfRenamedPropertiesAreReportedWithTheNewName() {
         VeilConfig config = TestConfig.veil(Map.of());
         assertThat(ConfigValidation.problems(config, Map.of("VEIL_MYSQL_MAX_PACKET_BYTES", "1000", "VEIL_AUDIT_POSTGRES_TLS_MODE", "disable")))

@@ -164,7 +164,9 @@ class TokenLoginThroughVeilTest {
     void aSessionEndsWhenItsTokenExpires() throws Exception {
         String user = "short-lived@example.com";
         JwtClaims c = idp().claims(user);
-        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(2).getEpochSecond()));
+        // Expired 25 s ago: within the 30 s clock skew, so it still opens a session, which ends when the skew is over.
+        c.setIssuedAt(NumericDate.fromSeconds(Instant.now().minusSeconds(60).getEpochSecond()));
+        c.setExpirationTime(NumericDate.fromSeconds(Instant.now().minusSeconds(25).getEpochSecond()));
         try (Connection conn = pg(user, idp().sign(c), "disable")) {
             assertThat(one(conn, "SELECT 1")).isEqualTo("1");
             SQLException ended = awaitEnd(conn);

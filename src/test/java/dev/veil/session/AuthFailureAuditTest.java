@@ -5,6 +5,7 @@ import dev.veil.audit.AuditLog;
 import dev.veil.audit.AuditVerifier;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.testing.AuditTrail;
 import dev.veil.testing.MutableClock;
 import dev.veil.testing.TestConfig;
@@ -56,7 +57,7 @@ class AuthFailureAuditTest {
                 "veil.audit.auth-failures.window", "1m"));
         log = new AuditLog(config, clock, vertx, new SimpleMeterRegistry());
         log.start();
-        return new SessionAuditor(log, config, clock, metrics, null, null);
+        return new SessionAuditor(log, config, clock, metrics, null, null, new LoginThrottle(LoginThrottle.Limits.OFF, clock, vertx, null));
     }
 
     private static VeilException accessDenied(String user) {

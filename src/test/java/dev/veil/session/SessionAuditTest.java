@@ -6,6 +6,7 @@ import dev.veil.audit.AuditLog;
 import dev.veil.audit.AuditSink;
 import dev.veil.audit.FileAuditSink;
 import dev.veil.identity.Identity;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.error.VeilException;
 import dev.veil.testing.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -115,7 +116,8 @@ class SessionAuditTest {
         sink.file = new FileAuditSink(tmp.resolve("audit"), 1 << 20, Duration.ofDays(1), true, clock);
         log = new AuditLog(config, clock, vertx, new SimpleMeterRegistry());
         log.start(List.of(sink));
-        SessionAuditor auditor = new SessionAuditor(log, config, clock, new SimpleMeterRegistry(), null, null);
+        SessionAuditor auditor = new SessionAuditor(log, config, clock, new SimpleMeterRegistry(), null, null,
+                new LoginThrottle(LoginThrottle.Limits.OFF, clock, vertx, null));
         Session session = new Session(1, new Identity("ann", List.of("analyst"), Identity.Source.LOCAL_ACCOUNT), "test",
                 "127.0.0.1", false, "main", "shop", clock.instant());
         return onLoop(() -> auditor.sessionStarted(session, "postgresql", "test", holdsAnswers));

@@ -38,7 +38,7 @@ class SessionLifetimeTest {
         Instant after = START.plusSeconds(301);
         assertThat(SessionLifetime.expiry(TOKEN_USER, START, after, Duration.ZERO, false)).isEmpty();
         assertThat(SessionLifetime.expiry(TOKEN_USER, START, after, Duration.ZERO, true))
-                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("expired at 2026-11-24T10:05:00Z"));
+                .hasValueSatisfying(e -> assertThat(e.getMessage()).contains("valid until 2026-11-24T10:05:00Z"));
         assertThat(SessionLifetime.expiry(TOKEN_USER, START, START.plusSeconds(299), Duration.ZERO, true)).isEmpty();
     }
 }

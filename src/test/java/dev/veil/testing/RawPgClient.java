@@ -6,6 +6,7 @@ import com.ongres.scram.common.StringPreparation;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -41,7 +42,16 @@ public final class RawPgClient implements AutoCloseable {
     private int backendProcessId;
 
     public RawPgClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(null, port);
+    }
+
+    /** Connects from {@code localAddress} (a loopback address such as 127.0.0.9, to be another client address). */
+    public RawPgClient(String localAddress, int port) throws IOException {
+        socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(15_000);
         in = new DataInputStream(socket.getInputStream());
         out = new DataOutputStream(socket.getOutputStream());

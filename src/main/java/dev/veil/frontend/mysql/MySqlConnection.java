@@ -221,7 +221,17 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         route = engine.route(Capabilities.has(clientCaps, Capabilities.CONNECT_WITH_DB) ? response.database() : null);
         state = State.AUTHENTICATING;
         auth = new MySqlAuthFlow(engineContext.authenticator(), engine.listener, nonce, tls, loopback, clientHost);
-        apply(auth.onHandshakeResponse(response));
+        // Recent failed logins from this address or for this user delay the verdict (identity/LoginThrottle); a
+        // packet sent meanwhile is refused by the flow as out of turn. After a wait, refusals come back here.
+        engineContext.authenticator().admit(clientHost, response.user()).onSuccess(v -> {
+            try {
+                if (state == State.AUTHENTICATING) {
+                    apply(auth.onHandshakeResponse(response));
+                }
+            } catch (VeilException e) {
+                fail(e, sequence);
+            }
+        });
     }
 
     private void apply(MySqlAuthFlow.Step step) {

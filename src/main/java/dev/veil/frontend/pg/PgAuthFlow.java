@@ -46,6 +46,7 @@ final class PgAuthFlow {
     private final boolean tls;
     private final boolean loopback;
     private PgScramExchange scram;
+    private boolean asked;
 
     /** @param passwordMethod veil.pg.password-method: scram-sha-256, or password (cleartext where allowed) */
     PgAuthFlow(Authenticator authenticator, String passwordMethod, String user, boolean tls, boolean loopback) {
@@ -69,12 +70,18 @@ final class PgAuthFlow {
     }
 
     Buffer firstRequest() {
+        asked = true;
         return method == Method.CLEARTEXT
                 ? new Authentication.AuthenticationCleartextPassword().encode()
                 : new Authentication.AuthenticationSASL(List.of(PgScramExchange.MECHANISM)).encode();
     }
 
     Step onResponse(PgFrame frame) {
+        if (!asked) {
+            // Sent ahead of the request, which the login throttle may be holding back: it is not read early.
+            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "a password message arrived before Veil asked for one:"
+                    + " send it in answer to the authentication request (after failed logins Veil waits before asking)");
+        }
         if (method == Method.CLEARTEXT) {
             String password = FrontendMessage.PasswordMessage.decode(frame).password();
             Future<Identity> verifying = authenticator.cleartext(user, password, tls, loopback)

@@ -179,7 +179,13 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
             throw e;
         }
-        socket.write(auth.firstRequest());
+        // Recent failed logins from this address or for this user delay the request for the secret
+        // (identity/LoginThrottle); the flow refuses a secret sent before it is asked for.
+        engineContext.authenticator().admit(clientHost, startup.user()).onSuccess(v -> {
+            if (state == State.AUTHENTICATING) {
+                socket.write(auth.firstRequest());
+            }
+        });
     }
 
     // ---- authentication ------------------------------------------------------------------------------

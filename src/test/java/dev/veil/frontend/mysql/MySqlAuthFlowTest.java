@@ -9,6 +9,7 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.MySqlScramble;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -76,7 +77,8 @@ class MySqlAuthFlowTest {
         props.put("veil.mysql.caching-sha2-full-authentication", Boolean.toString(fullAuthentication));
         VeilConfig veil = TestConfig.veil(props);
         LocalAccounts accounts = new LocalAccounts(veil);
-        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
+        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil,
+                new LoginThrottle(LoginThrottle.Limits.OFF, Clock.systemUTC(), vertx, null));
         return new Setup(authenticator, veil.mysql());
     }
 

@@ -4,6 +4,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -47,7 +48,8 @@ class PgAuthFlowTest {
         props.putAll(extra);
         VeilConfig veil = TestConfig.veil(props);
         LocalAccounts accounts = new LocalAccounts(veil);
-        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil);
+        Authenticator authenticator = new Authenticator(accounts, new OidcProviders(veil, Clock.systemUTC()), vertx, veil,
+                new LoginThrottle(LoginThrottle.Limits.OFF, Clock.systemUTC(), vertx, null));
         return new PgAuthFlow(authenticator, veil.pg().passwordMethod(), user, tls, loopback);
     }
 
