@@ -3,6 +3,10 @@ package dev.veil.audit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,9 @@ import java.util.List;
 
 /**
  * The audit files of one directory, in name order (which is chain order), streamed line by line. Only
- * {@code \n} ends a line, so a file cut inside a record shows as a torn last line.
+ * {@code \n} ends a line, so a file cut inside a record shows as a torn last line. A line is handed over
+ * with every byte it holds (a {@code \r} before its {@code \n} too), decoded strictly: the verifier checks
+ * the bytes as stored, not a tidied copy of them.
  */
 public final class DirectoryAuditSource implements AuditSource {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -50,7 +56,7 @@ public final class DirectoryAuditSource implements AuditSource {
                 long no = 0;
                 for (LineScanner.Line l = lines.next(); l != null; l = lines.next()) {
                     no++;
-                    if (!out.accept(new Entry(name, no, name + ":" + no, l.text(), l.torn(), null))) {
+                    if (!out.accept(new Entry(name, no, name + ":" + no, l.text(), l.torn(), null, l.invalidByte()))) {
                         return segments;
                     }
                 }
@@ -69,14 +75,17 @@ public final class DirectoryAuditSource implements AuditSource {
         }
     }
 
-    /** Splits a stream at {@code \n} (a {@code \r} before it is dropped) and says whether the last line was cut. */
+    /** Splits a stream at {@code \n} and says whether the last line was cut. */
     private static final class LineScanner {
-        record Line(String text, boolean torn) {
+        /** {@code invalidByte}: the offset of the line's first byte that is not UTF-8, or -1. */
+        record Line(String text, boolean torn, long invalidByte) {
         }
 
         private final InputStream in;
         private final byte[] buffer = new byte[64 * 1024];
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private int pos;
         private int limit;
         private boolean eof;
@@ -91,7 +100,9 @@ public final class DirectoryAuditSource implements AuditSource {
                     if (buffer[i] == '\n') {
                         pending.write(buffer, pos, i - pos);
                         pos = i + 1;
-                        return new Line(take(true), false);
+                        byte[] b = pending.toByteArray();
+                        pending.reset();
+                        return line(b, b.length, false);
                     }
                 }
                 pending.write(buffer, pos, limit - pos);
@@ -104,7 +115,7 @@ public final class DirectoryAuditSource implements AuditSource {
                     while (len > 0 && b[len - 1] == 0) {
                         len--;
                     }
-                    return len == 0 ? null : new Line(new String(b, 0, len, StandardCharsets.UTF_8), true);
+                    return len == 0 ? null : line(b, len, true);
                 }
                 int n = in.read(buffer);
                 if (n < 0) {
@@ -116,11 +127,19 @@ public final class DirectoryAuditSource implements AuditSource {
             }
         }
 
-        private String take(boolean complete) {
-            byte[] b = pending.toByteArray();
-            pending.reset();
-            int len = complete && b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-            return new String(b, 0, len, StandardCharsets.UTF_8);
+        /**
+         * The bytes as text. Bytes that are not UTF-8 would decode to U+FFFD, which encodes back to other bytes
+         * than those stored (an edit that a hash of the decoded text would not see): where the first one is
+         * goes with the line.
+         */
+        private Line line(byte[] b, int len, boolean torn) {
+            ByteBuffer bytes = ByteBuffer.wrap(b, 0, len);
+            try {
+                return new Line(strict.decode(bytes).toString(), torn, -1);
+            } catch (CharacterCodingException e) {
+                // decode leaves the buffer at the start of the malformed input
+                return new Line(new String(b, 0, len, StandardCharsets.UTF_8), torn, bytes.position());
+            }
         }
     }
 }

@@ -180,6 +180,18 @@ class PostgresAuditSourceTest {
     }
 
     @Test
+    void verifyFindsACarriageReturnOrASpaceAddedToALine() throws Exception {
+        writeChain("veil-a");
+        sql("UPDATE $t SET line = line || E'\\r' WHERE stream = 'veil-a' AND seq = 7");
+        sql("UPDATE $t SET line = line || ' ' WHERE stream = 'veil-a' AND seq = 9");
+        assertThat(verify().findings()).extracting(Object::toString).containsExactly(
+                "stream veil-a seq 7: edited: record seq 7: the line holds 1 byte after the record (\"\\r\"): every byte of a line is"
+                        + " Veil's, so the line was changed after it was written",
+                "stream veil-a seq 9: edited: record seq 9: the line holds 1 byte after the record (\" \"): every byte of a line is"
+                        + " Veil's, so the line was changed after it was written");
+    }
+
+    @Test
     void verifyFindsALineRewrittenWithAFreshHash() throws Exception {
         writeChain("veil-a");
         AuditCodec codec = new AuditCodec();
