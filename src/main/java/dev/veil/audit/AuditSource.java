@@ -13,9 +13,10 @@ public interface AuditSource extends AutoCloseable {
     String name();
 
     /**
-     * Calls {@code out} with each stored line in chain order until it returns false. The query is a hint: a
-     * source may skip lines that cannot match it (files started after its end, rows outside its time range),
-     * but callers still filter every line they get. {@link AuditQuery#all()} reads everything.
+     * Calls {@code out} with each stored line in the query's order (chain order, or newest first) until it
+     * returns false. Its filters are a hint: a source may skip lines that cannot match them (files started
+     * after its end, rows outside its time or seq range), but callers still filter every line they get.
+     * {@link AuditQuery#all()} reads everything, in chain order.
      *
      * @return the number of segments read (files; 1 for a table stream)
      */

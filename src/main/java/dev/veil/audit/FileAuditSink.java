@@ -226,7 +226,7 @@ public final class FileAuditSink implements AuditSink {
         List<Path> files = files(directory);
         int first = 0;
         for (int i = 0; i < files.size(); i++) {
-            Long s = firstSeq(files.get(i));
+            Long s = DirectoryAuditSource.firstSeq(files.get(i));
             if (s != null && s <= afterSeq + 1) {
                 first = i;
             }
@@ -243,16 +243,6 @@ public final class FileAuditSink implements AuditSink {
             }
         }
         return true;
-    }
-
-    private static Long firstSeq(Path file) {
-        String name = file.getFileName().toString();
-        int dash = name.lastIndexOf('-');
-        try {
-            return Long.parseLong(name.substring(dash + 1, name.length() - SUFFIX.length()));
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     /** The seq of a line that starts as every record does ({@code {"seq":N,}), without parsing the rest. */

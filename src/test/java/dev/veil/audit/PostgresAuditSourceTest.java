@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -135,6 +136,37 @@ class PostgresAuditSourceTest {
         }
         assertThat(table.find(new AuditQuery(null, null, null, null, null, "deny", null, null, 10))).singleElement()
                 .satisfies(m -> assertThat(m.json().path("statement").asText()).isEqualTo("DELETE FROM orders"));
+    }
+
+    @Test
+    void bothOrdersPageAlikeOverTheTableAndOverTheFiles() throws Exception {
+        writeEvidence();
+        AuditSearch table = new AuditSearch(auditTable().stream("veil-a"));
+        AuditSearch files = new AuditSearch(dir);
+        List<String> chain = lines(files, AuditQuery.all());
+        assertThat(lines(table, AuditQuery.all())).isEqualTo(chain);
+        List<String> newestFirst = new ArrayList<>(chain);
+        Collections.reverse(newestFirst);
+        for (AuditQuery.Order order : AuditQuery.Order.values()) {
+            boolean newest = order == AuditQuery.Order.NEWEST_FIRST;
+            List<String> fromTable = new ArrayList<>();
+            List<String> fromFiles = new ArrayList<>();
+            Long cursor = null;
+            do {
+                AuditQuery q = new AuditQuery(null, null, null, null, null, null, null, null, 4, order,
+                        newest ? null : cursor, newest ? cursor : null);
+                List<AuditSearch.Match> page = table.find(q);
+                assertThat(page.stream().map(AuditSearch.Match::line).toList()).as(order + " after " + cursor).isEqualTo(lines(files, q));
+                page.forEach(m -> fromTable.add(m.line()));
+                files.find(q).forEach(m -> fromFiles.add(m.line()));
+                cursor = page.isEmpty() ? null : page.get(page.size() - 1).json().path("seq").asLong();
+            } while (cursor != null);
+            assertThat(fromTable).as(order.name()).isEqualTo(newest ? newestFirst : chain).isEqualTo(fromFiles);
+        }
+        // With a filter: bob's three records, newest first.
+        AuditQuery bob = new AuditQuery("bob", null, null, null, null, null, null, null, 2, AuditQuery.Order.NEWEST_FIRST, null, null);
+        assertThat(table.find(bob)).extracting(m -> m.json().path("sessionId").asInt()).containsExactly(4, 3);
+        assertThat(lines(table, bob)).isEqualTo(lines(files, bob));
     }
 
     @Test
