@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * Basic or an OIDC bearer token, see {@link AdminCredentials}). Every call is itself recorded (admin.action "audit.search") before
  * the answer is given; if it cannot be recorded, the answer is 503.
  *
+ * <p>Newest first by default ({@code order=asc}: oldest first), {@code limit} at a time; {@code beforeSeq}
+ * (newest first) or {@code afterSeq} (oldest first) set to the last seq of a page gives the next one.
+ *
  * <p>Records come from the file sink when it is enabled, else from this instance's stream of the audit table;
  * {@code source=file|postgres} picks one of the enabled sinks, and {@code stream=} another instance's stream
  * of the shared table. The table is read with blocking JDBC: this method runs on a worker thread.
@@ -65,8 +68,9 @@ public class AuditResource {
                            @QueryParam("to") String to, @QueryParam("relation") String relation,
                            @QueryParam("tag") String tag, @QueryParam("decision") String decision,
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
-                           @QueryParam("limit") Integer limit, @QueryParam("source") String source,
-                           @QueryParam("stream") String stream) throws Exception {
+                           @QueryParam("limit") Integer limit, @QueryParam("order") String order,
+                           @QueryParam("afterSeq") String afterSeq, @QueryParam("beforeSeq") String beforeSeq,
+                           @QueryParam("source") String source, @QueryParam("stream") String stream) throws Exception {
         Optional<Identity> who = credentials.authenticate(authorization, http);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
@@ -78,7 +82,8 @@ public class AuditResource {
         AuditQuery q;
         try {
             q = new AuditQuery(identity, instant(from), instant(to), relation, tag, decision, rule, type,
-                    Math.min(limit == null ? 100 : Math.max(limit, 1), 10_000));
+                    Math.min(limit == null ? 100 : Math.max(limit, 1), 10_000), order(order), seq("afterSeq", afterSeq),
+                    seq("beforeSeq", beforeSeq));
         } catch (RuntimeException e) {
             return Response.status(400).entity(Map.of("error", "bad parameter: " + e.getMessage())).build();
         }
@@ -96,6 +101,9 @@ public class AuditResource {
         put(detail, "decision", decision);
         put(detail, "rule", rule);
         put(detail, "type", type);
+        put(detail, "order", order);
+        put(detail, "afterSeq", afterSeq);
+        put(detail, "beforeSeq", beforeSeq);
         put(detail, "source", source);
         put(detail, "stream", stream);
         try {
@@ -146,6 +154,28 @@ public class AuditResource {
             return null;
         }
         return s.length() == 10 ? LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(s);
+    }
+
+    /** Newest first unless asked otherwise: an auditor looks at what happened last. */
+    private static AuditQuery.Order order(String s) {
+        if (s == null || s.isBlank() || s.strip().equalsIgnoreCase("desc")) {
+            return AuditQuery.Order.NEWEST_FIRST;
+        }
+        if (s.strip().equalsIgnoreCase("asc")) {
+            return AuditQuery.Order.OLDEST_FIRST;
+        }
+        throw new IllegalArgumentException("order is desc (newest first, the default) or asc (oldest first), not " + s);
+    }
+
+    private static Long seq(String name, String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is a record's seq (a whole number), not " + s);
+        }
     }
 
     private static void put(Map<String, String> m, String k, String v) {

@@ -112,16 +112,30 @@ public final class AuditCodec {
         return name;
     }
 
-    /** A stored line taken apart; {@code valid} is false when its own hash does not match its content. */
-    public record Parsed(long seq, String prev, String hash, boolean valid, JsonNode json) {
+    /**
+     * A stored line taken apart; {@code valid} is false when its own hash does not match its content.
+     * {@code surplus} says what the line holds besides the record (a carriage return or spaces after it, a byte
+     * order mark before it), null when the line is the record and nothing else: the hash covers the record, so
+     * bytes beside it are an edit it cannot show by itself.
+     */
+    public record Parsed(long seq, String prev, String hash, boolean valid, JsonNode json, String surplus) {
     }
 
-    /** Parses a line; throws {@link IllegalArgumentException} when it is not a record at all. */
-    public Parsed parse(String text) {
-        if (text.length() < HASH_SUFFIX + 2 || !text.endsWith("\"}")
-                || !text.startsWith(HASH_FIELD, text.length() - HASH_SUFFIX)) {
+    /** Parses a line; throws {@link IllegalArgumentException} when it holds no record at all. */
+    public Parsed parse(String line) {
+        int start = line.indexOf('{');
+        int hashAt = line.lastIndexOf(HASH_FIELD);
+        int end = hashAt + HASH_SUFFIX;
+        if (line.isEmpty()) {
+            throw new IllegalArgumentException("an empty line");
+        }
+        if (hashAt < 0 || end > line.length() || !line.startsWith("\"}", end - 2)) {
             throw new IllegalArgumentException("not an audit record (no trailing hash field)");
         }
+        if (start < 0 || start > hashAt) {
+            throw new IllegalArgumentException("not an audit record (no opening brace before the hash field)");
+        }
+        String text = start == 0 && end == line.length() ? line : line.substring(start, end);
         JsonNode json;
         try {
             json = mapper.readTree(text);
@@ -133,7 +147,47 @@ public final class AuditCodec {
         }
         String hash = json.get("hash").asText();
         String body = text.substring(0, text.length() - HASH_SUFFIX) + "}";
-        return new Parsed(json.get("seq").asLong(), json.get("prev").asText(), hash, sha256(body).equals(hash), json);
+        String surplus = text == line ? null : surplus(line, start, end);
+        return new Parsed(json.get("seq").asLong(), json.get("prev").asText(), hash, sha256(body).equals(hash), json, surplus);
+    }
+
+    /** What a line holds before and after its record, escaped so that invisible bytes show. */
+    private static String surplus(String line, int start, int end) {
+        StringBuilder b = new StringBuilder();
+        if (start > 0) {
+            b.append(bytes(line.substring(0, start))).append(" before the record (\"").append(escaped(line.substring(0, start))).append("\")");
+        }
+        if (end < line.length()) {
+            b.append(start > 0 ? " and " : "").append(bytes(line.substring(end))).append(" after the record (\"")
+                    .append(escaped(line.substring(end))).append("\")");
+        }
+        return b.toString();
+    }
+
+    private static String bytes(String s) {
+        int n = s.getBytes(StandardCharsets.UTF_8).length;
+        return n == 1 ? "1 byte" : n + " bytes";
+    }
+
+    private static String escaped(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(40).forEach(c -> {
+            switch (c) {
+                case '\r' -> b.append("\\r");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\\' -> b.append("\\\\");
+                case '"' -> b.append("\\\"");
+                default -> {
+                    if (c >= 0x20 && c < 0x7f) {
+                        b.appendCodePoint(c);
+                    } else {
+                        b.append(String.format("\\u%04x", c));
+                    }
+                }
+            }
+        });
+        return s.codePointCount(0, s.length()) > 40 ? b + "…" : b.toString();
     }
 
     public AuditEvent event(JsonNode json) {

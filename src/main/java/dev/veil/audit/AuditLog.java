@@ -117,10 +117,41 @@ public class AuditLog {
     public CompletableFuture<Void> record(AuditEvent event) {
         AuditWriter w = writer;
         if (w == null) {
-            return config.enabled() ? CompletableFuture.failedFuture(new IOException("the audit log is not started"))
-                    : CompletableFuture.completedFuture(null);
+            return notStarted();
         }
-        CompletableFuture<Void> stored = w.record(event);
+        return counted(w.record(event));
+    }
+
+    /**
+     * An event made ready for {@link #record(AuditCodec.Serialised)} on the calling thread: bounded, the whole
+     * statement text hashed, the JSON built. This is the part of recording whose cost grows with the text, so a
+     * caller on an event loop makes a long statement's on a worker. Null when the log is not started.
+     */
+    public AuditCodec.Serialised serialise(AuditEvent event) {
+        AuditWriter w = writer;
+        return w == null ? null : w.serialise(event);
+    }
+
+    /** Records an event {@link #serialise}d before; only its place in the chain and the write are left to do. */
+    public CompletableFuture<Void> record(AuditCodec.Serialised event) {
+        AuditWriter w = writer;
+        if (w == null || event == null) {
+            return notStarted();
+        }
+        return counted(w.record(event));
+    }
+
+    /** Statement text a record keeps (veil.audit.max-statement-chars); a longer one is cut and hashed whole. */
+    public int statementChars() {
+        return config.maxStatementChars();
+    }
+
+    private CompletableFuture<Void> notStarted() {
+        return config.enabled() ? CompletableFuture.failedFuture(new IOException("the audit log is not started"))
+                : CompletableFuture.completedFuture(null);
+    }
+
+    private CompletableFuture<Void> counted(CompletableFuture<Void> stored) {
         if (stored.isCompletedExceptionally()) {
             refused.increment();
         }

@@ -8,14 +8,39 @@ import java.time.Instant;
  * Filters over audit records; a null field does not filter. Relation and tag match what the analysis
  * stage recorded (relations read or written, tags of the columns touched or masked), so until that stage
  * exists they match nothing.
+ *
+ * <p>{@code order}: chain order (oldest first) or newest first; {@code limit} counts from that end.
+ * {@code afterSeq} / {@code beforeSeq} keep the records with a seq above / below them: the cursor to page
+ * with (newest first, the next page is before the last seq of this one; oldest first, after it). A seq never
+ * moves, so pages neither repeat nor skip records while new ones are written, as an offset would.
  */
 public record AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision,
-                         String rule, String type, int limit) {
+                         String rule, String type, int limit, Order order, Long afterSeq, Long beforeSeq) {
+    public enum Order { OLDEST_FIRST, NEWEST_FIRST }
+
+    /** Oldest first, the whole chain. */
+    public AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision, String rule,
+                      String type, int limit) {
+        this(identity, from, to, relation, tag, decision, rule, type, limit, Order.OLDEST_FIRST, null, null);
+    }
+
+    public AuditQuery {
+        if (order == null) {
+            order = Order.OLDEST_FIRST;
+        }
+    }
+
     public static AuditQuery all() {
         return new AuditQuery(null, null, null, null, null, null, null, null, Integer.MAX_VALUE);
     }
 
     public boolean matches(JsonNode r) {
+        if (afterSeq != null || beforeSeq != null) {
+            long seq = r.path("seq").asLong();
+            if ((afterSeq != null && seq <= afterSeq) || (beforeSeq != null && seq >= beforeSeq)) {
+                return false;
+            }
+        }
         if (type != null && !type.equals(r.path("type").asText())) {
             return false;
         }

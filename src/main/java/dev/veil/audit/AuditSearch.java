@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Reads the records of an audit source in chain order, streaming, and keeps those that match a query. The
+ * Reads the records of an audit source in the query's order (chain order or newest first), streaming, and
+ * keeps those that match it, up to its limit. The
  * source may skip what cannot match (files started after the range, rows outside it); every line it hands
  * over is still parsed and filtered here, so all sources answer alike. Lines that are not records (a torn
  * tail) are skipped: {@code veil audit verify} is the tool that reports them.

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Checks an audit source (a directory of files, or one stream of the audit table): every record's own hash,
+ * Checks an audit source (a directory of files, or one stream of the audit table): every record's own hash
+ * over the exact bytes stored (a line must be its record and nothing else: a carriage return, a space or a
+ * byte that is not UTF-8 is an edit),
  * the chain from one record to the next (across files), sequence numbers without gaps, duplicates or
  * reversals, complete final lines, optional anchors (seq:hash pairs copied from checkpoint log lines) that
  * must still be in the chain, and for a table that each row's search columns agree with the line it holds.
@@ -145,7 +147,14 @@ public final class AuditVerifier {
                     }
                 }
             }
-            if (!p.valid()) {
+            if (e.invalidByte() >= 0) {
+                findings.add(new Finding(Problem.EDITED, file, lineNo, e.where(), "record seq " + p.seq() + ": byte "
+                        + (e.invalidByte() + 1) + " of the line is not UTF-8, so the line is not the bytes Veil wrote"));
+            } else if (p.surplus() != null) {
+                findings.add(new Finding(Problem.EDITED, file, lineNo, e.where(), "record seq " + p.seq() + ": the line holds "
+                        + p.surplus() + ": every byte of a line is Veil's, so the line was changed after it was written"));
+            }
+            if (!p.valid() && e.invalidByte() < 0) {
                 findings.add(new Finding(Problem.EDITED, file, lineNo, e.where(), "record seq " + p.seq()
                         + " does not match its own hash: its content was changed after it was written"));
             }

@@ -122,7 +122,19 @@ final class AuditWriter {
      * (seq, previous hash, its own hash) and the write into the page cache happen under it.
      */
     CompletableFuture<Void> record(AuditEvent event) {
-        AuditCodec.Serialised e = codec.serialise(event);
+        return record(codec.serialise(event));
+    }
+
+    /**
+     * The event as {@link #record(AuditCodec.Serialised)} takes it: bounded, the whole statement hashed, its
+     * fields as JSON. Any thread may call it (a large statement's is made on a worker, not on its event loop).
+     */
+    AuditCodec.Serialised serialise(AuditEvent event) {
+        return codec.serialise(event);
+    }
+
+    /** As {@link #record(AuditEvent)}, for an event serialised already: the lock is taken for its place in the chain only. */
+    CompletableFuture<Void> record(AuditCodec.Serialised e) {
         lock.lock();
         try {
             String refusal = refusal();

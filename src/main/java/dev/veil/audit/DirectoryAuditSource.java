@@ -1,20 +1,21 @@
 package dev.veil.audit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * The audit files of one directory, in name order (which is chain order), streamed line by line. Only
- * {@code \n} ends a line, so a file cut inside a record shows as a torn last line.
+ * The audit files of one directory, streamed line by line ({@link AuditFileLines}): in name order, which is
+ * chain order, or newest first (the files in reverse, each read from its end). A file's name carries its
+ * creation time and its first seq, so files that cannot hold a record in a query's time or seq range are not
+ * read.
  */
 public final class DirectoryAuditSource implements AuditSource {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -37,26 +38,46 @@ public final class DirectoryAuditSource implements AuditSource {
     @Override
     public long read(AuditQuery hint, Reader out) throws IOException {
         List<Path> files = Files.isDirectory(directory) ? FileAuditSink.files(directory) : List.of();
-        long segments = 0;
-        for (Path file : files) {
-            // A file's name starts with its creation time: a file started at or after "to" holds nothing in range.
-            if (hint.to() != null && startsAtOrAfter(file, hint.to())) {
-                break;
+        List<Path> wanted = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Path next = i + 1 < files.size() ? files.get(i + 1) : null;
+            if (mayHold(files.get(i), next, hint)) {
+                wanted.add(files.get(i));
             }
+        }
+        boolean newestFirst = hint.order() == AuditQuery.Order.NEWEST_FIRST;
+        if (newestFirst) {
+            Collections.reverse(wanted);
+        }
+        AuditFileLines lines = new AuditFileLines();
+        long segments = 0;
+        for (Path file : wanted) {
             segments++;
             String name = file.getFileName().toString();
-            try (InputStream in = Files.newInputStream(file)) {
-                LineScanner lines = new LineScanner(in);
-                long no = 0;
-                for (LineScanner.Line l = lines.next(); l != null; l = lines.next()) {
-                    no++;
-                    if (!out.accept(new Entry(name, no, name + ":" + no, l.text(), l.torn(), null))) {
-                        return segments;
-                    }
-                }
+            AuditFileLines.Reader each = l -> out.accept(new Entry(name, l.number(), name + ":" + l.number(), l.text(), l.torn(),
+                    null, l.invalidByte()));
+            if (!(newestFirst ? lines.backward(file, each) : lines.forward(file, each))) {
+                break;
             }
         }
         return segments;
+    }
+
+    /**
+     * False when a file cannot hold a record the query wants: it was started at or after the range's end, it
+     * starts at or after the seq the query reads before, or the file after it starts at or before the first seq
+     * the query reads after. A name that does not say (not written by Veil) is read.
+     */
+    private static boolean mayHold(Path file, Path next, AuditQuery q) {
+        if (q.to() != null && startsAtOrAfter(file, q.to())) {
+            return false;
+        }
+        Long first = firstSeq(file);
+        if (q.beforeSeq() != null && first != null && first >= q.beforeSeq()) {
+            return false;
+        }
+        Long nextFirst = next == null ? null : firstSeq(next);
+        return q.afterSeq() == null || nextFirst == null || nextFirst > q.afterSeq() + 1;
     }
 
     private static boolean startsAtOrAfter(Path file, Instant to) {
@@ -69,58 +90,14 @@ public final class DirectoryAuditSource implements AuditSource {
         }
     }
 
-    /** Splits a stream at {@code \n} (a {@code \r} before it is dropped) and says whether the last line was cut. */
-    private static final class LineScanner {
-        record Line(String text, boolean torn) {
-        }
-
-        private final InputStream in;
-        private final byte[] buffer = new byte[64 * 1024];
-        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        private int pos;
-        private int limit;
-        private boolean eof;
-
-        LineScanner(InputStream in) {
-            this.in = in;
-        }
-
-        Line next() throws IOException {
-            while (true) {
-                for (int i = pos; i < limit; i++) {
-                    if (buffer[i] == '\n') {
-                        pending.write(buffer, pos, i - pos);
-                        pos = i + 1;
-                        return new Line(take(true), false);
-                    }
-                }
-                pending.write(buffer, pos, limit - pos);
-                pos = limit;
-                if (eof) {
-                    // Zero bytes at the end are space the sink preallocated (a live file, or one a crash left).
-                    byte[] b = pending.toByteArray();
-                    pending.reset();
-                    int len = b.length;
-                    while (len > 0 && b[len - 1] == 0) {
-                        len--;
-                    }
-                    return len == 0 ? null : new Line(new String(b, 0, len, StandardCharsets.UTF_8), true);
-                }
-                int n = in.read(buffer);
-                if (n < 0) {
-                    eof = true;
-                } else {
-                    pos = 0;
-                    limit = n;
-                }
-            }
-        }
-
-        private String take(boolean complete) {
-            byte[] b = pending.toByteArray();
-            pending.reset();
-            int len = complete && b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-            return new String(b, 0, len, StandardCharsets.UTF_8);
+    /** The seq a file's name says it starts with ({@code audit-<time>-<first seq>.jsonl}), or null. */
+    static Long firstSeq(Path file) {
+        String name = file.getFileName().toString();
+        int dash = name.lastIndexOf('-');
+        try {
+            return Long.parseLong(name.substring(dash + 1, name.length() - FileAuditSink.SUFFIX.length()));
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }

@@ -226,7 +226,7 @@ public final class FileAuditSink implements AuditSink {
         List<Path> files = files(directory);
         int first = 0;
         for (int i = 0; i < files.size(); i++) {
-            Long s = firstSeq(files.get(i));
+            Long s = DirectoryAuditSource.firstSeq(files.get(i));
             if (s != null && s <= afterSeq + 1) {
                 first = i;
             }
@@ -243,16 +243,6 @@ public final class FileAuditSink implements AuditSink {
             }
         }
         return true;
-    }
-
-    private static Long firstSeq(Path file) {
-        String name = file.getFileName().toString();
-        int dash = name.lastIndexOf('-');
-        try {
-            return Long.parseLong(name.substring(dash + 1, name.length() - SUFFIX.length()));
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     /** The seq of a line that starts as every record does ({@code {"seq":N,}), without parsing the rest. */
@@ -278,7 +268,12 @@ public final class FileAuditSink implements AuditSink {
         }
     }
 
-    /** After a failed write: cut what part of the batch got in, and start a new file next time. */
+    /**
+     * After a failed write: cut what part of the batch got in, and start a new file next time. A file that
+     * holds no record is removed: during an outage the writer retries every retry-interval, each retry starts
+     * a file, and on a full disk the name can be made where the zeros cannot be written, which used to leave
+     * one empty file per retry.
+     */
     private void abandon(long goodSize) {
         try {
             channel.truncate(goodSize);
@@ -287,6 +282,19 @@ public final class FileAuditSink implements AuditSink {
             // the disk is failing already; the verifier will report a torn tail if the cut did not happen
         }
         channel = null;
+        if (goodSize == 0) {
+            removeEmpty();
+        }
+    }
+
+    /** Removes the current file, which holds no record (best effort: an empty file is harmless to readers). */
+    private void removeEmpty() {
+        try {
+            Files.deleteIfExists(current);
+        } catch (IOException | RuntimeException ignored) {
+            // left for an operator; it holds nothing
+        }
+        current = null;
     }
 
     /**
@@ -334,6 +342,9 @@ public final class FileAuditSink implements AuditSink {
                 // nothing more can be done for a file that cannot be closed
             }
             channel = null;
+            if (size == 0) {
+                removeEmpty(); // started and never written (a stop right after a rotation)
+            }
         }
     }
 }

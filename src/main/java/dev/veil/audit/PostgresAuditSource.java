@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * One stream of the audit table, read in seq order through a server-side cursor (a fetch size inside a
- * read-only transaction, so memory stays flat). A query's time range, type, identity and decision go into
+ * One stream of the audit table, read in seq order (or newest first) through a server-side cursor (a fetch size inside a
+ * read-only transaction, so memory stays flat). A query's seq and time range, type, identity and decision go into
  * the WHERE clause; relation, tag, decision and rule also become substring tests on the line when their
  * value cannot be escaped in JSON. All of this only narrows: the caller still parses and filters every line,
  * and the verifier checks that the columns agree with the lines (an edited column could hide a row).
@@ -44,7 +44,8 @@ public final class PostgresAuditSource implements AuditSource {
     @Override
     public long read(AuditQuery hint, Reader out) throws IOException {
         List<Object> args = new ArrayList<>();
-        String sql = "SELECT seq, time, type, identity, hash, line FROM " + table.table() + " WHERE stream = ?" + where(hint, args) + " ORDER BY seq";
+        String sql = "SELECT seq, time, type, identity, hash, line FROM " + table.table() + " WHERE stream = ?" + where(hint, args)
+                + (hint.order() == AuditQuery.Order.NEWEST_FIRST ? " ORDER BY seq DESC" : " ORDER BY seq");
         try (Connection c = table.connect()) {
             c.setAutoCommit(false); // pgjdbc only uses a cursor (fetch size) inside a transaction
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -86,6 +87,14 @@ public final class PostgresAuditSource implements AuditSource {
         if (q.to() != null) {
             w.append(" AND time < ?");
             args.add(OffsetDateTime.ofInstant(q.to().plusMillis(1), ZoneOffset.UTC));
+        }
+        if (q.afterSeq() != null) {
+            w.append(" AND seq > ?");
+            args.add(q.afterSeq());
+        }
+        if (q.beforeSeq() != null) {
+            w.append(" AND seq < ?");
+            args.add(q.beforeSeq());
         }
         if (q.type() != null) {
             w.append(" AND type = ?");

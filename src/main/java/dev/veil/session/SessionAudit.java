@@ -1,5 +1,6 @@
 package dev.veil.session;
 
+import dev.veil.audit.AuditCodec;
 import dev.veil.audit.AuditEvent;
 import dev.veil.audit.LiteralRedactor;
 import dev.veil.error.ErrorCode;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +39,11 @@ public final class SessionAudit {
     /** DDL succeeded in the current transaction: the catalog is read again when it ends. */
     private boolean catalogChanged;
     private Future<Void> catalogRefresh = Future.succeededFuture();
+    /**
+     * Completes once every record this session made so far is in the log's hands; pending only while a long
+     * statement's record is prepared on a worker (then later records wait behind it, in order).
+     */
+    private Future<Void> handedOver = Future.succeededFuture();
 
     SessionAudit(SessionAuditor auditor, Session session, String protocol, boolean holdsAnswers) {
         this.auditor = auditor;
@@ -48,34 +55,93 @@ public final class SessionAudit {
     /**
      * Records the decision about a statement. {@code parameters} may be null (none, or not known yet);
      * they are kept only when veil.audit.record-parameters is on.
+     *
+     * <p>The work whose cost grows with the text (literal redaction and fingerprint over the whole text, the
+     * SHA-256 of it, the record's JSON) is done on the event loop for a statement within
+     * veil.audit.max-statement-chars, and on a worker for a longer one: a 50 MB statement took seconds of its
+     * loop, and every session on that loop waited. The session's records still reach the log in the order they
+     * were made: whatever this session records while a long statement's record is being prepared (a session
+     * end, another decision) follows it.
      */
     public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
                                            AuditEvent.Decision decision) {
         long started = System.nanoTime();
-        long statementId = ++statements;
-        LiteralRedactor.Redacted redacted = auditor.redactor(protocol).read(sql);
-        var event = new AuditEvent.StatementDecided(auditor.clock.instant(), session.id(), statementId,
-                session.identity().name(), session.identity().roles(), session.environment(), session.upstream(),
-                session.database(), protocol, redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : sql,
-                auditor.redactLiterals, auditor.recordParameters ? parameters : null, analysis, decision, List.of(), null);
+        Draft draft = new Draft(++statements, auditor.clock.instant(), sql, parameters, analysis, decision);
+        Context context = Vertx.currentContext();
+        Future<Prepared> prepared;
+        if (context != null && sql != null && sql.length() > auditor.log.statementChars()) {
+            prepared = context.owner().executeBlocking(() -> prepare(draft), false);
+        } else {
+            prepared = Future.succeededFuture(prepare(draft));
+        }
+        if (prepared.isComplete() && handedOver.isComplete()) {
+            return store(prepared.result(), started, context); // the usual case: no hop
+        }
+        Promise<StatementRecord> result = Promise.promise();
+        handedOver = handedOver.transform(before -> prepared).transform(p -> {
+            if (p.succeeded()) {
+                store(p.result(), started, context).onComplete(result);
+            } else {
+                LOG.errorf(p.cause(), "session %d: the audit record of statement %d could not be prepared", session.id(), draft.statementId());
+                result.fail(VeilException.error(ErrorCode.AUDIT_UNAVAILABLE, "statement refused: Veil could not prepare its audit record ("
+                        + reason(p.cause()) + "); operators: see Veil's log"));
+            }
+            return Future.succeededFuture();
+        });
+        return result.future();
+    }
+
+    /** What a decision record is made of, read on the session's loop when the statement is decided. */
+    private record Draft(long statementId, Instant time, String sql, List<String> parameters, AuditEvent.Analysis analysis,
+                         AuditEvent.Decision decision) {
+    }
+
+    /** A decision record ready to be handed to the log. */
+    private record Prepared(AuditEvent.StatementDecided event, AuditCodec.Serialised serialised) {
+    }
+
+    /** Redacts, fingerprints and serialises (on any thread: it reads nothing the session changes). */
+    private Prepared prepare(Draft d) {
+        LiteralRedactor.Redacted redacted = auditor.redactor(protocol).read(d.sql());
+        var event = new AuditEvent.StatementDecided(d.time(), session.id(), d.statementId(), session.identity().name(),
+                session.identity().roles(), session.environment(), session.upstream(), session.database(), protocol,
+                redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : d.sql(), auditor.redactLiterals,
+                auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), List.of(), null);
+        return new Prepared(event, auditor.log.serialise(event));
+    }
+
+    /** Hands a prepared decision record to the log (on the session's loop) and says when the statement may run. */
+    private Future<StatementRecord> store(Prepared p, long started, Context context) {
+        var event = p.event();
         auditor.countStatement(event);
         StatementRecord ticket = new StatementRecord(this, event, started);
-        CompletableFuture<Void> stored = auditor.log.record(event);
+        CompletableFuture<Void> stored = auditor.log.record(p.serialised());
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
-        Context context = Vertx.currentContext();
-        if (holdsAnswers && !stored.isDone() && context != null && "READ".equals(analysis.kind())
-                && decision.verdict() == AuditEvent.Verdict.ALLOW && auditor.log.readsMayRunBeforeSync()) {
+        if (holdsAnswers && !stored.isDone() && context != null && "READ".equals(event.analysis().kind())
+                && event.decision().verdict() == AuditEvent.Verdict.ALLOW && auditor.log.readsMayRunBeforeSync()) {
             // Appended to the audit file: the read may run now; its answer waits for the fsync.
             Promise<Void> durable = Promise.promise();
-            whenStored(stored, context, statementId, durable::complete, durable::fail);
+            whenStored(stored, context, event.statementId(), durable::complete, durable::fail);
             ticket.durable(durable.future());
             return Future.succeededFuture(ticket);
         }
         Promise<StatementRecord> promise = Promise.promise();
-        whenStored(stored, context, statementId, () -> promise.complete(ticket), promise::fail);
+        whenStored(stored, context, event.statementId(), () -> promise.complete(ticket), promise::fail);
         return promise.future();
+    }
+
+    /** Records an event nobody waits for, after any record of this session still being prepared. */
+    private void recordInTurn(AuditEvent event) {
+        if (handedOver.isComplete()) {
+            auditor.record(event);
+        } else {
+            handedOver = handedOver.transform(before -> {
+                auditor.record(event);
+                return Future.succeededFuture();
+            });
+        }
     }
 
     /**
@@ -126,7 +192,7 @@ public final class SessionAudit {
             catalogChanged = true;
             auditor.catalogChanging(session.upstream());
         }
-        auditor.record(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
+        recordInTurn(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
                 session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
                 Math.max(upstreamNanos, 0) / 1000, sqlState, errno));
     }
@@ -168,7 +234,7 @@ public final class SessionAudit {
             catalogChanged = false;
             auditor.catalogChanged(session.upstream()); // its transaction ends with the session
         }
-        auditor.record(new AuditEvent.SessionEnded(auditor.clock.instant(), session.id(), session.identity().name(),
+        recordInTurn(new AuditEvent.SessionEnded(auditor.clock.instant(), session.id(), session.identity().name(),
                 Duration.between(session.startedAt(), auditor.clock.instant()).toMillis(), statements, reason));
     }
 

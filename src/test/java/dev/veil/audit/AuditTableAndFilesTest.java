@@ -18,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -92,5 +93,47 @@ class AuditTableAndFilesTest {
             assertThat(verified.findings()).isEmpty();
             assertThat(verified.firstSeq()).isEqualTo(1);
         }
+    }
+
+    private HttpResponse<String> api(String query) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "?" + query))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (VeilTestResource.ADMIN_USER + ":" + VeilTestResource.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<Long> seqs(String query) throws Exception {
+        HttpResponse<String> r = api(query);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<Long> seqs = new ArrayList<>();
+        new AuditCodec().mapper().readTree(r.body()).forEach(j -> seqs.add(j.path("seq").asLong()));
+        return seqs;
+    }
+
+    @Test
+    void theApiAnswersNewestFirstOrOldestFirstAndPagesBySeqFromTheFilesAndTheTable() throws Exception {
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("shop", "preferQueryMode=simple"),
+                VeilTestResource.USER, VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                st.execute("SELECT " + i);
+            }
+        }
+        for (String source : List.of("file", "postgres")) {
+            List<Long> newest = seqs("source=" + source + "&limit=5");
+            long last = newest.get(0);
+            assertThat(newest).as(source).containsExactly(last, last - 1, last - 2, last - 3, last - 4);
+            // Each call is recorded before it is answered: records keep coming, and the next page is still the next.
+            assertThat(seqs("source=" + source + "&limit=5&beforeSeq=" + (last - 4))).as(source)
+                    .containsExactly(last - 5, last - 6, last - 7, last - 8, last - 9);
+            assertThat(seqs("source=" + source + "&order=desc&limit=1").get(0)).as(source).isGreaterThan(last);
+            assertThat(seqs("source=" + source + "&order=asc&limit=3")).as(source).containsExactly(1L, 2L, 3L);
+            assertThat(seqs("source=" + source + "&order=asc&limit=2&afterSeq=3")).as(source).containsExactly(4L, 5L);
+        }
+        HttpResponse<String> sideways = api("order=sideways");
+        assertThat(sideways.statusCode()).isEqualTo(400);
+        assertThat(sideways.body()).contains("order is desc").contains("asc");
+        HttpResponse<String> notASeq = api("beforeSeq=yesterday");
+        assertThat(notASeq.statusCode()).isEqualTo(400);
+        assertThat(notASeq.body()).contains("beforeSeq is a record's seq");
     }
 }

@@ -4,12 +4,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,5 +188,95 @@ class AuditVerifierTest {
         assertThat(verify().findings()).as("without an anchor a clean cut at the very end is invisible").isEmpty();
         assertThat(verifier.verify(dir, List.of(anchor), false).findings()).singleElement()
                 .satisfies(x -> assertThat(x.problem()).isEqualTo(AuditVerifier.Problem.ANCHOR_MISSING));
+    }
+
+    /** Replaces the bytes of one line (0-based) of a file, leaving every other byte as it is. */
+    private static void editBytes(Path f, int index, UnaryOperator<byte[]> edit) throws Exception {
+        byte[] all = Files.readAllBytes(f);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int start = 0;
+        int line = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == '\n') {
+                byte[] b = Arrays.copyOfRange(all, start, i);
+                out.write(line++ == index ? edit.apply(b) : b);
+                out.write('\n');
+                start = i + 1;
+            }
+        }
+        out.write(all, start, all.length - start);
+        Files.write(f, out.toByteArray());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private void assertOneEdit(Path f, int lineNo, String... said) throws Exception {
+        assertThat(verify().findings()).singleElement().satisfies(x -> {
+            assertThat(x.problem()).isEqualTo(AuditVerifier.Problem.EDITED);
+            assertThat(x.file()).isEqualTo(name(f));
+            assertThat(x.line()).isEqualTo(lineNo);
+            assertThat(x.toString()).startsWith(name(f) + ":" + lineNo + ": edited: ").contains(said);
+        });
+    }
+
+    @Test
+    void aCarriageReturnAddedToALineIsAnEdit() throws Exception {
+        Path f = files.get(1);
+        editBytes(f, 2, b -> concat(b, new byte[]{'\r'}));
+        assertOneEdit(f, 3, "1 byte after the record (\"\\r\")");
+    }
+
+    @Test
+    void aTrailingSpaceIsAnEdit() throws Exception {
+        Path f = files.get(1);
+        editBytes(f, 0, b -> concat(b, "  ".getBytes(StandardCharsets.UTF_8)));
+        assertOneEdit(f, 1, "2 bytes after the record (\"  \")");
+    }
+
+    @Test
+    void bytesBeforeTheRecordAreAnEdit() throws Exception {
+        Path f = files.get(0);
+        editBytes(f, 0, b -> concat(new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, b)); // a byte order mark
+        assertOneEdit(f, 1, "3 bytes before the record (\"\\ufeff\")");
+    }
+
+    @Test
+    void changedWhitespaceInsideTheJsonIsAnEdit() throws Exception {
+        Path f = files.get(1);
+        editBytes(f, 1, b -> new String(b, StandardCharsets.UTF_8).replace(",\"type\":", ", \"type\" :").getBytes(StandardCharsets.UTF_8));
+        assertOneEdit(f, 2, "does not match its own hash");
+        editBytes(f, 1, b -> new String(b, StandardCharsets.UTF_8).replace(", \"type\" :", ",\"type\":")
+                .replace("{\"seq\":", "{\t\"seq\":").getBytes(StandardCharsets.UTF_8));
+        assertOneEdit(f, 2, "does not match its own hash");
+    }
+
+    @Test
+    void aByteThatIsNotUtf8IsAnEditEvenWhereItDecodesToTheSameText() throws Exception {
+        // A record holding U+FFFD (as a client's text may): a byte that is not UTF-8 decodes to that same
+        // character, so a check of the decoded text would find the same hash.
+        Path d = dir.resolve("replacement");
+        Clock clock = AuditChainFixture.ticking();
+        AuditChainFixture.write(List.of(new FileAuditSink(d, 1 << 20, Duration.ofDays(1), true, clock)), clock,
+                List.of(new AuditEvent.AdminAction(clock.instant(), "alice", "test.action", "bad \ufffd byte", Map.of(), true)));
+        Path f = FileAuditSink.files(d).get(0);
+        byte[] replacement = "\ufffd".getBytes(StandardCharsets.UTF_8);
+        editBytes(f, 1, b -> {
+            String text = new String(b, StandardCharsets.ISO_8859_1);
+            int at = text.indexOf(new String(replacement, StandardCharsets.ISO_8859_1));
+            byte[] edited = new byte[b.length - 2];
+            System.arraycopy(b, 0, edited, 0, at);
+            edited[at] = (byte) 0xFF;
+            System.arraycopy(b, at + 3, edited, at + 1, b.length - at - 3);
+            return edited;
+        });
+        int at = new String(Files.readAllLines(f, StandardCharsets.ISO_8859_1).get(1)).indexOf('\u00ff');
+        assertThat(verifier.verify(d, List.of(), false).findings()).singleElement().satisfies(x -> {
+            assertThat(x.problem()).isEqualTo(AuditVerifier.Problem.EDITED);
+            assertThat(x.toString()).startsWith(name(f) + ":2: edited: ").contains("byte " + (at + 1) + " of the line is not UTF-8");
+        });
     }
 }

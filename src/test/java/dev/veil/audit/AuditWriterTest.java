@@ -1,16 +1,22 @@
 package dev.veil.audit;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -104,6 +110,76 @@ class AuditWriterTest {
                 .contains("\"reason\":\"stop\"");
         assertThat(FileAuditSink.files(dir).stream().map(AuditWriterTest::read)
                 .anyMatch(s -> s.contains("\"reason\":\"recovered\""))).isTrue();
+    }
+
+    @Test
+    void aFullDiskLeavesNoEmptyFileBehindTheRetries() throws Exception {
+        // A real (in-memory) file system of 3 MiB: the disk fills up as a real one does, file names can still be
+        // made, writing the zeros ahead of the records cannot.
+        try (FileSystem disk = Jimfs.newFileSystem(Configuration.unix().toBuilder().setMaxSize(3L << 20).build())) {
+            Path dir = disk.getPath("/audit");
+            Clock clock = AuditChainFixture.ticking();
+            AtomicInteger failedWrites = new AtomicInteger();
+            AuditWriter.Observer counting = new AuditWriter.Observer() {
+                public void batchWritten(int records, long nanos) { }
+
+                public void writeFailed(String reason) { failedWrites.incrementAndGet(); }
+            };
+            AuditWriter w = new AuditWriter(List.of(new FileAuditSink(dir, 1L << 30, Duration.ofDays(1), false, clock)), false, clock,
+                    1000, 64, 10_000, Duration.ofHours(1), Duration.ofMillis(10), counting);
+            w.start();
+            Path ballast = disk.getPath("/ballast");
+            fill(ballast);
+            // The records go on into the space the open file holds ahead, until it needs more.
+            Map<String, String> large = new HashMap<>();
+            for (int i = 0; i < 15; i++) {
+                large.put("k" + i, "x".repeat(1000));
+            }
+            for (int i = 0; i < 10_000 && w.failure() == null; i++) {
+                w.record(new AuditEvent.AdminAction(clock.instant(), "alice", "test.action", "large-" + i, large, true));
+            }
+            assertThat(w.failure()).as("the disk is full").contains("out of disk space");
+            // Every retry tries a "recovered" checkpoint in a new file (the ticking clock gives each its own name).
+            int failed = failedWrites.get();
+            for (int i = 0; i < 500 && failedWrites.get() < failed + 5; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(failedWrites.get()).as("the writer retried").isGreaterThanOrEqualTo(failed + 5);
+            assertThat(emptyFiles(dir)).as("no file without a record").isEmpty();
+
+            Files.delete(ballast);
+            for (int i = 0; i < 500 && w.failure() != null; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(w.failure()).isNull();
+            record(w, clock, 3);
+            w.stop(Duration.ofSeconds(10));
+            assertThat(emptyFiles(dir)).isEmpty();
+            assertThat(FileAuditSink.files(dir)).hasSize(2); // the one that filled up, the one the recovery started
+            assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+        }
+    }
+
+    /** Writes into {@code file} until the disk is full. */
+    private static void fill(Path file) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException full) {
+            assertThat(full).hasMessageContaining("out of disk space");
+        }
+    }
+
+    private static List<Path> emptyFiles(Path dir) throws IOException {
+        List<Path> empty = new ArrayList<>();
+        for (Path f : FileAuditSink.files(dir)) {
+            if (Files.size(f) == 0) {
+                empty.add(f);
+            }
+        }
+        return empty;
     }
 
     @Test

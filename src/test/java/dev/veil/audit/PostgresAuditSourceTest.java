@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,6 +139,37 @@ class PostgresAuditSourceTest {
     }
 
     @Test
+    void bothOrdersPageAlikeOverTheTableAndOverTheFiles() throws Exception {
+        writeEvidence();
+        AuditSearch table = new AuditSearch(auditTable().stream("veil-a"));
+        AuditSearch files = new AuditSearch(dir);
+        List<String> chain = lines(files, AuditQuery.all());
+        assertThat(lines(table, AuditQuery.all())).isEqualTo(chain);
+        List<String> newestFirst = new ArrayList<>(chain);
+        Collections.reverse(newestFirst);
+        for (AuditQuery.Order order : AuditQuery.Order.values()) {
+            boolean newest = order == AuditQuery.Order.NEWEST_FIRST;
+            List<String> fromTable = new ArrayList<>();
+            List<String> fromFiles = new ArrayList<>();
+            Long cursor = null;
+            do {
+                AuditQuery q = new AuditQuery(null, null, null, null, null, null, null, null, 4, order,
+                        newest ? null : cursor, newest ? cursor : null);
+                List<AuditSearch.Match> page = table.find(q);
+                assertThat(page.stream().map(AuditSearch.Match::line).toList()).as(order + " after " + cursor).isEqualTo(lines(files, q));
+                page.forEach(m -> fromTable.add(m.line()));
+                files.find(q).forEach(m -> fromFiles.add(m.line()));
+                cursor = page.isEmpty() ? null : page.get(page.size() - 1).json().path("seq").asLong();
+            } while (cursor != null);
+            assertThat(fromTable).as(order.name()).isEqualTo(newest ? newestFirst : chain).isEqualTo(fromFiles);
+        }
+        // With a filter: bob's three records, newest first.
+        AuditQuery bob = new AuditQuery("bob", null, null, null, null, null, null, null, 2, AuditQuery.Order.NEWEST_FIRST, null, null);
+        assertThat(table.find(bob)).extracting(m -> m.json().path("sessionId").asInt()).containsExactly(4, 3);
+        assertThat(lines(table, bob)).isEqualTo(lines(files, bob));
+    }
+
+    @Test
     void reportOverTheTableEqualsTheReportOverTheFiles() throws Exception {
         writeEvidence();
         EvidenceReport report = new EvidenceReport();
@@ -177,6 +209,18 @@ class PostgresAuditSourceTest {
             assertThat(f.line()).isEqualTo(12);
             assertThat(f.message()).contains("identity alice (the record says mallory)");
         });
+    }
+
+    @Test
+    void verifyFindsACarriageReturnOrASpaceAddedToALine() throws Exception {
+        writeChain("veil-a");
+        sql("UPDATE $t SET line = line || E'\\r' WHERE stream = 'veil-a' AND seq = 7");
+        sql("UPDATE $t SET line = line || ' ' WHERE stream = 'veil-a' AND seq = 9");
+        assertThat(verify().findings()).extracting(Object::toString).containsExactly(
+                "stream veil-a seq 7: edited: record seq 7: the line holds 1 byte after the record (\"\\r\"): every byte of a line is"
+                        + " Veil's, so the line was changed after it was written",
+                "stream veil-a seq 9: edited: record seq 9: the line holds 1 byte after the record (\" \"): every byte of a line is"
+                        + " Veil's, so the line was changed after it was written");
     }
 
     @Test

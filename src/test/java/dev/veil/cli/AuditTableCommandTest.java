@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -152,6 +153,21 @@ class AuditTableCommandTest {
         assertThat(report.out()).contains("records from 2026-03-01T10:00:00Z").contains("stream veil-a");
         assertThat(Files.readString(out.resolve("refusals.csv"))).contains("no-unbounded-delete");
         assertThat(Files.readString(out.resolve("sign-in-failures.csv"))).contains("eve");
+    }
+
+    @Test
+    void searchPrintsNewestFirstUnlessAskedForOldestFirstAndPagesBySeq() throws Exception {
+        write("veil-a");
+        VeilConfig cfg = config("veil-a", postgres.user());
+        List<Long> newest = AuditSearchCommandTest.seqs(run(new AuditSearchCommand(cfg), "--postgres", "--limit", "4").out());
+        long last = newest.get(0);
+        assertThat(newest).containsExactly(last, last - 1, last - 2, last - 3);
+        assertThat(AuditSearchCommandTest.seqs(run(new AuditSearchCommand(cfg), "--postgres", "--limit", "4", "--before-seq",
+                String.valueOf(last - 3)).out())).containsExactly(last - 4, last - 5, last - 6, last - 7);
+        assertThat(AuditSearchCommandTest.seqs(run(new AuditSearchCommand(cfg), "--postgres", "--oldest-first", "--limit", "3").out()))
+                .containsExactly(1L, 2L, 3L);
+        assertThat(AuditSearchCommandTest.seqs(run(new AuditSearchCommand(cfg), "--postgres", "--oldest-first", "--limit", "2",
+                "--after-seq", "3").out())).containsExactly(4L, 5L);
     }
 
     @Test
