@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The literals of a text that name a program, a file or directory, a library or a server, rather than hold
@@ -48,6 +49,19 @@ public final class ResourceLiterals {
     private static final Set<String> REPLICATION_SETTINGS = Set.of("HOST", "PORT", "USER", "LOG_FILE", "SSL_CA",
             "SSL_CAPATH", "SSL_CERT", "SSL_KEY", "SSL_CRL", "SSL_CRLPATH", "PUBLIC_KEY_PATH");
 
+    /**
+     * Words without which a text keeps no literal: the statements, clauses and functions read here. Most
+     * statements hold none of them, and are not read further (this runs for every statement audited).
+     */
+    private static final Set<String> TRIGGERS = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+    static {
+        TRIGGERS.addAll(List.of("COPY", "LOAD", "ALTER", "CHANGE", "CREATE", "INFILE", "OUTFILE", "DUMPFILE", "SONAME",
+                "DATAFILE", "OPTIONS"));
+        TRIGGERS.addAll(PATH_ARGUMENTS.keySet());
+        TRIGGERS.addAll(DBLINK);
+    }
+
     private final List<Token> code;
     private final boolean postgres;
     private final Map<Integer, String> kept;
@@ -63,11 +77,35 @@ public final class ResourceLiterals {
      * when it holds a password, re-quoted with the password replaced.
      */
     public static Map<Integer, String> of(Tokens tokens) {
+        if (!mayKeep(tokens)) {
+            return Map.of();
+        }
         Map<Integer, String> kept = new HashMap<>();
         for (StatementText statement : StatementSplitter.split(tokens)) {
             new ResourceLiterals(statement.code(), tokens.settings().postgres(), kept).read();
         }
         return kept;
+    }
+
+    /** Whether the text has a literal, and a trigger word where one matters: first, before '(' or a literal. */
+    private static boolean mayKeep(Tokens tokens) {
+        List<Token> code = tokens.code();
+        boolean literal = false;
+        boolean trigger = false;
+        for (int i = 0; i < code.size(); i++) {
+            Token t = code.get(i);
+            if (t.kind().isLiteral()) {
+                literal = true;
+            } else if (!trigger && t.kind() == TokenKind.WORD
+                    && (i == 0 || code.get(i - 1).isPunct(';') || i + 1 < code.size()
+                    && (code.get(i + 1).isPunct('(') || code.get(i + 1).kind().isLiteral()))) {
+                trigger = TRIGGERS.contains(t.text());
+            }
+            if (literal && trigger) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void read() {
