@@ -11,8 +11,9 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * Analyses one statement: our tokenizer prepares the text, Calcite parses it with the dialect's settings (and our
  * grammar extensions), validates it against the catalog snapshot and plans it, and the plan yields the lineage.
  * Every failure, of any kind, gives an {@link Analysis} that fails closed: Unknown lineage for every column, the
- * reason, and the kind and relations from the conservative token scan. Pure and thread-safe; the caller runs it
- * off the event loop.
+ * reason, and the kind and relations from the conservative token scan. So does a statement beyond the
+ * {@link AnalysisLimits} (nested too deep or too long for Calcite, or taking too much CPU time), with a reason
+ * naming the limit. Pure and thread-safe; the caller runs it off the event loop.
  */
 public final class StatementAnalyzer {
     private final DialectProfile postgres = DialectProfile.of(Dialect.POSTGRESQL);
