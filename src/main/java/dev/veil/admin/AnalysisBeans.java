@@ -1,7 +1,9 @@
 package dev.veil.admin;
 
 import dev.veil.analysis.AnalysisCache;
+import dev.veil.analysis.AnalysisLimits;
 import dev.veil.analysis.StatementAnalyzer;
+import dev.veil.config.VeilConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
@@ -13,7 +15,9 @@ public class AnalysisBeans {
 
     @Produces
     @ApplicationScoped
-    AnalysisCache analysisCache() {
-        return new AnalysisCache(new StatementAnalyzer(), CACHE_ENTRIES);
+    AnalysisCache analysisCache(VeilConfig config) {
+        VeilConfig.AnalysisSettings a = config.analysis();
+        return new AnalysisCache(new StatementAnalyzer(new AnalysisLimits(a.maxDepth(), a.maxTokens(), a.maxTime())),
+                CACHE_ENTRIES);
     }
 }

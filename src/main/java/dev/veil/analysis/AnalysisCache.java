@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Analyses by statement fingerprint (literals normalised), catalog and its version, name resolution and lexical
  * settings: drivers resend the same statement shapes, and a hit costs a tokenization instead of a plan. Failed
- * analyses are cached too. Literals cannot change an analysis: the planner does not fold expressions by their
- * literal values, and no statement form is classified by a literal.
+ * analyses are cached too, except those that ran out of time (the next run may not). Literals cannot change an
+ * analysis: the planner does not fold expressions by their literal values, and no statement form is classified
+ * by a literal. Nor can the length of a literal IN list or of a VALUES list of constants, which the fingerprint
+ * folds: the analysis shortens them the same way before Calcite sees them.
  */
 public final class AnalysisCache {
     /** Everything that can change an analysis besides the literals of the statement. */
@@ -55,6 +57,9 @@ public final class AnalysisCache {
             return analyzer.analyze(settings, catalog, names, sql, tokens);
         });
         (analysed[0] ? misses : hits).increment();
+        if (analysed[0] && Deadline.ranOut(a)) {
+            cache.asMap().remove(key, a);
+        }
         return a;
     }
 

@@ -33,16 +33,19 @@ import java.util.function.Predicate;
 record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<String> problem) {
 
     static CalciteText of(Dialect dialect, LexicalSettings settings, String original) {
-        return of(dialect, settings, original, new SqlTokenizer(settings).tokenize(original), name -> true);
+        return of(dialect, settings, original, new SqlTokenizer(settings).tokenize(original), name -> true,
+                AnalysisLimits.DEFAULTS);
     }
 
-    /** With the tokens of {@code original} already at hand (the cache tokenizes to find its key). */
     /**
+     * With the tokens of {@code original} already at hand (the cache tokenizes to find its key).
+     *
      * @param namesAColumn whether the catalog has a column of that name: PostgreSQL system column names are
      *                     only read as such when no relation (a view could) uses them for a column
+     * @param limits       a statement nested deeper or longer than these is not handed to Calcite
      */
     static CalciteText of(Dialect dialect, LexicalSettings settings, String original, Tokens tokens,
-                          Predicate<String> namesAColumn) {
+                          Predicate<String> namesAColumn, AnalysisLimits limits) {
         Fingerprint fingerprint = Fingerprinter.fingerprint(tokens);
         if (tokens.malformed()) {
             return failed(fingerprint, "the text is malformed: " + String.join("; ", tokens.problems()));
@@ -57,7 +60,19 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
         if (statement.boundaryUncertain() || statement.compoundBody()) {
             return failed(fingerprint, "the statement holds a stored-program body whose end is decided by the server");
         }
-        return new CalciteText(fingerprint, Optional.of(render(dialect, settings, original, statement.tokens(), namesAColumn)),
+        List<Token> collapsed = ConstantLists.collapse(statement.tokens());
+        List<Token> code = collapsed.stream().filter(t -> !t.kind().isTrivia()).toList();
+        int depth = NestingDepth.of(code);
+        if (depth > limits.maxDepth()) {
+            return failed(fingerprint, "statement nested deeper than Veil analyses (" + depth + " levels, limit "
+                    + limits.maxDepth() + "; veil.analysis.max-depth)");
+        }
+        if (code.size() > limits.maxTokens()) {
+            return failed(fingerprint, "statement longer than Veil analyses (" + code.size()
+                    + " tokens once constant VALUES rows and IN lists are shortened, limit " + limits.maxTokens()
+                    + "; veil.analysis.max-tokens)");
+        }
+        return new CalciteText(fingerprint, Optional.of(render(dialect, settings, original, collapsed, namesAColumn)),
                 Optional.empty());
     }
 

@@ -43,7 +43,6 @@ import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.validate.SqlNameMatchers;
 import org.apache.calcite.sql.validate.SqlValidator;
-import org.apache.calcite.sql.validate.SqlValidatorUtil;
 import org.apache.calcite.sql2rel.RelDecorrelator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.sql2rel.StandardConvertletTable;
@@ -74,9 +73,11 @@ final class Planner implements RelOptTable.ViewExpander {
     private final JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl(RelDataTypeSystem.DEFAULT);
     private final Prepare.CatalogReader catalogReader;
     private final RelOptCluster cluster;
+    private final Deadline deadline;
 
-    Planner(DialectProfile profile, CatalogSnapshot snapshot, NameResolution names) {
+    Planner(DialectProfile profile, CatalogSnapshot snapshot, NameResolution names, Deadline deadline) {
         this.profile = profile;
+        this.deadline = deadline;
         this.schema = snapshot.calciteSchema();
         this.schemaPaths = schemaPaths(profile.dialect(), names);
         this.catalogReader = new PathCatalogReader(schema, schemaPaths, typeFactory, profile);
@@ -120,14 +121,15 @@ final class Planner implements RelOptTable.ViewExpander {
 
     /** Validates and converts a query; the result's fields are exactly the query's output columns. */
     Planned plan(SqlNode query) {
+        deadline.checkNow();
         boolean[] predicateInSelect = {false};
         RelRoot root = toRel(query, catalogReader, predicateInSelect);
         return new Planned(root.project(), predicateInSelect[0]);
     }
 
     private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
-        SqlValidator validator = SqlValidatorUtil.newValidator(profile.operators(), reader, typeFactory,
-                profile.validatorConfig());
+        SqlValidator validator = new BudgetedValidator(profile.operators(), reader, typeFactory,
+                profile.validatorConfig(), deadline);
         normalise(query);
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
@@ -137,6 +139,7 @@ final class Planner implements RelOptTable.ViewExpander {
                 // constant), and analyses are cached by fingerprint, which ignores literals.
                 .withRelBuilderConfigTransform(c -> c.withSimplify(false)));
         RelRoot root = converter.convertQuery(validated, false, true);
+        deadline.checkNow();
         RelWalk.each(root.rel, node -> {
             if (node instanceof Project p) {
                 p.getProjects().forEach(e -> e.accept(new RexVisitorImpl<Void>(true) {
@@ -250,6 +253,7 @@ final class Planner implements RelOptTable.ViewExpander {
     }
 
     private RelNode removeSubQueries(RelNode rel) {
+        deadline.checkNow();
         RelNode out = rel;
         if (contains(out, true)) {
             HepPlanner hep = new HepPlanner(SUB_QUERY_REMOVAL);

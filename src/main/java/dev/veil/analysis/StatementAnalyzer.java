@@ -11,21 +11,36 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * Analyses one statement: our tokenizer prepares the text, Calcite parses it with the dialect's settings (and our
  * grammar extensions), validates it against the catalog snapshot and plans it, and the plan yields the lineage.
  * Every failure, of any kind, gives an {@link Analysis} that fails closed: Unknown lineage for every column, the
- * reason, and the kind and relations from the conservative token scan. Pure and thread-safe; the caller runs it
- * off the event loop.
+ * reason, and the kind and relations from the conservative token scan. So does a statement beyond the
+ * {@link AnalysisLimits} (nested too deep or too long for Calcite, or taking too much CPU time), with a reason
+ * naming the limit. Pure and thread-safe; the caller runs it off the event loop.
  */
 public final class StatementAnalyzer {
     private final DialectProfile postgres = DialectProfile.of(Dialect.POSTGRESQL);
     private final DialectProfile mysql = DialectProfile.of(Dialect.MYSQL);
+    /** The longest failure reason kept: Calcite's messages can quote the whole statement. */
+    private static final int MAX_REASON = 300;
+
     private final FallbackClassifier fallback;
+    private final AnalysisLimits limits;
+
+    public StatementAnalyzer(FallbackClassifier fallback, AnalysisLimits limits) {
+        this.fallback = fallback;
+        this.limits = limits;
+    }
 
     public StatementAnalyzer(FallbackClassifier fallback) {
-        this.fallback = fallback;
+        this(fallback, AnalysisLimits.DEFAULTS);
     }
 
     /** With the token scan of the text package as fallback. */
+    public StatementAnalyzer(AnalysisLimits limits) {
+        this(new TokenScanFallback(), limits);
+    }
+
+    /** With the token scan of the text package as fallback and the default limits. */
     public StatementAnalyzer() {
-        this(new TokenScanFallback());
+        this(AnalysisLimits.DEFAULTS);
     }
 
     public Analysis analyze(Dialect dialect, CatalogSnapshot catalog, NameResolution names, String sql) {
@@ -40,27 +55,47 @@ public final class StatementAnalyzer {
     /** With {@code sql} already tokenized under {@code settings} (the cache's miss path), so it is not done twice. */
     public Analysis analyze(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql,
                             Tokens tokens) {
+        Deadline deadline = Deadline.after(limits.maxTime());
         Dialect dialect = settings.dialect();
         if (catalog.dialect() != dialect) {
             throw new IllegalArgumentException("a " + catalog.dialect() + " catalog cannot resolve " + dialect + " statements");
         }
-        CalciteText text = CalciteText.of(dialect, settings, sql, tokens, catalog::hasColumnNamed);
+        CalciteText text = CalciteText.of(dialect, settings, sql, tokens, catalog::hasColumnNamed, limits);
         String fingerprint = text.fingerprint().hex();
         if (text.problem().isPresent()) {
             return failed(dialect, sql, fingerprint, text.problem().get());
         }
         try {
-            Planner planner = new Planner(profile(dialect), catalog, names);
+            Planner planner = new Planner(profile(dialect), catalog, names, deadline);
             SqlNode node = planner.parse(text.sql().orElseThrow());
+            deadline.checkNow();
             AnalysisBuilder builder = new NodeAnalyzer(planner, catalog, names).analyze(node);
             SideEffects.raise(node, builder);
             return builder.build(dialect, fingerprint);
-        } catch (SqlParseException e) {
-            return failed(dialect, sql, fingerprint, "parse: " + firstLine(e.getMessage()));
-        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+        } catch (SqlParseException | RuntimeException | StackOverflowError | AssertionError e) {
             // Validation (CalciteContextException), conversion and planner errors alike: fail closed.
-            return failed(dialect, sql, fingerprint, "analysis: " + firstLine(String.valueOf(e.getMessage())));
+            return failed(dialect, sql, fingerprint, reason(e));
         }
+    }
+
+    /**
+     * Why Calcite gave up, in one bounded line. Its parser turns a StackOverflowError into a SqlParseException
+     * without a message, and the converter wraps it in a RuntimeException: the nesting limit above keeps
+     * statements from getting there, and this names it if one does (a view's definition, another form).
+     */
+    private String reason(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof StackOverflowError) {
+                return "statement nested deeper than Veil analyses (Calcite ran out of stack; limit "
+                        + limits.maxDepth() + " levels; veil.analysis.max-depth)";
+            }
+            if (c instanceof Deadline.Exceeded) {
+                return c.getMessage();
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+        String reason = (e instanceof SqlParseException ? "parse: " : "analysis: ") + message;
+        return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "…";
     }
 
     private Analysis failed(Dialect dialect, String sql, String fingerprint, String reason) {

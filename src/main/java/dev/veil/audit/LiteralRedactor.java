@@ -2,14 +2,19 @@ package dev.veil.audit;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.text.Fingerprinter;
+import dev.veil.analysis.text.ResourceLiterals;
 import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.Token;
 import dev.veil.analysis.text.TokenKind;
 import dev.veil.analysis.text.Tokens;
 
+import java.util.Map;
+
 /**
  * What the audit trail keeps of a statement's text: the text with every literal value replaced by {@code ?}
- * (identifiers, keywords, parameters such as $1, comments and layout kept), and the statement's fingerprint,
+ * (identifiers, keywords, parameters such as $1, comments and layout kept) except the literals that name a
+ * program, a file, a library or a server ({@link ResourceLiterals}: the command of COPY … TO PROGRAM, the path
+ * of pg_read_file, a connection string with its password replaced), and the statement's fingerprint,
  * which is the analysis stage's ({@link Fingerprinter}), so an audit record and the analysis of its statement
  * carry the same value. Both come from one pass of the analysis tokenizer with the dialect's default lexical
  * settings, the ones the front ends analyse with.
@@ -30,18 +35,19 @@ public final class LiteralRedactor {
         return new Redacted(redact(tokens), Fingerprinter.fingerprint(tokens).hex());
     }
 
-    /** The text with every literal replaced by {@code ?}. */
+    /** The text with every literal replaced by {@code ?}, but those naming programs, files, libraries, servers. */
     public String redact(String sql) {
         return redact(tokenizer.tokenize(sql));
     }
 
     private static String redact(Tokens tokens) {
         String sql = tokens.sql();
+        Map<Integer, String> kept = ResourceLiterals.of(tokens);
         StringBuilder out = new StringBuilder(sql.length());
         int copied = 0;
         for (Token t : tokens.all()) {
             if (holdsValue(t)) {
-                out.append(sql, copied, t.start()).append('?');
+                out.append(sql, copied, t.start()).append(kept.getOrDefault(t.start(), "?"));
                 copied = t.end();
             }
         }

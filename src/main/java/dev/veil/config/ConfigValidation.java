@@ -50,6 +50,7 @@ public final class ConfigValidation {
         config.upstreams().forEach(v::upstream);
         v.audit();
         v.identity();
+        v.analysis();
         return List.copyOf(v.problems);
     }
 
@@ -67,6 +68,13 @@ public final class ConfigValidation {
         }
         port("veil.demo.postgres-port", config.demo().postgresPort(), 0);
         port("veil.demo.mariadb-port", config.demo().mariadbPort(), 0);
+    }
+
+    private void analysis() {
+        VeilConfig.AnalysisSettings a = config.analysis();
+        positive("veil.analysis.max-depth", a.maxDepth());
+        positive("veil.analysis.max-tokens", a.maxTokens());
+        positive("veil.analysis.max-time", a.maxTime());
     }
 
     private void listener(String prefix, Listener l, Predicate<String> ofKind, String kindRule) {

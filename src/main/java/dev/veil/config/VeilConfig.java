@@ -61,6 +61,28 @@ public interface VeilConfig {
          */
         @WithDefault("5m")
         Duration catalogRefresh();
+
+        /**
+         * The deepest nesting Veil hands to Calcite (parentheses, CASE, sub-queries, chained operators), in
+         * levels; deeper statements are not analysed (fail closed). Calcite recurses once per level and runs
+         * out of stack at a few hundred.
+         */
+        @WithDefault("200")
+        int maxDepth();
+
+        /**
+         * The most tokens of one statement Veil hands to Calcite, once constant VALUES rows and IN lists are
+         * shortened; longer statements are not analysed (fail closed).
+         */
+        @WithDefault("100000")
+        int maxTokens();
+
+        /**
+         * How much CPU time one statement's analysis (a cache miss) may take; past it, the analysis fails closed.
+         * Ordinary statements take about a millisecond; the first after start-up about 2 s (Calcite loads).
+         */
+        @WithDefault("5s")
+        Duration maxTime();
     }
 
     enum DemoMode { AUTO, ON, OFF }

@@ -1,0 +1,37 @@
+package dev.veil.analysis;
+
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.validate.SqlValidatorCatalogReader;
+import org.apache.calcite.sql.validate.SqlValidatorImpl;
+import org.apache.calcite.sql.validate.SqlValidatorScope;
+
+/**
+ * Calcite's validator, checking the analysis's {@link Deadline} where its work grows with the statement: on
+ * every expression it types, and on every select item it expands (each expansion walks the whole select list
+ * again, so a list of thousands of expressions costs seconds, in validation and again in conversion).
+ */
+final class BudgetedValidator extends SqlValidatorImpl {
+    private final Deadline deadline;
+
+    BudgetedValidator(SqlOperatorTable operators, SqlValidatorCatalogReader reader, RelDataTypeFactory typeFactory,
+                      Config config, Deadline deadline) {
+        super(operators, reader, typeFactory, config);
+        this.deadline = deadline;
+    }
+
+    @Override
+    public RelDataType deriveType(SqlValidatorScope scope, SqlNode expression) {
+        deadline.check();
+        return super.deriveType(scope, expression);
+    }
+
+    @Override
+    public boolean isAggregate(SqlSelect select) {
+        deadline.check();
+        return super.isAggregate(select);
+    }
+}
