@@ -104,7 +104,7 @@ public final class AuditChainFixture {
     }
 
     /** Writes {@code n} events one at a time (each its own batch) and stops the writer. */
-    static void write(Path dir, int n, long maxFileBytes) throws Exception {
+    public static void write(Path dir, int n, long maxFileBytes) throws Exception {
         Clock clock = ticking();
         AuditWriter w = writer(dir, maxFileBytes, clock);
         for (int i = 0; i < n; i++) {
