@@ -50,7 +50,7 @@ public class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--upstream", description = "Configured upstream whose catalog to use (default: the only one of the dialect)")
     String upstream;
 
-    @CommandLine.Option(names = "--database", description = "Database (PostgreSQL) or schema (MySQL) to resolve names in")
+    @CommandLine.Option(names = "--database", description = "Database (PostgreSQL) or schema (MySQL) to resolve names in (default: the upstream's)")
     String database;
 
     @CommandLine.Parameters(arity = "0..1", paramLabel = "FILE", description = "SQL file; standard input when absent")
@@ -81,6 +81,8 @@ public class AnalyzeCommand implements Callable<Integer> {
             err.printf("the demo's %s upstream %s (%s:%d) does not answer: start the demo with `make run`, or configure "
                     + "an upstream; analysing without a catalog (every statement fails closed)%n", dialect, u.name(), u.host(), u.port());
         }
+        // Names resolve in the upstream's own database unless another is asked for (the demo: shop).
+        String names = database != null ? database : u.defaultDatabase();
         LexicalSettings lexical = LexicalSettings.defaults(d);
         ObjectMapper json = new ObjectMapper();
         List<StatementText> statements = StatementSplitter.split(new SqlTokenizer(lexical).tokenize(sql));
@@ -88,7 +90,7 @@ public class AnalyzeCommand implements Callable<Integer> {
             if (st.code().isEmpty()) {
                 continue;
             }
-            Analysis a = analysis.analyze(u, database, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
+            Analysis a = analysis.analyze(u, names, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("statement", st.sql().strip());
