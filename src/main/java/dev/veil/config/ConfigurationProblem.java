@@ -9,4 +9,8 @@ public final class ConfigurationProblem extends IllegalStateException {
     public ConfigurationProblem(String message) {
         super(message);
     }
+
+    public ConfigurationProblem(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -21,9 +21,10 @@ public final class DockerEngine {
     private static final String DISCOVERY_LOGGER = "org.testcontainers.dockerclient";
     /**
      * The decision, kept as a system property: Quarkus tests load this class again in their own class loader, and
-     * the decision (and its log line) must be one per JVM. Empty: containers; otherwise why not.
+     * the decision (and its log line) must be one per JVM. Empty: containers; otherwise why not. Outside the
+     * "veil." namespace, which Veil's configuration claims whole.
      */
-    private static final String DECISION = "veil.test.without-containers";
+    private static final String DECISION = "dev.veil.test.without-containers";
 
     /** What runs only in containers, named in the one line that says containers are not used. */
     static final String CONTAINER_ONLY_CASES = "the MySQL 8 cases (MariaDbServers.all) are skipped";
