@@ -45,7 +45,7 @@ bench: $(JAR)
 	bench/mysql-bench.sh
 	MVN="$(MVN)" bench/analysis-bench.sh
 
-## native: native executable (needs GRAALVM_HOME; see README "Native build")
+## native: native executable (needs GRAALVM_HOME; see docs/native-build.md)
 native:
 	$(MVN) package -Dnative -DskipTests $(NATIVE_OPTS)
 
