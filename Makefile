@@ -2,12 +2,31 @@
 MVN ?= mvn -B
 JAR := target/quarkus-app/quarkus-run.jar
 SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
+# make install: <PREFIX>/bin/veil (the launcher) and <PREFIX>/lib/veil/ (the packaged application)
+PREFIX ?= $(HOME)/.local
 
-.PHONY: run test test-fast bench native native-test clean package
+.PHONY: run test test-fast bench native native-test clean package install uninstall
 
-## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data)
+## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data).
+##      Ports come from the environment: VEIL_PG_PORT (15432), VEIL_MYSQL_PORT (13306), VEIL_HTTP_PORT (8080),
+##      VEIL_DEMO_POSTGRES_PORT (15433), VEIL_DEMO_MARIADB_PORT (13307); any veil.* property as VEIL_…, or JAVA_OPTS=-D…
 run: $(JAR)
 	java $(JAVA_OPTS) -jar $(JAR)
+
+## install: the `veil` command in $(PREFIX)/bin (default ~/.local/bin) with the application in $(PREFIX)/lib/veil;
+##          run it again after changing the code (bin/veil in the checkout always runs the latest build)
+install: $(JAR)
+	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 2; }
+	rm -rf "$(DESTDIR)$(PREFIX)/lib/veil"
+	mkdir -p "$(DESTDIR)$(PREFIX)/lib/veil" "$(DESTDIR)$(PREFIX)/bin"
+	cp -R target/quarkus-app/. "$(DESTDIR)$(PREFIX)/lib/veil/"
+	cp bin/veil "$(DESTDIR)$(PREFIX)/bin/veil"
+	chmod 755 "$(DESTDIR)$(PREFIX)/bin/veil"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not on your PATH";; esac
+
+uninstall:
+	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 2; }
+	rm -rf "$(DESTDIR)$(PREFIX)/lib/veil" "$(DESTDIR)$(PREFIX)/bin/veil"
 
 ## test: the whole suite (unit, protocol, real servers through real drivers), then the packaged jar's
 ##       integration tests (the audit crash test kills a Veil process with SIGKILL)
@@ -26,7 +45,7 @@ bench: $(JAR)
 	bench/mysql-bench.sh
 	MVN="$(MVN)" bench/analysis-bench.sh
 
-## native: native executable (needs GRAALVM_HOME; see README "Native build")
+## native: native executable (needs GRAALVM_HOME; see docs/native-build.md)
 native:
 	$(MVN) package -Dnative -DskipTests $(NATIVE_OPTS)
 

@@ -5,7 +5,9 @@ import dev.veil.config.ConfigValidation;
 import dev.veil.config.Listener;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
+import dev.veil.demo.DemoMariaDb;
 import dev.veil.demo.DemoMode;
+import dev.veil.demo.DemoPostgres;
 import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
@@ -69,8 +71,9 @@ public class Gateway {
             return;
         }
         ConfigValidation.check(config);
-        started = true;
         boolean demoMode = demo.enabled();
+        ports(demoMode).requireFree();
+        started = true;
         if (demoMode) {
             demo.start();
         }
@@ -89,6 +92,25 @@ public class Gateway {
         if (demoMode) {
             LOG.info(demo.banner(config.pg().host(), config.pg().port(), httpPort));
         }
+    }
+
+    /** Every port this start will listen on, with the property and environment variable that move it. */
+    private ListenPorts ports(boolean demoMode) {
+        ListenPorts ports = new ListenPorts();
+        if (config.pg().enabled()) {
+            ports.add("veil.pg.port", "VEIL_PG_PORT", config.pg().host(), config.pg().port());
+        }
+        boolean mysqlListens = config.mysql().enabled() && (demoMode || mysql.hasUpstreams());
+        if (mysqlListens) {
+            ports.add("veil.mysql.port", "VEIL_MYSQL_PORT", config.mysql().host(), config.mysql().port());
+        }
+        if (demoMode) {
+            ports.add("veil.demo.postgres-port", "VEIL_DEMO_POSTGRES_PORT", DemoPostgres.HOST, config.demo().postgresPort());
+            if (mysqlListens) {
+                ports.add("veil.demo.mariadb-port", "VEIL_DEMO_MARIADB_PORT", DemoMariaDb.HOST, config.demo().mariadbPort());
+            }
+        }
+        return ports;
     }
 
     private PemKeyCertOptions selfSigned;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the audit trail records. One JSON shape per event (documented in README "Audit"); the type
+ * Everything the audit trail records. One JSON shape per event (documented in docs/audit.md); the type
  * name is the {@code type} field of each JSON line, the record components are the other fields.
  * Every field is always present; facts a later stage fills (analysis, masks, approval) are null or empty
  * until then, so the shape of each event stays the same as stages are added.

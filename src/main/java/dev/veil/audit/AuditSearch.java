@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -56,6 +57,26 @@ public final class AuditSearch {
         List<Match> out = new ArrayList<>();
         scan(q, out::add);
         return out;
+    }
+
+    /**
+     * The whole source as one stream: its records and their seq and time range, or null when it holds none. For
+     * files, which hold one chain; the audit table tells its streams apart itself ({@link AuditTable#streams()}).
+     */
+    public AuditTable.Stream extent(String name) throws IOException {
+        long[] records = {0};
+        long[] seq = {Long.MAX_VALUE, Long.MIN_VALUE};
+        Instant[] time = {null, null};
+        scan(AuditQuery.all(), m -> {
+            records[0]++;
+            long n = m.json().path("seq").asLong();
+            seq[0] = Math.min(seq[0], n);
+            seq[1] = Math.max(seq[1], n);
+            Instant t = Instant.parse(m.json().path("time").asText());
+            time[0] = time[0] == null || t.isBefore(time[0]) ? t : time[0];
+            time[1] = time[1] == null || t.isAfter(time[1]) ? t : time[1];
+        });
+        return records[0] == 0 ? null : new AuditTable.Stream(name, records[0], seq[0], seq[1], time[0], time[1]);
     }
 
     public record Match(String line, JsonNode json) {

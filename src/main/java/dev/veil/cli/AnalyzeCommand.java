@@ -9,13 +9,17 @@ import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.StatementSplitter;
 import dev.veil.analysis.text.StatementText;
 import dev.veil.config.EndpointTlsMode;
+import dev.veil.demo.DemoMode;
 import dev.veil.session.StatementAnalysis;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +33,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code veil analyze}: the analysis of every statement in a file (or stdin), one JSON object per line, as
- * {@code POST /api/v1/analyze} returns it. With an upstream configured, against its catalog; without one,
- * against an empty catalog, where every statement fails closed (kind from the token scan, lineage unknown).
+ * {@code POST /api/v1/analyze} returns it. With an upstream configured, against its catalog; with none configured
+ * (demo mode), against the catalog of the demo that {@code make run} serves; without a catalog to read, every
+ * statement fails closed (kind from the token scan, lineage unknown).
  */
 @CommandLine.Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Analyse SQL statements (kind, relations, column lineage) as Veil does before forwarding them.")
 public class AnalyzeCommand implements Callable<Integer> {
     private final StatementAnalysis analysis;
     private final UpstreamRegistry upstreams;
+    private final DemoMode demo;
 
     @CommandLine.Option(names = "--dialect", defaultValue = "postgresql", description = "postgresql or mysql (default ${DEFAULT-VALUE})")
     String dialect;
@@ -44,7 +50,7 @@ public class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--upstream", description = "Configured upstream whose catalog to use (default: the only one of the dialect)")
     String upstream;
 
-    @CommandLine.Option(names = "--database", description = "Database (PostgreSQL) or schema (MySQL) to resolve names in")
+    @CommandLine.Option(names = "--database", description = "Database (PostgreSQL) or schema (MySQL) to resolve names in (default: the upstream's)")
     String database;
 
     @CommandLine.Parameters(arity = "0..1", paramLabel = "FILE", description = "SQL file; standard input when absent")
@@ -53,9 +59,10 @@ public class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public AnalyzeCommand(StatementAnalysis analysis, UpstreamRegistry upstreams) {
+    public AnalyzeCommand(StatementAnalysis analysis, UpstreamRegistry upstreams, DemoMode demo) {
         this.analysis = analysis;
         this.upstreams = upstreams;
+        this.demo = demo;
     }
 
     @Override
@@ -70,7 +77,12 @@ public class AnalyzeCommand implements Callable<Integer> {
         UpstreamSettings u = upstream(d);
         if (u.host() == null) {
             err.println("no " + dialect + " upstream configured: analysing without a catalog (every statement fails closed)");
+        } else if (usesDemo() && !answers(u)) {
+            err.printf("the demo's %s upstream %s (%s:%d) does not answer: start the demo with `make run`, or configure "
+                    + "an upstream; analysing without a catalog (every statement fails closed)%n", dialect, u.name(), u.host(), u.port());
         }
+        // Names resolve in the upstream's own database unless another is asked for (the demo: shop).
+        String names = database != null ? database : u.defaultDatabase();
         LexicalSettings lexical = LexicalSettings.defaults(d);
         ObjectMapper json = new ObjectMapper();
         List<StatementText> statements = StatementSplitter.split(new SqlTokenizer(lexical).tokenize(sql));
@@ -78,7 +90,7 @@ public class AnalyzeCommand implements Callable<Integer> {
             if (st.code().isEmpty()) {
                 continue;
             }
-            Analysis a = analysis.analyze(u, database, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
+            Analysis a = analysis.analyze(u, names, lexical, null, st.sql()).toCompletionStage().toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("statement", st.sql().strip());
@@ -89,12 +101,31 @@ public class AnalyzeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** No upstream configured and demo mode on: the tool reads the catalogs of the demo running beside it. */
+    private boolean usesDemo() {
+        return upstreams.all().isEmpty() && demo.enabled();
+    }
+
+    private List<UpstreamSettings> known() {
+        return usesDemo() ? demo.upstreamsOfARunningDemo() : List.copyOf(upstreams.all());
+    }
+
+    private static boolean answers(UpstreamSettings u) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(u.host(), u.port()), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private UpstreamSettings upstream(Dialect d) {
         if (upstream != null) {
-            return upstreams.find(upstream).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "no upstream named " + upstream + " is configured"));
+            return known().stream().filter(u -> u.name().equals(upstream)).findFirst()
+                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                            "no upstream named " + upstream + " is configured"));
         }
-        List<UpstreamSettings> of = upstreams.all().stream().filter(u -> d == Dialect.POSTGRESQL
+        List<UpstreamSettings> of = known().stream().filter(u -> d == Dialect.POSTGRESQL
                 ? u.kind().equals("postgresql") : !u.kind().equals("postgresql")).toList();
         if (of.size() == 1) {
             return of.get(0);

@@ -97,9 +97,10 @@ public class AuditOptions {
     }
 
     static String listing(List<AuditTable.Stream> streams) {
-        StringBuilder b = new StringBuilder(String.format("  %-28s %10s  %-21s  %-27s  %s%n", "STREAM", "RECORDS", "SEQ", "FIRST", "LAST"));
+        // Times as Instant prints them: up to 30 characters with nanoseconds.
+        StringBuilder b = new StringBuilder(String.format("  %-28s %10s  %-21s  %-30s  %s%n", "STREAM", "RECORDS", "SEQ", "FIRST", "LAST"));
         for (AuditTable.Stream s : streams) {
-            b.append(String.format("  %-28s %10d  %-21s  %-27s  %s%n", s.name(), s.records(), s.firstSeq() + ".." + s.lastSeq(), s.firstTime(), s.lastTime()));
+            b.append(String.format("  %-28s %10d  %-21s  %-30s  %s%n", s.name(), s.records(), s.firstSeq() + ".." + s.lastSeq(), s.firstTime(), s.lastTime()));
         }
         return b.toString();
     }

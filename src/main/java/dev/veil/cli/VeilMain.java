@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.config.ConfigurationProblem;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -17,6 +18,17 @@ public class VeilMain implements QuarkusApplication {
 
     public VeilMain(CommandLine commandLine) {
         this.commandLine = commandLine;
+        UnknownCommands.install(commandLine);
+        // A configuration Veil refuses (invalid values, ports taken) is the operator's to fix: its message names
+        // what to change, so it goes out alone; a stack trace would bury it.
+        commandLine.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (!(e instanceof ConfigurationProblem)) {
+                throw e;
+            }
+            command.getErr().println("veil: " + e.getMessage());
+            command.getErr().flush();
+            return 1;
+        });
     }
 
     public static void main(String... args) {

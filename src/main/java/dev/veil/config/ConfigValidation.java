@@ -37,7 +37,7 @@ public final class ConfigValidation {
     public static void check(VeilConfig config) {
         List<String> problems = problems(config, System.getenv());
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("the configuration has " + (problems.size() == 1 ? "a problem" : problems.size() + " problems")
+            throw new ConfigurationProblem("the configuration has " + (problems.size() == 1 ? "a problem" : problems.size() + " problems")
                     + ":\n  " + String.join("\n  ", problems));
         }
     }

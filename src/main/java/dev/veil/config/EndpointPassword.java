@@ -16,7 +16,7 @@ public final class EndpointPassword {
      * The password, or null when the endpoint has none (trust or certificate authentication).
      *
      * @param prefix the endpoint's properties, e.g. {@code veil.upstreams.main}, for the messages
-     * @throws IllegalStateException naming the property when its source cannot be read or is empty
+     * @throws ConfigurationProblem naming the property when its source cannot be read or is empty
      */
     public static String read(String prefix, Endpoint endpoint) {
         Optional<String> file = endpoint.passwordFile();
@@ -29,20 +29,20 @@ public final class EndpointPassword {
                 // A mounted secret usually ends with a newline that is not part of the password.
                 password = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new IllegalStateException(property + ": cannot read " + file.get() + ": "
+                throw new ConfigurationProblem(property + ": cannot read " + file.get() + ": "
                         + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()), e);
             }
         } else if (variable.isPresent()) {
             property = prefix + ".password-env";
             password = System.getenv(variable.get());
             if (password == null) {
-                throw new IllegalStateException(property + ": environment variable " + variable.get() + " is not set");
+                throw new ConfigurationProblem(property + ": environment variable " + variable.get() + " is not set");
             }
         } else {
             return endpoint.password().orElse(null);
         }
         if (password.isEmpty()) {
-            throw new IllegalStateException(property + ": the password in " + (file.isPresent() ? file.get()
+            throw new ConfigurationProblem(property + ": the password in " + (file.isPresent() ? file.get()
                     : "environment variable " + variable.get()) + " is empty (configure no password source for none)");
         }
         return password;

@@ -93,16 +93,32 @@ public class DemoMode {
             stop();
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        upstreams.register(new UpstreamSettings(POSTGRES_UPSTREAM, "postgresql", postgres.host(), postgres.port(),
-                DemoPostgres.SHOP_DATABASE, postgres.user(), null, noTls(), pool()));
+        upstreams.register(postgresUpstream(postgres.host(), postgres.port()));
         if (mariadb != null) {
             LOG.infof("demo MariaDB with the shop database on %s:%d (%d ms after demo start)", mariadb.host(),
                     mariadb.port(), millisSince(t0));
-            upstreams.register(new UpstreamSettings(MARIADB_UPSTREAM, "mariadb", mariadb.host(), mariadb.port(),
-                    DemoMariaDb.SHOP_DATABASE, mariadb.user(), null, noTls(), pool()));
+            upstreams.register(mariadbUpstream(mariadb.host(), mariadb.port()));
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
         oidc.mapGroups(OidcProviders.DEFAULT, DEMO_GROUPS);
+    }
+
+    /**
+     * The upstreams a demo started with this configuration serves, for the tools that run beside it with the same
+     * (empty) configuration: {@code veil analyze} reads their catalogs from the running {@code make run}.
+     */
+    public List<UpstreamSettings> upstreamsOfARunningDemo() {
+        return List.of(postgresUpstream(DemoPostgres.HOST, postgresPort), mariadbUpstream(DemoMariaDb.HOST, mariadbPort));
+    }
+
+    private static UpstreamSettings postgresUpstream(String host, int port) {
+        return new UpstreamSettings(POSTGRES_UPSTREAM, "postgresql", host, port, DemoPostgres.SHOP_DATABASE,
+                DemoPostgres.SUPERUSER, null, noTls(), pool());
+    }
+
+    private static UpstreamSettings mariadbUpstream(String host, int port) {
+        return new UpstreamSettings(MARIADB_UPSTREAM, "mariadb", host, port, DemoMariaDb.SHOP_DATABASE,
+                DemoMariaDb.ROOT_USER, null, noTls(), pool());
     }
 
     /** The provider's groups that become the demo roles when VEIL_IDENTITY_OIDC_ISSUER is set. */
@@ -144,7 +160,7 @@ public class DemoMode {
         config.identity().defaultProvider().ifPresent(p -> b.append("""
                  Single sign-on: tokens of %s (audience %s) are accepted as passwords;
                    user name = your email; groups analysts/engineers/admins = demo roles.
-                   eval "$(java -jar target/quarkus-app/quarkus-run.jar login --issuer %s)" && psql -h %s -p %d shop
+                   eval "$(veil login --issuer %s)" && psql -h %s -p %d shop
                 """.formatted(p.issuer().get(), String.join(",", p.audience()), p.issuer().get(), pgHost, pgPort)));
         b.append("""
                  Health: http://127.0.0.1:%d/q/health/ready

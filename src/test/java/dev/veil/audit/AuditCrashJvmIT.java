@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -42,14 +44,15 @@ class AuditCrashJvmIT {
     private static final String PASSWORD = "load-secret";
 
     private static PostgresServer upstream;
-    private static Path work;
+    /** Veil's logs and audit files; kept (under target/tmp) when a test failed, to read them. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path work;
 
     @BeforeAll
     static void startUpstream() throws Exception {
         Assumptions.assumeTrue(System.getProperty("native.image.path") == null,
                 "the JVM crash test runs against the packaged jar, not a native build");
         upstream = UpstreamServers.startPostgres();
-        work = Files.createTempDirectory("veil-crash");
     }
 
     @AfterAll
@@ -74,6 +77,7 @@ class AuditCrashJvmIT {
     /** A Veil process fronting the test upstream, auditing into {@code audit}. */
     private static Process startVeil(Path audit, int pgPort, int httpPort, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Dveil.demo.mode=off", "-Dveil.pg.port=" + pgPort, "-Dquarkus.http.port=" + httpPort,
                 "-Dveil.pg.default-upstream=u", "-Dveil.upstreams.u.host=" + upstream.host(),
                 "-Dveil.upstreams.u.port=" + upstream.port(), "-Dveil.upstreams.u.database=shop",
@@ -225,7 +229,8 @@ class AuditCrashJvmIT {
 
     /** Runs the packaged executable as a tool and returns its output; it must exit 0. */
     private static String cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar", jar().toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -23,9 +24,12 @@ class AnalyzeCommandTest {
     @Inject
     AnalyzeCommand command;
 
+    @TempDir
+    Path work;
+
     @Test
     void printsOneAnalysisPerStatementAgainstTheUpstreamCatalog() throws Exception {
-        Path sql = Files.createTempFile("veil-analyze", ".sql");
+        Path sql = work.resolve("statements.sql");
         Files.writeString(sql, "SELECT email FROM customers WHERE id = 1;\n-- a comment\nDELETE FROM orders WHERE id = 5;\n"
                 + "SELECT * FROM no_such_table;\n");
         StringWriter out = new StringWriter();

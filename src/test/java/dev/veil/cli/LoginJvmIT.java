@@ -34,7 +34,7 @@ class LoginJvmIT {
         Path jar = Path.of(System.getProperty("veil.jar", "target/quarkus-app/quarkus-run.jar"));
         assertThat(jar).as("the packaged Veil (mvn package)").exists();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "login"));
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-jar", jar.toString(), "login"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("VEIL_") || k.startsWith("PG") || k.equals("XDG_CONFIG_HOME"));

@@ -68,7 +68,7 @@ class LogFormatJvmIT {
         Path jar = Path.of(System.getProperty("veil.jar", "target/quarkus-app/quarkus-run.jar"));
         assertThat(jar).as("the packaged Veil (mvn package)").exists();
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dveil.demo.mode=off", "-Dveil.pg.port=" + freePort(), "-Dveil.mysql.port=" + freePort(),
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-Dveil.demo.mode=off", "-Dveil.pg.port=" + freePort(), "-Dveil.mysql.port=" + freePort(),
                 "-Dquarkus.http.port=" + freePort(), "-Dveil.pg.default-upstream=u", "-Dveil.upstreams.u.host=127.0.0.1",
                 "-Dveil.upstreams.u.port=" + freePort(), "-Dveil.upstreams.u.database=shop", "-Dveil.upstreams.u.user=nobody",
                 "-Dveil.upstreams.u.tls.mode=disable", "-Dveil.audit.file.directory=" + work.resolve("audit"),

@@ -142,6 +142,8 @@ public final class KeycloakServer {
         // The launcher honours these; values inherited from the developer's shell must not change the server.
         env.keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("JAVA_OPTS") || name.equals("JAVA"));
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        // Its temporary files (Vert.x cache, Quarkus web jars) go where the tests' own go, not to /tmp.
+        env.put("JAVA_OPTS_APPEND", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
         Process process = builder.start();

@@ -5,15 +5,12 @@ import dev.veil.testing.MariaDbServer.Flavour;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,10 +23,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("servers")
 class MariaDbFixtureTest {
 
-    static List<MariaDbServer> servers() {
-        return MariaDbServers.all();
-    }
-
     @Test
     void theSharedServerIsStartedOncePerJvm() {
         assertThat(MariaDbServers.shared()).isSameAs(MariaDbServers.shared());
@@ -37,8 +30,7 @@ class MariaDbFixtureTest {
         assertThat(MariaDbServers.shared().flavour()).isEqualTo(Flavour.MARIADB);
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void everyAccountLogsInWithMariaDbConnectorJ(MariaDbServer server) throws SQLException {
         for (Account account : server.accounts()) {
             // Over TLS, so that the TLS-only and caching_sha2 accounts are covered by the same loop.
@@ -49,8 +41,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void everyAccountButEd25519LogsInWithMySqlConnectorJ(MariaDbServer server) throws SQLException {
         for (Account account : server.accounts()) {
             if (account.plugin().equals(MariaDbProvisioner.ED25519_PLUGIN)) {
@@ -63,8 +54,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void theNativeUserLogsInWithoutTlsWithBothDrivers(MariaDbServer server) throws SQLException {
         Account user = server.nativeUser();
         try (Connection c = login(server.mariadbUrl("shop", "sslMode=disable"), user)) {
@@ -77,8 +67,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void accountsAreStoredWithTheAdvertisedPlugins(MariaDbServer server) throws SQLException {
         try (Connection c = server.connectAsRoot("")) {
             for (Account account : server.accounts()) {
@@ -92,8 +81,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void theOptionalAccountsExistExactlyWhereTheServerSupportsThem(MariaDbServer server) throws SQLException {
         assertThat(server.cachingSha2User().isPresent()).isEqualTo(server.flavour() == Flavour.MYSQL);
         try (Connection c = server.connectAsRoot("")) {
@@ -103,8 +91,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void wrongPasswordsAreRefused(MariaDbServer server) {
         Account wrong = new Account(server.nativeUser().user(), "not-the-password", MariaDbProvisioner.NATIVE_PLUGIN);
         assertThatThrownBy(() -> login(server.mariadbUrl("shop", "sslMode=disable"), wrong).close())
@@ -113,8 +100,7 @@ class MariaDbFixtureTest {
                 .isInstanceOf(SQLException.class).hasMessageContaining("Access denied");
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void verifiedTlsIsInUseWithBothDrivers(MariaDbServer server) throws SQLException {
         try (Connection c = login(server.mariadbUrl("shop", server.mariadbVerifyCaParameters()), server.nativeUser())) {
             assertThat(sessionStatus(c, "Ssl_version")).startsWith("TLSv1.");
@@ -125,8 +111,7 @@ class MariaDbFixtureTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void theTlsOnlyUserIsRefusedWithoutTls(MariaDbServer server) {
         assertThatThrownBy(() -> login(server.mariadbUrl("shop", "sslMode=disable"), server.tlsOnlyUser()).close())
                 .isInstanceOf(SQLException.class).hasMessageContaining("Access denied");
@@ -135,8 +120,7 @@ class MariaDbFixtureTest {
     }
 
     /** Verification is real: a certificate from another CA is rejected by both drivers. */
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void verificationAgainstAnotherCaFails(MariaDbServer server, @TempDir Path dir) throws Exception {
         TestCertificates other = TestCertificates.create(dir, "Some other CA");
         assertThatThrownBy(() -> login(server.mariadbUrl("shop", "sslMode=verify-ca&serverSslCert=" + other.caFile()),
@@ -147,8 +131,7 @@ class MariaDbFixtureTest {
                 .isInstanceOf(SQLException.class);
     }
 
-    @ParameterizedTest
-    @MethodSource("servers")
+    @EveryMariaDbServer
     void theShopDatabaseIsSeeded(MariaDbServer server) throws SQLException {
         try (Connection c = server.connect(server.nativeUser(), MariaDbServer.DATABASE)) {
             assertThat(scalar(c, "SELECT count(*) FROM customers")).isEqualTo("1000");

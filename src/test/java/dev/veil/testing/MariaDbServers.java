@@ -3,12 +3,12 @@ package dev.veil.testing;
 import dev.veil.demo.DemoMariaDb;
 import dev.veil.testing.MariaDbServer.Account;
 import dev.veil.testing.MariaDbServer.Flavour;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.JdbcDatabaseContainer;
 import org.testcontainers.containers.MariaDBContainer;
 import org.testcontainers.containers.MySQLContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+import org.opentest4j.TestAbortedException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * forces one way, as for PostgreSQL ({@link UpstreamServers}). Every server is provisioned by
  * {@link MariaDbProvisioner} and has TLS on with a certificate from one {@link TestCertificates} CA.
  *
- * <p>Use {@link #shared()} for "a MariaDB", and {@code @MethodSource("dev.veil.testing.MariaDbServers#all")}
- * to run a test against every server this machine can provide (never fewer than one, so nothing is skipped).
+ * <p>Use {@link #shared()} for "a MariaDB", and {@link EveryMariaDbServer} to run a test against every server: the
+ * MySQL 8 run is reported as skipped where there is no Docker engine.
  */
 public final class MariaDbServers {
     public static final String DEFAULT_MARIADB_IMAGE = "mariadb:11.4";
@@ -40,7 +40,6 @@ public final class MariaDbServers {
     public static final String CONTAINER_ROOT_PASSWORD = "veil-root";
     private static final String CONTAINER_TLS_DIR = "/etc/mysql/veil-tls/";
 
-    private static Boolean containers;
     private static MariaDbServer mariadb;
     private static MariaDbServer mysql;
     private static TestCertificates certificates;
@@ -58,14 +57,19 @@ public final class MariaDbServers {
         return mariadb;
     }
 
-    /** {@link #shared()}, plus a MySQL 8 container where a Docker engine answers. */
+    /**
+     * {@link #shared()}, plus a MySQL 8 container where a Docker engine answers; without one, a stand-in whose runs
+     * {@link SkipsUnavailableServers} reports as skipped.
+     */
     public static synchronized List<MariaDbServer> all() {
         List<MariaDbServer> servers = new ArrayList<>(List.of(shared()));
-        if (useContainers()) {
+        if (DockerEngine.useContainers()) {
             if (mysql == null) {
                 mysql = start(Flavour.MYSQL);
             }
             servers.add(mysql);
+        } else {
+            servers.add(new Unavailable(Flavour.MYSQL, DEFAULT_MYSQL_IMAGE + " runs in a container: " + DockerEngine.whyNoContainers()));
         }
         return servers;
     }
@@ -87,29 +91,9 @@ public final class MariaDbServers {
     private static MariaDbServer start(Flavour flavour) {
         TestCertificates tls = certificates();
         try {
-            return useContainers() ? container(flavour, tls) : embedded(tls);
+            return DockerEngine.useContainers() ? container(flavour, tls) : embedded(tls);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test " + flavour + " server: " + e.getMessage(), e);
-        }
-    }
-
-    /** Decided once: asking Docker again on every call would be slow and noisy. */
-    private static synchronized boolean useContainers() {
-        if (containers == null) {
-            containers = switch (System.getenv().getOrDefault("VEIL_TEST_UPSTREAM", "auto")) {
-                case "embedded" -> false;
-                case "testcontainers" -> true;
-                default -> dockerAvailable();
-            };
-        }
-        return containers;
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable t) {
-            return false;
         }
     }
 
@@ -208,6 +192,78 @@ public final class MariaDbServers {
         @Override
         public String toString() {
             return description; // shown as the parameter of parameterised tests
+        }
+    }
+
+    /** A server this machine cannot start; every use aborts the test (skipped, with the reason). */
+    record Unavailable(Flavour flavour, String reason) implements MariaDbServer {
+        private <T> T abort() {
+            throw new TestAbortedException(toString());
+        }
+
+        @Override
+        public String host() {
+            return abort();
+        }
+
+        @Override
+        public int port() {
+            return abort();
+        }
+
+        @Override
+        public String version() {
+            return abort();
+        }
+
+        @Override
+        public String description() {
+            return toString();
+        }
+
+        @Override
+        public Account root() {
+            return abort();
+        }
+
+        @Override
+        public Account nativeUser() {
+            return abort();
+        }
+
+        @Override
+        public Account tlsOnlyUser() {
+            return abort();
+        }
+
+        @Override
+        public Optional<Account> ed25519User() {
+            return abort();
+        }
+
+        @Override
+        public Optional<Account> cachingSha2User() {
+            return abort();
+        }
+
+        @Override
+        public Path caFile() {
+            return abort();
+        }
+
+        @Override
+        public Path caTrustStore() {
+            return abort();
+        }
+
+        @Override
+        public String caTrustStorePassword() {
+            return abort();
+        }
+
+        @Override
+        public String toString() {
+            return flavour + " (skipped: " + reason + ")";
         }
     }
 }

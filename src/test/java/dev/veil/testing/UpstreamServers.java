@@ -1,34 +1,19 @@
 package dev.veil.testing;
 
 import dev.veil.demo.DemoPostgres;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
  * The one place tests get upstream servers from: a container when a Docker engine answers (and then
  * VEIL_TEST_PG_IMAGE picks the server version), the embedded binaries otherwise. The same tests run
- * either way. VEIL_TEST_UPSTREAM=embedded|testcontainers forces one.
+ * either way. VEIL_TEST_UPSTREAM=embedded|testcontainers forces one ({@link DockerEngine}).
  */
 public final class UpstreamServers {
     private UpstreamServers() {
     }
 
     public static PostgresServer startPostgres() throws Exception {
-        String forced = System.getenv().getOrDefault("VEIL_TEST_UPSTREAM", "auto");
-        boolean docker = switch (forced) {
-            case "embedded" -> false;
-            case "testcontainers" -> true;
-            default -> dockerAvailable();
-        };
-        return docker ? container() : embedded();
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable t) {
-            return false;
-        }
+        return DockerEngine.useContainers() ? container() : embedded();
     }
 
     private static PostgresServer embedded() throws Exception {

@@ -2,11 +2,14 @@ package dev.veil.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Starts the real upstream server once for the integration suite and points Veil at it: upstream "main"
@@ -35,11 +38,12 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     private static CuttableProxy myFlakyProxy;
     private static Path caFile;
     private static Path auditDirectory;
+    private static Path work;
 
     @Override
     public Map<String, String> start() {
         try {
-            Path work = Files.createTempDirectory("veil-test");
+            work = Files.createTempDirectory("veil-test");
             server = UpstreamServers.startPostgres();
             caFile = UpstreamProvisioner.provision(server, work);
             flakyProxy = new CuttableProxy(server.host(), server.port());
@@ -212,6 +216,15 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         }
         if (idp != null) {
             idp.close();
+        }
+        // The password file, the CA and the audit files: nothing of a test run stays behind.
+        if (work != null) {
+            try (Stream<Path> paths = Files.walk(work)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: the directory is under the build's temporary directory anyway
+            }
+            work = null;
         }
     }
 

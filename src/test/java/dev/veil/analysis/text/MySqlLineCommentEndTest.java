@@ -2,9 +2,8 @@ package dev.veil.analysis.text;
 
 import org.junit.jupiter.api.Tag;
 import dev.veil.analysis.Dialect;
+import dev.veil.testing.EveryMariaDbServer;
 import dev.veil.testing.MariaDbServer;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MySqlLineCommentEndTest {
     private static final SqlTokenizer MY = SqlTokenizer.forDialect(Dialect.MYSQL);
 
-    @ParameterizedTest
-    @MethodSource("dev.veil.testing.MariaDbServers#all")
+    @EveryMariaDbServer
     void aCarriageReturnDoesNotEndALineComment(MariaDbServer server) throws SQLException {
         for (String sql : new String[]{"SELECT 1 # note\r, 2\n, 3", "SELECT 1 -- note\r, 2\n, 3"}) {
             assertThat(columnsAtTheServer(server, sql)).as(sql).isEqualTo(2);
