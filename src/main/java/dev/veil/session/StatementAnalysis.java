@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.veil.analysis.catalog.ColumnInfo;
+import dev.veil.analysis.catalog.RoutineInfo;
 import dev.veil.audit.AuditEvent;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,6 +27,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -74,12 +76,31 @@ public class StatementAnalysis {
      */
     public Future<Analysis> analyze(UpstreamSettings upstream, String database, LexicalSettings lexical,
                                     NameResolution names, String sql) {
+        return onCaller(analyzeAnywhere(upstream, database, lexical, names, sql));
+    }
+
+    /**
+     * The server function a call by id names (PostgreSQL's fast-path FunctionCall), from the catalog of the
+     * session's database; empty when the catalog cannot be read or does not list it. Completes on the caller's
+     * context, like {@link #analyze}.
+     */
+    public Future<Optional<RoutineInfo>> routine(UpstreamSettings upstream, String database, long oid) {
+        Future<LoadedCatalog> catalog;
+        try {
+            catalog = catalogs.catalog(upstream, database == null ? "" : database);
+        } catch (RuntimeException e) {
+            catalog = Future.failedFuture(e);
+        }
+        return onCaller(catalog.transform(ar -> Future.succeededFuture(ar.succeeded()
+                ? ar.result().snapshot().routine(oid) : Optional.<RoutineInfo>empty())));
+    }
+
+    private static <T> Future<T> onCaller(Future<T> result) {
         Context caller = Vertx.currentContext();
-        Future<Analysis> result = analyzeAnywhere(upstream, database, lexical, names, sql);
         if (result.isComplete() || caller == null) {
             return result;
         }
-        Promise<Analysis> onCaller = Promise.promise();
+        Promise<T> onCaller = Promise.promise();
         result.onComplete(ar -> {
             if (Vertx.currentContext() == caller) {
                 onCaller.handle(ar);

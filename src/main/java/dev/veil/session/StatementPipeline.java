@@ -58,6 +58,18 @@ public final class StatementPipeline {
     }
 
     /**
+     * Analyses, decides and records a call of a server function by its id (PostgreSQL's fast-path FunctionCall)
+     * as the SELECT of that function it amounts to; see {@link FastPathCall}. The arguments are recorded like
+     * bind parameters (veil.audit.record-parameters); their digest always is.
+     */
+    public Future<Ticket> submit(FastPathCall call) {
+        return audit.catalogSettled().transform(ignored -> analysis.routine(upstream, database, call.oid()))
+                .compose(routine -> analyse(call.sql(routine)).compose(a -> decide(
+                        new Statement(dialect, call.recorded(routine), null, call.arguments(), false),
+                        call.raised(a, routine))));
+    }
+
+    /**
      * Decides and records a statement whose analysis is already known (a prepared statement analysed when it
      * was prepared; null when nothing is known of it). A statement only being prepared is recorded when
      * refused; when allowed it is recorded each time it runs.

@@ -4,10 +4,12 @@ import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
+import dev.veil.protocol.pg.FunctionCall;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.ReadyForQuery;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.session.FastPathCall;
 import dev.veil.session.Statement;
 import dev.veil.session.StatementPipeline;
 import dev.veil.session.StatementRecord;
@@ -145,8 +147,13 @@ final class PgStatementFlow {
             skipUntilSync = false;
         }
         switch (t) {
-            case 'Q' -> decide(frame, Kind.QUERY, null, Statement.query(Dialect.POSTGRESQL, FrontendMessage.Query.decode(frame).sql()));
-            case 'F' -> decide(frame, Kind.QUERY, null, Statement.query(Dialect.POSTGRESQL, "-- fast-path function call"));
+            case 'Q' -> decide(frame, Kind.QUERY, null,
+                    pipeline.submit(Statement.query(Dialect.POSTGRESQL, FrontendMessage.Query.decode(frame).sql())));
+            case 'F' -> {
+                // Answered like a Query: FunctionCallResponse (or an error), then ReadyForQuery.
+                FunctionCall call = FunctionCall.decode(frame);
+                decide(frame, Kind.QUERY, null, pipeline.submit(new FastPathCall(call.functionOid(), call.renderedArguments())));
+            }
             case 'P' -> {
                 FrontendMessage.Parse p = FrontendMessage.Parse.decode(frame);
                 statements.put(p.statementName(), p.sql());
@@ -168,7 +175,7 @@ final class PgStatementFlow {
                     // No such portal (the server will say so), or the next part of a suspended one.
                     forward(frame, Kind.EXECUTE, p == null ? null : p.ticket, p);
                 } else {
-                    decide(frame, Kind.EXECUTE, p, p.statement);
+                    decide(frame, Kind.EXECUTE, p, pipeline.submit(p.statement));
                 }
             }
             case 'S' -> {
@@ -197,9 +204,8 @@ final class PgStatementFlow {
         relay.forward(frame);
     }
 
-    private void decide(PgFrame frame, Kind kind, Portal portal, Statement statement) {
-        // The analysis comes from the cache on this loop, or from a worker on a miss.
-        Future<Ticket> decision = pipeline.submit(statement);
+    /** Acts on {@code decision} now when it is known (an analysis from the cache), else holds the client until it is. */
+    private void decide(PgFrame frame, Kind kind, Portal portal, Future<Ticket> decision) {
         if (decision.succeeded()) {
             act(frame, kind, portal, decision.result());
             return;

@@ -5,6 +5,7 @@ import dev.veil.analysis.NameResolution;
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.catalog.ColumnInfo;
 import dev.veil.analysis.catalog.RelationInfo;
+import dev.veil.analysis.catalog.RoutineInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -19,8 +20,8 @@ import java.util.Map;
 
 /**
  * Reads a PostgreSQL database's relations (tables, partitioned and foreign tables, views and materialized views
- * with their definitions), their columns with pg_type names, and the login role's search_path, over one
- * short-lived connection. System schemas are not read: the snapshot models the parts of them clients query.
+ * with their definitions), their columns with pg_type names, every function by oid (fast-path calls name no
+ * function otherwise), and the login role's search_path, over one short-lived connection. System schemas are not read: the snapshot models the parts of them clients query.
  */
 public final class PgCatalogLoader {
     static final String COLUMNS = """
@@ -36,6 +37,10 @@ public final class PgCatalogLoader {
             SELECT n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid, true)
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('v', 'm') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'""";
+    /** Every function by oid, for fast-path FunctionCalls (about 3,000 rows in a new database, a few hundred kB). */
+    static final String ROUTINES = """
+            SELECT p.oid::int8, n.nspname, p.proname, p.provolatile <> 'v'
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace""";
     static final String SESSION = "SELECT current_database(), pg_catalog.current_schemas(false)";
     static final String SETTINGS = "SELECT pg_catalog.set_config('search_path', '', false), "
             + "pg_catalog.set_config('lock_timeout', '1s', false), pg_catalog.set_config('statement_timeout', '5s', false)";
@@ -61,10 +66,13 @@ public final class PgCatalogLoader {
         return conn.query(SESSION).execute().compose(session ->
                 conn.query(SETTINGS).execute().compose(ignored ->
                         conn.query(COLUMNS).execute().compose(columns ->
-                                conn.query(VIEWS).execute().map(views -> build(columns, views, session, version)))));
+                                conn.query(VIEWS).execute().compose(views ->
+                                        conn.query(ROUTINES).execute().map(routines ->
+                                                build(columns, views, routines, session, version))))));
     }
 
-    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> session, long version) {
+    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> routines, RowSet<Row> session,
+                               long version) {
         Map<List<String>, String> definitions = new LinkedHashMap<>();
         for (Row r : views) {
             definitions.put(List.of(r.getString(0), r.getString(1)), r.getString(2));
@@ -77,6 +85,9 @@ public final class PgCatalogLoader {
         }
         CatalogSnapshot.Builder builder = CatalogSnapshot.builder(Dialect.POSTGRESQL, database).version(version);
         searchPath.forEach(builder::schema);
+        for (Row r : routines) {
+            builder.routine(new RoutineInfo(r.getLong(0), r.getString(1), r.getString(2), r.getBoolean(3)));
+        }
         Map<List<String>, List<ColumnInfo>> relations = new LinkedHashMap<>();
         for (Row r : columns) {
             relations.computeIfAbsent(List.of(r.getString(0), r.getString(1)), k -> new ArrayList<>())
