@@ -23,6 +23,7 @@ VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
 VEIL_NOAUDIT_PG_PORT=${VEIL_NOAUDIT_PG_PORT:-15434}     # second Veil, audit off
 VEIL_NOAUDIT_HTTP_PORT=${VEIL_NOAUDIT_HTTP_PORT:-8081}
 VEIL_AUDIT_DURABILITY=${VEIL_AUDIT_DURABILITY:-fsync} # fsync | write, for the audited Veil
+VEIL_READS_DURABLE_BEFORE=${VEIL_READS_DURABLE_BEFORE:-none} # none | reply | run, for the audited Veil
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
 PGB_TX_PORT=${PGB_TX_PORT:-16432}
 PGB_SESSION_PORT=${PGB_SESSION_PORT:-16433}
@@ -200,6 +201,7 @@ for m in $MODES; do
 done
 [[ -n ${TARGETS// /} ]] || die "TARGETS is empty"
 case $VEIL_AUDIT_DURABILITY in fsync | write) ;; *) die "VEIL_AUDIT_DURABILITY must be fsync or write" ;; esac
+case $VEIL_READS_DURABLE_BEFORE in none | reply | run) ;; *) die "VEIL_READS_DURABLE_BEFORE must be none, reply or run" ;; esac
 for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
   VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP \
   PGBOUNCER_POOL_SIZE; do
@@ -238,7 +240,7 @@ start_veil() {
     # bench/mysql-bench.sh measures it.
     VEIL_CMD="java ${VEIL_JAVA_OPTS:-} -Dveil.pg.port=$VEIL_PG_PORT -Dveil.demo.postgres-port=$UPSTREAM_PG_PORT"
     VEIL_CMD+=" -Dveil.mysql.enabled=false"
-    VEIL_CMD+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY"
+    VEIL_CMD+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
     VEIL_CMD+=" -Dquarkus.http.port=$VEIL_HTTP_PORT -jar target/quarkus-app/quarkus-run.jar"
   fi
   if port_open "$VEIL_PG_PORT"; then
@@ -656,7 +658,7 @@ write_markdown() {
     echo
     if ((${#AUDIT_LINES[@]})); then
       echo
-      echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY; veil-noaudit: \`veil.audit.enabled=false\`):"
+      echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY, reads-durable-before $VEIL_READS_DURABLE_BEFORE; veil-noaudit: \`veil.audit.enabled=false\`):"
       echo
       local a
       for a in "${AUDIT_LINES[@]}"; do echo "- $a"; done
@@ -684,7 +686,7 @@ echo
 print_console
 if ((${#AUDIT_LINES[@]})); then
   echo
-  echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY; veil-noaudit: veil.audit.enabled=false):"
+  echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY, reads-durable-before $VEIL_READS_DURABLE_BEFORE; veil-noaudit: veil.audit.enabled=false):"
   printf '  %s\n' "${AUDIT_LINES[@]}"
   if [[ -d $VEIL_AUDIT_DIR ]]; then
     echo "  audit files: $(du -sh "$VEIL_AUDIT_DIR" | cut -f1); $(java -jar "$ROOT/target/quarkus-app/quarkus-run.jar" audit verify --dir "$VEIL_AUDIT_DIR" 2>&1 | tail -n1)"

@@ -205,13 +205,21 @@ public class AuditLog {
     }
 
     /**
-     * True when a read may go upstream once its record is appended and wait for the fsync only before its
-     * answer (veil.audit.reads-durable-before=reply): an appended record is already in a file then.
+     * True when a read may go upstream once its record is appended (veil.audit.reads-durable-before=reply or
+     * none): an appended record is already in a file then.
      */
     public boolean readsMayRunBeforeSync() {
         AuditWriter w = writer;
         return w != null && w.appendsToFiles() && config.durability() == VeilConfig.AuditDurability.FSYNC
-                && config.readsDurableBefore() == VeilConfig.ReadBarrier.REPLY;
+                && config.readsDurableBefore() != VeilConfig.ReadBarrier.RUN;
+    }
+
+    /**
+     * True when a read's answer need not wait for its record's fsync either (veil.audit.reads-durable-before=none):
+     * the next group commit makes it durable.
+     */
+    public boolean readsAnswerBeforeSync() {
+        return readsMayRunBeforeSync() && config.readsDurableBefore() == VeilConfig.ReadBarrier.NONE;
     }
 
     public boolean failClosed() {

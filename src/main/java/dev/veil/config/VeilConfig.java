@@ -346,8 +346,11 @@ public interface VeilConfig {
 
     enum AuditDurability { FSYNC, WRITE }
 
-    /** When a read's decision record must be durable (fsync'd): before the read runs, or before its answer. */
-    enum ReadBarrier { RUN, REPLY }
+    /**
+     * When a read's decision record must be durable (fsync'd): before the read runs, before its answer, or by
+     * the next group commit without holding anything (it is in the audit file before the read runs in every case).
+     */
+    enum ReadBarrier { RUN, REPLY, NONE }
 
     interface Audit {
         /** Record the audit trail at all. Off means no record of anything: only for experiments. */
@@ -370,13 +373,15 @@ public interface VeilConfig {
         AuditDurability durability();
 
         /**
-         * reply: a statement the analysis finds read-only (kind READ) goes upstream as soon as its decision
-         * record is written to the audit file (where a crash of Veil cannot take it back), and its answer is
-         * held until the fsync; so nothing is shown to a client before its record is durable, and the fsync
-         * overlaps the query. run: every statement waits for the fsync before it goes upstream. Statements
-         * that may change anything always wait (run). Without a file sink, always run.
+         * What a statement the analysis finds read-only (kind READ) waits for; statements that may change
+         * anything always wait for their fsync before they go upstream (group commit). none: the read goes
+         * upstream once its decision record is written to the audit file (where a crash of Veil cannot take it
+         * back) and its answer is not held; the record is fsync'd by the next group commit, which the writer
+         * starts at once, so only a crash of the machine within that fsync can lose it. reply: the same, but the
+         * answer is held until the fsync, so nothing is shown to a client before its record is durable. run: the
+         * read waits for the fsync before it goes upstream, like everything else. Without a file sink, always run.
          */
-        @WithDefault("reply")
+        @WithDefault("none")
         ReadBarrier readsDurableBefore();
 
         /** Replace literals in recorded statement text with {@code ?} (the fingerprint always uses the redacted form). */

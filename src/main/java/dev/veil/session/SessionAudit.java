@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 /**
  * The audit side of one session, confined to the session's event loop. Record before run:
  * {@link #decided} returns a future that completes (on the session's own context) once the statement may
- * go upstream: when its decision record is stored, or, for a read with reads-durable-before=reply, once
- * the record is in the audit file (then {@link StatementRecord#durable()} gates the answer). When the record
+ * go upstream: when its decision record is stored, or, for a read with reads-durable-before=none or reply,
+ * once the record is in the audit file (with reply, {@link StatementRecord#durable()} then gates the answer). When the record
  * cannot be stored and Veil fails closed, the future fails with a {@link VeilException} (53000) to send to
  * the client.
  */
@@ -119,8 +119,20 @@ public final class SessionAudit {
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
-        if (holdsAnswers && !stored.isDone() && context != null && "READ".equals(event.analysis().kind())
-                && event.decision().verdict() == AuditEvent.Verdict.ALLOW && auditor.log.readsMayRunBeforeSync()) {
+        boolean allowedRead = !stored.isDone() && context != null && "READ".equals(event.analysis().kind())
+                && event.decision().verdict() == AuditEvent.Verdict.ALLOW;
+        if (allowedRead && auditor.log.readsAnswerBeforeSync()) {
+            // Appended to the audit file: the read runs and answers now; the next group commit fsyncs the record.
+            // Should that fsync fail, the log refuses every statement from then on (fail closed) and says why.
+            stored.whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.warnf("session %d: the record of read %d is in the audit file but was not fsync'd (%s); its "
+                            + "answer was sent (reads-durable-before=none)", session.id(), event.statementId(), reason(e));
+                }
+            });
+            return Future.succeededFuture(ticket);
+        }
+        if (holdsAnswers && allowedRead && auditor.log.readsMayRunBeforeSync()) {
             // Appended to the audit file: the read may run now; its answer waits for the fsync.
             Promise<Void> durable = Promise.promise();
             whenStored(stored, context, event.statementId(), durable::complete, durable::fail);

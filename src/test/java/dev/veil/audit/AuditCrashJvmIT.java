@@ -6,7 +6,8 @@ import dev.veil.testing.UpstreamServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +76,7 @@ class AuditCrashJvmIT {
     }
 
     /** A Veil process fronting the test upstream, auditing into {@code audit}. */
-    private static Process startVeil(Path audit, int pgPort, int httpPort, Path log) throws Exception {
+    private static Process startVeil(Path audit, String readsDurableBefore, int pgPort, int httpPort, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Dveil.demo.mode=off", "-Dveil.pg.port=" + pgPort, "-Dquarkus.http.port=" + httpPort,
@@ -83,7 +84,8 @@ class AuditCrashJvmIT {
                 "-Dveil.upstreams.u.port=" + upstream.port(), "-Dveil.upstreams.u.database=shop",
                 "-Dveil.upstreams.u.user=" + upstream.superuser(), "-Dveil.upstreams.u.tls.mode=disable",
                 "-Dveil.local-accounts." + USER + ".password=" + PASSWORD,
-                "-Dveil.audit.file.directory=" + audit, "-Dveil.audit.file.max-file-bytes=200000"));
+                "-Dveil.audit.file.directory=" + audit, "-Dveil.audit.file.max-file-bytes=200000",
+                "-Dveil.audit.reads-durable-before=" + readsDurableBefore));
         if (!upstream.superuserPassword().isEmpty()) {
             cmd.add("-Dveil.upstreams.u.password=" + upstream.superuserPassword());
         }
@@ -111,11 +113,13 @@ class AuditCrashJvmIT {
         return "jdbc:postgresql://127.0.0.1:" + port + "/shop?sslmode=disable&assumeMinServerVersion=9.4&" + mode;
     }
 
-    @Test
-    void everyStatementAClientSawCompleteIsOnDiskAfterKillNine() throws Exception {
-        Path audit = work.resolve("audit");
+    /** Each read durability mode: none (the default), reply (answers held for the fsync), run (reads wait too). */
+    @ParameterizedTest(name = "reads-durable-before={0}")
+    @ValueSource(strings = {"none", "reply", "run"})
+    void everyStatementAClientSawCompleteIsOnDiskAfterKillNine(String readsDurableBefore) throws Exception {
+        Path audit = work.resolve("audit-" + readsDurableBefore);
         int pgPort = freePort();
-        Process veil = startVeil(audit, pgPort, freePort(), work.resolve("veil-1.log"));
+        Process veil = startVeil(audit, readsDurableBefore, pgPort, freePort(), work.resolve("veil-1-" + readsDurableBefore + ".log"));
         Set<String> completed = Collections.synchronizedSet(new HashSet<>());
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();
@@ -126,8 +130,8 @@ class AuditCrashJvmIT {
             t.start();
             clients.add(t);
         }
-        // Reads run while their record is fsync'd (their answers wait); writes wait for the fsync before they
-        // run: one client of each kind of path.
+        // Reads run once their record is in the file (fsync'd later, or before their answer, or before they run:
+        // the mode); writes wait for the fsync before they run: one client of each kind of path.
         Thread writer = new Thread(() -> write(pgPort, stop, completed), "load-writes");
         writer.start();
         clients.add(writer);
@@ -173,7 +177,7 @@ class AuditCrashJvmIT {
 
         // A restarted Veil continues the same chain; a clean stop ends it with a stop checkpoint.
         int pgPort2 = freePort();
-        Process again = startVeil(audit, pgPort2, freePort(), work.resolve("veil-2.log"));
+        Process again = startVeil(audit, readsDurableBefore, pgPort2, freePort(), work.resolve("veil-2-" + readsDurableBefore + ".log"));
         try (Connection conn = DriverManager.getConnection(url(pgPort2, "preferQueryMode=simple"), USER, PASSWORD);
              Statement st = conn.createStatement()) {
             st.execute("/* m:after-restart */ SELECT 1");

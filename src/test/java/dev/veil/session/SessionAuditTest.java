@@ -67,14 +67,28 @@ class SessionAuditTest {
     }
 
     @Test
-    void aWriteWaitsForTheFsyncBeforeItRuns() throws Exception {
-        SessionAudit audit = start("reply", true);
+    void byDefaultAReadRunsAndAnswersOnceAppendedWhileTheNextGroupCommitFsyncsIt() throws Exception {
+        SessionAudit audit = start("none", true);
         sink.hold();
-        Decided write = decide(audit, "WRITE");
-        assertThat(write.mayRun().isComplete()).isFalse();
+        Decided read = decide(audit, "READ");
+        assertThat(read.mayRun().isComplete()).as("a read goes upstream without waiting for the fsync").isTrue();
+        assertThat(read.mayRun().result().durable().succeeded()).as("and its answer does not wait either").isTrue();
         sink.release();
-        await(write.mayRun());
-        assertThat(write.mayRun().result().durable().isComplete()).isTrue();
+    }
+
+    @Test
+    void aWriteWaitsForTheFsyncBeforeItRunsInEveryMode() throws Exception {
+        for (String mode : List.of("none", "reply", "run")) {
+            SessionAudit audit = start(mode, true);
+            sink.hold();
+            Decided write = decide(audit, "WRITE");
+            assertThat(write.mayRun().isComplete()).as(mode).isFalse();
+            sink.release();
+            await(write.mayRun());
+            assertThat(write.mayRun().result().durable().isComplete()).isTrue();
+            log.stop();
+            log = null;
+        }
     }
 
     @Test
