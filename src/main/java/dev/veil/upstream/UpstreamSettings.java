@@ -32,7 +32,8 @@ public record UpstreamSettings(
 
     @Override
     public String toString() {
-        // Never print the password.
-        return "Upstream[" + name + " " + kind + "://" + user + "@" + host + ":" + port + "/" + defaultDatabase + "]";
+        // Never print the password; say when there is none (the server must trust Veil's address).
+        return "Upstream[" + name + " " + kind + "://" + user + "@" + host + ":" + port + "/" + defaultDatabase
+                + (password == null ? ", without a password" : "") + "]";
     }
 }
