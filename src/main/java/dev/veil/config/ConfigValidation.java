@@ -129,6 +129,8 @@ public final class ConfigValidation {
         }
         positive(prefix + ".pool.acquire-timeout", pool.acquireTimeout());
         positive(prefix + ".pool.connect-timeout", pool.connectTimeout());
+        positive(prefix + ".pool.maintenance-interval", pool.maintenanceInterval());
+        positive(prefix + ".pool.idle-pool-timeout", pool.idlePoolTimeout());
     }
 
     private void endpoint(String prefix, Endpoint e) {

@@ -20,9 +20,12 @@ public record UpstreamSettings(
     public record TlsSettings(EndpointTlsMode mode, String caFile) {
     }
 
+    /**
+     * @param idlePoolTimeout how long the pool of a database other than the configured one lives without a lease
+     */
     public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
                                Duration connectTimeout, Duration healthCheckAfterIdle,
-                               Duration maintenanceInterval) {
+                               Duration maintenanceInterval, Duration idlePoolTimeout) {
     }
 
     /** The wire and SQL dialect of the server: kind postgresql, or mysql / mariadb (one dialect). */
