@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import dev.veil.protocol.pg.CancelRequest;
 import io.micrometer.core.instrument.Meter;
@@ -41,6 +43,7 @@ public class UpstreamRegistry {
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
     private final Map<PoolKey, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
     private final Map<UpstreamPool<?>, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, String>> databaseUnused = new CopyOnWriteArrayList<>();
 
     private final MeterRegistry metrics;
 
@@ -116,7 +119,16 @@ public class UpstreamRegistry {
                 meters.forEach(metrics::remove);
             }
             LOG.debugf("upstream %s: pool of database %s removed", key.upstream(), key.database());
+            // MySQL keeps a pool per client profile: the database is unused once the last of them is gone.
+            if (pools.keySet().stream().noneMatch(k -> k.upstream().equals(key.upstream()) && key.database().equals(k.database()))) {
+                databaseUnused.forEach(l -> l.accept(key.upstream(), key.database()));
+            }
         }
+    }
+
+    /** {@code listener} hears (upstream, database) when the last pool of a database ends: no session uses it. */
+    public void onDatabaseUnused(BiConsumer<String, String> listener) {
+        databaseUnused.add(listener);
     }
 
     /** One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema. */

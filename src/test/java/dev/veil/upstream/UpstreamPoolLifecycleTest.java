@@ -4,6 +4,8 @@ import dev.veil.config.ConfigValidation;
 import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoPostgres;
 import dev.veil.testing.TestConfig;
+import dev.veil.upstream.catalog.CatalogRegistry;
+import dev.veil.upstream.catalog.CatalogStatus;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -47,6 +50,9 @@ import static org.assertj.core.api.Assertions.fail;
 class UpstreamPoolLifecycleTest {
     /** A guard against a hang, not a performance threshold: each wait ends within a few maintenance runs. */
     private static final long HANG_GUARD_MILLIS = 30_000;
+    private static final List<String> POOL_SERIES = List.of("veil.upstream.pool.size", "veil.upstream.pool.in.use",
+            "veil.upstream.pool.idle", "veil.upstream.pool.pending", "veil.upstream.pool.waits", "veil.upstream.pool.errors");
+    private static final List<String> CATALOG_SERIES = List.of("veil.catalog.stale", "veil.catalog.age");
 
     private static DemoPostgres postgres;
     private static Vertx vertx;
@@ -148,18 +154,24 @@ class UpstreamPoolLifecycleTest {
     @Test
     void anIdlePoolIsRemovedWithItsConnectionsAndSeriesAfterItsTimeoutAndOpenedAgainOnDemand() throws Exception {
         registry = new UpstreamRegistry(vertx, config, metrics);
+        CatalogRegistry catalogs = new CatalogRegistry(vertx, config, metrics, registry);
         UpstreamPool<PgServerConnection> shop = pool("shop");
         PgServerConnection leased = onLoop(shop::acquire); // a pool in use is never removed
+        await(catalogs.catalog(registry.find("trusting").orElseThrow(), "shop")); // as its session's statements do
         lease("postgres");
         assertThat(registry.poolStats()).containsOnlyKeys("trusting/shop", "trusting/postgres");
-        assertThat(seriesOf("shop")).hasSize(6);
+        assertThat(seriesOf("shop")).extracting(m -> m.getId().getName())
+                .containsExactlyInAnyOrderElementsOf(Stream.concat(POOL_SERIES.stream(), CATALOG_SERIES.stream()).toList());
+        assertThat(catalogs.status()).extracting(CatalogStatus::database).containsExactly("shop");
         onLoop(() -> {
             shop.release(leased);
             return Future.succeededFuture();
         });
 
         awaitTrue("the idle pool of shop is removed", () -> !registry.poolStats().containsKey("trusting/shop"));
+        // Its series go, and its catalog is no longer read: no session uses the database.
         assertThat(seriesOf("shop")).isEmpty();
+        assertThat(catalogs.status()).isEmpty();
         // The upstream's configured database keeps its pool, idle or not.
         assertThat(registry.poolStats()).containsOnlyKeys("trusting/postgres");
         awaitTrue("the server connection to shop is closed", () -> serverSessionsIn("shop") == 0);
@@ -167,7 +179,7 @@ class UpstreamPoolLifecycleTest {
         PgServerConnection again = onLoop(pool("shop")::acquire);
         assertThat(onLoop(() -> again.execute("SELECT 1")).error()).isNull();
         assertThat(registry.poolStats()).containsKey("trusting/shop");
-        assertThat(seriesOf("shop")).hasSize(6);
+        assertThat(seriesOf("shop")).extracting(m -> m.getId().getName()).containsExactlyInAnyOrderElementsOf(POOL_SERIES);
     }
 
     /** Leases a connection to {@code database}, runs a query on it and gives it back. */
