@@ -134,6 +134,6 @@ public class AnalyzeCommand implements Callable<Integer> {
         return new UpstreamSettings("(none)", d == Dialect.POSTGRESQL ? "postgresql" : "mysql", null, 0, "", null, null,
                 new UpstreamSettings.TlsSettings(EndpointTlsMode.DISABLE, null),
                 new UpstreamSettings.PoolSettings(0, 1, Duration.ofMinutes(1), Duration.ofSeconds(1),
-                        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10)));
+                        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(1)));
     }
 }

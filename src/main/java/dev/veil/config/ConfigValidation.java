@@ -129,6 +129,8 @@ public final class ConfigValidation {
         }
         positive(prefix + ".pool.acquire-timeout", pool.acquireTimeout());
         positive(prefix + ".pool.connect-timeout", pool.connectTimeout());
+        positive(prefix + ".pool.maintenance-interval", pool.maintenanceInterval());
+        positive(prefix + ".pool.idle-pool-timeout", pool.idlePoolTimeout());
     }
 
     private void endpoint(String prefix, Endpoint e) {
@@ -144,12 +146,35 @@ public final class ConfigValidation {
             problem(prefix, "set one password source, not " + String.join(" and ", sources));
         } else {
             try {
-                EndpointPassword.read(prefix, e);
+                if (EndpointPassword.read(prefix, e) == null) {
+                    withoutPassword(prefix, e);
+                }
             } catch (IllegalStateException unreadable) {
                 problems.add(unreadable.getMessage());
             }
         }
         e.tls().caFile().ifPresent(f -> readable(prefix + ".tls.ca-file", f));
+    }
+
+    /**
+     * Veil logs in without a password: only a server that trusts every connection from Veil's address accepts
+     * that. Fine for a development server on this machine or the demo; elsewhere it must be meant, not a secret
+     * that failed to arrive (an empty variable or file), so it takes allow-empty-password.
+     */
+    private void withoutPassword(String prefix, Endpoint e) {
+        if (e.allowEmptyPassword() || onLoopback(e.host()) || demoRuns()) {
+            return;
+        }
+        problems.add(EndpointPassword.absence(prefix, e) + ", and " + e.host() + " is not on loopback: Veil would log in as \""
+                + e.user() + "\" without a password, which only a server with trust authentication accepts. Configure the"
+                + " password, or set " + prefix + ".allow-empty-password=true if the server is meant to trust Veil's address");
+    }
+
+    /** Loopback by the name or address configured; no name is looked up, so a name that merely resolves there does not count. */
+    private static boolean onLoopback(String host) {
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1") || h.equals("[::1]")
+                || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private void audit() {

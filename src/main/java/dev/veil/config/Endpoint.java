@@ -28,6 +28,14 @@ public interface Endpoint {
     /** Path of a file (e.g. a mounted Kubernetes secret) holding the password. */
     Optional<String> passwordFile();
 
+    /**
+     * Log in without a password (none configured, or an empty one) although the server is not on loopback: for
+     * a server that trusts Veil's address (trust authentication). On loopback and in demo mode no password is
+     * needed; elsewhere, without this, an endpoint without a password stops start-up.
+     */
+    @WithDefault("false")
+    boolean allowEmptyPassword();
+
     Tls tls();
 
     interface Tls {

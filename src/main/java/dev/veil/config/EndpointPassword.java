@@ -13,10 +13,11 @@ public final class EndpointPassword {
     }
 
     /**
-     * The password, or null when the endpoint has none (trust or certificate authentication).
+     * The password, or null when the endpoint has none: no source configured, or an empty one (a server with
+     * trust authentication; {@link ConfigValidation} decides where that is allowed).
      *
      * @param prefix the endpoint's properties, e.g. {@code veil.upstreams.main}, for the messages
-     * @throws ConfigurationProblem naming the property when its source cannot be read or is empty
+     * @throws ConfigurationProblem naming the property when its source cannot be read
      */
     public static String read(String prefix, Endpoint endpoint) {
         Optional<String> file = endpoint.passwordFile();
@@ -39,12 +40,19 @@ public final class EndpointPassword {
                 throw new ConfigurationProblem(property + ": environment variable " + variable.get() + " is not set");
             }
         } else {
-            return endpoint.password().orElse(null);
+            return endpoint.password().filter(p -> !p.isEmpty()).orElse(null);
         }
-        if (password.isEmpty()) {
-            throw new ConfigurationProblem(property + ": the password in " + (file.isPresent() ? file.get()
-                    : "environment variable " + variable.get()) + " is empty (configure no password source for none)");
+        return password.isEmpty() ? null : password;
+    }
+
+    /** The property that leaves the endpoint without a password, and how, for messages. */
+    static String absence(String prefix, Endpoint endpoint) {
+        if (endpoint.passwordFile().isPresent()) {
+            return prefix + ".password-file: " + endpoint.passwordFile().get() + " is empty";
         }
-        return password;
+        if (endpoint.passwordEnv().isPresent()) {
+            return prefix + ".password-env: environment variable " + endpoint.passwordEnv().get() + " is empty";
+        }
+        return prefix + ".password: not set (nor password-env, password-file)";
     }
 }

@@ -342,6 +342,13 @@ public interface VeilConfig {
         /** How often the pool closes expired idle connections and refills to min-size. */
         @WithDefault("10s")
         Duration maintenanceInterval();
+
+        /**
+         * The pool of a database other than the upstream's configured one (a client named it) is removed, with
+         * its connections and metric series, once no session has leased from it for this long.
+         */
+        @WithDefault("10m")
+        Duration idlePoolTimeout();
     }
 
     enum AuditDurability { FSYNC, WRITE }

@@ -183,7 +183,7 @@ public class DemoMode {
 
     private static UpstreamSettings.PoolSettings pool() {
         return new UpstreamSettings.PoolSettings(0, 50, Duration.ofMinutes(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(10));
     }
 
     private static long millisSince(long nanoTime) {

@@ -3,6 +3,8 @@ package dev.veil.session;
 import dev.veil.analysis.Analysis;
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.NameResolution;
+import dev.veil.analysis.StatementKind;
+import dev.veil.analysis.text.DatabaseDrops;
 import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
@@ -11,8 +13,14 @@ import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.StatementFacts;
+import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.List;
 
 /**
  * One session's statement pipeline, the same for both wires: analysis, then the decision, then the audit
@@ -27,16 +35,18 @@ public final class StatementPipeline {
     private final StatementAnalysis analysis;
     private final PolicyEngine policy;
     private final SessionAudit audit;
+    private final UpstreamRegistry upstreams;
     private final UpstreamSettings upstream;
     private final Dialect dialect;
     private final LexicalSettings lexical;
     private String database;
 
-    public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit,
+    public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
                              UpstreamSettings upstream, Dialect dialect, String database) {
         this.analysis = analysis;
         this.policy = policy;
         this.audit = audit;
+        this.upstreams = upstreams;
         this.upstream = upstream;
         this.dialect = dialect;
         this.lexical = LexicalSettings.defaults(dialect);
@@ -80,8 +90,39 @@ public final class StatementPipeline {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
         AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
-        return audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision))
+        Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision))
                 .map(record -> ticket(decision, record, known));
+        List<String> dropped = decision instanceof Decision.Allow ? databasesDropped(statement.sql(), known) : List.of();
+        return dropped.isEmpty() ? ticket : afterReleasing(dropped, ticket);
+    }
+
+    /** The databases the statement drops or renames (DDL, or text the analysis could not classify). */
+    private List<String> databasesDropped(String sql, Analysis known) {
+        StatementKind kind = known == null ? StatementKind.UNKNOWN : known.kind();
+        if (kind != StatementKind.DDL && kind != StatementKind.UNKNOWN || !DatabaseDrops.mayDrop(sql)) {
+            return List.of();
+        }
+        return DatabaseDrops.named(lexical, sql);
+    }
+
+    /**
+     * The statement goes upstream once Veil's idle connections to the databases it drops or renames have been
+     * told to end (in parallel with its audit record): the server refuses while anyone is connected to them.
+     */
+    private Future<Ticket> afterReleasing(List<String> databases, Future<Ticket> ticket) {
+        Context session = Vertx.currentContext();
+        Future<Void> released = Future.join(databases.stream().map(db -> upstreams.releaseDatabase(upstream.name(), db)).toList())
+                .mapEmpty();
+        Promise<Ticket> ready = Promise.promise();
+        Future.join(released, ticket).onComplete(ar -> {
+            // Back on the session's loop, whichever loop closed the last connection.
+            if (session == null) {
+                ready.handle(ticket);
+            } else {
+                session.runOnContext(v -> ready.handle(ticket));
+            }
+        });
+        return ready.future();
     }
 
     /**

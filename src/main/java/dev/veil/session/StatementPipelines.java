@@ -2,6 +2,7 @@ package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,17 +13,19 @@ public class StatementPipelines {
     private final StatementAnalysis analysis;
     private final SessionAuditor auditor;
     private final PolicyEngine policy;
+    private final UpstreamRegistry upstreams;
 
     @Inject
-    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor) {
-        this(analysis, auditor, PolicyEngine.builtIn());
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, UpstreamRegistry upstreams) {
+        this(analysis, auditor, PolicyEngine.builtIn(), upstreams);
     }
 
     /** With other rules than the built-in ones (an embedding application, the conversation tests). */
-    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy) {
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams) {
         this.analysis = analysis;
         this.auditor = auditor;
         this.policy = policy;
+        this.upstreams = upstreams;
     }
 
     /**
@@ -32,6 +35,6 @@ public class StatementPipelines {
     public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName) {
         String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
-        return new StatementPipeline(analysis, policy, audit, upstream, dialect, session.database());
+        return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database());
     }
 }

@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The counters and queues are shared by all loops and guarded by this object's monitor; everything
  * done to a connection itself runs on that connection's loop.
+ *
+ * <p>A pool lives in a {@link PoolSlot} of the registry, which lists it (stats, metrics) from its first server
+ * connection on: a client naming a database the server does not have gets the server's own error and leaves
+ * nothing behind. A pool with no connection leased is removed from its slot when its first connections cannot
+ * be opened, when its database is dropped, or after idle-pool-timeout without a lease; a caller still holding
+ * it is served by the slot's current pool.
  */
 public final class UpstreamPool<C extends ServerConnection> {
     private static final Logger LOG = Logger.getLogger(UpstreamPool.class);
@@ -35,11 +41,19 @@ public final class UpstreamPool<C extends ServerConnection> {
     private final UpstreamSettings upstream;
     private final String database;
     private final UpstreamSettings.PoolSettings settings;
+    private final PoolSlot<C> slot;
 
     private final ArrayDeque<C> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
     private int total;
     private boolean closed;
+    /** Removed from its slot (not shut down): callers still holding it are sent to the slot's current pool. */
+    private boolean removed;
+    /** The closing of the idle connections it had when it was removed. */
+    private Future<Void> closing;
+    /** A server connection was opened at least once: the database exists, and the pool is listed. */
+    private boolean connected;
+    private long lastLeaseNanos = System.nanoTime();
     // For metrics: acquisitions that had to wait for a connection, and failures (connect errors, wait timeouts).
     private final AtomicLong waits = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -49,12 +63,14 @@ public final class UpstreamPool<C extends ServerConnection> {
     }
 
     /** @param connector opens, authenticates and readies one connection on the given event loop */
-    UpstreamPool(Vertx vertx, Function<Context, Future<C>> connector, UpstreamSettings upstream, String database) {
+    UpstreamPool(Vertx vertx, Function<Context, Future<C>> connector, UpstreamSettings upstream, String database,
+                 PoolSlot<C> slot) {
         this.vertx = vertx;
         this.connector = connector;
         this.upstream = upstream;
         this.database = database;
         this.settings = upstream.pool();
+        this.slot = slot;
         this.maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> maintain());
     }
 
@@ -64,14 +80,24 @@ public final class UpstreamPool<C extends ServerConnection> {
         if (ctx == null) {
             return Future.failedFuture(new IllegalStateException("acquire() must run on an event loop"));
         }
+        Future<C> leased = lease(ctx);
+        // null: the pool was removed from its slot after the caller got it; the slot's current pool serves instead.
+        return leased != null ? leased : slot.current().acquire();
+    }
+
+    private Future<C> lease(Context ctx) {
         C local = null;
         C victim = null;
         boolean create = false;
         Promise<C> wait = null;
         synchronized (this) {
+            if (removed) {
+                return null;
+            }
             if (closed) {
                 return Future.failedFuture(VeilException.fatal(ErrorCode.UPSTREAM_UNAVAILABLE, "the pool is shut down"));
             }
+            lastLeaseNanos = System.nanoTime();
             for (Iterator<C> it = idle.descendingIterator(); it.hasNext(); ) {
                 C c = it.next();
                 if (c.context() == ctx) {
@@ -134,14 +160,28 @@ public final class UpstreamPool<C extends ServerConnection> {
                     if (ar.succeeded()) {
                         C c = ar.result();
                         c.onClose(() -> slotFreed(c));
+                        boolean first;
+                        synchronized (this) {
+                            first = !connected;
+                            connected = true;
+                        }
+                        if (first) {
+                            slot.connected(this);
+                        }
                         p.complete(c);
                     } else {
+                        boolean empty;
                         synchronized (this) {
                             total--;
+                            empty = total == 0 && waiters.isEmpty();
                         }
                         errors.incrementAndGet();
                         p.fail(ar.cause());
                         wakeWaiter();
+                        if (empty) {
+                            // Most often a database the server does not have: nothing of it is kept.
+                            slot.unused(this);
+                        }
                     }
                 }));
         return p.future();
@@ -149,6 +189,17 @@ public final class UpstreamPool<C extends ServerConnection> {
 
     /** Returns a connection after its session: reset it, then pool it, or close it if it is not clean. */
     public void release(C c) {
+        boolean leasedElsewhere;
+        synchronized (this) {
+            leasedElsewhere = removed;
+            lastLeaseNanos = System.nanoTime();
+        }
+        if (leasedElsewhere) {
+            // Leased through this pool after its removal, so from the slot's current pool, which cannot have been
+            // removed since: it has this connection out.
+            slot.current().release(c);
+            return;
+        }
         c.detach();
         c.reset().onComplete(ar -> {
             if (ar.succeeded() && ar.result()) {
@@ -231,6 +282,13 @@ public final class UpstreamPool<C extends ServerConnection> {
     }
 
     private void maintain() {
+        boolean unused;
+        synchronized (this) {
+            unused = !closed && unusedFor(settings.idlePoolTimeout().toNanos());
+        }
+        if (unused) {
+            slot.unused(this); // removes it, unless it serves the upstream's configured database
+        }
         List<C> expired = new ArrayList<>();
         int toCreate;
         synchronized (this) {
@@ -254,6 +312,70 @@ public final class UpstreamPool<C extends ServerConnection> {
             open(ctx).onSuccess(this::giveBack)
                     .onFailure(e -> LOG.debugf("upstream %s: could not open a min-size connection: %s", upstream.name(), e.getMessage()));
         }
+    }
+
+    /** Nothing leased, opening or waited for, and no lease for {@code nanos}. Under the monitor. */
+    private boolean unusedFor(long nanos) {
+        return waiters.isEmpty() && total == idle.size() && System.nanoTime() - lastLeaseNanos >= nanos;
+    }
+
+    /**
+     * Ends the pool if no connection is leased, opening or waited for, and {@code now} (its database is being
+     * dropped), or it never had a connection, or idle-pool-timeout has passed since its last lease; its idle
+     * connections are closed. Only its slot calls this, and forgets the pool when it returns true.
+     */
+    boolean removeIfUnused(boolean now) {
+        synchronized (this) {
+            if (closed || !unusedFor(now || !connected ? 0 : settings.idlePoolTimeout().toNanos())) {
+                return false;
+            }
+            closed = true;
+            removed = true;
+            total = 0;
+            closing = close(new ArrayList<>(idle), false);
+            idle.clear();
+        }
+        vertx.cancelTimer(maintenanceTimer);
+        return true;
+    }
+
+    /**
+     * Closes the idle connections: their database is about to be dropped or renamed, which the server refuses
+     * while sessions are connected to it. Completes once each has been told to end (Terminate, COM_QUIT).
+     */
+    Future<Void> closeIdle() {
+        List<C> toClose;
+        synchronized (this) {
+            if (removed) {
+                return closing;
+            }
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+        }
+        return close(toClose, true);
+    }
+
+    /** Closes connections on their own loops; {@code freeSlots}: their close hooks give their slots back. */
+    private Future<Void> close(List<C> connections, boolean freeSlots) {
+        List<Future<Void>> done = new ArrayList<>();
+        for (C c : connections) {
+            Promise<Void> closed = Promise.promise();
+            c.context().runOnContext(v -> {
+                if (freeSlots) {
+                    c.close();
+                } else {
+                    retire(c);
+                }
+                closed.complete();
+            });
+            done.add(closed.future());
+        }
+        return Future.join(done).mapEmpty();
+    }
+
+    /** Whether a server connection was ever opened (the database exists): only then is the pool listed. */
+    synchronized boolean connected() {
+        return connected;
     }
 
     public synchronized PoolStats stats() {

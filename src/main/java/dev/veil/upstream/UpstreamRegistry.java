@@ -13,17 +13,26 @@ import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import dev.veil.protocol.pg.CancelRequest;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The named upstreams and their pools, one pool per (upstream, database). Upstreams come from configuration,
- * plus the embedded ones demo mode registers before the listeners start.
+ * The named upstreams and their pools, one pool per (upstream, database), and per client profile for MySQL.
+ * Upstreams come from configuration, plus the embedded ones demo mode registers before the listeners start.
+ * Pools come and go with use (see {@link UpstreamPool}): a name a client made up leaves no pool or metric
+ * behind, and a database's pool ends after idle-pool-timeout without a session, or when the database is dropped
+ * through Veil. The pool of each upstream's configured database stays.
  */
 @ApplicationScoped
 public class UpstreamRegistry {
@@ -32,7 +41,9 @@ public class UpstreamRegistry {
     private final Vertx vertx;
     private final Map<String, UpstreamSettings> upstreams = new ConcurrentHashMap<>();
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
-    private final Map<String, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
+    private final Map<PoolKey, UpstreamPool<?>> pools = new ConcurrentHashMap<>();
+    private final Map<UpstreamPool<?>, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, String>> databaseUnused = new CopyOnWriteArrayList<>();
 
     private final MeterRegistry metrics;
 
@@ -56,27 +67,100 @@ public class UpstreamRegistry {
         return upstreams.values();
     }
 
-    @SuppressWarnings("unchecked")
     public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database) {
         NetClient client = clients.get(upstream.name());
-        return (UpstreamPool<PgServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database, k -> {
-            UpstreamPool<PgServerConnection> p = new UpstreamPool<>(vertx, ctx -> client.connect(upstream.port(), upstream.host())
-                    .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database)), upstream, database);
-            PoolMetrics.register(metrics, p, "");
-            return p;
-        });
+        return new Slot<>(new PoolKey(upstream.name(), database, ""), upstream, ctx -> client.connect(upstream.port(), upstream.host())
+                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database))).current();
     }
 
     /** The pool of MySQL/MariaDB connections for one (upstream, database, client profile). */
-    @SuppressWarnings("unchecked")
     public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, MySqlProfile profile) {
         NetClient client = clients.get(upstream.name());
-        return (UpstreamPool<MySqlServerConnection>) pools.computeIfAbsent(upstream.name() + "\u0000" + database + "\u0000" + profile.key(), k -> {
-            UpstreamPool<MySqlServerConnection> p = new UpstreamPool<>(vertx, ctx -> connectMySql(client, upstream, database, profile, ctx),
-                    upstream, database);
-            PoolMetrics.register(metrics, p, profile.key());
+        return new Slot<>(new PoolKey(upstream.name(), database, profile.key()), upstream,
+                ctx -> connectMySql(client, upstream, database, profile, ctx)).current();
+    }
+
+    /**
+     * A client is about to drop or rename {@code database} of {@code upstream}: its pools' idle connections are
+     * closed first (PostgreSQL refuses while other sessions are connected to the database; a MySQL connection
+     * left in a dropped schema would start the next session there), and the pools are removed when nothing is
+     * leased from them. Names compare without case, as closing a connection too many costs only a reconnect.
+     * Completes once each idle connection has been told to end; never fails.
+     */
+    public Future<Void> releaseDatabase(String upstream, String database) {
+        List<Future<Void>> closing = new ArrayList<>();
+        pools.forEach((key, pool) -> {
+            if (key.upstream().equals(upstream) && database.equalsIgnoreCase(key.database())) {
+                removeIfUnused(key, pool, true);
+                closing.add(pool.closeIdle());
+            }
+        });
+        return Future.join(closing).transform(ar -> Future.succeededFuture());
+    }
+
+    /** Removes {@code pool} from its slot if it is unused (see {@link UpstreamPool#removeIfUnused}), with its metrics. */
+    private void removeIfUnused(PoolKey key, UpstreamPool<?> pool, boolean now) {
+        UpstreamSettings u = upstreams.get(key.upstream());
+        if (key.database() == null || u != null && key.database().equals(u.defaultDatabase())) {
+            return; // the configured database: its pool stays, min-size connections included
+        }
+        boolean[] removed = new boolean[1];
+        // Atomic with the slot's lookups: a caller asking for the slot now gets a new pool, never this one.
+        pools.computeIfPresent(key, (k, p) -> {
+            if (p == pool && pool.removeIfUnused(now)) {
+                removed[0] = true;
+                return null;
+            }
             return p;
         });
+        if (removed[0]) {
+            List<Meter> meters = poolMeters.remove(pool);
+            if (meters != null) {
+                meters.forEach(metrics::remove);
+            }
+            LOG.debugf("upstream %s: pool of database %s removed", key.upstream(), key.database());
+            // MySQL keeps a pool per client profile: the database is unused once the last of them is gone.
+            if (pools.keySet().stream().noneMatch(k -> k.upstream().equals(key.upstream()) && key.database().equals(k.database()))) {
+                databaseUnused.forEach(l -> l.accept(key.upstream(), key.database()));
+            }
+        }
+    }
+
+    /** {@code listener} hears (upstream, database) when the last pool of a database ends: no session uses it. */
+    public void onDatabaseUnused(BiConsumer<String, String> listener) {
+        databaseUnused.add(listener);
+    }
+
+    /** One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema. */
+    private record PoolKey(String upstream, String database, String profile) {
+    }
+
+    private final class Slot<C extends ServerConnection> implements PoolSlot<C> {
+        private final PoolKey key;
+        private final UpstreamSettings upstream;
+        private final Function<Context, Future<C>> connector;
+
+        Slot(PoolKey key, UpstreamSettings upstream, Function<Context, Future<C>> connector) {
+            this.key = key;
+            this.upstream = upstream;
+            this.connector = connector;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public UpstreamPool<C> current() {
+            return (UpstreamPool<C>) pools.computeIfAbsent(key, k -> new UpstreamPool<>(vertx, connector, upstream, key.database(), this));
+        }
+
+        @Override
+        public void connected(UpstreamPool<C> pool) {
+            poolMeters.computeIfAbsent(pool, p -> PoolMetrics.register(metrics, p, key.profile()));
+        }
+
+        @Override
+        public void unused(UpstreamPool<C> pool) {
+            removeIfUnused(key, pool, false);
+        }
     }
 
     /** Opens one unpooled MySQL connection on the given event loop (control work: KILL, server probes). */
@@ -98,9 +182,15 @@ public class UpstreamRegistry {
                 .compose(socket -> MySqlServerConnection.start(socket, ctx, upstream, database, profile));
     }
 
+    /** Every pool held, listed or not yet (its first connection still opening). */
+    int poolCount() {
+        return pools.size();
+    }
+
     public Map<String, UpstreamPool.PoolStats> poolStats() {
         Map<String, UpstreamPool.PoolStats> out = new LinkedHashMap<>();
-        pools.values().forEach(p -> out.put(p.upstream().name() + "/" + p.database(), p.stats()));
+        pools.values().stream().filter(UpstreamPool::connected)
+                .forEach(p -> out.put(p.upstream().name() + "/" + p.database(), p.stats()));
         return out;
     }
 
@@ -151,6 +241,6 @@ public class UpstreamRegistry {
                 EndpointPassword.read("veil.upstreams." + name, u),
                 new UpstreamSettings.TlsSettings(u.tls().mode(), u.tls().caFile().orElse(null)),
                 new UpstreamSettings.PoolSettings(p.minSize(), p.maxSize(), p.idleTimeout(), p.acquireTimeout(),
-                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval()));
+                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval(), p.idlePoolTimeout()));
     }
 }

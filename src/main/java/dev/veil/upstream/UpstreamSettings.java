@@ -20,9 +20,12 @@ public record UpstreamSettings(
     public record TlsSettings(EndpointTlsMode mode, String caFile) {
     }
 
+    /**
+     * @param idlePoolTimeout how long the pool of a database other than the configured one lives without a lease
+     */
     public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
                                Duration connectTimeout, Duration healthCheckAfterIdle,
-                               Duration maintenanceInterval) {
+                               Duration maintenanceInterval, Duration idlePoolTimeout) {
     }
 
     /** The wire and SQL dialect of the server: kind postgresql, or mysql / mariadb (one dialect). */
@@ -32,7 +35,8 @@ public record UpstreamSettings(
 
     @Override
     public String toString() {
-        // Never print the password.
-        return "Upstream[" + name + " " + kind + "://" + user + "@" + host + ":" + port + "/" + defaultDatabase + "]";
+        // Never print the password; say when there is none (the server must trust Veil's address).
+        return "Upstream[" + name + " " + kind + "://" + user + "@" + host + ":" + port + "/" + defaultDatabase
+                + (password == null ? ", without a password" : "") + "]";
     }
 }

@@ -22,9 +22,10 @@ class ConfigValidationTest {
         return ConfigValidation.problems(TestConfig.veil(properties), Map.of());
     }
 
-    /** A valid upstream "main" (PostgreSQL, no password) to build on. */
+    /** A valid upstream "main" (PostgreSQL, no password: its server trusts Veil's address) to build on. */
     private static Map<String, String> withUpstream(Map<String, String> more) {
-        Map<String, String> p = new HashMap<>(Map.of("veil.upstreams.main.host", "db.internal", "veil.upstreams.main.user", "veil"));
+        Map<String, String> p = new HashMap<>(Map.of("veil.upstreams.main.host", "db.internal", "veil.upstreams.main.user", "veil",
+                "veil.upstreams.main.allow-empty-password", "true"));
         p.putAll(more);
         return p;
     }
@@ -68,7 +69,46 @@ class ConfigValidationTest {
                 "veil.upstreams.main.tls.ca-file: " + dir.resolve("missing-ca.pem") + " does not exist or is not a file",
                 "veil.upstreams.other: set one password source, not password and password-file",
                 "veil.upstreams.third.password-env: environment variable VEIL_TEST_VARIABLE_THAT_IS_NOT_SET is not set",
-                "veil.upstreams.fourth.password-file: the password in " + empty + " is empty (configure no password source for none)");
+                "veil.upstreams.fourth.password-file: " + empty + " is empty, and fourth.internal is not on loopback: Veil would"
+                        + " log in as \"veil\" without a password, which only a server with trust authentication accepts."
+                        + " Configure the password, or set veil.upstreams.fourth.allow-empty-password=true if the server is meant"
+                        + " to trust Veil's address");
+    }
+
+    @Test
+    void aServerOffLoopbackWithoutAPasswordMustBeAllowedExplicitly() {
+        Map<String, String> p = new HashMap<>(Map.of("veil.upstreams.dev.host", "db.internal", "veil.upstreams.dev.user", "veil",
+                "veil.upstreams.dev.password", "",
+                "veil.audit.postgres.enabled", "true", "veil.audit.postgres.host", "audit.internal"));
+        assertThat(problems(p)).containsExactlyInAnyOrder(
+                "veil.upstreams.dev.password: not set (nor password-env, password-file), and db.internal is not on loopback: Veil"
+                        + " would log in as \"veil\" without a password, which only a server with trust authentication accepts."
+                        + " Configure the password, or set veil.upstreams.dev.allow-empty-password=true if the server is meant"
+                        + " to trust Veil's address",
+                "veil.audit.postgres.password: not set (nor password-env, password-file), and audit.internal is not on loopback:"
+                        + " Veil would log in as \"veil\" without a password, which only a server with trust authentication"
+                        + " accepts. Configure the password, or set veil.audit.postgres.allow-empty-password=true if the server is"
+                        + " meant to trust Veil's address");
+        p.put("veil.upstreams.dev.allow-empty-password", "true");
+        p.put("veil.audit.postgres.allow-empty-password", "true");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void onLoopbackAndInDemoModeNoPasswordIsNeeded() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        Map<String, String> p = new HashMap<>(Map.of(
+                "veil.upstreams.inline.host", "127.0.0.1", "veil.upstreams.inline.user", "postgres",
+                "veil.upstreams.inline.password", "",
+                "veil.upstreams.file.host", "localhost", "veil.upstreams.file.user", "postgres",
+                "veil.upstreams.file.password-file", empty.toString(),
+                "veil.upstreams.v6.host", "::1", "veil.upstreams.v6.user", "postgres"));
+        assertThat(problems(p)).isEmpty();
+        // A name that only resolves to loopback is not taken on trust: nothing is looked up.
+        assertThat(problems(Map.of("veil.upstreams.dev.host", "127.example.com", "veil.upstreams.dev.user", "veil")))
+                .singleElement().asString().startsWith("veil.upstreams.dev.password: not set");
+        assertThat(problems(Map.of("veil.demo.mode", "on", "veil.upstreams.dev.host", "db.internal", "veil.upstreams.dev.user", "veil")))
+                .isEmpty();
     }
 
     @Test

@@ -93,7 +93,7 @@ final class InProcessVeil implements AutoCloseable {
         CatalogRegistry catalogs = new FixedCatalogs(vertx, config, metrics);
         SessionAuditor auditor = new SessionAuditor(audit, config, clock, metrics, catalogs, null, throttle);
         StatementAnalysis analysis = new StatementAnalysis(new AnalysisCache(new StatementAnalyzer(), 1000), catalogs, vertx, metrics);
-        StatementPipelines pipelines = new StatementPipelines(analysis, auditor, policy());
+        StatementPipelines pipelines = new StatementPipelines(analysis, auditor, policy(), upstreams);
         GatewayStatus status = new GatewayStatus();
         EngineContext context = new EngineContext(authenticator, auditor, new SessionOpener(sessions, pipelines, config, clock),
                 upstreams, router, vertx);

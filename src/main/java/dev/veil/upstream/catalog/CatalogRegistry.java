@@ -2,14 +2,17 @@ package dev.veil.upstream.catalog;
 
 import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
+import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #LOAD_TIMEOUT}, is waited for (see {@link CatalogSlot}). After DDL Veil relays, the catalog is marked
  * stale at once ({@link #changed}) and read again when the transaction that ran it has ended ({@link #refresh}):
  * inside it the read would see the old catalog anyway and could wait for the locks that transaction holds.
- * Each load gets a new version, so cached analyses of an older snapshot are never reused.
+ * Each load gets a new version, so cached analyses of an older snapshot are never reused. A database no session
+ * uses any more (its last pool ended: idle, or the database dropped through Veil) is forgotten, gauges and all.
  */
 @ApplicationScoped
 public class CatalogRegistry {
@@ -39,8 +43,16 @@ public class CatalogRegistry {
     private final PgCatalogLoader postgres;
     private final MySqlCatalogLoader mysql;
     private final Map<List<String>, CatalogSlot> slots = new ConcurrentHashMap<>();
+    private final Map<CatalogSlot, List<Meter>> gauges = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
 
+    @Inject
+    public CatalogRegistry(Vertx vertx, VeilConfig config, MeterRegistry metrics, UpstreamRegistry upstreams) {
+        this(vertx, config, metrics);
+        upstreams.onDatabaseUnused(this::forget);
+    }
+
+    /** Without following the pools: catalogs are kept until shutdown (tests that serve fixed catalogs). */
     public CatalogRegistry(Vertx vertx, VeilConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
         this.metrics = metrics;
@@ -55,6 +67,20 @@ public class CatalogRegistry {
 
     public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {
         return slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database)).get();
+    }
+
+    /**
+     * No session uses this database any more: its catalog is not read again (a dropped database's would be
+     * retried for ever) and its gauges go. A session that comes back to it waits for a first read again.
+     */
+    public void forget(String upstream, String database) {
+        slots.computeIfPresent(List.of(upstream, database == null ? "" : database), (k, slot) -> {
+            List<Meter> meters = gauges.remove(slot);
+            if (meters != null) {
+                meters.forEach(metrics::remove);
+            }
+            return null;
+        });
     }
 
     /** DDL ran on this upstream in a transaction still open: its catalogs are stale until {@link #refresh}. */
@@ -86,13 +112,13 @@ public class CatalogRegistry {
     private CatalogSlot slot(UpstreamSettings upstream, String database) {
         CatalogSlot slot = new CatalogSlot(upstream.name(), database, vertx, () -> load(upstream, database),
                 LOAD_TIMEOUT, FIRST_RETRY, MAX_RETRY);
-        Gauge.builder("veil.catalog.stale", slot, CatalogSlot::staleGauge)
+        gauges.put(slot, List.of(Gauge.builder("veil.catalog.stale", slot, CatalogSlot::staleGauge)
                 .description("1 while statements are analysed with a catalog snapshot known to be out of date "
                         + "(or none, after a failed read)")
-                .tags("upstream", upstream.name(), "database", database).register(metrics);
-        Gauge.builder("veil.catalog.age", slot, CatalogSlot::ageGauge).baseUnit("seconds")
-                .description("Time since the catalog snapshot in use was read")
-                .tags("upstream", upstream.name(), "database", database).register(metrics);
+                .tags("upstream", upstream.name(), "database", database).register(metrics),
+                Gauge.builder("veil.catalog.age", slot, CatalogSlot::ageGauge).baseUnit("seconds")
+                        .description("Time since the catalog snapshot in use was read")
+                        .tags("upstream", upstream.name(), "database", database).register(metrics)));
         return slot;
     }
 
