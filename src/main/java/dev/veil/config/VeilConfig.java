@@ -294,6 +294,13 @@ public interface VeilConfig {
         /** How often live sessions are checked against the limits above. */
         @WithDefault("5s")
         Duration checkInterval();
+
+        /**
+         * Open sessions one identity may hold, over both listeners; one more is refused at login with 53300 /
+         * MySQL 1203 (and an auth.failed record), so one runaway client cannot take every upstream connection.
+         */
+        @WithDefault("100")
+        int maxPerIdentity();
     }
 
     interface LocalAccount {
