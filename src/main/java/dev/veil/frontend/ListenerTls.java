@@ -12,6 +12,7 @@ import io.vertx.core.spi.tls.DefaultSslContextFactory;
 import io.vertx.core.spi.tls.SslContextFactory;
 
 import javax.net.ssl.KeyManagerFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A listener's TLS, made ready before its port opens and off the event loops: the certificate is read and the
@@ -24,6 +25,7 @@ import javax.net.ssl.KeyManagerFactory;
 public final class ListenerTls {
     private final PemKeyCertOptions certificate;
     private final SslContext context;
+    private final AtomicInteger handedOut = new AtomicInteger();
 
     private ListenerTls(PemKeyCertOptions certificate, SslContext context) {
         this.certificate = certificate;
@@ -42,7 +44,7 @@ public final class ListenerTls {
 
     /** A plain server whose sockets can be upgraded to TLS with this certificate and context. */
     void applyTo(NetServerOptions options) {
-        options.setSsl(false).setKeyCertOptions(certificate).setSslEngineOptions(new Prepared(context));
+        options.setSsl(false).setKeyCertOptions(certificate).setSslEngineOptions(new Prepared(this));
     }
 
     /** The server context every TLS client of the listener is served with. */
@@ -50,22 +52,30 @@ public final class ListenerTls {
         return context;
     }
 
+    /** How often Vert.x asked for a server context and was handed this one (it caches it: once per server). */
+    public int handedOut() {
+        return handedOut.get();
+    }
+
     /** Engine options whose factory hands out the prepared context instead of building one. */
     private static final class Prepared extends JdkSSLEngineOptions {
-        private final SslContext context;
+        private final ListenerTls tls;
 
-        Prepared(SslContext context) {
-            this.context = context;
+        Prepared(ListenerTls tls) {
+            this.tls = tls;
         }
 
         @Override
         public JdkSSLEngineOptions copy() {
-            return new Prepared(context);
+            return new Prepared(tls);
         }
 
         @Override
         public SslContextFactory sslContextFactory() {
-            return () -> context;
+            return () -> {
+                tls.handedOut.incrementAndGet();
+                return tls.context;
+            };
         }
     }
 }
