@@ -295,10 +295,7 @@ public interface VeilConfig {
         @WithDefault("5s")
         Duration checkInterval();
 
-        /**
-         * Open sessions one identity may hold, over both listeners; one more is refused at login with 53300 /
-         * MySQL 1203 (and an auth.failed record), so one runaway client cannot take every upstream connection.
-         */
+        /** Sessions one identity may hold over both listeners; one more is refused at login (53300 / MySQL 1203). */
         @WithDefault("100")
         int maxPerIdentity();
     }
