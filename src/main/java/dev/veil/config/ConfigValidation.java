@@ -84,6 +84,9 @@ public final class ConfigValidation {
         notBlank(prefix + ".host", l.host());
         port(prefix + ".port", l.port(), 0);
         positive(prefix + ".max-client-connections", l.maxClientConnections());
+        positive(prefix + ".max-authenticating-connections", l.maxAuthenticatingConnections());
+        positive(prefix + ".max-authenticating-per-address", l.maxAuthenticatingPerAddress());
+        positive(prefix + ".startup-timeout", l.startupTimeout());
         positive(prefix + ".max-message-bytes", l.maxMessageBytes());
         positive(prefix + ".authentication-timeout", l.authenticationTimeout());
         Listener.Tls tls = l.tls();
@@ -217,6 +220,7 @@ public final class ConfigValidation {
         });
         identity.defaultProvider().ifPresent(p -> algorithms("veil.identity.oidc", p));
         positive("veil.identity.session.check-interval", identity.session().checkInterval());
+        positive("veil.identity.session.max-per-identity", identity.session().maxPerIdentity());
         loginThrottle(identity.loginThrottle());
     }
 

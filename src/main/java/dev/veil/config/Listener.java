@@ -24,8 +24,28 @@ public interface Listener {
      */
     Optional<String> defaultUpstream();
 
+    /** Client connections of this listener, logged in or not; beyond it new clients are refused (53300 / 1040). */
     @WithDefault("1000")
     int maxClientConnections();
+
+    /**
+     * Connections not logged in yet (TLS, startup, authentication), from accept until they are logged in or
+     * close: beyond it new clients are refused (53300 / 1040), so that sockets that never log in cannot take
+     * every connection. Logged-in sessions do not count.
+     */
+    @WithDefault("200")
+    int maxAuthenticatingConnections();
+
+    /** The same, from one client address: a single host cannot take all of the above. */
+    @WithDefault("20")
+    int maxAuthenticatingPerAddress();
+
+    /**
+     * Time a client has from accept to its startup message (PostgreSQL) or handshake response (MySQL), TLS
+     * included; it then has the rest of authentication-timeout to log in (login-throttle waits come after it).
+     */
+    @WithDefault("10s")
+    Duration startupTimeout();
 
     /** Time a client has to finish TLS, startup and authentication. */
     @WithDefault("30s")

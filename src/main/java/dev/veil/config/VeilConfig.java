@@ -294,6 +294,10 @@ public interface VeilConfig {
         /** How often live sessions are checked against the limits above. */
         @WithDefault("5s")
         Duration checkInterval();
+
+        /** Sessions one identity may hold over both listeners; one more is refused at login (53300 / MySQL 1203). */
+        @WithDefault("100")
+        int maxPerIdentity();
     }
 
     interface LocalAccount {

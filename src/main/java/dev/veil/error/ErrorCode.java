@@ -13,6 +13,8 @@ public enum ErrorCode {
     UNSUPPORTED("0A000", 1235, "42000"),
     QUERY_CANCELED("57014", 1317, "70100"),
     TOO_MANY_CONNECTIONS("53300", 1040, "08004"),
+    /** An identity already holds its maximum of sessions (MySQL ER_TOO_MANY_USER_CONNECTIONS). */
+    TOO_MANY_USER_CONNECTIONS("53300", 1203, "42000"),
     UPSTREAM_LOST("08006", 2013, "HY000"),
     /** Veil could not reach the upstream at connection time. */
     UPSTREAM_UNAVAILABLE("08001", 2003, "HY000"),

@@ -1,6 +1,5 @@
 package dev.veil.frontend;
 
-import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.config.Listener;
 import dev.veil.session.GatewayStatus;
@@ -8,11 +7,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
- * One wire protocol's front end, as its listener sees it: it counts the clients it serves, refuses those
- * beyond its limit at once (in the protocol's own error format), and opens a connection for the others.
+ * One wire protocol's front end, as its listener sees it: it admits clients within its connection limits
+ * ({@link ClientAdmission}), refuses the others in the protocol's own error format, and opens a connection
+ * for each admitted one.
  */
 public abstract class WireEngine {
     /**
@@ -21,22 +19,23 @@ public abstract class WireEngine {
      * @param name in status, metrics and logs: postgresql or mysql
      * @param displayName in log lines and messages
      * @param tooManyClients the server's own words for "too many connections", which clients and tools recognise
+     * @param properties where its listener's properties are: veil.pg or veil.mysql
      */
-    public record Protocol(String name, String displayName, String tooManyClients) {
+    public record Protocol(String name, String displayName, String tooManyClients, String properties) {
     }
 
     /** What the engines of both wires share: identity, sessions, audit, upstreams, event loops. */
     protected final EngineContext context;
     private final Protocol protocol;
-    private final AtomicInteger clients;
-    private final int maxClients;
+    private final Listener listener;
+    private final ClientAdmission admission;
     private volatile boolean tlsAvailable;
 
     protected WireEngine(Protocol protocol, Listener listener, EngineContext context, GatewayStatus status) {
         this.protocol = protocol;
+        this.listener = listener;
         this.context = context;
-        this.clients = status.clientConnections(protocol.name());
-        this.maxClients = listener.maxClientConnections();
+        this.admission = new ClientAdmission(protocol, listener, status);
     }
 
     public final EngineContext context() {
@@ -49,6 +48,16 @@ public abstract class WireEngine {
 
     public final String displayName() {
         return protocol.displayName();
+    }
+
+    /** Where this listener's properties are (veil.pg, veil.mysql), for messages that name one. */
+    public final String properties() {
+        return protocol.properties();
+    }
+
+    /** The listener's settings. */
+    public final Listener settings() {
+        return listener;
     }
 
     /** Work before the port opens (MySQL: learn the upstream servers' greetings); completes when done. */
@@ -65,28 +74,46 @@ public abstract class WireEngine {
         return tlsAvailable;
     }
 
-    /** Takes a newly accepted socket, on the event loop that will serve it; beyond the limit the client gets 53300 / 1040 at once. */
+    /**
+     * Takes a newly accepted socket, on the event loop that will serve it. A client over a connection limit is
+     * refused ({@link #refuse}); an admitted one holds its place until its socket closes, even when that happens
+     * before its connection is opened.
+     */
     public final void accept(NetSocket socket) {
-        if (clients.incrementAndGet() > maxClients) {
-            clients.decrementAndGet();
-            socket.end(encodeRefusal(VeilException.fatal(ErrorCode.TOO_MANY_CONNECTIONS, protocol.tooManyClients() + ": Veil accepts at most "
-                    + maxClients + " " + protocol.displayName() + " connections")));
+        String address = socket.remoteAddress() == null ? "" : socket.remoteAddress().host();
+        ClientSlot slot;
+        try {
+            slot = admission.admit(address);
+        } catch (VeilException refusal) {
+            refuse(socket, refusal);
             return;
         }
-        open(socket);
+        socket.closeHandler(v -> slot.release()); // replaced by the connection's own, which releases it too
+        open(socket, slot);
+    }
+
+    /** Refuses a client over a limit; by default its error goes out at once, in place of any greeting (MySQL). */
+    protected void refuse(NetSocket socket, VeilException refusal) {
+        socket.end(encodeRefusal(refusal));
     }
 
     /** A fatal error in the protocol's format, for a client that has sent nothing yet. */
     protected abstract Buffer encodeRefusal(VeilException e);
 
-    /** Starts serving an admitted client; the connection calls {@link #clientGone()} when it ends. */
-    protected abstract void open(NetSocket socket);
-
-    public final void clientGone() {
-        clients.decrementAndGet();
-    }
+    /** Starts serving an admitted client; the connection releases {@code slot} when it ends. */
+    protected abstract void open(NetSocket socket, ClientSlot slot);
 
     public final int clientConnections() {
-        return clients.get();
+        return admission.clients();
+    }
+
+    /** Connections not logged in yet. */
+    public final int authenticatingConnections() {
+        return admission.authenticating();
+    }
+
+    /** Connections from {@code address} not logged in yet. */
+    public final int authenticatingConnectionsFrom(String address) {
+        return admission.authenticatingFrom(address);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the listeners report about themselves (up or not, open client connections), read by health checks
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class GatewayStatus {
     private final Map<String, Boolean> listeners = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> clientConnections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> authenticatingConnections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> refusedConnections = new ConcurrentHashMap<>();
 
     public void listener(String name, boolean up) {
         listeners.put(name, up);
@@ -31,5 +34,15 @@ public class GatewayStatus {
 
     public AtomicInteger clientConnections(String listener) {
         return clientConnections.computeIfAbsent(listener, k -> new AtomicInteger());
+    }
+
+    /** Client connections not logged in yet. */
+    public AtomicInteger authenticatingConnections(String listener) {
+        return authenticatingConnections.computeIfAbsent(listener, k -> new AtomicInteger());
+    }
+
+    /** Clients refused at accept because a connection limit was reached ({@code limit}: the property's last part). */
+    public AtomicLong refusedConnections(String listener, String limit) {
+        return refusedConnections.computeIfAbsent(listener + "|" + limit, k -> new AtomicLong());
     }
 }

@@ -23,6 +23,7 @@ public class SessionOpener {
     private final String environment;
     private final boolean recordParameters;
     private final Clock clock;
+    private final SessionsPerIdentity perIdentity;
 
     public SessionOpener(SessionRegistry registry, StatementPipelines pipelines, VeilConfig config, Clock clock) {
         this.registry = registry;
@@ -30,6 +31,21 @@ public class SessionOpener {
         this.environment = config.environment();
         this.recordParameters = config.audit().recordParameters();
         this.clock = clock;
+        this.perIdentity = new SessionsPerIdentity(config.identity().session().maxPerIdentity());
+    }
+
+    /**
+     * Takes one of the places of a client just logged in as {@code identity}, before its session opens; the
+     * returned action gives it back when the client is gone. Refused with 53300 / MySQL 1203 (a fatal
+     * VeilException) when the identity already holds veil.identity.session.max-per-identity sessions.
+     */
+    public Runnable claim(Identity identity) {
+        return perIdentity.claim(identity);
+    }
+
+    /** Places the identity holds now: its sessions, and its connections logged in and opening one. */
+    public int sessionsOf(String identityName) {
+        return perIdentity.of(identityName);
     }
 
     /** The live sessions: CancelRequest and KILL find their target there. */

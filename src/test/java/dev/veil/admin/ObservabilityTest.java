@@ -94,7 +94,8 @@ class ObservabilityTest {
         assertThat(get("/q/metrics", null, null).body()).contains("veil_audit_queue_depth");
         assertThat(metric("veil_upstream_pool_size", "upstream=\"main\"", "database=\"shop\"")).isGreaterThanOrEqualTo(1);
         assertThat(get("/q/metrics", null, null).body()).contains("veil_upstream_pool_in_use{").contains("veil_upstream_pool_waits_total{")
-                .contains("veil_upstream_pool_errors_total{").contains("veil_sessions_open");
+                .contains("veil_upstream_pool_errors_total{").contains("veil_sessions_open")
+                .contains("veil_client_connections_authenticating{").contains("veil_client_connections_refused_total{");
     }
 
     @Test

@@ -136,6 +136,20 @@ class ConfigValidationTest {
     }
 
     @Test
+    void connectionLimitsMustBePositive() {
+        Map<String, String> p = withUpstream(Map.of(
+                "veil.pg.max-authenticating-connections", "0",
+                "veil.pg.max-authenticating-per-address", "-1",
+                "veil.mysql.startup-timeout", "0s",
+                "veil.identity.session.max-per-identity", "0"));
+        assertThat(problems(p)).containsExactlyInAnyOrder(
+                "veil.pg.max-authenticating-connections: must be at least 1, not 0",
+                "veil.pg.max-authenticating-per-address: must be at least 1, not -1",
+                "veil.mysql.startup-timeout: must be longer than 0, not PT0S",
+                "veil.identity.session.max-per-identity: must be at least 1, not 0");
+    }
+
+    @Test
     void aDisabledListenerIsNotChecked() {
         assertThat(problems(withUpstream(Map.of("veil.mysql.enabled", "false", "veil.mysql.auth-plugin", "sha256_password",
                 "veil.mysql.default-upstream", "nowhere")))).isEmpty();

@@ -21,6 +21,9 @@ class ListenerConfigTest {
             p.put(listener + ".port", "7000");
             p.put(listener + ".default-upstream", "prod");
             p.put(listener + ".max-client-connections", "7");
+            p.put(listener + ".max-authenticating-connections", "6");
+            p.put(listener + ".max-authenticating-per-address", "5");
+            p.put(listener + ".startup-timeout", "4s");
             p.put(listener + ".authentication-timeout", "7s");
             p.put(listener + ".max-message-bytes", "7000");
             p.put(listener + ".tls.mode", "required");
@@ -34,6 +37,9 @@ class ListenerConfigTest {
             assertThat(l.port()).isEqualTo(7000);
             assertThat(l.defaultUpstream()).contains("prod");
             assertThat(l.maxClientConnections()).isEqualTo(7);
+            assertThat(l.maxAuthenticatingConnections()).isEqualTo(6);
+            assertThat(l.maxAuthenticatingPerAddress()).isEqualTo(5);
+            assertThat(l.startupTimeout()).isEqualTo(Duration.ofSeconds(4));
             assertThat(l.authenticationTimeout()).isEqualTo(Duration.ofSeconds(7));
             assertThat(l.maxMessageBytes()).isEqualTo(7000);
             assertThat(l.tls().mode()).isEqualTo(ListenerTlsMode.REQUIRED);
@@ -48,6 +54,9 @@ class ListenerConfigTest {
         assertThat(config.pg().port()).isEqualTo(15432);
         assertThat(config.mysql().port()).isEqualTo(13306);
         assertThat(config.mysql().maxMessageBytes()).isEqualTo(config.pg().maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
+        assertThat(config.pg().maxAuthenticatingConnections()).isEqualTo(config.mysql().maxAuthenticatingConnections()).isEqualTo(200);
+        assertThat(config.pg().maxAuthenticatingPerAddress()).isEqualTo(config.mysql().maxAuthenticatingPerAddress()).isEqualTo(20);
+        assertThat(config.identity().session().maxPerIdentity()).isEqualTo(100);
     }
 
     @Test

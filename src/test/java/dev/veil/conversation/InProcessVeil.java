@@ -7,9 +7,13 @@ import dev.veil.analysis.StatementAnalyzer;
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.catalog.ColumnInfo;
 import dev.veil.audit.AuditLog;
+import dev.veil.config.Listener;
+import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
+import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.WireEngine;
+import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
 import dev.veil.frontend.EngineContext;
 import dev.veil.frontend.pg.PgEngine;
@@ -38,8 +42,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -58,7 +60,7 @@ import java.util.concurrent.TimeUnit;
  * class changes. Differences from production, each for a reason: the policy engine has one extra test rule
  * ({@link #REFUSE_RULE}: PostgreSQL has no built-in rule that refuses a statement); the catalog registry
  * serves a fixed snapshot instead of reading the upstream's catalog (the scripted server does not answer
- * catalog queries); the listeners are single Vert.x servers on ephemeral loopback ports.
+ * catalog queries); the listener binds a free loopback port, with TLS only when a test turns it on.
  */
 final class InProcessVeil implements AutoCloseable {
     static final String USER = "alice";
@@ -76,7 +78,8 @@ final class InProcessVeil implements AutoCloseable {
     private final AuditLog audit;
     private final UpstreamRegistry upstreams;
     private final WireEngine engine;
-    private NetServer listener;
+    private final WireListener listener;
+    private final boolean tls;
 
     private InProcessVeil(Vertx vertx, ScriptedUpstream upstream, Map<String, String> extra) throws IOException {
         this.vertx = vertx;
@@ -100,6 +103,9 @@ final class InProcessVeil implements AutoCloseable {
         engine = upstream.dialect() == Dialect.POSTGRESQL
                 ? new PgEngine(config, context, status)
                 : new MySqlEngine(config, context, status);
+        Listener settings = upstream.dialect() == Dialect.POSTGRESQL ? config.pg() : config.mysql();
+        listener = new WireListener(vertx, status, engine, settings);
+        tls = settings.tls().mode() != ListenerTlsMode.OFF;
     }
 
     /** Veil in front of {@code upstream} (already listening), listening for clients of its dialect. */
@@ -110,9 +116,8 @@ final class InProcessVeil implements AutoCloseable {
     /** As above, with more {@code veil.*} properties. */
     static InProcessVeil start(Vertx vertx, ScriptedUpstream upstream, Map<String, String> extra) throws Exception {
         InProcessVeil veil = new InProcessVeil(vertx, upstream, extra);
-        // As WireListener does: the engine's work before listening (MySQL learns the server's greeting), then the port.
-        veil.listener = await(veil.engine.beforeListening().compose(v -> vertx.createNetServer(
-                new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true)).connectHandler(veil.engine::accept).listen()));
+        // The real listener: TLS made ready, the engine's work before listening (MySQL learns the server's greeting), the port.
+        await(veil.listener.start(veil.tls ? FrontendTls.selfSigned() : null));
         return veil;
     }
 
@@ -134,6 +139,11 @@ final class InProcessVeil implements AutoCloseable {
         p.put(prefix + ".password", "upstream-secret");
         p.put(prefix + ".tls.mode", "disable");
         p.put("veil.analysis.catalog-refresh", "0s");
+        p.put("veil.pg.port", "0");
+        p.put("veil.mysql.port", "0");
+        // TLS only for the tests that ask for it: a certificate and its context cost time at every start.
+        p.put("veil.pg.tls.mode", "off");
+        p.put("veil.mysql.tls.mode", "off");
         p.putAll(extra);
         return p;
     }
@@ -152,7 +162,15 @@ final class InProcessVeil implements AutoCloseable {
     }
 
     int port() {
-        return listener.actualPort();
+        return listener.port();
+    }
+
+    WireEngine engine() {
+        return engine;
+    }
+
+    WireListener listener() {
+        return listener;
     }
 
     ControlledAuditSink audit() {
@@ -182,9 +200,7 @@ final class InProcessVeil implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            if (listener != null) {
-                await(listener.close());
-            }
+            await(listener.stop());
         } finally {
             sink.release(); // a test that failed while holding the fsync
             upstreams.shutdown();

@@ -29,6 +29,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String SERVICE_ACCOUNT = "svc-reports";
     public static final String SERVICE_SECRET = "svc-reports-secret-1";
 
+    /** veil.pg / veil.mysql max-authenticating-per-address of the suite's Veil. */
+    public static final int MAX_AUTHENTICATING_PER_ADDRESS = 40;
+
     private static PostgresServer server;
     private static LocalOidcProvider idp;
     private static CuttableProxy flakyProxy;
@@ -70,6 +73,13 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             // Above the 16 MiB defaults: the suite sends a 21 MB statement and 20 MB MySQL commands.
             cfg.put("veil.pg.max-message-bytes", String.valueOf(64 << 20));
             cfg.put("veil.mysql.max-message-bytes", String.valueOf(64 << 20));
+            // Every client of the suite comes from 127.0.0.1, some tests open 20 raw connections at once: the
+            // per-address limit of connections logging in is set here, and ConnectionLimitsThroughVeilTest fills it.
+            cfg.put("veil.pg.max-authenticating-per-address", String.valueOf(MAX_AUTHENTICATING_PER_ADDRESS));
+            cfg.put("veil.mysql.max-authenticating-per-address", String.valueOf(MAX_AUTHENTICATING_PER_ADDRESS));
+            // Its stalled sockets must outlast a psql run on a busy machine.
+            cfg.put("veil.pg.startup-timeout", "20s");
+            cfg.put("veil.mysql.startup-timeout", "20s");
             // Every test fails logins from 127.0.0.1 and looks for their records: no rate limit for the suite.
             cfg.put("veil.audit.auth-failures.per-source", String.valueOf(Integer.MAX_VALUE));
             cfg.put("veil.pg.default-upstream", "main");

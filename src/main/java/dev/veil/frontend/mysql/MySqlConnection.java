@@ -29,6 +29,7 @@ import io.vertx.core.net.impl.NetSocketInternal;
 import org.jboss.logging.Logger;
 
 import dev.veil.frontend.ClientConnection;
+import dev.veil.frontend.ClientSlot;
 import io.netty.channel.ChannelPipeline;
 
 /**
@@ -63,8 +64,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private MySqlResultRelay results;
     private String programName;
 
-    MySqlConnection(NetSocket socket, MySqlEngine engine) {
-        super(socket, engine, engine.context(), engine.listener.authenticationTimeout());
+    MySqlConnection(NetSocket socket, MySqlEngine engine, ClientSlot slot) {
+        super(socket, engine, slot);
         this.engine = engine;
         this.connectionId = engineContext.sessions().registry().nextSessionId();
         this.offered = engine.offeredCapabilities();
@@ -76,9 +77,9 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     }
 
     @Override
-    protected void onAuthenticationTimeout() {
+    protected void onAuthenticationTimeout(String why) {
         if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
-            fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out"), sequence);
+            fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: authentication timed out: " + why), sequence);
         }
     }
 
@@ -207,6 +208,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     }
 
     private void onHandshakeResponse(HandshakeResponse41 response) {
+        startupReceived();
         if (!Capabilities.has(response.capabilities(), Capabilities.PROTOCOL_41)) {
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Bad handshake: Veil speaks only protocol 4.1");
         }
@@ -240,7 +242,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             sequence = (sequence + 1) & 0xFF;
         }
         if (step.identity() != null) {
-            authenticated();
+            loggedIn(step.identity()); // over the identity's session limit: 1203, recorded by fail
             connectUpstream(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict (a client must wait for it anyway).
@@ -250,7 +252,12 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
                     return; // the client left, or the authentication timer fired
                 }
                 if (ar.succeeded()) {
-                    authenticated();
+                    try {
+                        loggedIn(ar.result());
+                    } catch (VeilException e) {
+                        fail(e, sequence);
+                        return;
+                    }
                     connectUpstream(ar.result());
                 } else {
                     fail(ar.cause() instanceof VeilException ve ? ve

@@ -4,6 +4,7 @@ import dev.veil.analysis.Dialect;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.VeilException;
+import dev.veil.frontend.ClientSlot;
 import dev.veil.frontend.EngineContext;
 import dev.veil.frontend.WireEngine;
 import dev.veil.protocol.mysql.Capabilities;
@@ -42,7 +43,7 @@ public class MySqlEngine extends WireEngine {
     final SecureRandom random = new SecureRandom();
     private final Map<String, HandshakeV10> greetings = new ConcurrentHashMap<>();
 
-    private static final Protocol PROTOCOL = new Protocol("mysql", "MySQL", "Too many connections");
+    private static final Protocol PROTOCOL = new Protocol("mysql", "MySQL", "Too many connections", "veil.mysql");
 
     @Inject
     public MySqlEngine(VeilConfig config, EngineContext context, GatewayStatus status) {
@@ -111,7 +112,7 @@ public class MySqlEngine extends WireEngine {
 
     /** Opens the connection once the greeting to pass on is known. */
     @Override
-    protected void open(NetSocket socket) {
+    protected void open(NetSocket socket, ClientSlot slot) {
         HandshakeV10 greeting = defaultGreeting();
         if (greeting == null && hasUpstreams()) {
             // First client before any upstream answered: learn the server's greeting now (bounded by the
@@ -122,16 +123,16 @@ public class MySqlEngine extends WireEngine {
                 u = defaultUpstream();
             } catch (VeilException e) {
                 socket.resume();
-                new MySqlConnection(socket, this);
+                new MySqlConnection(socket, this, slot);
                 return;
             }
             probe(u).onComplete(ar -> {
                 socket.resume();
-                new MySqlConnection(socket, this);
+                new MySqlConnection(socket, this, slot);
             });
             return;
         }
-        new MySqlConnection(socket, this);
+        new MySqlConnection(socket, this, slot);
     }
 
     /** The upstream and database for a client's schema: {@code upstream/schema}, or the default upstream. */

@@ -1,10 +1,8 @@
 package dev.veil.frontend.pg;
 
 import dev.veil.protocol.pg.BackendKeyData;
-import dev.veil.protocol.pg.CancelRequest;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
-import dev.veil.protocol.pg.GSSENCRequest;
 import dev.veil.protocol.pg.InvalidStartupLength;
 import dev.veil.protocol.pg.NegotiateProtocolVersion;
 import dev.veil.protocol.pg.ParameterStatus;
@@ -12,10 +10,7 @@ import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.PgFrameBatch;
 import dev.veil.protocol.pg.PgFrameDecoder;
 import dev.veil.protocol.pg.ReadyForQuery;
-import dev.veil.protocol.pg.SSLRequest;
 import dev.veil.protocol.pg.StartupMessage;
-import dev.veil.protocol.pg.StartupPacket;
-import dev.veil.protocol.pg.StartupPacketDecoder;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.identity.Identity;
@@ -33,6 +28,7 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import dev.veil.frontend.ClientConnection;
+import dev.veil.frontend.ClientSlot;
 import dev.veil.protocol.pg.Authentication;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
@@ -50,7 +46,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
 
     private final PgEngine engine;
-    private final StartupPacketDecoder startupDecoder = new StartupPacketDecoder();
+    private final PgNegotiation negotiation;
     private final PgFrameDecoder decoder;
     private final PgFrameBatch toServer = new PgFrameBatch();
 
@@ -67,16 +63,17 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private PgResultRelay results;
 
-    PgConnection(NetSocket socket, PgEngine engine) {
-        super(socket, engine, engine.context(), engine.listener.authenticationTimeout());
+    PgConnection(NetSocket socket, PgEngine engine, ClientSlot slot) {
+        super(socket, engine, slot);
         this.engine = engine;
         this.decoder = PgFrameDecoder.beforeLogin();
+        this.negotiation = new PgNegotiation(socket, engine, this::onStartupMessage, () -> state = State.CLOSED);
     }
 
     @Override
-    protected void onAuthenticationTimeout() {
+    protected void onAuthenticationTimeout(String why) {
         if (state == State.STARTUP || state == State.AUTHENTICATING || state == State.VERIFYING) {
-            VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out");
+            VeilException timeout = VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "authentication timed out: " + why);
             if (startup != null) {
                 engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, timeout);
             }
@@ -88,13 +85,16 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     protected void onData(Buffer chunk) {
         try {
             switch (state) {
-                case STARTUP -> onStartupBytes(chunk);
+                case STARTUP -> negotiation.feed(chunk);
                 case AUTHENTICATING, VERIFYING -> decoder.feed(chunk, this::onAuthFrame);
                 case CONNECTING -> throw new IllegalStateException("client socket is paused while connecting");
                 case READY -> relayClientBytes(chunk);
                 case CLOSED -> { }
             }
         } catch (VeilException e) {
+            if (session != null && e.code() == ErrorCode.PROTOCOL_VIOLATION) {
+                LOG.warnf("session %d: ending it, the client broke the protocol: %s", session.id(), e.getMessage());
+            }
             fail(e);
         } catch (InvalidStartupLength e) {
             // As PostgreSQL: logged, and the connection closed without a reply.
@@ -111,58 +111,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     // ---- startup -------------------------------------------------------------------------------------
 
-    private void onStartupBytes(Buffer chunk) {
-        StartupPacket packet = startupDecoder.feed(chunk);
-        if (packet == null) {
-            return;
-        }
-        Buffer leftover = startupDecoder.leftover();
-        if (packet instanceof SSLRequest) {
-            onSslRequest(leftover);
-        } else if (packet instanceof GSSENCRequest) {
-            socket.write(Buffer.buffer(new byte[]{'N'}));
-            continueStartup(leftover);
-        } else if (packet instanceof CancelRequest cancel) {
-            engineContext.sessions().registry().cancel(cancel.processId(), cancel.secretKey());
-            socket.close();
-            state = State.CLOSED;
-        } else if (packet instanceof StartupMessage message) {
-            onStartupMessage(message);
-            if (leftover.length() > 0) {
-                onData(leftover);
-            }
-        }
-    }
-
-    private void continueStartup(Buffer leftover) {
-        if (leftover.length() > 0) {
-            onData(leftover);
-        }
-    }
-
-    private void onSslRequest(Buffer leftover) {
-        if (tls || !engine.isTlsAvailable() || engine.listener.tls().mode() == ListenerTlsMode.OFF) {
-            socket.write(Buffer.buffer(new byte[]{'N'}));
-            continueStartup(leftover);
-            return;
-        }
-        if (leftover.length() > 0) {
-            // Plain-text bytes sent before the handshake would be treated as if encrypted (CVE-2021-23214).
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "received unencrypted data after SSL request");
-        }
-        socket.write(Buffer.buffer(new byte[]{'S'}));
-        socket.upgradeToSsl(ar -> {
-            if (ar.succeeded()) {
-                tls = true;
-            } else {
-                LOG.debugf("TLS handshake with a client failed: %s", ar.cause().getMessage());
-                state = State.CLOSED;
-                socket.close();
-            }
-        });
-    }
-
-    private void onStartupMessage(StartupMessage message) {
+    private void onStartupMessage(StartupMessage message, Buffer leftover) {
+        startupReceived();
+        tls = negotiation.tls();
         if (engine.listener.tls().mode() == ListenerTlsMode.REQUIRED && !tls) {
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION,
                     "Veil requires TLS: connect with sslmode=require (or stricter)");
@@ -186,6 +137,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
                 socket.write(auth.firstRequest());
             }
         });
+        if (leftover.length() > 0) {
+            onData(leftover);
+        }
     }
 
     // ---- authentication ------------------------------------------------------------------------------
@@ -214,8 +168,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             socket.write(step.reply());
         }
         if (step.identity() != null) {
-            authenticated();
-            connectUpstream(step.identity());
+            admit(step.identity());
         } else if (step.verifying() != null) {
             // Nothing more is read until the verdict: a pipelined query waits in the socket, in order.
             state = State.VERIFYING;
@@ -226,8 +179,11 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
                 }
                 if (ar.succeeded()) {
                     socket.write(new Authentication.AuthenticationOk().encode());
-                    authenticated();
-                    connectUpstream(ar.result());
+                    try {
+                        admit(ar.result());
+                    } catch (VeilException e) {
+                        fail(e);
+                    }
                 } else {
                     VeilException e = ar.cause() instanceof VeilException ve ? ve
                             : VeilException.fatal(ErrorCode.INTERNAL, "internal error in Veil: " + ar.cause());
@@ -236,6 +192,20 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
                 }
             });
         }
+    }
+
+    /**
+     * The secret was right; the identity's session limit may still refuse it, after AuthenticationOk as the
+     * server reports "too many connections for role", and that is recorded as a failed login.
+     */
+    private void admit(Identity identity) {
+        try {
+            loggedIn(identity);
+        } catch (VeilException e) {
+            engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
+            throw e;
+        }
+        connectUpstream(identity);
     }
 
     // ---- leasing a server connection -----------------------------------------------------------------

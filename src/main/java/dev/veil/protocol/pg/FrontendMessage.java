@@ -30,9 +30,10 @@ public final class FrontendMessage {
         }
 
         public static PasswordMessage decode(PgFrame frame) {
-            Buffer body = frame.body();
-            int nul = CStrings.indexOfNul(body, 0);
-            return new PasswordMessage(CStrings.read(body, 0, nul));
+            MessageReader in = new MessageReader("PasswordMessage", frame);
+            String password = in.cstring("the password");
+            in.end();
+            return new PasswordMessage(password);
         }
     }
 
@@ -49,17 +50,13 @@ public final class FrontendMessage {
         }
 
         public static SASLInitialResponse decode(PgFrame frame) {
-            Buffer body = frame.body();
-            int nul = CStrings.indexOfNul(body, 0);
-            String mech = CStrings.read(body, 0, nul);
-            if (body.length() < nul + 5) {
-                throw CStrings.malformed("SASLInitialResponse too short");
+            MessageReader in = new MessageReader("SASLInitialResponse", frame);
+            String mech = in.cstring("the mechanism name");
+            int len = in.int32("the length of the data");
+            if (len < -1 || Math.max(len, 0) != in.remaining()) {
+                throw in.malformed("data length " + len + " does not match the " + in.remaining() + " bytes that follow");
             }
-            int len = body.getInt(nul + 1);
-            if (len < -1 || nul + 5 + Math.max(len, 0) != body.length()) {
-                throw CStrings.malformed("SASLInitialResponse data length " + len + " does not match the message");
-            }
-            return new SASLInitialResponse(mech, len < 0 ? null : body.getBytes(nul + 5, nul + 5 + len));
+            return new SASLInitialResponse(mech, len < 0 ? null : in.bytes(len, "the data"));
         }
     }
 
@@ -82,24 +79,27 @@ public final class FrontendMessage {
         }
 
         public static Query decode(PgFrame frame) {
-            Buffer body = frame.body();
-            return new Query(CStrings.read(body, 0, CStrings.indexOfNul(body, 0)));
+            MessageReader in = new MessageReader("Query", frame);
+            String sql = in.cstring("the query string");
+            in.end();
+            return new Query(sql);
         }
     }
 
     /** Parse 'P': statement name, query text, parameter type OIDs. */
     public record Parse(String statementName, String sql, int[] parameterTypes) {
         public static Parse decode(PgFrame frame) {
-            Buffer body = frame.body();
-            int nameEnd = CStrings.indexOfNul(body, 0);
-            int sqlEnd = CStrings.indexOfNul(body, nameEnd + 1);
-            int pos = sqlEnd + 1;
-            int n = body.getShort(pos) & 0xffff;
+            MessageReader in = new MessageReader("Parse", frame);
+            String name = in.cstring("the statement name");
+            String sql = in.cstring("the query string");
+            int n = in.uint16("the number of parameter types");
+            in.holds(n, 4, "parameter types");
             int[] types = new int[n];
             for (int i = 0; i < n; i++) {
-                types[i] = body.getInt(pos + 2 + 4 * i);
+                types[i] = in.int32("parameter type " + (i + 1));
             }
-            return new Parse(CStrings.read(body, 0, nameEnd), CStrings.read(body, nameEnd + 1, sqlEnd), types);
+            in.end();
+            return new Parse(name, sql, types);
         }
     }
 
@@ -109,28 +109,45 @@ public final class FrontendMessage {
      */
     public record Bind(String portal, String statementName, short[] formats, byte[][] values) {
         public static Bind decode(PgFrame frame) {
-            Buffer body = frame.body();
-            int portalEnd = CStrings.indexOfNul(body, 0);
-            int stmtEnd = CStrings.indexOfNul(body, portalEnd + 1);
-            int pos = stmtEnd + 1;
-            int nf = body.getShort(pos) & 0xffff;
+            MessageReader in = new MessageReader("Bind", frame);
+            String portal = in.cstring("the portal name");
+            String statement = in.cstring("the statement name");
+            int nf = in.uint16("the number of parameter format codes");
+            in.holds(nf, 2, "parameter format codes");
             short[] formats = new short[nf];
-            pos += 2;
-            for (int i = 0; i < nf; i++, pos += 2) {
-                formats[i] = body.getShort(pos);
+            for (int i = 0; i < nf; i++) {
+                formats[i] = in.int16("parameter format code " + (i + 1));
             }
-            int np = body.getShort(pos) & 0xffff;
-            pos += 2;
+            int np = in.uint16("the number of parameter values");
+            if (nf > 1 && nf != np) {
+                // As the server words it: one code for all parameters, or one per parameter.
+                throw in.malformed("it has " + nf + " parameter format codes but " + np + " parameters");
+            }
+            in.holds(np, 4, "parameter values");
             byte[][] values = new byte[np][];
             for (int i = 0; i < np; i++) {
-                int len = body.getInt(pos);
-                pos += 4;
+                if (in.remaining() < 4) {
+                    throw in.malformed("parameter count " + np + " but only " + i + " values");
+                }
+                int len = in.int32("the length of parameter " + (i + 1));
+                if (len < -1) {
+                    throw in.malformed("parameter " + (i + 1) + " has length " + len + " (only -1, for NULL, may be negative)");
+                }
+                if (len > in.remaining()) {
+                    throw in.malformed("parameter " + (i + 1) + " of " + np + " declares " + len
+                            + " bytes, which run past the end of the message (" + in.remaining() + " bytes left)");
+                }
                 if (len >= 0) {
-                    values[i] = body.getBytes(pos, pos + len);
-                    pos += len;
+                    values[i] = in.bytes(len, "parameter " + (i + 1));
                 }
             }
-            return new Bind(CStrings.read(body, 0, portalEnd), CStrings.read(body, portalEnd + 1, stmtEnd), formats, values);
+            int nr = in.uint16("the number of result format codes");
+            in.holds(nr, 2, "result format codes");
+            for (int i = 0; i < nr; i++) {
+                in.int16("result format code " + (i + 1));
+            }
+            in.end();
+            return new Bind(portal, statement, formats, values);
         }
 
         /** Text values as text, binary ones as {@code \x<hex>}, NULL as null (format codes per the protocol). */
@@ -148,17 +165,25 @@ public final class FrontendMessage {
     /** Execute 'E': portal name and row limit (0 = all). */
     public record Execute(String portal, int maxRows) {
         public static Execute decode(PgFrame frame) {
-            Buffer body = frame.body();
-            int nul = CStrings.indexOfNul(body, 0);
-            return new Execute(CStrings.read(body, 0, nul), body.getInt(nul + 1));
+            MessageReader in = new MessageReader("Execute", frame);
+            String portal = in.cstring("the portal name");
+            int maxRows = in.int32("the row limit");
+            in.end();
+            return new Execute(portal, maxRows);
         }
     }
 
     /** Close 'C': 'S' for a prepared statement, 'P' for a portal, and its name. */
     public record Close(char kind, String name) {
         public static Close decode(PgFrame frame) {
-            Buffer body = frame.body();
-            return new Close((char) body.getByte(0), CStrings.read(body, 1, CStrings.indexOfNul(body, 1)));
+            MessageReader in = new MessageReader("Close", frame);
+            char kind = (char) in.int8("what to close");
+            if (kind != 'S' && kind != 'P') {
+                throw in.malformed("it closes '" + PgFrameDecoder.printable((byte) kind) + "'; 'S' (a statement) or 'P' (a portal) expected");
+            }
+            String name = in.cstring("the name");
+            in.end();
+            return new Close(kind, name);
         }
     }
 
