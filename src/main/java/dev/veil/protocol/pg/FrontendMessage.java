@@ -3,8 +3,6 @@ package dev.veil.protocol.pg;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -152,13 +150,7 @@ public final class FrontendMessage {
 
         /** Text values as text, binary ones as {@code \x<hex>}, NULL as null (format codes per the protocol). */
         public List<String> renderedParameters() {
-            List<String> out = new ArrayList<>(values.length);
-            for (int i = 0; i < values.length; i++) {
-                short f = formats.length == 0 ? 0 : formats.length == 1 ? formats[0] : formats[i];
-                byte[] v = values[i];
-                out.add(v == null ? null : f == 0 ? new String(v, StandardCharsets.UTF_8) : "\\x" + HexFormat.of().formatHex(v));
-            }
-            return out;
+            return ValueFormats.render(formats, values);
         }
     }
 

@@ -42,21 +42,21 @@ class FunctionCallDecodeTest {
         assertThatThrownBy(() -> decode("46 00000014 00000a40 0000 0001 000000ff 5047 0000"))
                 .isInstanceOf(VeilException.class)
                 .satisfies(e -> assertThat(((VeilException) e).code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION))
-                .hasMessageContaining("argument 1 of 255 bytes runs past the end of the message");
+                .hasMessageContaining("invalid FunctionCall message: argument 1 runs past the end of the message");
     }
 
     @Test
     void aCountTheBodyCannotHoldIsRefusedBeforeAnythingIsAllocated() {
         assertThatThrownBy(() -> decode("46 0000000c 00000a40 0000 ffff"))
-                .isInstanceOf(VeilException.class).hasMessageContaining("65535 arguments announced");
+                .isInstanceOf(VeilException.class).hasMessageContaining("it declares 65535 arguments but only 0 bytes follow");
     }
 
     @Test
     void aTruncatedBodyAndTrailingBytesAreRefused() {
         assertThatThrownBy(() -> decode("46 0000000a 00000a40 0000"))
-                .isInstanceOf(VeilException.class).hasMessageContaining("it ends where a 2-byte field should be");
+                .isInstanceOf(VeilException.class).hasMessageContaining("argument count runs past the end of the message");
         assertThatThrownBy(() -> decode("46 0000000f 00000a40 0000 0000 0000 ff"))
-                .isInstanceOf(VeilException.class).hasMessageContaining("1 bytes after the result format code");
+                .isInstanceOf(VeilException.class).hasMessageContaining("1 bytes follow its last field");
         assertThatThrownBy(() -> decode("46 00000012 00000a40 0000 0001 fffffffe 0000"))
                 .isInstanceOf(VeilException.class).hasMessageContaining("argument 1 has length -2");
     }
