@@ -163,7 +163,7 @@ public class DemoMode {
                    eval "$(veil login --issuer %s)" && psql -h %s -p %d shop
                 """.formatted(p.issuer().get(), String.join(",", p.audience()), p.issuer().get(), pgHost, pgPort)));
         b.append("""
-                 Health: http://127.0.0.1:%d/q/health/ready
+                 Health: http://127.0.0.1:%d/q/health/ready (details and /q/metrics: curl -u admin:admin-demo)
                 ──────────────────────────────────────────────────────────────────────
                 """.formatted(httpPort));
         return b.toString();

@@ -121,7 +121,12 @@ class LoginPageTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(admin.statusCode()).isEqualTo(200);
         assertThat(get(browser, ready).statusCode()).isEqualTo(200);
-        assertThat(get(browser, ready.resolve("/q/metrics")).statusCode()).isEqualTo(200);
+        // metrics: Veil's Basic challenge (admin role), not a redirect to the identity provider
+        HttpResponse<String> metrics = get(browser, ready.resolve("/q/metrics"));
+        assertThat(metrics.statusCode()).isEqualTo(401);
+        assertThat(metrics.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+        assertThat(browser.send(HttpRequest.newBuilder(ready.resolve("/q/metrics")).header("Authorization", VeilTestResource.adminAuthorization())
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         // a path that merely starts with "login" is not the page
         assertThat(get(browser, login.resolve("/loginx")).statusCode()).isEqualTo(404);
     }

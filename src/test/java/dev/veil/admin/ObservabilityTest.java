@@ -45,7 +45,7 @@ class ObservabilityTest {
 
     /** Sum of the samples of a metric whose labels include every given {@code name="value"}. */
     private double metric(String name, String... labels) throws Exception {
-        String body = get("/q/metrics", null, null).body();
+        String body = get("/q/metrics", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD).body();
         double sum = 0;
         for (String line : body.split("\n")) {
             if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
@@ -91,9 +91,9 @@ class ObservabilityTest {
         // session start, 7 decisions: at least those were stored (completions follow asynchronously)
         assertThat(metric("veil_audit_records_total") - records).isGreaterThanOrEqualTo(8);
         assertThat(metric("veil_audit_write_seconds_count")).isGreaterThan(0);
-        assertThat(get("/q/metrics", null, null).body()).contains("veil_audit_queue_depth");
+        assertThat(get("/q/metrics", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD).body()).contains("veil_audit_queue_depth");
         assertThat(metric("veil_upstream_pool_size", "upstream=\"main\"", "database=\"shop\"")).isGreaterThanOrEqualTo(1);
-        assertThat(get("/q/metrics", null, null).body()).contains("veil_upstream_pool_in_use{").contains("veil_upstream_pool_waits_total{")
+        assertThat(get("/q/metrics", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD).body()).contains("veil_upstream_pool_in_use{").contains("veil_upstream_pool_waits_total{")
                 .contains("veil_upstream_pool_errors_total{").contains("veil_sessions_open")
                 .contains("veil_client_connections_authenticating{").contains("veil_client_connections_refused_total{");
     }
@@ -130,11 +130,11 @@ class ObservabilityTest {
 
     @Test
     void readinessCoversListenersUpstreamsAndTheAuditLog() throws Exception {
-        HttpResponse<String> ready = get("/q/health/ready", null, null);
+        HttpResponse<String> ready = get("/q/health/ready", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD);
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("veil-audit").contains("veil-upstreams").contains("upstream.main")
                 .contains("reachable").contains("veil-listeners");
-        HttpResponse<String> live = get("/q/health/live", null, null);
+        HttpResponse<String> live = get("/q/health/live", VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD);
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.body()).contains("veil-gateway").contains("running");
     }

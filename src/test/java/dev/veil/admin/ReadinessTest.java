@@ -23,7 +23,8 @@ class ReadinessTest {
 
     @Test
     void readyOnceThePostgresListenerIsUp() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready)
+                .header("Authorization", VeilTestResource.adminAuthorization()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"status\": \"UP\"").contains("listener.postgresql");
     }

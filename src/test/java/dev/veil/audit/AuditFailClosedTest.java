@@ -62,8 +62,9 @@ class AuditFailClosedTest {
                 // Not fatal: the same connection gets the same clear refusal for its next statement.
                 SQLException again = catchSql(() -> st.execute("SELECT 'again'"));
                 assertThat(again.getSQLState()).isEqualTo("53000");
-                // Readiness says why.
-                var ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(readyUri).build(),
+                // Readiness says why (to an admin: the reason names the directory).
+                var ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(readyUri)
+                                .header("Authorization", VeilTestResource.adminAuthorization()).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(ready.statusCode()).isEqualTo(503);
                 assertThat(ready.body()).contains("veil-audit").contains("Not a directory");

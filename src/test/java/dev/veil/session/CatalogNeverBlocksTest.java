@@ -201,7 +201,8 @@ class CatalogNeverBlocksTest {
     }
 
     private static String get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).header("Authorization", VeilTestResource.adminAuthorization())
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String post(URI uri, String body) throws Exception {

@@ -4,8 +4,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -253,6 +255,11 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static int veilPort() {
         return veilPort;
+    }
+
+    /** The Authorization header value of the admin account (HTTP Basic): audit API, health data, metrics. */
+    public static String adminAuthorization() {
+        return "Basic " + Base64.getEncoder().encodeToString((ADMIN_USER + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     /** JDBC URL through Veil (TLS off unless the test asks for it). */
