@@ -96,7 +96,7 @@ final class MySqlCommandPhase {
             return;
         }
         if (partial == null && seq != 0) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order: a command must start with sequence id 0, got " + seq);
         }
         int size = (partial == null ? 0 : partial.length()) + len;
         if (size > maxMessageBytes) {

@@ -10,6 +10,7 @@ import dev.veil.protocol.mysql.HandshakeV10;
 import dev.veil.protocol.mysql.MalformedPacketException;
 import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.protocol.mysql.PacketDecoder;
+import dev.veil.protocol.mysql.PacketOutOfOrderException;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
@@ -99,7 +100,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             switch (state) {
                 case HANDSHAKE -> onHandshakeBytes(chunk);
                 case AUTHENTICATING -> decoder.feed(chunk, this::onAuthPacket);
-                case CONNECTING -> throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                case CONNECTING -> throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER,
                         "Got packets out of order: a command arrived before authentication ended");
                 case READY -> {
                     decoder.feed(chunk, commands::onPacket);
@@ -114,6 +115,9 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             fail(e, sequence);
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
+        } catch (PacketOutOfOrderException e) {
+            // The client lost count of its own packets (before or after login): nothing it sends can be framed.
+            fail(VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, e.getMessage()), (e.sequenceId() + 1) & 0xFF);
         } catch (PacketTooLargeException e) {
             fail(state == State.READY ? commands.packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
                     + e.length() + " bytes before login, over Veil's limit of " + e.limit() + " bytes for the handshake and"
@@ -147,7 +151,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         }
         int seq = handshakeBytes.getUnsignedByte(3);
         if (seq != sequence) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
         }
         sequence = (seq + 1) & 0xFF;
         Buffer payload = handshakeBytes.getBuffer(4, 4 + len);
@@ -165,10 +169,10 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
 
     private void onAuthPacket(int seq, Buffer buf, int off, int len) {
         if (state != State.AUTHENTICATING) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command arrived before authentication ended");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order: a command arrived before authentication ended");
         }
         if (seq != sequence) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
         }
         sequence = (seq + 1) & 0xFF;
         apply(auth.onPacket(buf.getBuffer(off, off + len)));
