@@ -49,11 +49,14 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private final long connectionId;
     private final byte[] nonce = new byte[20];
     private final int offered;
+    private final int offeredMariaDb;
 
     private State state = State.HANDSHAKE;
     private boolean tls;
     private int sequence;
     private int clientCaps;
+    /** MariaDB extended capabilities the client negotiated (extended metadata), 0 for other clients. */
+    private int clientMariaDbCaps;
     private int charset;
     private MySqlAuthFlow auth;
     private UpstreamRouter.Route route;
@@ -68,7 +71,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         super(socket, engine, engine.context(), engine.listener.authenticationTimeout());
         this.engine = engine;
         this.connectionId = engineContext.sessions().registry().nextSessionId();
-        this.offered = engine.offeredCapabilities();
+        this.offeredMariaDb = engine.offeredMariaDbCapabilities();
+        this.offered = engine.offeredCapabilities(offeredMariaDb);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + engine.random.nextInt(94));
@@ -89,7 +93,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         charset = server == null || server.characterSet() == 0 ? MySqlEngine.DEFAULT_CHARSET : server.characterSet();
         String plugin = MySqlAuthFlow.preferredPlugin(engine.listener.authPlugin(), false, loopback);
         HandshakeV10 greeting = new HandshakeV10(version, connectionId, nonce, offered, charset,
-                ServerStatus.AUTOCOMMIT, plugin, 0);
+                ServerStatus.AUTOCOMMIT, plugin, offeredMariaDb);
         socket.write(Packets.frame(0, greeting.encode()));
         sequence = 1;
     }
@@ -218,6 +222,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
+        clientMariaDbCaps = response.mariaDbCapabilities() & offeredMariaDb;
         programName = response.attributes().get("program_name");
         if (response.characterSet() != 0) {
             charset = response.characterSet();
@@ -269,7 +274,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         socket.pause();
-        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
+        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, clientMariaDbCaps, charset));
         pool.acquire().onComplete(ar -> {
             if (ar.failed()) {
                 onLeaseFailed(ar.cause());
@@ -312,7 +317,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         flow = new MySqlStatementFlow(opened.pipeline());
         commands = new MySqlCommandPhase(this, session, engineContext.sessions().registry(), server, flow, out, context,
                 clientCaps, engine.listener.maxMessageBytes());
-        results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost);
+        results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost,
+                Capabilities.has(clientMariaDbCaps, Capabilities.MARIADB_EXTENDED_METADATA));
         server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
         decoder.limit(Math.min(engine.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));

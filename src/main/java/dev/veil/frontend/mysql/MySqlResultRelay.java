@@ -32,6 +32,8 @@ final class MySqlResultRelay extends ResultRelay {
 
     private final BooleanSupplier binaryRows;
     private final Answers answers;
+    /** The client negotiated MariaDB's extended metadata: column definitions carry their extra block. */
+    private final boolean extendedMetadata;
     private final List<ColumnDefinition> definitions = new ArrayList<>();
     /** Column definitions of a new result set are coming in; the rewriter has not been told yet. */
     private boolean collecting;
@@ -45,9 +47,16 @@ final class MySqlResultRelay extends ResultRelay {
 
     /** {@code binaryRows}: whether the answer being read is a binary protocol resultset. */
     MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost) {
+        this(out, binaryRows, answers, lost, false);
+    }
+
+    /** {@code extendedMetadata}: the connection negotiated MARIADB_CLIENT_EXTENDED_METADATA. */
+    MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost,
+                     boolean extendedMetadata) {
         super(out, lost);
         this.binaryRows = binaryRows;
         this.answers = answers;
+        this.extendedMetadata = extendedMetadata;
     }
 
     @Override
@@ -58,7 +67,7 @@ final class MySqlResultRelay extends ResultRelay {
                 definitions.clear();
                 binary = binaryRows.getAsBoolean();
             }
-            definitions.add(ColumnDefinition.decode(buf, start + 4, end - start - 4));
+            definitions.add(ColumnDefinition.decode(buf, start + 4, end - start - 4, extendedMetadata));
         }
         forward(buf, start, end);
     }
@@ -128,7 +137,7 @@ final class MySqlResultRelay extends ResultRelay {
         collecting = false;
         types = definitions.stream().mapToInt(ColumnDefinition::type).toArray();
         ResultColumn.Format format = binary ? ResultColumn.Format.BINARY : ResultColumn.Format.TEXT;
-        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format)).toList());
+        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format, d.typeName())).toList());
     }
 
     /** The payload of the row as the rewriter hands it back, or null when it left the row as it was. */
