@@ -314,11 +314,12 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(opened.pipeline());
+        flow = new MySqlStatementFlow(opened.pipeline(), ClientView.of(connectionId, server.handshake().connectionId(),
+                tls ? socket.sslSession() : null));
         commands = new MySqlCommandPhase(this, session, engineContext.sessions().registry(), server, flow, out, context,
                 clientCaps, engine.listener.maxMessageBytes());
         results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost,
-                Capabilities.has(clientMariaDbCaps, Capabilities.MARIADB_EXTENDED_METADATA));
+                Capabilities.has(clientMariaDbCaps, Capabilities.MARIADB_EXTENDED_METADATA), flow::answerRewriter);
         server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
         decoder.limit(Math.min(engine.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
@@ -338,6 +339,11 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     @Override
     public boolean live() {
         return state == State.READY && server != null;
+    }
+
+    @Override
+    public void renumberNextAnswer(int by) {
+        results.renumberNextAnswer(by);
     }
 
     @Override

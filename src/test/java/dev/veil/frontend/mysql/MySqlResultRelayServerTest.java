@@ -88,7 +88,7 @@ class MySqlResultRelayServerTest {
         Promise<RelayCapture> answered = Promise.promise();
         RelayCapture client = new RelayCapture();
         MySqlResultRelay relay = new MySqlResultRelay(client, server::binaryRows,
-                (error, rows) -> loop.runOnContext(x -> answered.tryComplete(client)), answered::tryFail, extendedMetadata);
+                (error, rows) -> loop.runOnContext(x -> answered.tryComplete(client)), answered::tryFail, extendedMetadata, () -> null);
         relay.rewriteWith(rewriter);
         server.attach(client.watching(relay));
         server.send(Packets.frame(0, payload), payload.getUnsignedByte(0), shape);
