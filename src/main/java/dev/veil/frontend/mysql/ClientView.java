@@ -90,7 +90,7 @@ final class ClientView {
         if (sql == null) {
             return null;
         }
-        boolean status = mentions(sql, "_status") || (mentions(sql, "show") && mentions(sql, "status"));
+        boolean status = mentions(sql, "status") && (mentions(sql, "_status") || mentions(sql, "show"));
         Set<String> idLabels = mentions(sql, "connection_id") ? connectionIdLabels(sql) : Set.of();
         return status || !idLabels.isEmpty() ? new Rewriter(status, idLabels) : null;
     }

@@ -56,7 +56,7 @@ final class MySqlCommandAdmission {
 
         /** This KILL, then {@code rest} forwarded as a query of its own, its answer following the KILL's OK. */
         Verdict then(String rest, boolean restChangesSchema) {
-            return new Verdict(Shape.RESULT, false, null, Local.KILL, killId, killConnection, restChangesSchema, rest);
+            return new Verdict(null, false, null, Local.KILL, killId, killConnection, restChangesSchema, rest);
         }
     }
 
