@@ -9,9 +9,10 @@ import java.util.Locale;
 
 /**
  * Built-in: the connection ids MySQL clients quote in KILL are the ones Veil's handshake gave, not the server's
- * thread ids. The MySQL front end answers a KILL that stands alone and names a bare id itself; any other KILL
- * that reaches the pipeline would hit a server thread by Veil's numbering, possibly someone else's, and is
- * refused: KILL inside a multi-statement text, KILL of an expression, KILL prepared (COM_STMT_PREPARE, SQL
+ * thread ids. The MySQL front end answers a KILL that names a bare id itself, when it stands alone or begins a
+ * multi-statement text (the rest of the text comes here on its own); any other KILL that reaches the pipeline
+ * would hit a server thread by Veil's numbering, possibly someone else's, and is refused: KILL after another
+ * statement of a multi-statement text, KILL of an expression, KILL prepared (COM_STMT_PREPARE, SQL
  * PREPARE … FROM, MariaDB's EXECUTE IMMEDIATE).
  *
  * <p>Whether a backslash escapes a quote depends on the session's sql_mode (NO_BACKSLASH_ESCAPES, and ANSI_QUOTES
@@ -44,10 +45,12 @@ final class MySqlKillRule implements Rule {
                     return "KILL cannot be prepared through Veil: send it as a plain query";
                 }
                 if (statements.size() > 1 || !asSent) {
-                    return "KILL must be sent as a statement of its own through Veil";
+                    return "KILL inside a multi-statement text goes through Veil only as its first statement, naming a "
+                            + "connection id, with multi-statements enabled: Veil runs a KILL itself, as the ids clients see "
+                            + "are Veil's; put it first, or send it as a statement of its own";
                 }
-                return "Veil supports KILL [CONNECTION | QUERY] <connection id> only (the id from CONNECTION_ID() at "
-                        + "the server is not the one to use: use the id of Veil's handshake)";
+                return "Veil supports KILL [CONNECTION | QUERY] <connection id> only, the id a plain number: the "
+                        + "connection id of Veil's handshake, which SELECT CONNECTION_ID() returns";
             }
             if ((st.startsWith("PREPARE") || st.startsWith("EXECUTE", "IMMEDIATE"))
                     && st.text().toUpperCase(Locale.ROOT).contains("KILL")) {

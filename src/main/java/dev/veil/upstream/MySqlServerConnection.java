@@ -36,6 +36,7 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
 
     private HandshakeV10 handshake;
     private int capabilities;
+    private int mariaDbCapabilities;
     private int sequence;
     private MySqlServerAuthFlow auth;
     private ResponseTracker tracker;
@@ -107,16 +108,23 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
             wanted &= ~Capabilities.CONNECT_WITH_DB;
         }
         int missing = profile.capabilities() & ~server;
-        if (missing != 0 || !Capabilities.has(server, Capabilities.PROTOCOL_41)) {
+        int missingMariaDb = profile.mariaDbCapabilities() & ~handshake.mariaDbCapabilities();
+        if (missing != 0 || missingMariaDb != 0 || !Capabilities.has(server, Capabilities.PROTOCOL_41)) {
             throw new UpstreamException("upstream " + upstream.name() + " (" + handshake.serverVersion()
-                    + ") lacks capabilities the client negotiated: 0x" + Integer.toHexString(missing));
+                    + ") lacks capabilities the client negotiated: 0x" + Integer.toHexString(missing)
+                    + (missingMariaDb == 0 ? "" : ", MariaDB extended 0x" + Integer.toHexString(missingMariaDb)));
         }
         capabilities = wanted & server;
+        mariaDbCapabilities = profile.mariaDbCapabilities();
+        if (mariaDbCapabilities != 0) {
+            // MariaDB's extended flags are read from the reserved bytes only while CLIENT_MYSQL is clear.
+            capabilities &= ~Capabilities.LONG_PASSWORD;
+        }
         EndpointTlsMode tlsMode = upstream.tls().mode();
         boolean serverTls = Capabilities.has(server, Capabilities.SSL);
         if (tlsMode != EndpointTlsMode.DISABLE && serverTls) {
             capabilities |= Capabilities.SSL;
-            socket.write(Packets.frame(sequence, new SSLRequest(capabilities, MAX_PACKET, profile.characterSet()).encode()));
+            socket.write(Packets.frame(sequence, new SSLRequest(capabilities, MAX_PACKET, profile.characterSet(), mariaDbCapabilities).encode()));
             sequence = (sequence + 1) & 0xFF;
             socket.upgradeToSsl(upstream.host()).onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -139,7 +147,8 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
         auth = new MySqlServerAuthFlow(upstream.name(), upstream.password(), tls);
         byte[] authResponse = auth.initial(handshake.authPluginName(), handshake.authPluginData());
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, MAX_PACKET, profile.characterSet(),
-                upstream.user(), authResponse, database, auth.pluginName(), Map.of("_client_name", "veil", "program_name", "veil"));
+                upstream.user(), authResponse, database, auth.pluginName(), Map.of("_client_name", "veil", "program_name", "veil"),
+                mariaDbCapabilities);
         socket.write(Packets.frame(sequence, response.encode()));
     }
 

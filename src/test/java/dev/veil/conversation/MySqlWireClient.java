@@ -35,9 +35,14 @@ final class MySqlWireClient extends WireClient {
 
     /** Connects and logs in; returns once Veil sent OK. */
     static MySqlWireClient login(int port, String user, String password, String database) throws Exception {
+        return login(port, user, password, database, 0);
+    }
+
+    /** As above, asking for more capabilities ({@code extra}: MULTI_STATEMENTS, say). */
+    static MySqlWireClient login(int port, String user, String password, String database, int extra) throws Exception {
         MySqlWireClient c = new MySqlWireClient(port);
         HandshakeV10 greeting = HandshakeV10.decode(c.packet());
-        HandshakeResponse41 response = new HandshakeResponse41(CAPABILITIES, 1 << 24, MySqlMessages.CHARSET, user,
+        HandshakeResponse41 response = new HandshakeResponse41(CAPABILITIES | extra, 1 << 24, MySqlMessages.CHARSET, user,
                 MySqlScramble.nativePassword(password, greeting.authPluginData()), database, "mysql_native_password", Map.of());
         c.write(Packets.frame(1, response.encode()));
         Buffer answer = c.packet();

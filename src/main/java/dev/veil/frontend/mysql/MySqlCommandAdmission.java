@@ -1,6 +1,12 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.StatementSniffer;
+import dev.veil.analysis.text.Token;
+import dev.veil.analysis.text.TokenKind;
+import dev.veil.analysis.text.Tokens;
+import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.error.ErrorCode;
@@ -13,7 +19,8 @@ import java.util.Locale;
 
 /**
  * Decides what happens to each client command: forwarded (and what its answer looks like), answered by
- * Veil itself (COM_QUIT, KILL), or refused with an error. Commands that would take the connection out of
+ * Veil itself (COM_QUIT, KILL, and a KILL that begins a multi-statement text, the rest forwarded after it), or
+ * refused with an error. Commands that would take the connection out of
  * the request/response rhythm Veil relays (replication streams, MariaDB bulk execution) are refused here, at
  * the protocol level; what a statement's text may do (KILL forms, LOAD DATA LOCAL INFILE) is decided by the
  * statement pipeline's built-in rules ({@code policy/}).
@@ -21,27 +28,35 @@ import java.util.Locale;
 final class MySqlCommandAdmission {
     enum Local { QUIT, KILL }
 
-    /** {@code changesSchema}: the command may select another schema (COM_INIT_DB, USE). */
+    /**
+     * {@code changesSchema}: the command may select another schema (COM_INIT_DB, USE). {@code rest}: for a KILL
+     * that begins a multi-statement text, the statements after it, which go to the server once Veil has run the KILL.
+     */
     record Verdict(Shape shape, boolean forward, VeilException refusal, Local local, long killId, boolean killConnection,
-                   boolean changesSchema) {
+                   boolean changesSchema, String rest) {
         static Verdict forward(Shape shape) {
-            return new Verdict(shape, true, null, null, 0, false, false);
+            return new Verdict(shape, true, null, null, 0, false, false, null);
         }
 
         static Verdict forwardChangingSchema(Shape shape) {
-            return new Verdict(shape, true, null, null, 0, false, true);
+            return new Verdict(shape, true, null, null, 0, false, true, null);
         }
 
         static Verdict refuse(VeilException e) {
-            return new Verdict(null, false, e, null, 0, false, false);
+            return new Verdict(null, false, e, null, 0, false, false, null);
         }
 
         static Verdict local(Local local) {
-            return new Verdict(null, false, null, local, 0, false, false);
+            return new Verdict(null, false, null, local, 0, false, false, null);
         }
 
         static Verdict kill(long id, boolean connection) {
-            return new Verdict(null, false, null, Local.KILL, id, connection, false);
+            return new Verdict(null, false, null, Local.KILL, id, connection, false, null);
+        }
+
+        /** This KILL, then {@code rest} forwarded as a query of its own, its answer following the KILL's OK. */
+        Verdict then(String rest, boolean restChangesSchema) {
+            return new Verdict(null, false, null, Local.KILL, killId, killConnection, restChangesSchema, rest);
         }
     }
 
@@ -54,7 +69,7 @@ final class MySqlCommandAdmission {
         int code = payload.getUnsignedByte(0);
         return switch (code) {
             case Command.COM_QUIT -> Verdict.local(Local.QUIT);
-            case Command.COM_QUERY -> mayNeedScan(payload) ? query(text(payload)) : Verdict.forward(Shape.RESULT);
+            case Command.COM_QUERY -> mayNeedScan(payload) ? query(text(payload), capabilities) : Verdict.forward(Shape.RESULT);
             case Command.COM_STMT_PREPARE -> Verdict.forward(Shape.PREPARE);
             case Command.COM_STMT_EXECUTE -> {
                 // Flags byte after the 4-byte statement id: any cursor type means the answer may stop
@@ -122,22 +137,53 @@ final class MySqlCommandAdmission {
     }
 
     /**
-     * A KILL that stands alone and names a bare id is answered by Veil itself; every other text goes to the
-     * statement pipeline, whose built-in rules refuse the KILL forms and LOAD DATA LOCAL that Veil cannot relay.
+     * A KILL that stands alone and names a bare id is answered by Veil itself, and so is one that begins a
+     * multi-statement text (connection pools send "KILL QUERY n; SELECT SLEEP(0)"), the rest of the text going
+     * on to the server after it; every other text goes to the statement pipeline, whose built-in rules refuse the
+     * KILL forms and LOAD DATA LOCAL that Veil cannot relay.
      */
-    private static Verdict query(String sql) {
+    private static Verdict query(String sql, int capabilities) {
         List<StatementSniffer.Statement> statements = StatementSniffer.statements(sql, true);
         boolean use = false;
-        for (StatementSniffer.Statement st : statements) {
-            use |= st.startsWith("USE");
+        boolean laterKill = false;
+        for (int i = 0; i < statements.size(); i++) {
+            use |= statements.get(i).startsWith("USE");
+            laterKill |= i > 0 && statements.get(i).startsWith("KILL");
         }
-        if (statements.size() == 1 && statements.get(0).startsWith("KILL")) {
+        if (!statements.isEmpty() && statements.get(0).startsWith("KILL")) {
             Verdict kill = kill(statements.get(0));
-            if (kill != null) {
+            if (kill != null && statements.size() == 1) {
                 return kill;
+            }
+            String rest = kill == null || laterKill || !Capabilities.has(capabilities, Capabilities.MULTI_STATEMENTS)
+                    ? null : afterFirstStatement(sql);
+            if (rest != null) {
+                return kill.then(rest, use);
             }
         }
         return use ? Verdict.forwardChangingSchema(Shape.RESULT) : Verdict.forward(Shape.RESULT);
+    }
+
+    /**
+     * The text after the semicolon that ends the first statement, or null when it cannot be cut there safely:
+     * a versioned comment open across the cut ({@code /*!50000 KILL 5; SELECT 1 *}{@code /}), or text the
+     * tokenizer cannot read. The first statement is a bare KILL (words and a number), read alike under every
+     * sql_mode, so the cut is where the server ends it.
+     */
+    private static String afterFirstStatement(String sql) {
+        Tokens tokens = SqlTokenizer.forDialect(Dialect.MYSQL).tokenize(sql);
+        if (tokens.malformed()) {
+            return null;
+        }
+        for (Token t : tokens.all()) {
+            if (t.kind() == TokenKind.VERSIONED_COMMENT_START) {
+                return null;
+            }
+            if (t.isPunct(';')) {
+                return sql.substring(t.end());
+            }
+        }
+        return null;
     }
 
     /** KILL [HARD | SOFT] [CONNECTION | QUERY] id — the id is the one Veil's handshake gave; null for other forms. */

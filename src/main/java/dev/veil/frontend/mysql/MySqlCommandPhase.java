@@ -7,6 +7,7 @@ import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.protocol.mysql.Packets;
+import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.protocol.mysql.ServerStatus;
 import dev.veil.session.Session;
 import dev.veil.session.SessionRegistry;
@@ -43,6 +44,12 @@ final class MySqlCommandPhase {
         void pauseClient();
 
         void resumeClient();
+
+        /**
+         * Adds {@code by} to the sequence ids of the next answer the server sends (an answer that follows packets
+         * of Veil's own in the same exchange); only called between answers.
+         */
+        void renumberNextAnswer(int by);
     }
 
     /**
@@ -96,7 +103,7 @@ final class MySqlCommandPhase {
             return;
         }
         if (partial == null && seq != 0) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command must start with sequence id 0, got " + seq);
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order: a command must start with sequence id 0, got " + seq);
         }
         int size = (partial == null ? 0 : partial.length()) + len;
         if (size > maxMessageBytes) {
@@ -225,32 +232,84 @@ final class MySqlCommandPhase {
         }
         switch (verdict.local()) {
             case QUIT -> connection.quit();
-            case KILL -> kill(verdict.killId(), verdict.killConnection(), replySeq);
+            case KILL -> {
+                Session target = killTarget(verdict.killId(), verdict.killConnection(), replySeq);
+                if (target == null) {
+                    return;
+                }
+                if (verdict.rest() == null) {
+                    kill(target, verdict.killConnection(), replySeq, 0);
+                } else {
+                    killThenRest(target, verdict, replySeq);
+                }
+            }
             default -> throw new IllegalStateException(verdict.local().name());
         }
     }
 
-    /** KILL [QUERY|CONNECTION] quotes the connection id Veil gave in its handshake; it reaches that session's server thread. */
-    private void kill(long id, boolean wholeConnection, int replySeq) {
+    /**
+     * The live session a KILL [QUERY|CONNECTION] of a connection id of Veil's handshake reaches, or null when the
+     * KILL was answered with an error: an id that is no session the caller may end, or the caller's own connection.
+     */
+    private Session killTarget(long id, boolean wholeConnection, int replySeq) {
         Session target = sessions.find(id).orElse(null);
         boolean allowed = target != null && (target.identity().name().equals(session.identity().name())
                 || session.identity().roles().contains("admin"));
         if (!allowed) {
             // Sessions of other identities are reported as unknown, as the server does for threads one may not see.
             connection.fail(VeilException.error(ErrorCode.UNKNOWN_THREAD, "Unknown thread id: " + id), replySeq);
-            return;
+            return null;
         }
         if (wholeConnection && target == session) {
             // Killing one's own connection: the server answers with an error and closes it.
             connection.fail(VeilException.fatal(ErrorCode.QUERY_CANCELED, "Connection was killed"), replySeq);
-            return;
+            return null;
         }
+        return target;
+    }
+
+    /** Reaches the target's server thread, then answers OK ({@code moreStatus}: MORE_RESULTS_EXISTS when more follows). */
+    private void kill(Session target, boolean wholeConnection, int replySeq, int moreStatus) {
         target.cancel();
         if (wholeConnection) {
             target.terminate();
         }
         boolean sessionTrack = Capabilities.has(clientCaps, Capabilities.SESSION_TRACK);
-        out.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags(), 0, "").encode(sessionTrack)));
+        out.write(Packets.frame(replySeq, new OkPacket(0, 0, statusFlags() | moreStatus, 0, "").encode(sessionTrack)));
+    }
+
+    /**
+     * "KILL QUERY n; SELECT SLEEP(0)": the statements after the KILL are decided and recorded like any query;
+     * refused, they refuse the whole text and the KILL does not run (the server would stop at that statement,
+     * Veil does not run half of a text it refuses). Allowed, the KILL runs, its OK says more results follow,
+     * and the rest goes to the server as a query of its own, whose answer is renumbered to follow the OK.
+     */
+    private void killThenRest(Session target, MySqlCommandAdmission.Verdict verdict, int replySeq) {
+        Buffer restPayload = Buffer.buffer().appendByte((byte) Command.COM_QUERY).appendString(verdict.rest(), "UTF-8");
+        Cmd rest = new Cmd(restPayload, 0, null);
+        admitting = true;
+        flow.decide(restPayload).onComplete(ar -> {
+            if (ar.succeeded() && ar.result().refusal() == null) {
+                admitting = false;
+                if (connection.live()) {
+                    kill(target, verdict.killConnection(), replySeq, ServerStatus.MORE_RESULTS_EXISTS);
+                    // The server numbers its answer from the packet after the command's last; the client expects
+                    // the packet after Veil's OK.
+                    connection.renumberNextAnswer(replySeq + 1 - Packets.packetCount(restPayload.length()));
+                    forward(rest, verdict.changesSchema() ? MySqlCommandAdmission.Verdict.forwardChangingSchema(Shape.RESULT)
+                            : MySqlCommandAdmission.Verdict.forward(Shape.RESULT), ar.result());
+                    drainWaiting();
+                }
+                return;
+            }
+            VeilException e = ar.succeeded() ? ar.result().refusal() : ar.cause() instanceof VeilException ve ? ve
+                    : VeilException.error(ErrorCode.INTERNAL, "statement refused: " + ar.cause().getMessage());
+            admitting = false;
+            if (connection.live()) {
+                connection.fail(e, replySeq);
+                drainWaiting();
+            }
+        });
     }
 
     private int statusFlags() {

@@ -10,6 +10,7 @@ import dev.veil.protocol.mysql.HandshakeV10;
 import dev.veil.protocol.mysql.MalformedPacketException;
 import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.protocol.mysql.PacketDecoder;
+import dev.veil.protocol.mysql.PacketOutOfOrderException;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
@@ -49,11 +50,14 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private final long connectionId;
     private final byte[] nonce = new byte[20];
     private final int offered;
+    private final int offeredMariaDb;
 
     private State state = State.HANDSHAKE;
     private boolean tls;
     private int sequence;
     private int clientCaps;
+    /** MariaDB extended capabilities the client negotiated (extended metadata), 0 for other clients. */
+    private int clientMariaDbCaps;
     private int charset;
     private MySqlAuthFlow auth;
     private UpstreamRouter.Route route;
@@ -68,7 +72,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         super(socket, engine, slot);
         this.engine = engine;
         this.connectionId = engineContext.sessions().registry().nextSessionId();
-        this.offered = engine.offeredCapabilities();
+        this.offeredMariaDb = engine.offeredMariaDbCapabilities();
+        this.offered = engine.offeredCapabilities(offeredMariaDb);
         for (int i = 0; i < nonce.length; i++) {
             // Printable and never NUL: the nonce is NUL-terminated on the wire.
             nonce[i] = (byte) (33 + engine.random.nextInt(94));
@@ -89,7 +94,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         charset = server == null || server.characterSet() == 0 ? MySqlEngine.DEFAULT_CHARSET : server.characterSet();
         String plugin = MySqlAuthFlow.preferredPlugin(engine.listener.authPlugin(), false, loopback);
         HandshakeV10 greeting = new HandshakeV10(version, connectionId, nonce, offered, charset,
-                ServerStatus.AUTOCOMMIT, plugin, 0);
+                ServerStatus.AUTOCOMMIT, plugin, offeredMariaDb);
         socket.write(Packets.frame(0, greeting.encode()));
         sequence = 1;
     }
@@ -100,7 +105,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             switch (state) {
                 case HANDSHAKE -> onHandshakeBytes(chunk);
                 case AUTHENTICATING -> decoder.feed(chunk, this::onAuthPacket);
-                case CONNECTING -> throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION,
+                case CONNECTING -> throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER,
                         "Got packets out of order: a command arrived before authentication ended");
                 case READY -> {
                     decoder.feed(chunk, commands::onPacket);
@@ -115,6 +120,9 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             fail(e, sequence);
         } catch (MalformedPacketException e) {
             fail(VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Malformed packet: " + e.getMessage()), sequence);
+        } catch (PacketOutOfOrderException e) {
+            // The client lost count of its own packets (before or after login): nothing it sends can be framed.
+            fail(VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, e.getMessage()), (e.sequenceId() + 1) & 0xFF);
         } catch (PacketTooLargeException e) {
             fail(state == State.READY ? commands.packetTooLarge() : VeilException.fatal(ErrorCode.PACKET_TOO_LARGE, "Got a packet of "
                     + e.length() + " bytes before login, over Veil's limit of " + e.limit() + " bytes for the handshake and"
@@ -148,7 +156,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         }
         int seq = handshakeBytes.getUnsignedByte(3);
         if (seq != sequence) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
         }
         sequence = (seq + 1) & 0xFF;
         Buffer payload = handshakeBytes.getBuffer(4, 4 + len);
@@ -166,10 +174,10 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
 
     private void onAuthPacket(int seq, Buffer buf, int off, int len) {
         if (state != State.AUTHENTICATING) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order: a command arrived before authentication ended");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order: a command arrived before authentication ended");
         }
         if (seq != sequence) {
-            throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
+            throw VeilException.fatal(ErrorCode.PACKETS_OUT_OF_ORDER, "Got packets out of order (sequence " + seq + ", expected " + sequence + ")");
         }
         sequence = (seq + 1) & 0xFF;
         apply(auth.onPacket(buf.getBuffer(off, off + len)));
@@ -216,6 +224,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
             throw VeilException.fatal(ErrorCode.INVALID_AUTHORIZATION, "Veil requires TLS: connect with --ssl-mode=REQUIRED (sslMode=REQUIRED)");
         }
         clientCaps = response.capabilities() & offered;
+        clientMariaDbCaps = response.mariaDbCapabilities() & offeredMariaDb;
         programName = response.attributes().get("program_name");
         if (response.characterSet() != 0) {
             charset = response.characterSet();
@@ -272,7 +281,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private void connectUpstream(Identity identity) {
         state = State.CONNECTING;
         socket.pause();
-        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, charset));
+        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, clientMariaDbCaps, charset));
         pool.acquire().onComplete(ar -> {
             if (ar.failed()) {
                 onLeaseFailed(ar.cause());
@@ -312,10 +321,12 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         session.onTerminate(() -> context.runOnContext(v -> terminate()));
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
-        flow = new MySqlStatementFlow(opened.pipeline());
+        flow = new MySqlStatementFlow(opened.pipeline(), ClientView.of(connectionId, server.handshake().connectionId(),
+                tls ? socket.sslSession() : null));
         commands = new MySqlCommandPhase(this, session, engineContext.sessions().registry(), server, flow, out, context,
                 clientCaps, engine.listener.maxMessageBytes());
-        results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost);
+        results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost,
+                Capabilities.has(clientMariaDbCaps, Capabilities.MARIADB_EXTENDED_METADATA), flow::answerRewriter);
         server.attach(results);
         // Logged in: a physical packet over the command limit is refused at its header, as before login.
         decoder.limit(Math.min(engine.listener.maxMessageBytes(), Packets.MAX_PAYLOAD));
@@ -335,6 +346,11 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     @Override
     public boolean live() {
         return state == State.READY && server != null;
+    }
+
+    @Override
+    public void renumberNextAnswer(int by) {
+        results.renumberNextAnswer(by);
     }
 
     @Override

@@ -98,11 +98,30 @@ public class MySqlEngine extends WireEngine {
         }
     }
 
-    /** Capabilities Veil can offer: what it relays faithfully, narrowed to what every known upstream has. */
-    int offeredCapabilities() {
+    /**
+     * MariaDB extended capabilities Veil can offer: the ones it relays faithfully that every known upstream
+     * offers, none before any upstream is known (a MySQL server has none, and a client that negotiated one could
+     * not be served).
+     */
+    int offeredMariaDbCapabilities() {
+        int caps = greetings.isEmpty() ? 0 : Capabilities.MARIADB_SUPPORTED;
+        for (HandshakeV10 h : greetings.values()) {
+            caps &= h.mariaDbCapabilities();
+        }
+        return caps;
+    }
+
+    /**
+     * Capabilities Veil can offer: what it relays faithfully, narrowed to what every known upstream has; without
+     * CLIENT_MYSQL when MariaDB extended capabilities are offered ({@code mariaDb}), as a MariaDB server does.
+     */
+    int offeredCapabilities(int mariaDb) {
         int caps = Capabilities.SUPPORTED;
         for (HandshakeV10 h : greetings.values()) {
             caps &= h.capabilities() | ~Capabilities.RESPONSE_SHAPING;
+        }
+        if (mariaDb != 0) {
+            caps &= ~Capabilities.LONG_PASSWORD;
         }
         if (isTlsAvailable() && listener.tls().mode() != ListenerTlsMode.OFF) {
             caps |= Capabilities.SSL;

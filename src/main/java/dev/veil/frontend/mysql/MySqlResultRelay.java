@@ -7,6 +7,7 @@ import dev.veil.protocol.mysql.ColumnDefinition;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.TextRow;
 import dev.veil.rewrite.ResultColumn;
+import dev.veil.rewrite.ResultRewriter;
 import dev.veil.rewrite.ResultRow;
 import io.vertx.core.buffer.Buffer;
 
@@ -14,10 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * The MySQL result relay: every packet of a leased connection passes here on its way to the client. When a
- * rewriter is set, the column definitions of a result set become its columns (told before the first row,
+ * The MySQL result relay: every packet of a leased connection passes here on its way to the client. A
+ * statement may bring a rewriter of its own for its answer (the flow's choice, asked as each answer begins);
+ * otherwise the relay's is used. When a rewriter is set, the column definitions of a result set become its columns (told before the first row,
  * or at the end of a result without rows) and each row, text or binary protocol, its row; a changed row is
  * re-encoded with the same sequence id (length-encoded strings for text rows; NULL bitmap and per-type
  * encodings for binary ones). A row of 16 MB or more (several packets) is joined first; when the rewritten
@@ -32,6 +35,14 @@ final class MySqlResultRelay extends ResultRelay {
 
     private final BooleanSupplier binaryRows;
     private final Answers answers;
+    /** The client negotiated MariaDB's extended metadata: column definitions carry their extra block. */
+    private final boolean extendedMetadata;
+    /** The rewriter of the statement whose answer begins, when it has one of its own (null: none). */
+    private final Supplier<ResultRewriter> answerRewriter;
+    /** A packet of the current answer has been relayed. */
+    private boolean inAnswer;
+    /** The rewriter in force before the current answer's own took over, restored when the answer ends. */
+    private ResultRewriter before;
     private final List<ColumnDefinition> definitions = new ArrayList<>();
     /** Column definitions of a new result set are coming in; the rewriter has not been told yet. */
     private boolean collecting;
@@ -45,26 +56,39 @@ final class MySqlResultRelay extends ResultRelay {
 
     /** {@code binaryRows}: whether the answer being read is a binary protocol resultset. */
     MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost) {
+        this(out, binaryRows, answers, lost, false, () -> null);
+    }
+
+    /**
+     * {@code extendedMetadata}: the connection negotiated MARIADB_CLIENT_EXTENDED_METADATA. {@code answerRewriter}:
+     * asked as each answer begins, the statement's own rewriter for that answer, or null to keep the relay's.
+     */
+    MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost,
+                     boolean extendedMetadata, Supplier<ResultRewriter> answerRewriter) {
         super(out, lost);
         this.binaryRows = binaryRows;
         this.answers = answers;
+        this.extendedMetadata = extendedMetadata;
+        this.answerRewriter = answerRewriter;
     }
 
     @Override
     public void onColumns(Buffer buf, int start, int end) {
+        beginAnswer();
         if (rewriting()) {
             if (!collecting) {
                 collecting = true;
                 definitions.clear();
                 binary = binaryRows.getAsBoolean();
             }
-            definitions.add(ColumnDefinition.decode(buf, start + 4, end - start - 4));
+            definitions.add(ColumnDefinition.decode(buf, start + 4, end - start - 4, extendedMetadata));
         }
         forward(buf, start, end);
     }
 
     @Override
     public void onRow(Buffer buf, int start, int end) {
+        beginAnswer();
         if (!rewriting()) {
             forward(buf, start, end);
             return;
@@ -95,6 +119,7 @@ final class MySqlResultRelay extends ResultRelay {
 
     @Override
     public void onResultEnd(Buffer buf, int start, int end, boolean error) {
+        beginAnswer();
         if (rewriting()) {
             announceColumns();
             rewriter().complete(error);
@@ -104,13 +129,40 @@ final class MySqlResultRelay extends ResultRelay {
 
     @Override
     public void onPassThrough(Buffer buf, int start, int end) {
+        beginAnswer();
         forward(buf, start, end);
     }
 
     @Override
     public void onAnswered(boolean error, long rows) {
         renumber = 0;
+        inAnswer = false;
+        if (before != null) {
+            rewriteWith(before);
+            before = null;
+        }
         answers.answered(error, rows);
+    }
+
+    /**
+     * Moves the sequence ids of the next answer on by {@code by}: it follows packets Veil sent itself in the same
+     * exchange (the OK of a KILL that began a multi-statement text). Called between answers.
+     */
+    void renumberNextAnswer(int by) {
+        renumber = by;
+    }
+
+    /** At the first packet of an answer: the statement's own rewriter, if it has one, takes over until its end. */
+    private void beginAnswer() {
+        if (inAnswer) {
+            return;
+        }
+        inAnswer = true;
+        ResultRewriter own = answerRewriter.get();
+        if (own != null) {
+            before = rewriter();
+            rewriteWith(own);
+        }
     }
 
     /** Relays a packet as it came, but for its sequence id after a rewritten row that changed their count. */
@@ -128,7 +180,7 @@ final class MySqlResultRelay extends ResultRelay {
         collecting = false;
         types = definitions.stream().mapToInt(ColumnDefinition::type).toArray();
         ResultColumn.Format format = binary ? ResultColumn.Format.BINARY : ResultColumn.Format.TEXT;
-        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format)).toList());
+        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format, d.typeName())).toList());
     }
 
     /** The payload of the row as the rewriter hands it back, or null when it left the row as it was. */

@@ -6,6 +6,7 @@ import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.protocol.mysql.Command;
+import dev.veil.rewrite.ResultRewriter;
 import dev.veil.session.Statement;
 import dev.veil.session.StatementPipeline;
 import dev.veil.session.StatementRecord;
@@ -31,6 +32,8 @@ final class MySqlStatementFlow {
     }
 
     private final StatementPipeline pipeline;
+    /** Chooses the rewriter of a statement's answer where it could show Veil's server link instead of the client's. */
+    private final ClientView view;
     private final Map<Long, Prepared> prepared = new HashMap<>();
     /** One entry per forwarded command that has an answer, in order: its record, or null when not recorded. */
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
@@ -39,11 +42,12 @@ final class MySqlStatementFlow {
     private boolean lastPrepareRefused;
     private static final long LAST_PREPARED = 0xFFFFFFFFL;
 
-    private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis) {
+    private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis, ResultRewriter rewriter) {
     }
 
-    MySqlStatementFlow(StatementPipeline pipeline) {
+    MySqlStatementFlow(StatementPipeline pipeline, ClientView view) {
         this.pipeline = pipeline;
+        this.view = view;
     }
 
     /** True when the command must be analysed and/or recorded before it is forwarded. */
@@ -107,9 +111,16 @@ final class MySqlStatementFlow {
             decided.ticket().forwarded();
         }
         if (answered) {
-            owed.addLast(new Owed(command, decided == null ? null : decided.ticket(),
-                    decided == null ? null : decided.sql(), decided == null ? null : decided.analysis()));
+            String sql = decided == null ? null : decided.sql();
+            owed.addLast(new Owed(command, decided == null ? null : decided.ticket(), sql,
+                    decided == null ? null : decided.analysis(), view == null ? null : view.forStatement(sql)));
         }
+    }
+
+    /** The rewriter of the answer being read (the oldest owed), null when it has none of its own. */
+    ResultRewriter answerRewriter() {
+        Owed o = owed.peekFirst();
+        return o == null ? null : o.rewriter();
     }
 
     /** A client command that changes the current schema (COM_INIT_DB payload). */

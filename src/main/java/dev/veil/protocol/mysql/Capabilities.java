@@ -2,10 +2,13 @@ package dev.veil.protocol.mysql;
 
 /**
  * Capability flags of the MySQL client/server protocol (dev.mysql.com "Capabilities Flags"; MariaDB
- * "Connection" page). The lower 32 bits are common to both servers; MariaDB's extended flags live in the
- * handshake's reserved bytes and are never offered by Veil.
+ * "Connection" page). The lower 32 bits are common to both servers. MariaDB's extended flags are a second
+ * 32-bit set in the last 4 reserved bytes of the greeting and of the client's answer, meaningful only while
+ * CLIENT_MYSQL (bit 0, {@link #LONG_PASSWORD}) is clear: a MariaDB server clears it to say it has them, a client
+ * clears it to send its own.
  */
 public final class Capabilities {
+    /** Also CLIENT_MYSQL: set by MySQL servers and clients, clear where MariaDB's extended flags are used. */
     public static final int LONG_PASSWORD = 1;
     public static final int FOUND_ROWS = 1 << 1;
     public static final int LONG_FLAG = 1 << 2;
@@ -53,6 +56,23 @@ public final class Capabilities {
      */
     public static final int RESPONSE_SHAPING = FOUND_ROWS | IGNORE_SPACE | INTERACTIVE | MULTI_STATEMENTS
             | MULTI_RESULTS | PS_MULTI_RESULTS | SESSION_TRACK | DEPRECATE_EOF;
+
+    /**
+     * MariaDB MARIADB_CLIENT_EXTENDED_METADATA (bit 35 of MariaDB's 64-bit set, bit 3 of its extended word):
+     * column definitions carry the data type or format the column type alone cannot say (json, uuid, inet6,
+     * geometry types), which MariaDB Connector/J uses to type values. It changes the column definition layout.
+     */
+    public static final int MARIADB_EXTENDED_METADATA = 1 << 3;
+
+    /**
+     * MariaDB extended flags Veil relays faithfully. Left out: PROGRESS (progress packets), COM_MULTI,
+     * STMT_BULK_OPERATIONS (COM_STMT_BULK_EXECUTE is refused), CACHE_METADATA (skipped column definitions),
+     * BULK_UNIT_RESULTS.
+     */
+    public static final int MARIADB_SUPPORTED = MARIADB_EXTENDED_METADATA;
+
+    /** The MariaDB extended flags that change what the server sends back: part of a pooled connection's profile. */
+    public static final int MARIADB_RESPONSE_SHAPING = MARIADB_EXTENDED_METADATA;
 
     /** Required of every client: Veil speaks only the 4.1 protocol with plugin authentication. */
     public static final int REQUIRED = PROTOCOL_41 | SECURE_CONNECTION;

@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * The client's answer to the handshake (dev.mysql.com "Protocol::HandshakeResponse41"). A 32-byte payload
- * with the SSL flag is an {@link SSLRequest} instead; callers check that first.
+ * with the SSL flag is an {@link SSLRequest} instead; callers check that first. A MariaDB client that clears
+ * CLIENT_MYSQL sends its extended capabilities in the last 4 of the 23 reserved bytes (mariadb.com
+ * "Connection"); {@code mariaDbCapabilities} is 0 otherwise.
  */
 public record HandshakeResponse41(
         int capabilities,
@@ -19,14 +21,22 @@ public record HandshakeResponse41(
         byte[] authResponse,
         String database,
         String authPluginName,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        int mariaDbCapabilities) {
+
+    /** A response without MariaDB extended capabilities. */
+    public HandshakeResponse41(int capabilities, long maxPacketSize, int characterSet, String user, byte[] authResponse,
+                               String database, String authPluginName, Map<String, String> attributes) {
+        this(capabilities, maxPacketSize, characterSet, user, authResponse, database, authPluginName, attributes, 0);
+    }
 
     public Buffer encode() {
         PayloadWriter w = new PayloadWriter(128)
                 .int4(capabilities & 0xFFFFFFFFL)
                 .int4(maxPacketSize)
                 .int1(characterSet)
-                .zeros(23)
+                .zeros(19)
+                .int4(Capabilities.has(capabilities, Capabilities.LONG_PASSWORD) ? 0 : mariaDbCapabilities & 0xFFFFFFFFL)
                 .nulString(user);
         byte[] auth = authResponse == null ? new byte[0] : authResponse;
         if (Capabilities.has(capabilities, Capabilities.PLUGIN_AUTH_LENENC_CLIENT_DATA)) {
@@ -58,7 +68,9 @@ public record HandshakeResponse41(
         }
         long maxPacket = r.int4();
         int charset = r.int1();
-        r.skip(23);
+        r.skip(19);
+        int reserved = (int) r.int4();
+        int mariaDb = Capabilities.has(caps, Capabilities.LONG_PASSWORD) ? 0 : reserved;
         String user = r.nulString();
         byte[] auth;
         if (Capabilities.has(caps, Capabilities.PLUGIN_AUTH_LENENC_CLIENT_DATA)) {
@@ -88,14 +100,15 @@ public record HandshakeResponse41(
                 attrs.put(a.lenencString(), a.lenencString());
             }
         }
-        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, attrs);
+        return new HandshakeResponse41(caps, maxPacket, charset, user, auth, database, plugin, attrs, mariaDb);
     }
 
     @Override
     public String toString() {
         // Never print the auth response: with mysql_clear_password it is the password or token itself.
         return "HandshakeResponse41[user=" + user + ", database=" + database + ", plugin=" + authPluginName
-                + ", capabilities=0x" + Integer.toHexString(capabilities) + ", charset=" + characterSet + "]";
+                + ", capabilities=0x" + Integer.toHexString(capabilities) + ", mariaDbCapabilities=0x"
+                + Integer.toHexString(mariaDbCapabilities) + ", charset=" + characterSet + "]";
     }
 
     static String utf8(byte[] b) {

@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Initial handshake from the server (dev.mysql.com "Protocol::HandshakeV10"). The 20-byte nonce is split in
  * two parts on the wire; the second part is padded to 13 bytes with a trailing NUL. MariaDB keeps its
- * extended capabilities in the last 4 of the 10 reserved bytes; Veil reads them from servers but never
- * offers them to clients.
+ * extended capabilities in the last 4 of the 10 reserved bytes, read and written only while CLIENT_MYSQL is
+ * clear; Veil passes on the ones it relays faithfully ({@link Capabilities#MARIADB_SUPPORTED}).
  */
 public record HandshakeV10(
         String serverVersion,

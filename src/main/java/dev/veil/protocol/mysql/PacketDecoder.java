@@ -8,6 +8,10 @@ import io.vertx.core.buffer.Buffer;
  * the bytes it needs; the header is read once per chunk, so a 16 MB packet arriving in small chunks costs
  * linear time. A header declaring more than the limit is refused as soon as it arrives, and a split packet's
  * buffer grows with the bytes received (never to the declared length up front).
+ *
+ * <p>A packet of 0xFFFFFF payload bytes continues in the next packet, whose sequence id must be the next one
+ * (dev.mysql.com "Sending More Than 16Mb"); any other id is refused ({@link PacketOutOfOrderException}) rather
+ * than joined, as the servers refuse it.
  */
 public final class PacketDecoder {
     /** Receives each physical packet: its payload is {@code buf[offset, offset + length)}, its header the 4 bytes before. */
@@ -27,6 +31,9 @@ public final class PacketDecoder {
 
     private Buffer pending;
     private int maxPayload = Packets.MAX_PAYLOAD;
+    /** The last packet delivered was full size: the next one continues it and must carry {@link #nextSequence}. */
+    private boolean continuing;
+    private int nextSequence;
 
     /** A decoder for a client that has not logged in yet: packets over {@link #MAX_PAYLOAD_BEFORE_LOGIN} are refused. */
     public static PacketDecoder beforeLogin() {
@@ -40,7 +47,10 @@ public final class PacketDecoder {
         this.maxPayload = maxPayload;
     }
 
-    /** @throws PacketTooLargeException when a header declares more than the limit */
+    /**
+     * @throws PacketTooLargeException when a header declares more than the limit
+     * @throws PacketOutOfOrderException when a packet continuing a full-size one has the wrong sequence id
+     */
     public void feed(Buffer chunk, Handler handler) {
         int pos = pending == null ? 0 : completePending(chunk, handler);
         if (pos < 0) {
@@ -52,7 +62,7 @@ public final class PacketDecoder {
             if (total - pos - 4 < len) {
                 break;
             }
-            handler.onPacket(chunk.getUnsignedByte(pos + 3), chunk, pos + 4, len);
+            deliver(handler, chunk.getUnsignedByte(pos + 3), chunk, pos + 4, len);
             pos += 4 + len;
         }
         if (pos < total) {
@@ -94,8 +104,19 @@ public final class PacketDecoder {
         }
         Buffer whole = pending.appendBuffer(chunk, used, missing);
         pending = null;
-        handler.onPacket(whole.getUnsignedByte(3), whole, 4, len);
+        deliver(handler, whole.getUnsignedByte(3), whole, 4, len);
         return used + missing;
+    }
+
+    /** @throws PacketOutOfOrderException when the packet continues a full-size one with the wrong sequence id */
+    private void deliver(Handler handler, int seq, Buffer buf, int offset, int length) {
+        if (continuing && seq != nextSequence) {
+            pending = null;
+            throw new PacketOutOfOrderException(seq, nextSequence);
+        }
+        continuing = length == Packets.MAX_PAYLOAD;
+        nextSequence = (seq + 1) & 0xFF;
+        handler.onPacket(seq, buf, offset, length);
     }
 
     /** Bytes received that do not yet form a whole packet. */

@@ -13,6 +13,9 @@ import java.util.ArrayDeque;
  *
  * <p>Commands may be pipelined (MariaDB Connector/J sends COM_STMT_PREPARE and COM_STMT_EXECUTE back to
  * back), so expectations queue up in the order the commands were sent.
+ *
+ * <p>Column definitions are counted, never read: their layout may vary (MariaDB's extended metadata adds a
+ * block to each), and only {@link ColumnDefinition} decodes them, told what the connection negotiated.
  */
 public final class ResponseTracker {
     /** What the answer to a command looks like. */

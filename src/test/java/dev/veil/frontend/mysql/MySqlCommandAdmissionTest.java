@@ -6,6 +6,7 @@ import dev.veil.analysis.Dialect;
 import dev.veil.policy.Decision;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.StatementFacts;
+import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.error.ErrorCode;
@@ -133,8 +134,49 @@ class MySqlCommandAdmissionTest {
                     "/*!50000 SELECT 1; KILL 5 */", "SELECT 1; /* x */ kill 5;"}) {
                 VeilException e = refusal(() -> query(sql));
                 assertUnsupported(e);
-                assertThat(e.getMessage()).as(sql).contains("KILL must be sent as a statement of its own");
+                assertThat(e.getMessage()).as(sql).contains("KILL inside a multi-statement text goes through Veil only as its first statement",
+                        "rule builtin.mysql-kill");
             }
+        }
+
+        @Test
+        void answersAKillThatBeginsAMultiStatementAndForwardsTheRest() {
+            Verdict v = multi("kill query 5; select sleep(0.05)");
+            assertKill(v, 5, false);
+            assertThat(v.rest()).isEqualTo(" select sleep(0.05)");
+            assertThat(v.changesSchema()).isFalse();
+            Verdict connection = multi("/* pool */ KILL 7 ;\nSELECT 1; USE other");
+            assertKill(connection, 7, true);
+            assertThat(connection.rest()).isEqualTo("\nSELECT 1; USE other");
+            assertThat(connection.changesSchema()).as("USE in the rest").isTrue();
+        }
+
+        @Test
+        void theRestOfATextBegunByKillIsDecidedByTheRulesOnItsOwn() {
+            Verdict v = multi("KILL QUERY 5; LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t");
+            Decision d = builtInRules.decide(new StatementFacts(Dialect.MYSQL, v.rest(), false, null));
+            assertThat(d).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.rule()).isEqualTo("builtin.mysql-local-infile"));
+        }
+
+        @Test
+        void refusesKillInAMultiStatementThatCannotBeCutAfterIt() {
+            for (String sql : new String[]{"SELECT 1; KILL 5", "KILL 5; KILL 6", "KILL 5; SELECT 1; kill query 6",
+                    "/*!50000 KILL 5; SELECT 1 */", "KILL 5 + 1; SELECT 1", "KILL USER bob; SELECT 1"}) {
+                VeilException e = refusal(() -> multi(sql));
+                assertUnsupported(e);
+            }
+        }
+
+        private Verdict multi(String sql) {
+            Verdict v = admission.admit(Buffer.buffer().appendByte((byte) Command.COM_QUERY).appendString(sql),
+                    Capabilities.MULTI_STATEMENTS);
+            if (v.forward()) {
+                Decision d = builtInRules.decide(new StatementFacts(Dialect.MYSQL, sql, false, null));
+                if (d instanceof Decision.Deny deny) {
+                    throw deny.error();
+                }
+            }
+            return v;
         }
 
         @Test

@@ -9,6 +9,7 @@ import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.PayloadWriter;
 import dev.veil.protocol.mysql.ResponseTracker.Shape;
 import dev.veil.protocol.mysql.TextRow;
+import dev.veil.rewrite.ResultColumn;
 import dev.veil.rewrite.ResultRewriter;
 import dev.veil.testing.ColumnRewriter;
 import dev.veil.testing.MariaDbServer;
@@ -57,12 +58,18 @@ class MySqlResultRelayServerTest {
 
     /** The text answer and the binary answer the client got, each relayed with {@code rewriter}. */
     private List<RelayCapture> run(ResultRewriter rewriter) throws Exception {
+        return run(rewriter, PROFILE, QUERY);
+    }
+
+    private List<RelayCapture> run(ResultRewriter rewriter, MySqlProfile profile, String query) throws Exception {
         CompletableFuture<List<RelayCapture>> done = new CompletableFuture<>();
         Context loop = vertx.getOrCreateContext();
-        loop.runOnContext(v -> upstreams.connectMySql(upstreams.find("my").orElseThrow(), MariaDbServer.DATABASE, PROFILE, loop)
-                .compose(server -> command(loop, server, rewriter, payload(Command.COM_QUERY, QUERY), Shape.RESULT)
-                        .compose(text -> command(loop, server, rewriter, payload(Command.COM_STMT_PREPARE, QUERY), Shape.PREPARE)
-                                .compose(prepared -> command(loop, server, rewriter, execute(server.tracker().lastPreparedStatementId()), Shape.RESULT))
+        boolean extended = profile.mariaDbCapabilities() != 0;
+        loop.runOnContext(v -> upstreams.connectMySql(upstreams.find("my").orElseThrow(), MariaDbServer.DATABASE, profile, loop)
+                .compose(server -> command(loop, server, rewriter, payload(Command.COM_QUERY, query), Shape.RESULT, extended)
+                        .compose(text -> command(loop, server, rewriter, payload(Command.COM_STMT_PREPARE, query), Shape.PREPARE, extended)
+                                .compose(prepared -> command(loop, server, rewriter, execute(server.tracker().lastPreparedStatementId()),
+                                        Shape.RESULT, extended))
                                 .map(binary -> List.of(text, binary)))
                         .onComplete(ar -> server.close()))
                 .onComplete(ar -> {
@@ -77,11 +84,11 @@ class MySqlResultRelayServerTest {
 
     /** Sends one command through a fresh relay; completes once its whole answer reached the client. */
     private static Future<RelayCapture> command(Context loop, MySqlServerConnection server, ResultRewriter rewriter,
-                                                Buffer payload, Shape shape) {
+                                                Buffer payload, Shape shape, boolean extendedMetadata) {
         Promise<RelayCapture> answered = Promise.promise();
         RelayCapture client = new RelayCapture();
         MySqlResultRelay relay = new MySqlResultRelay(client, server::binaryRows,
-                (error, rows) -> loop.runOnContext(x -> answered.tryComplete(client)), answered::tryFail);
+                (error, rows) -> loop.runOnContext(x -> answered.tryComplete(client)), answered::tryFail, extendedMetadata, () -> null);
         relay.rewriteWith(rewriter);
         server.attach(client.watching(relay));
         server.send(Packets.frame(0, payload), payload.getUnsignedByte(0), shape);
@@ -99,11 +106,15 @@ class MySqlResultRelayServerTest {
 
     /** The rows of a resultset answer under DEPRECATE_EOF (count, definitions, rows, OK), values as text. */
     private static List<List<String>> rows(RelayCapture client, boolean binary) {
+        return rows(client, binary, false);
+    }
+
+    private static List<List<String>> rows(RelayCapture client, boolean binary, boolean extendedMetadata) {
         List<Buffer> packets = new ArrayList<>();
         new PacketDecoder().feed(Buffer.buffer(client.received()), (seq, buf, off, len) -> packets.add(buf.getBuffer(off, off + len)));
         int columns = packets.get(0).getUnsignedByte(0);
         int[] types = packets.subList(1, 1 + columns).stream()
-                .mapToInt(p -> ColumnDefinition.decode(p, 0, p.length()).type()).toArray();
+                .mapToInt(p -> ColumnDefinition.decode(p, 0, p.length(), extendedMetadata).type()).toArray();
         List<List<String>> rows = new ArrayList<>();
         for (Buffer row : packets.subList(1 + columns, packets.size() - 1)) {
             Buffer[] values = binary ? BinaryRow.values(row, 0, row.length(), types) : TextRow.values(row, 0, row.length());
@@ -146,5 +157,19 @@ class MySqlResultRelayServerTest {
         assertThat(rewriter.columns().get(0)).extracting(c -> c.name() + ":" + c.format()).containsExactly("id:TEXT", "name:TEXT");
         assertThat(rewriter.columns().get(1)).extracting(c -> c.name() + ":" + c.format()).containsExactly("id:BINARY", "name:BINARY");
         assertThat(rewriter.completions()).containsExactly(false, false);
+    }
+
+    @Test
+    void withMariaDbExtendedMetadataTheRewriterIsToldTheJsonFormatAndRowsStillDecode() throws Exception {
+        MySqlProfile extended = new MySqlProfile(PROFILE.capabilities(), Capabilities.MARIADB_EXTENDED_METADATA, 45);
+        ColumnRewriter rewriter = new ColumnRewriter("name", Buffer.buffer("***"));
+        String query = "SELECT 7 AS id, JSON_OBJECT('k', 'v') AS doc, 'carol' AS name";
+        List<RelayCapture> answers = run(rewriter, extended, query);
+        assertThat(rewriter.columns()).hasSize(2);
+        for (List<ResultColumn> columns : rewriter.columns()) {
+            assertThat(columns).extracting(c -> c.name() + ":" + c.typeName()).containsExactly("id:null", "doc:json", "name:null");
+        }
+        assertThat(rows(answers.get(0), false, true)).containsExactly(List.of("7", "{\"k\": \"v\"}", "***"));
+        assertThat(rows(answers.get(1), true, true)).containsExactly(List.of("7", "{\"k\": \"v\"}", "***"));
     }
 }

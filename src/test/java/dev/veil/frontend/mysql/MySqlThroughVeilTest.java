@@ -316,7 +316,7 @@ class MySqlThroughVeilTest {
     }
 
     /** Waits (bounded) until the server shows the statement running, so the kill cannot arrive before it. */
-    private static void waitUntilRunning(String sql) throws Exception {
+    static void waitUntilRunning(String sql) throws Exception {
         try (Connection root = VeilTestResource.mariadb().connectAsRoot("shop")) {
             for (int i = 0; i < 500; i++) {
                 try (Statement st = root.createStatement();

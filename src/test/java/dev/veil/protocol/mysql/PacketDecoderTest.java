@@ -1,11 +1,13 @@
 package dev.veil.protocol.mysql;
 
 import com.sun.management.ThreadMXBean;
+import dev.veil.testing.GoldenHex;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static dev.veil.testing.GoldenHex.hex;
@@ -172,6 +174,52 @@ class PacketDecoderTest {
         // about 256 x 16 MB / 2 = 2 GB; appending each chunk to a growing buffer allocates a small multiple of
         // the stream's length (the buffer grows by doubling, then in 4 MB steps).
         assertThat(allocated).as("bytes allocated while decoding").isLessThan(8L * wire.length());
+    }
+
+    /** The golden headers of a 16 MB packet and its continuation around a payload of 0xFFFFFF + 5 bytes. */
+    private static Buffer splitPacket(String goldenHeaders) {
+        byte[] headers = GoldenHex.load("mysql", goldenHeaders);
+        return Buffer.buffer(Arrays.copyOfRange(headers, 0, 4)).appendBuffer(Buffer.buffer(new byte[Packets.MAX_PAYLOAD]))
+                .appendBytes(Arrays.copyOfRange(headers, 4, 8)).appendBuffer(Buffer.buffer(new byte[5]));
+    }
+
+    @Test
+    void aContinuationWithTheWrongSequenceIdIsRefusedNotJoined() {
+        Buffer wire = splitPacket("frame-split-continuation-out-of-order-headers");
+        for (int chunkSize : new int[]{wire.length(), 64 * 1024}) {
+            PacketDecoder d = new PacketDecoder();
+            List<int[]> delivered = new ArrayList<>();
+            PacketOutOfOrderException e = catchThrowableOfType(() -> {
+                for (int pos = 0; pos < wire.length(); pos += chunkSize) {
+                    d.feed(wire.getBuffer(pos, Math.min(wire.length(), pos + chunkSize)),
+                            (seq, buf, off, len) -> delivered.add(new int[]{seq, len}));
+                }
+            }, PacketOutOfOrderException.class);
+            assertThat(e).as("chunks of %d bytes", chunkSize).isNotNull();
+            assertThat(e.sequenceId()).isEqualTo(7);
+            assertThat(e.expected()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("Got packets out of order");
+            assertThat(delivered).as("only the first packet went through").hasSize(1);
+            assertThat(delivered.get(0)).containsExactly(0, Packets.MAX_PAYLOAD);
+        }
+    }
+
+    @Test
+    void aContinuationWithTheNextSequenceIdIsJoinedAcrossTheWrap() {
+        Buffer wire = splitPacket("frame-split-sequence-wrap-headers");
+        List<int[]> delivered = new ArrayList<>();
+        new PacketDecoder().feed(wire, (seq, buf, off, len) -> delivered.add(new int[]{seq, len}));
+        assertThat(delivered).hasSize(2);
+        assertThat(delivered.get(0)).containsExactly(255, Packets.MAX_PAYLOAD);
+        assertThat(delivered.get(1)).containsExactly(0, 5);
+    }
+
+    @Test
+    void aPacketAfterAShortOneMayCarryAnySequenceId() {
+        // Only a continuation is bound to the next id: a new command starts again at 0, an answer at 1.
+        Buffer wire = Packets.frame(3, Buffer.buffer(new byte[]{Command.COM_PING}))
+                .appendBuffer(Packets.frame(0, Buffer.buffer(new byte[]{Command.COM_PING})));
+        assertThat(collect(new PacketDecoder(), wire)).extracting(Packet::seq).containsExactly(3, 0);
     }
 
     @Test
