@@ -56,7 +56,8 @@ for target in "${TARGETS[@]}"; do
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   corpus_size=$(find "$corpus" -type f | wc -l)
   findings=$(grep -c '^DEDUP_TOKEN:' "$log" || true)
-  grep -E '^== Java Exception:|^DEDUP_TOKEN:|ALARM: working on the last Unit|Test unit written to' "$log" || true
+  # Each finding: the exception, where its input was written, and the input itself (to replay one seen in CI).
+  grep -E '^== Java Exception:|^DEDUP_TOKEN:|ALARM: working on the last Unit|Test unit written to|^Base64:' "$log" || true
   if [ "$findings" -gt 0 ] || [ "$status" -ne 0 ]; then
     failed=1
   fi
@@ -66,4 +67,5 @@ done
 echo
 printf '%-58s %12s %8s %9s %5s\n' target executions corpus findings exit
 printf '%s\n' "${summary[@]}"
+echo "${#TARGETS[@]} target(s) in $((SECONDS / 60))m$((SECONDS % 60))s"
 exit $failed
