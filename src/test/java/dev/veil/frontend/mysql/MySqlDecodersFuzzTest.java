@@ -73,8 +73,17 @@ class MySqlDecodersFuzzTest {
                 seen.add("open");
             } catch (MalformedPacketException | PacketTooLargeException | VeilException e) {
                 seen.add("ended: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            } catch (TlsFollows e) {
+                seen.add("TLS follows");
             }
             return seen;
+        }
+    }
+
+    /** After an SSLRequest the bytes are TLS, not packets: MySqlConnection hands them to the TLS layer. */
+    private static final class TlsFollows extends RuntimeException {
+        TlsFollows() {
+            super(null, null, false, false);
         }
     }
 
@@ -96,9 +105,8 @@ class MySqlDecodersFuzzTest {
             }
             first = false;
             if (SSLRequest.matches(payload)) {
-                // After an SSLRequest the rest is TLS, not packets (MySqlConnection hands it to the TLS layer).
                 seen.add(String.valueOf(SSLRequest.decode(payload)));
-                throw new MalformedPacketException("the fuzz target does not speak TLS: the connection ends here");
+                throw new TlsFollows();
             }
             HandshakeResponse41 response = HandshakeResponse41.decode(payload);
             seen.add(response + " auth " + HexFormat.of().formatHex(response.authResponse()) + " attributes "
