@@ -33,6 +33,12 @@ else
 fi
 CLASSPATH_FUZZ="target/test-classes:target/classes:$(cat target/fuzz.classpath)"
 mkdir -p target/tmp target/fuzz-logs
+# A short pass (CI's 10 s) gets twice the executions from the client compiler alone: the optimising one spends
+# the pass compiling. From a minute on, the optimising one is ahead (measured: 50,000 against 30,000 in 60 s).
+JIT=()
+if [ "$SECONDS_EACH" -lt 30 ]; then
+  JIT=(-XX:TieredStopAtLevel=1)
+fi
 
 summary=()
 failed=0
@@ -47,7 +53,7 @@ for target in "${TARGETS[@]}"; do
   # allowAttachSelf: Jazzer attaches its agent to its own JVM, without starting a helper JVM for it.
   # The Quarkus class orderer named in quarkus-junit's junit-platform.properties needs a Quarkus test run: not here.
   status=0
-  java -Xmx1g -Djava.io.tmpdir=target/tmp -Djdk.attach.allowAttachSelf=true \
+  java ${JIT[@]+"${JIT[@]}"} -Xmx1g -Djava.io.tmpdir=target/tmp -Djdk.attach.allowAttachSelf=true \
       '-Djunit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName' \
       -cp "$CLASSPATH_FUZZ" com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" --target_method="$method" --keep_going=10 \
