@@ -3,6 +3,7 @@ package dev.veil.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * Filters over audit records; a null field does not filter. Relation and tag match what the analysis
@@ -45,8 +46,8 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
             return false;
         }
         if (from != null || to != null) {
-            Instant t = Instant.parse(r.path("time").asText());
-            if ((from != null && t.isBefore(from)) || (to != null && !t.isBefore(to))) {
+            Instant t = timeOf(r);
+            if (t == null || (from != null && t.isBefore(from)) || (to != null && !t.isBefore(to))) {
                 return false;
             }
         }
@@ -63,6 +64,18 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
             return false;
         }
         return tag == null || tagged(r, tag);
+    }
+
+    /**
+     * When a record says it was written, or null when its time is missing or not an instant: a damaged or edited
+     * line, which no time range can place (verify reports it: the record no longer matches its hash).
+     */
+    public static Instant timeOf(JsonNode r) {
+        try {
+            return Instant.parse(r.path("time").asText());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Who a record is about, whatever its type. */

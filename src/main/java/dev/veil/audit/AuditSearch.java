@@ -60,7 +60,8 @@ public final class AuditSearch {
     }
 
     /**
-     * The whole source as one stream: its records and their seq and time range, or null when it holds none. For
+     * The whole source as one stream: its records and their seq and time range (of the records whose time can be
+     * read), or null when it holds none. For
      * files, which hold one chain; the audit table tells its streams apart itself ({@link AuditTable#streams()}).
      */
     public AuditTable.Stream extent(String name) throws IOException {
@@ -72,9 +73,11 @@ public final class AuditSearch {
             long n = m.json().path("seq").asLong();
             seq[0] = Math.min(seq[0], n);
             seq[1] = Math.max(seq[1], n);
-            Instant t = Instant.parse(m.json().path("time").asText());
-            time[0] = time[0] == null || t.isBefore(time[0]) ? t : time[0];
-            time[1] = time[1] == null || t.isAfter(time[1]) ? t : time[1];
+            Instant t = AuditQuery.timeOf(m.json());
+            if (t != null) {
+                time[0] = time[0] == null || t.isBefore(time[0]) ? t : time[0];
+                time[1] = time[1] == null || t.isAfter(time[1]) ? t : time[1];
+            }
         });
         return records[0] == 0 ? null : new AuditTable.Stream(name, records[0], seq[0], seq[1], time[0], time[1]);
     }

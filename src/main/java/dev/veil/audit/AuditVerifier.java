@@ -141,7 +141,10 @@ public final class AuditVerifier {
             } else {
                 Finding f0 = check(p, e, firstInSegment);
                 late = p.seq() < expectedSeq;
-                if (f0 != null && f0.problem() == Problem.DELETED && p.seq() - expectedSeq < 10_000) {
+                // The gap is noted seq by seq, if it is small. After a record claiming the largest seq, the next one
+                // expected wraps to the smallest: the difference overflows, is negative, and is no gap to note.
+                long gap = p.seq() - expectedSeq;
+                if (f0 != null && f0.problem() == Problem.DELETED && gap > 0 && gap < 10_000) {
                     for (long q = expectedSeq; q < p.seq(); q++) {
                         missing.put(q, f0);
                     }
