@@ -350,6 +350,9 @@ public final class PolicyParser {
             end++;
         }
         String name = expression.substring(index, end);
+        if (end < expression.length() && expression.charAt(end) == '(' && name.lastIndexOf('.') > 0) {
+            name = name.substring(0, name.lastIndexOf('.')); // a method called on it: relations.exists(…)
+        }
         while (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }

@@ -142,6 +142,17 @@ class PolicyParserTest {
     }
 
     @Test
+    void aMisspeltVariableIsNamedWithoutTheMethodCalledOnIt() {
+        PolicyProblem.Mistake m = only("""
+                rules:
+                  - name: a
+                    when: statement.relatoins.exists(r, r.name == "x")
+                    outcome: allow
+                """);
+        assertThat(m.what()).startsWith("rule a: when: unknown variable 'statement.relatoins';");
+    }
+
+    @Test
     void aConditionThatIsNotTrueOrFalseIsRefused() {
         PolicyProblem.Mistake m = only("""
                 rules:
