@@ -12,6 +12,7 @@ import dev.veil.error.VeilException;
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.PolicySet;
 import dev.veil.policy.SessionFacts;
 import dev.veil.policy.StatementFacts;
 import dev.veil.upstream.UpstreamRegistry;
@@ -137,7 +138,9 @@ public final class StatementPipeline {
      * change the client's answer.
      */
     public Future<Ticket> refuse(Statement statement, VeilException error) {
-        AuditEvent.Decision d = new AuditEvent.Decision(AuditEvent.Verdict.DENY, PROTOCOL_RULE, error.getMessage());
+        PolicySet inForce = policy.policy();
+        AuditEvent.Decision d = new AuditEvent.Decision(AuditEvent.Verdict.DENY, PROTOCOL_RULE, error.getMessage(),
+                inForce == null ? null : inForce.version(), List.of());
         return audit.decided(statement.sql(), null, AuditEvent.Analysis.notAnalysed(), d)
                 .<Ticket>map(record -> new Ticket.Refuse(error))
                 .otherwise(new Ticket.Refuse(error));

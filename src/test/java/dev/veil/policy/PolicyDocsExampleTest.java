@@ -52,6 +52,9 @@ class PolicyDocsExampleTest {
         Identity stranger = new Identity("mallory", List.of(), Identity.Source.LOCAL_ACCOUNT);
         assertThat(decide(engine, analyst, "SELECT id FROM orders").rule()).isEqualTo(PolicySet.KNOWN_DEFAULT);
         assertThat(decide(engine, analyst, "UPDATE orders SET status = 'x' WHERE id = 1").rule()).isEqualTo("analysts-read-only");
+        // what pgjdbc sends when it connects, and transactions, stay open to analysts
+        assertThat(decide(engine, analyst, "SET extra_float_digits = 3")).isInstanceOf(Decision.Allow.class);
+        assertThat(decide(engine, analyst, "BEGIN")).isInstanceOf(Decision.Allow.class);
         assertThat(decide(engine, engineer, "DELETE FROM orders WHERE id = 1").rule()).isEqualTo("orders-never-deleted");
         assertThat(decide(engine, engineer, "DROP TABLE orders")).isInstanceOf(Decision.RequireApproval.class);
         assertThat(decide(engine, new Identity("root", List.of("admin"), Identity.Source.LOCAL_ACCOUNT), "DROP TABLE orders"))
