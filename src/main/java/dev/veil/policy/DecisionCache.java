@@ -15,16 +15,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DecisionCache {
     /** Distinct askers per statement shape kept; past it the shape's entries are dropped and collected again. */
-    private static final int ASKERS_PER_STATEMENT = 256;
+    private static final int ASKERS_PER_STATEMENT = 64;
 
     private final Cache<Analysis, Map<Key, Decision>> byAnalysis;
 
     /**
      * Who asks, as far as the decision can depend on it: the database, and either the session (when a rule
-     * reads facts of the session or the identity beyond its roles, or the identity holds no role: the default
-     * names it) or the policy roles alone.
+     * reads facts of the session or the identity beyond its roles), the policy roles alone, or, for an identity
+     * holding none, its name (the default refusal names it).
      */
     record Key(String database, Object asker) {
+    }
+
+    /** The asker of an identity that holds no role. */
+    record Unknown(String subject) {
     }
 
     DecisionCache(long statements) {

@@ -87,7 +87,8 @@ public final class PolicySet {
         List<String> held = session.roles(this);
         DecisionCache.Key key = null;
         if (facts.analysis() != null) {
-            key = new DecisionCache.Key(facts.database(), perSession || held.isEmpty() ? session : held);
+            Object asker = perSession ? session : held.isEmpty() ? new DecisionCache.Unknown(session.identity().name()) : held;
+            key = new DecisionCache.Key(facts.database(), asker);
             Decision cached = cache.get(facts.analysis(), key);
             if (cached != null) {
                 return cached;
