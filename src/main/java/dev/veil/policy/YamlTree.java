@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -83,6 +84,15 @@ final class YamlTree {
             }
             return root;
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+                // SnakeYAML says what it found where, and within what (a block, a quoted text) that began where
+                String within = m.getContext() == null || m.getContextMark() == null ? ""
+                        : " (" + m.getContext() + " at line " + (m.getContextMark().getLine() + 1) + ", column "
+                        + (m.getContextMark().getColumn() + 1) + ")";
+                String hint = m.getProblem() != null && m.getProblem().contains("<block") ? "; check the indentation" : "";
+                return fail(new At(m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1),
+                        m.getProblem() + within + hint);
+            }
             JsonLocation l = e.getLocation();
             return fail(l == null ? new At(1, 1) : at(l), e.getOriginalMessage());
         } catch (IOException e) {

@@ -73,7 +73,9 @@ class PolicyParserTest {
                    outcome: allow
                 """);
         assertThat(m.line()).isEqualTo(4);
-        assertThat(m.what()).startsWith("not valid YAML");
+        assertThat(m.column()).isEqualTo(4);
+        assertThat(m.what()).isEqualTo("not valid YAML: expected <block end>, but found '<block mapping start>' (while "
+                + "parsing a block collection at line 2, column 3); check the indentation");
     }
 
     @Test
