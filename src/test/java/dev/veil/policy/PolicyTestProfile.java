@@ -40,22 +40,25 @@ public class PolicyTestProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        try {
-            file = Files.createTempDirectory("veil-policy").resolve("policy.yaml");
-            Files.writeString(file, POLICY);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Map.of("veil.policy.file", file.toString());
+        return Map.of("veil.policy.file", file().toString());
     }
 
-    static Path file() {
+    /** The one file of the test run (Quarkus may ask for the overrides more than once). */
+    static synchronized Path file() {
+        if (file == null) {
+            try {
+                file = Files.createTempDirectory("veil-policy").resolve("policy.yaml");
+                Files.writeString(file, POLICY);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return file;
     }
 
     /** Replaces the policy file the way an editor saves it: a new file renamed over the old one. */
     static void replace(String content) throws IOException {
-        Path next = Files.writeString(file.resolveSibling("policy.yaml.new"), content);
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path next = Files.writeString(file().resolveSibling("policy.yaml.new"), content);
+        Files.move(next, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
