@@ -12,6 +12,7 @@ import dev.veil.frontend.FrontendTls;
 import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
 import dev.veil.frontend.pg.PgEngine;
+import dev.veil.policy.file.PolicyFile;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionLifetime;
 import dev.veil.upstream.UpstreamRegistry;
@@ -40,13 +41,14 @@ public class Gateway {
     private final UpstreamRegistry upstreams;
     private final AuditLog audit;
     private final SessionLifetime sessionLifetime;
+    private final PolicyFile policy;
 
     private final int httpPort;
     private boolean started;
 
     public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgEngine pg, MySqlEngine mysql,
                    UpstreamRegistry upstreams, AuditLog audit,
-                   SessionLifetime sessionLifetime,
+                   SessionLifetime sessionLifetime, PolicyFile policy,
                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
@@ -57,6 +59,7 @@ public class Gateway {
         this.upstreams = upstreams;
         this.audit = audit;
         this.sessionLifetime = sessionLifetime;
+        this.policy = policy;
     }
 
     /** In tests the gateway starts with the application; otherwise the {@code serve} command starts it. */
@@ -78,6 +81,7 @@ public class Gateway {
             demo.start();
         }
         audit.start();
+        policy.start(); // after the audit log: the policy.reloaded record of the start goes there, refused or not
         sessionLifetime.start();
         PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
         PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
@@ -139,6 +143,7 @@ public class Gateway {
         pgListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         mysqlListener.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         sessionLifetime.stop();
+        policy.close();
         upstreams.shutdown();
         audit.stop();
         demo.stop();

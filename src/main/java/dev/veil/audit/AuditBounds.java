@@ -95,13 +95,19 @@ public record AuditBounds(int statementChars, int fieldChars) {
                 items(a.columns(), this::column, AuditBounds::chars, more -> new AuditEvent.ColumnAccess(null, more, null, List.of()), listChars()),
                 field(a.lineage()));
         AuditEvent.Decision c = d.decision();
-        AuditEvent.Decision decision = c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()));
+        AuditEvent.Decision decision = c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()),
+                field(c.policyVersion()), items(c.observed(), this::observation, AuditBounds::chars,
+                        more -> new AuditEvent.Observation(more, null, null, null), listChars()));
         return new AuditEvent.StatementDecided(d.time(), d.sessionId(), d.statementId(), field(d.identityName()),
                 strings(d.roles(), listChars()), field(d.environment()), field(d.upstream()), field(d.database()),
                 field(d.protocol()), field(d.fingerprint()), statement, length, sha256, truncated, d.literalsRedacted(),
                 strings(d.parameters(), statementChars), analysis, decision,
                 items(d.masks(), this::mask, AuditBounds::chars, more -> new AuditEvent.Mask(-1, more, null, null), listChars()),
                 field(d.approval()));
+    }
+
+    private AuditEvent.Observation observation(AuditEvent.Observation o) {
+        return new AuditEvent.Observation(field(o.rule()), field(o.mode()), o.verdict(), field(o.reason()));
     }
 
     private AuditEvent.ColumnAccess column(AuditEvent.ColumnAccess c) {
@@ -189,6 +195,10 @@ public record AuditBounds(int statementChars, int fieldChars) {
             }
         }
         return n;
+    }
+
+    private static int chars(AuditEvent.Observation o) {
+        return 60 + len(o.rule()) + len(o.mode()) + len(o.reason());
     }
 
     private static int chars(AuditEvent.Mask m) {

@@ -140,14 +140,31 @@ public sealed interface AuditEvent {
         @JsonProperty("interrupted") INTERRUPTED
     }
 
-    /** The policy decision and the rule that made it. */
-    record Decision(Verdict verdict, String rule, String reason) {
+    /**
+     * The policy decision and the rule that made it, under policy file version {@code policyVersion} (null
+     * without a policy file). {@code observed}: the observe-mode rules that matched before it, each with what it
+     * would have decided; they changed nothing.
+     */
+    record Decision(Verdict verdict, String rule, String reason, String policyVersion, List<Observation> observed) {
         public static final String NO_POLICY = "no-policy";
+
+        public Decision {
+            observed = observed == null ? List.of() : List.copyOf(observed);
+        }
+
+        public Decision(Verdict verdict, String rule, String reason) {
+            this(verdict, rule, reason, null, List.of());
+        }
 
         /** What every statement gets until the policy stage exists. */
         public static Decision allowWithoutPolicy() {
             return new Decision(Verdict.ALLOW, NO_POLICY, null);
         }
+    }
+
+    /** An observe-mode rule that matched: {@code mode} is always {@code observe}; the verdict it would have given. */
+    record Observation(String rule, String mode, Verdict verdict, String reason) {
+        public static final String OBSERVE = "observe";
     }
 
     enum Verdict {

@@ -54,10 +54,7 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
         if (identity != null && !identity.equals(identityOf(r))) {
             return false;
         }
-        if (decision != null && !decision.equalsIgnoreCase(r.path("decision").path("verdict").asText())) {
-            return false;
-        }
-        if (rule != null && !rule.equals(r.path("decision").path("rule").asText())) {
+        if ((decision != null || rule != null) && !decided(r.path("decision"))) {
             return false;
         }
         if (relation != null && !touches(r, relation)) {
@@ -76,6 +73,31 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The decision matches the verdict and rule asked for; or, when a rule is named, one of the observe-mode rules
+     * recorded with it does (verdict and rule on the same entry): naming a rule finds what it would have done
+     * in observe mode too, while a verdict alone is the statement's own.
+     */
+    private boolean decided(JsonNode d) {
+        if (entryMatches(d)) {
+            return true;
+        }
+        if (rule == null) {
+            return false;
+        }
+        for (JsonNode o : d.path("observed")) {
+            if (entryMatches(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean entryMatches(JsonNode e) {
+        return (decision == null || decision.equalsIgnoreCase(e.path("verdict").asText()))
+                && (rule == null || rule.equals(e.path("rule").asText()));
     }
 
     /** Who a record is about, whatever its type. */

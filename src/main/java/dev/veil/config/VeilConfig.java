@@ -41,6 +41,9 @@ public interface VeilConfig {
 
     AnalysisSettings analysis();
 
+    /** The policy file: who holds which role, and the rules that decide on statements (docs/policy.md). */
+    PolicySettings policy();
+
     /** Veil's own log (not the audit trail). */
     LogSettings log();
 
@@ -52,6 +55,16 @@ public interface VeilConfig {
          */
         @WithDefault("false")
         boolean json();
+    }
+
+    interface PolicySettings {
+        /**
+         * The policy file (YAML). Loaded at start (a file with mistakes stops the start, naming each with its line
+         * and column) and again whenever it changes: its directory is watched, so a Kubernetes ConfigMap mount
+         * works. A changed file with mistakes is refused and the policy in force stays. Unset: Veil's built-in
+         * rules decide, and every other statement is allowed (rule no-policy).
+         */
+        Optional<String> file();
     }
 
     interface AnalysisSettings {

@@ -111,12 +111,17 @@ public class Authenticator {
 
     private static Identity tokenIdentity(String user, VerifiedToken token) {
         if (TokenClaims.matchingUserClaim(token, user) != null) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.OIDC_TOKEN, token.provider().name(), token.validUntil());
+            return tokenIdentity(user, token, Identity.Source.OIDC_TOKEN);
         }
         if (TokenClaims.isServiceTokenOf(token, user)) {
-            return new Identity(user, TokenClaims.roles(token), Identity.Source.SERVICE_ACCOUNT, token.provider().name(), token.validUntil());
+            return tokenIdentity(user, token, Identity.Source.SERVICE_ACCOUNT);
         }
         throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it does not belong to user \"" + user
                 + "\" (connect with the token's " + String.join(" or ", token.provider().userClaims()) + " as user name)");
+    }
+
+    private static Identity tokenIdentity(String user, VerifiedToken token, Identity.Source source) {
+        return new Identity(user, TokenClaims.roles(token), source, token.provider().name(), token.validUntil(),
+                TokenClaims.groups(token), TokenClaims.plain(token.claims()));
     }
 }

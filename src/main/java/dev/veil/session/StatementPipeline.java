@@ -12,6 +12,8 @@ import dev.veil.error.VeilException;
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.PolicySet;
+import dev.veil.policy.SessionFacts;
 import dev.veil.policy.StatementFacts;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
@@ -20,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,13 +42,16 @@ public final class StatementPipeline {
     private final UpstreamSettings upstream;
     private final Dialect dialect;
     private final LexicalSettings lexical;
+    /** Who asks, from where, with which application: what the policy knows of the session. */
+    private final SessionFacts facts;
     private String database;
 
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
-                             UpstreamSettings upstream, Dialect dialect, String database) {
+                             UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts) {
         this.analysis = analysis;
         this.policy = policy;
         this.audit = audit;
+        this.facts = facts;
         this.upstreams = upstreams;
         this.upstream = upstream;
         this.dialect = dialect;
@@ -85,7 +91,8 @@ public final class StatementPipeline {
      * refused; when allowed it is recorded each time it runs.
      */
     public Future<Ticket> decide(Statement statement, Analysis known) {
-        Decision decision = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known));
+        Decision decision = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
+                facts, database));
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
@@ -131,7 +138,9 @@ public final class StatementPipeline {
      * change the client's answer.
      */
     public Future<Ticket> refuse(Statement statement, VeilException error) {
-        AuditEvent.Decision d = new AuditEvent.Decision(AuditEvent.Verdict.DENY, PROTOCOL_RULE, error.getMessage());
+        PolicySet inForce = policy.policy();
+        AuditEvent.Decision d = new AuditEvent.Decision(AuditEvent.Verdict.DENY, PROTOCOL_RULE, error.getMessage(),
+                inForce == null ? null : inForce.version(), List.of());
         return audit.decided(statement.sql(), null, AuditEvent.Analysis.notAnalysed(), d)
                 .<Ticket>map(record -> new Ticket.Refuse(error))
                 .otherwise(new Ticket.Refuse(error));
@@ -177,11 +186,27 @@ public final class StatementPipeline {
                 + "ask an administrator"));
     }
 
+    /**
+     * The decision as the audit trail records it, with the policy version and the observe-mode rules that
+     * matched. A required approval is recorded as the refusal it is until approvals exist.
+     */
     private static AuditEvent.Decision recorded(Decision decision) {
-        if (decision instanceof Decision.Allow) {
-            return new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, decision.rule(), null);
+        List<AuditEvent.Observation> observed = new ArrayList<>(decision.observed().size());
+        for (Decision.Observation o : decision.observed()) {
+            observed.add(new AuditEvent.Observation(o.rule(), AuditEvent.Observation.OBSERVE, verdict(o.wouldHave()),
+                    reason(o.wouldHave())));
         }
-        String reason = decision instanceof Decision.Deny deny ? deny.reason() : ((Decision.RequireApproval) decision).reason();
-        return new AuditEvent.Decision(AuditEvent.Verdict.DENY, decision.rule(), reason);
+        return new AuditEvent.Decision(verdict(decision), decision.rule(), reason(decision), decision.policyVersion(), observed);
+    }
+
+    private static AuditEvent.Verdict verdict(Decision decision) {
+        return decision instanceof Decision.Allow ? AuditEvent.Verdict.ALLOW : AuditEvent.Verdict.DENY;
+    }
+
+    private static String reason(Decision decision) {
+        if (decision instanceof Decision.Deny deny) {
+            return deny.reason();
+        }
+        return decision instanceof Decision.RequireApproval approval ? approval.reason() : null;
     }
 }

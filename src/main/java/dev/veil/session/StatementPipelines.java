@@ -2,6 +2,7 @@ package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.SessionFacts;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,12 +16,8 @@ public class StatementPipelines {
     private final PolicyEngine policy;
     private final UpstreamRegistry upstreams;
 
+    /** {@code policy}: the built-in rules and the policy file in force (see PolicyBeans), or other rules (tests). */
     @Inject
-    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, UpstreamRegistry upstreams) {
-        this(analysis, auditor, PolicyEngine.builtIn(), upstreams);
-    }
-
-    /** With other rules than the built-in ones (an embedding application, the conversation tests). */
     public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams) {
         this.analysis = analysis;
         this.auditor = auditor;
@@ -35,6 +32,7 @@ public class StatementPipelines {
     public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName) {
         String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
-        return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database());
+        SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName);
+        return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts);
     }
 }

@@ -28,4 +28,11 @@ class ReadinessTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"status\": \"UP\"").contains("listener.postgresql");
     }
+
+    @Test
+    void reportsThatNoPolicyFileIsLoadedWhenNoneIsConfigured() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body()).contains("\"veil-policy\"").contains("\"loaded\": false")
+                .contains("none: veil.policy.file is not set; built-in rules only, everything else is allowed");
+    }
 }

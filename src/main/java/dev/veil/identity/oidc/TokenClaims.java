@@ -2,6 +2,8 @@ package dev.veil.identity.oidc;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,23 +58,11 @@ public final class TokenClaims {
 
     /** Veil roles from the roles claim: through the role map when one is configured, else the names themselves. */
     public static List<String> roles(VerifiedToken token) {
-        Object raw = walk(token.claims(), token.provider().rolesClaim());
-        Collection<?> names;
-        if (raw instanceof Collection<?> c) {
-            names = c;
-        } else if (raw instanceof String s) {
-            names = List.of(s.split("[\\s,]+"));
-        } else {
-            return List.of();
-        }
         Map<String, String> map = token.provider().roleMap();
         Set<String> roles = new LinkedHashSet<>();
-        for (Object n : names) {
-            if (!(n instanceof String name) || name.isBlank()) {
-                continue;
-            }
+        for (String name : groupNames(token)) {
             // Keycloak writes full group paths (/admins) unless told not to: match either form.
-            String bare = name.startsWith("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
+            String bare = bare(name);
             if (map.isEmpty()) {
                 roles.add(bare);
             } else {
@@ -83,5 +73,91 @@ public final class TokenClaims {
             }
         }
         return new ArrayList<>(roles);
+    }
+
+    /**
+     * The groups the roles claim names, before any role map: Keycloak's group paths (/org/admins) as their last
+     * part, the way the role map reads them too.
+     */
+    public static List<String> groups(VerifiedToken token) {
+        Set<String> groups = new LinkedHashSet<>();
+        for (String name : groupNames(token)) {
+            groups.add(bare(name));
+        }
+        return new ArrayList<>(groups);
+    }
+
+    private static List<String> groupNames(VerifiedToken token) {
+        Object raw = walk(token.claims(), token.provider().rolesClaim());
+        Collection<?> names;
+        if (raw instanceof Collection<?> c) {
+            names = c;
+        } else if (raw instanceof String s) {
+            names = List.of(s.split("[\\s,]+"));
+        } else {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Object n : names) {
+            if (n instanceof String name && !name.isBlank()) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private static String bare(String name) {
+        return name.startsWith("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
+    }
+
+    /**
+     * The claims as plain values a policy condition can read: strings, longs, doubles, booleans, and immutable
+     * lists and maps of them; nulls are left out (a missing claim and a null one read the same).
+     */
+    public static Map<String, Object> plain(Map<String, Object> claims) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        claims.forEach((k, v) -> {
+            Object p = plainValue(v);
+            if (k != null && p != null) {
+                out.put(k, p);
+            }
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Object plainValue(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
+            return v;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Float) {
+            return ((Float) v).doubleValue();
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof Collection<?> c) {
+            List<Object> list = new ArrayList<>();
+            c.forEach(e -> {
+                Object p = plainValue(e);
+                if (p != null) {
+                    list.add(p);
+                }
+            });
+            return Collections.unmodifiableList(list);
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            m.forEach((k, e) -> {
+                Object p = plainValue(e);
+                if (k != null && p != null) {
+                    map.put(k.toString(), p);
+                }
+            });
+            return Collections.unmodifiableMap(map);
+        }
+        return v.toString();
     }
 }

@@ -1,0 +1,31 @@
+package dev.veil.admin;
+
+import dev.veil.audit.AuditLog;
+import dev.veil.config.VeilConfig;
+import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.file.PolicyFile;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The policy engine (built-in rules, then the policy file in force) and the policy file as application beans;
+ * the policy package itself knows nothing of CDI. The gateway loads the file at start ({@link PolicyFile#start}).
+ */
+@ApplicationScoped
+public class PolicyBeans {
+    @Produces
+    @ApplicationScoped
+    PolicyEngine policyEngine(Clock clock) {
+        return PolicyEngine.builtIn(clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    PolicyFile policyFile(VeilConfig config, PolicyEngine engine, Clock clock, AuditLog audit) {
+        Path file = config.policy().file().filter(f -> !f.isBlank()).map(Path::of).orElse(null);
+        return new PolicyFile(file, config.environment(), engine, clock, audit::record);
+    }
+}

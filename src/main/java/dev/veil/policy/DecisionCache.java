@@ -1,0 +1,50 @@
+package dev.veil.policy;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.veil.analysis.Analysis;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decisions of one policy set, by statement analysis (the same object for every statement of one shape: see
+ * AnalysisCache) and then by who asks. Belonging to the set, it dies with it: a new policy version starts with
+ * an empty cache, so no decision of an older version is ever returned. Analyses are held weakly: once the
+ * analysis cache lets one go, its decisions go too.
+ */
+final class DecisionCache {
+    /** Distinct askers per statement shape kept; past it the shape's entries are dropped and collected again. */
+    private static final int ASKERS_PER_STATEMENT = 64;
+
+    private final Cache<Analysis, Map<Key, Decision>> byAnalysis;
+
+    /**
+     * Who asks, as far as the decision can depend on it: the database, and either the session (when a rule
+     * reads facts of the session or the identity beyond its roles), the policy roles alone, or, for an identity
+     * holding none, its name (the default refusal names it).
+     */
+    record Key(String database, Object asker) {
+    }
+
+    /** The asker of an identity that holds no role. */
+    record Unknown(String subject) {
+    }
+
+    DecisionCache(long statements) {
+        byAnalysis = Caffeine.newBuilder().weakKeys().maximumSize(statements).build();
+    }
+
+    Decision get(Analysis analysis, Key key) {
+        Map<Key, Decision> decisions = byAnalysis.getIfPresent(analysis);
+        return decisions == null ? null : decisions.get(key);
+    }
+
+    void put(Analysis analysis, Key key, Decision decision) {
+        Map<Key, Decision> decisions = byAnalysis.get(analysis, a -> new ConcurrentHashMap<>());
+        if (decisions.size() >= ASKERS_PER_STATEMENT) {
+            decisions.clear();
+        }
+        decisions.put(key, decision);
+    }
+}

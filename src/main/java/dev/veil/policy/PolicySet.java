@@ -1,0 +1,144 @@
+package dev.veil.policy;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelVariableResolver;
+import dev.veil.error.ErrorCode;
+import dev.veil.identity.Identity;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One loaded policy file, immutable: its version (a hash of its content), the environment it is for, its role
+ * bindings, its rules in order and the outcomes when none applies. The engine swaps whole sets; a statement is
+ * decided under one set from start to end.
+ *
+ * <p>Rules are tried in order. An enforce-mode rule whose condition holds decides; an observe-mode one is
+ * recorded with what it would have decided, and the next rules are tried. When none decides, the default for
+ * identities holding a role applies ({@code default.known-identity}), or, for an identity no role binding
+ * matches, {@code default.unknown-identity}. A condition that cannot be evaluated for a statement (a claim
+ * the token does not have, say) refuses it under that rule: fail closed.
+ */
+public final class PolicySet {
+    /** The rule names of the two defaults. */
+    public static final String KNOWN_DEFAULT = "default.known-identity";
+    public static final String UNKNOWN_DEFAULT = "default.unknown-identity";
+    /** Statement shapes whose decisions are kept. */
+    private static final long CACHED_STATEMENTS = 10_000;
+
+    private final String source;
+    private final String version;
+    private final Environment environment;
+    private final List<RoleBinding> roles;
+    private final List<PolicyRule> rules;
+    private final Outcome knownDefault;
+    private final Outcome unknownDefault;
+    private final boolean perSession;
+    private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
+
+    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles, List<PolicyRule> rules,
+              Outcome knownDefault, Outcome unknownDefault) {
+        this.source = source;
+        this.version = version;
+        this.environment = environment;
+        this.roles = List.copyOf(roles);
+        this.rules = List.copyOf(rules);
+        this.knownDefault = knownDefault;
+        this.unknownDefault = unknownDefault;
+        this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION));
+    }
+
+    /** Where it was read from (the file's path). */
+    public String source() {
+        return source;
+    }
+
+    /** The content hash that names this version in the audit trail and readiness. */
+    public String version() {
+        return version;
+    }
+
+    public Environment environment() {
+        return environment;
+    }
+
+    public List<String> roleNames() {
+        return roles.stream().map(RoleBinding::role).toList();
+    }
+
+    public List<String> ruleNames() {
+        return rules.stream().map(PolicyRule::name).toList();
+    }
+
+    /** The roles {@code identity} holds under this policy, in the file's order; empty for an unknown identity. */
+    public List<String> rolesOf(Identity identity) {
+        List<String> held = new ArrayList<>();
+        for (RoleBinding b : roles) {
+            if (b.matches(identity)) {
+                held.add(b.role());
+            }
+        }
+        return List.copyOf(held);
+    }
+
+    Decision decide(StatementFacts facts, Clock clock) {
+        SessionFacts session = facts.session();
+        List<String> held = session.roles(this);
+        DecisionCache.Key key = null;
+        if (facts.analysis() != null) {
+            Object asker = perSession ? session : held.isEmpty() ? new DecisionCache.Unknown(session.identity().name()) : held;
+            key = new DecisionCache.Key(facts.database(), asker);
+            Decision cached = cache.get(facts.analysis(), key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
+        List<Decision.Observation> observed = new ArrayList<>();
+        boolean perStatement = false;
+        Decision decided = null;
+        for (PolicyRule rule : rules) {
+            perStatement |= rule.when().readsAny(PolicyVariables.PER_STATEMENT);
+            Decision d = apply(rule, variables);
+            if (d == null) {
+                continue;
+            }
+            if (rule.mode() == Mode.OBSERVE) {
+                observed.add(new Decision.Observation(rule.name(), d));
+                continue;
+            }
+            decided = d;
+            break;
+        }
+        if (decided == null) {
+            decided = held.isEmpty() ? unknownDefault(session) : knownDefault.decision(KNOWN_DEFAULT);
+        }
+        decided = decided.in(version, observed);
+        if (key != null && !perStatement) {
+            cache.put(facts.analysis(), key, decided);
+        }
+        return decided;
+    }
+
+    /** The rule's decision when its condition holds, null when it does not. */
+    private static Decision apply(PolicyRule rule, CelVariableResolver variables) {
+        try {
+            return rule.when().test(variables) ? rule.outcome().decision(rule.name()) : null;
+        } catch (CelEvaluationException e) {
+            return new Decision.Deny(rule.name(), ErrorCode.POLICY_DENIED, "policy rule " + rule.name()
+                    + ": its condition could not be evaluated for this statement (" + e.getMessage()
+                    + "), so the statement is refused (fail closed). Ask an administrator to fix the rule; "
+                    + "has(identity.claims.x) tests whether a claim exists");
+        }
+    }
+
+    private Decision unknownDefault(SessionFacts session) {
+        if (unknownDefault != null) {
+            return unknownDefault.decision(UNKNOWN_DEFAULT);
+        }
+        return new Decision.Deny(UNKNOWN_DEFAULT, ErrorCode.POLICY_DENIED, "policy rule " + UNKNOWN_DEFAULT + ": \""
+                + session.identity().name() + "\" holds no role in the policy of environment " + environment.name()
+                + " (no role binding matches its account, groups or claims); ask an administrator to bind it to a role");
+    }
+}
