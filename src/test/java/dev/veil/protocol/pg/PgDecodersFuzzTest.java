@@ -3,11 +3,8 @@ package dev.veil.protocol.pg;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
-import dev.veil.testing.KnownDefectInputs;
 import dev.veil.testing.SocketChunks;
 import io.vertx.core.buffer.Buffer;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -22,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * `make fuzz` fuzzes them (docs/testing.md). Every input is fed twice, in one read and cut into small reads,
  * and both must give the same messages and end the same way: a decoder may not depend on where reads end.
  */
-@ExtendWith(KnownDefectInputs.class)
 class PgDecodersFuzzTest {
     /** Small, so that inputs of a few kB reach the limit after login too. */
     private static final int LIMIT_AFTER_LOGIN = 4096;
@@ -90,9 +86,6 @@ class PgDecodersFuzzTest {
             } catch (VeilException e) {
                 assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
                 seen.add(what + " malformed: " + e.getMessage());
-            } catch (RuntimeException | OutOfMemoryError e) {
-                awaitingListenerFix(what, e);
-                throw e;
             }
         }
 
@@ -200,13 +193,6 @@ class PgDecodersFuzzTest {
      * PgDecodersFuzzTestInputs/afterLogin/, reported as skipped. Once listen-limits is merged, delete this
      * method and its call and drop the prefix from those files.
      */
-    private static void awaitingListenerFix(String message, Throwable e) {
-        // Told by the message, not the stack: past the first few, the JVM throws OutOfMemoryError without one.
-        if (List.of("Parse", "Bind", "Execute", "Close").contains(message)) {
-            Assumptions.abort("known defect of FrontendMessage." + message + ", fixed on branch listen-limits: " + e);
-        }
-    }
-
     private static String describe(Object decoded) {
         if (decoded instanceof FrontendMessage.Parse p) {
             return "Parse[" + p.statementName() + ", " + p.sql() + ", " + p.parameterTypes().length + " types]";
