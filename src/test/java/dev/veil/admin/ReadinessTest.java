@@ -31,7 +31,8 @@ class ReadinessTest {
 
     @Test
     void reportsThatNoPolicyFileIsLoadedWhenNoneIsConfigured() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready)
+                .header("Authorization", VeilTestResource.adminAuthorization()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).contains("\"veil-policy\"").contains("\"loaded\": false")
                 .contains("none: veil.policy.file is not set; built-in rules only, everything else is allowed");
     }
