@@ -111,6 +111,7 @@ public final class DemoMariaDb implements AutoCloseable {
         int actualPort = port != 0 ? port : freePort();
 
         Path instance = Files.createTempDirectory(workingDirectory, INSTANCE_PREFIX);
+        OwnedInstances.add(instance);
         FileChannel ownerChannel = FileChannel.open(instance.resolve(OWNER_LOCK),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         Server server = null;
@@ -219,6 +220,7 @@ public final class DemoMariaDb implements AutoCloseable {
             LOG.debugf(e, "Could not release %s", instanceDirectory.resolve(OWNER_LOCK));
         }
         MariaDbBinaries.deleteRecursively(instanceDirectory);
+        OwnedInstances.remove(instanceDirectory);
     }
 
     @Override
@@ -347,6 +349,9 @@ public final class DemoMariaDb implements AutoCloseable {
     }
 
     private static boolean isAbandoned(Path instance) throws IOException {
+        if (OwnedInstances.ownedHere(instance)) {
+            return false; // probing our own lock file would release it (see OwnedInstances)
+        }
         Path lockFile = instance.resolve(OWNER_LOCK);
         if (!Files.exists(lockFile)) {
             // Either being created this very moment, or left by a start that died before locking: age decides.

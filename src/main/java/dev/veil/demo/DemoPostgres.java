@@ -87,6 +87,7 @@ public final class DemoPostgres implements AutoCloseable {
         }
 
         Path dataDirectory = Files.createTempDirectory(workingDirectory, DATA_DIRECTORY_PREFIX);
+        OwnedInstances.add(dataDirectory);
         EmbeddedPostgres server;
         try {
             server = EmbeddedPostgres.builder()
@@ -205,6 +206,7 @@ public final class DemoPostgres implements AutoCloseable {
         } catch (IOException e) {
             LOG.warnf(e, "Could not stop demo PostgreSQL on port %d", port());
         }
+        OwnedInstances.remove(dataDirectory);
     }
 
     @Override
@@ -270,6 +272,9 @@ public final class DemoPostgres implements AutoCloseable {
     }
 
     private static boolean isAbandoned(Path directory) throws IOException {
+        if (OwnedInstances.ownedHere(directory)) {
+            return false; // probing our own lock file would release it (see OwnedInstances)
+        }
         Path lockFile = directory.resolve(LOCK_FILE);
         Instant now = Instant.now();
         if (!Files.exists(lockFile)) {
