@@ -115,23 +115,30 @@ public final class SessionAudit {
         var event = p.event();
         auditor.countStatement(event);
         StatementRecord ticket = new StatementRecord(this, event, started);
+        boolean allowedRead = context != null && "READ".equals(event.analysis().kind())
+                && event.decision().verdict() == AuditEvent.Verdict.ALLOW;
+        if (allowedRead && auditor.log.readsAnswerBeforeSync()) {
+            // Appended to the audit file: the read runs and answers now; a group commit fsyncs the record soon
+            // after. Should that fsync fail, the log refuses every statement from then on (fail closed) and says why.
+            CompletableFuture<Void> appended = auditor.log.recordLazily(p.serialised());
+            if (!appended.isCompletedExceptionally()) {
+                appended.whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warnf("session %d: the record of read %d is in the audit file but was not fsync'd (%s); its "
+                                + "answer was sent (reads-durable-before=none)", session.id(), event.statementId(), reason(e));
+                    }
+                });
+                return Future.succeededFuture(ticket);
+            }
+            Promise<StatementRecord> refused = Promise.promise();
+            whenStored(appended, context, event.statementId(), () -> refused.complete(ticket), refused::fail);
+            return refused.future();
+        }
         CompletableFuture<Void> stored = auditor.log.record(p.serialised());
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
-        boolean allowedRead = !stored.isDone() && context != null && "READ".equals(event.analysis().kind())
-                && event.decision().verdict() == AuditEvent.Verdict.ALLOW;
-        if (allowedRead && auditor.log.readsAnswerBeforeSync()) {
-            // Appended to the audit file: the read runs and answers now; the next group commit fsyncs the record.
-            // Should that fsync fail, the log refuses every statement from then on (fail closed) and says why.
-            stored.whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.warnf("session %d: the record of read %d is in the audit file but was not fsync'd (%s); its "
-                            + "answer was sent (reads-durable-before=none)", session.id(), event.statementId(), reason(e));
-                }
-            });
-            return Future.succeededFuture(ticket);
-        }
+        allowedRead = allowedRead && !stored.isDone();
         if (holdsAnswers && allowedRead && auditor.log.readsMayRunBeforeSync()) {
             // Appended to the audit file: the read may run now; its answer waits for the fsync.
             Promise<Void> durable = Promise.promise();
