@@ -506,7 +506,15 @@ pgbouncer_reconnect() {
 # --------------------------------------------------------------------------
 # pgbench runs
 # --------------------------------------------------------------------------
-declare -A R_STATUS=() R_TPS=() R_LAT=() R_ERR=()
+declare -A R_STATUS=() R_TPS=() R_LAT=() R_ERR=() R_CPU=()
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# CPU time (user + system, clock ticks) a process has used so far; empty when unknown.
+proc_cpu_ticks() { # pid
+  [[ -n $1 && -r /proc/$1/stat ]] || return 0
+  # Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
 ORDER=()
 RUN_N=0
 
@@ -536,7 +544,20 @@ measure() { # target mode clients threads seconds
   fi
   pgbouncer_reconnect "$t"
   log "run: $t -M $mode -c $c -j $4 -T $5"
+  # Veil's own CPU per transaction: on a busy machine TPS follows the other load, CPU per transaction much less.
+  local vpid="" cpu0=""
+  if [[ $t == veil* ]]; then
+    target_conn "$t"
+    vpid=$(listener_pid "$T_PORT")
+    cpu0=$(proc_cpu_ticks "$vpid")
+  fi
   pgbench_run "$@" || rc=$?
+  local tx cpu1
+  tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$R_OUT" | head -n1)
+  cpu1=$(proc_cpu_ticks "$vpid")
+  if [[ -n $cpu0 && -n $cpu1 && -n $tx && $tx -gt 0 ]]; then
+    R_CPU[$key]=$(fcalc '%.0f' "($cpu1 - $cpu0) * 1000000 / $CLK_TCK / $tx")
+  fi
   local tps lat
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$R_OUT" | head -n1)
   lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$R_OUT" | head -n1)
@@ -664,6 +685,12 @@ write_markdown() {
       for a in "${AUDIT_LINES[@]}"; do echo "- $a"; done
       echo
     fi
+    if ((${#CPU_LINES[@]})); then
+      echo "Veil's CPU time per transaction (all its threads, user + system; steadier than TPS when the machine is busy):"
+      echo
+      for a in "${CPU_LINES[@]}"; do echo "- $a"; done
+      echo
+    fi
     echo "TPS vs direct = target TPS / direct TPS for the same mode and client count."
     echo "Added latency = target mean latency − direct mean latency, single client (one round trip per transaction)."
   } >"$MD_FILE"
@@ -683,7 +710,18 @@ if has_target veil && has_target veil-noaudit; then
 fi
 
 echo
+CPU_LINES=()
+for key in "${ORDER[@]}"; do
+  IFS='|' read -r t m c <<<"$key"
+  [[ -n ${R_CPU[$key]:-} ]] && CPU_LINES+=("$t -M $m, $c client(s): ${R_CPU[$key]} µs")
+done
+
 print_console
+if ((${#CPU_LINES[@]})); then
+  echo
+  echo "Veil CPU per transaction (all threads, user + system):"
+  printf '  %s\n' "${CPU_LINES[@]}"
+fi
 if ((${#AUDIT_LINES[@]})); then
   echo
   echo "Audit cost (veil: audit to file, durability $VEIL_AUDIT_DURABILITY, reads-durable-before $VEIL_READS_DURABLE_BEFORE; veil-noaudit: veil.audit.enabled=false):"

@@ -53,6 +53,8 @@ public final class AuditCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    private final StatementJson statementJson = new StatementJson(mapper.getFactory());
+
     private final Map<Class<?>, String> typeNames = Arrays.stream(
                     AuditEvent.class.getAnnotation(JsonSubTypes.class).value())
             .collect(Collectors.toMap(JsonSubTypes.Type::value,
@@ -82,14 +84,21 @@ public final class AuditCodec {
      */
     public Serialised serialise(AuditEvent original) {
         AuditEvent event = bounds.apply(original);
-        String eventJson;
+        // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
+        String eventJson = statementJson.write(event);
+        if (eventJson == null) {
+            eventJson = viaMapper(event);
+        }
+        return new Serialised(event, typeName(event), eventJson.substring(1, eventJson.length() - 1));
+    }
+
+    /** The event as the object mapper writes it: the reference {@link StatementJson} is held to. */
+    String viaMapper(AuditEvent event) {
         try {
-            // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
-            eventJson = mapper.writeValueAsString(event);
+            return mapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit event cannot be serialised: " + e.getMessage(), e);
         }
-        return new Serialised(event, typeName(event), eventJson.substring(1, eventJson.length() - 1));
     }
 
     /** An event serialised ahead of its place in the chain. */

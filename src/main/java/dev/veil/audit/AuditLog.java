@@ -141,6 +141,20 @@ public class AuditLog {
         return counted(w.record(event));
     }
 
+    /**
+     * As {@link #record(AuditCodec.Serialised)}, for a record whose durability nobody waits for before going on (a
+     * read under reads-durable-before=none): appended now, and fsync'd by the next group commit, which this record
+     * does not hurry: within {@link AuditWriter#LAZY_SYNC} of it, or sooner along with a record someone waits for.
+     * The future says how that fsync went.
+     */
+    public CompletableFuture<Void> recordLazily(AuditCodec.Serialised event) {
+        AuditWriter w = writer;
+        if (w == null || event == null) {
+            return notStarted();
+        }
+        return counted(w.record(event, false));
+    }
+
     /** Statement text a record keeps (veil.audit.max-statement-chars); a longer one is cut and hashed whole. */
     public int statementChars() {
         return config.maxStatementChars();

@@ -60,6 +60,9 @@ final class AuditWriter {
     /** True when a waiting caller can be answered right after its append (write durability, files only). */
     private final boolean storedOnAppend;
 
+    /** How long a record nobody waits for may stay appended but not stored (fsync'd, shipped). */
+    static final Duration LAZY_SYNC = Duration.ofMillis(10);
+
     // Everything below is guarded by lock.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -70,6 +73,10 @@ final class AuditWriter {
     private boolean started;
     private final AuditChain chain;
     private long stored;
+    /** The newest record a caller waits for; the background thread starts a round while it is not stored. */
+    private long urgentThrough;
+    /** When the oldest record appended but not yet stored was appended (nanoTime). */
+    private long unsyncedSince;
     /** Background thread only: the seq the files were last fsync'd through in durability write. */
     private long syncedInBackground;
 
@@ -135,6 +142,16 @@ final class AuditWriter {
 
     /** As {@link #record(AuditEvent)}, for an event serialised already: the lock is taken for its place in the chain only. */
     CompletableFuture<Void> record(AuditCodec.Serialised e) {
+        return record(e, true);
+    }
+
+    /**
+     * {@code urgent}: the caller waits for the record to be stored, so the background thread starts a round at
+     * once. Otherwise (a read whose answer does not wait for its fsync) the thread is not woken: the next round
+     * stores the record within {@link #LAZY_SYNC}. Waking the thread for every read cost each statement a
+     * hand-over to it and made it fsync back to back, on cores the event loops need.
+     */
+    CompletableFuture<Void> record(AuditCodec.Serialised e, boolean urgent) {
         lock.lock();
         try {
             String refusal = refusal();
@@ -148,7 +165,10 @@ final class AuditWriter {
                 return CompletableFuture.completedFuture(null);
             }
             CompletableFuture<Void> done = waiters.add(s);
-            work.signal();
+            if (urgent) {
+                urgentThrough = s;
+                work.signal();
+            }
             return done;
         } catch (IOException x) {
             return CompletableFuture.failedFuture(x);
@@ -211,6 +231,9 @@ final class AuditWriter {
             return chain.seq();
         }
         long t0 = System.nanoTime();
+        if (stored == chain.seq()) {
+            unsyncedSince = t0; // the first record the next round must store
+        }
         AuditChain.Mark before = chain.mark();
         List<AuditLine> lines = chain.seal(events);
         try {
@@ -266,10 +289,16 @@ final class AuditWriter {
         sinks.close();
     }
 
-    /** Waits (lock held) until a record waits to be stored, a checkpoint is due, a retry is due, or stop. */
+    /**
+     * Waits (lock held) until someone waits for a record to be stored, a record nobody waits for has waited
+     * {@link #LAZY_SYNC}, a checkpoint is due, a retry is due, or stop.
+     */
     private void awaitWork() throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        while (running && waiters.isEmpty() && stored == chain.seq() && waiters.failure() == null) {
+        while (running && urgentThrough <= stored && waiters.failure() == null) {
+            if (stored != chain.seq()) {
+                until = Math.min(until, unsyncedSince + LAZY_SYNC.toNanos());
+            }
             long left = until - System.nanoTime();
             if (left <= 0 || chain.checkpointDue()) {
                 return;
@@ -333,6 +362,9 @@ final class AuditWriter {
             if (error == null) {
                 sinks.shipped(batch);
                 stored = Math.max(stored, target);
+                if (stored < chain.seq()) {
+                    unsyncedSince = System.nanoTime(); // appended while this round ran: the next round's
+                }
                 answered = waiters.storedThrough(stored);
             } else {
                 waiters.fail(error);

@@ -195,7 +195,11 @@ public final class FileAuditSink implements AuditSink {
         if (channel == null) {
             startFile(); // after a failure: a fresh file, the chain continues from the last good record
         }
-        StringBuilder sb = new StringBuilder(batch.size() * 512);
+        int chars = 0;
+        for (AuditLine l : batch) {
+            chars += l.text().length() + 1;
+        }
+        StringBuilder sb = new StringBuilder(chars);
         for (AuditLine l : batch) {
             sb.append(l.text()).append('\n');
         }

@@ -13,7 +13,9 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,16 @@ public final class SessionAudit {
      * statement's record is prepared on a worker (then later records wait behind it, in order).
      */
     private Future<Void> handedOver = Future.succeededFuture();
+    /** The last texts read on the loop, most recently used last (see {@link #readOnLoop}). */
+    private final Map<String, LiteralRedactor.Redacted> recentlyRead = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LiteralRedactor.Redacted> eldest) {
+            return size() > RECENT_TEXTS;
+        }
+    };
+    /** A few short texts per session: at most 8 × (1,024 + 1,024) characters held, even with a thousand sessions. */
+    private static final int RECENT_TEXTS = 8;
+    private static final int RECENT_TEXT_CHARS = 1024;
 
     SessionAudit(SessionAuditor auditor, Session session, String protocol, boolean holdsAnswers) {
         this.auditor = auditor;
@@ -70,9 +82,9 @@ public final class SessionAudit {
         Context context = Vertx.currentContext();
         Future<Prepared> prepared;
         if (context != null && sql != null && sql.length() > auditor.log.statementChars()) {
-            prepared = context.owner().executeBlocking(() -> prepare(draft), false);
+            prepared = context.owner().executeBlocking(() -> prepare(draft, auditor.redactor(protocol).read(sql)), false);
         } else {
-            prepared = Future.succeededFuture(prepare(draft));
+            prepared = Future.succeededFuture(prepare(draft, readOnLoop(sql)));
         }
         if (prepared.isComplete() && handedOver.isComplete()) {
             return store(prepared.result(), started, context); // the usual case: no hop
@@ -100,9 +112,25 @@ public final class SessionAudit {
     private record Prepared(AuditEvent.StatementDecided event, AuditCodec.Serialised serialised) {
     }
 
-    /** Redacts, fingerprints and serialises (on any thread: it reads nothing the session changes). */
-    private Prepared prepare(Draft d) {
-        LiteralRedactor.Redacted redacted = auditor.redactor(protocol).read(d.sql());
+    /**
+     * The recorded text and fingerprint of a statement short enough to be read on the session's loop, remembered
+     * for the session's last few texts: a prepared statement runs with the same text every time, and so do an
+     * application's parameterised queries.
+     */
+    private LiteralRedactor.Redacted readOnLoop(String sql) {
+        if (sql == null || sql.length() > RECENT_TEXT_CHARS) {
+            return auditor.redactor(protocol).read(sql);
+        }
+        LiteralRedactor.Redacted r = recentlyRead.get(sql);
+        if (r == null) {
+            r = auditor.redactor(protocol).read(sql);
+            recentlyRead.put(sql, r);
+        }
+        return r;
+    }
+
+    /** Fingerprints and serialises (on any thread: it reads nothing the session changes). */
+    private Prepared prepare(Draft d, LiteralRedactor.Redacted redacted) {
         var event = new AuditEvent.StatementDecided(d.time(), session.id(), d.statementId(), session.identity().name(),
                 session.identity().roles(), session.environment(), session.upstream(), session.database(), protocol,
                 redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : d.sql(), auditor.redactLiterals,
@@ -115,23 +143,30 @@ public final class SessionAudit {
         var event = p.event();
         auditor.countStatement(event);
         StatementRecord ticket = new StatementRecord(this, event, started);
+        boolean allowedRead = context != null && "READ".equals(event.analysis().kind())
+                && event.decision().verdict() == AuditEvent.Verdict.ALLOW;
+        if (allowedRead && auditor.log.readsAnswerBeforeSync()) {
+            // Appended to the audit file: the read runs and answers now; a group commit fsyncs the record soon
+            // after. Should that fsync fail, the log refuses every statement from then on (fail closed) and says why.
+            CompletableFuture<Void> appended = auditor.log.recordLazily(p.serialised());
+            if (!appended.isCompletedExceptionally()) {
+                appended.whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warnf("session %d: the record of read %d is in the audit file but was not fsync'd (%s); its "
+                                + "answer was sent (reads-durable-before=none)", session.id(), event.statementId(), reason(e));
+                    }
+                });
+                return Future.succeededFuture(ticket);
+            }
+            Promise<StatementRecord> refused = Promise.promise();
+            whenStored(appended, context, event.statementId(), () -> refused.complete(ticket), refused::fail);
+            return refused.future();
+        }
         CompletableFuture<Void> stored = auditor.log.record(p.serialised());
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return Future.succeededFuture(ticket); // stored already (durability write, or audit disabled)
         }
-        boolean allowedRead = !stored.isDone() && context != null && "READ".equals(event.analysis().kind())
-                && event.decision().verdict() == AuditEvent.Verdict.ALLOW;
-        if (allowedRead && auditor.log.readsAnswerBeforeSync()) {
-            // Appended to the audit file: the read runs and answers now; the next group commit fsyncs the record.
-            // Should that fsync fail, the log refuses every statement from then on (fail closed) and says why.
-            stored.whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.warnf("session %d: the record of read %d is in the audit file but was not fsync'd (%s); its "
-                            + "answer was sent (reads-durable-before=none)", session.id(), event.statementId(), reason(e));
-                }
-            });
-            return Future.succeededFuture(ticket);
-        }
+        allowedRead = allowedRead && !stored.isDone();
         if (holdsAnswers && allowedRead && auditor.log.readsMayRunBeforeSync()) {
             // Appended to the audit file: the read may run now; its answer waits for the fsync.
             Promise<Void> durable = Promise.promise();

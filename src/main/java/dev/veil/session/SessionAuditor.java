@@ -175,24 +175,38 @@ public class SessionAuditor {
         return "mysql".equals(protocol) ? mysqlRedactor : postgresRedactor;
     }
 
-    private final Map<String, Counter> statementCounters = new ConcurrentHashMap<>();
-    private final Map<String, Counter> lineageCounters = new ConcurrentHashMap<>();
+    /** The counters of one kind of decided statement, found by the raw values (nothing built per statement). */
+    private record StatementCounters(Counter statements, Counter lineage) {
+        void count() {
+            statements.increment();
+            lineage.increment();
+        }
+    }
+
+    private record CounterKey(String protocol, String kind, AuditEvent.Verdict verdict, String lineage) {
+    }
+
+    private final Map<CounterKey, StatementCounters> statementCounters = new ConcurrentHashMap<>();
 
     void countStatement(AuditEvent.StatementDecided d) {
-        String kind = d.analysis().kind() == null ? "unanalysed" : d.analysis().kind().toLowerCase();
-        String verdict = d.decision().verdict().name().toLowerCase().replace('_', '-');
+        var key = new CounterKey(d.protocol(), d.analysis().kind(), d.decision().verdict(), d.analysis().lineage());
         // Cached: a registry lookup (tag sorting, id hashing) per statement is measurable on the data path.
-        statementCounters.computeIfAbsent(d.protocol() + "|" + kind + "|" + verdict, k -> Counter.builder("veil.statements")
-                .description("Statements decided").tags("protocol", d.protocol(), "kind", kind, "decision", verdict)
-                .register(metrics)).increment();
-        // Not analysed at all (no lineage recorded) counts as unknown: policy treats both the same way.
-        String lineage = d.analysis().lineage() == null ? "unknown" : d.analysis().lineage();
-        lineageCounters.computeIfAbsent(d.protocol() + "|" + lineage, k -> Counter.builder("veil.statements.lineage")
-                .description("Statements decided, by how much of their column lineage the analysis knows")
-                .tags("protocol", d.protocol(), "lineage", lineage).register(metrics)).increment();
+        statementCounters.computeIfAbsent(key, SessionAuditor.this::counters).count();
         if (d.decision().verdict() == AuditEvent.Verdict.DENY) {
             countRefusal(d.decision().rule());
         }
+    }
+
+    private StatementCounters counters(CounterKey k) {
+        String kind = k.kind() == null ? "unanalysed" : k.kind().toLowerCase(Locale.ROOT);
+        String verdict = k.verdict().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        // Not analysed at all (no lineage recorded) counts as unknown: policy treats both the same way.
+        String lineage = k.lineage() == null ? "unknown" : k.lineage();
+        return new StatementCounters(Counter.builder("veil.statements").description("Statements decided")
+                .tags("protocol", k.protocol(), "kind", kind, "decision", verdict).register(metrics),
+                Counter.builder("veil.statements.lineage")
+                        .description("Statements decided, by how much of their column lineage the analysis knows")
+                        .tags("protocol", k.protocol(), "lineage", lineage).register(metrics));
     }
 
     void countRefusal(String rule) {

@@ -57,6 +57,42 @@ class AuditWriterTest {
     }
 
     @Test
+    void aRecordNobodyWaitsForIsInTheFileAtOnceAndFsyncedNoSoonerThanTheLazyDelay() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
+        AuditWriter w = writer(sink, true, clock);
+        w.start();
+        int syncsBefore = sink.syncs.get();
+        long appended = System.nanoTime();
+        CompletableFuture<Void> lazy = w.record(w.serialise(AuditChainFixture.admin(clock, 1)), false);
+        assertThat(Files.readString(FileAuditSink.files(dir).get(0))).as("written before record returns").contains("\"thing-1\"");
+        lazy.get(10, TimeUnit.SECONDS);
+        assertThat(System.nanoTime() - appended).as("the background thread was not woken for it")
+                .isGreaterThanOrEqualTo(AuditWriter.LAZY_SYNC.toNanos());
+        assertThat(sink.syncs.get()).isEqualTo(syncsBefore + 1);
+        w.stop(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aRecordSomeoneWaitsForTakesTheLazyRecordsBeforeItIntoItsFsync() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        GatedFileSink sink = new GatedFileSink(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), true, clock));
+        AuditWriter w = writer(sink, true, clock);
+        w.start();
+        sink.gate = new CountDownLatch(1); // holds the first fsync until both records are appended
+        CompletableFuture<Void> lazy = w.record(w.serialise(AuditChainFixture.admin(clock, 1)), false);
+        CompletableFuture<Void> urgent = w.record(AuditChainFixture.admin(clock, 2));
+        sink.syncing.await(10, TimeUnit.SECONDS);
+        sink.gate.countDown();
+        urgent.get(10, TimeUnit.SECONDS);
+        assertThat(lazy).as("stored by the same round, answered first").isCompleted();
+        w.stop(Duration.ofSeconds(10));
+        assertThat(new AuditVerifier().verify(dir, List.of(), false).findings()).isEmpty();
+    }
+
+    @Test
     void withWriteDurabilityARecordIsInTheFileWhenRecordReturnsAndFsyncedInTheBackground() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();

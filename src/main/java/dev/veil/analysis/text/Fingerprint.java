@@ -2,6 +2,8 @@ package dev.veil.analysis.text;
 
 import dev.veil.analysis.Dialect;
 
+import java.util.HexFormat;
+
 /**
  * A statement with its literals replaced by {@code ?}: the cache key for analyses.
  *
@@ -11,7 +13,8 @@ import dev.veil.analysis.Dialect;
  */
 public record Fingerprint(Dialect dialect, long hash, String normalized) {
 
+    /** Sixteen hex digits (String.format parsed its pattern on every statement). */
     public String hex() {
-        return String.format("%016x", hash);
+        return HexFormat.of().toHexDigits(hash);
     }
 }

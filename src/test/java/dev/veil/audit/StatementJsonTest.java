@@ -1,0 +1,143 @@
+package dev.veil.audit;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The statement records are written without the object mapper; what they say must not change: byte for byte the
+ * mapper's output, for every field filled, empty or null, and for text that needs escaping.
+ */
+class StatementJsonTest {
+    private final AuditCodec codec = new AuditCodec();
+    private final StatementJson json = new StatementJson(codec.mapper().getFactory());
+
+    @Test
+    void aDecisionWithEveryFieldFilledIsWrittenAsTheMapperWritesIt() {
+        var event = new AuditEvent.StatementDecided(Instant.parse("2026-12-06T07:14:21.339123456Z"), 7, 42, "ana",
+                List.of("analyst", "engineer"), "prod", "demo-postgres", "shop", "postgresql", "00ff00ff00ff00ff",
+                "SELECT \"name\" FROM customers WHERE note = '\\n\t\u0001é😀'", 55, "ab".repeat(32), true, true,
+                List.of("1", "x"), new AuditEvent.Analysis("READ", List.of("shop.public.customers:read"),
+                List.of(new AuditEvent.ColumnAccess("shop.public.customers", "name", "read", List.of("pii.name"))), "known"),
+                new AuditEvent.Decision(AuditEvent.Verdict.NEEDS_APPROVAL, "admin-ddl", "needs a second person", "v1abc",
+                        List.of(new AuditEvent.Observation("new-rule", AuditEvent.Observation.OBSERVE, AuditEvent.Verdict.DENY, "would stop it"))),
+                List.of(new AuditEvent.Mask(2, "email", "pii.email", "email-domain")), "approval-9");
+        assertSameAsTheMapper(event);
+    }
+
+    @Test
+    void aDecisionWithNullsAndEmptyListsIsWrittenAsTheMapperWritesIt() {
+        var event = new AuditEvent.StatementDecided(Instant.parse("2026-12-06T07:14:21Z"), 1, 1, null, null, null, null,
+                null, null, null, null, 0, null, false, false, null, null, null, null, null);
+        assertSameAsTheMapper(event);
+        assertSameAsTheMapper(new AuditEvent.StatementDecided(Instant.EPOCH, 1, 2, "u", List.of(), "e", "up", "db", "mysql",
+                "f", "", false, List.of(), AuditEvent.Analysis.notAnalysed(), AuditEvent.Decision.allowWithoutPolicy(),
+                List.of(), null));
+    }
+
+    @Test
+    void everyOutcomeOfACompletedStatementIsWrittenAsTheMapperWritesIt() {
+        for (AuditEvent.Outcome o : AuditEvent.Outcome.values()) {
+            assertSameAsTheMapper(new AuditEvent.StatementCompleted(Instant.parse("2026-01-01T00:00:00.100Z"), 3, 4,
+                    "ana", o, "SELECT 1", 1L, 120, 900, "42501", 1142));
+        }
+        assertSameAsTheMapper(new AuditEvent.StatementCompleted(Instant.EPOCH, 3, 4, null, null, null, null, 0, -1,
+                null, null));
+    }
+
+    @RepeatedTest(20)
+    void randomStatementRecordsAreWrittenAsTheMapperWritesThem() {
+        Random r = new Random();
+        for (int i = 0; i < 50; i++) {
+            assertSameAsTheMapper(new AuditEvent.StatementDecided(Instant.ofEpochSecond(r.nextInt(2_000_000_000), r.nextInt(1_000_000_000)),
+                    r.nextLong(), r.nextLong(), text(r), strings(r), text(r), text(r), text(r), text(r), text(r), text(r),
+                    r.nextLong(), text(r), r.nextBoolean(), r.nextBoolean(), strings(r),
+                    r.nextInt(4) == 0 ? null : new AuditEvent.Analysis(text(r), strings(r), columns(r), text(r)),
+                    r.nextInt(4) == 0 ? null : new AuditEvent.Decision(verdict(r), text(r), text(r), text(r), observations(r)),
+                    masks(r), text(r)));
+            assertSameAsTheMapper(new AuditEvent.StatementCompleted(Instant.ofEpochMilli(r.nextLong() >>> 24), r.nextLong(),
+                    r.nextLong(), text(r), r.nextInt(6) == 0 ? null : AuditEvent.Outcome.values()[r.nextInt(5)], text(r),
+                    r.nextBoolean() ? null : r.nextLong(), r.nextLong(), r.nextLong(), text(r),
+                    r.nextBoolean() ? null : r.nextInt()));
+        }
+    }
+
+    @Test
+    void otherEventsAreLeftToTheMapper() {
+        assertThat(json.write(new AuditEvent.SessionEnded(Instant.EPOCH, 1, "ana", 5, 2, "terminated"))).isNull();
+    }
+
+    private void assertSameAsTheMapper(AuditEvent event) {
+        assertThat(json.write(event)).isEqualTo(codec.viaMapper(event));
+    }
+
+    private static String text(Random r) {
+        if (r.nextInt(5) == 0) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        int n = r.nextInt(12);
+        for (int i = 0; i < n; i++) {
+            switch (r.nextInt(6)) {
+                case 0 -> b.append((char) r.nextInt(0x20)); // control characters
+                case 1 -> b.append("\"\\/'");
+                case 2 -> b.append((char) (0x80 + r.nextInt(0x700)));
+                case 3 -> b.appendCodePoint(0x1F600 + r.nextInt(50));
+                case 4 -> b.append((char) (0xD800 + r.nextInt(0x800))); // a lone surrogate
+                default -> b.append((char) (0x20 + r.nextInt(0x5f)));
+            }
+        }
+        return b.toString();
+    }
+
+    private static List<String> strings(Random r) {
+        if (r.nextInt(5) == 0) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+            out.add(text(r));
+        }
+        return out;
+    }
+
+    private static List<AuditEvent.ColumnAccess> columns(Random r) {
+        if (r.nextInt(5) == 0) {
+            return null;
+        }
+        List<AuditEvent.ColumnAccess> out = new ArrayList<>();
+        for (int i = r.nextInt(3); i > 0; i--) {
+            out.add(new AuditEvent.ColumnAccess(text(r), text(r), text(r), strings(r)));
+        }
+        return out;
+    }
+
+    private static List<AuditEvent.Observation> observations(Random r) {
+        List<AuditEvent.Observation> out = new ArrayList<>();
+        for (int i = r.nextInt(3); i > 0; i--) {
+            out.add(new AuditEvent.Observation(text(r), text(r), verdict(r), text(r)));
+        }
+        return out;
+    }
+
+    private static List<AuditEvent.Mask> masks(Random r) {
+        if (r.nextInt(5) == 0) {
+            return null;
+        }
+        List<AuditEvent.Mask> out = new ArrayList<>();
+        for (int i = r.nextInt(3); i > 0; i--) {
+            out.add(new AuditEvent.Mask(r.nextInt(), text(r), text(r), text(r)));
+        }
+        return out;
+    }
+
+    private static AuditEvent.Verdict verdict(Random r) {
+        return r.nextInt(5) == 0 ? null : AuditEvent.Verdict.values()[r.nextInt(3)];
+    }
+}
