@@ -53,7 +53,7 @@ public final class AuditCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private final StatementJson statementJson = new StatementJson(mapper.getFactory());
+    private final StatementJson statementJson = new StatementJson();
 
     private final Map<Class<?>, String> typeNames = Arrays.stream(
                     AuditEvent.class.getAnnotation(JsonSubTypes.class).value())

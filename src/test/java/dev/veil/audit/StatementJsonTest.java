@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StatementJsonTest {
     private final AuditCodec codec = new AuditCodec();
-    private final StatementJson json = new StatementJson(codec.mapper().getFactory());
+    private final StatementJson json = new StatementJson();
 
     @Test
     void aDecisionWithEveryFieldFilledIsWrittenAsTheMapperWritesIt() {
