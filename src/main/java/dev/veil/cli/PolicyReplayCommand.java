@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * as {@code veil audit search} reads them) decided again under a candidate policy, and what would change. Each
  * record is replayed as recorded: its text (literals redacted: they are {@code ?}, which the analysis reads as
  * parameters), its database, its time (what {@code request.time} reads), and who sent it (name and configured roles
- * from the record; account source, client address and application from its session's {@code session.started}).
+ * from the record; account source, token groups, client address and application from its session's
+ * {@code session.started}; a token's claims are not recorded).
  * Statements are analysed against the catalogs of the configured upstreams (the ones they ran on), or without a
  * catalog when the upstream is not configured or cannot be read.
  */
@@ -73,7 +74,7 @@ public class PolicyReplayCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /** What a session.started record says of who is connected. */
-    private record SessionSeen(Identity.Source source, String clientAddress, String application) {
+    private record SessionSeen(Identity.Source source, List<String> groups, String clientAddress, String application) {
     }
 
     public PolicyReplayCommand(VeilConfig config, StatementAnalysis analysis, UpstreamRegistry upstreams) {
@@ -164,7 +165,7 @@ public class PolicyReplayCommand implements Callable<Integer> {
             report.tokenIdentity();
         }
         String name = r.path("identityName").asText("");
-        Identity identity = new Identity(name, roles, source);
+        Identity identity = new Identity(name, roles, source, null, null, session == null ? List.of() : session.groups(), Map.of());
         SessionFacts facts = new SessionFacts(identity, session == null ? null : session.clientAddress(),
                 session == null ? null : session.application());
         PolicyEngine engine = PolicyEngine.builtIn(Clock.fixed(time, ZoneOffset.UTC));
@@ -198,7 +199,9 @@ public class PolicyReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             s = Identity.Source.LOCAL_ACCOUNT;
         }
-        return new SessionSeen(s, r.path("clientAddress").asText(null), r.path("applicationName").asText(null));
+        List<String> groups = new ArrayList<>();
+        r.path("identity").path("groups").forEach(g -> groups.add(g.asText()));
+        return new SessionSeen(s, List.copyOf(groups), r.path("clientAddress").asText(null), r.path("applicationName").asText(null));
     }
 
     /** 7d, 12h, 30m back from {@code now}; or an ISO-8601 instant; or a date (midnight UTC). */

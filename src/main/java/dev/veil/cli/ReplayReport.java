@@ -92,8 +92,8 @@ final class ReplayReport {
                     "not replayed: protocol refusals", protocol);
         }
         if (tokenIdentities > 0) {
-            out.printf("  note: %d statement(s) came from token identities; the audit trail keeps their name and roles, not their "
-                    + "groups and claims, so bindings and rules on groups or claims do not see them in the replay%n", tokenIdentities);
+            out.printf("  note: %d statement(s) came from token identities; the audit trail keeps their name, roles and groups, "
+                    + "not their claims, so bindings and rules on claims do not see them in the replay%n", tokenIdentities);
         }
         out.println();
         out.printf("  %-36s %8s %10s%n", "rule", "recorded", "candidate");
