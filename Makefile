@@ -5,7 +5,7 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 # make install: <PREFIX>/bin/veil (the launcher) and <PREFIX>/lib/veil/ (the packaged application)
 PREFIX ?= $(HOME)/.local
 
-.PHONY: run test test-fast fuzz bench native native-test clean package install uninstall
+.PHONY: run test test-fast fuzz bench bench-policy native native-test clean package install uninstall
 
 ## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data).
 ##      Ports come from the environment: VEIL_PG_PORT (15432), VEIL_MYSQL_PORT (13306), VEIL_HTTP_PORT (8080),
@@ -45,11 +45,16 @@ fuzz:
 	MVN="$(MVN)" fuzz/run.sh
 
 ## bench: pgbench through direct / Veil / PgBouncer, sysbench direct / Veil on MySQL (ratios printed,
-## bench/README.md), then the JMH benchmark of statement analysis (cache miss / hit, bench/analysis-bench.sh)
+## bench/README.md), then the JMH benchmarks of statement analysis and of the policy decision (cache miss / hit)
 bench: $(JAR)
 	bench/pg-bench.sh
 	bench/mysql-bench.sh
 	MVN="$(MVN)" bench/analysis-bench.sh
+	MVN="$(MVN)" bench/policy-bench.sh
+
+## bench-policy: the JMH benchmark of the policy decision alone (cache hit / miss, bench/policy-bench.sh); no servers
+bench-policy:
+	MVN="$(MVN)" bench/policy-bench.sh
 
 ## native: native executable (needs GRAALVM_HOME; see docs/native-build.md)
 native:

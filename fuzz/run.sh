@@ -18,6 +18,7 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     dev.veil.analysis.text.SqlTextFuzzTest#sqlText
     dev.veil.audit.LiteralRedactorFuzzTest#redact
     dev.veil.audit.AuditFileFuzzTest#auditFile
+    dev.veil.policy.PolicyFileFuzzTest#policyFile
   )
 fi
 

@@ -20,7 +20,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -79,16 +78,10 @@ public class AnalyzeResource {
         } catch (IllegalArgumentException e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(error("dialect is postgresql or mysql")).build();
         }
-        String database = request.database();
-        Optional<UpstreamSettings> upstream;
-        int slash = database.indexOf('/');
-        if (slash > 0) {
-            upstream = upstreams.find(database.substring(0, slash));
-            database = database.substring(slash + 1);
-        } else {
-            upstream = defaultUpstream(dialect);
-        }
-        if (upstream.isEmpty() || !kindMatches(upstream.get(), dialect)) {
+        AdminUpstreams.Choice choice = AdminUpstreams.choose(upstreams, config, dialect, request.database());
+        Optional<UpstreamSettings> upstream = choice.upstream();
+        String database = choice.database();
+        if (upstream.isEmpty()) {
             return Response.status(Response.Status.NOT_FOUND).entity(error("no " + request.dialect() + " upstream for " + request.database())).build();
         }
         LoadedCatalog catalog;
@@ -106,20 +99,6 @@ public class AnalyzeResource {
         return Response.ok(AnalysisJson.of(analysis)).build();
     }
 
-
-    private Optional<UpstreamSettings> defaultUpstream(Dialect dialect) {
-        Optional<String> configured = dialect == Dialect.POSTGRESQL ? config.pg().defaultUpstream() : config.mysql().defaultUpstream();
-        if (configured.isPresent()) {
-            return upstreams.find(configured.get());
-        }
-        List<UpstreamSettings> ofKind = upstreams.all().stream().filter(u -> kindMatches(u, dialect)).toList();
-        return ofKind.size() == 1 ? Optional.of(ofKind.get(0)) : Optional.empty();
-    }
-
-    private static boolean kindMatches(UpstreamSettings u, Dialect dialect) {
-        boolean pg = u.kind().equalsIgnoreCase("postgresql");
-        return dialect == Dialect.POSTGRESQL ? pg : !pg;
-    }
 
     private static Map<String, String> error(String message) {
         return Map.of("error", message);

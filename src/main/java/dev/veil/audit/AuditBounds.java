@@ -50,7 +50,7 @@ public record AuditBounds(int statementChars, int fieldChars) {
         if (e instanceof AuditEvent.SessionStarted s) {
             AuditEvent.Who w = s.identity();
             AuditEvent.Who who = w == null ? null : new AuditEvent.Who(field(w.name()), strings(w.roles(), listChars()),
-                    field(w.source()), field(w.provider()));
+                    field(w.source()), field(w.provider()), strings(w.groups(), listChars()));
             return new AuditEvent.SessionStarted(s.time(), s.sessionId(), field(s.protocol()), who, field(s.clientAddress()),
                     field(s.applicationName()), s.tls(), field(s.environment()), field(s.upstream()), field(s.database()));
         }

@@ -34,8 +34,19 @@ public sealed interface AuditEvent {
     }
 
     /** Who a session belongs to, as proven at authentication. */
-    /** {@code provider}: the OIDC provider that vouched for a token identity, null for accounts Veil holds. */
-    record Who(String name, List<String> roles, String source, String provider) {
+    /**
+     * {@code provider}: the OIDC provider that vouched for a token identity, null for accounts Veil holds;
+     * {@code groups}: a token's groups as the provider wrote them (what policy role bindings read; policy replay
+     * needs them), empty for accounts Veil holds and in records written before they were kept.
+     */
+    record Who(String name, List<String> roles, String source, String provider, List<String> groups) {
+        public Who {
+            groups = groups == null ? List.of() : List.copyOf(groups);
+        }
+
+        public Who(String name, List<String> roles, String source, String provider) {
+            this(name, roles, source, provider, List.of());
+        }
     }
 
     /** A client session began: authenticated and holding an upstream connection. */

@@ -130,7 +130,11 @@ public class AnalyzeCommand implements Callable<Integer> {
         if (of.size() == 1) {
             return of.get(0);
         }
-        // No catalog to read: a placeholder upstream whose catalog load fails, so analyses fail closed.
+        return withoutCatalog(d);
+    }
+
+    /** No catalog to read: a placeholder upstream whose catalog load fails, so analyses fail closed. */
+    static UpstreamSettings withoutCatalog(Dialect d) {
         return new UpstreamSettings("(none)", d == Dialect.POSTGRESQL ? "postgresql" : "mysql", null, 0, "", null, null,
                 new UpstreamSettings.TlsSettings(EndpointTlsMode.DISABLE, null),
                 new UpstreamSettings.PoolSettings(0, 1, Duration.ofMinutes(1), Duration.ofSeconds(1),

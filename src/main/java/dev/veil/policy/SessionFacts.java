@@ -28,6 +28,9 @@ public final class SessionFacts {
     private final Identity identity;
     private final String clientAddress;
     private final String application;
+    /** Stated rather than proven (a policy test naming a role or a kind): null, worked out from the identity. */
+    private final Kind statedKind;
+    private final List<String> statedRoles;
     /** The roles bound under the last policy set asked about (a session nearly always sees one or two). */
     private volatile BoundRoles bound;
 
@@ -38,6 +41,21 @@ public final class SessionFacts {
         this.identity = identity;
         this.clientAddress = clientAddress == null ? "" : clientAddress;
         this.application = application == null ? "" : application;
+        this.statedKind = null;
+        this.statedRoles = null;
+    }
+
+    /**
+     * Who asks as a tool states it (a policy test, a replay of the audit trail) rather than as authentication
+     * proved it: {@code kind} replaces the one the identity's source gives, and {@code roles}, when not null,
+     * are the policy roles held under any policy, whatever the bindings say.
+     */
+    public SessionFacts(Identity identity, Kind kind, List<String> roles, String clientAddress, String application) {
+        this.identity = identity;
+        this.clientAddress = clientAddress == null ? "" : clientAddress;
+        this.application = application == null ? "" : application;
+        this.statedKind = kind;
+        this.statedRoles = roles == null ? null : List.copyOf(roles);
     }
 
     public Identity identity() {
@@ -45,6 +63,9 @@ public final class SessionFacts {
     }
 
     public Kind kind() {
+        if (statedKind != null) {
+            return statedKind;
+        }
         return identity.source() == Identity.Source.SERVICE_ACCOUNT ? Kind.SERVICE : Kind.PERSON;
     }
 
@@ -58,6 +79,9 @@ public final class SessionFacts {
 
     /** The policy roles {@code policy} binds this identity to (empty: an unknown identity). */
     List<String> roles(PolicySet policy) {
+        if (statedRoles != null) {
+            return statedRoles;
+        }
         BoundRoles b = bound;
         if (b == null || b.policy() != policy) {
             b = new BoundRoles(policy, policy.rolesOf(identity));

@@ -90,7 +90,8 @@ public class SessionAuditor {
         var id = session.identity();
         loginThrottle.succeeded(session.clientAddress(), id.name());
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
-                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider()), session.clientAddress(),
+                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider(),
+                        id.groups()), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
         return new SessionAudit(this, session, protocol, holdsAnswers);
     }

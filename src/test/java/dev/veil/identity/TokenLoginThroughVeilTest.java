@@ -86,6 +86,8 @@ class TokenLoginThroughVeilTest {
         assertThat(started.path("identity").path("source").asText()).isEqualTo("oidc_token");
         assertThat(started.path("identity").path("provider").asText()).isEqualTo("local");
         assertThat(started.path("identity").path("roles").toString()).isEqualTo("[\"analyst\"]");
+        // the token's groups as the provider wrote them, before the role-map: what policy bindings (and replays) read
+        assertThat(started.path("identity").path("groups").toString()).isEqualTo("[\"analysts\"]");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package dev.veil.cli;
+
+import dev.veil.testing.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code veil policy test}: cases decided under a policy file offline, pass / fail per case, exit 0 / 1 / 2. */
+class PolicyTestCommandTest {
+    private static final Path PAGE = Path.of("docs", "policy.md");
+
+    @TempDir
+    Path work;
+
+    private String out;
+    private String err;
+
+    /** The page's YAML blocks: the example policy first, the cases file that tests it second. */
+    static String yamlBlock(int index) throws IOException {
+        String page = Files.readString(PAGE);
+        int start = -1;
+        for (int i = 0; i <= index; i++) {
+            start = page.indexOf("```yaml\n", start + 1);
+        }
+        start += "```yaml\n".length();
+        return page.substring(start, page.indexOf("```", start));
+    }
+
+    private int run(String policy, String cases, String... options) throws IOException {
+        Path p = work.resolve("policy.yaml");
+        Path c = work.resolve("cases.yaml");
+        Files.writeString(p, policy);
+        Files.writeString(c, cases);
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        CommandLine cli = new CommandLine(new PolicyTestCommand(TestConfig.veil(Map.of("veil.environment", "staging"))));
+        cli.setOut(new PrintWriter(o));
+        cli.setErr(new PrintWriter(e));
+        String[] args = new String[options.length + 2];
+        System.arraycopy(options, 0, args, 0, options.length);
+        args[options.length] = p.toString();
+        args[options.length + 1] = c.toString();
+        int exit = cli.execute(args);
+        out = o.toString();
+        err = e.toString();
+        return exit;
+    }
+
+    @Test
+    void theDocumentedCasesPassAgainstTheDocumentedPolicy() throws Exception {
+        assertThat(run(yamlBlock(0), yamlBlock(1))).as(out + err).isZero();
+        assertThat(out).contains("pass 2 analysts do not write: deny by rule analysts-read-only")
+                .contains("pass 4 schema changes wait for approval: require-approval by rule schema-changes-approved")
+                .contains("6 case(s): 6 passed, 0 failed").contains("environment prod")
+                .contains("analysed against the cases file's tables");
+    }
+
+    @Test
+    void aFailingCaseSaysWhatWasExpectedAndWhatDecidedAndExitsOne() throws Exception {
+        String cases = """
+                - name: analysts may delete
+                  identity: {subject: ann, groups: [analysts]}
+                  sql: DELETE FROM orders WHERE id = 1
+                  expect: allow
+                - role: engineer
+                  sql: SELECT 1
+                  expect: allow
+                  rule: some-other-rule
+                - role: engineer
+                  sql: SELECT 1
+                  expect: allow
+                """;
+        assertThat(run(yamlBlock(0), cases)).as(out + err).isEqualTo(1);
+        assertThat(out).contains("FAIL 1 analysts may delete: expected allow, got deny by rule analysts-read-only")
+                .contains("policy rule analysts-read-only: analysts only read")
+                .contains("FAIL 2: expected allow by rule some-other-rule, got allow by rule default.known-identity")
+                .contains("pass 3: allow").contains("3 case(s): 1 passed, 2 failed")
+                .contains("analysed without a catalog");
+    }
+
+    @Test
+    void aTextOfSeveralStatementsIsDecidedWholeAndEachStatementDecidedOtherwiseIsNoted() throws Exception {
+        String cases = """
+                - role: engineer
+                  sql: SELECT 1; DELETE FROM orders WHERE id = 7
+                  expect: allow
+                """;
+        run(yamlBlock(0), "tables: {orders: [id int8]}\ncases:\n" + cases.indent(2));
+        assertThat(out).contains("note: the text is decided whole; its statement 2 alone (DELETE FROM orders WHERE id = 7) "
+                + "would be deny by rule orders-never-deleted").doesNotContain("its statement 1");
+    }
+
+    @Test
+    void withoutTablesStatementsAreNotAnalysedAndRulesOnTheAnalysisSeeThat() throws Exception {
+        String cases = """
+                - identity: {subject: svc-reports, kind: service}
+                  sql: SELECT email FROM customers
+                  expect: deny
+                  rule: services-send-what-veil-understands
+                """;
+        assertThat(run(yamlBlock(0), cases)).as(out + err).isZero();
+        String declared = "tables: {customers: [id int4, email varchar]}\ncases:\n" + cases.indent(2);
+        assertThat(run(yamlBlock(0), declared)).as(out + err).isEqualTo(1);
+        assertThat(out).contains("got allow by rule reporting-masked");
+    }
+
+    @Test
+    void aBrokenPolicyFileExitsTwoWithTheLoadersMessage() throws Exception {
+        String broken = yamlBlock(0).replace("\"delete\" in statement.actions", "\"delete\" in statement.actionz");
+        assertThat(run(broken, yamlBlock(1))).isEqualTo(2);
+        assertThat(err).containsPattern("policy\\.yaml:\\d+:\\d+: rule orders-never-deleted: when: .*statement\\.actionz");
+        assertThat(out).isEmpty();
+    }
+
+    @Test
+    void aPolicyForAnotherEnvironmentIsRefusedAsVeilWouldRefuseIt() throws Exception {
+        assertThat(run(yamlBlock(0), "- {role: engineer, sql: SELECT 1, expect: allow}", "--environment", "staging")).isEqualTo(2);
+        assertThat(err).contains("this file is for environment \"prod\", and this Veil serves \"staging\"");
+    }
+
+    @Test
+    void aBrokenCasesFileExitsTwoNamingTheCaseAndTheField() throws Exception {
+        assertThat(run(yamlBlock(0), "- {role: engineer, sql: SELECT 1, expect: maybe}")).isEqualTo(2);
+        assertThat(err).contains("case 1: expect is allow, deny or require-approval, not \"maybe\"");
+        assertThat(run(yamlBlock(0), "- {identity: {subject: x, kind: robot}, sql: SELECT 1, expect: allow}")).isEqualTo(2);
+        assertThat(err).contains("case 1: identity.kind is person, service or agent, not \"robot\"");
+        assertThat(run(yamlBlock(0), "- {sql: SELECT 1, expect: allow}")).isEqualTo(2);
+        assertThat(err).contains("case 1: who asks is missing");
+        assertThat(run(yamlBlock(0), "cases: [\n  {role: x, sql: 1\n")).isEqualTo(2);
+        assertThat(err).containsPattern("cases\\.yaml:\\d+:\\d+: not valid YAML");
+    }
+}
