@@ -3,9 +3,12 @@ package dev.veil.session;
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.Token;
+import dev.veil.analysis.text.TokenKind;
 import dev.veil.upstream.PinReason;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +17,9 @@ import java.util.regex.Pattern;
  * set_config(…, false), PREPARE, LISTEN, LOAD, session-level advisory locks, temporary tables, cursors WITH
  * HOLD. Read from the tokens of every statement of the text (comments and literals cannot fool it). A change
  * the text does not show (a function that calls set_config, say) shows later as a ParameterStatus for a
- * reported parameter; the connection checks that at the end of each transaction. Pure and thread-safe.
+ * reported parameter; the connection checks that at the end of each transaction. A SET of a reported parameter
+ * that clients set as a matter of course ({@link #followsSession}) does not pin: its value follows the session.
+ * Pure and thread-safe.
  */
 public final class SessionPinning {
     private static final SqlTokenizer TOKENIZER = SqlTokenizer.forDialect(Dialect.POSTGRESQL);
@@ -22,7 +27,20 @@ public final class SessionPinning {
     private static final Pattern MAY_PIN = Pattern.compile(
             "(?i)(?:\\b(?:set|reset|prepare|listen|load|temp|temporary|hold|pg_temp)\\b|advisory|set_config)");
 
+    /**
+     * Reported parameters a session may SET without being pinned: clients set them as a matter of course
+     * (pgjdbc sends SET application_name after connecting), the server reports each change, and the session's
+     * value is applied again on every server connection it leases (as PgBouncer tracks them).
+     */
+    private static final Set<String> FOLLOWED = Set.of("application_name", "client_encoding", "datestyle", "timezone",
+            "intervalstyle");
+
     private SessionPinning() {
+    }
+
+    /** Whether a SET of {@code parameter} follows the session from connection to connection instead of pinning it. */
+    public static boolean followsSession(String parameter) {
+        return FOLLOWED.contains(parameter.toLowerCase(Locale.ROOT));
     }
 
     /** Why {@code sql} pins its session, or null when it changes no session state. */
@@ -57,6 +75,11 @@ public final class SessionPinning {
         if (t.is("SET")) {
             if (next != null && next.isAny("LOCAL", "TRANSACTION")) {
                 return null; // ends with the transaction
+            }
+            Token name = next != null && next.is("SESSION") ? at(code, i + 2) : next;
+            if (name != null && (name.isAny("NAMES") || (name.is("TIME") && at(code, i + 2) != null && at(code, i + 2).is("ZONE"))
+                    || (name.isName() && followsSession(name.kind() == TokenKind.WORD ? name.text() : name.value())))) {
+                return null; // SET NAMES is client_encoding, SET TIME ZONE is TimeZone: followed, not pinned
             }
             return PinReason.SET;
         }

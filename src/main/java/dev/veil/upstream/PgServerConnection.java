@@ -350,16 +350,21 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
     }
 
     /**
-     * A reported parameter (ParameterStatus) whose value differs from the one it had when the connection was
-     * leased, or null: a SET the statement text did not show (a function calling set_config, say).
+     * Reported parameters (ParameterStatus) whose value differs from the one they had when the connection was
+     * leased, with their values now: SETs the session made that outlast its transaction.
      */
-    public String parameterChangedSinceLease() {
+    public Map<String, String> parametersChangedSinceLease() {
+        if (valuesAtLease.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> changed = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : valuesAtLease.entrySet()) {
-            if (!Objects.equals(e.getValue(), parameters.get(e.getKey()))) {
-                return e.getKey();
+            String now = parameters.get(e.getKey());
+            if (!Objects.equals(e.getValue(), now)) {
+                changed.put(e.getKey(), now);
             }
         }
-        return null;
+        return changed;
     }
 
     public ServerStatements statements() {

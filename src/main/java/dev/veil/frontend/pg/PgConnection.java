@@ -276,7 +276,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
         SessionRegistry.CancelKey cancelKey = opened.cancelKey();
         if (transactionPooling) {
-            PgTransactionLease txLease = new PgTransactionLease(new LeaseHost(), pool, context, startup.setStatement());
+            PgTransactionLease txLease = new PgTransactionLease(new LeaseHost(), pool, context, startup.settings());
             lease = txLease;
             session.onCancel(() -> {
                 PgServerConnection target = txLease.cancelTarget();

@@ -13,7 +13,9 @@ import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a session under transaction pooling holds server connections: one is leased when the client sends
@@ -56,8 +58,10 @@ final class PgTransactionLease {
     private final Host host;
     private final UpstreamPool<PgServerConnection> pool;
     private final Context context;
-    /** The client's startup settings as one set_config statement, "" for none. */
-    private final String settings;
+    /** The client's settings: from its startup packet, and the reported ones it SET since (application_name…). */
+    private final Map<String, String> settingsByName;
+    /** {@link #settingsByName} as one set_config statement, "" for none. */
+    private String settings;
     private final PgStatementNames names = new PgStatementNames();
     /** Frames that came while a connection was being leased, sent once it is. */
     private List<PgFrame> waiting;
@@ -66,11 +70,17 @@ final class PgTransactionLease {
     /** Read by a CancelRequest on another connection's loop. */
     private volatile PgServerConnection cancelTarget;
 
-    PgTransactionLease(Host host, UpstreamPool<PgServerConnection> pool, Context context, String settings) {
+    PgTransactionLease(Host host, UpstreamPool<PgServerConnection> pool, Context context, Map<String, String> settings) {
         this.host = host;
         this.pool = pool;
         this.context = context;
-        this.settings = settings == null ? "" : settings;
+        this.settingsByName = new LinkedHashMap<>(settings);
+        this.settings = statementOf(settingsByName);
+    }
+
+    private static String statementOf(Map<String, String> settings) {
+        String set = PgStartupParameters.setStatement(settings);
+        return set == null ? "" : set;
     }
 
     /** Readies a connection for this session: RESET ALL and the session's settings if it last served others. */
@@ -174,9 +184,8 @@ final class PgTransactionLease {
                 || !server.quiescent() || server.extendedSinceSync()) {
             return;
         }
-        String changed = server.parameterChangedSinceLease();
-        if (changed != null) {
-            pin(PinReason.PARAMETER_CHANGED, "parameter " + changed + " changed");
+        Map<String, String> changed = server.parametersChangedSinceLease();
+        if (!changed.isEmpty() && !followSettings(changed, server)) {
             return;
         }
         cancelTarget = null;
@@ -184,6 +193,24 @@ final class PgTransactionLease {
         server.keepSessionStateOnReset();
         server.resume(); // in case the client's slow socket paused it: the next session must not inherit that
         pool.release(server);
+    }
+
+    /**
+     * Reported parameters the session changed (ParameterStatus): those a client sets as a matter of course
+     * (pgjdbc sends SET application_name after connecting) become part of its settings, applied at every lease
+     * as PgBouncer does; any other pins the session. False when pinned.
+     */
+    private boolean followSettings(Map<String, String> changed, PgServerConnection server) {
+        for (Map.Entry<String, String> e : changed.entrySet()) {
+            if (!SessionPinning.followsSession(e.getKey())) {
+                pin(PinReason.PARAMETER_CHANGED, "parameter " + e.getKey() + " changed");
+                return false;
+            }
+        }
+        settingsByName.putAll(changed);
+        settings = statementOf(settingsByName);
+        server.appliedSettings(settings); // the connection has them already
+        return true;
     }
 
     /** The session ends holding {@code server}: its reset keeps the session state unless the session was pinned. */
