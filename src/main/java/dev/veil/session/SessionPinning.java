@@ -97,9 +97,15 @@ public final class SessionPinning {
         }
         if (t.is("CREATE")) {
             // CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} [RECURSIVE] {TABLE | VIEW | SEQUENCE} …, or pg_temp.name
-            for (int j = i + 1; j < Math.min(code.size(), i + 8) && !code.get(j).isPunct(';'); j++) {
-                if (code.get(j).isAny("TEMP", "TEMPORARY", "pg_temp")) {
+            for (int j = i + 1; j < Math.min(code.size(), i + 6) && !code.get(j).isPunct(';'); j++) {
+                Token w = code.get(j);
+                if (w.isAny("TEMP", "TEMPORARY")) {
                     return PinReason.TEMP_TABLE;
+                }
+                if (w.isAny("TABLE", "VIEW", "SEQUENCE")) {
+                    Token schema = at(code, j + 1);
+                    Token dot = at(code, j + 2);
+                    return schema != null && schema.is("pg_temp") && dot != null && dot.isPunct('.') ? PinReason.TEMP_TABLE : null;
                 }
             }
             return null;

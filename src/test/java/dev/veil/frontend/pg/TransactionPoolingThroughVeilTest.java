@@ -77,7 +77,7 @@ class TransactionPoolingThroughVeilTest {
                 done.add(pool.submit(() -> {
                     Set<String> pids = new HashSet<>();
                     c.setAutoCommit(false);
-                    for (int round = 0; round < 20; round++) {
+                    for (int round = 0; round < 10; round++) {
                         try (Statement st = c.createStatement()) {
                             st.execute("INSERT INTO " + table + " VALUES (" + client + ", " + round + ")");
                             pids.add(one(st, "SELECT pg_backend_pid()"));
@@ -101,7 +101,7 @@ class TransactionPoolingThroughVeilTest {
             assertThat(allPids).as("server backends used by %d sessions", clients).isNotEmpty();
             assertThat(stats().total()).isLessThanOrEqualTo(2);
             try (Statement st = sessions.get(0).createStatement()) {
-                assertThat(one(st, "SELECT count(*) FROM " + table)).isEqualTo(String.valueOf(clients * 20));
+                assertThat(one(st, "SELECT count(*) FROM " + table)).isEqualTo(String.valueOf(clients * 10));
             }
         } finally {
             for (Connection c : sessions) {
