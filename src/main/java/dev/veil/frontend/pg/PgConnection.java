@@ -40,7 +40,7 @@ import java.util.Map;
  * through {@link #fail(VeilException)}.
  * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
  */
-final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay {
+final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay, PgTransactionLease.Host {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
@@ -276,14 +276,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
         SessionRegistry.CancelKey cancelKey = opened.cancelKey();
         if (transactionPooling) {
-            PgTransactionLease txLease = new PgTransactionLease(new LeaseHost(), pool, context, startup.settings());
-            lease = txLease;
-            session.onCancel(() -> {
-                PgServerConnection target = txLease.cancelTarget();
-                if (target != null) {
-                    engineContext.upstreams().cancel(target);
-                }
-            });
+            lease = new PgTransactionLease(this, pool, context, startup.settings());
+            session.onCancel(lease.canceller(engineContext.upstreams()::cancel));
         } else {
             PgServerConnection conn = server;
             session.onCancel(() -> engineContext.upstreams().cancel(conn));
@@ -482,63 +476,52 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         }
     }
 
-    /** What a transaction-pooling lease does to this connection. */
-    private final class LeaseHost implements PgTransactionLease.Host {
-        @Override
-        public boolean leased(PgServerConnection conn) {
-            if (state != State.READY) {
-                conn.keepSessionStateOnReset();
-                pool.release(conn); // the client left while the pool made it wait
-                return false;
-            }
-            server = conn;
-            conn.attach(results);
-            return true;
-        }
+    // ---- PgTransactionLease.Host ---------------------------------------------------------------------
 
-        @Override
-        public void released() {
-            results.flush();
-            server = null;
+    @Override
+    public boolean leased(PgServerConnection conn) {
+        if (state != State.READY) {
+            conn.keepSessionStateOnReset();
+            pool.release(conn); // the client left while the pool made it wait
+            return false;
         }
+        server = conn;
+        conn.attach(results);
+        return true;
+    }
 
-        @Override
-        public void send(PgFrame frame) {
-            server.noteSent(frame);
-            toServer.add(frame, server::write);
-        }
+    @Override
+    public void released() {
+        results.flush();
+        server = null;
+    }
 
-        @Override
-        public void flush() {
-            flushToServer();
-        }
+    @Override
+    public void send(PgFrame frame) {
+        server.noteSent(frame);
+        toServer.add(frame, server::write);
+    }
 
-        @Override
-        public void pauseClient() {
-            socket.pause();
+    @Override
+    public void resumeClient() {
+        if (flow == null || !flow.pausedClient()) {
+            socket.resume();
         }
+    }
 
-        @Override
-        public void resumeClient() {
-            if (!flow.pausedClient()) {
-                socket.resume();
-            }
-        }
+    @Override
+    public void leaseFailed(Throwable cause) {
+        onLeaseFailed(cause);
+    }
 
-        @Override
-        public void leaseFailed(Throwable cause) {
-            onLeaseFailed(cause);
-        }
+    @Override
+    public long sessionId() {
+        return session.id();
+    }
 
-        @Override
-        public long sessionId() {
-            return session.id();
-        }
-
-        @Override
-        public PgServerConnection server() {
-            return server;
-        }
+    @Override
+    public PgServerConnection server() {
+        return server;
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * How a session under transaction pooling holds server connections: one is leased when the client sends
@@ -25,7 +26,7 @@ import java.util.Map;
  * connection until it ends. The client's startup settings are kept per server connection: a connection that
  * last served other settings gets RESET ALL and this session's set_config before its first statement.
  * Named prepared statements follow the session from connection to connection ({@link PgStatementNames}).
- * Confined to the session's event loop, except {@link #cancelTarget()}.
+ * Confined to the session's event loop, except the {@link #canceller}.
  */
 final class PgTransactionLease {
     private static final Logger LOG = Logger.getLogger(PgTransactionLease.class);
@@ -41,7 +42,8 @@ final class PgTransactionLease {
         /** Sends a frame on the connection held now (gathered with the frames before it). */
         void send(PgFrame frame);
 
-        void flush();
+        /** Sends what was gathered. */
+        void flushToServer();
 
         void pauseClient();
 
@@ -150,7 +152,7 @@ final class PgTransactionLease {
         }
         if (leased(conn)) {
             frames.forEach(f -> send(f, conn));
-            host.flush();
+            host.flushToServer();
         }
     }
 
@@ -245,9 +247,14 @@ final class PgTransactionLease {
         return pinned;
     }
 
-    /** The server connection running this session's statement now, if any (a CancelRequest goes there). */
-    PgServerConnection cancelTarget() {
-        return cancelTarget;
+    /** What a CancelRequest quoting this session does: cancel on the server connection it is using now, if any. */
+    Runnable canceller(Consumer<PgServerConnection> cancel) {
+        return () -> {
+            PgServerConnection target = cancelTarget;
+            if (target != null) {
+                cancel.accept(target);
+            }
+        };
     }
 
     /** For tests and logs: the client's named statements known. */
