@@ -359,7 +359,7 @@ start_veil_tx() {
   cmd+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR-tx -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
   cmd+=" -Dveil.pg.port=$VEIL_TX_PG_PORT -Dquarkus.http.port=$VEIL_TX_HTTP_PORT -Dveil.mysql.enabled=false"
   cmd+=" -Dveil.pg.max-client-connections=$((CLIENTS + 100)) -Dveil.pg.max-authenticating-connections=$((CLIENTS + 100))"
-  cmd+=" -Dveil.pg.max-authenticating-per-address=$((CLIENTS + 100))"
+  cmd+=" -Dveil.pg.max-authenticating-per-address=$((CLIENTS + 100)) -Dveil.identity.session.max-per-identity=$((CLIENTS + 100))"
   cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
   cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
   cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=$VEIL_TX_POOL_SIZE"

@@ -75,7 +75,7 @@ trap 'log "interrupted"; exit 130' INT TERM
 cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off -Dveil.mysql.enabled=false"
 cmd+=" -Dveil.pg.port=$SOAK_PG_PORT -Dquarkus.http.port=$SOAK_HTTP_PORT -Dveil.audit.file.directory=$AUDIT_DIR"
 cmd+=" -Dveil.pg.max-client-connections=$((SOAK_CLIENTS + 100)) -Dveil.pg.max-authenticating-connections=$((SOAK_CLIENTS + 100))"
-cmd+=" -Dveil.pg.max-authenticating-per-address=$((SOAK_CLIENTS + 100))"
+cmd+=" -Dveil.pg.max-authenticating-per-address=$((SOAK_CLIENTS + 100)) -Dveil.identity.session.max-per-identity=$((SOAK_CLIENTS + 100))"
 cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT -Dveil.upstreams.up.user=$UPSTREAM_USER"
 cmd+=" -Dveil.upstreams.up.database=$BENCH_DB -Dveil.upstreams.up.tls.mode=disable"
 cmd+=" -Dveil.upstreams.up.pool.max-size=$SOAK_POOL_SIZE -Dveil.upstreams.up.pool.mode=transaction -Dveil.upstreams.up.pool.acquire-timeout=60s"
