@@ -80,7 +80,8 @@ cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT
 cmd+=" -Dveil.upstreams.up.database=$BENCH_DB -Dveil.upstreams.up.tls.mode=disable"
 cmd+=" -Dveil.upstreams.up.pool.max-size=$SOAK_POOL_SIZE -Dveil.upstreams.up.pool.mode=transaction -Dveil.upstreams.up.pool.acquire-timeout=60s"
 [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
-cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -jar $JAR"
+# The admin role reads /q/metrics (server connections, and the heap without a JDK).
+cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -Dveil.local-accounts.$VEIL_USER.roles=admin -jar $JAR"
 log "starting Veil: $cmd  (log $VEIL_LOG)"
 (cd "$ROOT" && exec setsid bash -c "exec $cmd") >"$VEIL_LOG" 2>&1 </dev/null &
 VEIL_PID=$!
@@ -97,7 +98,7 @@ heap_mb() {
   if command -v jstat >/dev/null; then
     jstat -gc "$VEIL_PID" 2>/dev/null | awk 'NR == 2 { printf "%.0f", ($3 + $4 + $6 + $8) / 1024 }'
   else
-    curl -s --max-time 5 "http://$HOST:$SOAK_HTTP_PORT/q/metrics" |
+    curl -s --max-time 5 -u "$VEIL_USER:$VEIL_PASSWORD" "http://$HOST:$SOAK_HTTP_PORT/q/metrics" |
       awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f", s / 1048576 }'
   fi
 }
@@ -105,7 +106,7 @@ sample() { # label
   local rss
   rss=$(ps -o rss= -p "$VEIL_PID" | awk '{ printf "%.0f", $1 / 1024 }')
   printf '[soak] %-8s Veil RSS %6s MB  heap used %6s MB  server connections %s\n' "$1" "$rss" "$(heap_mb)" \
-    "$(curl -s --max-time 5 "http://$HOST:$SOAK_HTTP_PORT/q/metrics" | awk '/^veil_upstream_pool_size\{/ { s += $NF } END { print s + 0 }')"
+    "$(curl -s --max-time 5 -u "$VEIL_USER:$VEIL_PASSWORD" "http://$HOST:$SOAK_HTTP_PORT/q/metrics" | awk '/^veil_upstream_pool_size\{/ { s += $NF } END { print s + 0 }')"
 }
 
 log "$SOAK_CLIENTS clients, -M $SOAK_MODE, on $SOAK_POOL_SIZE server connections for $SOAK_MINUTES min (pgbench log $PGBENCH_LOG)"
