@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Veil PostgreSQL benchmark: direct PostgreSQL vs Veil (audit to file on, and
-# off) vs PgBouncer (transaction and session pooling), pgbench select-only,
-# loopback only.
+# off; session pooling, and transaction pooling with target veil-tx) vs
+# PgBouncer (transaction and session pooling), pgbench select-only, loopback only.
 #
 # Usage: bench/pg-bench.sh            (normally through `make bench`)
 # Every knob is an environment variable; see bench/README.md.
@@ -22,6 +22,9 @@ MODES=${MODES:-"simple prepared"}
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
 VEIL_NOAUDIT_PG_PORT=${VEIL_NOAUDIT_PG_PORT:-15434}     # second Veil, audit off
 VEIL_NOAUDIT_HTTP_PORT=${VEIL_NOAUDIT_HTTP_PORT:-8081}
+VEIL_TX_PG_PORT=${VEIL_TX_PG_PORT:-15435}               # third Veil, transaction pooling, audit on
+VEIL_TX_HTTP_PORT=${VEIL_TX_HTTP_PORT:-8082}
+VEIL_TX_POOL_SIZE=${VEIL_TX_POOL_SIZE:-20}             # its server connections, whatever CLIENTS is
 VEIL_AUDIT_DURABILITY=${VEIL_AUDIT_DURABILITY:-fsync} # fsync | write, for the audited Veil
 VEIL_READS_DURABLE_BEFORE=${VEIL_READS_DURABLE_BEFORE:-none} # none | reply | run, for the audited Veil
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
@@ -64,6 +67,7 @@ MD_FILE=$RESULTS_DIR/pg-$RUN_ID.md
 RAW_LOG=$RESULTS_DIR/pg-$RUN_ID.log
 VEIL_LOG=$RESULTS_DIR/pg-$RUN_ID-veil.log
 VEIL_NOAUDIT_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-noaudit.log
+VEIL_TX_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-tx.log
 # The audited Veil writes its audit files here (a real disk, so fsync costs what it costs).
 VEIL_AUDIT_DIR=$RESULTS_DIR/pg-$RUN_ID-audit
 
@@ -129,6 +133,7 @@ stop_pid() { # pid timeout_s
 TMP=""
 VEIL_PID=""          # also the process-group id (started with setsid)
 VEIL2_PID=""         # the Veil with audit off (target veil-noaudit)
+VEIL3_PID=""         # the Veil with transaction pooling (target veil-tx)
 VEIL_OWNS_UPSTREAM=0 # upstream came up only because we started Veil
 PGB_PIDS=()
 
@@ -178,8 +183,14 @@ cleanup() {
     stop_pid "$VEIL2_PID" "$VEIL_STOP_TIMEOUT"
     kill -KILL -- "-$VEIL2_PID" 2>/dev/null || true
   fi
+  if [[ -n $VEIL3_PID ]]; then
+    kill -TERM -- "-$VEIL3_PID" 2>/dev/null || true
+    stop_pid "$VEIL3_PID" "$VEIL_STOP_TIMEOUT"
+    kill -KILL -- "-$VEIL3_PID" 2>/dev/null || true
+  fi
   stop_veil
   if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR ]]; then rm -rf "$VEIL_AUDIT_DIR"; fi
+  if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR-tx ]]; then rm -rf "$VEIL_AUDIT_DIR-tx"; fi
   if [[ -n $TMP && -d $TMP ]]; then
     if [[ $KEEP_TMP == 1 ]]; then log "kept temp dir $TMP"; else rm -rf "$TMP"; fi
   fi
@@ -192,8 +203,8 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil | veil-noaudit | pgbouncer-tx | pgbouncer-session) ;;
-    *) die "unknown target '$t' (known: direct veil veil-noaudit pgbouncer-tx pgbouncer-session)" ;;
+  case $t in direct | veil | veil-noaudit | veil-tx | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx pgbouncer-tx pgbouncer-session)" ;;
   esac
 done
 for m in $MODES; do
@@ -202,7 +213,7 @@ done
 [[ -n ${TARGETS// /} ]] || die "TARGETS is empty"
 case $VEIL_AUDIT_DURABILITY in fsync | write) ;; *) die "VEIL_AUDIT_DURABILITY must be fsync or write" ;; esac
 case $VEIL_READS_DURABLE_BEFORE in none | reply | run) ;; *) die "VEIL_READS_DURABLE_BEFORE must be none, reply or run" ;; esac
-for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
+for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT VEIL_TX_PG_PORT VEIL_TX_HTTP_PORT VEIL_TX_POOL_SIZE UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
   VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP \
   PGBOUNCER_POOL_SIZE; do
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
@@ -212,6 +223,14 @@ case $START_VEIL in auto | 0 | 1) ;; *) die "START_VEIL must be auto, 1 or 0" ;;
 for c in pgbench psql curl awk ss setsid timeout; do
   command -v "$c" >/dev/null || die "'$c' is required but not installed"
 done
+
+# pgbench holds a socket per client (CLIENTS=1000 for the 1,000-clients-on-20-connections run): raise the
+# soft limit on open files as far as the hard limit allows, and say so when that is not enough.
+need_fds=$((CLIENTS + 64))
+if (($(ulimit -n) < need_fds)); then
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  (($(ulimit -n) >= need_fds)) || die "CLIENTS=$CLIENTS needs $need_fds open files, the limit is $(ulimit -n) (raise the hard limit: ulimit -Hn, or LimitNOFILE)"
+fi
 
 mkdir -p "$RESULTS_DIR"
 TMP=$(mktemp -d -t veil-pg-bench.XXXXXX)
@@ -325,6 +344,39 @@ start_veil_noaudit() {
     sleep 1
   done
   log "veil-noaudit is ready on $HOST:$VEIL_NOAUDIT_PG_PORT"
+}
+
+# --------------------------------------------------------------------------
+# A third Veil with transaction pooling (audit on, as "veil"): VEIL_TX_POOL_SIZE
+# server connections shared by all CLIENTS (CLIENTS=1000 shows 1,000 clients on
+# 20 connections). Its listener limits are raised for that many clients, all
+# from 127.0.0.1.
+# --------------------------------------------------------------------------
+start_veil_tx() {
+  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
+  [[ -f $jar ]] || die "veil-tx needs $jar (make package)"
+  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off"
+  cmd+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR-tx -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
+  cmd+=" -Dveil.pg.port=$VEIL_TX_PG_PORT -Dquarkus.http.port=$VEIL_TX_HTTP_PORT -Dveil.mysql.enabled=false"
+  cmd+=" -Dveil.pg.max-client-connections=$((CLIENTS + 100)) -Dveil.pg.max-authenticating-connections=$((CLIENTS + 100))"
+  cmd+=" -Dveil.pg.max-authenticating-per-address=$((CLIENTS + 100)) -Dveil.identity.session.max-per-identity=$((CLIENTS + 100))"
+  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
+  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
+  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=$VEIL_TX_POOL_SIZE"
+  cmd+=" -Dveil.upstreams.up.pool.mode=transaction -Dveil.upstreams.up.pool.acquire-timeout=60s"
+  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
+  cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -jar $jar"
+  port_open "$VEIL_TX_PG_PORT" && die "port $VEIL_TX_PG_PORT (veil-tx) is already in use"
+  log "starting Veil with transaction pooling: $cmd  (log $VEIL_TX_LOG)"
+  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_TX_LOG" 2>&1 </dev/null 9>&- &
+  VEIL3_PID=$!
+  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
+  until [[ $(http_status "http://$HOST:$VEIL_TX_HTTP_PORT/q/health/ready") == 200 ]]; do
+    proc_alive "$VEIL3_PID" || { tail -n 40 "$VEIL_TX_LOG" | sed 's/^/    /' >&9; die "veil-tx failed to start"; }
+    ((SECONDS < deadline)) || die "veil-tx not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_TX_LOG)"
+    sleep 1
+  done
+  log "veil-tx is ready on $HOST:$VEIL_TX_PG_PORT ($VEIL_TX_POOL_SIZE server connections)"
 }
 
 # --------------------------------------------------------------------------
@@ -461,6 +513,7 @@ if has_target pgbouncer-tx || has_target pgbouncer-session; then
 fi
 
 has_target veil-noaudit && start_veil_noaudit
+has_target veil-tx && start_veil_tx
 
 # --------------------------------------------------------------------------
 # Targets
@@ -471,6 +524,7 @@ target_conn() {
     direct) T_PORT=$UPSTREAM_PG_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD ;;
     veil) T_PORT=$VEIL_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-noaudit) T_PORT=$VEIL_NOAUDIT_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
+    veil-tx) T_PORT=$VEIL_TX_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     pgbouncer-tx) T_PORT=$PGB_TX_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
     pgbouncer-session) T_PORT=$PGB_SESSION_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
   esac

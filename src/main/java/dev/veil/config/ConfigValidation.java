@@ -131,6 +131,9 @@ public final class ConfigValidation {
             problem(prefix + ".pool.min-size", "must be between 0 and max-size (" + pool.maxSize() + ")");
         }
         positive(prefix + ".pool.acquire-timeout", pool.acquireTimeout());
+        if (pool.mode() == PoolingMode.TRANSACTION && !"postgresql".equalsIgnoreCase(u.kind())) {
+            problem(prefix + ".pool.mode", "transaction pooling is for PostgreSQL upstreams only; use session for kind " + u.kind());
+        }
         positive(prefix + ".pool.connect-timeout", pool.connectTimeout());
         positive(prefix + ".pool.maintenance-interval", pool.maintenanceInterval());
         positive(prefix + ".pool.idle-pool-timeout", pool.idlePoolTimeout());

@@ -366,6 +366,13 @@ public interface VeilConfig {
          */
         @WithDefault("10m")
         Duration idlePoolTimeout();
+
+        /**
+         * session: a client holds one server connection for its session; transaction (PostgreSQL only): only
+         * while a transaction is open, or for one statement / Sync cycle outside one (docs/postgresql-wire.md).
+         */
+        @WithDefault("session")
+        PoolingMode mode();
     }
 
     enum AuditDurability { FSYNC, WRITE }

@@ -18,8 +18,10 @@ import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One raw connection to a PostgreSQL server, owned by the event loop it was opened on. It is either
@@ -44,6 +46,14 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
 
     private PgServerAuthFlow auth;
     private ErrorResponse internalError;
+
+    // Transaction pooling: the statements prepared on this connection, the client startup settings last applied
+    // to it (a set_config statement, "" for none, null when unknown), reported parameters changed while leased.
+    private final ServerStatements statements = new ServerStatements();
+    private String appliedSettings;
+    private final Map<String, String> valuesAtLease = new HashMap<>();
+    /** The next reset keeps the session state (the session that held it changed none): no DISCARD ALL. */
+    private boolean resetKeepsState;
 
     /** Outcome of one of Veil's own simple queries. */
     public record InternalResult(ErrorResponse error, char transactionStatus) {
@@ -125,12 +135,18 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
         switch (frame.typeChar()) {
             case ParameterStatus.TYPE -> {
                 ParameterStatus ps = ParameterStatus.decode(frame);
-                parameters.put(ps.name(), ps.value());
+                String before = parameters.put(ps.name(), ps.value());
+                if (phase == Phase.RELAY && !valuesAtLease.containsKey(ps.name())) {
+                    valuesAtLease.put(ps.name(), before);
+                }
             }
             case ReadyForQuery.TYPE -> {
                 transactionStatus = ReadyForQuery.statusOf(frame);
                 if (readyPending > 0) {
                     readyPending--;
+                }
+                if (phase != Phase.STARTING) {
+                    statements.readyReceived();
                 }
             }
             case 'G' -> inCopyIn = true;
@@ -141,6 +157,12 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
             case RELAY -> {
                 if (frame.type() == 'Z' || frame.type() == 'E') {
                     inCopyIn = false;
+                }
+                if (statements.expecting() || frame.type() == 'E' || frame.type() == 'C') {
+                    frame = followStatements(frame);
+                    if (frame == null) {
+                        return;
+                    }
                 }
                 PgResultReader.deliver(frame, listener);
             }
@@ -153,6 +175,41 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
                 }
             }
         }
+    }
+
+    /** Transaction pooling's prepared statements: which answers the client sees, and as what (null: none). */
+    private PgFrame followStatements(PgFrame frame) {
+        switch (frame.typeChar()) {
+            case '1', '3' -> {
+                if (statements.expecting()) {
+                    switch (statements.answer()) {
+                        case SWALLOW -> {
+                            return null;
+                        }
+                        case AS_PARSE_COMPLETE -> {
+                            return PgFrame.of(Buffer.buffer(5).appendByte((byte) '1').appendInt(4));
+                        }
+                        default -> { }
+                    }
+                }
+            }
+            case 'E' -> statements.failed();
+            case 'C' -> {
+                // DISCARD ALL and DEALLOCATE ALL from a client drop the server's prepared statements (and settings).
+                int bodyLength = frame.length() - PgFrame.HEADER;
+                if (bodyLength == 12 || bodyLength == 15) {
+                    String tag = frame.body().getString(0, bodyLength - 1, "UTF-8");
+                    if (tag.equals("DISCARD ALL") || tag.equals("DEALLOCATE ALL")) {
+                        statements.forgetAll();
+                    }
+                    if (tag.equals("DISCARD ALL")) {
+                        appliedSettings = null;
+                    }
+                }
+            }
+            default -> { }
+        }
+        return frame;
     }
 
     private void onStartupFrame(PgFrame frame) {
@@ -197,6 +254,7 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
             return done;
         }
         readyPending++;
+        statements.readyOwed();
         socket.write(new FrontendMessage.Query(sql).encode());
         return done;
     }
@@ -208,6 +266,7 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
             return done;
         }
         readyPending++;
+        statements.readyOwed();
         extendedSinceSync = false;
         socket.write(Buffer.buffer(5).appendByte((byte) 'S').appendInt(4));
         return done;
@@ -216,9 +275,13 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
     /** Forwards client bytes. {@code frame} tells which message it is so the connection knows when it is clean. */
     public void noteSent(PgFrame frame) {
         switch (frame.typeChar()) {
-            case 'Q', 'F' -> readyPending++;
+            case 'Q', 'F' -> {
+                readyPending++;
+                statements.readyOwed();
+            }
             case 'S' -> {
                 readyPending++;
+                statements.readyOwed();
                 extendedSinceSync = false;
             }
             case 'P', 'B', 'D', 'E', 'C', 'H' -> extendedSinceSync = true;
@@ -255,15 +318,66 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
             LOG.debugf("upstream %s: released mid-statement", upstream.name());
             return Future.succeededFuture(false);
         }
+        boolean keepState = resetKeepsState;
+        resetKeepsState = false;
         Future<InternalResult> ready = extendedSinceSync ? sync() : Future.succeededFuture(new InternalResult(null, transactionStatus));
-        return ready.compose(v -> transactionStatus == ReadyForQuery.IDLE ? Future.succeededFuture(v) : execute("ROLLBACK"))
-                .compose(v -> execute("DISCARD ALL"))
+        Future<InternalResult> ended = ready.compose(v -> transactionStatus == ReadyForQuery.IDLE ? Future.succeededFuture(v) : execute("ROLLBACK"));
+        if (keepState) {
+            // Transaction pooling, a session that changed no session state: its prepared statements (Veil's
+            // names, shared by every client) and startup settings (checked at each lease) stay.
+            return ended.map(r -> r.error() == null && transactionStatus == ReadyForQuery.IDLE);
+        }
+        statements.forgetAll();
+        appliedSettings = null;
+        return ended.compose(v -> execute("DISCARD ALL"))
                 .map(r -> {
                     if (r.error() != null) {
                         LOG.warnf("upstream %s: reset failed: %s", upstream.name(), r.error().message());
                     }
                     return r.error() == null && transactionStatus == ReadyForQuery.IDLE;
                 });
+    }
+
+    /** Under transaction pooling: the next {@link #reset()} only ends the transaction (no DISCARD ALL). */
+    public void keepSessionStateOnReset() {
+        resetKeepsState = true;
+    }
+
+    @Override
+    public void attach(ResultListener l) {
+        valuesAtLease.clear();
+        super.attach(l);
+    }
+
+    /**
+     * Reported parameters (ParameterStatus) whose value differs from the one they had when the connection was
+     * leased, with their values now: SETs the session made that outlast its transaction.
+     */
+    public Map<String, String> parametersChangedSinceLease() {
+        if (valuesAtLease.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> changed = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : valuesAtLease.entrySet()) {
+            String now = parameters.get(e.getKey());
+            if (!Objects.equals(e.getValue(), now)) {
+                changed.put(e.getKey(), now);
+            }
+        }
+        return changed;
+    }
+
+    public ServerStatements statements() {
+        return statements;
+    }
+
+    /** The client startup settings last applied ({@code set_config} statement, "" for none), or null when unknown. */
+    public String appliedSettings() {
+        return appliedSettings;
+    }
+
+    public void appliedSettings(String settings) {
+        this.appliedSettings = settings;
     }
 
     public boolean extendedSinceSync() {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The gauges and counters of one pool, tagged with its upstream and database; removed with the pool. */
@@ -16,7 +17,7 @@ final class PoolMetrics {
     /** {@code profile}: the MySQL client profile of the pool, empty for PostgreSQL. Returns the meters, to remove them. */
     static List<Meter> register(MeterRegistry registry, UpstreamPool<?> pool, String profile) {
         Tags tags = Tags.of("upstream", pool.upstream().name(), "database", String.valueOf(pool.database()), "profile", profile);
-        return List.of(
+        List<Meter> meters = new ArrayList<>(List.of(
                 Gauge.builder("veil.upstream.pool.size", pool, p -> p.stats().total()).tags(tags)
                         .description("Server connections open (idle and in use)").register(registry),
                 Gauge.builder("veil.upstream.pool.in.use", pool, p -> p.stats().inUse()).tags(tags)
@@ -28,6 +29,15 @@ final class PoolMetrics {
                 FunctionCounter.builder("veil.upstream.pool.waits", pool, UpstreamPool::waits).tags(tags)
                         .description("Acquisitions that had to wait for a connection").register(registry),
                 FunctionCounter.builder("veil.upstream.pool.errors", pool, UpstreamPool::errors).tags(tags)
-                        .description("Connections that could not be opened, and waits that timed out").register(registry));
+                        .description("Connections that could not be opened, and waits that timed out").register(registry)));
+        if (pool.upstream().pool().transactionPooling()) {
+            for (PinReason reason : PinReason.values()) {
+                meters.add(FunctionCounter.builder("veil.upstream.pool.pinned", pool, p -> p.pins(reason))
+                        .tags(tags.and("reason", reason.label()))
+                        .description("Sessions pinned to their server connection under transaction pooling, by reason")
+                        .register(registry));
+            }
+        }
+        return meters;
     }
 }

@@ -59,7 +59,10 @@ public final class UpstreamPool<C extends ServerConnection> {
     private final AtomicLong errors = new AtomicLong();
     private final long maintenanceTimer;
 
-    private record Waiter<C>(Context context, Promise<C> promise, long[] timer) {
+    /** Sessions pinned to their server connection under transaction pooling, by reason. */
+    private final AtomicLong[] pins = new AtomicLong[PinReason.values().length];
+
+    private record Waiter<C>(Context context, Promise<C> promise, long[] timer, long sinceNanos) {
     }
 
     /** @param connector opens, authenticates and readies one connection on the given event loop */
@@ -71,6 +74,9 @@ public final class UpstreamPool<C extends ServerConnection> {
         this.database = database;
         this.settings = upstream.pool();
         this.slot = slot;
+        for (int i = 0; i < pins.length; i++) {
+            pins[i] = new AtomicLong();
+        }
         this.maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> maintain());
     }
 
@@ -117,7 +123,7 @@ public final class UpstreamPool<C extends ServerConnection> {
                     wait = Promise.promise();
                     waits.incrementAndGet();
                     long[] timer = new long[1];
-                    Waiter<C> w = new Waiter<>(ctx, wait, timer);
+                    Waiter<C> w = new Waiter<>(ctx, wait, timer, System.nanoTime());
                     waiters.addLast(w);
                     timer[0] = vertx.setTimer(settings.acquireTimeout().toMillis(), id -> expire(w));
                 }
@@ -218,7 +224,7 @@ public final class UpstreamPool<C extends ServerConnection> {
             if (closed) {
                 w = null;
             } else {
-                w = waiters.pollFirst();
+                w = nextWaiterFor(c);
                 if (w == null) {
                     idle.addLast(c);
                     return;
@@ -236,6 +242,28 @@ public final class UpstreamPool<C extends ServerConnection> {
             retire(c);
             w.context().runOnContext(v -> open(w.context()).onComplete(w.promise()));
         }
+    }
+
+    /**
+     * The waiter a returned connection goes to: the oldest on the connection's own event loop, which can use it
+     * as it is (under transaction pooling connections come back many times a second, and handing one to another
+     * loop means closing it and opening another); the oldest of all once it has waited a tenth of
+     * acquire-timeout, so a loop with no connection of its own is not starved. Under the monitor.
+     */
+    private Waiter<C> nextWaiterFor(C c) {
+        Waiter<C> oldest = waiters.peekFirst();
+        if (oldest == null || oldest.context() == c.context()
+                || System.nanoTime() - oldest.sinceNanos() > settings.acquireTimeout().toNanos() / 10) {
+            return waiters.pollFirst();
+        }
+        for (Iterator<Waiter<C>> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter<C> w = it.next();
+            if (w.context() == c.context()) {
+                it.remove();
+                return w;
+            }
+        }
+        return waiters.pollFirst();
     }
 
     /** Closes a connection whose slot is being handed on: its close must not free the slot. */
@@ -386,6 +414,15 @@ public final class UpstreamPool<C extends ServerConnection> {
         public int inUse() {
             return total - idle;
         }
+    }
+
+    /** A session under transaction pooling was pinned to its server connection for {@code reason}. */
+    public void pinned(PinReason reason) {
+        pins[reason.ordinal()].incrementAndGet();
+    }
+
+    public long pins(PinReason reason) {
+        return pins[reason.ordinal()].get();
     }
 
     public long waits() {

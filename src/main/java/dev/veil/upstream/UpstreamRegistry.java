@@ -241,6 +241,6 @@ public class UpstreamRegistry {
                 EndpointPassword.read("veil.upstreams." + name, u),
                 new UpstreamSettings.TlsSettings(u.tls().mode(), u.tls().caFile().orElse(null)),
                 new UpstreamSettings.PoolSettings(p.minSize(), p.maxSize(), p.idleTimeout(), p.acquireTimeout(),
-                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval(), p.idlePoolTimeout()));
+                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval(), p.idlePoolTimeout(), p.mode()));
     }
 }

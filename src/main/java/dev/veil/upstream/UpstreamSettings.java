@@ -2,6 +2,7 @@ package dev.veil.upstream;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.config.EndpointTlsMode;
+import dev.veil.config.PoolingMode;
 
 import java.time.Duration;
 
@@ -25,7 +26,18 @@ public record UpstreamSettings(
      */
     public record PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
                                Duration connectTimeout, Duration healthCheckAfterIdle,
-                               Duration maintenanceInterval, Duration idlePoolTimeout) {
+                               Duration maintenanceInterval, Duration idlePoolTimeout, PoolingMode mode) {
+        /** Session pooling. */
+        public PoolSettings(int minSize, int maxSize, Duration idleTimeout, Duration acquireTimeout,
+                            Duration connectTimeout, Duration healthCheckAfterIdle,
+                            Duration maintenanceInterval, Duration idlePoolTimeout) {
+            this(minSize, maxSize, idleTimeout, acquireTimeout, connectTimeout, healthCheckAfterIdle, maintenanceInterval,
+                    idlePoolTimeout, PoolingMode.SESSION);
+        }
+
+        public boolean transactionPooling() {
+            return mode == PoolingMode.TRANSACTION;
+        }
     }
 
     /** The wire and SQL dialect of the server: kind postgresql, or mysql / mariadb (one dialect). */

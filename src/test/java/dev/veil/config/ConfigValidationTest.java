@@ -156,6 +156,14 @@ class ConfigValidationTest {
     }
 
     @Test
+    void transactionPoolingIsForPostgresqlUpstreamsOnly() {
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.pool.mode", "transaction")))).isEmpty();
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.pool.mode", "transaction", "veil.upstreams.main.kind", "mariadb",
+                "veil.mysql.enabled", "false", "veil.pg.enabled", "false"))))
+                .containsExactly("veil.upstreams.main.pool.mode: transaction pooling is for PostgreSQL upstreams only; use session for kind mariadb");
+    }
+
+    @Test
     void inDemoModeTheDefaultUpstreamMayNameADemoUpstream() {
         assertThat(problems(Map.of("veil.pg.default-upstream", "demo"))).isEmpty();
         assertThat(problems(withUpstream(Map.of("veil.pg.default-upstream", "demo"))))

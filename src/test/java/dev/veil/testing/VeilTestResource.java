@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * Starts the real upstream server once for the integration suite and points Veil at it: upstream "main"
  * (SCRAM, password from a file, TLS verify-full), "md5" (md5, inline password), "tiny" (a pool of one
- * connection with a short wait) and "flaky" (through a proxy tests can cut). For MySQL clients, the shared
+ * connection with a short wait), "txpool" (transaction pooling on two connections) and "flaky" (through a proxy
+ * tests can cut). For MySQL clients, the shared
  * MariaDB: upstream "my" (mysql_native_password, TLS verify-full), "mytiny" (one connection, short wait) and
  * "myflaky" (through a proxy tests can cut), behind Veil's MySQL listener.
  */
@@ -105,6 +106,13 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.upstreams.tiny.tls.mode", "disable");
             cfg.put("veil.upstreams.tiny.pool.max-size", "1");
             cfg.put("veil.upstreams.tiny.pool.acquire-timeout", "300ms");
+
+            // Transaction pooling: many sessions on two server connections (TransactionPoolingThroughVeilTest).
+            upstream(cfg, "txpool", server.port(), "shop", server.superuser());
+            cfg.put("veil.upstreams.txpool.password", server.superuserPassword());
+            cfg.put("veil.upstreams.txpool.tls.mode", "disable");
+            cfg.put("veil.upstreams.txpool.pool.max-size", "2");
+            cfg.put("veil.upstreams.txpool.pool.mode", "transaction");
 
             upstream(cfg, "flaky", flakyProxy.port(), "shop", server.superuser());
             cfg.put("veil.upstreams.flaky.password", server.superuserPassword());

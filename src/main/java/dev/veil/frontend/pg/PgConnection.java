@@ -40,7 +40,7 @@ import java.util.Map;
  * through {@link #fail(VeilException)}.
  * Protocol flow: https://www.postgresql.org/docs/current/protocol-flow.html
  */
-final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay {
+final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay, PgTransactionLease.Host {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
 
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
@@ -62,6 +62,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private PgStatementFlow flow;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private PgResultRelay results;
+    /** Transaction pooling: how the session leases server connections (null under session pooling). */
+    private PgTransactionLease lease;
 
     PgConnection(NetSocket socket, PgEngine engine, ClientSlot slot) {
         super(socket, engine, slot);
@@ -224,6 +226,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             }
             server = conn;
             String set = startup.setStatement();
+            if (pool.upstream().pool().transactionPooling()) {
+                return PgTransactionLease.applySettings(conn, set);
+            }
             return set == null ? Future.succeededFuture(conn) : conn.execute(set).map(r -> {
                 if (r.error() != null) {
                     // The server rejects a setting as it would have at startup: report it as that FATAL.
@@ -261,14 +266,22 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private void welcome(Identity identity) {
         SessionOpener opener = engineContext.sessions();
         // The client is told the server backend's real process id (pg_terminate_backend, driver logs); the secret
-        // is Veil's own, so a CancelRequest still comes to Veil, which forwards the server's key.
-        SessionOpener.Opened opened = opener.open(opener.registry().nextSessionId(), serverProcessId(), identity, Dialect.POSTGRESQL,
-                clientHost, tls, route, startup.settings().get("application_name"));
+        // is Veil's own, so a CancelRequest still comes to Veil, which forwards the server's key. Under transaction
+        // pooling the backend changes from transaction to transaction: the process id is Veil's session id.
+        boolean transactionPooling = pool.upstream().pool().transactionPooling();
+        long id = opener.registry().nextSessionId();
+        SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
+                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"));
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
         SessionRegistry.CancelKey cancelKey = opened.cancelKey();
-        PgServerConnection conn = server;
-        session.onCancel(() -> engineContext.upstreams().cancel(conn));
+        if (transactionPooling) {
+            lease = new PgTransactionLease(this, pool, context, startup.settings());
+            session.onCancel(lease.canceller(engineContext.upstreams()::cancel));
+        } else {
+            PgServerConnection conn = server;
+            session.onCancel(() -> engineContext.upstreams().cancel(conn));
+        }
         session.onEnd(reason -> context.runOnContext(v -> {
             if (state == State.READY) {
                 // Closing the client releases the server connection as a client disconnect would: reset
@@ -284,6 +297,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         server.attach(results);
         state = State.READY;
         socket.write(out);
+        if (lease != null) {
+            lease.adopt(server);
+        }
         LOG.debugf("session %d: %s -> %s/%s", session.id(), identity.name(), route.upstream().name(), route.database());
         if (earlyFrames != null) {
             List<PgFrame> early = earlyFrames;
@@ -302,7 +318,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     private void relayClientBytes(Buffer chunk) {
         decoder.feed(chunk, this::onClientFrame);
-        if (state != State.READY) {
+        if (state != State.READY || server == null) {
             return;
         }
         toServer.flush(server::write);
@@ -322,12 +338,12 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         }
         byte t = frame.type();
         if (!FrontendMessage.isKnownType(t)) {
-            toServer.flush(server::write);
+            flushToServer();
             throw VeilException.fatal(ErrorCode.PROTOCOL_VIOLATION, "invalid frontend message type " + (t & 0xff));
         }
         if (t == 'X') {
             // Terminate ends the client's session only: the server connection goes back to the pool.
-            toServer.flush(server::write);
+            flushToServer();
             endReason = "client terminated";
             state = State.CLOSED;
             socket.close();
@@ -359,6 +375,10 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     @Override
     public void forward(PgFrame frame) {
+        if (lease != null) {
+            lease.forward(frame);
+            return;
+        }
         server.noteSent(frame);
         toServer.add(frame, server::write);
     }
@@ -383,7 +403,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     @Override
     public boolean open() {
-        return state == State.READY && server != null;
+        return state == State.READY && (server != null || lease != null);
     }
 
     /** The server's BackendKeyData process id (a server behind a pooler may send none: then 0). */
@@ -399,6 +419,9 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             }
         }
         flow.onServerFrame(frame);
+        if (lease != null && frame.type() == ReadyForQuery.TYPE) {
+            lease.onReadyForQuery(ReadyForQuery.statusOf(frame));
+        }
     }
 
     /** The server connection broke; what it sent before has been relayed. */
@@ -448,6 +471,57 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     @Override
     protected void onClosing() {
         state = State.CLOSED;
+        if (lease != null) {
+            lease.ending(server);
+        }
+    }
+
+    // ---- PgTransactionLease.Host ---------------------------------------------------------------------
+
+    @Override
+    public boolean leased(PgServerConnection conn) {
+        if (state != State.READY) {
+            conn.keepSessionStateOnReset();
+            pool.release(conn); // the client left while the pool made it wait
+            return false;
+        }
+        server = conn;
+        conn.attach(results);
+        return true;
+    }
+
+    @Override
+    public void released() {
+        results.flush();
+        server = null;
+    }
+
+    @Override
+    public void send(PgFrame frame) {
+        server.noteSent(frame);
+        toServer.add(frame, server::write);
+    }
+
+    @Override
+    public void resumeClient() {
+        if (flow == null || !flow.pausedClient()) {
+            socket.resume();
+        }
+    }
+
+    @Override
+    public void leaseFailed(Throwable cause) {
+        onLeaseFailed(cause);
+    }
+
+    @Override
+    public long sessionId() {
+        return session.id();
+    }
+
+    @Override
+    public PgServerConnection server() {
+        return server;
     }
 
     @Override

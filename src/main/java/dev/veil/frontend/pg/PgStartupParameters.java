@@ -109,6 +109,11 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
      * search_path=a,b given as one literal would become a single schema name).
      */
     public String setStatement() {
+        return setStatement(settings);
+    }
+
+    /** {@link #setStatement()} for any settings (transaction pooling adds those a session SET later). */
+    static String setStatement(Map<String, String> settings) {
         if (settings.isEmpty()) {
             return null;
         }
