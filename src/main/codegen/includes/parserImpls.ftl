@@ -489,6 +489,7 @@ SqlNode VeilUtility() :
         s = span();
         words.add(token.image.toUpperCase(Locale.ROOT));
         VeilParserSupport.rest(this, words);
+        VeilParserSupport.notAnalyzeOfAStatement(words);
         return new VeilCommand(s.end(this), VeilSetSupport.utilityKind(words), words,
             new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), null);
     }

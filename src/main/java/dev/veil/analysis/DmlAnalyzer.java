@@ -251,7 +251,12 @@ final class DmlAnalyzer {
         LineageReader.Result r = queries.plan(select(List.of(SqlLiteral.createExactNumeric("1", POS)), join, null));
         out.reads(r, Action.READ);
         if (merge.getUpdateCall() != null) {
-            out.relations.add(new RelationAccess(target.schema(), target.name(), Action.UPDATE));
+            RelationAccess updated = new RelationAccess(target.schema(), target.name(), Action.UPDATE);
+            out.relations.add(updated);
+            // The rows WHEN MATCHED updates are those its ON condition matches: judged like an UPDATE's WHERE.
+            PlannedQuery matched = queries.planned(select(List.of(SqlLiteral.createExactNumeric("1", POS)),
+                    comma(SqlCopy.of(targetRef), SqlCopy.of(merge.getSourceTableRef())), SqlCopy.of(merge.getCondition())));
+            rowFilter(updated, matched, merge.getCondition(), queries.fieldCount(target.schema(), target.name()), out);
             List<SqlNode> exprs = SqlCopy.all(merge.getUpdateCall().getSourceExpressionList().getList());
             LineageReader.Result u = queries.plan(select(exprs, SqlCopy.of(join), null));
             List<SqlNode> cols = merge.getUpdateCall().getTargetColumnList().getList();
