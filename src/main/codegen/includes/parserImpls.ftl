@@ -376,6 +376,9 @@ SqlNode VeilSet() :
         (
             <COMMA>
             (
+                // MariaDB Connector/J ends its connection SET list with "names utf8mb4 collate …"
+                LOOKAHEAD({ VeilParserSupport.namesItemFollows(this) }) { VeilParserSupport.namesItem(this, words); }
+            |
                 LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> | <OPERATOR> )) VeilSetItem(words, values)
             |
                 VeilSetValue(values)

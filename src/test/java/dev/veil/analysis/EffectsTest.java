@@ -121,6 +121,21 @@ class EffectsTest {
     }
 
     @Test
+    void mariadbConnectorJsConnectionSetListIsAnalysed() {
+        // refused as unanalysed under guardrails before: NAMES after other items of a SET list did not parse
+        Analysis a = my("set autocommit=1,sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES'),session_track_schema=1,"
+                + "session_track_system_variables = CONCAT(@@global.session_track_system_variables,',auto_increment_increment'),"
+                + "names utf8mb4 collate utf8mb4_unicode_ci");
+        assertThat(a.failure()).isEmpty();
+        assertThat(a.kind()).isEqualTo(StatementKind.SESSION);
+        assertThat(my("SET NAMES utf8mb4, autocommit = 1").failure()).isEmpty();
+        // what changes the server for everyone stays PRIVILEGE
+        assertThat(my("SET autocommit = 1, GLOBAL read_only = 0").kind()).isEqualTo(StatementKind.PRIVILEGE);
+        assertThat(my("SET @@global.general_log = 1").kind()).isEqualTo(StatementKind.PRIVILEGE);
+        assertThat(my("SET SESSION sql_log_bin = 0").kind()).isEqualTo(StatementKind.PRIVILEGE);
+    }
+
+    @Test
     void eachStatementOfAMultiStatementTextIsAnalysed() {
         Analysis a = pg("SELECT 1; DELETE FROM orders WHERE 1=1");
         assertThat(a.analysed()).isFalse();

@@ -5,9 +5,13 @@ import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,6 +20,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +43,45 @@ class MySqlGuardrailEvasionTest {
         try (ResultSet rs = st.executeQuery(STATE)) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    @Test
+    void theMariadbClientGetsTheSameRefusals() throws Exception {
+        Path client = PgGuardrailEvasionTest.executable("mariadb");
+        Assumptions.assumeTrue(client != null, "the mariadb client is not installed here (.ci/run installs mariadb-client)");
+        // a sample: every multi-statement text (sent whole: the script's delimiter is //) and every third other case
+        List<EvasionCases.Case> refused = EvasionCases.of(Dialect.MYSQL).stream().filter(EvasionCases.Case::refused).toList();
+        StringBuilder script = new StringBuilder("delimiter //\n");
+        int sample = 0;
+        for (int i = 0; i < refused.size(); i++) {
+            if (refused.get(i).sql().contains(";") || i % 3 == 0) {
+                script.append(refused.get(i).sql()).append("\n//\n");
+                sample++;
+            }
+        }
+        Path file = Files.createTempFile("evasion", ".sql");
+        Files.writeString(file, script);
+        String before;
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilMariadbUrl("shop", ""), VeilTestResource.USER,
+                VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
+            before = state(st);
+        }
+        ProcessBuilder pb = new ProcessBuilder(List.of(client.toString(), "--no-defaults", "-h", "127.0.0.1", "-P",
+                String.valueOf(VeilTestResource.veilMySqlPort()), "-u", VeilTestResource.USER, "--force", "--skip-ssl", "shop"));
+        pb.environment().put("MYSQL_PWD", VeilTestResource.PASSWORD);
+        pb.redirectInput(file.toFile());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Files.delete(file);
+        List<String> errors = out.lines().filter(l -> l.startsWith("ERROR")).toList();
+        assertThat(errors).as(out).hasSize(sample);
+        assertThat(errors).allMatch(l -> l.contains("guardrail ") || l.contains("(rule builtin."));
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilMariadbUrl("shop", ""), VeilTestResource.USER,
+                VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
+            assertThat(state(st)).isEqualTo(before);
         }
     }
 

@@ -91,6 +91,19 @@ public final class VeilParserSupport {
         return words;
     }
 
+    /** Whether a SET list item is {@code NAMES charset [COLLATE collation]} (MySQL allows it after other items). */
+    static boolean namesItemFollows(VeilSqlParserImpl parser) {
+        return word(parser.getToken(1)).equals("NAMES") && parser.getToken(2).kind != VeilSqlParserImplConstants.EQ;
+    }
+
+    /** Consumes a {@code NAMES charset [COLLATE collation]} item of a SET list: a session setting, nothing more. */
+    static void namesItem(VeilSqlParserImpl parser, List<String> words) {
+        words.add(word(parser.getNextToken()));
+        while (!atEnd(parser) && parser.getToken(1).kind != VeilSqlParserImplConstants.COMMA) {
+            words.add(word(parser.getNextToken()));
+        }
+    }
+
     /**
      * MariaDB's {@code ANALYZE DELETE …} / {@code ANALYZE UPDATE …} runs the statement and reports on it, like
      * EXPLAIN ANALYZE: it is not the maintenance ANALYZE of a table, and is left unanalysed (fail closed).
