@@ -120,6 +120,24 @@ class GuardrailsTest {
     }
 
     @Test
+    void readOnlyEscapesOfBothDialectsAreFound() throws Exception {
+        load("", "guardrails:\n  transaction-mode: {roles: [engineer]}\n");
+        for (String sql : List.of("SET SESSION TRANSACTION READ WRITE", "SET tx_read_only = 0", "SET @@session.transaction_read_only = 0",
+                "START TRANSACTION READ WRITE", "SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE")) {
+            Decision d = engine.decide(new StatementFacts(Dialect.MYSQL, sql, false, analyses.analyze(Dialect.MYSQL,
+                    ShopCatalog.mysql(), NameResolution.mysql("shop"), sql), erin, "shop"));
+            assertThat(d.rule()).as(sql).isEqualTo("guardrail.transaction-mode");
+        }
+        for (String sql : List.of("SET TRANSACTION READ WRITE", "RESET default_transaction_read_only", "RESET ALL",
+                "SET SESSION default_transaction_read_only TO off", "START TRANSACTION READ WRITE")) {
+            assertThat(decide(erin, sql).rule()).as(sql).isEqualTo("guardrail.transaction-mode");
+        }
+        for (String sql : List.of("SET TRANSACTION READ ONLY", "BEGIN", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")) {
+            assertThat(decide(erin, sql)).as(sql).isInstanceOf(Decision.Allow.class);
+        }
+    }
+
+    @Test
     void ruleNamesOfGuardrailsAreReserved() {
         PolicyProblem p = catchThrowableOfType(() -> load("", """
                 rules:
