@@ -97,6 +97,11 @@ class EffectsTest {
         assertThat(explain.effects().flags()).contains(Flag.EXPLAIN_ANALYZE_WRITE);
         assertThat(explain.effects().rowFilters()).hasSize(1);
         assertThat(pg("EXPLAIN DELETE FROM orders").effects().rowFilters()).isEmpty();
+        // MERGE's WHEN MATCHED THEN UPDATE reaches the rows its ON condition matches
+        assertThat(pg("MERGE INTO orders o USING customers c ON true WHEN MATCHED THEN UPDATE SET status = 'x'")
+                .effects().rowFilters()).extracting(Effects.RowFilter::filter).containsExactly(Filter.ALWAYS_TRUE);
+        assertThat(pg("MERGE INTO orders o USING customers c ON o.id = c.id WHEN MATCHED THEN UPDATE SET status = 'x'")
+                .effects().rowFilters()).extracting(Effects.RowFilter::filter).containsExactly(Filter.REAL);
         Analysis prepared = pg("PREPARE d AS DELETE FROM orders");
         assertThat(prepared.effects().rowFilters()).extracting(Effects.RowFilter::filter).containsExactly(Filter.NONE);
     }
