@@ -376,6 +376,9 @@ SqlNode VeilSet() :
         (
             <COMMA>
             (
+                // MariaDB Connector/J ends its connection SET list with "names utf8mb4 collate …"
+                LOOKAHEAD({ VeilParserSupport.namesItemFollows(this) }) { VeilParserSupport.namesItem(this, words); }
+            |
                 LOOKAHEAD(VeilSetTarget() ( <EQ> | <TO> | <COLON> | <OPERATOR> )) VeilSetItem(words, values)
             |
                 VeilSetValue(values)
@@ -489,6 +492,7 @@ SqlNode VeilUtility() :
         s = span();
         words.add(token.image.toUpperCase(Locale.ROOT));
         VeilParserSupport.rest(this, words);
+        VeilParserSupport.notAnalyzeOfAStatement(words);
         return new VeilCommand(s.end(this), VeilSetSupport.utilityKind(words), words,
             new ArrayList<SqlIdentifier>(), new ArrayList<SqlNode>(), null);
     }

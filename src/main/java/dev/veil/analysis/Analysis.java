@@ -26,18 +26,36 @@ import java.util.TreeSet;
  */
 public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
                        List<OutputColumn> columns, Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses,
-                       boolean usesComplete, String fingerprint, Optional<String> failure) {
+                       boolean usesComplete, String fingerprint, Optional<String> failure, Effects effects) {
     public Analysis {
         relations = List.copyOf(new TreeSet<>(relations));
         columns = List.copyOf(columns);
         writes = List.copyOf(writes);
         uses = Collections.unmodifiableSortedSet(new TreeSet<>(uses));
+        if (effects == null) {
+            effects = Effects.NONE;
+        }
+    }
+
+    /** Without effects beyond kind, relations and columns (statements built by hand: tests, tools). */
+    public Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations, List<OutputColumn> columns,
+                    Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses, boolean usesComplete,
+                    String fingerprint, Optional<String> failure) {
+        this(dialect, kind, relations, columns, otherColumns, writes, uses, usesComplete, fingerprint, failure, Effects.NONE);
     }
 
     public static Analysis failed(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
                                   String fingerprint, String reason) {
+        return failed(dialect, kind, relations, fingerprint, reason, List.of());
+    }
+
+    /** A multi-statement text is not analysed as one; {@code parts} are the analyses of its statements. */
+    public static Analysis failed(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
+                                  String fingerprint, String reason, List<Analysis> parts) {
+        Effects effects = parts.isEmpty() ? Effects.NONE : new Effects(List.of(), new TreeSet<>(), List.of(), Set.of(),
+                parts.stream().anyMatch(p -> p.effects().literalSensitive()), parts);
         return new Analysis(dialect, kind, relations, List.of(), Lineage.unknown(reason), List.of(), new TreeSet<>(),
-                false, fingerprint, Optional.of(reason));
+                false, fingerprint, Optional.of(reason), effects);
     }
 
     public boolean analysed() {

@@ -8,9 +8,11 @@ import dev.veil.analysis.lineage.WrittenColumn;
 import dev.veil.analysis.text.DangerOrder;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /** Collects what the parts of one statement contribute to its {@link Analysis}. */
@@ -22,6 +24,11 @@ final class AnalysisBuilder {
     final List<WrittenColumn> writes = new ArrayList<>();
     final Set<ColumnUse> uses = new TreeSet<>();
     boolean usesComplete = true;
+    List<String> command = List.of();
+    final SortedSet<String> functions = new TreeSet<>();
+    final List<Effects.RowFilter> rowFilters = new ArrayList<>();
+    final Set<Effects.Flag> flags = EnumSet.noneOf(Effects.Flag.class);
+    boolean literalSensitive;
 
     /** Raises the kind; it never goes down. */
     void atLeast(StatementKind k) {
@@ -48,8 +55,17 @@ final class AnalysisBuilder {
         return new RelationAccess(schema, qualified.get(qualified.size() - 1), action);
     }
 
+    /** Takes the effects of a statement that runs as part of this one (a WITH item, EXPLAIN ANALYZE, COPY's query). */
+    void effectsOf(AnalysisBuilder inner) {
+        functions.addAll(inner.functions);
+        rowFilters.addAll(inner.rowFilters);
+        flags.addAll(inner.flags);
+        literalSensitive |= inner.literalSensitive;
+    }
+
     Analysis build(Dialect dialect, String fingerprint) {
         return new Analysis(dialect, kind, new ArrayList<>(relations), columns, otherColumns, writes, new TreeSet<>(uses),
-                usesComplete, fingerprint, Optional.empty());
+                usesComplete, fingerprint, Optional.empty(),
+                new Effects(command, functions, rowFilters, flags, literalSensitive, List.of()));
     }
 }

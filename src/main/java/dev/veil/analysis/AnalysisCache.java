@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * settings: drivers resend the same statement shapes, and a hit costs a tokenization instead of a plan. Failed
  * analyses are cached too, except those that ran out of time (the next run may not). Literals cannot change an
  * analysis: the planner does not fold expressions by their literal values, and no statement form is classified
- * by a literal. Nor can the length of a literal IN list or of a VALUES list of constants, which the fingerprint
+ * by a literal; the one exception, an UPDATE / DELETE whose WHERE could be always true for some literal values,
+ * is marked {@link Effects#literalSensitive()} and kept by exact text. Nor can the length of a literal IN list or of a VALUES list of constants, which the fingerprint
  * folds: the analysis shortens them the same way before Calcite sees them.
  */
 public final class AnalysisCache {
@@ -29,6 +30,14 @@ public final class AnalysisCache {
 
     private final StatementAnalyzer analyzer;
     private final Cache<Key, Analysis> cache;
+    /**
+     * Analyses whose verdict depends on literal values (an UPDATE / DELETE whose WHERE may be always true for
+     * some literals: {@code id >= 0 OR id < 0}), by exact text; the shape's entry says to look here.
+     */
+    private final Cache<ExactKey, Analysis> exact;
+
+    private record ExactKey(Key shape, String sql) {
+    }
     /*
      * Counted here rather than with Caffeine's recordStats: the pipeline probes with cached() and, on nothing,
      * calls analyze(), which Caffeine would count as two misses. Here each lookup counts once: a probe counts
@@ -40,6 +49,7 @@ public final class AnalysisCache {
     public AnalysisCache(StatementAnalyzer analyzer, long maximumEntries) {
         this.analyzer = analyzer;
         this.cache = Caffeine.newBuilder().maximumSize(maximumEntries).build();
+        this.exact = Caffeine.newBuilder().maximumSize(maximumEntries).build();
     }
 
     public Analysis analyze(Dialect dialect, CatalogSnapshot catalog, NameResolution names, String sql) {
@@ -56,6 +66,16 @@ public final class AnalysisCache {
             analysed[0] = true;
             return analyzer.analyze(settings, catalog, names, sql, tokens);
         });
+        if (a.effects().literalSensitive()) {
+            Analysis shape = a;
+            a = exact.get(new ExactKey(key, sql), k -> {
+                if (analysed[0]) {
+                    return shape;
+                }
+                analysed[0] = true;
+                return analyzer.analyze(settings, catalog, names, sql, tokens);
+            });
+        }
         (analysed[0] ? misses : hits).increment();
         if (analysed[0] && Deadline.ranOut(a)) {
             cache.asMap().remove(key, a);
@@ -69,8 +89,11 @@ public final class AnalysisCache {
      */
     public Optional<Analysis> cached(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
         Fingerprint fp = Fingerprinter.fingerprint(new SqlTokenizer(settings).tokenize(sql));
-        Analysis a = cache.getIfPresent(new Key(settings, catalog, catalog.version(),
-                names.schemaPath(), fp.hash(), fp.normalized()));
+        Key key = new Key(settings, catalog, catalog.version(), names.schemaPath(), fp.hash(), fp.normalized());
+        Analysis a = cache.getIfPresent(key);
+        if (a != null && a.effects().literalSensitive()) {
+            a = exact.getIfPresent(new ExactKey(key, sql));
+        }
         if (a != null) {
             hits.increment();
         }
@@ -94,5 +117,6 @@ public final class AnalysisCache {
     /** Drops every entry (a catalog refresh changes the version, so this is only needed to free memory). */
     public void clear() {
         cache.invalidateAll();
+        exact.invalidateAll();
     }
 }

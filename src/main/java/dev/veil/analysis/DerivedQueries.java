@@ -55,7 +55,8 @@ final class DerivedQueries {
         return planned(query).result();
     }
 
-    record PlannedQuery(RelNode rel, LineageReader.Result result) {
+    /** {@code converted}: the plan before sub-queries were rewritten (see Planner.Planned). */
+    record PlannedQuery(RelNode rel, LineageReader.Result result, RelNode converted) {
         List<String> names() {
             return rel.getRowType().getFieldNames();
         }
@@ -83,7 +84,7 @@ final class DerivedQueries {
                 call -> call.getOperator() == VeilOperators.USER_VARIABLE)
                 .read(p.rel(), p.predicateSubQueryInSelect()
                         ? "an IN / EXISTS sub-query used as a value is traced to no origin by Calcite" : null);
-        return new PlannedQuery(p.rel(), r);
+        return new PlannedQuery(p.rel(), r, p.converted());
     }
 
     RelationInfo relation(SqlIdentifier id) {
@@ -92,6 +93,11 @@ final class DerivedQueries {
         String schema = qualified.size() > 1 ? qualified.get(qualified.size() - 2) : "";
         return catalog.relation(schema, qualified.get(qualified.size() - 1)).orElseThrow(() ->
                 new IllegalStateException("relation " + id + " is not in the catalog"));
+    }
+
+    /** The number of columns of relation {@code schema.name}, -1 when the catalog does not list it. */
+    int fieldCount(String schema, String name) {
+        return catalog.relation(schema, name).map(r -> r.columns().size()).orElse(-1);
     }
 
     /** The stored column of {@code table} called {@code name}, matched the way the dialect matches names. */

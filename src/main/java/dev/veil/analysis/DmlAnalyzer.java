@@ -133,12 +133,19 @@ final class DmlAnalyzer {
         targets.forEach(t -> items.add(SqlCopy.of(t)));
         update.values.getList().forEach(v -> items.add(SqlCopy.of(v)));
         SqlNode from = update.from == null ? SqlCopy.of(update.target) : comma(SqlCopy.of(update.target), SqlCopy.of(update.from));
-        LineageReader.Result r = queries.plan(select(items, from, SqlCopy.of(update.where)));
+        PlannedQuery planned = queries.planned(select(items, from, SqlCopy.of(update.where)));
+        LineageReader.Result r = planned.result();
         out.reads(r, Action.READ);
+        ColumnRef first = null;
         for (int i = 0; i < targets.size(); i++) {
             ColumnRef written = writtenColumn(r.columns().get(i), targets.get(i));
+            first = first == null ? written : first;
             out.relations.add(new RelationAccess(written.schema(), written.relation(), Action.UPDATE));
             out.writes.add(new WrittenColumn(written, r.columns().get(targets.size() + i)));
+        }
+        if (first != null) {
+            int fields = update.from == null ? -1 : queries.fieldCount(first.schema(), first.relation());
+            rowFilter(new RelationAccess(first.schema(), first.relation(), Action.UPDATE), planned, update.where, fields, out);
         }
         SqlNode returningFrom = update.from == null ? SqlCopy.of(update.target) : comma(SqlCopy.of(update.target), SqlCopy.of(update.from));
         returning(update.returning, returningFrom, update.where, out);
@@ -180,14 +187,30 @@ final class DmlAnalyzer {
             }
             targets.add(aliases.values().iterator().next());
         }
+        List<RelationAccess> deleted = new ArrayList<>();
         for (SqlIdentifier t : targets) {
             RelationInfo r = queries.relation(t);
-            out.relations.add(new RelationAccess(r.schema(), r.name(), Action.DELETE));
+            deleted.add(new RelationAccess(r.schema(), r.name(), Action.DELETE));
         }
-        LineageReader.Result r = queries.plan(select(List.of(SqlLiteral.createExactNumeric("1", POS)),
+        out.relations.addAll(deleted);
+        PlannedQuery planned = queries.planned(select(List.of(SqlLiteral.createExactNumeric("1", POS)),
                 SqlCopy.of(source), SqlCopy.of(delete.where)));
-        out.reads(r, Action.READ);
+        out.reads(planned.result(), Action.READ);
+        // The target's fields come first when it is the one table of FROM (PostgreSQL's USING follows it).
+        int fields = dialect == Dialect.POSTGRESQL && deleted.size() == 1 && source != delete.from
+                ? queries.fieldCount(deleted.get(0).schema(), deleted.get(0).relation()) : -1;
+        for (RelationAccess d : deleted) {
+            rowFilter(d, planned, delete.where, fields, out);
+        }
         returning(delete.returning, SqlCopy.of(source), delete.where, out);
+    }
+
+    /** Records how the statement's WHERE chooses the rows of {@code target} (see {@link RowFilters}). */
+    private static void rowFilter(RelationAccess target, PlannedQuery planned, @Nullable SqlNode where, int targetFields,
+                                  AnalysisBuilder out) {
+        RowFilters.Verdict v = RowFilters.of(planned.converted(), where != null, targetFields);
+        out.rowFilters.add(new Effects.RowFilter(target.qualified(), target.action(), v.filter()));
+        out.literalSensitive |= v.literalSensitive();
     }
 
     /** Table identifiers of a FROM item by the name the statement refers to them with (alias or table name). */
@@ -228,7 +251,12 @@ final class DmlAnalyzer {
         LineageReader.Result r = queries.plan(select(List.of(SqlLiteral.createExactNumeric("1", POS)), join, null));
         out.reads(r, Action.READ);
         if (merge.getUpdateCall() != null) {
-            out.relations.add(new RelationAccess(target.schema(), target.name(), Action.UPDATE));
+            RelationAccess updated = new RelationAccess(target.schema(), target.name(), Action.UPDATE);
+            out.relations.add(updated);
+            // The rows WHEN MATCHED updates are those its ON condition matches: judged like an UPDATE's WHERE.
+            PlannedQuery matched = queries.planned(select(List.of(SqlLiteral.createExactNumeric("1", POS)),
+                    comma(SqlCopy.of(targetRef), SqlCopy.of(merge.getSourceTableRef())), SqlCopy.of(merge.getCondition())));
+            rowFilter(updated, matched, merge.getCondition(), queries.fieldCount(target.schema(), target.name()), out);
             List<SqlNode> exprs = SqlCopy.all(merge.getUpdateCall().getSourceExpressionList().getList());
             LineageReader.Result u = queries.plan(select(exprs, SqlCopy.of(join), null));
             List<SqlNode> cols = merge.getUpdateCall().getTargetColumnList().getList();

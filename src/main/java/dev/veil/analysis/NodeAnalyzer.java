@@ -73,6 +73,9 @@ final class NodeAnalyzer {
             if (q.into != null) {
                 // The rows also land in a server file (a write) or in session variables later statements read.
                 out.atLeast(q.into == VeilQuery.Into.FILE ? StatementKind.WRITE : StatementKind.SESSION);
+                if (q.into == VeilQuery.Into.FILE) {
+                    out.flags.add(Effects.Flag.SERVER_FILE);
+                }
             }
         } else if (node instanceof VeilInsert i) {
             dml.insert(i, out);
@@ -99,6 +102,7 @@ final class NodeAnalyzer {
             out.otherColumns = Lineage.NONE;
         } else if (node.getKind() == SqlKind.PROCEDURE_CALL) {
             out.atLeast(StatementKind.PROCEDURAL);
+            out.command = List.of("CALL");
         } else {
             throw new UnsupportedOperationException("statements of kind " + node.getKind() + " are not analysed");
         }
@@ -121,6 +125,9 @@ final class NodeAnalyzer {
      * query inside the WITH.
      */
     private void with(SqlWith with, AnalysisBuilder out) {
+        if (with.withList.stream().anyMatch(i -> isDml(((SqlWithItem) i).query))) {
+            out.flags.add(Effects.Flag.DATA_MODIFYING_CTE);
+        }
         SqlNodeList saved = queries.ctes();
         List<SqlNode> items = new ArrayList<>(saved == null ? List.of() : saved.getList());
         try {
@@ -136,6 +143,7 @@ final class NodeAnalyzer {
                     out.writes.addAll(inner.writes);
                     out.uses.addAll(inner.uses);
                     out.usesComplete &= inner.usesComplete;
+                    out.effectsOf(inner);
                     definition = DmlAnalyzer.returningQuery(definition);
                 }
                 items.add(new SqlWithItem(item.getParserPosition(), item.name, item.columnList, definition,
@@ -182,9 +190,14 @@ final class NodeAnalyzer {
         AnalysisBuilder inner = new AnalysisBuilder();
         statement(explain.statement, inner);
         if (explain.analyze) {
+            // EXPLAIN ANALYZE runs the statement: it does what the statement does.
             out.atLeast(inner.kind);
             out.relations.addAll(inner.relations);
             out.writes.addAll(inner.writes);
+            out.effectsOf(inner);
+            if (!inner.writes.isEmpty() || !inner.rowFilters.isEmpty() || inner.kind != StatementKind.READ) {
+                out.flags.add(Effects.Flag.EXPLAIN_ANALYZE_WRITE);
+            }
         } else {
             inner.relations.forEach(r -> out.relations.add(new RelationAccess(r.schema(), r.relation(), Action.OTHER)));
         }
@@ -197,7 +210,9 @@ final class NodeAnalyzer {
     private void copy(VeilCopy copy, AnalysisBuilder out) {
         if (copy.endpoint == VeilCopy.Endpoint.PROGRAM || copy.endpoint == VeilCopy.Endpoint.FILE) {
             out.atLeast(StatementKind.PROCEDURAL);
+            out.flags.add(copy.endpoint == VeilCopy.Endpoint.PROGRAM ? Effects.Flag.SERVER_PROGRAM : Effects.Flag.SERVER_FILE);
         }
+        out.command = List.of("COPY", copy.into ? "FROM" : "TO", copy.endpoint.name());
         if (copy.query != null) {
             AnalysisBuilder inner = new AnalysisBuilder();
             statement(copy.query, inner);
@@ -207,6 +222,7 @@ final class NodeAnalyzer {
             out.writes.addAll(inner.writes);
             out.uses.addAll(inner.uses);
             out.usesComplete &= inner.usesComplete;
+            out.effectsOf(inner);
             return;
         }
         RelationInfo table = queries.relation(copy.table);
@@ -233,12 +249,20 @@ final class NodeAnalyzer {
 
     private void command(VeilCommand command, AnalysisBuilder out) {
         out.atLeast(command.kind);
+        out.command = command.words;
+        if (command.words.size() > 1 && command.words.get(0).equals("LOAD")
+                && (command.words.get(1).equals("DATA") || command.words.get(1).equals("XML"))) {
+            // LOAD DATA INFILE reads a file on the server (LOCAL, the client's file, is refused by a built-in rule).
+            out.flags.add(Effects.Flag.SERVER_FILE);
+        }
         if (command.words.get(0).equals("PREPARE") && command.query != null) {
             // The prepared statement runs later, with EXECUTE; what it will do decides the kind now.
             AnalysisBuilder inner = new AnalysisBuilder();
             statement(command.query, inner);
             out.atLeast(inner.kind);
             inner.relations.forEach(r -> out.relations.add(new RelationAccess(r.schema(), r.relation(), Action.OTHER)));
+            // What it will do when EXECUTE runs it is what the guardrails judge now.
+            out.effectsOf(inner);
             out.otherColumns = Lineage.NONE;
             return;
         }

@@ -116,18 +116,20 @@ final class Planner implements RelOptTable.ViewExpander {
      * as a value in a select list: after the rewrite its result is computed from indicator columns Calcite traces
      * to no origin, though the value depends on the sub-query's columns, so "no origin" must not be trusted.
      */
-    record Planned(RelNode rel, boolean predicateSubQueryInSelect) {
+    record Planned(RelNode rel, boolean predicateSubQueryInSelect, RelNode converted) {
     }
 
     /** Validates and converts a query; the result's fields are exactly the query's output columns. */
     Planned plan(SqlNode query) {
         deadline.checkNow();
         boolean[] predicateInSelect = {false};
-        RelRoot root = toRel(query, catalogReader, predicateInSelect);
-        return new Planned(root.project(), predicateInSelect[0]);
+        RelNode[] converted = new RelNode[1];
+        RelRoot root = toRel(query, catalogReader, predicateInSelect, converted);
+        return new Planned(root.project(), predicateInSelect[0], converted[0]);
     }
 
-    private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect) {
+    /** {@code converted} receives the plan as converted, its sub-queries still in place (row filters read it). */
+    private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect, RelNode[] converted) {
         SqlValidator validator = new BudgetedValidator(profile.operators(), reader, typeFactory,
                 profile.validatorConfig(), deadline);
         normalise(query);
@@ -139,6 +141,7 @@ final class Planner implements RelOptTable.ViewExpander {
                 // constant), and analyses are cached by fingerprint, which ignores literals.
                 .withRelBuilderConfigTransform(c -> c.withSimplify(false)));
         RelRoot root = converter.convertQuery(validated, false, true);
+        converted[0] = root.rel;
         deadline.checkNow();
         RelWalk.each(root.rel, node -> {
             if (node instanceof Project p) {
@@ -300,7 +303,8 @@ final class Planner implements RelOptTable.ViewExpander {
             }
             paths.add(viewSchemaPath);
             paths.add(List.of());
-            return toRel(node, new PathCatalogReader(schema, paths, typeFactory, profile), new boolean[1]);
+            return toRel(node, new PathCatalogReader(schema, paths, typeFactory, profile), new boolean[1],
+                    new RelNode[1]);
         } catch (SqlParseException e) {
             throw new IllegalStateException("the definition of view " + String.join(".", viewPath)
                     + " does not parse: " + e.getMessage(), e);

@@ -10,7 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Functions that make a query do more than read: they change settings, advance sequences, reach files or programs
+ * The functions a statement calls (every one is listed in its {@link Effects}), and those that make a query do
+ * more than read: they change settings, advance sequences, reach files or programs
  * on the server, run query text, or signal other sessions. A statement calling one is at least as dangerous as
  * what the function does, whatever its own syntax says.
  */
@@ -55,7 +56,9 @@ final class SideEffects {
                 if (call.getOperator() instanceof SqlFunction f) {
                     String name = f.getName().toLowerCase(Locale.ROOT);
                     int dot = name.lastIndexOf('.');
-                    StatementKind k = FUNCTIONS.get(dot < 0 ? name : name.substring(dot + 1));
+                    String simple = dot < 0 ? name : name.substring(dot + 1);
+                    out.functions.add(simple);
+                    StatementKind k = FUNCTIONS.get(simple);
                     if (k != null) {
                         out.atLeast(k);
                     }

@@ -3,9 +3,14 @@ package dev.veil.analysis;
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.text.LexicalSettings;
 import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.StatementSplitter;
+import dev.veil.analysis.text.StatementText;
 import dev.veil.analysis.text.Tokens;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Analyses one statement: our tokenizer prepares the text, Calcite parses it with the dialect's settings (and our
@@ -20,6 +25,8 @@ public final class StatementAnalyzer {
     private final DialectProfile mysql = DialectProfile.of(Dialect.MYSQL);
     /** The longest failure reason kept: Calcite's messages can quote the whole statement. */
     private static final int MAX_REASON = 300;
+    /** Statements of one multi-statement text analysed one by one; beyond, the text is only unanalysed. */
+    private static final int MAX_PARTS = 50;
 
     private final FallbackClassifier fallback;
     private final AnalysisLimits limits;
@@ -63,7 +70,7 @@ public final class StatementAnalyzer {
         CalciteText text = CalciteText.of(dialect, settings, sql, tokens, catalog::hasColumnNamed, limits);
         String fingerprint = text.fingerprint().hex();
         if (text.problem().isPresent()) {
-            return failed(dialect, sql, fingerprint, text.problem().get());
+            return failed(dialect, sql, fingerprint, text.problem().get(), parts(settings, catalog, names, tokens));
         }
         try {
             Planner planner = new Planner(profile(dialect), catalog, names, deadline);
@@ -99,8 +106,33 @@ public final class StatementAnalyzer {
     }
 
     private Analysis failed(Dialect dialect, String sql, String fingerprint, String reason) {
+        return failed(dialect, sql, fingerprint, reason, List.of());
+    }
+
+    private Analysis failed(Dialect dialect, String sql, String fingerprint, String reason, List<Analysis> parts) {
         FallbackClassifier.Fallback f = fallback.classify(dialect, sql);
-        return Analysis.failed(dialect, f.kind(), f.relations(), fingerprint, reason);
+        return Analysis.failed(dialect, f.kind(), f.relations(), fingerprint, reason, parts);
+    }
+
+    /**
+     * The analyses of the statements of a multi-statement text, each on its own (the guardrails judge each; the
+     * text as a whole stays unanalysed). Empty when the text is one statement, when a boundary is one the server
+     * may draw differently (stored-program bodies, a ';' in a versioned comment), or past {@link #MAX_PARTS}.
+     */
+    private List<Analysis> parts(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, Tokens tokens) {
+        if (tokens.malformed()) {
+            return List.of();
+        }
+        List<StatementText> statements = StatementSplitter.split(tokens).stream().filter(s -> !s.code().isEmpty()).toList();
+        if (statements.size() < 2 || statements.size() > MAX_PARTS
+                || statements.stream().anyMatch(s -> s.boundaryUncertain() || s.compoundBody())) {
+            return List.of();
+        }
+        List<Analysis> parts = new ArrayList<>(statements.size());
+        for (StatementText s : statements) {
+            parts.add(analyze(settings, catalog, names, s.sql()));
+        }
+        return parts;
     }
 
     private DialectProfile profile(Dialect dialect) {

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class PolicyParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Set<String> TOP = Set.of("environment", "roles", "rules", "default");
+    private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "rules", "default");
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
     private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask", "mode");
@@ -80,6 +80,8 @@ public final class PolicyParser {
         Environment environment = environment(top.entries().get("environment"), environmentName);
         List<RoleBinding> roles = roles(top.entries().get("roles"));
         List<PolicyRule> rules = rules(top.entries().get("rules"));
+        List<ConfiguredGuardrail> guardrails = GuardrailSection.read(this, top.entries().get("guardrails"),
+                roles.stream().map(RoleBinding::role).toList());
         Outcome known = new Outcome.Allow(List.of());
         Outcome unknown = null;
         Entry defaults = top.entries().get("default");
@@ -100,7 +102,7 @@ public final class PolicyParser {
         if (!mistakes.isEmpty()) {
             throw problem();
         }
-        return new PolicySet(source, version(content), environment, roles, rules, known, unknown);
+        return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown);
     }
 
     private PolicyProblem problem() {
@@ -195,7 +197,7 @@ public final class PolicyParser {
         return claims;
     }
 
-    private List<String> names(Mapping m, String key, String where) {
+    List<String> names(Mapping m, String key, String where) {
         Entry e = m.entries().get(key);
         if (e == null) {
             return List.of();
@@ -262,7 +264,8 @@ public final class PolicyParser {
         if (!NAME.matcher(name).matches()) {
             mistake(e.value().at(), "rule " + index + ": name \"" + name + "\": use letters, digits, '.', '_' and '-', "
                     + "starting with a letter or digit");
-        } else if (name.startsWith("builtin.") || name.startsWith("default.") || name.equals(Decision.NO_POLICY)) {
+        } else if (name.startsWith("builtin.") || name.startsWith("default.") || name.startsWith(ConfiguredGuardrail.RULE_PREFIX)
+                || name.equals(Decision.NO_POLICY)) {
             mistake(e.value().at(), "rule " + index + ": name \"" + name + "\" is reserved for Veil's own rules; choose another");
         } else if (seen.containsKey(name)) {
             mistake(e.value().at(), "rule " + index + ": name \"" + name + "\" is already the name of the rule at line "
@@ -273,7 +276,7 @@ public final class PolicyParser {
         return name;
     }
 
-    private Condition condition(Mapping m, String where) {
+    Condition condition(Mapping m, String where) {
         Entry e = m.entries().get("when");
         if (e == null) {
             mistake(m.at(), where + ": has no \"when\" (the condition, in CEL; write when: \"true\" for every statement)");
@@ -292,7 +295,7 @@ public final class PolicyParser {
         return condition;
     }
 
-    private Mode mode(Mapping m, String where) {
+    Mode mode(Mapping m, String where) {
         Entry e = m.entries().get("mode");
         if (e == null) {
             return Mode.ENFORCE;
@@ -407,7 +410,7 @@ public final class PolicyParser {
     }
 
     /** The node as a mapping, or null after recording that it is not one. */
-    private Mapping mapping(Node node, String where) {
+    Mapping mapping(Node node, String where) {
         if (node instanceof Mapping m) {
             return m;
         }
@@ -416,7 +419,7 @@ public final class PolicyParser {
     }
 
     /** A non-empty single value, or null after recording what is wrong. */
-    private String text(Node node, String where) {
+    String text(Node node, String where) {
         if (node instanceof Scalar s && s.text() != null && !s.text().isBlank()) {
             return s.text();
         }
@@ -424,7 +427,7 @@ public final class PolicyParser {
         return null;
     }
 
-    private void keys(Mapping m, Set<String> allowed, String where) {
+    void keys(Mapping m, Set<String> allowed, String where) {
         for (Entry e : m.entries().values()) {
             if (!allowed.contains(e.key())) {
                 mistake(e.keyAt(), where + ": unknown key \"" + e.key() + "\"; expected "
@@ -433,7 +436,7 @@ public final class PolicyParser {
         }
     }
 
-    private void mistake(At at, String what) {
+    void mistake(At at, String what) {
         mistakes.add(new PolicyProblem.Mistake(at.line(), at.column(), what));
     }
 }

@@ -31,22 +31,25 @@ public final class PolicySet {
     private final String version;
     private final Environment environment;
     private final List<RoleBinding> roles;
+    private final List<ConfiguredGuardrail> guardrails;
     private final List<PolicyRule> rules;
     private final Outcome knownDefault;
     private final Outcome unknownDefault;
     private final boolean perSession;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
-    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles, List<PolicyRule> rules,
-              Outcome knownDefault, Outcome unknownDefault) {
+    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
+              List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault) {
         this.source = source;
         this.version = version;
         this.environment = environment;
         this.roles = List.copyOf(roles);
+        this.guardrails = List.copyOf(guardrails);
         this.rules = List.copyOf(rules);
         this.knownDefault = knownDefault;
         this.unknownDefault = unknownDefault;
-        this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION));
+        this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION))
+                || guardrails.stream().anyMatch(g -> g.when() != null && g.when().readsAny(PolicyVariables.PER_SESSION));
     }
 
     /** Where it was read from (the file's path). */
@@ -69,6 +72,11 @@ public final class PolicySet {
 
     public List<String> ruleNames() {
         return rules.stream().map(PolicyRule::name).toList();
+    }
+
+    /** The rule names of the guardrails the file enables ({@code guardrail.<name>}), in the order they are tried. */
+    public List<String> guardrailNames() {
+        return guardrails.stream().map(ConfiguredGuardrail::rule).toList();
     }
 
     /** The roles {@code identity} holds under this policy, in the file's order; empty for an unknown identity. */
@@ -98,7 +106,21 @@ public final class PolicySet {
         List<Decision.Observation> observed = new ArrayList<>();
         boolean perStatement = false;
         Decision decided = null;
-        for (PolicyRule rule : rules) {
+        // Guardrails first: no rule of the file allows what an enforced guardrail refuses.
+        for (ConfiguredGuardrail g : guardrails) {
+            perStatement |= g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT);
+            Decision d = g.apply(facts.analysis(), held, environment, variables);
+            if (d == null) {
+                continue;
+            }
+            if (g.mode() == Mode.OBSERVE) {
+                observed.add(new Decision.Observation(g.rule(), d));
+                continue;
+            }
+            decided = d;
+            break;
+        }
+        for (PolicyRule rule : decided != null ? List.<PolicyRule>of() : rules) {
             perStatement |= rule.when().readsAny(PolicyVariables.PER_STATEMENT);
             Decision d = apply(rule, variables);
             if (d == null) {

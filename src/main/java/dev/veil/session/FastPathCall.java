@@ -51,7 +51,8 @@ public record FastPathCall(long oid, List<String> arguments) {
             return analysis;
         }
         return new Analysis(analysis.dialect(), floor, analysis.relations(), analysis.columns(), analysis.otherColumns(),
-                analysis.writes(), analysis.uses(), analysis.usesComplete(), analysis.fingerprint(), analysis.failure());
+                analysis.writes(), analysis.uses(), analysis.usesComplete(), analysis.fingerprint(), analysis.failure(),
+                analysis.effects());
     }
 
     private static String quoted(String identifier) {

@@ -91,6 +91,30 @@ public final class VeilParserSupport {
         return words;
     }
 
+    /** Whether a SET list item is {@code NAMES charset [COLLATE collation]} (MySQL allows it after other items). */
+    static boolean namesItemFollows(VeilSqlParserImpl parser) {
+        return word(parser.getToken(1)).equals("NAMES") && parser.getToken(2).kind != VeilSqlParserImplConstants.EQ;
+    }
+
+    /** Consumes a {@code NAMES charset [COLLATE collation]} item of a SET list: a session setting, nothing more. */
+    static void namesItem(VeilSqlParserImpl parser, List<String> words) {
+        words.add(word(parser.getNextToken()));
+        while (!atEnd(parser) && parser.getToken(1).kind != VeilSqlParserImplConstants.COMMA) {
+            words.add(word(parser.getNextToken()));
+        }
+    }
+
+    /**
+     * MariaDB's {@code ANALYZE DELETE …} / {@code ANALYZE UPDATE …} runs the statement and reports on it, like
+     * EXPLAIN ANALYZE: it is not the maintenance ANALYZE of a table, and is left unanalysed (fail closed).
+     */
+    static void notAnalyzeOfAStatement(List<String> words) throws ParseException {
+        if (words.get(0).equals("ANALYZE") && words.size() > 1
+                && Set.of("DELETE", "UPDATE", "INSERT", "REPLACE", "SELECT", "WITH", "FORMAT").contains(words.get(1))) {
+            throw new ParseException("ANALYZE " + words.get(1) + " runs the statement it analyses");
+        }
+    }
+
     /** The kind of a CREATE / ALTER / DROP / GRANT … statement from its leading words. */
     static StatementKind ddlKind(List<String> words) {
         String verb = words.get(0);
@@ -101,7 +125,10 @@ public final class VeilParserSupport {
             // OWNER TO, ENABLE ROW LEVEL SECURITY, SECURITY DEFINER, row security policies change who may see what.
             return StatementKind.PRIVILEGE;
         }
-        for (String w : words.subList(1, Math.min(words.size(), 4))) {
+        // MySQL's CREATE [OR REPLACE] [ALGORITHM = …] [DEFINER = user] [SQL SECURITY …] PROCEDURE …: the object's
+        // kind comes after the options, the user name may be several tokens.
+        int end = words.subList(1, Math.min(words.size(), 4)).contains("DEFINER") ? 12 : 4;
+        for (String w : words.subList(1, Math.min(words.size(), end))) {
             switch (w) {
                 case "ROLE", "USER", "GROUP", "SYSTEM", "DEFAULT":
                     return StatementKind.PRIVILEGE;

@@ -51,13 +51,28 @@ final class VeilSetSupport {
      * changes the server for everyone: PRIVILEGE. {@code first} is the SET token, {@code last} the statement's last.
      */
     static StatementKind assignmentKind(Token first, Token last, StatementKind kind) {
+        // Only the targets count: a value may read a global (MariaDB Connector/J's connection SET appends to
+        // @@global.session_track_system_variables), which changes nothing server-wide.
+        boolean target = false;
+        int depth = 0;
         for (Token t = first; t != null; t = t == last ? null : t.next) {
             String w = t.image.toUpperCase(Locale.ROOT);
-            if (w.equals("GLOBAL") || w.equals("PERSIST") || w.equals("PERSIST_ONLY") || w.startsWith("@@GLOBAL.")
+            if (t.kind == VeilSqlParserImplConstants.LPAREN) {
+                depth++;
+            } else if (t.kind == VeilSqlParserImplConstants.RPAREN) {
+                depth--;
+            }
+            if (t == first || depth == 0 && t.kind == VeilSqlParserImplConstants.COMMA) {
+                target = true;
+                continue;
+            }
+            if (target && (w.equals("GLOBAL") || w.equals("PERSIST") || w.equals("PERSIST_ONLY") || w.startsWith("@@GLOBAL.")
                     || w.startsWith("@@PERSIST") || w.equals("SQL_LOG_BIN") || w.equals("@@SQL_LOG_BIN")
-                    || w.equals("@@SESSION.SQL_LOG_BIN")) {
+                    || w.equals("@@SESSION.SQL_LOG_BIN"))) {
                 return StatementKind.PRIVILEGE;
             }
+            // SESSION / LOCAL may precede the variable's name
+            target = target && (w.equals("SESSION") || w.equals("LOCAL"));
         }
         return kind;
     }
