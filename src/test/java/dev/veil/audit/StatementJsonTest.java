@@ -69,6 +69,28 @@ class StatementJsonTest {
     }
 
     @Test
+    void instantsAreWrittenAsInstantToStringWritesThem() {
+        Random r = new Random();
+        List<Instant> cases = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-12-06T07:14:21Z"),
+                Instant.parse("2026-12-06T07:14:21.100Z"), Instant.parse("2026-12-06T07:14:21.000100Z"),
+                Instant.parse("2026-12-06T07:14:21.000000001Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("0999-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.MIN, Instant.MAX));
+        for (int i = 0; i < 10_000; i++) {
+            int nano = switch (r.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> r.nextInt(1000) * 1_000_000;
+                case 2 -> r.nextInt(1_000_000) * 1_000;
+                default -> r.nextInt(1_000_000_000);
+            };
+            cases.add(Instant.ofEpochSecond(r.nextLong() % 400_000_000_000L, nano));
+        }
+        for (Instant t : cases) {
+            assertThat(StatementJson.instant(t)).isEqualTo(t.toString());
+        }
+    }
+
+    @Test
     void otherEventsAreLeftToTheMapper() {
         assertThat(json.write(new AuditEvent.SessionEnded(Instant.EPOCH, 1, "ana", 5, 2, "terminated"))).isNull();
     }
