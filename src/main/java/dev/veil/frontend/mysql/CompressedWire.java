@@ -49,6 +49,8 @@ final class CompressedWire extends ChannelDuplexHandler {
                 ctx.fireChannelRead(inflated);
             });
         } catch (MalformedPacketException e) {
+            // The ERR answers the refused frame: it continues that frame's count.
+            nextSequence = (frames.lastSequenceId() + 1) & 0xFF;
             onMalformed.accept(e);
         }
     }

@@ -39,12 +39,13 @@ public final class Capabilities {
     public static final int QUERY_ATTRIBUTES = 1 << 27;
 
     /**
-     * What Veil can relay faithfully. COMPRESS (zlib) is Veil's own, between the client and Veil: the server
-     * connection stays uncompressed. Left out on purpose: ZSTD (no small pure-Java zstd on offer), LOCAL_FILES (LOAD DATA LOCAL is an exfiltration path), OPTIONAL_RESULTSET_METADATA and
+     * What Veil can relay faithfully, and asks of its server connections. COMPRESS (zlib) is not in it: Veil
+     * offers it to clients and compresses its own link to them (MySqlEngine), while server connections stay
+     * uncompressed. Left out on purpose: ZSTD (no small pure-Java zstd on offer), LOCAL_FILES (LOAD DATA LOCAL is an exfiltration path), OPTIONAL_RESULTSET_METADATA and
      * QUERY_ATTRIBUTES (they change packet layouts Veil must read), NO_SCHEMA / ODBC (obsolete).
      * SSL is added per listener when TLS is on.
      */
-    public static final int SUPPORTED = LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | COMPRESS | IGNORE_SPACE
+    public static final int SUPPORTED = LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | IGNORE_SPACE
             | PROTOCOL_41 | INTERACTIVE | IGNORE_SIGPIPE | TRANSACTIONS | RESERVED | SECURE_CONNECTION
             | MULTI_STATEMENTS | MULTI_RESULTS | PS_MULTI_RESULTS | PLUGIN_AUTH | CONNECT_ATTRS
             | PLUGIN_AUTH_LENENC_CLIENT_DATA | CAN_HANDLE_EXPIRED_PASSWORDS | SESSION_TRACK | DEPRECATE_EOF;

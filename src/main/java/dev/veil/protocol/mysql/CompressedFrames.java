@@ -25,6 +25,7 @@ public final class CompressedFrames {
     private final Inflater inflater = new Inflater();
     private ByteBuf pending;
     private boolean broken;
+    private int lastSequenceId = -1;
 
     /**
      * Frames {@code data} (any bytes of the packet stream) as compressed packets with sequence ids counting up
@@ -111,6 +112,7 @@ public final class CompressedFrames {
                     break;
                 }
                 int seq = in.getUnsignedByte(at + 3);
+                lastSequenceId = seq;
                 int length = in.getUnsignedMediumLE(at + 4);
                 ByteBuf body = in.slice(at + HEADER, packedLength);
                 in.skipBytes(HEADER + packedLength);
@@ -159,6 +161,11 @@ public final class CompressedFrames {
                     + length + " its header declares");
         }
         return Unpooled.wrappedBuffer(out);
+    }
+
+    /** The sequence id of the last frame received, refused ones included; -1 before the first. */
+    public int lastSequenceId() {
+        return lastSequenceId;
     }
 
     /** Frees the zlib state and any partial frame. */

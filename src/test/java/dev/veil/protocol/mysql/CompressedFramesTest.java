@@ -125,8 +125,11 @@ class CompressedFramesTest {
     @Test
     void bytesThatAreNotZlibAreRefused() {
         byte[] wire = {5, 0, 0, 0, 9, 0, 0, 1, 2, 3, 4, 5};
-        assertThatThrownBy(() -> decode(wire, 100)).isInstanceOf(MalformedPacketException.class)
-                .hasMessageContaining("not a valid zlib stream");
+        CompressedFrames frames = new CompressedFrames();
+        assertThatThrownBy(() -> frames.decode(Unpooled.wrappedBuffer(wire), (s, b) -> { }))
+                .isInstanceOf(MalformedPacketException.class).hasMessageContaining("not a valid zlib stream");
+        assertThat(frames.lastSequenceId()).as("the refused frame's, which the ERR continues").isEqualTo(0);
+        frames.close();
     }
 
     @Test
