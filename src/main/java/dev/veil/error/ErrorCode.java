@@ -21,6 +21,8 @@ public enum ErrorCode {
     PROTOCOL_VIOLATION("08P01", 1047, "08S01"),
     /** A MySQL packet whose sequence id is not the next one (ER_NET_PACKETS_OUT_OF_ORDER). */
     PACKETS_OUT_OF_ORDER("08P01", 1156, "08S01"),
+    /** A compressed MySQL packet that does not inflate to its declared length (ER_NET_UNCOMPRESS_ERROR). */
+    UNCOMPRESS_FAILED("08P01", 1157, "08S01"),
     UNKNOWN_DATABASE("3D000", 1049, "42000"),
     /** A message or packet above Veil's size limit. */
     PACKET_TOO_LARGE("54000", 1153, "08S01"),

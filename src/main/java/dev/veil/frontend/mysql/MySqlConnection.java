@@ -333,6 +333,12 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         state = State.READY;
         int status = ServerStatus.AUTOCOMMIT;
         socket.write(Packets.frame(sequence, new OkPacket(0, 0, status, 0, "").encode(sessionTrack())));
+        if (Capabilities.has(clientCaps, Capabilities.COMPRESS)) {
+            // The OK went out plain (it is already past the handler's place); all that follows is compressed.
+            CompressedWire.install(((NetSocketInternal) socket).channelHandlerContext().pipeline(), e -> fail(
+                    VeilException.fatal(ErrorCode.UNCOMPRESS_FAILED, "Couldn't uncompress communication packet: "
+                            + e.getMessage() + "; the connection is closed"), 1));
+        }
         LOG.debugf("MySQL session %d: %s -> %s/%s", session.id(), identity.name(), route.upstream().name(), route.database());
         socket.resume();
     }

@@ -116,7 +116,8 @@ public class MySqlEngine extends WireEngine {
      * CLIENT_MYSQL when MariaDB extended capabilities are offered ({@code mariaDb}), as a MariaDB server does.
      */
     int offeredCapabilities(int mariaDb) {
-        int caps = Capabilities.SUPPORTED;
+        // Compression is between the client and Veil only (CompressedWire), whatever the upstream offers.
+        int caps = Capabilities.SUPPORTED | Capabilities.COMPRESS;
         for (HandshakeV10 h : greetings.values()) {
             caps &= h.capabilities() | ~Capabilities.RESPONSE_SHAPING;
         }

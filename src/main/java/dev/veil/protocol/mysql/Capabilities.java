@@ -39,8 +39,9 @@ public final class Capabilities {
     public static final int QUERY_ATTRIBUTES = 1 << 27;
 
     /**
-     * What Veil can relay faithfully. Left out on purpose: COMPRESS and ZSTD (compression is not offered),
-     * LOCAL_FILES (LOAD DATA LOCAL is an exfiltration path), OPTIONAL_RESULTSET_METADATA and
+     * What Veil can relay faithfully, and asks of its server connections. COMPRESS (zlib) is not in it: Veil
+     * offers it to clients and compresses its own link to them (MySqlEngine), while server connections stay
+     * uncompressed. Left out on purpose: ZSTD (no small pure-Java zstd on offer), LOCAL_FILES (LOAD DATA LOCAL is an exfiltration path), OPTIONAL_RESULTSET_METADATA and
      * QUERY_ATTRIBUTES (they change packet layouts Veil must read), NO_SCHEMA / ODBC (obsolete).
      * SSL is added per listener when TLS is on.
      */

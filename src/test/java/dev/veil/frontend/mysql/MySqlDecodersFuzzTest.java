@@ -3,12 +3,14 @@ package dev.veil.frontend.mysql;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.veil.error.VeilException;
 import dev.veil.protocol.mysql.Capabilities;
+import dev.veil.protocol.mysql.CompressedFrames;
 import dev.veil.protocol.mysql.HandshakeResponse41;
 import dev.veil.protocol.mysql.MalformedPacketException;
 import dev.veil.protocol.mysql.PacketDecoder;
 import dev.veil.protocol.mysql.PacketTooLargeException;
 import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.testing.SocketChunks;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.ArrayList;
@@ -47,6 +49,35 @@ class MySqlDecodersFuzzTest {
     @FuzzTest
     void afterLogin(byte[] input) {
         assertSameWhateverTheReads(input, AfterLogin::new);
+    }
+
+    /**
+     * Compressed frames (a session that negotiated CLIENT_COMPRESS): each inflates to at most its declared length,
+     * and the same bytes give the same frames or the same refusal whatever the reads.
+     */
+    @FuzzTest
+    void compressedFrames(byte[] input) {
+        assertThat(inflate(SocketChunks.pieces(input))).as("the same bytes in small reads").isEqualTo(inflate(SocketChunks.whole(input)));
+    }
+
+    private static List<String> inflate(List<Buffer> reads) {
+        List<String> seen = new ArrayList<>();
+        CompressedFrames frames = new CompressedFrames();
+        try {
+            for (Buffer chunk : reads) {
+                frames.decode(chunk.getByteBuf().copy(), (seq, inflated) -> {
+                    assertThat(inflated.readableBytes()).isLessThanOrEqualTo(0xFFFFFF);
+                    seen.add(seq + ": " + HexFormat.of().formatHex(ByteBufUtil.getBytes(inflated)));
+                    inflated.release();
+                });
+            }
+            seen.add("open");
+        } catch (MalformedPacketException e) {
+            seen.add("ended: " + e.getMessage());
+        } finally {
+            frames.close();
+        }
+        return seen;
     }
 
     private static void assertSameWhateverTheReads(byte[] input, Supplier<Connection> connection) {
