@@ -24,7 +24,7 @@ class PolicyTestCommandTest {
     private String out;
     private String err;
 
-    /** The page's YAML blocks: the example policy first, the cases file that tests it second. */
+    /** The page's YAML blocks: the example policy first; the cases file that tests it is {@link #casesBlock()}. */
     static String yamlBlock(int index) throws IOException {
         String page = Files.readString(PAGE);
         int start = -1;
@@ -33,6 +33,16 @@ class PolicyTestCommandTest {
         }
         start += "```yaml\n".length();
         return page.substring(start, page.indexOf("```", start));
+    }
+
+    /** The page's example cases file: its first YAML block with a top-level {@code cases} list. */
+    static String casesBlock() throws IOException {
+        for (int i = 1; ; i++) {
+            String block = yamlBlock(i);
+            if (block.contains("\ncases:\n")) {
+                return block;
+            }
+        }
     }
 
     private int run(String policy, String cases, String... options) throws IOException {
@@ -57,7 +67,7 @@ class PolicyTestCommandTest {
 
     @Test
     void theDocumentedCasesPassAgainstTheDocumentedPolicy() throws Exception {
-        assertThat(run(yamlBlock(0), yamlBlock(1))).as(out + err).isZero();
+        assertThat(run(yamlBlock(0), casesBlock())).as(out + err).isZero();
         assertThat(out).contains("pass 2 analysts do not write: deny by rule analysts-read-only")
                 .contains("pass 4 schema changes wait for approval: require-approval by rule schema-changes-approved")
                 .contains("6 case(s): 6 passed, 0 failed").contains("environment prod")
@@ -116,7 +126,7 @@ class PolicyTestCommandTest {
     @Test
     void aBrokenPolicyFileExitsTwoWithTheLoadersMessage() throws Exception {
         String broken = yamlBlock(0).replace("\"delete\" in statement.actions", "\"delete\" in statement.actionz");
-        assertThat(run(broken, yamlBlock(1))).isEqualTo(2);
+        assertThat(run(broken, casesBlock())).isEqualTo(2);
         assertThat(err).containsPattern("policy\\.yaml:\\d+:\\d+: rule orders-never-deleted: when: .*statement\\.actionz");
         assertThat(out).isEmpty();
     }
