@@ -2,6 +2,7 @@ package dev.veil.policy;
 
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelVariableResolver;
+import dev.veil.analysis.Analysis;
 import dev.veil.error.ErrorCode;
 import dev.veil.identity.Identity;
 
@@ -102,6 +103,35 @@ public final class PolicySet {
                 return cached;
             }
         }
+        Judged whole = judge(facts, held, clock);
+        Decision decided = whole.decided();
+        List<Decision.Observation> observed = new ArrayList<>(whole.observed());
+        boolean perStatement = whole.perStatement();
+        // A text of several statements is analysed as a whole only as far as its parts allow (often not at all):
+        // each statement is judged on its own too, and the text gets the most restrictive answer, refused whole
+        // when any of its statements is refused.
+        List<Analysis> parts = facts.analysis() == null ? List.of() : facts.analysis().effects().parts();
+        for (int i = 0; i < parts.size() && !(decided instanceof Decision.Deny); i++) {
+            Judged part = judge(new StatementFacts(facts.dialect(), facts.sql(), facts.preparing(), parts.get(i),
+                    session, facts.database()), held, clock);
+            perStatement |= part.perStatement();
+            observed.addAll(part.observed());
+            if (severity(part.decided()) > severity(decided)) {
+                decided = inText(part.decided(), i, parts.size());
+            }
+        }
+        decided = decided.in(version, observed);
+        if (key != null && !perStatement) {
+            cache.put(facts.analysis(), key, decided);
+        }
+        return decided;
+    }
+
+    /** What the guardrails and rules say of one analysis (a whole text, or one statement of it). */
+    private record Judged(Decision decided, List<Decision.Observation> observed, boolean perStatement) {
+    }
+
+    private Judged judge(StatementFacts facts, List<String> held, Clock clock) {
         CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
         List<Decision.Observation> observed = new ArrayList<>();
         boolean perStatement = false;
@@ -134,13 +164,27 @@ public final class PolicySet {
             break;
         }
         if (decided == null) {
-            decided = held.isEmpty() ? unknownDefault(session) : knownDefault.decision(KNOWN_DEFAULT);
+            decided = held.isEmpty() ? unknownDefault(facts.session()) : knownDefault.decision(KNOWN_DEFAULT);
         }
-        decided = decided.in(version, observed);
-        if (key != null && !perStatement) {
-            cache.put(facts.analysis(), key, decided);
+        return new Judged(decided, observed, perStatement);
+    }
+
+    /** Allow 0, require approval 1, deny 2. */
+    private static int severity(Decision d) {
+        return d instanceof Decision.Deny ? 2 : d instanceof Decision.RequireApproval ? 1 : 0;
+    }
+
+    /** A statement's refusal as the refusal of the text it is part of. */
+    private static Decision inText(Decision d, int index, int count) {
+        String where = "statement " + (index + 1) + " of " + count + " in this text: ";
+        String whole = " (a text is refused whole when any of its statements is)";
+        if (d instanceof Decision.Deny deny) {
+            return new Decision.Deny(deny.rule(), deny.code(), where + deny.reason() + whole);
         }
-        return decided;
+        if (d instanceof Decision.RequireApproval approval) {
+            return new Decision.RequireApproval(approval.rule(), where + approval.reason() + whole);
+        }
+        return d;
     }
 
     /** The rule's decision when its condition holds, null when it does not. */

@@ -40,6 +40,25 @@ class PolicyDocsExampleTest {
     }
 
     @Test
+    void aRuleRefusingOneStatementOfATextRefusesTheWholeText() throws Exception {
+        PolicyEngine engine = PolicyEngine.builtIn();
+        engine.install(PolicyParser.parse(example(), FILE, "prod"));
+        Identity engineer = new Identity("breakglass", List.of(), Identity.Source.LOCAL_ACCOUNT);
+        for (String text : List.of("SELECT 1; DELETE FROM orders WHERE id = 7", "DELETE FROM orders WHERE id = 7; SELECT 1",
+                "SELECT 1; SELECT 2; DELETE FROM orders WHERE id = 7")) {
+            Decision d = decide(engine, engineer, text);
+            assertThat(d).as(text).isInstanceOf(Decision.Deny.class);
+            assertThat(d.rule()).as(text).isEqualTo("orders-never-deleted");
+            assertThat(((Decision.Deny) d).reason()).as(text).contains(" in this text: ").contains("orders are never deleted");
+        }
+        Decision approval = decide(engine, engineer, "SELECT 1; DROP TABLE orders");
+        assertThat(approval).isInstanceOf(Decision.RequireApproval.class);
+        assertThat(approval.rule()).isEqualTo("schema-changes-approved");
+        assertThat(decide(engine, engineer, "SELECT 1; UPDATE orders SET status = 'x' WHERE id = 7"))
+                .isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
     void theExampleLoadsAndDecidesAsThePageSays() throws Exception {
         PolicySet set = PolicyParser.parse(example(), FILE, "prod");
         assertThat(set.roleNames()).containsExactly("analyst", "engineer", "reporting", "admin");
