@@ -98,15 +98,17 @@ class PolicyTestCommandTest {
     }
 
     @Test
-    void aTextOfSeveralStatementsIsDecidedWholeAndEachStatementDecidedOtherwiseIsNoted() throws Exception {
+    void aTextOfSeveralStatementsGetsItsMostRestrictiveStatementsDecisionAndTheOthersAreNoted() throws Exception {
         String cases = """
                 - role: engineer
                   sql: SELECT 1; DELETE FROM orders WHERE id = 7
-                  expect: allow
+                  expect: deny
+                  rule: orders-never-deleted
                 """;
-        run(yamlBlock(0), "tables: {orders: [id int8]}\ncases:\n" + cases.indent(2));
-        assertThat(out).contains("note: the text is decided whole; its statement 2 alone (DELETE FROM orders WHERE id = 7) "
-                + "would be deny by rule orders-never-deleted").doesNotContain("its statement 1");
+        assertThat(run(yamlBlock(0), "tables: {orders: [id int8]}\ncases:\n" + cases.indent(2))).as(out + err).isZero();
+        assertThat(out).contains("deny by rule orders-never-deleted")
+                .contains("note: the text is decided whole; its statement 1 alone (SELECT 1) would be allow")
+                .doesNotContain("its statement 2");
     }
 
     @Test
