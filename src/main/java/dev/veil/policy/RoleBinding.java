@@ -1,6 +1,7 @@
 package dev.veil.policy;
 
 import dev.veil.identity.Identity;
+import dev.veil.identity.oidc.TokenClaims;
 
 import java.util.Collection;
 import java.util.List;
@@ -40,7 +41,7 @@ public record RoleBinding(String role, List<String> groups, Map<String, List<Str
 
     private boolean claimsMatch(Identity identity) {
         for (Map.Entry<String, List<String>> c : claims.entrySet()) {
-            Object value = claim(identity.claims(), c.getKey());
+            Object value = TokenClaims.walk(identity.claims(), c.getKey());
             if (value instanceof Collection<?> list) {
                 for (Object v : list) {
                     if (v != null && c.getValue().contains(v.toString())) {
@@ -52,21 +53,6 @@ public record RoleBinding(String role, List<String> groups, Map<String, List<Str
             }
         }
         return false;
-    }
-
-    /** A claim by name, or by a dotted path into nested objects (Keycloak's realm_access.roles). */
-    private static Object claim(Map<String, Object> claims, String path) {
-        if (claims.containsKey(path)) {
-            return claims.get(path);
-        }
-        Object current = claims;
-        for (String part : path.split("\\.")) {
-            if (!(current instanceof Map<?, ?> map)) {
-                return null;
-            }
-            current = map.get(part);
-        }
-        return current;
     }
 
     private static boolean intersects(List<String> wanted, List<String> held) {

@@ -15,7 +15,7 @@ public final class TokenClaims {
     }
 
     /** A claim by name, where dots walk into nested objects (Keycloak's realm_access.roles, say). */
-    static Object walk(Map<String, Object> claims, String path) {
+    public static Object walk(Map<String, Object> claims, String path) {
         if (claims.containsKey(path)) {
             return claims.get(path);
         }
