@@ -43,8 +43,10 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     /** Installs the socket handlers; the dialect then starts its handshake. */
     protected final Future<C> started(Handler<Buffer> onData) {
         socket.handler(onData);
+        // A reset usually reaches the exception handler first, but when the kernel reports it together with the
+        // end of the stream, Netty may only see the close: both say the established connection ended.
         socket.closeHandler(v -> onClosed(new UpstreamException(phase == Phase.STARTING ? "server closed the connection"
-                : "upstream \"" + upstream.name() + "\" closed the connection")));
+                : "upstream \"" + upstream.name() + "\" closed the established connection")));
         socket.exceptionHandler(this::onError);
         return startup.future();
     }

@@ -88,10 +88,11 @@ class PgSessionPoolTest {
         try (Connection c = veil("flaky/shop"); Statement st = c.createStatement()) {
             assertThat(one(st, "SELECT 'before'")).isEqualTo("before");
             proxy.cut();
-            // Said as what happened to an established connection, not as a connection that "failed".
+            // Said as what happened to an established connection, not as a connection that "failed". Whether the
+            // reset reaches Veil as a reset or only as the end of the stream depends on the kernel's timing.
             assertThatThrownBy(() -> one(st, "SELECT 'after'"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08006"))
-                    .hasMessageContaining("upstream \"flaky\" reset the established connection")
+                    .hasMessageMatching("(?s).*upstream \"flaky\" (reset|closed) the established connection.*")
                     .hasMessageNotContaining("connection to upstream");
             assertThatThrownBy(() -> veil("flaky/shop").close())
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
