@@ -2,6 +2,7 @@ package dev.veil.admin;
 
 import dev.veil.audit.AuditLog;
 import dev.veil.config.VeilConfig;
+import dev.veil.demo.DemoMode;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.file.PolicyFile;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,7 @@ import java.time.Clock;
 
 /**
  * The policy engine (built-in rules, then the policy file in force) and the policy file as application beans;
- * the policy package itself knows nothing of CDI. The gateway loads the file at start ({@link PolicyFile#start}).
+ * the policy package itself knows nothing of CDI. The demo brings its own policy file when none is configured. The gateway loads the file at start ({@link PolicyFile#start}).
  */
 @ApplicationScoped
 public class PolicyBeans {
@@ -24,8 +25,9 @@ public class PolicyBeans {
 
     @Produces
     @ApplicationScoped
-    PolicyFile policyFile(VeilConfig config, PolicyEngine engine, Clock clock, AuditLog audit) {
-        Path file = config.policy().file().filter(f -> !f.isBlank()).map(Path::of).orElse(null);
+    PolicyFile policyFile(VeilConfig config, DemoMode demo, PolicyEngine engine, Clock clock, AuditLog audit) {
+        Path file = config.policy().file().filter(f -> !f.isBlank()).map(Path::of)
+                .orElseGet(() -> demo.enabled() ? demo.policyFile() : null);
         return new PolicyFile(file, config.environment(), engine, clock, audit::record);
     }
 }

@@ -1,5 +1,6 @@
 package dev.veil.analysis;
 
+import dev.veil.analysis.parser.VeilOperators;
 import dev.veil.analysis.text.Fingerprint;
 import dev.veil.analysis.text.Fingerprinter;
 import dev.veil.analysis.text.LexicalSettings;
@@ -116,7 +117,7 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
             tokens = moved;
             afterTrivia = spaces;
         }
-        Map<Integer, String> overrides = dialect == Dialect.MYSQL ? withRollup(tokens) : Map.of();
+        Map<Integer, String> overrides = dialect == Dialect.MYSQL ? withRollup(tokens) : withOrdinality(tokens);
         StringBuilder out = new StringBuilder(original.length() + 8);
         Token previous = null;
         for (int i = 0; i < tokens.size(); i++) {
@@ -130,6 +131,25 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
                     && tokens.get(i + 1).kind() == TokenKind.STRING
                     && (i + 2 >= tokens.size() || !INTERVAL_UNITS.contains(tokens.get(i + 2).text().toUpperCase(Locale.ROOT)))) {
                 out.append("CAST(").append(text(dialect, settings, tokens.get(i + 1))).append(" AS INTERVAL SECOND)");
+                previous = tokens.get(++i);
+                continue;
+            }
+            // alias.tableoid, alias.xmin, …: qualified, a system column reads as the same constant as unqualified.
+            if (dialect == Dialect.POSTGRESQL && t.kind() == TokenKind.WORD && !at(tokens, i - 1, ".")
+                    && at(tokens, i + 1, ".") && i + 2 < tokens.size() && tokens.get(i + 2).kind() == TokenKind.WORD
+                    && SYSTEM_COLUMNS.containsKey(tokens.get(i + 2).text().toLowerCase(Locale.ROOT))
+                    && !at(tokens, i + 3, "(") && !at(tokens, i + 3, ".")
+                    && !namesAColumn.test(tokens.get(i + 2).text().toLowerCase(Locale.ROOT))) {
+                out.append("CAST(NULL AS ").append(SYSTEM_COLUMNS.get(tokens.get(i + 2).text().toLowerCase(Locale.ROOT)))
+                        .append(')');
+                previous = tokens.get(i + 2);
+                i += 2;
+                continue;
+            }
+            // pg_catalog.unnest(…) (psql's \d+ writes it so): Calcite reads UNNEST in FROM only unqualified, and
+            // pg_catalog's is the only unnest there is to mean.
+            if (dialect == Dialect.POSTGRESQL && t.is("pg_catalog") && at(tokens, i + 1, ".") && at(tokens, i + 2, "unnest")
+                    && at(tokens, i + 3, "(")) {
                 previous = tokens.get(++i);
                 continue;
             }
@@ -380,6 +400,43 @@ record CalciteText(Fingerprint fingerprint, Optional<String> sql, Optional<Strin
     }
 
     /** The index of the parenthesis closing the one at {@code open}, or -1. */
+    /**
+     * PostgreSQL's {@code f(…) WITH ORDINALITY} (psql's \d writes {@code pg_partition_ancestors(…) WITH ORDINALITY}):
+     * Calcite reads the clause after UNNEST only, so a set-returning function we model becomes its twin that has the
+     * extra ordinality column ({@link VeilOperators#withOrdinality}); the arguments stay as they are.
+     */
+    private static Map<Integer, String> withOrdinality(List<Token> tokens) {
+        Map<Integer, String> overrides = new HashMap<>();
+        for (int k = 1; k + 1 < tokens.size(); k++) {
+            if (!tokens.get(k).is("WITH") || !tokens.get(k + 1).is("ORDINALITY") || !tokens.get(k - 1).isPunct(')')) {
+                continue;
+            }
+            int open = opening(tokens, k - 1);
+            if (open < 1 || tokens.get(open - 1).kind() != TokenKind.WORD) {
+                continue;
+            }
+            String twin = VeilOperators.withOrdinality(tokens.get(open - 1).text());
+            if (twin != null) {
+                overrides.put(open - 1, twin);
+                overrides.put(k, "");
+                overrides.put(k + 1, "");
+            }
+        }
+        return overrides;
+    }
+
+    private static int opening(List<Token> tokens, int close) {
+        int depth = 0;
+        for (int j = close; j >= 0; j--) {
+            if (tokens.get(j).isPunct(')')) {
+                depth++;
+            } else if (tokens.get(j).isPunct('(') && --depth == 0) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
     private static int closing(List<Token> tokens, int open) {
         int depth = 0;
         for (int j = open; j < tokens.size(); j++) {

@@ -9,6 +9,7 @@ import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,13 @@ import java.util.concurrent.CompletionException;
  * `make run` with no configuration: an embedded PostgreSQL and an embedded MariaDB, both holding the shop demo,
  * registered as upstreams "demo" (postgresql) and "demo-mariadb" (mariadb), and the three demo accounts.
  * Nothing here runs when upstreams are configured. The MariaDB is only started while the MySQL listener is
- * enabled, since nothing else would reach it.
+ * enabled, since nothing else would reach it. Without veil.policy.file, the demo's own policy decides.
  */
 @ApplicationScoped
 public class DemoMode {
     private static final Logger LOG = Logger.getLogger(DemoMode.class);
 
-    /** The demo accounts (local, demo mode only). Later stages give them different rights. */
+    /** The demo accounts (local, demo mode only); their roles get their rights from the demo policy. */
     public static final List<String[]> ACCOUNTS = List.of(
             new String[]{"admin", "admin-demo", "admin"},
             new String[]{"engineer", "engineer-demo", "engineer"},
@@ -42,6 +43,7 @@ public class DemoMode {
     private final int mariadbPort;
     private DemoPostgres postgres;
     private DemoMariaDb mariadb;
+    private final DemoPolicy policy = new DemoPolicy();
 
     public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts,
                     OidcProviders oidc) {
@@ -125,7 +127,16 @@ public class DemoMode {
     static final Map<String, String> DEMO_GROUPS = Map.of(
             "analysts", "analyst", "engineers", "engineer", "admins", "admin");
 
+    /**
+     * The policy file of the demo when veil.policy.file is not set: analysts read, engineers write under
+     * guardrails, admins do anything but destructive DDL needs an approval (resources dev/veil/demo/demo-policy.yaml).
+     */
+    public Path policyFile() {
+        return policy.file();
+    }
+
     public void stop() {
+        policy.delete();
         if (postgres != null) {
             postgres.close();
             postgres = null;
@@ -156,6 +167,13 @@ public class DemoMode {
         if (mariadb != null) {
             b.append(" Demo MariaDB (direct, for comparison): mysql -h %s -P %d -u root shop\n"
                     .formatted(mariadb.host(), mariadb.port()));
+        }
+        Path demoPolicy = policy.written();
+        if (demoPolicy != null) {
+            b.append("""
+                     Policy: analyst reads; engineer writes under guardrails; admin too, but DROP/ALTER/TRUNCATE
+                       need an approval. Edit %s and Veil reloads it.
+                    """.formatted(demoPolicy));
         }
         config.identity().defaultProvider().ifPresent(p -> b.append("""
                  Single sign-on: tokens of %s (audience %s) are accepted as passwords;

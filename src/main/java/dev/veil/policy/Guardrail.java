@@ -42,7 +42,7 @@ enum Guardrail {
             if (!destructive) {
                 return null;
             }
-            return head(words, 2) + on(a) + " drops, empties or changes a schema object in environment "
+            return verbAndObject(words) + on(a) + " drops, empties or changes a schema object in environment "
                     + environment.name() + " (protection " + environment.protection().label()
                     + "); run it through your migration process or ask for approval";
         }
@@ -180,6 +180,16 @@ enum Guardrail {
     }
 
     /** The command's first words, as a name for it in messages. */
+    /** What a schema statement does, in its own words: DROP TABLE, TRUNCATE (MySQL: {@code TRUNCATE orders}), ALTER VIEW. */
+    private static String verbAndObject(List<String> words) {
+        return words.size() > 1 && OBJECT_WORDS.contains(words.get(1)) ? head(words, 2) : head(words, 1);
+    }
+
+    private static final Set<String> OBJECT_WORDS = Set.of("TABLE", "VIEW", "MATERIALIZED", "INDEX", "SCHEMA",
+            "DATABASE", "SEQUENCE", "FUNCTION", "PROCEDURE", "TRIGGER", "TYPE", "DOMAIN", "EXTENSION", "EVENT",
+            "COLUMN", "CONSTRAINT", "POLICY", "RULE", "SERVER", "TABLESPACE", "PUBLICATION", "SUBSCRIPTION",
+            "AGGREGATE", "OPERATOR", "COLLATION", "LANGUAGE", "FOREIGN", "TEMPORARY", "TEMP", "UNLOGGED", "ONLY");
+
     private static String head(List<String> words, int n) {
         return words.isEmpty() ? "this statement" : String.join(" ", words.subList(0, Math.min(n, words.size())));
     }

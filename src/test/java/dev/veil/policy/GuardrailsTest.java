@@ -78,6 +78,12 @@ class GuardrailsTest {
         assertThat(((Decision.Deny) d).reason()).isEqualTo("guardrail destructive-ddl: DROP TABLE on public.orders drops, "
                 + "empties or changes a schema object in environment prod (protection medium); run it through your "
                 + "migration process or ask for approval");
+        // MySQL's TRUNCATE needs no TABLE: the table's name is not taken for the kind of object
+        String mysql = "TRUNCATE orders";
+        Decision truncate = engine.decide(new StatementFacts(Dialect.MYSQL, mysql, false,
+                analyses.analyze(Dialect.MYSQL, ShopCatalog.mysql(), NameResolution.mysql("shop"), mysql), erin, "shop"));
+        assertThat(((Decision.Deny) truncate).reason()).startsWith("guardrail destructive-ddl: TRUNCATE ")
+                .doesNotContainIgnoringCase("TRUNCATE ORDERS drops");
     }
 
     @Test

@@ -184,6 +184,30 @@ class PgGuardrailEvasionTest {
         }
     }
 
+    @Test
+    void psqlDescribeCommandsRunForARoleUnderTheFailClosedGuardrail() throws Exception {
+        Path psql = executable("psql");
+        Assumptions.assumeTrue(psql != null, "psql is not installed here (.ci/run installs postgresql-client)");
+        // The catalog queries behind them must all be analysed: the unanalysed guardrail refuses anything else.
+        List<String> command = new ArrayList<>(List.of(psql.toString(), "-X", "-h", "127.0.0.1", "-p",
+                String.valueOf(VeilTestResource.veilPort()), "-U", VeilTestResource.USER, "-d", "shop"));
+        for (String meta : List.of("\\d", "\\dt", "\\d customers", "\\d+ customers", "\\d orders", "\\d+ orders",
+                "\\d+ customer_contacts", "\\dv", "\\di", "\\dn", "\\df", "\\l", "\\du", "\\dx", "\\dp", "\\dT", "\\dD",
+                "\\dc", "\\do", "\\dC", "\\dF", "\\dL", "\\dO", "\\dX", "\\dd", "\\dy", "\\des", "\\dew", "\\det",
+                "\\drds", "\\dRp", "\\dconfig")) {
+            command.addAll(List.of("-c", meta));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("PGPASSWORD", VeilTestResource.PASSWORD);
+        pb.environment().put("PGSSLMODE", "disable");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.lines().filter(l -> l.startsWith("ERROR:"))).as(out).isEmpty();
+        assertThat(out).contains("Table \"public.customers\"").contains("Referenced by:");
+    }
+
     /**
      * Whether Veil's refusal is among the errors. In the extended protocol Parse and Bind go to the server before
      * Veil decides at Execute: a statement the server cannot parse or bind (MERGE before PostgreSQL 15, a function

@@ -16,6 +16,8 @@ import org.apache.calcite.sql.SqlOperatorTable;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.Locale;
 
 /**
@@ -58,6 +60,9 @@ public final class VeilOperators {
 
     /** PostgreSQL catalog functions psql and drivers call, with their real result types. */
     private static final List<String> BOOLEAN_FUNCTIONS = List.of("pg_table_is_visible", "pg_type_is_visible",
+            "pg_conversion_is_visible", "pg_operator_is_visible", "pg_opfamily_is_visible", "pg_ts_config_is_visible",
+            "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible",
+            "pg_statistics_obj_is_visible",
             "pg_function_is_visible", "pg_is_in_recovery", "has_table_privilege", "has_schema_privilege",
             "has_database_privilege", "has_column_privilege", "has_function_privilege", "pg_has_role",
             "pg_is_other_temp_schema", "pg_collation_is_visible", "pg_opclass_is_visible", "pg_relation_is_publishable",
@@ -93,7 +98,7 @@ public final class VeilOperators {
      * columns to no origin; the lineage reader does not trust that for a table function, so those columns come
      * out Unknown (safe) while the columns of the tables joined to them keep their lineage.
      */
-    public static final List<SqlFunction> TABLE_FUNCTIONS = List.of(
+    private static final List<VeilTableFunction> SET_RETURNING = List.of(
             new VeilTableFunction("generate_series", List.of(), 0),
             new VeilTableFunction("generate_subscripts", List.of("generate_subscripts"), -1),
             new VeilTableFunction("pg_get_keywords", List.of("word", "catcode", "barelabel", "catdesc", "baredesc"), -1),
@@ -108,6 +113,27 @@ public final class VeilOperators {
             new VeilTableFunction("jsonb_object_keys", List.of("jsonb_object_keys"), -1),
             new VeilTableFunction("regexp_matches", List.of("regexp_matches"), -1),
             new VeilTableFunction("string_to_table", List.of("string_to_table"), -1));
+
+    /** The name CalciteText gives {@code f(…) WITH ORDINALITY}: f's twin with the ordinality column after f's. */
+    private static final String ORDINALITY_TWIN = "_veil_with_ordinality";
+
+    /**
+     * Set-returning functions modelled only WITH ORDINALITY: PostgreSQL also calls them in a select list (psql's
+     * {@code IN (SELECT pg_partition_ancestors(…))}), where a table function cannot stand.
+     */
+    private static final List<VeilTableFunction> ORDINALITY_ONLY = List.of(
+            new VeilTableFunction("pg_partition_ancestors", List.of("relid"), -1),
+            new VeilTableFunction("pg_partition_tree", List.of("relid", "parentrelid", "isleaf", "level"), -1));
+
+    public static final List<SqlFunction> TABLE_FUNCTIONS = Stream.concat(SET_RETURNING.stream(),
+            Stream.concat(SET_RETURNING.stream(), ORDINALITY_ONLY.stream())
+                    .map(f -> f.withOrdinality(f.getName() + ORDINALITY_TWIN))).collect(Collectors.toUnmodifiableList());
+
+    /** The twin for {@code name(…) WITH ORDINALITY}, or null for a function not modelled here (UNNEST: Calcite's). */
+    public static String withOrdinality(String name) {
+        return Stream.concat(SET_RETURNING.stream(), ORDINALITY_ONLY.stream())
+                .anyMatch(f -> f.getName().equalsIgnoreCase(name)) ? name + ORDINALITY_TWIN : null;
+    }
 
     /** PostgreSQL aggregates Calcite's libraries lack; their result is derived from the aggregated values. */
     private static final List<String> AGGREGATES = List.of("json_agg", "jsonb_agg", "json_object_agg",

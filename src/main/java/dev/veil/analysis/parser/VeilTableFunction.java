@@ -12,6 +12,7 @@ import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeName;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,6 +31,13 @@ final class VeilTableFunction extends SqlFunction implements SqlTableFunction {
                 SqlFunctionCategory.USER_DEFINED_TABLE_FUNCTION);
         this.columns = columns.isEmpty() ? List.of(name) : columns;
         this.typedFrom = typedFrom;
+    }
+
+    /** The same function with PostgreSQL's WITH ORDINALITY column after its own (see VeilOperators). */
+    VeilTableFunction withOrdinality(String twinName) {
+        List<String> twin = new ArrayList<>(columns);
+        twin.add("ordinality");
+        return new VeilTableFunction(twinName, twin, typedFrom);
     }
 
     boolean singleColumn() {

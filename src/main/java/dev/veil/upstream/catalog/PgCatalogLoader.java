@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * Reads a PostgreSQL database's relations (tables, partitioned and foreign tables, views and materialized views
  * with their definitions), their columns with pg_type names, every function by oid (fast-path calls name no
- * function otherwise), and the login role's search_path, over one short-lived connection. System schemas are not read: the snapshot models the parts of them clients query.
+ * function otherwise), pg_catalog's own tables and views, and the login role's search_path, over one short-lived
+ * connection. information_schema is not read: the snapshot models the parts of it clients query.
  */
 public final class PgCatalogLoader {
     static final String COLUMNS = """
@@ -33,6 +34,23 @@ public final class PgCatalogLoader {
             WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY n.nspname, c.relname, a.attnum""";
+    /**
+     * pg_catalog's tables and views as this server defines them, for the queries psql's \d family, drivers and
+     * admin tools send (their columns change between server versions). Relations that hold secrets or copies of
+     * table data stay out, so a query on them fails analysis and fails closed: password hashes (pg_authid,
+     * pg_shadow), user mappings' and subscriptions' connection options, planner statistics (most common values
+     * of every column), large objects.
+     */
+    static final String SYSTEM_COLUMNS = """
+            SELECT c.relname, a.attname, t.typname, a.attnotnull
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v')
+              AND c.relname NOT IN ('pg_authid', 'pg_shadow', 'pg_user_mapping', 'pg_user_mappings',
+                'pg_subscription', 'pg_statistic', 'pg_statistic_ext_data', 'pg_stats', 'pg_stats_ext',
+                'pg_stats_ext_exprs', 'pg_largeobject')
+            ORDER BY c.relname, a.attnum""";
     static final String VIEWS = """
             SELECT n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid, true)
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -67,12 +85,13 @@ public final class PgCatalogLoader {
                 conn.query(SETTINGS).execute().compose(ignored ->
                         conn.query(COLUMNS).execute().compose(columns ->
                                 conn.query(VIEWS).execute().compose(views ->
-                                        conn.query(ROUTINES).execute().map(routines ->
-                                                build(columns, views, routines, session, version))))));
+                                        conn.query(ROUTINES).execute().compose(routines ->
+                                                conn.query(SYSTEM_COLUMNS).execute().map(system ->
+                                                        build(columns, views, routines, system, session, version)))))));
     }
 
-    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> routines, RowSet<Row> session,
-                               long version) {
+    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> routines, RowSet<Row> system,
+                               RowSet<Row> session, long version) {
         Map<List<String>, String> definitions = new LinkedHashMap<>();
         for (Row r : views) {
             definitions.put(List.of(r.getString(0), r.getString(1)), r.getString(2));
@@ -98,6 +117,13 @@ public final class PgCatalogLoader {
             builder.relation(definition == null ? RelationInfo.table(name.get(0), name.get(1), cols)
                     : RelationInfo.view(name.get(0), name.get(1), cols, definition));
         });
+        // System views are tables here: what they read is the server's business, their columns are what matters.
+        Map<String, List<ColumnInfo>> systemRelations = new LinkedHashMap<>();
+        for (Row r : system) {
+            systemRelations.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+                    .add(new ColumnInfo(r.getString(1), r.getString(2), !r.getBoolean(3)));
+        }
+        systemRelations.forEach((name, cols) -> builder.relation(RelationInfo.table("pg_catalog", name, cols)));
         return new LoadedCatalog(builder.build(), new NameResolution(database, searchPath));
     }
 }
