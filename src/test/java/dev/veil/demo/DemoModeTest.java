@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,6 +62,7 @@ class DemoModeTest {
         assertThat(demo.enabled()).isTrue();
         demo.start();
         UpstreamSettings mariadb;
+        Path policy;
         try {
             UpstreamSettings postgres = upstreams.find(DemoMode.POSTGRES_UPSTREAM).orElseThrow();
             mariadb = upstreams.find(DemoMode.MARIADB_UPSTREAM).orElseThrow();
@@ -85,15 +87,19 @@ class DemoModeTest {
                         .containsEntry("admins", "admin");
             });
 
+            policy = demo.policyFile();
+            assertThat(policy).exists();
             String banner = demo.banner("127.0.0.1", 25432, 8081);
             assertThat(banner).contains("psql \"postgresql://admin@127.0.0.1:25432/shop\"")
                     .contains("mysql -h 127.0.0.1 -P 23306 -u analyst -panalyst-demo shop")
                     .contains("mysql -h 127.0.0.1 -P " + mariadb.port() + " -u root shop")
                     .contains("psql -h 127.0.0.1 -p " + postgres.port() + " -U postgres shop")
-                    .contains("tokens of https://sso.example.com/realms/acme");
+                    .contains("tokens of https://sso.example.com/realms/acme")
+                    .contains("Edit " + policy + " and Veil reloads it");
         } finally {
             demo.stop();
         }
+        assertThat(policy).as("the copy of the demo policy goes with the demo").doesNotExist();
         assertThatThrownBy(() -> rootConnection(mariadb).close()).isInstanceOf(SQLException.class);
     }
 

@@ -1,0 +1,101 @@
+package dev.veil.demo;
+
+import dev.veil.analysis.AnalysisCache;
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.NameResolution;
+import dev.veil.analysis.ShopCatalog;
+import dev.veil.analysis.StatementAnalyzer;
+import dev.veil.analysis.catalog.CatalogSnapshot;
+import dev.veil.identity.Identity;
+import dev.veil.policy.Decision;
+import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.PolicyParser;
+import dev.veil.policy.SessionFacts;
+import dev.veil.policy.StatementFacts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shipped demo policy does what the README's tour shows, on both dialects: analysts read, engineers write under
+ * guardrails, admins may do anything but destructive DDL needs an approval; the copy Veil writes is that file.
+ */
+class DemoPolicyTest {
+    private final AnalysisCache analyses = new AnalysisCache(new StatementAnalyzer(), 100);
+    private final PolicyEngine engine = PolicyEngine.builtIn();
+
+    DemoPolicyTest() throws Exception {
+        engine.install(PolicyParser.parse(shipped(), "demo-policy.yaml", "dev"));
+    }
+
+    private static String shipped() throws IOException {
+        try (InputStream in = DemoPolicyTest.class.getResourceAsStream(DemoPolicy.RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private Decision decide(Dialect dialect, String account, String sql) {
+        SessionFacts who = new SessionFacts(new Identity(account, List.of(account), Identity.Source.LOCAL_ACCOUNT),
+                "127.0.0.1", "psql");
+        CatalogSnapshot catalog = dialect == Dialect.POSTGRESQL ? ShopCatalog.postgres() : ShopCatalog.mysql();
+        NameResolution names = dialect == Dialect.POSTGRESQL ? NameResolution.postgres("shop") : NameResolution.mysql("shop");
+        return engine.decide(new StatementFacts(dialect, sql, false, analyses.analyze(dialect, catalog, names, sql), who, "shop"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void analystsRead(Dialect dialect) {
+        assertThat(decide(dialect, "analyst", "SELECT status, count(*) FROM orders GROUP BY status")).isInstanceOf(Decision.Allow.class);
+        Decision write = decide(dialect, "analyst", "UPDATE orders SET status = 'paid' WHERE id = 1");
+        assertThat(write.rule()).isEqualTo("analysts-read-only");
+        assertThat(((Decision.Deny) write).reason()).isEqualTo("policy rule analysts-read-only: analysts only read; ask an engineer to change data");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void engineersWriteUnderGuardrails(Dialect dialect) {
+        assertThat(decide(dialect, "engineer", "UPDATE orders SET status = 'paid' WHERE id = 1")).isInstanceOf(Decision.Allow.class);
+        assertThat(decide(dialect, "engineer", "DELETE FROM orders").rule()).isEqualTo("guardrail.delete-without-where");
+        assertThat(decide(dialect, "engineer", "UPDATE orders SET status = 'x' WHERE 1 = 1").rule())
+                .isEqualTo("guardrail.update-without-where");
+        assertThat(decide(dialect, "engineer", "DROP TABLE orders")).isInstanceOf(Decision.RequireApproval.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void adminsDoAnythingButDestructiveDdlNeedsAnApproval(Dialect dialect) {
+        assertThat(decide(dialect, "admin", "DELETE FROM orders")).isInstanceOf(Decision.Allow.class);
+        assertThat(decide(dialect, "admin", "CREATE TABLE notes (id int)")).isInstanceOf(Decision.Allow.class);
+        for (String ddl : List.of("DROP TABLE orders", "TRUNCATE TABLE orders", "ALTER TABLE orders ADD COLUMN note text")) {
+            Decision d = decide(dialect, "admin", ddl);
+            assertThat(d).as(ddl).isInstanceOf(Decision.RequireApproval.class);
+            assertThat(d.rule()).isEqualTo("guardrail.destructive-ddl");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void anIdentityWithoutADemoRoleIsRefused(Dialect dialect) {
+        assertThat(decide(dialect, "mallory", "SELECT 1")).isInstanceOf(Decision.Deny.class);
+    }
+
+    @Test
+    void theCopyIsTheShippedFileAndGoesAwayWithTheDemo() throws Exception {
+        DemoPolicy policy = new DemoPolicy();
+        Path copy = policy.file();
+        assertThat(Files.readString(copy)).isEqualTo(shipped());
+        assertThat(policy.file()).isEqualTo(copy);
+        policy.delete();
+        assertThat(copy).doesNotExist();
+        assertThat(copy.getParent()).doesNotExist();
+    }
+}
