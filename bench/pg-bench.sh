@@ -16,7 +16,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # Configuration (all overridable from the environment)
 # --------------------------------------------------------------------------
 HOST=127.0.0.1                      # loopback only, deliberately not configurable
-TARGETS=${TARGETS:-"direct veil veil-noaudit pgbouncer-tx pgbouncer-session"}
+TARGETS=${TARGETS:-"direct veil veil-noaudit veil-policy-engineer veil-policy-admin pgbouncer-tx pgbouncer-session"}
 MODES=${MODES:-"simple prepared"}
 
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
@@ -25,6 +25,9 @@ VEIL_NOAUDIT_HTTP_PORT=${VEIL_NOAUDIT_HTTP_PORT:-8081}
 VEIL_TX_PG_PORT=${VEIL_TX_PG_PORT:-15435}               # third Veil, transaction pooling, audit on
 VEIL_TX_HTTP_PORT=${VEIL_TX_HTTP_PORT:-8082}
 VEIL_TX_POOL_SIZE=${VEIL_TX_POOL_SIZE:-20}             # its server connections, whatever CLIENTS is
+VEIL_POLICY_PG_PORT=${VEIL_POLICY_PG_PORT:-15436}       # fourth Veil, audit on, the demo policy in force
+VEIL_POLICY_HTTP_PORT=${VEIL_POLICY_HTTP_PORT:-8083}
+VEIL_POLICY_FILE=${VEIL_POLICY_FILE:-$ROOT/src/main/resources/dev/veil/demo/demo-policy.yaml}
 VEIL_AUDIT_DURABILITY=${VEIL_AUDIT_DURABILITY:-fsync} # fsync | write, for the audited Veil
 VEIL_READS_DURABLE_BEFORE=${VEIL_READS_DURABLE_BEFORE:-none} # none | reply | run, for the audited Veil
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
@@ -68,6 +71,7 @@ RAW_LOG=$RESULTS_DIR/pg-$RUN_ID.log
 VEIL_LOG=$RESULTS_DIR/pg-$RUN_ID-veil.log
 VEIL_NOAUDIT_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-noaudit.log
 VEIL_TX_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-tx.log
+VEIL_POLICY_LOG=$RESULTS_DIR/pg-$RUN_ID-veil-policy.log
 # The audited Veil writes its audit files here (a real disk, so fsync costs what it costs).
 VEIL_AUDIT_DIR=$RESULTS_DIR/pg-$RUN_ID-audit
 
@@ -134,6 +138,7 @@ TMP=""
 VEIL_PID=""          # also the process-group id (started with setsid)
 VEIL2_PID=""         # the Veil with audit off (target veil-noaudit)
 VEIL3_PID=""         # the Veil with transaction pooling (target veil-tx)
+VEIL4_PID=""         # the Veil with the demo policy (targets veil-policy-engineer, veil-policy-admin)
 VEIL_OWNS_UPSTREAM=0 # upstream came up only because we started Veil
 PGB_PIDS=()
 
@@ -188,9 +193,15 @@ cleanup() {
     stop_pid "$VEIL3_PID" "$VEIL_STOP_TIMEOUT"
     kill -KILL -- "-$VEIL3_PID" 2>/dev/null || true
   fi
+  if [[ -n $VEIL4_PID ]]; then
+    kill -TERM -- "-$VEIL4_PID" 2>/dev/null || true
+    stop_pid "$VEIL4_PID" "$VEIL_STOP_TIMEOUT"
+    kill -KILL -- "-$VEIL4_PID" 2>/dev/null || true
+  fi
   stop_veil
   if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR ]]; then rm -rf "$VEIL_AUDIT_DIR"; fi
   if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR-tx ]]; then rm -rf "$VEIL_AUDIT_DIR-tx"; fi
+  if [[ $KEEP_TMP != 1 && -d $VEIL_AUDIT_DIR-policy ]]; then rm -rf "$VEIL_AUDIT_DIR-policy"; fi
   if [[ -n $TMP && -d $TMP ]]; then
     if [[ $KEEP_TMP == 1 ]]; then log "kept temp dir $TMP"; else rm -rf "$TMP"; fi
   fi
@@ -203,8 +214,8 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil | veil-noaudit | veil-tx | pgbouncer-tx | pgbouncer-session) ;;
-    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx pgbouncer-tx pgbouncer-session)" ;;
+  case $t in direct | veil | veil-noaudit | veil-tx | veil-policy-engineer | veil-policy-admin | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx veil-policy-engineer veil-policy-admin pgbouncer-tx pgbouncer-session)" ;;
   esac
 done
 for m in $MODES; do
@@ -258,7 +269,7 @@ start_veil() {
     # The MySQL side stays off (no embedded MariaDB competing for the CPU);
     # bench/mysql-bench.sh measures it.
     VEIL_CMD="java ${VEIL_JAVA_OPTS:-} -Dveil.pg.port=$VEIL_PG_PORT -Dveil.demo.postgres-port=$UPSTREAM_PG_PORT"
-    VEIL_CMD+=" -Dveil.mysql.enabled=false"
+    VEIL_CMD+=" -Dveil.mysql.enabled=false -Dveil.demo.policy=false"  # the policy's cost: targets veil-policy-*
     VEIL_CMD+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
     VEIL_CMD+=" -Dquarkus.http.port=$VEIL_HTTP_PORT -jar target/quarkus-app/quarkus-run.jar"
   fi
@@ -377,6 +388,38 @@ start_veil_tx() {
     sleep 1
   done
   log "veil-tx is ready on $HOST:$VEIL_TX_PG_PORT ($VEIL_TX_POOL_SIZE server connections)"
+}
+
+# --------------------------------------------------------------------------
+# A fourth Veil, configured as "veil" but with the demo policy in force
+# (VEIL_POLICY_FILE): target veil-policy-engineer signs in as engineer, under
+# every guardrail, veil-policy-admin as admin. Beside "veil" (no policy file),
+# they show what the policy step costs.
+# --------------------------------------------------------------------------
+start_veil_policy() {
+  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
+  [[ -f $jar ]] || die "veil-policy needs $jar (make package)"
+  [[ -f $VEIL_POLICY_FILE ]] || die "VEIL_POLICY_FILE $VEIL_POLICY_FILE does not exist"
+  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off -Dveil.policy.file=$VEIL_POLICY_FILE"
+  cmd+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR-policy -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
+  cmd+=" -Dveil.pg.port=$VEIL_POLICY_PG_PORT -Dquarkus.http.port=$VEIL_POLICY_HTTP_PORT -Dveil.mysql.enabled=false"
+  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
+  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
+  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=50"
+  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
+  cmd+=" -Dveil.local-accounts.engineer.password=$VEIL_PASSWORD -Dveil.local-accounts.engineer.roles=engineer"
+  cmd+=" -Dveil.local-accounts.admin.password=$VEIL_PASSWORD -Dveil.local-accounts.admin.roles=admin -jar $jar"
+  port_open "$VEIL_POLICY_PG_PORT" && die "port $VEIL_POLICY_PG_PORT (veil-policy) is already in use"
+  log "starting Veil with the demo policy: $cmd  (log $VEIL_POLICY_LOG)"
+  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_POLICY_LOG" 2>&1 </dev/null 9>&- &
+  VEIL4_PID=$!
+  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
+  until [[ $(http_status "http://$HOST:$VEIL_POLICY_HTTP_PORT/q/health/ready") == 200 ]]; do
+    proc_alive "$VEIL4_PID" || { tail -n 40 "$VEIL_POLICY_LOG" | sed 's/^/    /' >&9; die "veil-policy failed to start"; }
+    ((SECONDS < deadline)) || die "veil-policy not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_POLICY_LOG)"
+    sleep 1
+  done
+  log "veil-policy is ready on $HOST:$VEIL_POLICY_PG_PORT (policy $VEIL_POLICY_FILE)"
 }
 
 # --------------------------------------------------------------------------
@@ -514,6 +557,7 @@ fi
 
 has_target veil-noaudit && start_veil_noaudit
 has_target veil-tx && start_veil_tx
+{ has_target veil-policy-engineer || has_target veil-policy-admin; } && start_veil_policy
 
 # --------------------------------------------------------------------------
 # Targets
@@ -525,6 +569,8 @@ target_conn() {
     veil) T_PORT=$VEIL_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-noaudit) T_PORT=$VEIL_NOAUDIT_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-tx) T_PORT=$VEIL_TX_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
+    veil-policy-engineer) T_PORT=$VEIL_POLICY_PG_PORT T_USER=engineer T_PASS=$VEIL_PASSWORD ;;
+    veil-policy-admin) T_PORT=$VEIL_POLICY_PG_PORT T_USER=admin T_PASS=$VEIL_PASSWORD ;;
     pgbouncer-tx) T_PORT=$PGB_TX_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
     pgbouncer-session) T_PORT=$PGB_SESSION_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
   esac

@@ -27,7 +27,7 @@ public class PolicyBeans {
     @ApplicationScoped
     PolicyFile policyFile(VeilConfig config, DemoMode demo, PolicyEngine engine, Clock clock, AuditLog audit) {
         Path file = config.policy().file().filter(f -> !f.isBlank()).map(Path::of)
-                .orElseGet(() -> demo.enabled() ? demo.policyFile() : null);
+                .orElseGet(() -> demo.enabled() && config.demo().policy() ? demo.policyFile() : null);
         return new PolicyFile(file, config.environment(), engine, clock, audit::record);
     }
 }

@@ -112,6 +112,13 @@ public interface VeilConfig {
         /** Port of the embedded MariaDB the demo starts (user root, no password, loopback only). */
         @WithDefault("13307")
         int mariadbPort();
+
+        /**
+         * Whether the demo brings its own policy (analyst reads, engineer writes under guardrails, admin's
+         * destructive DDL needs an approval) when veil.policy.file is not set. false: no policy, as before.
+         */
+        @WithDefault("true")
+        boolean policy();
     }
 
     /** The MySQL listener: the shared listener properties, and how MySQL clients are asked to authenticate. */
