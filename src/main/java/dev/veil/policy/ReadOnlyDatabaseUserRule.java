@@ -14,6 +14,12 @@ import java.util.List;
 final class ReadOnlyDatabaseUserRule implements Rule {
     static final String NAME = ConfiguredGuardrail.RULE_PREFIX + Guardrail.TRANSACTION_MODE.label();
 
+    /** The guardrail's finding; SHOW only looks at the mode (its words name the setting), so it is never one. */
+    private static String check(Analysis a) {
+        List<String> words = a.effects().command();
+        return !words.isEmpty() && words.get(0).equals("SHOW") ? null : Guardrail.TRANSACTION_MODE.check(a, null, null);
+    }
+
     @Override
     public Decision apply(StatementFacts statement) {
         Analysis analysis = statement.analysis();
@@ -23,10 +29,10 @@ final class ReadOnlyDatabaseUserRule implements Rule {
         List<Analysis> parts = analysis.effects().parts();
         String finding = null;
         if (parts.isEmpty()) {
-            finding = Guardrail.TRANSACTION_MODE.check(analysis, null, null);
+            finding = check(analysis);
         }
         for (int i = 0; i < parts.size() && finding == null; i++) {
-            String f = Guardrail.TRANSACTION_MODE.check(parts.get(i), null, null);
+            String f = check(parts.get(i));
             if (f != null) {
                 finding = "statement " + (i + 1) + " of " + parts.size() + " in this text: " + f
                         + " (a text is refused whole when any of its statements is)";
