@@ -141,6 +141,22 @@ public final class ConfigValidation {
             String rolePrefix = prefix + ".role-users." + role;
             notBlank(rolePrefix + ".user", r.user());
             password(rolePrefix, r, prefix, u, r.user());
+            if (r.readOnly()) {
+                // One database user, one mode: read-only is a property of the user's connections, not of a role.
+                List<String> writers = new ArrayList<>();
+                if (r.user().equals(u.user())) {
+                    writers.add("the upstream's own user");
+                }
+                u.roleUsers().forEach((other, o) -> {
+                    if (!o.readOnly() && o.user().equals(r.user())) {
+                        writers.add("role " + other);
+                    }
+                });
+                if (!writers.isEmpty()) {
+                    problem(rolePrefix + ".read-only", "user \"" + r.user() + "\" is also " + String.join(" and ", writers)
+                            + ", which is not read-only; give the read-only role a database user of its own");
+                }
+            }
         });
         if (u.requireRoleUser() && u.roleUsers().isEmpty()) {
             problem(prefix + ".require-role-user", "true, but no role-users are configured: every session would be"

@@ -76,7 +76,7 @@ public class UpstreamRegistry {
     /** The pool of PostgreSQL connections for one (upstream, database, database user). */
     public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database, DatabaseLogin login) {
         NetClient client = clients.get(upstream.name());
-        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), ""), upstream, login, ctx -> client.connect(upstream.port(), upstream.host())
+        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), login.readOnly(), ""), upstream, login, ctx -> client.connect(upstream.port(), upstream.host())
                 .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database, login))).current();
     }
 
@@ -84,7 +84,7 @@ public class UpstreamRegistry {
     public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, DatabaseLogin login,
                                                          MySqlProfile profile) {
         NetClient client = clients.get(upstream.name());
-        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), profile.key()), upstream, login,
+        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), login.readOnly(), profile.key()), upstream, login,
                 ctx -> connectMySql(client, upstream, database, login, profile, ctx)).current();
     }
 
@@ -139,8 +139,11 @@ public class UpstreamRegistry {
         databaseUnused.add(listener);
     }
 
-    /** One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema. */
-    private record PoolKey(String upstream, String database, String user, String profile) {
+    /**
+     * One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema.
+     * A read-only login's connections never serve a session of the same user that is not read-only.
+     */
+    private record PoolKey(String upstream, String database, String user, boolean readOnly, String profile) {
     }
 
     private final class Slot<C extends ServerConnection> implements PoolSlot<C> {

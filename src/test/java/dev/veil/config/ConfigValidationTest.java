@@ -63,6 +63,13 @@ class ConfigValidationTest {
                 "veil.upstreams.main.role-users.engineer: set one password source, not password and password-env",
                 "veil.upstreams.main.role-users.admin.user: must not be blank",
                 "veil.upstreams.main.role-users.admin.password-env: environment variable VEIL_TEST_UNSET_VARIABLE_FOR_ADMIN is not set");
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.role-users.analyst.user", "shared",
+                "veil.upstreams.main.role-users.analyst.read-only", "true", "veil.upstreams.main.role-users.engineer.user", "shared",
+                "veil.upstreams.main.role-users.admin.user", "veil", "veil.upstreams.main.role-users.admin.read-only", "true"))))
+                .containsExactlyInAnyOrder("veil.upstreams.main.role-users.analyst.read-only: user \"shared\" is also role engineer,"
+                        + " which is not read-only; give the read-only role a database user of its own",
+                        "veil.upstreams.main.role-users.admin.read-only: user \"veil\" is also the upstream's own user, which is"
+                        + " not read-only; give the read-only role a database user of its own");
         assertThat(problems(withUpstream(Map.of("veil.upstreams.main.require-role-user", "true"))))
                 .containsExactly("veil.upstreams.main.require-role-user: true, but no role-users are configured: every session"
                         + " would be refused; configure veil.upstreams.main.role-users.<role>.user or set it to false");

@@ -52,6 +52,17 @@ class ReadOnlyDatabaseUserRuleTest {
     }
 
     @Test
+    void textVeilDoesNotSeeBeforeItRunsIsRefusedToo() {
+        Decision d = decide(Dialect.POSTGRESQL, readOnly,
+                "DO $$BEGIN EXECUTE 'SET default_transaction_read_only = off'; END$$");
+        assertThat(d.rule()).isEqualTo("guardrail.dynamic-sql");
+        assertThat(((Decision.Deny) d).reason()).contains("database user is read-only");
+        assertThat(decide(Dialect.MYSQL, readOnly, "PREPARE s FROM 'SET SESSION TRANSACTION READ WRITE'").rule())
+                .isEqualTo("guardrail.dynamic-sql");
+        assertThat(decide(Dialect.POSTGRESQL, writer, "DO $$BEGIN NULL; END$$")).isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
     void readsAndLookingAtTheModeStayAllowed() {
         for (String sql : List.of("SELECT * FROM orders", "SHOW transaction_read_only", "BEGIN", "BEGIN READ ONLY",
                 "SET search_path = public", "COMMIT")) {

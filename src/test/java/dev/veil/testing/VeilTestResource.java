@@ -260,6 +260,12 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             roleUsersOf(cfg, name);
         }
         cfg.put("veil.upstreams.rolestx.pool.mode", "transaction");
+        // Only identities holding a mapped role may use it.
+        upstream(cfg, "rolesonly", server.port(), "shop", server.superuser());
+        cfg.put("veil.upstreams.rolesonly.password", server.superuserPassword());
+        cfg.put("veil.upstreams.rolesonly.tls.mode", "disable");
+        cfg.put("veil.upstreams.rolesonly.require-role-user", "true");
+        roleUsersOf(cfg, "rolesonly");
     }
 
     private static void roleUsersOf(Map<String, String> cfg, String upstream) {

@@ -130,6 +130,20 @@ class RoleUsersThroughVeilTest {
                 "rolestx/shop@" + VeilTestResource.READER_DB_USER, "rolestx/shop@" + VeilTestResource.WRITER_DB_USER);
     }
 
+    @Test
+    void anUpstreamThatRequiresARoleUserRefusesIdentitiesWithoutOne() throws Exception {
+        try (Connection writer = writer("rolesonly")) {
+            assertThat(one(writer, "SELECT current_user")).isEqualTo(VeilTestResource.WRITER_DB_USER);
+        }
+        assertThatThrownBy(() -> tester("rolesonly")).isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("veil.upstreams.rolesonly.require-role-user").contains(VeilTestResource.USER);
+        });
+        AuditTrail audit = AuditTrail.ofTestVeil();
+        assertThat(audit.await(r -> r.path("type").asText().equals("auth.failed")
+                && r.path("reason").asText().contains("veil.upstreams.rolesonly.require-role-user"), 1)).hasSize(1);
+    }
+
     private static Connection reader(String upstream) throws SQLException {
         return DriverManager.getConnection(VeilTestResource.veilUrl(upstream + "/shop", ""), VeilTestResource.READER,
                 VeilTestResource.READER_PASSWORD);

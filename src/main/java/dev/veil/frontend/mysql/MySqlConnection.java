@@ -285,6 +285,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         try {
             login = engineContext.sessions().login(identity, route.upstream());
         } catch (VeilException e) {
+            engineContext.auditor().authenticationFailed("mysql", identity.name(), clientHost, tls, e);
             fail(e, sequence);
             return;
         }

@@ -221,9 +221,14 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         decoder.limit(engine.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
-        login = engineContext.sessions().login(identity, route.upstream());
-        if (login.readOnly()) {
-            startup.refuseReadWrite(login);
+        try {
+            login = engineContext.sessions().login(identity, route.upstream());
+            if (login.readOnly()) {
+                startup.refuseReadWrite(login);
+            }
+        } catch (VeilException e) {
+            engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
+            throw e;
         }
         pool = engineContext.upstreams().pool(route.upstream(), route.database(), login);
         pool.acquire().compose(conn -> {

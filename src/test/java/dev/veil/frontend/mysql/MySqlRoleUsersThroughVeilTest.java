@@ -90,6 +90,8 @@ class MySqlRoleUsersThroughVeilTest {
             assertThat(one(writer, "SELECT @@session.transaction_read_only")).isEqualTo("0");
             st.execute("INSERT INTO " + TABLE + " VALUES (3)");
             assertThat(one(writer, "SELECT count(*) FROM " + TABLE)).as("only the writer's row").isEqualTo("1");
+        }
+        try (Connection c = VeilTestResource.mariadb().connectAsRoot(MariaDbServer.DATABASE); Statement st = c.createStatement()) {
             st.execute("DELETE FROM " + TABLE);
         }
     }
