@@ -53,8 +53,7 @@ class ReadOnlyDatabaseUserRuleTest {
 
     @Test
     void textVeilDoesNotSeeBeforeItRunsIsRefusedToo() {
-        Decision d = decide(Dialect.POSTGRESQL, readOnly,
-                "DO $$BEGIN EXECUTE format('SET %s = off', 'default_transaction_' || 'read_only'); END$$");
+        Decision d = decide(Dialect.POSTGRESQL, readOnly, "DO $$BEGIN EXECUTE format('SET %s = off', $1); END$$");
         assertThat(d.rule()).isEqualTo("guardrail.dynamic-sql");
         assertThat(((Decision.Deny) d).reason()).contains("database user is read-only");
         assertThat(decide(Dialect.MYSQL, readOnly, "PREPARE s FROM 'SET SESSION TRANSACTION READ WRITE'").rule())
