@@ -52,7 +52,8 @@ public record AuditBounds(int statementChars, int fieldChars) {
             AuditEvent.Who who = w == null ? null : new AuditEvent.Who(field(w.name()), strings(w.roles(), listChars()),
                     field(w.source()), field(w.provider()), strings(w.groups(), listChars()));
             return new AuditEvent.SessionStarted(s.time(), s.sessionId(), field(s.protocol()), who, field(s.clientAddress()),
-                    field(s.applicationName()), s.tls(), field(s.environment()), field(s.upstream()), field(s.database()));
+                    field(s.applicationName()), s.tls(), field(s.environment()), field(s.upstream()), field(s.database()),
+                    field(s.databaseUser()));
         }
         if (e instanceof AuditEvent.SessionEnded s) {
             return new AuditEvent.SessionEnded(s.time(), s.sessionId(), field(s.identityName()), s.durationMillis(),

@@ -49,10 +49,13 @@ public sealed interface AuditEvent {
         }
     }
 
-    /** A client session began: authenticated and holding an upstream connection. */
+    /**
+     * A client session began: authenticated and holding an upstream connection, logged in to the database as
+     * {@code databaseUser} (a role's database user, or the upstream's own).
+     */
     record SessionStarted(Instant time, long sessionId, String protocol, Who identity, String clientAddress,
                           String applicationName, boolean tls, String environment, String upstream,
-                          String database) implements AuditEvent {
+                          String database, String databaseUser) implements AuditEvent {
         @Override
         public String identityName() {
             return identity.name();

@@ -137,6 +137,31 @@ public final class ConfigValidation {
         positive(prefix + ".pool.connect-timeout", pool.connectTimeout());
         positive(prefix + ".pool.maintenance-interval", pool.maintenanceInterval());
         positive(prefix + ".pool.idle-pool-timeout", pool.idlePoolTimeout());
+        u.roleUsers().forEach((role, r) -> {
+            String rolePrefix = prefix + ".role-users." + role;
+            notBlank(rolePrefix + ".user", r.user());
+            password(rolePrefix, r, prefix, u, r.user());
+            if (r.readOnly()) {
+                // One database user, one mode: read-only is a property of the user's connections, not of a role.
+                List<String> writers = new ArrayList<>();
+                if (r.user().equals(u.user())) {
+                    writers.add("the upstream's own user");
+                }
+                u.roleUsers().forEach((other, o) -> {
+                    if (!o.readOnly() && o.user().equals(r.user())) {
+                        writers.add("role " + other);
+                    }
+                });
+                if (!writers.isEmpty()) {
+                    problem(rolePrefix + ".read-only", "user \"" + r.user() + "\" is also " + String.join(" and ", writers)
+                            + ", which is not read-only; give the read-only role a database user of its own");
+                }
+            }
+        });
+        if (u.requireRoleUser() && u.roleUsers().isEmpty()) {
+            problem(prefix + ".require-role-user", "true, but no role-users are configured: every session would be"
+                    + " refused; configure " + prefix + ".role-users.<role>.user or set it to false");
+        }
     }
 
     private void endpoint(String prefix, Endpoint e) {
@@ -144,22 +169,27 @@ public final class ConfigValidation {
         port(prefix + ".port", e.port(), 1);
         notBlank(prefix + ".database", e.database());
         notBlank(prefix + ".user", e.user());
+        password(prefix, e, prefix, e, e.user());
+        e.tls().caFile().ifPresent(f -> readable(prefix + ".tls.ca-file", f));
+    }
+
+    /** The password {@code user} logs in to {@code server} with, from {@code source} (the endpoint's own, or a role user's). */
+    private void password(String prefix, PasswordSource source, String serverPrefix, Endpoint server, String user) {
         List<String> sources = new ArrayList<>();
-        e.password().ifPresent(p -> sources.add("password"));
-        e.passwordEnv().ifPresent(p -> sources.add("password-env"));
-        e.passwordFile().ifPresent(p -> sources.add("password-file"));
+        source.password().ifPresent(p -> sources.add("password"));
+        source.passwordEnv().ifPresent(p -> sources.add("password-env"));
+        source.passwordFile().ifPresent(p -> sources.add("password-file"));
         if (sources.size() > 1) {
             problem(prefix, "set one password source, not " + String.join(" and ", sources));
         } else {
             try {
-                if (EndpointPassword.read(prefix, e) == null) {
-                    withoutPassword(prefix, e);
+                if (EndpointPassword.read(prefix, source) == null) {
+                    withoutPassword(prefix, source, serverPrefix, server, user);
                 }
             } catch (IllegalStateException unreadable) {
                 problems.add(unreadable.getMessage());
             }
         }
-        e.tls().caFile().ifPresent(f -> readable(prefix + ".tls.ca-file", f));
     }
 
     /**
@@ -167,13 +197,13 @@ public final class ConfigValidation {
      * that. Fine for a development server on this machine or the demo; elsewhere it must be meant, not a secret
      * that failed to arrive (an empty variable or file), so it takes allow-empty-password.
      */
-    private void withoutPassword(String prefix, Endpoint e) {
+    private void withoutPassword(String prefix, PasswordSource source, String serverPrefix, Endpoint e, String user) {
         if (e.allowEmptyPassword() || onLoopback(e.host()) || demoRuns()) {
             return;
         }
-        problems.add(EndpointPassword.absence(prefix, e) + ", and " + e.host() + " is not on loopback: Veil would log in as \""
-                + e.user() + "\" without a password, which only a server with trust authentication accepts. Configure the"
-                + " password, or set " + prefix + ".allow-empty-password=true if the server is meant to trust Veil's address");
+        problems.add(EndpointPassword.absence(prefix, source) + ", and " + e.host() + " is not on loopback: Veil would log in as \""
+                + user + "\" without a password, which only a server with trust authentication accepts. Configure the"
+                + " password, or set " + serverPrefix + ".allow-empty-password=true if the server is meant to trust Veil's address");
     }
 
     /** Loopback by the name or address configured; no name is looked up, so a name that merely resolves there does not count. */

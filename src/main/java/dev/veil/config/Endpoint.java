@@ -9,7 +9,7 @@ import java.util.Optional;
  * ({@code veil.upstreams.<name>}) and the audit database ({@code veil.audit.postgres}). The password comes
  * from one of three sources (read at start-up by {@link EndpointPassword}).
  */
-public interface Endpoint {
+public interface Endpoint extends PasswordSource {
     String host();
 
     @WithDefault("5432")
@@ -18,15 +18,6 @@ public interface Endpoint {
     String database();
 
     String user();
-
-    /** Password given inline. Prefer password-env or password-file. */
-    Optional<String> password();
-
-    /** Name of an environment variable holding the password. */
-    Optional<String> passwordEnv();
-
-    /** Path of a file (e.g. a mounted Kubernetes secret) holding the password. */
-    Optional<String> passwordFile();
 
     /**
      * Log in without a password (none configured, or an empty one) although the server is not on loopback: for

@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** An endpoint's password, from the one source configured: password-file, password-env or password. */
+/** A password Veil logs in with, from the one source configured: password-file, password-env or password. */
 public final class EndpointPassword {
     private EndpointPassword() {
     }
@@ -19,7 +19,7 @@ public final class EndpointPassword {
      * @param prefix the endpoint's properties, e.g. {@code veil.upstreams.main}, for the messages
      * @throws ConfigurationProblem naming the property when its source cannot be read
      */
-    public static String read(String prefix, Endpoint endpoint) {
+    public static String read(String prefix, PasswordSource endpoint) {
         Optional<String> file = endpoint.passwordFile();
         Optional<String> variable = endpoint.passwordEnv();
         String password;
@@ -46,7 +46,7 @@ public final class EndpointPassword {
     }
 
     /** The property that leaves the endpoint without a password, and how, for messages. */
-    static String absence(String prefix, Endpoint endpoint) {
+    static String absence(String prefix, PasswordSource endpoint) {
         if (endpoint.passwordFile().isPresent()) {
             return prefix + ".password-file: " + endpoint.passwordFile().get() + " is empty";
         }

@@ -339,6 +339,29 @@ public interface VeilConfig {
         String database();
 
         Pool pool();
+
+        /**
+         * The database user each Veil role reaches this upstream as (role name → user), so the database's own
+         * privileges back the policy. A session gets the first that applies, read-only users first, then by role
+         * name; with none, the upstream's own user (docs/configuration.md#database-users-per-role).
+         */
+        Map<String, RoleUser> roleUsers();
+
+        /** Refuse a session whose identity holds none of the roles of role-users, instead of using the upstream's user. */
+        @WithDefault("false")
+        boolean requireRoleUser();
+    }
+
+    /** A database user of one role: its name, its password source, and whether its sessions only read. */
+    interface RoleUser extends PasswordSource {
+        String user();
+
+        /**
+         * The server connection runs read-only (PostgreSQL default_transaction_read_only, MySQL SET SESSION
+         * TRANSACTION READ ONLY) and Veil refuses the statements that would make it read-write.
+         */
+        @WithDefault("false")
+        boolean readOnly();
     }
 
     interface Pool {

@@ -129,6 +129,7 @@ public final class DemoMariaDb implements AutoCloseable {
                 mariadb.createDatabase(SHOP_DATABASE);
                 try (Connection shop = mariadb.connect(SHOP_DATABASE)) {
                     new ShopSeeder(ShopSeeder.Dialect.MARIADB, ShopData.generate()).seed(shop);
+                    DemoDatabaseUsers.createOnMariaDb(shop, SHOP_DATABASE);
                 }
                 LOG.infof("Demo MariaDB %s ready on %s:%d in %d ms (shop database in %d ms), data in %s",
                         mariadb.version(), HOST, actualPort, millisSince(started), millisSince(seedStarted), instance);

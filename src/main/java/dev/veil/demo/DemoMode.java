@@ -4,6 +4,7 @@ import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -115,12 +116,18 @@ public class DemoMode {
 
     private static UpstreamSettings postgresUpstream(String host, int port) {
         return new UpstreamSettings(POSTGRES_UPSTREAM, "postgresql", host, port, DemoPostgres.SHOP_DATABASE,
-                DemoPostgres.SUPERUSER, null, noTls(), pool());
+                DemoPostgres.SUPERUSER, null, noTls(), pool(), roleUsers(), false);
     }
 
     private static UpstreamSettings mariadbUpstream(String host, int port) {
         return new UpstreamSettings(MARIADB_UPSTREAM, "mariadb", host, port, DemoMariaDb.SHOP_DATABASE,
-                DemoMariaDb.ROOT_USER, null, noTls(), pool());
+                DemoMariaDb.ROOT_USER, null, noTls(), pool(), roleUsers(), false);
+    }
+
+    /** analyst and engineer reach both servers as their own database users; admin (and anyone else) as the superuser. */
+    private static List<DatabaseLogin> roleUsers() {
+        return List.of(new DatabaseLogin(DemoDatabaseUsers.ANALYST_ROLE, DemoDatabaseUsers.ANALYST_USER, null, true),
+                new DatabaseLogin(DemoDatabaseUsers.ENGINEER_ROLE, DemoDatabaseUsers.ENGINEER_USER, null, false));
     }
 
     /** The provider's groups that become the demo roles when VEIL_IDENTITY_OIDC_ISSUER is set. */

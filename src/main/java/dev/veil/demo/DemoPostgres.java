@@ -117,6 +117,7 @@ public final class DemoPostgres implements AutoCloseable {
             postgres.createDatabase(SHOP_DATABASE);
             try (Connection shop = postgres.connect(SHOP_DATABASE)) {
                 new ShopSeeder(ShopSeeder.Dialect.POSTGRESQL, ShopData.generate()).seed(shop);
+                DemoDatabaseUsers.createOnPostgres(shop);
             }
             LOG.infof("Demo PostgreSQL ready on %s:%d in %d ms (shop database in %d ms), data in %s", HOST,
                     postgres.port(), millisSince(started), millisSince(seedStarted), dataDirectory);

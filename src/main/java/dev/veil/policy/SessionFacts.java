@@ -31,6 +31,8 @@ public final class SessionFacts {
     /** Stated rather than proven (a policy test naming a role or a kind): null, worked out from the identity. */
     private final Kind statedKind;
     private final List<String> statedRoles;
+    /** The session's database user only reads: Veil keeps its transactions read-only whatever the policy says. */
+    private final boolean readOnlyDatabaseUser;
     /** The roles bound under the last policy set asked about (a session nearly always sees one or two). */
     private volatile BoundRoles bound;
 
@@ -38,6 +40,12 @@ public final class SessionFacts {
     }
 
     public SessionFacts(Identity identity, String clientAddress, String application) {
+        this(identity, clientAddress, application, false);
+    }
+
+    /** {@code readOnlyDatabaseUser}: the session reaches the database as a read-only role user. */
+    public SessionFacts(Identity identity, String clientAddress, String application, boolean readOnlyDatabaseUser) {
+        this.readOnlyDatabaseUser = readOnlyDatabaseUser;
         this.identity = identity;
         this.clientAddress = clientAddress == null ? "" : clientAddress;
         this.application = application == null ? "" : application;
@@ -56,6 +64,12 @@ public final class SessionFacts {
         this.application = application == null ? "" : application;
         this.statedKind = kind;
         this.statedRoles = roles == null ? null : List.copyOf(roles);
+        this.readOnlyDatabaseUser = false;
+    }
+
+    /** The session reaches the database as a read-only role user (veil.upstreams.*.role-users.*.read-only). */
+    public boolean readOnlyDatabaseUser() {
+        return readOnlyDatabaseUser;
     }
 
     public Identity identity() {

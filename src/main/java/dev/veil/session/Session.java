@@ -1,6 +1,7 @@
 package dev.veil.session;
 
 import dev.veil.identity.Identity;
+import dev.veil.upstream.DatabaseLogin;
 
 import java.time.Instant;
 import dev.veil.error.VeilException;
@@ -20,12 +21,20 @@ public final class Session {
     private final String upstream;
     private final String database;
     private final Instant startedAt;
+    private final DatabaseLogin login;
     private volatile Runnable canceller;
     private volatile Runnable terminator;
     private volatile Consumer<VeilException> ender;
 
     public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
                    String upstream, String database, Instant startedAt) {
+        this(id, identity, environment, clientAddress, tls, upstream, database, startedAt, null);
+    }
+
+    /** @param login the database user its server connections log in as (null: not known, tests) */
+    public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
+                   String upstream, String database, Instant startedAt, DatabaseLogin login) {
+        this.login = login;
         this.id = id;
         this.identity = identity;
         this.environment = environment;
@@ -109,5 +118,10 @@ public final class Session {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** The database user its server connections log in as, decided once when it started (null in some tests). */
+    public DatabaseLogin login() {
+        return login;
     }
 }

@@ -92,7 +92,8 @@ public class SessionAuditor {
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
                 new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider(),
                         id.groups()), session.clientAddress(),
-                applicationName, session.tls(), session.environment(), session.upstream(), session.database()));
+                applicationName, session.tls(), session.environment(), session.upstream(), session.database(),
+                session.login() == null ? null : session.login().user()));
         return new SessionAudit(this, session, protocol, holdsAnswers);
     }
 

@@ -2,11 +2,16 @@ package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.config.VeilConfig;
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.identity.Identity;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRouter;
+import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Opens client sessions for either wire: the session itself (who, from where, to which upstream and
@@ -67,14 +72,33 @@ public class SessionOpener {
     }
 
     /**
+     * The database user a session of {@code identity} on {@code upstream} logs in as, decided once before its
+     * server connection is leased: the upstream's role user for the roles the identity holds (those the policy
+     * file binds it to, and those Veil's configuration gives it), else the upstream's own user. Refused with
+     * 42501 / MySQL 1142 (fatal) when none applies and the upstream requires one.
+     */
+    public DatabaseLogin login(Identity identity, UpstreamSettings upstream) {
+        if (upstream.roleUsers().isEmpty()) {
+            return upstream.ownLogin();
+        }
+        List<String> roles = pipelines.rolesOf(identity);
+        return upstream.loginFor(roles).orElseThrow(() -> VeilException.fatal(ErrorCode.POLICY_DENIED,
+                "veil.upstreams." + upstream.name() + ".require-role-user: " + identity.name() + " holds none of the roles"
+                        + " with a database user on upstream " + upstream.name() + " (" + String.join(", ",
+                        upstream.roleUsers().stream().map(DatabaseLogin::role).toList()) + "; it holds "
+                        + (roles.isEmpty() ? "none" : String.join(", ", roles)) + "); ask an administrator for one of them"));
+    }
+
+    /**
      * @param id the id the client was already given (MySQL's handshake carries it), or a fresh one
      * @param processId the process id of the session's cancel key (PostgreSQL: the server backend's own)
      * @param program the client's self-declared program (application_name, program_name), may be null
+     * @param login the database user of its server connections ({@link #login})
      */
     public Opened open(long id, int processId, Identity identity, Dialect dialect, String clientAddress, boolean tls,
-                       UpstreamRouter.Route route, String program) {
+                       UpstreamRouter.Route route, String program, DatabaseLogin login) {
         Session session = new Session(id, identity, environment, clientAddress, tls, route.upstream().name(),
-                route.database(), clock.instant());
+                route.database(), clock.instant(), login);
         StatementPipeline pipeline = pipelines.open(session, dialect, route.upstream(), program);
         return new Opened(session, pipeline, registry.register(session, processId));
     }

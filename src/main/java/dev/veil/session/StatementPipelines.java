@@ -1,12 +1,18 @@
 package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.identity.Identity;
+import dev.veil.policy.PolicySet;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.SessionFacts;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Opens the statement pipeline of each new session, for either wire. */
 @ApplicationScoped
@@ -26,13 +32,28 @@ public class StatementPipelines {
     }
 
     /**
+     * The roles {@code identity} holds now: those the policy file in force binds it to, in the file's order, then
+     * those Veil's configuration gives it (local and service accounts' roles, a provider's role-map).
+     */
+    public List<String> rolesOf(Identity identity) {
+        Set<String> roles = new LinkedHashSet<>();
+        PolicySet set = policy.policy();
+        if (set != null) {
+            roles.addAll(set.rolesOf(identity));
+        }
+        roles.addAll(identity.roles());
+        return List.copyOf(roles);
+    }
+
+    /**
      * Records the session's start and returns its pipeline. Both front ends hold a read's answer until its
      * record is durable, so reads may run while their record is fsync'd.
      */
     public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName) {
         String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
-        SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName);
+        SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
+                session.login() != null && session.login().readOnly());
         return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts);
     }
 }

@@ -6,10 +6,13 @@ import dev.veil.protocol.mysql.PacketDecoder;
 import dev.veil.protocol.mysql.ResponseTracker;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.ArrayDeque;
+
 /**
  * The reading side of a leased MySQL connection: cuts what the server sends into whole packets, has the
  * {@link ResponseTracker} say what each one is, and hands them to a {@link ResultListener} as windows of
- * the read buffer, header included, in the order they came.
+ * the read buffer, header included, in the order they came. Answers to Veil's own commands sent among the
+ * client's (see {@link #expect}) are read and kept from the listener.
  */
 public final class MySqlResultReader implements PacketDecoder.Handler {
     private final ResponseTracker tracker;
@@ -17,6 +20,8 @@ public final class MySqlResultReader implements PacketDecoder.Handler {
     private boolean answered;
     private boolean answeredError;
     private long answeredRows;
+    /** For each answer expected, in order: whether it answers one of Veil's own commands (kept from the listener). */
+    private final ArrayDeque<Boolean> silent = new ArrayDeque<>();
 
     public MySqlResultReader(ResponseTracker tracker, ResultListener listener) {
         this.tracker = tracker;
@@ -33,6 +38,10 @@ public final class MySqlResultReader implements PacketDecoder.Handler {
     public void onPacket(int sequenceId, Buffer buf, int offset, int length) {
         int start = offset - 4;
         int end = offset + length;
+        if (Boolean.TRUE.equals(silent.peekFirst())) {
+            tracker.onPacket(buf, offset, length);
+            return;
+        }
         ResponseTracker.Part part;
         try {
             part = tracker.onPacket(buf, offset, length);
@@ -56,10 +65,23 @@ public final class MySqlResultReader implements PacketDecoder.Handler {
         }
     }
 
-    /** The tracker's word that an answer is complete: passed on once the packet that completed it is delivered. */
-    public void answered(boolean error, long rows) {
+    /** One more answer is expected, after those already expected; {@code veilsOwn}: it is not the client's. */
+    public void expect(boolean veilsOwn) {
+        silent.addLast(veilsOwn);
+    }
+
+    /**
+     * The tracker's word that an answer is complete: passed on once the packet that completed it is delivered.
+     * Returns true when it was an error answering one of Veil's own commands.
+     */
+    public boolean answered(boolean error, long rows) {
+        Boolean veilsOwn = silent.pollFirst();
+        if (Boolean.TRUE.equals(veilsOwn)) {
+            return error;
+        }
         answered = true;
         answeredError = error;
         answeredRows = rows;
+        return false;
     }
 }

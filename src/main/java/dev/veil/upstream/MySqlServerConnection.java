@@ -19,6 +19,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,11 @@ import java.util.Map;
 public final class MySqlServerConnection extends ServerLink<MySqlServerConnection, MySqlServerConnection.InternalResult> {
     private static final Logger LOG = Logger.getLogger(MySqlServerConnection.class);
     private static final long MAX_PACKET = 1L << 30;
+    /**
+     * A read-only login's session default. COM_RESET_CONNECTION brings session variables back to the server's
+     * global values, so it is sent again after every reset, the pool's and a client's alike.
+     */
+    static final String READ_ONLY_STATEMENT = "SET SESSION TRANSACTION READ ONLY";
 
     private final MySqlProfile profile;
     private final PacketDecoder decoder = new PacketDecoder();
@@ -49,15 +56,31 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     public record InternalResult(ErrPacket error) {
     }
 
-    private MySqlServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
-        super(socket, context, upstream, database);
+    private MySqlServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database,
+                                  DatabaseLogin login, MySqlProfile profile) {
+        super(socket, context, upstream, database, login);
         this.profile = profile;
     }
 
-    /** Reads the server's handshake, negotiates TLS as configured, authenticates, and completes when ready. */
-    static Future<MySqlServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database, MySqlProfile profile) {
-        MySqlServerConnection c = new MySqlServerConnection(socket, context, upstream, database, profile);
-        return c.started(c::onData);
+    /**
+     * Reads the server's handshake, negotiates TLS as configured, authenticates as {@code login}, makes the session
+     * read-only for a read-only login, and completes when ready.
+     */
+    static Future<MySqlServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database,
+                                               DatabaseLogin login, MySqlProfile profile) {
+        MySqlServerConnection c = new MySqlServerConnection(socket, context, upstream, database, login, profile);
+        Future<MySqlServerConnection> started = c.started(c::onData);
+        if (!login.readOnly()) {
+            return started;
+        }
+        return started.compose(conn -> conn.internal(readOnlyCommand()).map(r -> {
+            if (r.error() != null) {
+                conn.close();
+                throw new UpstreamException("upstream " + upstream.name() + " refused to make the session of read-only"
+                        + " user " + login.user() + " read-only: " + r.error().message());
+            }
+            return conn;
+        }));
     }
 
     private void onData(Buffer chunk) {
@@ -144,17 +167,21 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     }
 
     private void sendResponse() {
-        auth = new MySqlServerAuthFlow(upstream.name(), upstream.password(), tls);
+        auth = new MySqlServerAuthFlow(upstream.name(), login.password(), tls);
         byte[] authResponse = auth.initial(handshake.authPluginName(), handshake.authPluginData());
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, MAX_PACKET, profile.characterSet(),
-                upstream.user(), authResponse, database, auth.pluginName(), Map.of("_client_name", "veil", "program_name", "veil"),
+                login.user(), authResponse, database, auth.pluginName(), Map.of("_client_name", "veil", "program_name", "veil"),
                 mariaDbCapabilities);
         socket.write(Packets.frame(sequence, response.encode()));
     }
 
     private void onResponseComplete(int command, boolean error, int status, long rows) {
         if (phase == Phase.RELAY) {
-            reader.answered(error, rows);
+            if (reader.answered(error, rows)) {
+                // Veil's own SET of a read-only session failed: the session might write; it ends here.
+                throw new UpstreamException("upstream " + upstream.name() + " refused to make the session of read-only"
+                        + " user " + login.user() + " read-only again after COM_RESET_CONNECTION");
+            }
         } else if (phase == Phase.INTERNAL) {
             if (error && internalError == null) {
                 internalError = new ErrPacket(0, "HY000", Command.name(command) + " failed");
@@ -165,6 +192,10 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
                 completeInternal(new InternalResult(err));
             }
         }
+    }
+
+    private static Buffer readOnlyCommand() {
+        return new PayloadWriter(1 + READ_ONLY_STATEMENT.length()).int1(Command.COM_QUERY).string(READ_ONLY_STATEMENT).payload();
     }
 
     /** Runs one statement of Veil's own (KILL QUERY on a control connection); completes when it is answered. */
@@ -197,7 +228,8 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     /**
      * COM_RESET_CONNECTION (rolls back, drops temporary tables, prepared statements, user variables and
      * session settings, like a new login but without re-authenticating), then COM_INIT_DB to go back to the
-     * pool's database, which a client may have changed with USE.
+     * pool's database, which a client may have changed with USE; for a read-only login, SET SESSION TRANSACTION
+     * READ ONLY again.
      */
     @Override
     public Future<Boolean> reset() {
@@ -210,9 +242,15 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
             // pool without a schema whose client chose one is not reused.
             return Future.succeededFuture(false);
         }
-        Buffer resetCmd = new PayloadWriter(1).int1(Command.COM_RESET_CONNECTION).payload();
-        Future<InternalResult> f = database == null ? internal(resetCmd)
-                : internal(resetCmd, new PayloadWriter(1 + database.length()).int1(Command.COM_INIT_DB).string(database).payload());
+        List<Buffer> commands = new ArrayList<>();
+        commands.add(new PayloadWriter(1).int1(Command.COM_RESET_CONNECTION).payload());
+        if (database != null) {
+            commands.add(new PayloadWriter(1 + database.length()).int1(Command.COM_INIT_DB).string(database).payload());
+        }
+        if (login.readOnly()) {
+            commands.add(readOnlyCommand());
+        }
+        Future<InternalResult> f = internal(commands.toArray(Buffer[]::new));
         return f.map(r -> {
             if (r.error() != null) {
                 LOG.warnf("upstream %s: reset failed: %s", upstream.name(), r.error().message());
@@ -238,8 +276,16 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     public void send(Buffer framed, int command, ResponseTracker.Shape shape) {
         if (shape != null) {
             tracker.expect(command, shape);
+            reader.expect(false);
         }
         socket.write(framed);
+        if (command == Command.COM_RESET_CONNECTION && login.readOnly()) {
+            // The client's reset makes the session read-write again (the server's global default): Veil's SET follows
+            // it at once, before anything the client sends next, and its answer is Veil's alone.
+            tracker.expect(Command.COM_QUERY, ResponseTracker.Shape.RESULT);
+            reader.expect(true);
+            socket.write(Packets.frame(0, readOnlyCommand()));
+        }
     }
 
     /** The client may have selected another schema (COM_INIT_DB or USE). */

@@ -30,6 +30,8 @@ import java.util.Objects;
  */
 public final class PgServerConnection extends ServerLink<PgServerConnection, PgServerConnection.InternalResult> {
     private static final Logger LOG = Logger.getLogger(PgServerConnection.class);
+    /** The setting a read-only login's connections start with. */
+    public static final String READ_ONLY_SETTING = "default_transaction_read_only";
 
     private final PgFrameDecoder decoder = new PgFrameDecoder(Integer.MAX_VALUE);
     private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -59,13 +61,14 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
     public record InternalResult(ErrorResponse error, char transactionStatus) {
     }
 
-    private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
-        super(socket, context, upstream, database);
+    private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, DatabaseLogin login) {
+        super(socket, context, upstream, database, login);
     }
 
-    /** Negotiates TLS as configured, authenticates, and completes once the server is ready for queries. */
-    static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
-        PgServerConnection c = new PgServerConnection(socket, context, upstream, database);
+    /** Negotiates TLS as configured, authenticates as {@code login}, and completes once the server is ready for queries. */
+    static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database,
+                                            DatabaseLogin login) {
+        PgServerConnection c = new PgServerConnection(socket, context, upstream, database, login);
         Future<PgServerConnection> started = c.started(c::onData);
         if (upstream.tls().mode() == EndpointTlsMode.DISABLE) {
             c.sendStartup();
@@ -79,9 +82,14 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
     private void sendStartup() {
         negotiatingTls = false;
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("user", upstream.user());
+        params.put("user", login.user());
         params.put("database", database);
-        auth = new PgServerAuthFlow(upstream.user(), upstream.password());
+        if (login.readOnly()) {
+            // A setting of the startup packet is the session's default: RESET ALL and DISCARD ALL (the pool's reset,
+            // transaction pooling's settings) go back to it, so every transaction of the connection's life is read-only.
+            params.put(READ_ONLY_SETTING, "on");
+        }
+        auth = new PgServerAuthFlow(login.user(), login.password());
         socket.write(new StartupMessage(StartupMessage.PROTOCOL_3_0, params).encode());
     }
 

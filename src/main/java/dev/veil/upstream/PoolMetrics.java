@@ -9,14 +9,15 @@ import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The gauges and counters of one pool, tagged with its upstream and database; removed with the pool. */
+/** The gauges and counters of one pool, tagged with its upstream, database and database user; removed with the pool. */
 final class PoolMetrics {
     private PoolMetrics() {
     }
 
     /** {@code profile}: the MySQL client profile of the pool, empty for PostgreSQL. Returns the meters, to remove them. */
     static List<Meter> register(MeterRegistry registry, UpstreamPool<?> pool, String profile) {
-        Tags tags = Tags.of("upstream", pool.upstream().name(), "database", String.valueOf(pool.database()), "profile", profile);
+        Tags tags = Tags.of("upstream", pool.upstream().name(), "database", String.valueOf(pool.database()), "profile", profile,
+                "user", pool.login().user());
         List<Meter> meters = new ArrayList<>(List.of(
                 Gauge.builder("veil.upstream.pool.size", pool, p -> p.stats().total()).tags(tags)
                         .description("Server connections open (idle and in use)").register(registry),

@@ -23,6 +23,8 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     protected final NetSocket socket;
     protected final UpstreamSettings upstream;
     protected final String database;
+    /** The database user it is logged in as. */
+    protected final DatabaseLogin login;
     private final Context context;
 
     protected Phase phase = Phase.STARTING;
@@ -33,11 +35,12 @@ public abstract class ServerLink<C extends ServerLink<C, R>, R> implements Serve
     private long idleSinceNanos = System.nanoTime();
     private Runnable closeHook;
 
-    protected ServerLink(NetSocket socket, Context context, UpstreamSettings upstream, String database) {
+    protected ServerLink(NetSocket socket, Context context, UpstreamSettings upstream, String database, DatabaseLogin login) {
         this.socket = socket;
         this.context = context;
         this.upstream = upstream;
         this.database = database;
+        this.login = login;
     }
 
     /** Installs the socket handlers; the dialect then starts its handshake. */

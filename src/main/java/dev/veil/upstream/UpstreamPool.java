@@ -16,7 +16,7 @@ import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Session pool of raw server connections for one (upstream, database), whatever the dialect.
+ * Session pool of raw server connections for one (upstream, database, database user), whatever the dialect.
  *
  * <p>A connection never changes event loop: a session is always given a connection opened on its own loop,
  * so the client socket, the server socket and all session state stay on one thread. When the pool is full
@@ -40,6 +40,7 @@ public final class UpstreamPool<C extends ServerConnection> {
     private final Function<Context, Future<C>> connector;
     private final UpstreamSettings upstream;
     private final String database;
+    private final DatabaseLogin login;
     private final UpstreamSettings.PoolSettings settings;
     private final PoolSlot<C> slot;
 
@@ -67,11 +68,12 @@ public final class UpstreamPool<C extends ServerConnection> {
 
     /** @param connector opens, authenticates and readies one connection on the given event loop */
     UpstreamPool(Vertx vertx, Function<Context, Future<C>> connector, UpstreamSettings upstream, String database,
-                 PoolSlot<C> slot) {
+                 DatabaseLogin login, PoolSlot<C> slot) {
         this.vertx = vertx;
         this.connector = connector;
         this.upstream = upstream;
         this.database = database;
+        this.login = login;
         this.settings = upstream.pool();
         this.slot = slot;
         for (int i = 0; i < pins.length; i++) {
@@ -454,5 +456,10 @@ public final class UpstreamPool<C extends ServerConnection> {
 
     public String database() {
         return database;
+    }
+
+    /** The database user every connection of this pool is logged in as. */
+    public DatabaseLogin login() {
+        return login;
     }
 }

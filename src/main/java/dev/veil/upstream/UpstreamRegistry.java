@@ -28,7 +28,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The named upstreams and their pools, one pool per (upstream, database), and per client profile for MySQL.
+ * The named upstreams and their pools, one pool per (upstream, database, database user), and per client profile
+ * for MySQL: a server connection never serves sessions of another database user.
  * Upstreams come from configuration, plus the embedded ones demo mode registers before the listeners start.
  * Pools come and go with use (see {@link UpstreamPool}): a name a client made up leaves no pool or metric
  * behind, and a database's pool ends after idle-pool-timeout without a session, or when the database is dropped
@@ -67,17 +68,24 @@ public class UpstreamRegistry {
         return upstreams.values();
     }
 
+    /** The pool of PostgreSQL connections for one (upstream, database) as the upstream's own user. */
     public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database) {
-        NetClient client = clients.get(upstream.name());
-        return new Slot<>(new PoolKey(upstream.name(), database, ""), upstream, ctx -> client.connect(upstream.port(), upstream.host())
-                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database))).current();
+        return pool(upstream, database, upstream.ownLogin());
     }
 
-    /** The pool of MySQL/MariaDB connections for one (upstream, database, client profile). */
-    public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, MySqlProfile profile) {
+    /** The pool of PostgreSQL connections for one (upstream, database, database user). */
+    public UpstreamPool<PgServerConnection> pool(UpstreamSettings upstream, String database, DatabaseLogin login) {
         NetClient client = clients.get(upstream.name());
-        return new Slot<>(new PoolKey(upstream.name(), database, profile.key()), upstream,
-                ctx -> connectMySql(client, upstream, database, profile, ctx)).current();
+        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), login.readOnly(), ""), upstream, login, ctx -> client.connect(upstream.port(), upstream.host())
+                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database, login))).current();
+    }
+
+    /** The pool of MySQL/MariaDB connections for one (upstream, database, database user, client profile). */
+    public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, DatabaseLogin login,
+                                                         MySqlProfile profile) {
+        NetClient client = clients.get(upstream.name());
+        return new Slot<>(new PoolKey(upstream.name(), database, login.user(), login.readOnly(), profile.key()), upstream, login,
+                ctx -> connectMySql(client, upstream, database, login, profile, ctx)).current();
     }
 
     /**
@@ -131,25 +139,30 @@ public class UpstreamRegistry {
         databaseUnused.add(listener);
     }
 
-    /** One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema. */
-    private record PoolKey(String upstream, String database, String profile) {
+    /**
+     * One pool's key: the MySQL client profile, or "" for PostgreSQL. {@code database} null: MySQL without a schema.
+     * A read-only login's connections never serve a session of the same user that is not read-only.
+     */
+    private record PoolKey(String upstream, String database, String user, boolean readOnly, String profile) {
     }
 
     private final class Slot<C extends ServerConnection> implements PoolSlot<C> {
         private final PoolKey key;
         private final UpstreamSettings upstream;
+        private final DatabaseLogin login;
         private final Function<Context, Future<C>> connector;
 
-        Slot(PoolKey key, UpstreamSettings upstream, Function<Context, Future<C>> connector) {
+        Slot(PoolKey key, UpstreamSettings upstream, DatabaseLogin login, Function<Context, Future<C>> connector) {
             this.key = key;
             this.upstream = upstream;
+            this.login = login;
             this.connector = connector;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public UpstreamPool<C> current() {
-            return (UpstreamPool<C>) pools.computeIfAbsent(key, k -> new UpstreamPool<>(vertx, connector, upstream, key.database(), this));
+            return (UpstreamPool<C>) pools.computeIfAbsent(key, k -> new UpstreamPool<>(vertx, connector, upstream, key.database(), login, this));
         }
 
         @Override
@@ -163,23 +176,26 @@ public class UpstreamRegistry {
         }
     }
 
-    /** Opens one unpooled MySQL connection on the given event loop (control work: KILL, server probes). */
+    /**
+     * Opens one unpooled MySQL connection as the upstream's own user on the given event loop (control work: KILL,
+     * server probes).
+     */
     public Future<MySqlServerConnection> connectMySql(UpstreamSettings upstream, String database, MySqlProfile profile, Context ctx) {
-        return connectMySql(clients.get(upstream.name()), upstream, database, profile, ctx);
+        return connectMySql(clients.get(upstream.name()), upstream, database, upstream.ownLogin(), profile, ctx);
     }
 
     private static Future<MySqlServerConnection> connectMySql(NetClient client, UpstreamSettings upstream, String database,
-                                                              MySqlProfile profile, Context ctx) {
+                                                              DatabaseLogin login, MySqlProfile profile, Context ctx) {
         if (Vertx.currentContext() != ctx) {
             // The server speaks first, and a socket drops what it reads before it has a handler. Asked from another
             // thread (start-up), the socket would be opened on that thread's context and get its handler only when
             // that thread comes back to it, after the loop may have read the greeting: the handshake would wait forever.
             Promise<MySqlServerConnection> opened = Promise.promise();
-            ctx.runOnContext(v -> connectMySql(client, upstream, database, profile, ctx).onComplete(opened));
+            ctx.runOnContext(v -> connectMySql(client, upstream, database, login, profile, ctx).onComplete(opened));
             return opened.future();
         }
         return client.connect(upstream.port(), upstream.host())
-                .compose(socket -> MySqlServerConnection.start(socket, ctx, upstream, database, profile));
+                .compose(socket -> MySqlServerConnection.start(socket, ctx, upstream, database, login, profile));
     }
 
     /** Every pool held, listed or not yet (its first connection still opening). */
@@ -187,10 +203,15 @@ public class UpstreamRegistry {
         return pools.size();
     }
 
+    /** A pool's name in readiness: upstream/database, and {@code @user} for a role's database user. */
+    private static String poolName(UpstreamPool<?> p) {
+        return p.upstream().name() + "/" + p.database() + (p.login().role() == null ? "" : "@" + p.login().user());
+    }
+
     public Map<String, UpstreamPool.PoolStats> poolStats() {
         Map<String, UpstreamPool.PoolStats> out = new LinkedHashMap<>();
         pools.values().stream().filter(UpstreamPool::connected)
-                .forEach(p -> out.put(p.upstream().name() + "/" + p.database(), p.stats()));
+                .forEach(p -> out.put(poolName(p), p.stats()));
         return out;
     }
 
@@ -237,10 +258,15 @@ public class UpstreamRegistry {
 
     static UpstreamSettings fromConfig(String name, VeilConfig.Upstream u) {
         VeilConfig.Pool p = u.pool();
+        String prefix = "veil.upstreams." + name;
+        List<DatabaseLogin> roleUsers = new ArrayList<>();
+        u.roleUsers().forEach((role, r) -> roleUsers.add(new DatabaseLogin(role, r.user(),
+                EndpointPassword.read(prefix + ".role-users." + role, r), r.readOnly())));
         return new UpstreamSettings(name, u.kind(), u.host(), u.port(), u.database(), u.user(),
-                EndpointPassword.read("veil.upstreams." + name, u),
+                EndpointPassword.read(prefix, u),
                 new UpstreamSettings.TlsSettings(u.tls().mode(), u.tls().caFile().orElse(null)),
                 new UpstreamSettings.PoolSettings(p.minSize(), p.maxSize(), p.idleTimeout(), p.acquireTimeout(),
-                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval(), p.idlePoolTimeout(), p.mode()));
+                        p.connectTimeout(), p.healthCheckAfterIdle(), p.maintenanceInterval(), p.idlePoolTimeout(), p.mode()),
+                roleUsers, u.requireRoleUser());
     }
 }

@@ -55,7 +55,7 @@ class AuditBoundsTest {
         List<AuditEvent.Mask> masks = Collections.nCopies(10_000, new AuditEvent.Mask(1, HUGE, HUGE, HUGE));
         return List.of(
                 new AuditEvent.SessionStarted(T, 1, HUGE, new AuditEvent.Who(HUGE, Collections.nCopies(10_000, HUGE), HUGE, HUGE),
-                        HUGE, HUGE, true, HUGE, HUGE, HUGE),
+                        HUGE, HUGE, true, HUGE, HUGE, HUGE, HUGE),
                 new AuditEvent.SessionEnded(T, 1, HUGE, 5, 1, HUGE),
                 new AuditEvent.StatementDecided(T, 1, 1, HUGE, Collections.nCopies(10_000, HUGE), HUGE, HUGE, HUGE, HUGE, HUGE,
                         HUGE, true, Collections.nCopies(10_000, HUGE), hugeAnalysis(),

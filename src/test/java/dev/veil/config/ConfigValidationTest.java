@@ -44,6 +44,38 @@ class ConfigValidationTest {
     }
 
     @Test
+    void roleUserMistakesNameTheirProperty() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty-role-password"), "\n");
+        Map<String, String> p = new HashMap<>(Map.of("veil.upstreams.main.host", "db.internal", "veil.upstreams.main.user", "veil",
+                "veil.upstreams.main.password", "s3cret",
+                "veil.upstreams.main.role-users.analyst.user", "reader",
+                "veil.upstreams.main.role-users.analyst.password-file", empty.toString(),
+                "veil.upstreams.main.role-users.engineer.user", "writer",
+                "veil.upstreams.main.role-users.engineer.password", "inline",
+                "veil.upstreams.main.role-users.engineer.password-env", "VEIL_TEST_WRITER_PASSWORD",
+                "veil.upstreams.main.role-users.admin.user", " ",
+                "veil.upstreams.main.role-users.admin.password-env", "VEIL_TEST_UNSET_VARIABLE_FOR_ADMIN"));
+        assertThat(problems(p)).containsExactlyInAnyOrder(
+                "veil.upstreams.main.role-users.analyst.password-file: " + empty + " is empty, and db.internal is not on"
+                        + " loopback: Veil would log in as \"reader\" without a password, which only a server with trust"
+                        + " authentication accepts. Configure the password, or set veil.upstreams.main.allow-empty-password=true"
+                        + " if the server is meant to trust Veil's address",
+                "veil.upstreams.main.role-users.engineer: set one password source, not password and password-env",
+                "veil.upstreams.main.role-users.admin.user: must not be blank",
+                "veil.upstreams.main.role-users.admin.password-env: environment variable VEIL_TEST_UNSET_VARIABLE_FOR_ADMIN is not set");
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.role-users.analyst.user", "shared",
+                "veil.upstreams.main.role-users.analyst.read-only", "true", "veil.upstreams.main.role-users.engineer.user", "shared",
+                "veil.upstreams.main.role-users.admin.user", "veil", "veil.upstreams.main.role-users.admin.read-only", "true"))))
+                .containsExactlyInAnyOrder("veil.upstreams.main.role-users.analyst.read-only: user \"shared\" is also role engineer,"
+                        + " which is not read-only; give the read-only role a database user of its own",
+                        "veil.upstreams.main.role-users.admin.read-only: user \"veil\" is also the upstream's own user, which is"
+                        + " not read-only; give the read-only role a database user of its own");
+        assertThat(problems(withUpstream(Map.of("veil.upstreams.main.require-role-user", "true"))))
+                .containsExactly("veil.upstreams.main.require-role-user: true, but no role-users are configured: every session"
+                        + " would be refused; configure veil.upstreams.main.role-users.<role>.user or set it to false");
+    }
+
+    @Test
     void upstreamMessagesNameTheirProperty() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
         Map<String, String> p = withUpstream(Map.of(

@@ -4,6 +4,7 @@ import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.oidc.OidcProviders;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,6 +80,9 @@ class DemoModeTest {
                 assertThat(rows.getInt(1)).isEqualTo(1000);
             }
             assertThat(accounts.find("analyst")).isPresent();
+            assertThat(postgres.roleUsers()).isEqualTo(mariadb.roleUsers()).containsExactly(
+                    new DatabaseLogin("analyst", DemoDatabaseUsers.ANALYST_USER, null, true),
+                    new DatabaseLogin("engineer", DemoDatabaseUsers.ENGINEER_USER, null, false));
             assertThat(oidc.providers()).singleElement().satisfies(p -> {
                 assertThat(p.issuer()).isEqualTo("https://sso.example.com/realms/acme");
                 assertThat(p.audiences()).containsExactly("veil-gateway");
@@ -101,6 +105,70 @@ class DemoModeTest {
         }
         assertThat(policy).as("the copy of the demo policy goes with the demo").doesNotExist();
         assertThatThrownBy(() -> rootConnection(mariadb).close()).isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    void theDemoDatabaseUsersHoldOnlyTheirRolesPrivileges() throws Exception {
+        try (DemoPostgres postgres = DemoPostgres.start(0)) {
+            try (Connection analyst = postgresAs(postgres, DemoDatabaseUsers.ANALYST_USER); Statement st = analyst.createStatement()) {
+                assertThat(one(st, "SELECT count(*) FROM customers")).isEqualTo("1000");
+                assertThat(one(st, "SHOW default_transaction_read_only")).as("the user's own default").isEqualTo("on");
+                st.execute("SET default_transaction_read_only = off"); // only Veil stops this; the privileges remain
+                assertSqlState(st, "UPDATE orders SET status = 'x' WHERE id = 1", "42501");
+            }
+            try (Connection engineer = postgresAs(postgres, DemoDatabaseUsers.ENGINEER_USER); Statement st = engineer.createStatement()) {
+                assertThat(one(st, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user")).isEqualTo("false");
+                engineer.setAutoCommit(false);
+                assertThat(st.executeUpdate("UPDATE orders SET status = status WHERE id = 1")).isEqualTo(1);
+                engineer.rollback();
+                engineer.setAutoCommit(true);
+                assertSqlState(st, "ALTER TABLE orders ADD COLUMN note text", "42501");
+                assertSqlState(st, "DROP TABLE customers CASCADE", "42501");
+                assertSqlState(st, "TRUNCATE orders", "42501");
+            }
+        }
+        try (DemoMariaDb mariadb = DemoMariaDb.start(0)) {
+            try (Connection analyst = mariadbAs(mariadb, DemoDatabaseUsers.ANALYST_USER); Statement st = analyst.createStatement()) {
+                assertThat(one(st, "SELECT count(*) FROM customers")).isEqualTo("1000");
+                assertErrno(st, "UPDATE orders SET status = 'x' WHERE id = 1", 1142);
+            }
+            try (Connection engineer = mariadbAs(mariadb, DemoDatabaseUsers.ENGINEER_USER); Statement st = engineer.createStatement()) {
+                engineer.setAutoCommit(false);
+                st.executeUpdate("UPDATE orders SET status = status WHERE id = 1");
+                engineer.rollback();
+                assertErrno(st, "ALTER TABLE orders ADD COLUMN note text", 1142);
+                assertErrno(st, "DROP TABLE customers", 1142);
+                assertErrno(st, "TRUNCATE orders", 1142);
+            }
+        }
+    }
+
+    private static Connection postgresAs(DemoPostgres postgres, String user) throws SQLException {
+        return java.sql.DriverManager.getConnection(postgres.jdbcUrl(DemoPostgres.SHOP_DATABASE), user, "");
+    }
+
+    private static Connection mariadbAs(DemoMariaDb mariadb, String user) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", "");
+        return new Driver().connect("jdbc:mariadb://" + mariadb.host() + ":" + mariadb.port() + "/" + DemoMariaDb.SHOP_DATABASE, p);
+    }
+
+    private static String one(Statement st, String sql) throws SQLException {
+        try (ResultSet rows = st.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static void assertSqlState(Statement st, String sql, String sqlState) {
+        assertThatThrownBy(() -> st.execute(sql)).as(sql)
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(sqlState));
+    }
+
+    private static void assertErrno(Statement st, String sql, int errno) {
+        assertThatThrownBy(() -> st.execute(sql)).as(sql)
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(errno));
     }
 
     @Test

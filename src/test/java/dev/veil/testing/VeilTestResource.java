@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -19,7 +20,10 @@ import java.util.stream.Stream;
  * connection with a short wait), "txpool" (transaction pooling on two connections) and "flaky" (through a proxy
  * tests can cut). For MySQL clients, the shared
  * MariaDB: upstream "my" (mysql_native_password, TLS verify-full), "mytiny" (one connection, short wait) and
- * "myflaky" (through a proxy tests can cut), behind Veil's MySQL listener.
+ * "myflaky" (through a proxy tests can cut), behind Veil's MySQL listener. Upstreams "roles" (a pool of one per
+ * user), "rolestx" (the same under transaction pooling) and "myroles" map the roles of the local accounts
+ * {@link #READER} (analyst, database user {@link #READER_DB_USER}, read-only) and {@link #WRITER} (engineer) to
+ * database users of their own (RoleUsersThroughVeilTest).
  */
 public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String USER = "tester";
@@ -31,6 +35,15 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     /** A service account (configured as a SCRAM verifier only). */
     public static final String SERVICE_ACCOUNT = "svc-reports";
     public static final String SERVICE_SECRET = "svc-reports-secret-1";
+
+    /** Local accounts whose roles have database users of their own on upstreams roles, rolestx and myroles. */
+    public static final String READER = "reader";
+    public static final String READER_PASSWORD = "reader-secret";
+    public static final String WRITER = "writer";
+    public static final String WRITER_PASSWORD = "writer-secret";
+    /** The database users of roles analyst (read-only) and engineer, on both test servers; no privileges of their own. */
+    public static final String READER_DB_USER = "veil_test_reader";
+    public static final String WRITER_DB_USER = "veil_test_writer";
 
     /** veil.pg / veil.mysql max-authenticating-per-address of the suite's Veil. */
     public static final int MAX_AUTHENTICATING_PER_ADDRESS = 40;
@@ -117,6 +130,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             upstream(cfg, "flaky", flakyProxy.port(), "shop", server.superuser());
             cfg.put("veil.upstreams.flaky.password", server.superuserPassword());
             cfg.put("veil.upstreams.flaky.tls.mode", "disable");
+            roleUsers(cfg);
             mysql(cfg);
             identity(cfg);
             return cfg;
@@ -171,6 +185,17 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         cfg.put("veil.upstreams.mytiny.pool.acquire-timeout", "300ms");
         mysqlUpstream(cfg, "myflaky", myFlakyProxy.port(), nat);
         cfg.put("veil.upstreams.myflaky.tls.mode", "disable");
+        try (java.sql.Connection c = mariadb.connectAsRoot(MariaDbServer.DATABASE); java.sql.Statement st = c.createStatement()) {
+            for (String user : List.of(READER_DB_USER, WRITER_DB_USER)) {
+                st.execute("CREATE USER IF NOT EXISTS " + user + "@'%'");
+                // A database user needs a right on the schema to log in to it; tests grant the rest per table.
+                st.execute("GRANT SELECT ON " + MariaDbServer.DATABASE + ".customers TO " + user + "@'%'");
+            }
+        }
+        mysqlUpstream(cfg, "myroles", mariadb.port(), nat);
+        cfg.put("veil.upstreams.myroles.tls.mode", "disable");
+        cfg.put("veil.upstreams.myroles.pool.max-size", "1");
+        roleUsersOf(cfg, "myroles");
         // Veil in front of itself: the only caching_sha2_password server here is Veil's own MySQL listener
         // (MariaDB has no such plugin), so this upstream exercises Veil's client side of it.
         mysqlUpstream(cfg, "self", veilMySqlPort, new MariaDbServer.Account(USER, PASSWORD, "caching_sha2_password"));
@@ -209,6 +234,45 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     /** MySQL Connector/J URL through Veil; {@code extra} without the leading '&'. */
     public static String veilMysqlUrl(String database, String extra) {
         return "jdbc:mysql://127.0.0.1:" + veilMySqlPort + "/" + database + "?sslMode=DISABLED" + (extra.isEmpty() ? "" : "&" + extra);
+    }
+
+    /**
+     * The database users of roles analyst and engineer on the PostgreSQL server (trusted from loopback, as every
+     * user but the SCRAM and md5 ones), and the upstreams that map the roles to them.
+     */
+    private static void roleUsers(Map<String, String> cfg) throws Exception {
+        try (java.sql.Connection c = server.connectAsSuperuser("shop"); java.sql.Statement st = c.createStatement()) {
+            for (String user : List.of(READER_DB_USER, WRITER_DB_USER)) {
+                st.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + user + "') THEN CREATE ROLE "
+                        + user + " LOGIN; END IF; END$$");
+                st.execute("GRANT USAGE ON SCHEMA public TO " + user);
+            }
+        }
+        cfg.put("veil.local-accounts." + READER + ".password", READER_PASSWORD);
+        cfg.put("veil.local-accounts." + READER + ".roles", "analyst");
+        cfg.put("veil.local-accounts." + WRITER + ".password", WRITER_PASSWORD);
+        cfg.put("veil.local-accounts." + WRITER + ".roles", "engineer");
+        for (String name : List.of("roles", "rolestx")) {
+            upstream(cfg, name, server.port(), "shop", server.superuser());
+            cfg.put("veil.upstreams." + name + ".password", server.superuserPassword());
+            cfg.put("veil.upstreams." + name + ".tls.mode", "disable");
+            cfg.put("veil.upstreams." + name + ".pool.max-size", "1");
+            roleUsersOf(cfg, name);
+        }
+        cfg.put("veil.upstreams.rolestx.pool.mode", "transaction");
+        // Only identities holding a mapped role may use it.
+        upstream(cfg, "rolesonly", server.port(), "shop", server.superuser());
+        cfg.put("veil.upstreams.rolesonly.password", server.superuserPassword());
+        cfg.put("veil.upstreams.rolesonly.tls.mode", "disable");
+        cfg.put("veil.upstreams.rolesonly.require-role-user", "true");
+        roleUsersOf(cfg, "rolesonly");
+    }
+
+    private static void roleUsersOf(Map<String, String> cfg, String upstream) {
+        String p = "veil.upstreams." + upstream + ".role-users.";
+        cfg.put(p + "analyst.user", READER_DB_USER);
+        cfg.put(p + "analyst.read-only", "true");
+        cfg.put(p + "engineer.user", WRITER_DB_USER);
     }
 
     private static void upstream(Map<String, String> cfg, String name, int port, String db, String user) {

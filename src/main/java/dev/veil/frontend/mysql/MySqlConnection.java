@@ -20,6 +20,7 @@ import dev.veil.session.SessionOpener;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.upstream.MySqlProfile;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.MySqlServerConnection;
 import dev.veil.upstream.UpstreamException;
 import dev.veil.upstream.UpstreamRouter;
@@ -64,6 +65,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private Buffer handshakeBytes;
     private MySqlStatementFlow flow;
     private MySqlCommandPhase commands;
+    /** The database user the session's server connections log in as, decided once logged in. */
+    private DatabaseLogin login;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private MySqlResultRelay results;
     private String programName;
@@ -279,9 +282,17 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     // ---- leasing a server connection -----------------------------------------------------------------
 
     private void connectUpstream(Identity identity) {
+        try {
+            login = engineContext.sessions().login(identity, route.upstream());
+        } catch (VeilException e) {
+            engineContext.auditor().authenticationFailed("mysql", identity.name(), clientHost, tls, e);
+            fail(e, sequence);
+            return;
+        }
         state = State.CONNECTING;
         socket.pause();
-        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), new MySqlProfile(clientCaps, clientMariaDbCaps, charset));
+        pool = engineContext.upstreams().mysqlPool(route.upstream(), route.database(), login,
+                new MySqlProfile(clientCaps, clientMariaDbCaps, charset));
         pool.acquire().onComplete(ar -> {
             if (ar.failed()) {
                 onLeaseFailed(ar.cause());
@@ -314,7 +325,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
 
     private void welcome(Identity identity) {
         SessionOpener.Opened opened = engineContext.sessions().open(connectionId, (int) connectionId, identity, Dialect.MYSQL, clientHost, tls,
-                route, programName);
+                route, programName, login);
         session = opened.session();
         MySqlServerConnection conn = server;
         session.onCancel(() -> engine.killOnUpstream(conn, false));

@@ -18,6 +18,7 @@ import dev.veil.session.SessionOpener;
 import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.PgServerConnection;
 import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamException;
@@ -64,6 +65,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private PgResultRelay results;
     /** Transaction pooling: how the session leases server connections (null under session pooling). */
     private PgTransactionLease lease;
+    /** The database user the session's server connections log in as, decided once logged in. */
+    private DatabaseLogin login;
 
     PgConnection(NetSocket socket, PgEngine engine, ClientSlot slot) {
         super(socket, engine, slot);
@@ -218,7 +221,16 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         decoder.limit(engine.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
-        pool = engineContext.upstreams().pool(route.upstream(), route.database());
+        try {
+            login = engineContext.sessions().login(identity, route.upstream());
+            if (login.readOnly()) {
+                startup.refuseReadWrite(login);
+            }
+        } catch (VeilException e) {
+            engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
+            throw e;
+        }
+        pool = engineContext.upstreams().pool(route.upstream(), route.database(), login);
         pool.acquire().compose(conn -> {
             if (state == State.CLOSED) {
                 pool.release(conn);
@@ -271,7 +283,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         boolean transactionPooling = pool.upstream().pool().transactionPooling();
         long id = opener.registry().nextSessionId();
         SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
-                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"));
+                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login);
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
         SessionRegistry.CancelKey cancelKey = opened.cancelKey();

@@ -3,11 +3,15 @@ package dev.veil.frontend.pg;
 import dev.veil.protocol.pg.StartupMessage;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.upstream.DatabaseLogin;
+import dev.veil.upstream.PgServerConnection;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a client's StartupMessage asks for, turned into what Veil can do with a pooled server connection:
@@ -50,6 +54,23 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
             settings.put("application_name", p.get("application_name"));
         }
         return new PgStartupParameters(user, startup.database(), settings, protocolOptions);
+    }
+
+    /** Settings that would make a read-only login's transactions read-write (names are case-insensitive). */
+    private static final Set<String> READ_ONLY_SETTINGS = Set.of(PgServerConnection.READ_ONLY_SETTING, "transaction_read_only");
+
+    /**
+     * A session of a read-only database user may not start with its transactions read-write: the settings are
+     * applied after the connection's own start-up, so they would override it. Refused before any lease, with 42501.
+     */
+    void refuseReadWrite(DatabaseLogin login) {
+        for (String name : settings.keySet()) {
+            if (READ_ONLY_SETTINGS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw VeilException.fatal(ErrorCode.POLICY_DENIED, "guardrail transaction-mode: the startup parameter "
+                        + name + " could make the transaction read-write, and this session's database user " + login.user()
+                        + " is read-only; connect without it");
+            }
+        }
     }
 
     /**
