@@ -138,7 +138,8 @@ class GuardrailsTest {
                 "SET SESSION default_transaction_read_only TO off", "START TRANSACTION READ WRITE")) {
             assertThat(decide(erin, sql).rule()).as(sql).isEqualTo("guardrail.transaction-mode");
         }
-        for (String sql : List.of("SET TRANSACTION READ ONLY", "BEGIN", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")) {
+        for (String sql : List.of("SET TRANSACTION READ ONLY", "BEGIN", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                "SHOW transaction_read_only", "SHOW default_transaction_read_only")) {
             assertThat(decide(erin, sql)).as(sql).isInstanceOf(Decision.Allow.class);
         }
     }
