@@ -92,11 +92,10 @@ public final class StatementPipeline {
      * refused; when allowed it is recorded each time it runs.
      */
     public Future<Ticket> decide(Statement statement, Analysis known) {
-        Decision decision = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
+        Decision decided = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
                 facts, database));
-        if (decision instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()) {
-            decision = countable(statement, allow);
-        }
+        Decision decision = decided instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()
+                ? countable(statement, allow) : decided;
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
