@@ -9,6 +9,7 @@ import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.ReadyForQuery;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.policy.RowCeiling;
 import dev.veil.session.FastPathCall;
 import dev.veil.session.Statement;
 import dev.veil.session.StatementPipeline;
@@ -65,7 +66,8 @@ final class PgStatementFlow {
         void holdAnswersUntil(Future<Void> durable);
     }
 
-    private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
+    /** WRAP: one of Veil's own simple queries around a statement under an affected-rows ceiling; its answer is Veil's. */
+    private enum Kind { QUERY, EXECUTE, SYNC, REPLY, WRAP }
 
     /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
     private static final class Pending {
@@ -75,6 +77,8 @@ final class PgStatementFlow {
         final Buffer reply;
         /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
         Buffer errorBeforeReady;
+        /** An affected-rows ceiling in observe mode: the rows are compared with it when the statement completes. */
+        RowCeiling observed;
         long tagRows;
         boolean anyTagRows;
         String lastTag;
@@ -111,6 +115,8 @@ final class PgStatementFlow {
     private Buffer refusalBeforeSync;
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
     private boolean batchFailed;
+    /** The statement running under an enforced affected-rows ceiling, while it runs (client frames wait). */
+    private PgCeilingRun counting;
 
     PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters) {
         this.relay = relay;
@@ -225,20 +231,38 @@ final class PgStatementFlow {
             } else {
                 refuse(kind, ar.cause());
             }
-            while (!waiting && !held.isEmpty()) {
-                handle(held.poll());
-            }
-            relay.flushToServer();
-            if (!waiting && paused) {
-                paused = false;
-                relay.resumeClient();
-            }
+            drainHeld();
         });
+    }
+
+    /** Handles the client frames that waited, until one has to wait again. */
+    private void drainHeld() {
+        while (!waiting && !held.isEmpty()) {
+            handle(held.poll());
+        }
+        relay.flushToServer();
+        if (!waiting && paused) {
+            paused = false;
+            relay.resumeClient();
+        }
     }
 
     private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
         if (ticket instanceof Ticket.Run run) {
+            RowCeiling ceiling = run.ceiling();
+            if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY
+                    && relay.transactionStatus() != ReadyForQuery.FAILED_TRANSACTION) {
+                // (In a failed transaction the server runs nothing: the statement goes as it is, and fails.)
+                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling,
+                        relay.transactionStatus() == ReadyForQuery.IDLE);
+                waiting = true;
+                wrap(counting.open());
+                return;
+            }
             proceed(frame, kind, portal, run.record());
+            if (ceiling != null && ceiling.observe()) {
+                owed.peekLast().observed = ceiling;
+            }
         } else {
             refuse(kind, ((Ticket.Refuse) ticket).error());
         }
@@ -265,6 +289,100 @@ final class PgStatementFlow {
             owed.add(new Pending(Kind.REPLY, null, null, error));
             sendOwedReplies();
         }
+    }
+
+    // ---- affected-rows ceiling -----------------------------------------------------------------------
+
+    /** Sends one of Veil's own simple queries; its answer is followed here and never relayed. */
+    private void wrap(String sql) {
+        owed.add(new Pending(Kind.WRAP, null, null, null));
+        relay.forward(PgFrame.of(new FrontendMessage.Query(sql).encode()));
+        relay.flushToServer();
+    }
+
+    /** Whether a server frame is kept from the client: Veil's own answers, and the counted statement's. */
+    boolean holds(PgFrame frame) {
+        Pending head = owed.peek();
+        if (head == null || counting == null) {
+            return false;
+        }
+        if (head.kind == Kind.WRAP) {
+            return true;
+        }
+        if (head.kind == Kind.QUERY && head.ticket == counting.record && counting.step == PgCeilingRun.Step.RUNNING) {
+            if (frame.type() != 'Z') {
+                counting.hold(frame);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Veil's own command around the counted statement is answered ({@code status}: the transaction's now). */
+    private void wrapped(char status) {
+        PgCeilingRun run = counting;
+        if (run.step == PgCeilingRun.Step.OPENING) {
+            if (run.wrapError == null) {
+                run.step = PgCeilingRun.Step.RUNNING;
+                run.record.forwarded();
+                owed.add(new Pending(Kind.QUERY, run.record, null, null));
+                relay.forward(run.query);
+                relay.flushToServer();
+                return;
+            }
+            // The statement did not run: the server would not open the savepoint.
+            run.refusal = run.ceiling.uncounted("the server refused to open a savepoint for it: "
+                    + run.wrapError.message());
+            run.record.completed(AuditEvent.Outcome.REFUSED, null, null, ErrorCode.POLICY_DENIED.sqlState(), null,
+                    run.ceiling, "the server refused to open a savepoint for it: " + run.wrapError.message());
+        }
+        Buffer out = Buffer.buffer();
+        if (run.refusal != null) {
+            out.appendBuffer(ErrorResponse.of(VeilException.error(ErrorCode.POLICY_DENIED, run.refusal)).encode());
+        } else {
+            out.appendBuffer(run.answer());
+            if (run.wrapError != null) {
+                out.appendBuffer(run.wrapError.encode()); // the COMMIT failed: a deferred check, a serialization failure
+            }
+        }
+        relay.sendToClient(out.appendBuffer(new ReadyForQuery(status).encode()));
+        counting = null;
+        waiting = false;
+        onReadyForQuery(status);
+        drainHeld();
+    }
+
+    /** The counted statement is answered: keep its changes, or undo them and refuse it. */
+    private void counted(Pending p, char status) {
+        PgCeilingRun run = counting;
+        Long rows = p.anyTagRows ? p.tagRows : null;
+        if (p.sqlState != null) {
+            run.record.completed(AuditEvent.Outcome.ERROR, p.lastTag, rows, p.sqlState);
+            if (run.autocommit) {
+                run.step = PgCeilingRun.Step.CLOSING;
+                wrap("ROLLBACK");
+            } else {
+                // The client's transaction is aborted, as it would be without Veil; the savepoint goes with it.
+                relay.sendToClient(run.answer().copy().appendBuffer(new ReadyForQuery(status).encode()));
+                counting = null;
+                waiting = false;
+                drainHeld();
+            }
+            return;
+        }
+        String uncounted = run.overflowed() ? "its answer is larger than the " + PgCeilingRun.MAX_HELD_BYTES
+                + " bytes Veil holds while it counts; return fewer rows (RETURNING)"
+                : rows == null || !PgCeilingRun.countingTag(p.lastTag) ? "the server reported no row count for it" : null;
+        run.step = PgCeilingRun.Step.CLOSING;
+        if (uncounted == null && !run.ceiling.over(rows)) {
+            run.record.completed(AuditEvent.Outcome.OK, p.lastTag, rows, null, null, run.ceiling, null);
+            wrap(run.keep());
+            return;
+        }
+        run.refusal = uncounted == null ? run.ceiling.refusal(rows) : run.ceiling.uncounted(uncounted);
+        run.record.completed(AuditEvent.Outcome.REFUSED, p.lastTag, uncounted == null ? rows : null,
+                ErrorCode.POLICY_DENIED.sqlState(), null, run.ceiling, uncounted);
+        wrap(run.undo());
     }
 
     /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
@@ -302,6 +420,20 @@ final class PgStatementFlow {
         if (head == null) {
             return; // NOTICE, NOTIFY, ParameterStatus between statements
         }
+        if (head.kind == Kind.WRAP) {
+            if (frame.type() == 'E' && counting.wrapError == null) {
+                counting.wrapError = ErrorResponse.decode(frame);
+            } else if (frame.type() == 'Z') {
+                owed.poll();
+                wrapped(ReadyForQuery.statusOf(frame));
+            }
+            return;
+        }
+        if (frame.type() == 'Z' && counting != null && head.ticket == counting.record && head.kind == Kind.QUERY) {
+            owed.poll();
+            counted(head, ReadyForQuery.statusOf(frame));
+            return;
+        }
         switch (frame.typeChar()) {
             case 'D' -> {
                 if (head.ticket != null) {
@@ -321,7 +453,7 @@ final class PgStatementFlow {
                     owed.poll();
                     if (head.ticket != null) {
                         Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : rowsOf(tag);
-                        head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null);
+                        head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null, null, observed(head, tag), null);
                     }
                     if (head.portal != null) {
                         head.portal.ticket = null; // a completed portal runs again only through a new Execute decision
@@ -370,7 +502,8 @@ final class PgStatementFlow {
             if (p.kind == Kind.QUERY) {
                 if (p.ticket != null) {
                     p.ticket.completed(p.sqlState == null ? AuditEvent.Outcome.OK : AuditEvent.Outcome.ERROR, p.lastTag,
-                            p.anyTagRows ? p.tagRows : null, p.sqlState);
+                            p.anyTagRows ? p.tagRows : null, p.sqlState, null,
+                            p.sqlState == null ? observed(p, p.lastTag) : null, null);
                 }
                 break;
             }
@@ -392,6 +525,11 @@ final class PgStatementFlow {
             }
             pipeline.transactionIdle();
         }
+    }
+
+    /** An observed ceiling is recorded with a statement that reported its rows (not with one that reports none). */
+    private static RowCeiling observed(Pending p, String tag) {
+        return p.observed != null && PgCeilingRun.countingTag(tag) ? p.observed : null;
     }
 
     /** Sends Veil's own replies that have reached the head of the queue. */
