@@ -11,6 +11,7 @@ import dev.veil.protocol.mysql.OkPacket;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.PayloadReader;
 import dev.veil.protocol.mysql.ResponseTracker;
+import dev.veil.protocol.mysql.ServerStatus;
 import dev.veil.session.StatementRecord;
 import dev.veil.upstream.MySqlServerConnection;
 import io.vertx.core.Future;
@@ -69,7 +70,9 @@ final class MySqlCeilingRun {
 
     /** Runs the command (the server must owe no answer); completes once the client has its answer. */
     Future<Void> run(Buffer payload, ResponseTracker.Shape shape) {
-        autocommit = !server.inTransaction();
+        // With autocommit off (SET autocommit = 0), the statement opens the client's transaction: a savepoint then
+        // (it opens that transaction), never Veil's COMMIT.
+        autocommit = !server.inTransaction() && (server.tracker().statusFlags() & ServerStatus.AUTOCOMMIT) != 0;
         server.detach();
         return server.query(autocommit ? "START TRANSACTION" : "SAVEPOINT " + SAVEPOINT).compose(opened -> {
             if (opened.error() != null) {
