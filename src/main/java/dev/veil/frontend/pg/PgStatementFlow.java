@@ -66,8 +66,7 @@ final class PgStatementFlow {
         void holdAnswersUntil(Future<Void> durable);
     }
 
-    /** WRAP: one of Veil's own simple queries around a statement under an affected-rows ceiling; its answer is Veil's. */
-    private enum Kind { QUERY, EXECUTE, SYNC, REPLY, WRAP }
+    private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
 
     /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
     private static final class Pending {
@@ -250,13 +249,11 @@ final class PgStatementFlow {
     private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
         if (ticket instanceof Ticket.Run run) {
             RowCeiling ceiling = run.ceiling();
-            if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY
-                    && relay.transactionStatus() != ReadyForQuery.FAILED_TRANSACTION) {
-                // (In a failed transaction the server runs nothing: the statement goes as it is, and fails.)
-                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling,
-                        relay.transactionStatus() == ReadyForQuery.IDLE);
+            if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY) {
+                // Started once everything sent before is answered, so the transaction status is the statement's.
+                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling);
                 waiting = true;
-                wrap(counting.open());
+                startCounting();
                 return;
             }
             proceed(frame, kind, portal, run.record());
@@ -293,96 +290,34 @@ final class PgStatementFlow {
 
     // ---- affected-rows ceiling -----------------------------------------------------------------------
 
-    /** Sends one of Veil's own simple queries; its answer is followed here and never relayed. */
-    private void wrap(String sql) {
-        owed.add(new Pending(Kind.WRAP, null, null, null));
-        relay.forward(PgFrame.of(new FrontendMessage.Query(sql).encode()));
-        relay.flushToServer();
+    /** Starts the statement waiting to be counted once the server owes nothing for what was sent before it. */
+    private void startCounting() {
+        if (counting == null || counting.started() || !owed.isEmpty()) {
+            return;
+        }
+        follow(counting.start(relay.transactionStatus()));
     }
 
     /** Whether a server frame is kept from the client: Veil's own answers, and the counted statement's. */
     boolean holds(PgFrame frame) {
-        Pending head = owed.peek();
-        if (head == null || counting == null) {
-            return false;
-        }
-        if (head.kind == Kind.WRAP) {
-            return true;
-        }
-        if (head.kind == Kind.QUERY && head.ticket == counting.record && counting.step == PgCeilingRun.Step.RUNNING) {
-            if (frame.type() != 'Z') {
-                counting.hold(frame);
-            }
-            return true;
-        }
-        return false;
+        return counting != null && counting.started() && counting.holds(frame);
     }
 
-    /** Veil's own command around the counted statement is answered ({@code status}: the transaction's now). */
-    private void wrapped(char status) {
-        PgCeilingRun run = counting;
-        if (run.step == PgCeilingRun.Step.OPENING) {
-            if (run.wrapError == null) {
-                run.step = PgCeilingRun.Step.RUNNING;
-                run.record.forwarded();
-                owed.add(new Pending(Kind.QUERY, run.record, null, null));
-                relay.forward(run.query);
-                relay.flushToServer();
-                return;
-            }
-            // The statement did not run: the server would not open the savepoint.
-            run.refusal = run.ceiling.uncounted("the server refused to open a savepoint for it: "
-                    + run.wrapError.message());
-            run.record.completed(AuditEvent.Outcome.REFUSED, null, null, ErrorCode.POLICY_DENIED.sqlState(), null,
-                    run.ceiling, "the server refused to open a savepoint for it: " + run.wrapError.message());
+    /** Does what the counted statement's run says next. */
+    private void follow(PgCeilingRun.Next next) {
+        if (next == null) {
+            return;
         }
-        Buffer out = Buffer.buffer();
-        if (run.refusal != null) {
-            out.appendBuffer(ErrorResponse.of(VeilException.error(ErrorCode.POLICY_DENIED, run.refusal)).encode());
-        } else {
-            out.appendBuffer(run.answer());
-            if (run.wrapError != null) {
-                out.appendBuffer(run.wrapError.encode()); // the COMMIT failed: a deferred check, a serialization failure
-            }
+        if (next.send() != null) {
+            relay.forward(next.send());
+            relay.flushToServer();
+            return;
         }
-        relay.sendToClient(out.appendBuffer(new ReadyForQuery(status).encode()));
+        relay.sendToClient(next.answer());
         counting = null;
         waiting = false;
-        onReadyForQuery(status);
+        onReadyForQuery(next.status());
         drainHeld();
-    }
-
-    /** The counted statement is answered: keep its changes, or undo them and refuse it. */
-    private void counted(Pending p, char status) {
-        PgCeilingRun run = counting;
-        Long rows = p.anyTagRows ? p.tagRows : null;
-        if (p.sqlState != null) {
-            run.record.completed(AuditEvent.Outcome.ERROR, p.lastTag, rows, p.sqlState);
-            if (run.autocommit) {
-                run.step = PgCeilingRun.Step.CLOSING;
-                wrap("ROLLBACK");
-            } else {
-                // The client's transaction is aborted, as it would be without Veil; the savepoint goes with it.
-                relay.sendToClient(run.answer().copy().appendBuffer(new ReadyForQuery(status).encode()));
-                counting = null;
-                waiting = false;
-                drainHeld();
-            }
-            return;
-        }
-        String uncounted = run.overflowed() ? "its answer is larger than the " + PgCeilingRun.MAX_HELD_BYTES
-                + " bytes Veil holds while it counts; return fewer rows (RETURNING)"
-                : rows == null || !PgCeilingRun.countingTag(p.lastTag) ? "the server reported no row count for it" : null;
-        run.step = PgCeilingRun.Step.CLOSING;
-        if (uncounted == null && !run.ceiling.over(rows)) {
-            run.record.completed(AuditEvent.Outcome.OK, p.lastTag, rows, null, null, run.ceiling, null);
-            wrap(run.keep());
-            return;
-        }
-        run.refusal = uncounted == null ? run.ceiling.refusal(rows) : run.ceiling.uncounted(uncounted);
-        run.record.completed(AuditEvent.Outcome.REFUSED, p.lastTag, uncounted == null ? rows : null,
-                ErrorCode.POLICY_DENIED.sqlState(), null, run.ceiling, uncounted);
-        wrap(run.undo());
     }
 
     /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
@@ -416,23 +351,13 @@ final class PgStatementFlow {
 
     /** Follows one server frame, after it was relayed to the client. */
     void onServerFrame(PgFrame frame) {
+        if (counting != null && counting.started()) {
+            follow(counting.onServerFrame(frame));
+            return;
+        }
         Pending head = owed.peek();
         if (head == null) {
             return; // NOTICE, NOTIFY, ParameterStatus between statements
-        }
-        if (head.kind == Kind.WRAP) {
-            if (frame.type() == 'E' && counting.wrapError == null) {
-                counting.wrapError = ErrorResponse.decode(frame);
-            } else if (frame.type() == 'Z') {
-                owed.poll();
-                wrapped(ReadyForQuery.statusOf(frame));
-            }
-            return;
-        }
-        if (frame.type() == 'Z' && counting != null && head.ticket == counting.record && head.kind == Kind.QUERY) {
-            owed.poll();
-            counted(head, ReadyForQuery.statusOf(frame));
-            return;
         }
         switch (frame.typeChar()) {
             case 'D' -> {
@@ -441,10 +366,10 @@ final class PgStatementFlow {
                 }
             }
             case 'C' -> {
-                String tag = commandTag(frame);
+                String tag = CommandTags.of(frame);
                 if (head.kind == Kind.QUERY) {
                     head.lastTag = tag;
-                    Long n = rowsOf(tag);
+                    Long n = CommandTags.rows(tag);
                     if (n != null) {
                         head.tagRows += n;
                         head.anyTagRows = true;
@@ -452,7 +377,7 @@ final class PgStatementFlow {
                 } else if (head.kind == Kind.EXECUTE) {
                     owed.poll();
                     if (head.ticket != null) {
-                        Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : rowsOf(tag);
+                        Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : CommandTags.rows(tag);
                         head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null, null, observed(head, tag), null);
                     }
                     if (head.portal != null) {
@@ -494,6 +419,7 @@ final class PgStatementFlow {
             default -> { }
         }
         sendOwedReplies();
+        startCounting();
     }
 
     private void onReadyForQuery(char status) {
@@ -529,7 +455,7 @@ final class PgStatementFlow {
 
     /** An observed ceiling is recorded with a statement that reported its rows (not with one that reports none). */
     private static RowCeiling observed(Pending p, String tag) {
-        return p.observed != null && PgCeilingRun.countingTag(tag) ? p.observed : null;
+        return p.observed != null && CommandTags.counting(tag) ? p.observed : null;
     }
 
     /** Sends Veil's own replies that have reached the head of the queue. */
@@ -544,6 +470,9 @@ final class PgStatementFlow {
 
     /** The session is over: statements still running are recorded as interrupted. */
     void close(String reason) {
+        if (counting != null && !counting.record.isDone()) {
+            counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+        }
         for (Pending p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {
                 p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen() > 0 ? p.ticket.rowsSeen() : null, null);
@@ -557,26 +486,5 @@ final class PgStatementFlow {
         }
         portals.clear();
         pipeline.ended(reason);
-    }
-
-    private static String commandTag(PgFrame frame) {
-        Buffer b = frame.body();
-        int end = b.length() > 0 && b.getByte(b.length() - 1) == 0 ? b.length() - 1 : b.length();
-        return b.getString(0, end, "UTF-8");
-    }
-
-    /** The row count a CommandComplete tag reports (its last word), or null for commands that report none. */
-    static Long rowsOf(String tag) {
-        int sp = tag.lastIndexOf(' ');
-        if (sp < 0 || !(tag.startsWith("SELECT") || tag.startsWith("INSERT") || tag.startsWith("UPDATE")
-                || tag.startsWith("DELETE") || tag.startsWith("COPY") || tag.startsWith("FETCH")
-                || tag.startsWith("MOVE") || tag.startsWith("MERGE"))) {
-            return null;
-        }
-        try {
-            return Long.parseLong(tag.substring(sp + 1));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }
