@@ -155,6 +155,21 @@ class PgRowCeilingThroughVeilTest {
     }
 
     @Test
+    void statementsPipelinedBehindTheClientsBeginRunInItsTransaction() throws Exception {
+        // pgjdbc sends BEGIN and the batch's statements without waiting for their answers: the ceiling's wrap
+        // starts only once BEGIN is answered, so it opens a savepoint in the client's transaction, never a COMMIT
+        try (Connection c = tester(SIMPLE); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.addBatch("UPDATE orders SET status = 'ceiling-p' WHERE id = 109");
+            st.addBatch("UPDATE orders SET status = 'ceiling-p' WHERE id = 110");
+            assertThat(st.executeBatch()).containsExactly(1, 1);
+            assertThat(marked("ceiling-p")).as("not committed yet").isZero();
+            c.rollback();
+        }
+        assertThat(marked("ceiling-p")).isZero();
+    }
+
+    @Test
     void theExtendedProtocolIsRefusedSayingHowToSendTheStatement() throws Exception {
         try (Connection c = tester(""); Statement st = c.createStatement()) {
             PSQLException e = refused(st, "UPDATE orders SET status = 'ceiling-e' WHERE id = 108");
