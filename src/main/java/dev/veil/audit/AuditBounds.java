@@ -38,6 +38,12 @@ public record AuditBounds(int statementChars, int fieldChars) {
         }
     }
 
+    private AuditEvent.Decision decision(AuditEvent.Decision c) {
+        return c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()),
+                field(c.policyVersion()), items(c.observed(), this::observation, AuditBounds::chars,
+                        more -> new AuditEvent.Observation(more, null, null, null), listChars()));
+    }
+
     /** The event as it is recorded: the same event with every value within bounds (an equal one when nothing is over). */
     public AuditEvent apply(AuditEvent e) {
         if (e instanceof AuditEvent.StatementDecided d) {
@@ -45,7 +51,8 @@ public record AuditBounds(int statementChars, int fieldChars) {
         }
         if (e instanceof AuditEvent.StatementCompleted c) {
             return new AuditEvent.StatementCompleted(c.time(), c.sessionId(), c.statementId(), field(c.identityName()),
-                    c.outcome(), field(c.commandTag()), c.rows(), c.veilMicros(), c.upstreamMicros(), field(c.sqlState()), c.errno());
+                    c.outcome(), field(c.commandTag()), c.rows(), c.veilMicros(), c.upstreamMicros(), field(c.sqlState()), c.errno(),
+                    decision(c.decision()));
         }
         if (e instanceof AuditEvent.SessionStarted s) {
             AuditEvent.Who w = s.identity();
@@ -95,10 +102,7 @@ public record AuditBounds(int statementChars, int fieldChars) {
         AuditEvent.Analysis analysis = a == null ? null : new AuditEvent.Analysis(field(a.kind()), strings(a.relations(), listChars()),
                 items(a.columns(), this::column, AuditBounds::chars, more -> new AuditEvent.ColumnAccess(null, more, null, List.of()), listChars()),
                 field(a.lineage()));
-        AuditEvent.Decision c = d.decision();
-        AuditEvent.Decision decision = c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()),
-                field(c.policyVersion()), items(c.observed(), this::observation, AuditBounds::chars,
-                        more -> new AuditEvent.Observation(more, null, null, null), listChars()));
+        AuditEvent.Decision decision = decision(d.decision());
         return new AuditEvent.StatementDecided(d.time(), d.sessionId(), d.statementId(), field(d.identityName()),
                 strings(d.roles(), listChars()), field(d.environment()), field(d.upstream()), field(d.database()),
                 field(d.protocol()), field(d.fingerprint()), statement, length, sha256, truncated, d.literalsRedacted(),

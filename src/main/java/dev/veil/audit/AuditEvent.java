@@ -1,5 +1,6 @@
 package dev.veil.audit;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -94,11 +95,19 @@ public sealed interface AuditEvent {
 
     /**
      * What a statement did: rows, time split between Veil and the upstream, the error if any
-     * ({@code sqlState}; {@code errno} for MySQL servers, null for PostgreSQL).
+     * ({@code sqlState}; {@code errno} for MySQL servers, null for PostgreSQL). {@code decision}: a decision taken
+     * once the statement ran (the affected-rows ceiling, on the rows counted), absent otherwise.
      */
     record StatementCompleted(Instant time, long sessionId, long statementId, String identityName,
                               Outcome outcome, String commandTag, Long rows, long veilMicros,
-                              long upstreamMicros, String sqlState, Integer errno) implements AuditEvent {
+                              long upstreamMicros, String sqlState, Integer errno,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Decision decision) implements AuditEvent {
+        public StatementCompleted(Instant time, long sessionId, long statementId, String identityName, Outcome outcome,
+                                  String commandTag, Long rows, long veilMicros, long upstreamMicros, String sqlState,
+                                  Integer errno) {
+            this(time, sessionId, statementId, identityName, outcome, commandTag, rows, veilMicros, upstreamMicros, sqlState,
+                    errno, null);
+        }
     }
 
     /** A failed authentication attempt (wrong password or token, refused method, timeout). */

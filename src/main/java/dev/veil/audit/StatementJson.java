@@ -120,6 +120,9 @@ final class StatementJson {
         } else {
             g.writeNumber(c.errno());
         }
+        if (c.decision() != null) {
+            decision(g, c.decision());
+        }
     }
 
     private static void analysis(Out g, AuditEvent.Analysis a) {

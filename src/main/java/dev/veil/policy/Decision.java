@@ -26,10 +26,18 @@ public sealed interface Decision {
     /** This decision under {@code policyVersion}, after {@code observed}. */
     Decision in(String policyVersion, List<Observation> observed);
 
-    /** The statement runs; its results go through {@code masking} (empty: relayed untouched). */
-    record Allow(String rule, MaskingPlan masking, String policyVersion, List<Observation> observed) implements Decision {
+    /**
+     * The statement runs; its results go through {@code masking} (empty: relayed untouched); {@code ceiling}, when
+     * not null, is the affected-rows ceiling it runs under (checked by the wire flow as it runs).
+     */
+    record Allow(String rule, MaskingPlan masking, String policyVersion, List<Observation> observed, RowCeiling ceiling)
+            implements Decision {
         public Allow {
             observed = List.copyOf(observed);
+        }
+
+        public Allow(String rule, MaskingPlan masking, String policyVersion, List<Observation> observed) {
+            this(rule, masking, policyVersion, observed, null);
         }
 
         public Allow(String rule, MaskingPlan masking) {
@@ -42,7 +50,12 @@ public sealed interface Decision {
 
         @Override
         public Decision in(String version, List<Observation> seen) {
-            return new Allow(rule, masking, version, seen);
+            return new Allow(rule, masking, version, seen, ceiling);
+        }
+
+        /** This decision, run under {@code under}. */
+        public Allow under(RowCeiling under) {
+            return new Allow(rule, masking, policyVersion, observed, under);
         }
     }
 

@@ -126,6 +126,16 @@ enum Guardrail {
                     + "(SET TRANSACTION READ WRITE, default_transaction_read_only, transaction_read_only, tx_read_only); "
                     + "this role's transactions stay read-only";
         }
+    },
+    /**
+     * Nothing to find before the statement runs: the rows an UPDATE / DELETE touches are counted as it runs
+     * ({@link RowCeiling}); {@link ConfiguredGuardrail#ceiling} says which statements it applies to.
+     */
+    AFFECTED_ROWS_CEILING("affected-rows-ceiling") {
+        @Override
+        String check(Analysis a, Environment environment, Environment.Protection minimum) {
+            return null;
+        }
     };
 
     /** Functions that reach files, large objects, programs or other servers from the database server. */
@@ -180,6 +190,16 @@ enum Guardrail {
             };
         }
         return null;
+    }
+
+    /** Whether the statement updates or deletes rows of a table (UPDATE, DELETE, MERGE, anywhere in it). */
+    static boolean changesRows(Analysis a) {
+        for (Effects.RowFilter f : a.effects().rowFilters()) {
+            if (f.action() == RelationAccess.Action.UPDATE || f.action() == RelationAccess.Action.DELETE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The command's first words, as a name for it in messages. */

@@ -18,7 +18,7 @@ import java.util.Set;
  * configures it itself; it is tried last, so a statement is named by what it does when Veil can tell.
  */
 final class GuardrailSection {
-    private static final Set<String> KEYS = Set.of("roles", "when", "mode", "outcome", "min-protection");
+    private static final Set<String> KEYS = Set.of("roles", "when", "mode", "outcome", "min-protection", "max-rows");
 
     private GuardrailSection() {
     }
@@ -39,9 +39,14 @@ final class GuardrailSection {
                 parser.mistake(e.keyAt(), "guardrails: \"" + e.key() + "\" is not a guardrail; Veil has " + Guardrail.labels());
                 continue;
             }
+            if (g == Guardrail.AFFECTED_ROWS_CEILING && !(e.value() instanceof Mapping)) {
+                parser.mistake(e.value().at(), where + ": needs max-rows, the most rows one UPDATE / DELETE may change "
+                        + "({max-rows: 1000})");
+                continue;
+            }
             if (e.value() instanceof YamlTree.Scalar s && (s.text() == null || s.text().isBlank())) {
                 // "delete-without-where:" alone: on for every identity holding a role, with the defaults.
-                out.add(new ConfiguredGuardrail(g, Set.of(), null, Mode.ENFORCE, false, Environment.Protection.MEDIUM));
+                out.add(new ConfiguredGuardrail(g, Set.of(), null, Mode.ENFORCE, false, Environment.Protection.MEDIUM, 0));
                 continue;
             }
             Mapping m = parser.mapping(e.value(), where);
@@ -84,7 +89,12 @@ final class GuardrailSection {
                     }
                 }
             }
-            out.add(new ConfiguredGuardrail(g, new HashSet<>(roles), when, mode, approval, minimum));
+            long maxRows = maxRows(parser, g, m, where);
+            if (approval && g == Guardrail.AFFECTED_ROWS_CEILING) {
+                parser.mistake(outcome.value().at(), where + ": outcome require-approval: the ceiling is checked as the "
+                        + "statement runs, when no approval can be asked for; use deny");
+            }
+            out.add(new ConfiguredGuardrail(g, new HashSet<>(roles), when, mode, approval, minimum, maxRows));
         }
         if (!out.isEmpty() && out.stream().noneMatch(c -> c.guardrail() == Guardrail.UNANALYSED)) {
             Set<String> roles = new HashSet<>();
@@ -95,8 +105,38 @@ final class GuardrailSection {
             }
             Mode mode = out.stream().anyMatch(c -> c.mode() == Mode.ENFORCE) ? Mode.ENFORCE : Mode.OBSERVE;
             out.add(new ConfiguredGuardrail(Guardrail.UNANALYSED, everyone ? Set.of() : roles, null, mode, false,
-                    Environment.Protection.MEDIUM));
+                    Environment.Protection.MEDIUM, 0));
         }
         return out;
+    }
+
+    /** affected-rows-ceiling's max-rows: a whole number of rows, 0 or more; 0 for the other guardrails. */
+    private static long maxRows(PolicyParser parser, Guardrail g, Mapping m, String where) {
+        Entry e = m.entries().get("max-rows");
+        if (g != Guardrail.AFFECTED_ROWS_CEILING) {
+            if (e != null) {
+                parser.mistake(e.keyAt(), where + ": max-rows is an option of affected-rows-ceiling only");
+            }
+            return 0;
+        }
+        if (e == null) {
+            parser.mistake(m.at(), where + ": needs max-rows, the most rows one UPDATE / DELETE may change ({max-rows: 1000})");
+            return 0;
+        }
+        String text = parser.text(e.value(), where + ": max-rows");
+        if (text == null) {
+            return 0;
+        }
+        try {
+            long n = Long.parseLong(text.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
+        }
+        parser.mistake(e.value().at(), where + ": max-rows: \"" + text + "\" is not a number of rows; write a whole "
+                + "number, 0 or more (max-rows: 1000)");
+        return 0;
     }
 }

@@ -37,6 +37,8 @@ public final class PolicySet {
     private final Outcome knownDefault;
     private final Outcome unknownDefault;
     private final boolean perSession;
+    /** Whether the file enables affected-rows-ceiling: only then is an allowed statement looked at again. */
+    private final boolean ceilings;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
@@ -49,6 +51,7 @@ public final class PolicySet {
         this.rules = List.copyOf(rules);
         this.knownDefault = knownDefault;
         this.unknownDefault = unknownDefault;
+        this.ceilings = guardrails.stream().anyMatch(g -> g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING);
         this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION))
                 || guardrails.stream().anyMatch(g -> g.when() != null && g.when().readsAny(PolicyVariables.PER_SESSION));
     }
@@ -120,11 +123,46 @@ public final class PolicySet {
                 decided = inText(part.decided(), i, parts.size());
             }
         }
+        if (decided instanceof Decision.Allow allow && ceilings) {
+            decided = underCeiling(allow, facts, held, observed, clock);
+            perStatement |= guardrails.stream().anyMatch(g -> g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING
+                    && g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT));
+        }
         decided = decided.in(version, observed);
         if (key != null && !perStatement) {
             cache.put(facts.analysis(), key, decided);
         }
         return decided;
+    }
+
+    /**
+     * An allowed UPDATE / DELETE under affected-rows ceilings: it runs under the smallest enforced one (observed
+     * ones only when none is enforced); refused when one cannot be applied to it (see
+     * {@link ConfiguredGuardrail#ceiling}), or recorded as observed when that one is in observe mode.
+     */
+    private Decision underCeiling(Decision.Allow allow, StatementFacts facts, List<String> held,
+                                  List<Decision.Observation> observed, Clock clock) {
+        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
+        RowCeiling chosen = null;
+        for (ConfiguredGuardrail g : guardrails) {
+            if (g.guardrail() != Guardrail.AFFECTED_ROWS_CEILING) {
+                continue;
+            }
+            Decision d = g.ceiling(facts.analysis(), held, variables);
+            if (d instanceof Decision.Deny) {
+                if (g.mode() == Mode.OBSERVE) {
+                    observed.add(new Decision.Observation(g.rule(), d));
+                    continue;
+                }
+                return d;
+            }
+            RowCeiling c = d == null ? null : ((Decision.Allow) d).ceiling();
+            if (c != null && (chosen == null || chosen.observe() && !c.observe()
+                    || chosen.observe() == c.observe() && c.maxRows() < chosen.maxRows())) {
+                chosen = c;
+            }
+        }
+        return chosen == null ? allow : allow.under(chosen);
     }
 
     /** What the guardrails and rules say of one analysis (a whole text, or one statement of it). */
@@ -138,6 +176,9 @@ public final class PolicySet {
         Decision decided = null;
         // Guardrails first: no rule of the file allows what an enforced guardrail refuses.
         for (ConfiguredGuardrail g : guardrails) {
+            if (g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING) {
+                continue; // applied to what is allowed in the end (underCeiling)
+            }
             perStatement |= g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT);
             Decision d = g.apply(facts.analysis(), held, environment, variables);
             if (d == null) {

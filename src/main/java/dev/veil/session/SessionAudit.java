@@ -231,7 +231,7 @@ public final class SessionAudit {
     }
 
     void completed(StatementRecord t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
-                   Integer errno, long veilNanos, long upstreamNanos) {
+                   Integer errno, long veilNanos, long upstreamNanos, AuditEvent.Decision after) {
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());
         if ("DDL".equals(t.decision().analysis().kind()) && outcome == AuditEvent.Outcome.OK) {
@@ -241,7 +241,7 @@ public final class SessionAudit {
         }
         recordInTurn(new AuditEvent.StatementCompleted(auditor.clock.instant(), session.id(), t.statementId(),
                 session.identity().name(), outcome, commandTag, rows, veilNanos / 1000,
-                Math.max(upstreamNanos, 0) / 1000, sqlState, errno));
+                Math.max(upstreamNanos, 0) / 1000, sqlState, errno, after));
     }
 
     /**

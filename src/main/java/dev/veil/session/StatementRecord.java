@@ -1,7 +1,10 @@
 package dev.veil.session;
 
 import dev.veil.audit.AuditEvent;
+import dev.veil.policy.RowCeiling;
 import io.vertx.core.Future;
+
+import java.util.List;
 
 /**
  * One recorded statement on its way: created when its decision is stored, told when it goes upstream and
@@ -68,6 +71,16 @@ public final class StatementRecord {
 
     /** As above, with the server's error number (MySQL errno) when it failed. */
     public void completed(AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState, Integer errno) {
+        completed(outcome, commandTag, rows, sqlState, errno, null, null);
+    }
+
+    /**
+     * As above, with the decision an affected-rows ceiling took on the rows counted ({@code rows}): its verdict,
+     * rule and reason, under the policy version of the statement's decision. {@code rows} null: they could not be
+     * counted, for the reason {@code uncounted}.
+     */
+    public void completed(AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState, Integer errno,
+                          RowCeiling ceiling, String uncounted) {
         if (done) {
             return;
         }
@@ -75,7 +88,29 @@ public final class StatementRecord {
         long now = System.nanoTime();
         long veil = (forwardedNanos < 0 ? now : forwardedNanos) - arrivedNanos;
         long upstream = forwardedNanos < 0 ? -1 : now - forwardedNanos;
-        audit.completed(this, outcome, commandTag, rows, sqlState, errno, veil, upstream);
+        audit.completed(this, outcome, commandTag, rows, sqlState, errno, veil, upstream, ceilingDecision(ceiling, rows, outcome, uncounted));
+    }
+
+    /**
+     * A ceiling's decision as recorded: allow (within) or deny (over, or not counted); in observe mode an allow
+     * with what it would have done as an observation.
+     */
+    private AuditEvent.Decision ceilingDecision(RowCeiling ceiling, Long rows, AuditEvent.Outcome outcome, String uncounted) {
+        if (ceiling == null) {
+            return null;
+        }
+        String version = decision.decision() == null ? null : decision.decision().policyVersion();
+        boolean over = rows == null || ceiling.over(rows);
+        String reason = rows == null ? ceiling.uncounted(uncounted == null ? "the server reported no row count" : uncounted)
+                : over ? ceiling.refusal(rows) : ceiling.within(rows);
+        if (ceiling.observe()) {
+            List<AuditEvent.Observation> seen = over ? List.of(new AuditEvent.Observation(ceiling.rule(),
+                    AuditEvent.Observation.OBSERVE, AuditEvent.Verdict.DENY, reason)) : List.of();
+            return new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, ceiling.rule(), over ? null : reason, version, seen);
+        }
+        boolean refused = outcome == AuditEvent.Outcome.REFUSED;
+        return new AuditEvent.Decision(refused ? AuditEvent.Verdict.DENY : AuditEvent.Verdict.ALLOW, ceiling.rule(), reason,
+                version, List.of());
     }
 
     public boolean isDone() {

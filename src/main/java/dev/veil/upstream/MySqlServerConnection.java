@@ -50,10 +50,19 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     private MySqlResultReader reader;
     private ErrPacket internalError;
     private int internalPending;
+    /** The first packet of the answer being read in the internal phase (null until it comes). */
+    private Buffer internalFirst;
     private boolean schemaChanged;
 
-    /** Outcome of Veil's own commands: the first error, if any. */
-    public record InternalResult(ErrPacket error) {
+    /**
+     * Outcome of Veil's own commands: the first error, if any; of the last command, the rows its answer reported
+     * (affected rows of an OK, rows of a result set) and its first packet (an OK, an ERR, or a result set's column
+     * count); the status flags after it.
+     */
+    public record InternalResult(ErrPacket error, long rows, Buffer firstPacket, int statusFlags) {
+        public InternalResult(ErrPacket error) {
+            this(error, 0, null, 0);
+        }
     }
 
     private MySqlServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database,
@@ -91,6 +100,9 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
                 case INTERNAL, IDLE -> decoder.feed(chunk, (seq, buf, off, len) -> {
                     if (phase == Phase.INTERNAL && internalError == null && len > 0 && buf.getUnsignedByte(off) == ErrPacket.HEADER) {
                         internalError = ErrPacket.decode(buf.getBuffer(off, off + len), true);
+                    }
+                    if (phase == Phase.INTERNAL && internalFirst == null) {
+                        internalFirst = buf.getBuffer(off, off + len);
                     }
                     tracker.onPacket(buf, off, len);
                 });
@@ -186,10 +198,12 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
             if (error && internalError == null) {
                 internalError = new ErrPacket(0, "HY000", Command.name(command) + " failed");
             }
+            Buffer first = internalFirst;
+            internalFirst = null;
             if (--internalPending == 0) {
                 ErrPacket err = internalError;
                 internalError = null;
-                completeInternal(new InternalResult(err));
+                completeInternal(new InternalResult(err, rows, first, status));
             }
         }
     }
@@ -201,6 +215,21 @@ public final class MySqlServerConnection extends ServerLink<MySqlServerConnectio
     /** Runs one statement of Veil's own (KILL QUERY on a control connection); completes when it is answered. */
     public Future<InternalResult> query(String sql) {
         return internal(new PayloadWriter(1 + sql.length()).int1(Command.COM_QUERY).string(sql).payload());
+    }
+
+    /**
+     * Runs a client's command as one of Veil's own, on a connection taken back from its session for it
+     * ({@link #detach()}): its answer is not relayed but summed up (an affected-rows ceiling counts it first).
+     */
+    public Future<InternalResult> runForClient(Buffer payload, ResponseTracker.Shape shape) {
+        Future<InternalResult> done = beginInternal();
+        if (done.failed()) {
+            return done;
+        }
+        internalPending = 1;
+        tracker.expect(payload.getUnsignedByte(0), shape);
+        socket.write(Packets.frame(0, payload));
+        return done;
     }
 
     /** Sends Veil's own commands back to back (pipelined) and completes when all are answered. */

@@ -51,6 +51,18 @@ class StatementJsonTest {
                 null, null));
     }
 
+    @Test
+    void aCompletedStatementWithTheCeilingsDecisionIsWrittenAsTheMapperWritesIt() {
+        AuditEvent.Decision over = new AuditEvent.Decision(AuditEvent.Verdict.DENY, "guardrail.affected-rows-ceiling",
+                "guardrail affected-rows-ceiling: this statement changed 5 rows", "abc", List.of());
+        AuditEvent.Decision observed = new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, "guardrail.affected-rows-ceiling", null,
+                null, List.of(new AuditEvent.Observation("guardrail.affected-rows-ceiling", "observe", AuditEvent.Verdict.DENY, "x")));
+        for (AuditEvent.Decision d : List.of(over, observed)) {
+            assertSameAsTheMapper(new AuditEvent.StatementCompleted(Instant.parse("2026-01-01T00:00:00.100Z"), 3, 4,
+                    "ana", AuditEvent.Outcome.REFUSED, "UPDATE 5", 5L, 120, 900, "42501", null, d));
+        }
+    }
+
     @RepeatedTest(20)
     void randomStatementRecordsAreWrittenAsTheMapperWritesThem() {
         Random r = new Random();

@@ -45,6 +45,9 @@ final class MySqlCommandPhase {
 
         void resumeClient();
 
+        /** Gives the server connection back to the session's relay (after Veil ran commands of its own on it). */
+        void relayAgain();
+
         /**
          * Adds {@code by} to the sequence ids of the next answer the server sends (an answer that follows packets
          * of Veil's own in the same exchange); only called between answers.
@@ -83,6 +86,8 @@ final class MySqlCommandPhase {
     private Buffer partial;
     /** A command is being analysed / recorded: later ones wait behind it, in order. */
     private boolean admitting;
+    /** A command under an affected-rows ceiling, waiting for the server to answer the commands sent before it. */
+    private Runnable afterAnswers;
 
     MySqlCommandPhase(Connection connection, Session session, SessionRegistry sessions, MySqlServerConnection server,
                       MySqlStatementFlow flow, HeldOutput out, Context context, int clientCaps, int maxMessageBytes) {
@@ -160,6 +165,10 @@ final class MySqlCommandPhase {
                 admitting = true;
                 MySqlCommandAdmission.Verdict v = verdict;
                 flow.decide(cmd.payload()).onComplete(ar -> {
+                    if (ar.succeeded() && ar.result().refusal() == null && ar.result().counted()) {
+                        underCeiling(cmd, v, ar.result());
+                        return;
+                    }
                     if (ar.succeeded() && ar.result().refusal() == null) {
                         admitting = false;
                         if (connection.live()) {
@@ -184,6 +193,51 @@ final class MySqlCommandPhase {
         }
         runLocally(cmd, verdict);
         return true;
+    }
+
+    /**
+     * Runs a command under an enforced affected-rows ceiling ({@link MySqlCeilingRun}) once the server has
+     * answered everything sent before it; the commands behind it wait until its answer is out.
+     */
+    private void underCeiling(Cmd cmd, MySqlCommandAdmission.Verdict verdict, MySqlStatementFlow.Decided decided) {
+        if (!connection.live()) {
+            admitting = false;
+            return;
+        }
+        if (server.pendingResponses() > 0) {
+            afterAnswers = () -> underCeiling(cmd, verdict, decided);
+            return;
+        }
+        MySqlCeilingRun run = new MySqlCeilingRun(server, new MySqlCeilingRun.Client() {
+            @Override
+            public void relayAgain() {
+                connection.relayAgain();
+            }
+
+            @Override
+            public boolean live() {
+                return connection.live();
+            }
+
+            @Override
+            public void fail(VeilException e, int sequenceId) {
+                connection.fail(e, sequenceId);
+            }
+        }, out, clientCaps, decided.ceiling(), decided.ticket(), (cmd.lastSeq() + 1) & 0xFF);
+        run.run(cmd.payload(), verdict.shape()).onComplete(ar -> {
+            admitting = false;
+            if (ar.failed()) {
+                LOG.debugf("session %d: a statement under the rows ceiling ended with its connection: %s", session.id(),
+                        ar.cause().getMessage());
+                return;
+            }
+            if (connection.live()) {
+                if (!server.inTransaction()) {
+                    flow.transactionIdle();
+                }
+                drainWaiting();
+            }
+        });
     }
 
     /** The pipeline answered for a command that is refused: it goes first in line, answered in its turn. */
@@ -321,6 +375,11 @@ final class MySqlCommandPhase {
         var t = server.tracker();
         flow.completed(error, rows, t.lastPreparedStatementId(), t.lastErrorCode(), t.lastSqlState(),
                 server.inTransaction());
+        if (afterAnswers != null && server.pendingResponses() == 0) {
+            Runnable next = afterAnswers;
+            afterAnswers = null;
+            context.runOnContext(v -> next.run()); // once the relay has written this answer
+        }
         if (!admitting && !waiting.isEmpty() && server.pendingResponses() == 0) {
             context.runOnContext(v -> drainWaiting());
         }

@@ -366,6 +366,11 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     }
 
     @Override
+    public void relayAgain() {
+        server.attach(results);
+    }
+
+    @Override
     public void renumberNextAnswer(int by) {
         results.renumberNextAnswer(by);
     }

@@ -5,6 +5,7 @@ import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.policy.RowCeiling;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.rewrite.ResultRewriter;
 import dev.veil.session.Statement;
@@ -42,7 +43,8 @@ final class MySqlStatementFlow {
     private boolean lastPrepareRefused;
     private static final long LAST_PREPARED = 0xFFFFFFFFL;
 
-    private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis, ResultRewriter rewriter) {
+    private record Owed(int command, StatementRecord ticket, String sql, Analysis analysis, ResultRewriter rewriter,
+                        RowCeiling observed) {
     }
 
     MySqlStatementFlow(StatementPipeline pipeline, ClientView view) {
@@ -89,13 +91,21 @@ final class MySqlStatementFlow {
         }
     }
 
-    /** The pipeline's answer for one command: forward it ({@code refusal} null) with its record, or refuse it. */
-    record Decided(StatementRecord ticket, String sql, Analysis analysis, VeilException refusal) {
+    /**
+     * The pipeline's answer for one command: forward it ({@code refusal} null) with its record, under an
+     * affected-rows ceiling when {@code ceiling} is not null, or refuse it.
+     */
+    record Decided(StatementRecord ticket, String sql, Analysis analysis, VeilException refusal, RowCeiling ceiling) {
         static Decided of(Ticket ticket, String sql) {
             if (ticket instanceof Ticket.Run run) {
-                return new Decided(run.record(), sql, run.analysis(), null);
+                return new Decided(run.record(), sql, run.analysis(), null, run.ceiling());
             }
-            return new Decided(null, sql, null, ((Ticket.Refuse) ticket).error());
+            return new Decided(null, sql, null, ((Ticket.Refuse) ticket).error(), null);
+        }
+
+        /** Whether it runs under an enforced ceiling (Veil counts its rows inside a savepoint). */
+        boolean counted() {
+            return ceiling != null && !ceiling.observe();
         }
     }
 
@@ -113,7 +123,8 @@ final class MySqlStatementFlow {
         if (answered) {
             String sql = decided == null ? null : decided.sql();
             owed.addLast(new Owed(command, decided == null ? null : decided.ticket(), sql,
-                    decided == null ? null : decided.analysis(), view == null ? null : view.forStatement(sql)));
+                    decided == null ? null : decided.analysis(), view == null ? null : view.forStatement(sql),
+                    decided == null ? null : decided.ceiling()));
         }
     }
 
@@ -153,12 +164,18 @@ final class MySqlStatementFlow {
             if (error) {
                 o.ticket().completed(AuditEvent.Outcome.ERROR, null, null, sqlState, errno);
             } else {
-                o.ticket().completed(AuditEvent.Outcome.OK, null, rows, null);
+                // An observed ceiling compares the server's affected rows (changed rows, unless CLIENT_FOUND_ROWS).
+                o.ticket().completed(AuditEvent.Outcome.OK, null, rows, null, null, o.observed(), null);
             }
         }
         if (!inTransaction) {
             pipeline.transactionIdle();
         }
+    }
+
+    /** The session's transaction is over (after a statement Veil ran under an affected-rows ceiling in autocommit). */
+    void transactionIdle() {
+        pipeline.transactionIdle();
     }
 
     /** The session ends: statements still owed an answer were interrupted. */

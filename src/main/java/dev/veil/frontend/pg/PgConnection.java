@@ -305,7 +305,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
         out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
-        results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, this::onServerLost);
+        results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, flow::holds, this::onServerLost);
         server.attach(results);
         state = State.READY;
         socket.write(out);

@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The PostgreSQL result relay: every backend message of a leased connection passes here on its way to the
@@ -25,12 +26,24 @@ import java.util.function.Consumer;
 final class PgResultRelay extends ResultRelay {
     private final Consumer<PgFrame> before;
     private final Consumer<PgFrame> after;
+    private final Predicate<PgFrame> held;
 
-    /** {@code before} / {@code after}: told of each frame just before / after it is relayed. */
+    /** {@code before} / {@code after}: told of each frame just before / after it is relayed; every frame is relayed. */
     PgResultRelay(ClientOutput out, Consumer<PgFrame> before, Consumer<PgFrame> after, Consumer<Throwable> lost) {
+        this(out, before, after, frame -> false, lost);
+    }
+
+    /**
+     * {@code before} / {@code after}: told of each frame just before / after it is relayed; {@code held}: true for a
+     * frame the statement flow keeps from the client (the answers of Veil's own commands, an answer held until
+     * its rows are counted), which is then not relayed (nor rewritten: the flow sends it later as it came).
+     */
+    PgResultRelay(ClientOutput out, Consumer<PgFrame> before, Consumer<PgFrame> after, Predicate<PgFrame> held,
+                  Consumer<Throwable> lost) {
         super(out, lost);
         this.before = before;
         this.after = after;
+        this.held = held;
     }
 
     @Override
@@ -46,6 +59,10 @@ final class PgResultRelay extends ResultRelay {
     public void onRow(Buffer buf, int start, int end) {
         PgFrame frame = frame(buf, start, end);
         before.accept(frame);
+        if (held.test(frame)) {
+            after.accept(frame);
+            return;
+        }
         if (rewriting()) {
             ResultRow row = ResultRow.of(DataRow.values(frame));
             ResultRow sent = rewriter().row(row);
@@ -75,7 +92,9 @@ final class PgResultRelay extends ResultRelay {
 
     private void relay(PgFrame frame) {
         before.accept(frame);
-        pass(frame.source(), frame.start(), frame.end());
+        if (!held.test(frame)) {
+            pass(frame.source(), frame.start(), frame.end());
+        }
         after.accept(frame);
     }
 

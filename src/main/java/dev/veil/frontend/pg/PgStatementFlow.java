@@ -9,6 +9,7 @@ import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.ReadyForQuery;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.policy.RowCeiling;
 import dev.veil.session.FastPathCall;
 import dev.veil.session.Statement;
 import dev.veil.session.StatementPipeline;
@@ -75,6 +76,8 @@ final class PgStatementFlow {
         final Buffer reply;
         /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
         Buffer errorBeforeReady;
+        /** An affected-rows ceiling in observe mode: the rows are compared with it when the statement completes. */
+        RowCeiling observed;
         long tagRows;
         boolean anyTagRows;
         String lastTag;
@@ -111,6 +114,8 @@ final class PgStatementFlow {
     private Buffer refusalBeforeSync;
     /** An error ended the current extended batch: Executes owed up to its Sync were skipped by the server. */
     private boolean batchFailed;
+    /** The statement running under an enforced affected-rows ceiling, while it runs (client frames wait). */
+    private PgCeilingRun counting;
 
     PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters) {
         this.relay = relay;
@@ -225,20 +230,36 @@ final class PgStatementFlow {
             } else {
                 refuse(kind, ar.cause());
             }
-            while (!waiting && !held.isEmpty()) {
-                handle(held.poll());
-            }
-            relay.flushToServer();
-            if (!waiting && paused) {
-                paused = false;
-                relay.resumeClient();
-            }
+            drainHeld();
         });
+    }
+
+    /** Handles the client frames that waited, until one has to wait again. */
+    private void drainHeld() {
+        while (!waiting && !held.isEmpty()) {
+            handle(held.poll());
+        }
+        relay.flushToServer();
+        if (!waiting && paused) {
+            paused = false;
+            relay.resumeClient();
+        }
     }
 
     private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
         if (ticket instanceof Ticket.Run run) {
+            RowCeiling ceiling = run.ceiling();
+            if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY) {
+                // Started once everything sent before is answered, so the transaction status is the statement's.
+                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling);
+                waiting = true;
+                startCounting();
+                return;
+            }
             proceed(frame, kind, portal, run.record());
+            if (ceiling != null && ceiling.observe()) {
+                owed.peekLast().observed = ceiling;
+            }
         } else {
             refuse(kind, ((Ticket.Refuse) ticket).error());
         }
@@ -265,6 +286,38 @@ final class PgStatementFlow {
             owed.add(new Pending(Kind.REPLY, null, null, error));
             sendOwedReplies();
         }
+    }
+
+    // ---- affected-rows ceiling -----------------------------------------------------------------------
+
+    /** Starts the statement waiting to be counted once the server owes nothing for what was sent before it. */
+    private void startCounting() {
+        if (counting == null || counting.started() || !owed.isEmpty()) {
+            return;
+        }
+        follow(counting.start(relay.transactionStatus()));
+    }
+
+    /** Whether a server frame is kept from the client: Veil's own answers, and the counted statement's. */
+    boolean holds(PgFrame frame) {
+        return counting != null && counting.started() && counting.holds(frame);
+    }
+
+    /** Does what the counted statement's run says next. */
+    private void follow(PgCeilingRun.Next next) {
+        if (next == null) {
+            return;
+        }
+        if (next.send() != null) {
+            relay.forward(next.send());
+            relay.flushToServer();
+            return;
+        }
+        relay.sendToClient(next.answer());
+        counting = null;
+        waiting = false;
+        onReadyForQuery(next.status());
+        drainHeld();
     }
 
     /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
@@ -298,6 +351,10 @@ final class PgStatementFlow {
 
     /** Follows one server frame, after it was relayed to the client. */
     void onServerFrame(PgFrame frame) {
+        if (counting != null && counting.started()) {
+            follow(counting.onServerFrame(frame));
+            return;
+        }
         Pending head = owed.peek();
         if (head == null) {
             return; // NOTICE, NOTIFY, ParameterStatus between statements
@@ -309,10 +366,10 @@ final class PgStatementFlow {
                 }
             }
             case 'C' -> {
-                String tag = commandTag(frame);
+                String tag = CommandTags.of(frame);
                 if (head.kind == Kind.QUERY) {
                     head.lastTag = tag;
-                    Long n = rowsOf(tag);
+                    Long n = CommandTags.rows(tag);
                     if (n != null) {
                         head.tagRows += n;
                         head.anyTagRows = true;
@@ -320,8 +377,8 @@ final class PgStatementFlow {
                 } else if (head.kind == Kind.EXECUTE) {
                     owed.poll();
                     if (head.ticket != null) {
-                        Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : rowsOf(tag);
-                        head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null);
+                        Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : CommandTags.rows(tag);
+                        head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null, null, observed(head, tag), null);
                     }
                     if (head.portal != null) {
                         head.portal.ticket = null; // a completed portal runs again only through a new Execute decision
@@ -362,6 +419,7 @@ final class PgStatementFlow {
             default -> { }
         }
         sendOwedReplies();
+        startCounting();
     }
 
     private void onReadyForQuery(char status) {
@@ -370,7 +428,8 @@ final class PgStatementFlow {
             if (p.kind == Kind.QUERY) {
                 if (p.ticket != null) {
                     p.ticket.completed(p.sqlState == null ? AuditEvent.Outcome.OK : AuditEvent.Outcome.ERROR, p.lastTag,
-                            p.anyTagRows ? p.tagRows : null, p.sqlState);
+                            p.anyTagRows ? p.tagRows : null, p.sqlState, null,
+                            p.sqlState == null ? observed(p, p.lastTag) : null, null);
                 }
                 break;
             }
@@ -394,6 +453,11 @@ final class PgStatementFlow {
         }
     }
 
+    /** An observed ceiling is recorded with a statement that reported its rows (not with one that reports none). */
+    private static RowCeiling observed(Pending p, String tag) {
+        return p.observed != null && CommandTags.counting(tag) ? p.observed : null;
+    }
+
     /** Sends Veil's own replies that have reached the head of the queue. */
     private void sendOwedReplies() {
         Pending head;
@@ -406,6 +470,9 @@ final class PgStatementFlow {
 
     /** The session is over: statements still running are recorded as interrupted. */
     void close(String reason) {
+        if (counting != null && !counting.record.isDone()) {
+            counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+        }
         for (Pending p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {
                 p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen() > 0 ? p.ticket.rowsSeen() : null, null);
@@ -419,26 +486,5 @@ final class PgStatementFlow {
         }
         portals.clear();
         pipeline.ended(reason);
-    }
-
-    private static String commandTag(PgFrame frame) {
-        Buffer b = frame.body();
-        int end = b.length() > 0 && b.getByte(b.length() - 1) == 0 ? b.length() - 1 : b.length();
-        return b.getString(0, end, "UTF-8");
-    }
-
-    /** The row count a CommandComplete tag reports (its last word), or null for commands that report none. */
-    static Long rowsOf(String tag) {
-        int sp = tag.lastIndexOf(' ');
-        if (sp < 0 || !(tag.startsWith("SELECT") || tag.startsWith("INSERT") || tag.startsWith("UPDATE")
-                || tag.startsWith("DELETE") || tag.startsWith("COPY") || tag.startsWith("FETCH")
-                || tag.startsWith("MOVE") || tag.startsWith("MERGE"))) {
-            return null;
-        }
-        try {
-            return Long.parseLong(tag.substring(sp + 1));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }
