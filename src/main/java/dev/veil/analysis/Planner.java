@@ -131,7 +131,8 @@ final class Planner implements RelOptTable.ViewExpander {
     /** {@code converted} receives the plan as converted, its sub-queries still in place (row filters read it). */
     private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect, RelNode[] converted) {
         SqlValidator validator = new BudgetedValidator(profile.operators(), reader, typeFactory,
-                profile.validatorConfig(), deadline);
+                profile.validatorConfig(), deadline,
+                profile.dialect() == Dialect.POSTGRESQL);
         normalise(query);
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
