@@ -2,6 +2,7 @@ package dev.veil.analysis;
 
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.lineage.AggregateOrigins;
+import dev.veil.analysis.lineage.RecursiveQueryOrigins;
 import dev.veil.analysis.lineage.RelWalk;
 import dev.veil.analysis.parser.VeilOperators;
 import dev.veil.analysis.text.LexicalSettings;
@@ -87,7 +88,7 @@ final class Planner implements RelOptTable.ViewExpander {
         this.catalogReader = new PathCatalogReader(schema, schemaPaths, typeFactory, profile);
         this.cluster = RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(typeFactory));
         RelMetadataProvider metadata = ChainedRelMetadataProvider.of(
-                List.of(AggregateOrigins.SOURCE, DefaultRelMetadataProvider.INSTANCE));
+                List.of(AggregateOrigins.SOURCE, RecursiveQueryOrigins.SOURCE, DefaultRelMetadataProvider.INSTANCE));
         cluster.setMetadataQuerySupplier(() -> new RelMetadataQuery(new ProxyingMetadataHandlerProvider(metadata)));
     }
 

@@ -251,15 +251,44 @@ class MaskingDerivationsTest {
     }
 
     @Test
-    void recursiveCteColumnIsUnknownNotNone() {
+    void recursiveCteCarriesTheSeedColumn() {
         pg("WITH RECURSIVE r(n, e) AS (SELECT 1, email FROM customers UNION ALL SELECT n + 1, e FROM r WHERE n < 3) "
-                + "SELECT e FROM r").column(0).isUnknown();
+                + "SELECT e FROM r").column(0).hasOnlyOrigins(EMAIL);
     }
 
     @Test
-    void recursiveCteColumnIsUnknownNotNoneMysql() {
+    void recursiveCteCarriesTheSeedColumnMysql() {
         my("WITH RECURSIVE r(n, e) AS (SELECT 1, email FROM customers UNION ALL SELECT n + 1, e FROM r WHERE n < 3) "
-                + "SELECT e FROM r").column(0).isUnknown();
+                + "SELECT e FROM r").column(0).hasOnlyOrigins(MY_EMAIL);
+    }
+
+    @Test
+    void recursiveCteTransformingTheWorkingTable() {
+        pg("WITH RECURSIVE r(n, e) AS (SELECT 1, email FROM customers UNION ALL SELECT n + 1, upper(e) FROM r "
+                + "WHERE n < 3) SELECT e FROM r").column(0).hasOnlyOrigins(EMAIL);
+    }
+
+    @Test
+    void recursiveCteSwappingColumnsMixesTheirOrigins() {
+        // Each iteration swaps a and b: after two rounds both hold values of both columns.
+        pg("WITH RECURSIVE r(n, a, b) AS (SELECT 1, ssn, email FROM customers UNION ALL SELECT n + 1, b, a FROM r "
+                + "WHERE n < 3) SELECT a, b FROM r").column(0).hasOnlyOrigins(SSN, EMAIL)
+                .column(1).hasOnlyOrigins(SSN, EMAIL);
+    }
+
+    @Test
+    void recursiveCteAddingATableInTheIterationMysql() {
+        my("WITH RECURSIVE r(n, e) AS (SELECT 1, email FROM customers UNION ALL SELECT r.n + 1, c.ssn FROM r "
+                + "JOIN customers c ON c.id = r.n WHERE r.n < 3) SELECT e FROM r").column(0)
+                .hasOnlyOrigins(MY_EMAIL, MY_SSN);
+    }
+
+    @Test
+    void recursiveCteCounterStaysUnknownNotNone() {
+        // n comes from constants through the working table: Calcite's answer is no origin in a plan it cannot
+        // trace exactly, which is reported as unknown, never as none.
+        pg("WITH RECURSIVE r(n, e) AS (SELECT 1, email FROM customers UNION ALL SELECT n + 1, e FROM r WHERE n < 3) "
+                + "SELECT n FROM r").column(0).isUnknown();
     }
 
     @Test
