@@ -188,22 +188,16 @@ final class WholeRowReferences {
 
     /** {@code c.col1, …} when {@code id} is a whole-row reference ({@code c} or {@code c.*}), else null. */
     private @Nullable List<SqlNode> columns(SqlIdentifier id) {
-        String alias;
-        if (id.isStar()) {
-            if (id.names.size() != 2) {
-                return null;
-            }
-            alias = id.names.get(0);
-        } else {
-            if (!id.isSimple() || validator.makeNullaryCall(id) != null
-                    || !scope.findQualifyingTableNames(id.getSimple(), id, matcher).isEmpty()) {
-                return null;
-            }
-            alias = id.getSimple();
+        boolean star = id.isStar();
+        if (star ? id.names.size() != 2 : !id.isSimple()) {
+            return null;
         }
+        String alias = id.names.get(0);
+        // Most names are columns: whether the name is a FROM item's is the cheaper question, asked first.
         SqlValidatorScope.ResolvedImpl resolved = new SqlValidatorScope.ResolvedImpl();
         scope.resolve(List.of(alias), matcher, false, resolved);
-        if (resolved.count() != 1) {
+        if (resolved.count() != 1 || !star && (validator.makeNullaryCall(id) != null
+                || !scope.findQualifyingTableNames(alias, id, matcher).isEmpty())) {
             return null;
         }
         RelDataType rowType = resolved.only().namespace.getRowType();
