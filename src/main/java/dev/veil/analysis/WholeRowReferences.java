@@ -72,21 +72,25 @@ final class WholeRowReferences {
         if (select.getWhere() != null) {
             select.setWhere(rows.rewrite(select.getWhere(), false));
         }
-        rows.rewriteAll(select.getGroup());
+        // GROUP BY c and ORDER BY c mean the output column c when there is one, as in PostgreSQL.
+        rows.rewriteKeys(select.getGroup(), outputNames);
         if (select.getHaving() != null) {
             select.setHaving(rows.rewrite(select.getHaving(), false));
         }
-        SqlNodeList order = select.getOrderList();
-        if (order != null) {
-            for (int i = 0; i < order.size(); i++) {
-                // ORDER BY c sorts by the output column c when there is one, as in PostgreSQL.
-                if (!(orderKey(order.get(i)) instanceof SqlIdentifier id && id.isSimple()
-                        && outputNames.contains(id.getSimple()))) {
-                    order.set(i, rows.rewrite(order.get(i), false));
-                }
+        rows.rewriteKeys(select.getOrderList(), outputNames);
+        rows.rewriteAll(select.getWindowList());
+    }
+
+    private void rewriteKeys(@Nullable SqlNodeList keys, Set<String> outputNames) {
+        if (keys == null) {
+            return;
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            if (!(orderKey(keys.get(i)) instanceof SqlIdentifier id && id.isSimple()
+                    && outputNames.contains(id.getSimple()))) {
+                keys.set(i, rewrite(keys.get(i), false));
             }
         }
-        rows.rewriteAll(select.getWindowList());
     }
 
     private static SqlNode orderKey(SqlNode item) {

@@ -209,6 +209,12 @@ class WholeRowLineageTest {
     }
 
     @Test
+    void groupByAnOutputColumnOfTheAliasName() {
+        var s = pg("SELECT upper(email) AS c, count(*) FROM customers c GROUP BY c").uses(GROUP, EMAIL);
+        assertThat(s.analysis().uses(GROUP)).hasSize(1);
+    }
+
+    @Test
     void groupByTheRow() {
         pg("SELECT c, count(*) FROM customers c GROUP BY c").uses(GROUP, CUSTOMER).column(0)
                 .hasOnlyOrigins(CUSTOMER);
