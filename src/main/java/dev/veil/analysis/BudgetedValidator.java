@@ -16,11 +16,23 @@ import org.apache.calcite.sql.validate.SqlValidatorScope;
  */
 final class BudgetedValidator extends SqlValidatorImpl {
     private final Deadline deadline;
+    private final boolean wholeRows;
 
+    /** @param wholeRows whether a FROM item's name can be a value (PostgreSQL's whole-row references) */
     BudgetedValidator(SqlOperatorTable operators, SqlValidatorCatalogReader reader, RelDataTypeFactory typeFactory,
-                      Config config, Deadline deadline) {
+                      Config config, Deadline deadline, boolean wholeRows) {
         super(operators, reader, typeFactory, config);
         this.deadline = deadline;
+        this.wholeRows = wholeRows;
+    }
+
+    /** The first step after a SELECT's FROM items are validated: whole-row references can be resolved now. */
+    @Override
+    protected void validateWhereClause(SqlSelect select) {
+        if (wholeRows) {
+            WholeRowReferences.expand(this, select);
+        }
+        super.validateWhereClause(select);
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class DialectProfile {
         Properties props = new Properties();
         SqlLibrary library;
         if (dialect == Dialect.POSTGRESQL) {
-            parserConfig = base.withQuoting(Quoting.DOUBLE_QUOTE).withUnquotedCasing(Casing.TO_LOWER)
+            parserConfig = base.withConformance(PostgresConformance.INSTANCE).withQuoting(Quoting.DOUBLE_QUOTE).withUnquotedCasing(Casing.TO_LOWER)
                     .withQuotedCasing(Casing.UNCHANGED).withCaseSensitive(true);
             props.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "true");
             library = SqlLibrary.POSTGRESQL;
@@ -91,7 +91,8 @@ public final class DialectProfile {
     /**
      * BABEL without MySQL's loose GROUP BY (select columns neither grouped nor aggregated), which PostgreSQL does
      * not allow either. With it, Calcite's check of such columns fails on a CASE in the select list
-     * (GROUP BY 1 over a CASE threw a NullPointerException).
+     * (GROUP BY 1 over a CASE threw a NullPointerException). The parser accepts PostgreSQL's ROW(…) as a value
+     * anywhere ({@code ROW(c.*)::text}), not only where a row of values is expected.
      */
     private static final class PostgresConformance extends SqlDelegatingConformance {
         static final PostgresConformance INSTANCE = new PostgresConformance();
@@ -103,6 +104,11 @@ public final class DialectProfile {
         @Override
         public boolean isNonStrictGroupBy() {
             return false;
+        }
+
+        @Override
+        public boolean allowExplicitRowValueConstructor() {
+            return true;
         }
     }
 

@@ -177,7 +177,10 @@ final class NodeAnalyzer {
         LineageReader.Result r = queries.plan(select(q.distinctOn.getList(), select.getFrom(), select.getWhere()));
         for (Lineage l : r.columns()) {
             if (l instanceof Lineage.Known k) {
-                k.origins().forEach(o -> out.uses.add(new ColumnUse(o.column(), ColumnUse.Usage.GROUP)));
+                k.origins().forEach(o -> {
+                    out.uses.add(new ColumnUse(o.column(), ColumnUse.Usage.GROUP));
+                    out.uses.add(new ColumnUse(o.column(), ColumnUse.Usage.DISTINCT));
+                });
             } else if (l instanceof Lineage.Unknown) {
                 out.usesComplete = false;
             }

@@ -1,6 +1,8 @@
 package dev.veil.analysis;
 
 import dev.veil.analysis.catalog.CatalogSnapshot;
+import dev.veil.analysis.lineage.AggregateOrigins;
+import dev.veil.analysis.lineage.RecursiveQueryOrigins;
 import dev.veil.analysis.lineage.RelWalk;
 import dev.veil.analysis.parser.VeilOperators;
 import dev.veil.analysis.text.LexicalSettings;
@@ -19,8 +21,10 @@ import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.metadata.ChainedRelMetadataProvider;
 import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
+import org.apache.calcite.rel.metadata.RelMetadataProvider;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rel.type.RelDataType;
@@ -46,6 +50,7 @@ import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.sql2rel.StandardConvertletTable;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +87,9 @@ final class Planner implements RelOptTable.ViewExpander {
         this.schemaPaths = schemaPaths(profile.dialect(), names);
         this.catalogReader = new PathCatalogReader(schema, schemaPaths, typeFactory, profile);
         this.cluster = RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(typeFactory));
-        cluster.setMetadataQuerySupplier(() ->
-                new RelMetadataQuery(new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
+        RelMetadataProvider metadata = ChainedRelMetadataProvider.of(
+                List.of(AggregateOrigins.SOURCE, RecursiveQueryOrigins.SOURCE, DefaultRelMetadataProvider.INSTANCE));
+        cluster.setMetadataQuerySupplier(() -> new RelMetadataQuery(new ProxyingMetadataHandlerProvider(metadata)));
     }
 
     /** PostgreSQL searches pg_catalog first unless the path names it; the root comes last for qualified names. */
@@ -131,7 +137,8 @@ final class Planner implements RelOptTable.ViewExpander {
     /** {@code converted} receives the plan as converted, its sub-queries still in place (row filters read it). */
     private RelRoot toRel(SqlNode query, Prepare.CatalogReader reader, boolean[] predicateInSelect, RelNode[] converted) {
         SqlValidator validator = new BudgetedValidator(profile.operators(), reader, typeFactory,
-                profile.validatorConfig(), deadline);
+                profile.validatorConfig(), deadline,
+                profile.dialect() == Dialect.POSTGRESQL);
         normalise(query);
         SqlNode validated = validator.validate(query);
         SqlToRelConverter converter = new SqlToRelConverter(this, validator, reader, cluster,
@@ -161,14 +168,31 @@ final class Planner implements RelOptTable.ViewExpander {
 
     /**
      * Rewrites PostgreSQL forms Calcite reads differently into their standard equivalents (see
-     * {@link #nameScalarFunctionColumn}). GROUP BY 2 means GROUP BY the second select expression; it is replaced by a copy of that expression, which
+     * {@link #nameScalarFunctionColumn}, {@link #modeOf}). GROUP BY 2 means GROUP BY the second select expression; it is replaced by a copy of that expression, which
      * groups the same way. (Calcite's own ordinal handling fails with a NullPointerException when the select list
      * holds a CASE.)
      */
     private static void normalise(SqlNode query) {
         query.accept(new SqlBasicVisitor<Void>() {
             @Override
+            public Void visit(SqlNodeList list) {
+                for (int i = 0; i < list.size(); i++) {
+                    SqlNode mode = modeOf(list.get(i));
+                    if (mode != null) {
+                        list.set(i, mode);
+                    }
+                }
+                return super.visit(list);
+            }
+
+            @Override
             public Void visit(SqlCall call) {
+                for (int i = 0; i < call.operandCount(); i++) {
+                    SqlNode mode = call.operand(i) == null ? null : modeOf(call.operand(i));
+                    if (mode != null) {
+                        call.setOperand(i, mode);
+                    }
+                }
                 if (call instanceof SqlSelect select && select.getFrom() != null) {
                     select.setFrom(nameScalarFunctionColumn(select.getFrom()));
                 }
@@ -187,6 +211,24 @@ final class Planner implements RelOptTable.ViewExpander {
                 return super.visit(call);
             }
         });
+    }
+
+    /**
+     * PostgreSQL's {@code mode() WITHIN GROUP (ORDER BY x)}, the most frequent x, is Calcite's {@code MODE(x)}
+     * (which refuses WITHIN GROUP): the same value, so the same lineage. Null for any other node.
+     */
+    private static @Nullable SqlNode modeOf(SqlNode node) {
+        if (node.getKind() != SqlKind.WITHIN_GROUP || !(((SqlCall) node).operand(0) instanceof SqlCall agg)
+                || !agg.getOperator().getName().equalsIgnoreCase("MODE") || agg.operandCount() != 0
+                || !(((SqlCall) node).operand(1) instanceof SqlNodeList order) || order.size() != 1) {
+            return null;
+        }
+        SqlNode key = order.get(0);
+        while (key instanceof SqlCall c && (c.getKind() == SqlKind.DESCENDING || c.getKind() == SqlKind.NULLS_FIRST
+                || c.getKind() == SqlKind.NULLS_LAST)) {
+            key = c.operand(0);
+        }
+        return SqlStdOperatorTable.MODE.createCall(node.getParserPosition(), key);
     }
 
     /**

@@ -44,4 +44,19 @@ class AnalyzeCommandTest {
         // Not in the catalog: fails closed, with the reason.
         assertThat(lines[2]).contains("\"analysed\":false").contains("\"lineage\":\"unknown\"");
     }
+
+    @Test
+    void aWholeRowReferenceIsAnalysedWithEveryColumnOfTheRow() throws Exception {
+        Path sql = work.resolve("whole-row.sql");
+        Files.writeString(sql, "SELECT row_to_json(c) FROM customers c WHERE c.id = 1;\n");
+        StringWriter out = new StringWriter();
+        CommandLine cli = new CommandLine(command);
+        cli.setOut(new PrintWriter(out));
+        int exit = cli.execute("--upstream", "main", "--database", "shop", sql.toString());
+        assertThat(exit).isZero();
+        String line = out.toString().strip();
+        assertThat(line).contains("\"analysed\":true").contains("\"lineage\":\"known\"")
+                .contains("{\"column\":\"public.customers.email\",\"derived\":true}")
+                .contains("{\"column\":\"public.customers.ssn\",\"derived\":true}");
+    }
 }

@@ -5,7 +5,14 @@ package dev.veil.analysis.lineage;
  * column lets a client infer its values even when it is never selected.
  */
 public record ColumnUse(ColumnRef column, Usage usage) implements Comparable<ColumnUse> {
-    public enum Usage { FILTER, JOIN, GROUP, ORDER, WINDOW }
+    /**
+     * FILTER: WHERE, HAVING, an aggregate's FILTER, INTERSECT / EXCEPT (rows kept by comparing values). JOIN: join
+     * conditions. GROUP: GROUP BY, DISTINCT, DISTINCT ON. ORDER: ORDER BY, an aggregate's own ORDER BY.
+     * WINDOW: PARTITION BY / ORDER BY of a window. Two more say which clause, on top of the above: HAVING (also
+     * FILTER) and DISTINCT (also GROUP: a grouping without aggregates, which is what SELECT DISTINCT is planned
+     * as, a UNION without ALL, DISTINCT ON).
+     */
+    public enum Usage { FILTER, JOIN, GROUP, ORDER, WINDOW, HAVING, DISTINCT }
 
     @Override
     public int compareTo(ColumnUse o) {

@@ -5,11 +5,13 @@ import org.apache.calcite.rel.RelCollation;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Intersect;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Minus;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.core.Snapshot;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
@@ -41,7 +43,8 @@ import java.util.function.Predicate;
  * left in a projection after decorrelation failed, a table function, an operator it has no handler for. An empty
  * set is therefore trusted only when every node of the plan is of a kind whose origin handler is exact and no
  * correlation variable or sub-query expression is left; otherwise "no origin" becomes Unknown. A null answer
- * (RepeatUnion of a recursive CTE, for instance) is always Unknown.
+ * (a node no handler knows, an unknown input) is always Unknown. Two handlers of ours come before Calcite's:
+ * {@link AggregateOrigins} and {@link RecursiveQueryOrigins}.
  */
 public final class LineageReader {
     /** Node kinds whose origin handlers in RelMdColumnOrigins are exact. */
@@ -170,7 +173,11 @@ public final class LineageReader {
     private void collectUses(RelNode rel, Set<ColumnUse> uses, boolean[] complete) {
         RelWalk.each(rel, other -> {
                 if (other instanceof Filter f) {
-                    addBits(f.getInput(), RelOptUtil.InputFinder.bits(f.getCondition()), ColumnUse.Usage.FILTER, uses, complete);
+                    ImmutableBitSet bits = RelOptUtil.InputFinder.bits(f.getCondition());
+                    addBits(f.getInput(), bits, ColumnUse.Usage.FILTER, uses, complete);
+                    if (aggregated(f.getInput())) {
+                        addBits(f.getInput(), bits, ColumnUse.Usage.HAVING, uses, complete);
+                    }
                 } else if (other instanceof Join j) {
                     ImmutableBitSet bits = RelOptUtil.InputFinder.bits(j.getCondition());
                     int left = j.getLeft().getRowType().getFieldCount();
@@ -183,9 +190,28 @@ public final class LineageReader {
                     }
                 } else if (other instanceof Aggregate a) {
                     addBits(a.getInput(), a.getGroupSet(), ColumnUse.Usage.GROUP, uses, complete);
-                    // count(*) FILTER (WHERE birth_date > …) reveals birth_date like a WHERE clause does.
-                    a.getAggCallList().stream().filter(c -> c.filterArg >= 0)
-                            .forEach(c -> add(a.getInput(), c.filterArg, ColumnUse.Usage.FILTER, uses, complete));
+                    if (a.getAggCallList().isEmpty()) {
+                        // SELECT DISTINCT is planned as this grouping (and GROUP BY without aggregates is DISTINCT).
+                        addBits(a.getInput(), a.getGroupSet(), ColumnUse.Usage.DISTINCT, uses, complete);
+                    }
+                    for (AggregateCall c : a.getAggCallList()) {
+                        // count(*) FILTER (WHERE birth_date > …) reveals birth_date like a WHERE clause does.
+                        if (c.filterArg >= 0) {
+                            add(a.getInput(), c.filterArg, ColumnUse.Usage.FILTER, uses, complete);
+                        }
+                        // string_agg(email, ',' ORDER BY ssn) reveals how the ssn values sort.
+                        c.getCollation().getFieldCollations()
+                                .forEach(fc -> add(a.getInput(), fc.getFieldIndex(), ColumnUse.Usage.ORDER, uses, complete));
+                    }
+                } else if (other instanceof SetOp s && !s.all) {
+                    // INTERSECT / EXCEPT keep rows by comparing them with the other side's: a filter on each
+                    // column. UNION without ALL removes duplicates: DISTINCT.
+                    boolean union = s instanceof Union;
+                    for (RelNode input : s.getInputs()) {
+                        for (int i = 0; i < input.getRowType().getFieldCount(); i++) {
+                            add(input, i, union ? ColumnUse.Usage.DISTINCT : ColumnUse.Usage.FILTER, uses, complete);
+                        }
+                    }
                 } else if (other instanceof Sort s) {
                     RelCollation collation = s.getCollation();
                     for (RelFieldCollation fc : collation.getFieldCollations()) {
@@ -206,6 +232,15 @@ public final class LineageReader {
                     }
                 }
         });
+    }
+
+    /** Whether {@code rel} is an aggregate, seen through projections: a filter over it is a HAVING clause. */
+    private static boolean aggregated(RelNode rel) {
+        RelNode r = rel;
+        while (r instanceof Project p) {
+            r = p.getInput();
+        }
+        return r instanceof Aggregate;
     }
 
     private void addBits(RelNode input, ImmutableBitSet bits, ColumnUse.Usage usage, Set<ColumnUse> uses, boolean[] complete) {

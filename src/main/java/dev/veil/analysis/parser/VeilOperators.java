@@ -53,6 +53,15 @@ public final class VeilOperators {
     public static final SqlFunction SYSTEM_VARIABLE = new SqlFunction("VEIL_SYSTEM_VARIABLE", SqlKind.OTHER_FUNCTION,
             ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
             OperandTypes.STRING, SqlFunctionCategory.SYSTEM);
+    /**
+     * A PostgreSQL whole-row reference ({@code c}, {@code c.*} as a value) with the row's columns as operands (see
+     * WholeRowReferences): its value is derived from every one of them. Typed as text, which every use of a row
+     * accepts (casts, concatenation, comparison, JSON and aggregate functions), and nullable: a row with a NULL
+     * column is NULL to IS NULL, so {@code c IS NOT NULL} is a real condition on every column.
+     */
+    public static final SqlFunction WHOLE_ROW = new SqlFunction("VEIL_ROW", SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.FORCE_NULLABLE), InferTypes.RETURN_TYPE,
+            OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
     /** {@code @name}: a user variable; it can hold anything a previous statement put there. */
     public static final SqlFunction USER_VARIABLE = new SqlFunction("VEIL_USER_VARIABLE", SqlKind.OTHER_FUNCTION,
             ReturnTypes.explicit(SqlTypeName.VARCHAR).andThen(SqlTypeTransforms.TO_NULLABLE), null,
@@ -161,7 +170,7 @@ public final class VeilOperators {
     public static SqlOperatorTable table() {
         List<SqlOperator> ops = new ArrayList<>(List.of(JSON_GET, JSON_GET_TEXT, JSON_PATH, JSON_PATH_TEXT,
                 CONTAINS, CONTAINED_BY, OVERLAPS, REGEXP, SYSTEM_VARIABLE, USER_VARIABLE, HAS_KEY, HAS_ANY_KEY, HAS_ALL_KEYS,
-                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST, AT_TIME_ZONE));
+                JSONPATH_EXISTS, TEXT_MATCH, ASSIGN, MATCH_AGAINST, AT_TIME_ZONE, WHOLE_ROW));
         ops.addAll(TABLE_FUNCTIONS);
         AGGREGATES.forEach(n -> ops.add(SqlBasicAggFunction.create(
                 n.toUpperCase(Locale.ROOT), SqlKind.OTHER_FUNCTION,

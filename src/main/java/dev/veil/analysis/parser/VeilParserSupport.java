@@ -74,6 +74,10 @@ public final class VeilParserSupport {
                 words.add("AS");
                 return words;
             }
+            if (depth == 0 && createsTable(words) && queryWithoutAs(parser)) {
+                // MySQL's CREATE TABLE t [(columns)] [IGNORE | REPLACE] SELECT …: the query needs no AS.
+                return words;
+            }
             parser.getNextToken();
             if (t.kind == VeilSqlParserImplConstants.LPAREN) {
                 depth++;
@@ -158,6 +162,18 @@ public final class VeilParserSupport {
             parts.add(unquote(parser.getNextToken()));
         }
         return new SqlIdentifier(parts, pos(first));
+    }
+
+    private static boolean createsTable(List<String> words) {
+        return words.get(0).equals("CREATE") && words.subList(1, Math.min(words.size(), 4)).contains("TABLE");
+    }
+
+    /** SELECT, (SELECT, or WITH name: not a WITH (storage options) nor a column list. */
+    private static boolean queryWithoutAs(VeilSqlParserImpl parser) {
+        Token t = parser.getToken(1);
+        return t.kind == VeilSqlParserImplConstants.SELECT
+                || t.kind == VeilSqlParserImplConstants.LPAREN && parser.getToken(2).kind == VeilSqlParserImplConstants.SELECT
+                || t.kind == VeilSqlParserImplConstants.WITH && parser.getToken(2).kind != VeilSqlParserImplConstants.LPAREN;
     }
 
     private static boolean startsQuery(Token t) {
