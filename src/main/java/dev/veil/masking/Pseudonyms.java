@@ -19,8 +19,8 @@ import java.util.UUID;
  * values give equal results (joins and GROUP BY still match) whatever the wire and format, and nobody without
  * the secret can compute them from a guess. The two use separate keys derived from the secret, so a hash
  * says nothing of a pseudonym. A pseudonym keeps the value's shape: a number keeps its sign and digit
- * count, text each character's class (digit, lower case, upper case; punctuation and spaces stay), a date
- * its year; bool has no pseudonym that is not a giveaway (NULL).
+ * count (zero stays zero), text each character's class (digit, lower case, upper case; punctuation and
+ * spaces stay), a date its year; bool has no pseudonym that is not a giveaway (NULL).
  */
 final class Pseudonyms {
     /** Below this many bytes a secret is too easy to guess for keyed hashing. */
@@ -102,9 +102,12 @@ final class Pseudonyms {
     }
 
     private static BigInteger integer(ColumnType t, BigInteger in, Draw draw) {
+        if (in.signum() == 0) {
+            return in;
+        }
         boolean negative = in.signum() < 0;
         int digits = in.abs().toString().length();
-        BigInteger lowest = digits == 1 ? BigInteger.ZERO : BigInteger.TEN.pow(digits - 1);
+        BigInteger lowest = BigInteger.TEN.pow(digits - 1);
         BigInteger v = new BigInteger(draw.digits(digits));
         BigInteger largest = ValueFit.largest(t, negative);
         if (v.compareTo(largest) > 0) {
@@ -115,6 +118,9 @@ final class Pseudonyms {
     }
 
     private static BigDecimal decimal(BigDecimal in, Draw draw) {
+        if (in.signum() == 0) {
+            return in;
+        }
         int digits = in.unscaledValue().abs().toString().length();
         BigDecimal v = new BigDecimal(new BigInteger(draw.digits(digits)), in.scale());
         return in.signum() < 0 ? v.negate() : v;
@@ -214,18 +220,14 @@ final class Pseudonyms {
             return out;
         }
 
-        /** {@code n} decimal digits, the first not 0 unless n is 1. */
+        /** {@code n} decimal digits, the first not 0: the number keeps its digit count, and a sign stays meaningful. */
         String digits(int n) {
             StringBuilder s = new StringBuilder(n);
-            s.append(n == 1 ? draw10() : 1 + below(9));
+            s.append(1 + below(9));
             for (int i = 1; i < n; i++) {
-                s.append(draw10());
+                s.append(below(10));
             }
             return s.toString();
-        }
-
-        private int draw10() {
-            return below(10);
         }
     }
 }
