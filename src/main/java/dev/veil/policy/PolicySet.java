@@ -37,11 +37,19 @@ public final class PolicySet {
     private final Outcome knownDefault;
     private final Outcome unknownDefault;
     private final boolean perSession;
+    private final TagRules tags;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault) {
+        this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, TagRules.NONE);
+    }
+
+    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
+              List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
+              TagRules tags) {
         this.source = source;
+        this.tags = tags;
         this.version = version;
         this.environment = environment;
         this.roles = List.copyOf(roles);
@@ -51,6 +59,11 @@ public final class PolicySet {
         this.unknownDefault = unknownDefault;
         this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION))
                 || guardrails.stream().anyMatch(g -> g.when() != null && g.when().readsAny(PolicyVariables.PER_SESSION));
+    }
+
+    /** The file's tags section: applied to the classifier's tags of each column (see docs/classification.md). */
+    public TagRules tags() {
+        return tags;
     }
 
     /** Where it was read from (the file's path). */
@@ -132,7 +145,7 @@ public final class PolicySet {
     }
 
     private Judged judge(StatementFacts facts, List<String> held, Clock clock) {
-        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
+        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, tags, clock);
         List<Decision.Observation> observed = new ArrayList<>();
         boolean perStatement = false;
         Decision decided = null;
