@@ -19,6 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -149,5 +152,30 @@ class CatalogClassificationTest {
         cli.setOut(new PrintWriter(everything));
         assertThat(cli.execute("--upstream", "main", "--database", "shop", "--all")).isZero();
         assertThat(everything.toString()).containsPattern("public\\.orders\\.status +-");
+    }
+
+    @Test
+    void aTableCreatedThroughVeilIsClassifiedFromItsCommentAndValuesAfterTheDdl() throws Exception {
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("shop", ""), VeilTestResource.USER,
+                VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS classified_contacts");
+            c.setAutoCommit(false);
+            st.execute("CREATE TABLE classified_contacts (id int, c1 text, c2 text, c3 text)");
+            st.execute("COMMENT ON COLUMN classified_contacts.c3 IS 'Bank account of the payee'");
+            st.execute("INSERT INTO classified_contacts SELECT i, 'person' || i || '@example.org', "
+                    + "'GB82 WEST 1234 5698 7654 32', 'n/a' FROM generate_series(1, 20) i");
+            c.commit();
+            c.setAutoCommit(true);
+            // The session's next statement is analysed once the catalog was read again after the DDL.
+            st.execute("SELECT 1");
+        }
+        JsonNode shop = catalogOf("?database=main/shop");
+        JsonNode c1 = column(shop, "public", "classified_contacts", "c1");
+        assertThat(tags(c1)).as(c1.toString()).containsExactly("email");
+        assertThat(c1.path("tags").get(0).path("evidence").toString()).contains("values: 20 of 20");
+        assertThat(tags(column(shop, "public", "classified_contacts", "c2"))).containsExactly("iban");
+        JsonNode c3 = column(shop, "public", "classified_contacts", "c3");
+        assertThat(tags(c3)).containsExactly("bank_account");
+        assertThat(c3.path("tags").get(0).path("evidence").toString()).contains("comment: \\\"Bank account of the payee");
     }
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * tables sampled before whose columns have not changed keep their tags, the others get what their names,
  * comments and types say. The tables still to sample ({@link #toSample}) are then sampled in the background and
  * the snapshot is tagged again ({@link #sampled}). A table is sampled again only when its columns change (DDL):
- * the values of an unchanged table are not read at every refresh.
+ * the values of an unchanged table are not read at every refresh. A table that held no values yet is sampled
+ * again at the next read.
  */
 final class CatalogTagger {
     /** What sampling concluded for a table, valid while its columns are these. */
@@ -51,7 +52,8 @@ final class CatalogTagger {
         CatalogSnapshot s = loaded.snapshot();
         for (RelationInfo r : s.userRelations()) {
             Map<String, List<String>> table = values.get(List.of(r.schema(), r.name()));
-            if (table == null) {
+            if (table == null || table.values().stream().allMatch(List::isEmpty)) {
+                // Not read, or nothing in it yet (a table just created): sampled again at the next catalog read.
                 continue;
             }
             Map<String, ColumnClassification> tags = new LinkedHashMap<>();

@@ -64,4 +64,13 @@ class CatalogTaggerTest {
         assertThat(altered.snapshot().tags().of("public", "contacts", "c1").labels()).isEmpty();
         assertThat(altered.snapshot().tags().of("public", "contacts", "note").labels()).containsExactly("free_text");
     }
+
+    @Test
+    void aTableThatWasEmptyWhenSampledIsSampledAgainAtTheNextRead() {
+        ColumnInfo[] columns = {new ColumnInfo("c1", "varchar", true)};
+        LoadedCatalog first = tagger.initial(load(1, columns));
+        tagger.sampled(first, Map.of(List.of("public", "contacts"), Map.of("c1", List.of())), 2);
+        assertThat(tagger.toSample(tagger.initial(load(3, columns)).snapshot())).extracting(RelationInfo::name)
+                .containsExactly("contacts", "orders");
+    }
 }
