@@ -178,4 +178,23 @@ class CatalogClassificationTest {
         assertThat(tags(c3)).containsExactly("bank_account");
         assertThat(c3.path("tags").get(0).path("evidence").toString()).contains("comment: \\\"Bank account of the payee");
     }
+
+    @Test
+    void aMariaDbTableCreatedThroughVeilIsClassifiedFromItsCommentsAndValues() throws Exception {
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilMysqlUrl("shop", ""), VeilTestResource.USER,
+                VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS classified_contacts");
+            // One statement creates and fills it: MySQL DDL commits at once, and the catalog is read after it.
+            st.execute("CREATE TABLE classified_contacts (c1 VARCHAR(254) COMMENT 'where to reach them', "
+                    + "c2 VARCHAR(40) COMMENT 'Payee bank account') SELECT email AS c1, 'n/a' AS c2 FROM customers LIMIT 20");
+            st.execute("SELECT 1");
+        }
+        JsonNode shop = catalogOf("?dialect=mysql&database=my/shop");
+        JsonNode c1 = column(shop, "shop", "classified_contacts", "c1");
+        assertThat(tags(c1)).as(c1.toString()).containsExactly("email");
+        assertThat(c1.path("tags").get(0).path("evidence").toString()).contains("values: 20 of 20");
+        JsonNode c2 = column(shop, "shop", "classified_contacts", "c2");
+        assertThat(tags(c2)).as(c2.toString()).containsExactly("bank_account");
+        assertThat(c2.path("tags").get(0).path("evidence").toString()).contains("comment: \\\"Payee bank account");
+    }
 }
