@@ -1,8 +1,6 @@
 package dev.veil.classification;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,14 +107,5 @@ final class NameHints {
         m.put(Tag.ADDRESS, Set.of("email", "mail", "ip", "mac", "wallet", "url", "web", "server", "host", "remote",
                 "client", "ipv4", "ipv6", "memory", "contract"));
         return m;
-    }
-
-    /** Every tag a name can suggest (for the documentation test). */
-    static Set<Tag> tags() {
-        return EnumSet.copyOf(SYNONYMS.keySet());
-    }
-
-    static List<String> synonyms(Tag tag) {
-        return new ArrayList<>(SYNONYMS.getOrDefault(tag, List.of()));
     }
 }
