@@ -1,9 +1,12 @@
 package dev.veil.analysis;
 
+import dev.veil.analysis.lineage.ColumnRef;
 import dev.veil.analysis.lineage.ColumnUse;
 import dev.veil.analysis.lineage.Lineage;
 import dev.veil.analysis.lineage.OutputColumn;
 import dev.veil.analysis.lineage.WrittenColumn;
+import dev.veil.classification.CatalogTags;
+import dev.veil.classification.ColumnClassification;
 
 import java.util.Collections;
 import java.util.List;
@@ -23,10 +26,13 @@ import java.util.TreeSet;
  *                     result never holds table data (SHOW, EXPLAIN, SET), Unknown otherwise
  * @param usesComplete false when some predicate / join / grouping input could not be traced to base columns, so
  *                     {@code uses} may be missing columns
+ * @param tags         the classification of the catalog snapshot the statement was analysed against (its base
+ *                     columns' tags: {@link #tags(ColumnRef)}); NONE when analysed without one
  */
 public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations,
                        List<OutputColumn> columns, Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses,
-                       boolean usesComplete, String fingerprint, Optional<String> failure, Effects effects) {
+                       boolean usesComplete, String fingerprint, Optional<String> failure, Effects effects,
+                       CatalogTags tags) {
     public Analysis {
         relations = List.copyOf(new TreeSet<>(relations));
         columns = List.copyOf(columns);
@@ -35,6 +41,16 @@ public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess>
         if (effects == null) {
             effects = Effects.NONE;
         }
+        if (tags == null) {
+            tags = CatalogTags.NONE;
+        }
+    }
+
+    public Analysis(Dialect dialect, StatementKind kind, List<RelationAccess> relations, List<OutputColumn> columns,
+                    Lineage otherColumns, List<WrittenColumn> writes, SortedSet<ColumnUse> uses, boolean usesComplete,
+                    String fingerprint, Optional<String> failure, Effects effects) {
+        this(dialect, kind, relations, columns, otherColumns, writes, uses, usesComplete, fingerprint, failure, effects,
+                CatalogTags.NONE);
     }
 
     /** Without effects beyond kind, relations and columns (statements built by hand: tests, tools). */
@@ -56,6 +72,17 @@ public record Analysis(Dialect dialect, StatementKind kind, List<RelationAccess>
                 parts.stream().anyMatch(p -> p.effects().literalSensitive()), parts);
         return new Analysis(dialect, kind, relations, List.of(), Lineage.unknown(reason), List.of(), new TreeSet<>(),
                 false, fingerprint, Optional.of(reason), effects);
+    }
+
+    /** The same analysis with the classification of the snapshot it was made against. */
+    public Analysis withTags(CatalogTags catalogTags) {
+        return new Analysis(dialect, kind, relations, columns, otherColumns, writes, uses, usesComplete, fingerprint,
+                failure, effects, catalogTags);
+    }
+
+    /** The classifier's tags of a base column (before the policy file's tags section is applied). */
+    public ColumnClassification tags(ColumnRef column) {
+        return tags.of(column.schema(), column.relation(), column.column());
     }
 
     public boolean analysed() {

@@ -78,7 +78,7 @@ public final class StatementAnalyzer {
             deadline.checkNow();
             AnalysisBuilder builder = new NodeAnalyzer(planner, catalog, names).analyze(node);
             SideEffects.raise(node, builder);
-            return builder.build(dialect, fingerprint);
+            return builder.build(dialect, fingerprint).withTags(catalog.tags());
         } catch (SqlParseException | RuntimeException | StackOverflowError | AssertionError e) {
             // Validation (CalciteContextException), conversion and planner errors alike: fail closed.
             return failed(dialect, sql, fingerprint, reason(e));

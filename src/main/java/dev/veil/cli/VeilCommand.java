@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 @TopCommand
 @CommandLine.Command(name = "veil", mixinStandardHelpOptions = true, version = "Veil 0.1.0",
         description = "Identity-aware database gateway.",
-        subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class, LoginCommand.class,
-                PolicyCommand.class})
+        subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class, CatalogCommand.class,
+                LoginCommand.class, PolicyCommand.class})
 public class VeilCommand implements Callable<Integer> {
     private final ServeCommand serve;
 

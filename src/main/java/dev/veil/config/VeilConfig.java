@@ -96,6 +96,14 @@ public interface VeilConfig {
          */
         @WithDefault("5s")
         Duration maxTime();
+
+        /**
+         * Whether column classification reads a bounded sample of each table's values (on a connection of its own,
+         * in the background after a catalog read; see docs/classification.md). Off: tags come from column names,
+         * comments and types only.
+         */
+        @WithDefault("true")
+        boolean sampleValues();
     }
 
     enum DemoMode { AUTO, ON, OFF }

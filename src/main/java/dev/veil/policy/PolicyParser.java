@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class PolicyParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "rules", "default");
+    private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "tags", "rules", "default");
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
     private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask", "mode");
@@ -82,6 +82,7 @@ public final class PolicyParser {
         List<PolicyRule> rules = rules(top.entries().get("rules"));
         List<ConfiguredGuardrail> guardrails = GuardrailSection.read(this, top.entries().get("guardrails"),
                 roles.stream().map(RoleBinding::role).toList());
+        TagRules tags = TagSection.read(this, source, top.entries().get("tags"));
         Outcome known = new Outcome.Allow(List.of());
         Outcome unknown = null;
         Entry defaults = top.entries().get("default");
@@ -102,7 +103,7 @@ public final class PolicyParser {
         if (!mistakes.isEmpty()) {
             throw problem();
         }
-        return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown);
+        return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown, tags);
     }
 
     private PolicyProblem problem() {

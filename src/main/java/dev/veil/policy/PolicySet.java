@@ -39,11 +39,19 @@ public final class PolicySet {
     private final boolean perSession;
     /** Whether the file enables affected-rows-ceiling: only then is an allowed statement looked at again. */
     private final boolean ceilings;
+    private final TagRules tags;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault) {
+        this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, TagRules.NONE);
+    }
+
+    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
+              List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
+              TagRules tags) {
         this.source = source;
+        this.tags = tags;
         this.version = version;
         this.environment = environment;
         this.roles = List.copyOf(roles);
@@ -54,6 +62,11 @@ public final class PolicySet {
         this.ceilings = guardrails.stream().anyMatch(g -> g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING);
         this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION))
                 || guardrails.stream().anyMatch(g -> g.when() != null && g.when().readsAny(PolicyVariables.PER_SESSION));
+    }
+
+    /** The file's tags section: applied to the classifier's tags of each column (see docs/classification.md). */
+    public TagRules tags() {
+        return tags;
     }
 
     /** Where it was read from (the file's path). */
@@ -142,7 +155,7 @@ public final class PolicySet {
      */
     private Decision underCeiling(Decision.Allow allow, StatementFacts facts, List<String> held,
                                   List<Decision.Observation> observed, Clock clock) {
-        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
+        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, tags, clock);
         RowCeiling chosen = null;
         for (ConfiguredGuardrail g : guardrails) {
             if (g.guardrail() != Guardrail.AFFECTED_ROWS_CEILING) {
@@ -170,7 +183,7 @@ public final class PolicySet {
     }
 
     private Judged judge(StatementFacts facts, List<String> held, Clock clock) {
-        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, clock);
+        CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, tags, clock);
         List<Decision.Observation> observed = new ArrayList<>();
         boolean perStatement = false;
         Decision decided = null;

@@ -91,7 +91,8 @@ final class PolicyVariables {
      * The values for one statement, each computed the first time a condition reads it (most rules read two or
      * three of them).
      */
-    static CelVariableResolver resolver(StatementFacts facts, List<String> roles, Environment environment, Clock clock) {
+    static CelVariableResolver resolver(StatementFacts facts, List<String> roles, Environment environment, TagRules tags,
+                                        Clock clock) {
         Map<String, Object> values = new HashMap<>();
         return name -> {
             if (!DECLARED.containsKey(name)) {
@@ -99,14 +100,15 @@ final class PolicyVariables {
             }
             Object v = values.get(name);
             if (v == null) {
-                v = value(name, facts, roles, environment, clock);
+                v = value(name, facts, roles, environment, tags, clock);
                 values.put(name, v);
             }
             return Optional.of(v);
         };
     }
 
-    private static Object value(String name, StatementFacts facts, List<String> roles, Environment environment, Clock clock) {
+    private static Object value(String name, StatementFacts facts, List<String> roles, Environment environment,
+                                TagRules tags, Clock clock) {
         SessionFacts session = facts.session();
         Analysis a = facts.analysis();
         return switch (name) {
@@ -123,7 +125,7 @@ final class PolicyVariables {
             case "statement.database" -> facts.database() == null ? "" : facts.database();
             case "statement.relations" -> relations(a);
             case "statement.actions" -> actions(a);
-            case "statement.columns" -> columns(a);
+            case "statement.columns" -> columns(a, tags);
             case "request.time" -> timestamp(clock.instant());
             case "request.client_address" -> session.clientAddress();
             case "request.application" -> session.application();
@@ -161,29 +163,31 @@ final class PolicyVariables {
 
     /**
      * Base columns the statement reads (through its result), writes, or uses (filter, join, group, order,
-     * window), each with the classification tags of the column (none until columns are classified).
+     * window), each with its effective tags: the classifier's (carried by the analysis from its catalog
+     * snapshot), then the policy file's tags section.
      */
-    private static List<Map<String, Object>> columns(Analysis a) {
+    private static List<Map<String, Object>> columns(Analysis a, TagRules tags) {
         if (a == null) {
             return List.of();
         }
         Set<Map<String, Object>> out = new LinkedHashSet<>();
         for (OutputColumn c : a.columns()) {
             if (c.lineage() instanceof Lineage.Known k) {
-                k.columns().forEach(ref -> out.add(column(ref, "read")));
+                k.columns().forEach(ref -> out.add(column(a, tags, ref, "read")));
             }
         }
         for (WrittenColumn w : a.writes()) {
-            out.add(column(w.column(), "write"));
+            out.add(column(a, tags, w.column(), "write"));
         }
         for (ColumnUse u : a.uses()) {
-            out.add(column(u.column(), u.usage().name().toLowerCase(Locale.ROOT)));
+            out.add(column(a, tags, u.column(), u.usage().name().toLowerCase(Locale.ROOT)));
         }
         return List.copyOf(out);
     }
 
-    private static Map<String, Object> column(ColumnRef ref, String access) {
+    private static Map<String, Object> column(Analysis a, TagRules tags, ColumnRef ref, String access) {
         String relation = ref.schema() == null || ref.schema().isEmpty() ? ref.relation() : ref.schema() + "." + ref.relation();
-        return Map.of("relation", relation, "column", ref.column(), "access", access, "tags", List.of());
+        List<String> labels = tags.apply(ref.schema(), ref.relation(), ref.column(), a.tags(ref)).labels();
+        return Map.of("relation", relation, "column", ref.column(), "access", access, "tags", labels);
     }
 }

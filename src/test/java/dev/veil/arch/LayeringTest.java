@@ -40,6 +40,15 @@ class LayeringTest {
                 .check(MAIN);
     }
 
+    /** Classification is pure: column facts and values in, tags out; its detectors' libraries and nothing of Veil. */
+    @Test
+    void classificationIsPure() {
+        classes().that().resideInAPackage("dev.veil.classification..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.veil.classification..",
+                        "org.apache.commons.validator..", "com.google.i18n.phonenumbers..")
+                .check(MAIN);
+    }
+
     @Test
     void upstreamImportsNeitherTheFrontendNorTheSession() {
         noClasses().that().resideInAPackage("dev.veil.upstream..")

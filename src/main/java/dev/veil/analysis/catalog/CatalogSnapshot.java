@@ -1,6 +1,7 @@
 package dev.veil.analysis.catalog;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.classification.CatalogTags;
 import org.apache.calcite.jdbc.CalciteSchema;
 
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.Set;
  * An immutable picture of one upstream database's relations, with a version that changes whenever the picture
  * does (analyses are cached per version). For MySQL, schemas are databases. The system catalogs clients query
  * (pg_catalog / information_schema, MySQL's information_schema and mysql) are added by {@link SystemCatalogs}
- * unless the loader supplied them.
+ * unless the loader supplied them. Each column's classification ({@link #tags()}) travels with the snapshot: a
+ * snapshot with new tags is a new snapshot, with a new version.
  */
 public final class CatalogSnapshot {
     private final Dialect dialect;
@@ -25,16 +27,18 @@ public final class CatalogSnapshot {
     private final long version;
     private final Map<String, Map<String, RelationInfo>> schemas;
     private final Map<Long, RoutineInfo> routines;
+    private final CatalogTags tags;
     private volatile CalciteSchema calcite;
     private volatile Set<String> columnNames;
 
     private CatalogSnapshot(Dialect dialect, String database, long version, Map<String, Map<String, RelationInfo>> schemas,
-                            Map<Long, RoutineInfo> routines) {
+                            Map<Long, RoutineInfo> routines, CatalogTags tags) {
         this.dialect = dialect;
         this.database = database;
         this.version = version;
         this.schemas = schemas;
         this.routines = routines;
+        this.tags = tags;
     }
 
     public static Builder builder(Dialect dialect, String database) {
@@ -63,6 +67,11 @@ public final class CatalogSnapshot {
         return Collections.unmodifiableList(out);
     }
 
+    /** The relations of the database's own schemas, without the system catalogs. */
+    public List<RelationInfo> userRelations() {
+        return relations().stream().filter(r -> !SystemCatalogs.system(dialect, r.schema())).toList();
+    }
+
     public Optional<RelationInfo> relation(String schema, String name) {
         Map<String, RelationInfo> s = schemas.get(schema);
         return Optional.ofNullable(s == null ? null : s.get(name));
@@ -75,7 +84,17 @@ public final class CatalogSnapshot {
 
     /** A copy with another version number (the loader bumps it when a refresh finds changes). */
     public CatalogSnapshot withVersion(long newVersion) {
-        return new CatalogSnapshot(dialect, database, newVersion, schemas, routines);
+        return new CatalogSnapshot(dialect, database, newVersion, schemas, routines, tags);
+    }
+
+    /** The classification of the columns (NONE until classified). */
+    public CatalogTags tags() {
+        return tags;
+    }
+
+    /** A copy with these tags and another version: analyses (and so decisions) of the old one are not reused. */
+    public CatalogSnapshot withTags(CatalogTags newTags, long newVersion) {
+        return new CatalogSnapshot(dialect, database, newVersion, schemas, routines, newTags);
     }
 
     /** Whether some relation of the snapshot has a column called {@code name} (exactly); the set is built once. */
@@ -161,7 +180,8 @@ public final class CatalogSnapshot {
             SystemCatalogs.addMissing(dialect, all);
             Map<String, Map<String, RelationInfo>> frozen = new LinkedHashMap<>();
             all.forEach((k, v) -> frozen.put(k, Collections.unmodifiableMap(v)));
-            return new CatalogSnapshot(dialect, database, version, Collections.unmodifiableMap(frozen), Map.copyOf(routines));
+            return new CatalogSnapshot(dialect, database, version, Collections.unmodifiableMap(frozen), Map.copyOf(routines),
+                    CatalogTags.NONE);
         }
     }
 }

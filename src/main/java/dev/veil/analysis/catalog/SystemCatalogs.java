@@ -5,7 +5,9 @@ import dev.veil.analysis.Dialect;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The system relations drivers, psql and admin tools query (pgjdbc's DatabaseMetaData, psql's \d family,
@@ -200,6 +202,13 @@ final class SystemCatalogs {
     };
 
     private SystemCatalogs() {
+    }
+
+    /** Whether a schema is one of the server's own (catalogs, statistics), not the database's data. */
+    static boolean system(Dialect dialect, String schema) {
+        return dialect == Dialect.POSTGRESQL ? schema.equals("pg_catalog") || schema.equals("information_schema")
+                || schema.startsWith("pg_toast") || schema.startsWith("pg_temp")
+                : Set.of("information_schema", "mysql", "performance_schema", "sys").contains(schema.toLowerCase(Locale.ROOT));
     }
 
     static void addMissing(Dialect dialect, Map<String, Map<String, RelationInfo>> schemas) {

@@ -1,5 +1,6 @@
 package dev.veil.upstream.catalog;
 
+import dev.veil.analysis.catalog.RelationInfo;
 import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
 import dev.veil.upstream.UpstreamRegistry;
@@ -13,6 +14,7 @@ import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @ApplicationScoped
 public class CatalogRegistry {
+    private static final Logger LOG = Logger.getLogger(CatalogRegistry.class);
     /** A load that takes longer counts as failed; the loaders' own timeouts normally end it well before. */
     static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
@@ -44,7 +47,9 @@ public class CatalogRegistry {
     private final MySqlCatalogLoader mysql;
     private final Map<List<String>, CatalogSlot> slots = new ConcurrentHashMap<>();
     private final Map<CatalogSlot, List<Meter>> gauges = new ConcurrentHashMap<>();
+    private final Map<CatalogSlot, Future<Void>> classifying = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
+    private final boolean sampleValues;
 
     @Inject
     public CatalogRegistry(Vertx vertx, VeilConfig config, MeterRegistry metrics, UpstreamRegistry upstreams) {
@@ -58,6 +63,7 @@ public class CatalogRegistry {
         this.metrics = metrics;
         this.postgres = new PgCatalogLoader(vertx);
         this.mysql = new MySqlCatalogLoader(vertx);
+        this.sampleValues = config.analysis().sampleValues();
         // Periodic refresh, in the background: changes made around Veil are seen within this time.
         long every = config.analysis().catalogRefresh().toMillis();
         if (every > 0) {
@@ -75,6 +81,7 @@ public class CatalogRegistry {
      */
     public void forget(String upstream, String database) {
         slots.computeIfPresent(List.of(upstream, database == null ? "" : database), (k, slot) -> {
+            classifying.remove(slot);
             List<Meter> meters = gauges.remove(slot);
             if (meters != null) {
                 meters.forEach(metrics::remove);
@@ -97,6 +104,30 @@ public class CatalogRegistry {
         return Future.join(reloads).transform(ar -> Future.succeededFuture());
     }
 
+    /**
+     * The catalog of a database once its classification has settled: loaded if need be, then the sampling pass of
+     * that load ended (within the sampler's budget), successfully or not. For tools that show the tags
+     * ({@code veil catalog}); statements never wait for it.
+     */
+    public Future<LoadedCatalog> classified(UpstreamSettings upstream, String database) {
+        CatalogSlot slot = slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database));
+        return slot.get().compose(loaded -> classifying.getOrDefault(slot, Future.succeededFuture())
+                .transform(ar -> Future.succeededFuture(slot.current().orElse(loaded))));
+    }
+
+    /** The catalogs read so far, with their tags: what {@code GET /api/v1/catalog} lists. */
+    public List<LoadedCatalogEntry> loaded() {
+        return slots.entrySet().stream()
+                .flatMap(e -> e.getValue().current().stream()
+                        .map(c -> new LoadedCatalogEntry(e.getKey().get(0), e.getKey().get(1), c, e.getValue().status())))
+                .sorted(Comparator.comparing(LoadedCatalogEntry::upstream).thenComparing(LoadedCatalogEntry::database))
+                .toList();
+    }
+
+    /** One catalog read: where from, the snapshot with its tags, and its state. */
+    public record LoadedCatalogEntry(String upstream, String database, LoadedCatalog catalog, CatalogStatus status) {
+    }
+
     /** Every catalog read or tried so far, for readiness. */
     public List<CatalogStatus> status() {
         return slots.values().stream().map(CatalogSlot::status)
@@ -110,8 +141,10 @@ public class CatalogRegistry {
     }
 
     private CatalogSlot slot(UpstreamSettings upstream, String database) {
-        CatalogSlot slot = new CatalogSlot(upstream.name(), database, vertx, () -> load(upstream, database),
-                LOAD_TIMEOUT, FIRST_RETRY, MAX_RETRY);
+        CatalogTagger tagger = new CatalogTagger();
+        CatalogSlot slot = new CatalogSlot(upstream.name(), database, vertx,
+                () -> load(upstream, database).map(tagger::initial), LOAD_TIMEOUT, FIRST_RETRY, MAX_RETRY);
+        slot.onLoaded(loaded -> classify(slot, tagger, upstream, database, loaded));
         gauges.put(slot, List.of(Gauge.builder("veil.catalog.stale", slot, CatalogSlot::staleGauge)
                 .description("1 while statements are analysed with a catalog snapshot known to be out of date "
                         + "(or none, after a failed read)")
@@ -122,20 +155,53 @@ public class CatalogRegistry {
         return slot;
     }
 
+    /**
+     * Samples the tables of a snapshot just read whose values were not sampled with their present columns, in the
+     * background, then puts the snapshot tagged again in place (a new version). Until then the snapshot keeps the
+     * tags it was read with: earlier samples of unchanged tables, names, comments and types for the others.
+     */
+    private void classify(CatalogSlot slot, CatalogTagger tagger, UpstreamSettings upstream, String database,
+                          LoadedCatalog loaded) {
+        List<RelationInfo> tables = tagger.toSample(loaded.snapshot());
+        if (!sampleValues || tables.isEmpty()) {
+            return;
+        }
+        ColumnSampler sampler = isPostgres(upstream) ? new PgColumnSampler(vertx, pgOptions(upstream, database))
+                : new MySqlColumnSampler(vertx, mysqlOptions(upstream, database));
+        Future<Void> pass = sampler.sample(tables)
+                .onSuccess(values -> slot.retag(loaded, tagger.sampled(loaded, values, versions.incrementAndGet())))
+                .onFailure(e -> LOG.infof("values of %s/%s not sampled for classification (%s): tags come from column "
+                        + "names, comments and types", upstream.name(), database, e.getMessage()))
+                .mapEmpty();
+        classifying.put(slot, pass.otherwiseEmpty());
+    }
+
     private Future<LoadedCatalog> load(UpstreamSettings u, String database) {
         long version = versions.incrementAndGet();
-        if (u.kind().equalsIgnoreCase("postgresql")) {
-            PgConnectOptions o = new PgConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
-                    .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
-            o.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-            if (u.tls() != null) {
-                PgClientTls.apply(o, u.tls().mode(), u.tls().caFile());
-            }
-            return postgres.load(o, version);
+        if (isPostgres(u)) {
+            return postgres.load(pgOptions(u, database), version);
         }
+        return mysql.load(mysqlOptions(u, database), version);
+    }
+
+    private static boolean isPostgres(UpstreamSettings u) {
+        return u.kind().equalsIgnoreCase("postgresql");
+    }
+
+    private static PgConnectOptions pgOptions(UpstreamSettings u, String database) {
+        PgConnectOptions o = new PgConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
+                .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
+        o.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        if (u.tls() != null) {
+            PgClientTls.apply(o, u.tls().mode(), u.tls().caFile());
+        }
+        return o;
+    }
+
+    private static MySQLConnectOptions mysqlOptions(UpstreamSettings u, String database) {
         MySQLConnectOptions o = new MySQLConnectOptions().setHost(u.host()).setPort(u.port()).setDatabase(database)
                 .setUser(u.user()).setPassword(u.password() == null ? "" : u.password());
         o.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-        return mysql.load(o, version);
+        return o;
     }
 }

@@ -8,7 +8,9 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +46,7 @@ final class CatalogSlot {
     private int failures;
     private long retryAt;
     private boolean retryScheduled;
+    private Consumer<LoadedCatalog> onLoaded = loaded -> { };
 
     CatalogSlot(String upstream, String database, Vertx vertx, Supplier<Future<LoadedCatalog>> loader,
                 Duration loadTimeout, Duration firstRetry, Duration maxRetry) {
@@ -75,6 +78,28 @@ final class CatalogSlot {
             return Future.failedFuture(new IllegalStateException("catalog of " + upstream + "/" + database
                     + " not read yet (" + problem + "); retried later"));
         }
+    }
+
+    /** Called with each snapshot read, once it is the one in use (the registry then samples it for classification). */
+    synchronized void onLoaded(Consumer<LoadedCatalog> hook) {
+        onLoaded = hook;
+    }
+
+    /** The snapshot in use, if one was read (the catalog API lists it). */
+    Optional<LoadedCatalog> current() {
+        return Optional.ofNullable(current);
+    }
+
+    /**
+     * Replaces the snapshot in use by the same one tagged again (classification after sampling), unless a newer
+     * load has replaced {@code read} meanwhile: that one is tagged on its own.
+     */
+    synchronized boolean retag(LoadedCatalog read, LoadedCatalog tagged) {
+        if (current != read) {
+            return false;
+        }
+        current = tagged;
+        return true;
     }
 
     /** The catalog changed, or is about to (DDL in a transaction still open): stale until read again. */
@@ -127,7 +152,9 @@ final class CatalogSlot {
     private void finished(Future<LoadedCatalog> attempt, long startedCovering, LoadedCatalog loaded, Throwable error) {
         List<Promise<Void>> waiting = List.of();
         Future<LoadedCatalog> next = null;
+        Consumer<LoadedCatalog> hook;
         synchronized (this) {
+            hook = onLoaded;
             if (inFlight == attempt) {
                 inFlight = null;
             }
@@ -162,6 +189,9 @@ final class CatalogSlot {
         }
         for (Promise<Void> p : waiting) {
             next.onComplete(ar -> p.tryComplete());
+        }
+        if (loaded != null) {
+            hook.accept(loaded);
         }
     }
 

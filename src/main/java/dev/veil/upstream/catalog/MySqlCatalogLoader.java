@@ -18,12 +18,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the relations and columns of every non-system database of a MySQL / MariaDB server from
+ * Reads the relations and columns (with their comments) of every non-system database of a MySQL / MariaDB server from
  * information_schema, with view definitions, over one short-lived connection. Schemas are databases.
  */
 public final class MySqlCatalogLoader {
     static final String COLUMNS = """
-            SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.IS_NULLABLE
+            SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.IS_NULLABLE, c.COLUMN_COMMENT
             FROM information_schema.COLUMNS c
             WHERE c.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
             ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION""";
@@ -68,7 +68,8 @@ public final class MySqlCatalogLoader {
         Map<List<String>, List<ColumnInfo>> relations = new LinkedHashMap<>();
         for (Row r : columns) {
             relations.computeIfAbsent(List.of(r.getString(0), r.getString(1)), k -> new ArrayList<>())
-                    .add(new ColumnInfo(r.getString(2), r.getString(3), "YES".equalsIgnoreCase(r.getString(4))));
+                    .add(new ColumnInfo(r.getString(2), r.getString(3), "YES".equalsIgnoreCase(r.getString(4)),
+                            r.getString(5)));
         }
         relations.forEach((name, cols) -> {
             String definition = definitions.get(name);

@@ -20,13 +20,14 @@ import java.util.Map;
 
 /**
  * Reads a PostgreSQL database's relations (tables, partitioned and foreign tables, views and materialized views
- * with their definitions), their columns with pg_type names, every function by oid (fast-path calls name no
- * function otherwise), pg_catalog's own tables and views, and the login role's search_path, over one short-lived
+ * with their definitions), their columns with pg_type names and comments, every function by oid (fast-path calls name
+ * no function otherwise), pg_catalog's own tables and views, and the login role's search_path, over one short-lived
  * connection. information_schema is not read: the snapshot models the parts of it clients query.
  */
 public final class PgCatalogLoader {
     static final String COLUMNS = """
-            SELECT n.nspname, c.relname, c.relkind, a.attname, t.typname, a.attnotnull
+            SELECT n.nspname, c.relname, c.relkind, a.attname, t.typname, a.attnotnull,
+                   pg_catalog.col_description(c.oid, a.attnum)
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -110,7 +111,7 @@ public final class PgCatalogLoader {
         Map<List<String>, List<ColumnInfo>> relations = new LinkedHashMap<>();
         for (Row r : columns) {
             relations.computeIfAbsent(List.of(r.getString(0), r.getString(1)), k -> new ArrayList<>())
-                    .add(new ColumnInfo(r.getString(3), r.getString(4), !r.getBoolean(5)));
+                    .add(new ColumnInfo(r.getString(3), r.getString(4), !r.getBoolean(5), r.getString(6)));
         }
         relations.forEach((name, cols) -> {
             String definition = definitions.get(name);
