@@ -93,7 +93,7 @@ class LauncherJvmIT {
     void anUnknownCommandExitsTwoNamingTheCommands() throws Exception {
         Run r = veil("frobnicate");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("veil: unknown command 'frobnicate'; the commands are: serve, audit, analyze, login");
+        assertThat(r.err()).contains("veil: unknown command 'frobnicate'; the commands are: serve, audit, analyze, catalog, login, policy");
         Run audit = veil("audit", "chekc");
         assertThat(audit.exit()).isEqualTo(2);
         assertThat(audit.err()).contains("veil audit: unknown command 'chekc'; the commands are: verify, search, report, streams");
