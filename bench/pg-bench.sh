@@ -331,95 +331,79 @@ pg_isready -q -h "$HOST" -p "$UPSTREAM_PG_PORT" -t 2 ||
   die "upstream PostgreSQL on $HOST:$UPSTREAM_PG_PORT is not accepting connections"
 
 # --------------------------------------------------------------------------
-# A second Veil with the audit log off, fronting the same upstream: the
-# difference between it and "veil" is what recording every statement costs.
+# The side Veils: each its own packaged-jar process in front of the same
+# upstream, started and awaited the same way.
 # --------------------------------------------------------------------------
-start_veil_noaudit() {
-  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
-  [[ -f $jar ]] || die "veil-noaudit needs $jar (make package)"
-  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off -Dveil.audit.enabled=false"
-  cmd+=" -Dveil.pg.port=$VEIL_NOAUDIT_PG_PORT -Dquarkus.http.port=$VEIL_NOAUDIT_HTTP_PORT"
-  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
-  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
-  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=50"
-  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
-  cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -jar $jar"
-  port_open "$VEIL_NOAUDIT_PG_PORT" && die "port $VEIL_NOAUDIT_PG_PORT (veil-noaudit) is already in use"
-  log "starting Veil without audit: $cmd  (log $VEIL_NOAUDIT_LOG)"
-  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_NOAUDIT_LOG" 2>&1 </dev/null 9>&- &
-  VEIL2_PID=$!
-  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
-  until [[ $(http_status "http://$HOST:$VEIL_NOAUDIT_HTTP_PORT/q/health/ready") == 200 ]]; do
-    proc_alive "$VEIL2_PID" || { tail -n 40 "$VEIL_NOAUDIT_LOG" | sed 's/^/    /' >&9; die "veil-noaudit failed to start"; }
-    ((SECONDS < deadline)) || die "veil-noaudit not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_NOAUDIT_LOG)"
-    sleep 1
-  done
-  log "veil-noaudit is ready on $HOST:$VEIL_NOAUDIT_PG_PORT"
+# The upstream and the listener of a side Veil: "java … $(side_veil_base PG_PORT HTTP_PORT POOL_SIZE)".
+side_veil_base() {
+  local opts="-Dveil.demo.mode=off -Dveil.pg.port=$1 -Dquarkus.http.port=$2"
+  opts+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
+  opts+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
+  opts+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=$3"
+  [[ -n $UPSTREAM_PASSWORD ]] && opts+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
+  printf '%s' "$opts"
 }
 
-# --------------------------------------------------------------------------
+# start_side_veil NAME PG_PORT HTTP_PORT LOG PID_VAR OPTS: starts the jar with OPTS, sets PID_VAR (the cleanup
+# stops it) and waits until its readiness check answers 200.
+start_side_veil() {
+  local name=$1 pg_port=$2 http_port=$3 logfile=$4 pid_var=$5 opts=$6
+  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
+  [[ -f $jar ]] || die "$name needs $jar (make package)"
+  port_open "$pg_port" && die "port $pg_port ($name) is already in use"
+  local cmd="java ${VEIL_JAVA_OPTS:-} $opts -jar $jar"
+  log "starting $name: $cmd  (log $logfile)"
+  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$logfile" 2>&1 </dev/null 9>&- &
+  printf -v "$pid_var" '%s' "$!"
+  local pid=$!
+  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
+  until [[ $(http_status "http://$HOST:$http_port/q/health/ready") == 200 ]]; do
+    proc_alive "$pid" || { tail -n 40 "$logfile" | sed 's/^/    /' >&9; die "$name failed to start"; }
+    ((SECONDS < deadline)) || die "$name not ready after ${VEIL_START_TIMEOUT}s (see $logfile)"
+    sleep 1
+  done
+  log "$name is ready on $HOST:$pg_port"
+}
+
+# A second Veil with the audit log off, fronting the same upstream: the
+# difference between it and "veil" is what recording every statement costs.
+start_veil_noaudit() {
+  local opts="-Dveil.audit.enabled=false $(side_veil_base "$VEIL_NOAUDIT_PG_PORT" "$VEIL_NOAUDIT_HTTP_PORT" 50)"
+  opts+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD"
+  start_side_veil veil-noaudit "$VEIL_NOAUDIT_PG_PORT" "$VEIL_NOAUDIT_HTTP_PORT" "$VEIL_NOAUDIT_LOG" VEIL2_PID "$opts"
+}
+
+# The audit settings of "veil", writing to their own directory.
+side_veil_audit() {
+  printf '%s' "-Dveil.audit.file.directory=$1 -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE -Dveil.mysql.enabled=false"
+}
+
 # A third Veil with transaction pooling (audit on, as "veil"): VEIL_TX_POOL_SIZE
 # server connections shared by all CLIENTS (CLIENTS=1000 shows 1,000 clients on
 # 20 connections). Its listener limits are raised for that many clients, all
 # from 127.0.0.1.
-# --------------------------------------------------------------------------
 start_veil_tx() {
-  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
-  [[ -f $jar ]] || die "veil-tx needs $jar (make package)"
-  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off"
-  cmd+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR-tx -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
-  cmd+=" -Dveil.pg.port=$VEIL_TX_PG_PORT -Dquarkus.http.port=$VEIL_TX_HTTP_PORT -Dveil.mysql.enabled=false"
-  cmd+=" -Dveil.pg.max-client-connections=$((CLIENTS + 100)) -Dveil.pg.max-authenticating-connections=$((CLIENTS + 100))"
-  cmd+=" -Dveil.pg.max-authenticating-per-address=$((CLIENTS + 100)) -Dveil.identity.session.max-per-identity=$((CLIENTS + 100))"
-  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
-  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
-  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=$VEIL_TX_POOL_SIZE"
-  cmd+=" -Dveil.upstreams.up.pool.mode=transaction -Dveil.upstreams.up.pool.acquire-timeout=60s"
-  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
-  cmd+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD -jar $jar"
-  port_open "$VEIL_TX_PG_PORT" && die "port $VEIL_TX_PG_PORT (veil-tx) is already in use"
-  log "starting Veil with transaction pooling: $cmd  (log $VEIL_TX_LOG)"
-  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_TX_LOG" 2>&1 </dev/null 9>&- &
-  VEIL3_PID=$!
-  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
-  until [[ $(http_status "http://$HOST:$VEIL_TX_HTTP_PORT/q/health/ready") == 200 ]]; do
-    proc_alive "$VEIL3_PID" || { tail -n 40 "$VEIL_TX_LOG" | sed 's/^/    /' >&9; die "veil-tx failed to start"; }
-    ((SECONDS < deadline)) || die "veil-tx not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_TX_LOG)"
-    sleep 1
-  done
-  log "veil-tx is ready on $HOST:$VEIL_TX_PG_PORT ($VEIL_TX_POOL_SIZE server connections)"
+  local opts
+  opts="$(side_veil_audit "$VEIL_AUDIT_DIR-tx") $(side_veil_base "$VEIL_TX_PG_PORT" "$VEIL_TX_HTTP_PORT" "$VEIL_TX_POOL_SIZE")"
+  opts+=" -Dveil.pg.max-client-connections=$((CLIENTS + 100)) -Dveil.pg.max-authenticating-connections=$((CLIENTS + 100))"
+  opts+=" -Dveil.pg.max-authenticating-per-address=$((CLIENTS + 100)) -Dveil.identity.session.max-per-identity=$((CLIENTS + 100))"
+  opts+=" -Dveil.upstreams.up.pool.mode=transaction -Dveil.upstreams.up.pool.acquire-timeout=60s"
+  opts+=" -Dveil.local-accounts.$VEIL_USER.password=$VEIL_PASSWORD"
+  start_side_veil veil-tx "$VEIL_TX_PG_PORT" "$VEIL_TX_HTTP_PORT" "$VEIL_TX_LOG" VEIL3_PID "$opts"
 }
 
-# --------------------------------------------------------------------------
 # A fourth Veil, configured as "veil" but with the demo policy in force
 # (VEIL_POLICY_FILE): target veil-policy-engineer signs in as engineer, under
 # every guardrail, veil-policy-admin as admin. Beside "veil" (no policy file),
 # they show what the policy step costs.
-# --------------------------------------------------------------------------
 start_veil_policy() {
-  local jar=$ROOT/target/quarkus-app/quarkus-run.jar
-  [[ -f $jar ]] || die "veil-policy needs $jar (make package)"
   [[ -f $VEIL_POLICY_FILE ]] || die "VEIL_POLICY_FILE $VEIL_POLICY_FILE does not exist"
-  local cmd="java ${VEIL_JAVA_OPTS:-} -Dveil.demo.mode=off -Dveil.policy.file=$VEIL_POLICY_FILE"
-  cmd+=" -Dveil.audit.file.directory=$VEIL_AUDIT_DIR-policy -Dveil.audit.durability=$VEIL_AUDIT_DURABILITY -Dveil.audit.reads-durable-before=$VEIL_READS_DURABLE_BEFORE"
-  cmd+=" -Dveil.pg.port=$VEIL_POLICY_PG_PORT -Dquarkus.http.port=$VEIL_POLICY_HTTP_PORT -Dveil.mysql.enabled=false"
-  cmd+=" -Dveil.upstreams.up.host=$HOST -Dveil.upstreams.up.port=$UPSTREAM_PG_PORT"
-  cmd+=" -Dveil.upstreams.up.user=$UPSTREAM_USER -Dveil.upstreams.up.database=$BENCH_DB"
-  cmd+=" -Dveil.upstreams.up.tls.mode=disable -Dveil.upstreams.up.pool.max-size=50"
-  [[ -n $UPSTREAM_PASSWORD ]] && cmd+=" -Dveil.upstreams.up.password=$UPSTREAM_PASSWORD"
-  cmd+=" -Dveil.local-accounts.engineer.password=$VEIL_PASSWORD -Dveil.local-accounts.engineer.roles=engineer"
-  cmd+=" -Dveil.local-accounts.admin.password=$VEIL_PASSWORD -Dveil.local-accounts.admin.roles=admin -jar $jar"
-  port_open "$VEIL_POLICY_PG_PORT" && die "port $VEIL_POLICY_PG_PORT (veil-policy) is already in use"
-  log "starting Veil with the demo policy: $cmd  (log $VEIL_POLICY_LOG)"
-  (cd "$ROOT" && exec setsid bash -c "$cmd") >"$VEIL_POLICY_LOG" 2>&1 </dev/null 9>&- &
-  VEIL4_PID=$!
-  local deadline=$((SECONDS + VEIL_START_TIMEOUT))
-  until [[ $(http_status "http://$HOST:$VEIL_POLICY_HTTP_PORT/q/health/ready") == 200 ]]; do
-    proc_alive "$VEIL4_PID" || { tail -n 40 "$VEIL_POLICY_LOG" | sed 's/^/    /' >&9; die "veil-policy failed to start"; }
-    ((SECONDS < deadline)) || die "veil-policy not ready after ${VEIL_START_TIMEOUT}s (see $VEIL_POLICY_LOG)"
-    sleep 1
-  done
-  log "veil-policy is ready on $HOST:$VEIL_POLICY_PG_PORT (policy $VEIL_POLICY_FILE)"
+  local opts
+  opts="-Dveil.policy.file=$VEIL_POLICY_FILE $(side_veil_audit "$VEIL_AUDIT_DIR-policy")"
+  opts+=" $(side_veil_base "$VEIL_POLICY_PG_PORT" "$VEIL_POLICY_HTTP_PORT" 50)"
+  opts+=" -Dveil.local-accounts.engineer.password=$VEIL_PASSWORD -Dveil.local-accounts.engineer.roles=engineer"
+  opts+=" -Dveil.local-accounts.admin.password=$VEIL_PASSWORD -Dveil.local-accounts.admin.roles=admin"
+  start_side_veil veil-policy "$VEIL_POLICY_PG_PORT" "$VEIL_POLICY_HTTP_PORT" "$VEIL_POLICY_LOG" VEIL4_PID "$opts"
 }
 
 # --------------------------------------------------------------------------
