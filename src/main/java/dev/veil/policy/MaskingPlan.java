@@ -1,36 +1,62 @@
 package dev.veil.policy;
 
+import dev.veil.masking.Masker;
+
 import java.util.List;
 
 /**
- * Which output columns of a statement's result are masked, and how. {@code directives} are the policy's masking
- * outcomes (mask columns tagged {@code tag} with {@code masker}), kept for the masking stage, which will turn
- * them into {@code columns} from the columns' tags; until it exists nothing is masked: the result relays
- * forward the server's bytes untouched whatever the plan says.
+ * Which output columns of a statement's result are masked, and how: the contract between the decision (which
+ * makes it, from the matching rule's masking directives, the statement's column lineage and the columns' tags)
+ * and the result relays (which apply it to every row that leaves Veil).
+ *
+ * <ul>
+ *   <li>{@code columns}: the masked output columns, by 0-based position in the result;</li>
+ *   <li>{@code directives}: the matching rule's directives (mask columns tagged {@code tag} with
+ *       {@code masker}), as the policy file wrote them;</li>
+ *   <li>{@code resultColumns}: how many columns the analysis says the result has, or -1 when the plan does not
+ *       depend on it (no masked column). A relay that sees a result of another width cannot tell which column
+ *       is which: it fails the result closed rather than guess;</li>
+ *   <li>{@code cursor}: not null for a statement that reads a result prepared earlier (PostgreSQL FETCH / MOVE of
+ *       a cursor): the plan of that cursor's query applies, which the session remembers from its DECLARE.</li>
+ * </ul>
  */
-public record MaskingPlan(List<ColumnMask> columns, List<Directive> directives) {
-    public static final MaskingPlan NONE = new MaskingPlan(List.of(), List.of());
+public record MaskingPlan(List<ColumnMask> columns, List<Directive> directives, int resultColumns, String cursor) {
+    public static final MaskingPlan NONE = new MaskingPlan(List.of(), List.of(), -1, null);
 
     public MaskingPlan {
         columns = List.copyOf(columns);
         directives = List.copyOf(directives);
     }
 
-    public MaskingPlan(List<ColumnMask> columns) {
-        this(columns, List.of());
+    public MaskingPlan(List<ColumnMask> columns, int resultColumns) {
+        this(columns, List.of(), resultColumns, null);
     }
 
-    /** The masking directives of a policy rule. */
+    /** The masking directives of a policy rule, before any statement's lineage is known. */
     public static MaskingPlan of(List<Directive> directives) {
-        return directives.isEmpty() ? NONE : new MaskingPlan(List.of(), directives);
+        return directives.isEmpty() ? NONE : new MaskingPlan(List.of(), directives, -1, null);
     }
 
+    /** Nothing to do for the result: the relays forward the server's bytes untouched. */
     public boolean isEmpty() {
-        return columns.isEmpty() && directives.isEmpty();
+        return columns.isEmpty() && directives.isEmpty() && cursor == null;
     }
 
-    /** Output column {@code index} (0-based) is masked with {@code masker} because it derives from a {@code tag} column. */
-    public record ColumnMask(int index, String tag, String masker) {
+    /** Whether any row of the result must be rewritten (or, for a cursor, may have to be). */
+    public boolean masksResults() {
+        return !columns.isEmpty() || cursor != null;
+    }
+
+    /**
+     * Output column {@code index} (0-based) named {@code name} in the result is masked with {@code masker}
+     * because one of its origin columns carries {@code tags} (the tags the policy masks, effective for this
+     * statement). {@code scan}: the column's lineage is unknown and the policy asked for the value-scan backstop
+     * instead of a refusal: only values the classifier's detectors recognise are masked.
+     */
+    public record ColumnMask(int index, String name, List<String> tags, Masker masker, boolean scan) {
+        public ColumnMask {
+            tags = List.copyOf(tags);
+        }
     }
 
     /** A policy rule asks for the columns tagged {@code tag} to be masked with {@code masker}. */
