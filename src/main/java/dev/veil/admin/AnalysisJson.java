@@ -26,7 +26,7 @@ public final class AnalysisJson {
         a.failure().ifPresent(f -> out.put("failure", f));
         out.put("fingerprint", a.fingerprint());
         List<Map<String, Object>> relations = new ArrayList<>();
-        a.relations().forEach(r -> relations.add(Map.of("relation", r.qualified(), "action", r.action().name())));
+        a.relations().forEach(r -> relations.add(pair("relation", r.qualified(), "action", r.action().name())));
         out.put("relations", relations);
         List<Map<String, Object>> columns = new ArrayList<>();
         a.columns().forEach(c -> {
@@ -46,7 +46,7 @@ public final class AnalysisJson {
         });
         out.put("writes", writes);
         List<Map<String, Object>> uses = new ArrayList<>();
-        a.uses().forEach(u -> uses.add(Map.of("column", u.column().qualified(), "usage", u.usage().name())));
+        a.uses().forEach(u -> uses.add(pair("column", u.column().qualified(), "usage", u.usage().name())));
         out.put("uses", uses);
         out.put("usesComplete", a.usesComplete());
         return out;
@@ -58,7 +58,7 @@ public final class AnalysisJson {
             m.put("lineage", "known");
             List<Map<String, Object>> origins = new ArrayList<>();
             for (Origin o : k.origins()) {
-                origins.add(Map.of("column", o.column().qualified(), "derived", o.derived()));
+                origins.add(pair("column", o.column().qualified(), "derived", o.derived()));
             }
             m.put("origins", origins);
         } else if (l instanceof Lineage.Unknown u) {
@@ -67,6 +67,14 @@ public final class AnalysisJson {
         } else {
             m.put("lineage", "none");
         }
+        return m;
+    }
+
+    /** Two fields in the order given: Map.of's order changes from one run to the next, and readers diff the output. */
+    private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
         return m;
     }
 }
