@@ -8,20 +8,22 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * The ports Veil is about to listen on (its listeners, the demo's databases), checked before anything starts: a
  * port held by another process (often a second {@code make run}) is refused at once, naming the property and
  * environment variable that move it, instead of failing with a bind error after the demo databases started.
  */
-final class ListenPorts {
+public final class ListenPorts {
     /** One port to be bound; {@code property} and {@code variable} are how an operator moves it. */
     record Port(String property, String variable, String host, int port) {
     }
 
     private final List<Port> ports = new ArrayList<>();
 
-    ListenPorts add(String property, String variable, String host, int port) {
+    public ListenPorts add(String property, String variable, String host, int port) {
         if (port != 0) {
             ports.add(new Port(property, variable, host, port));
         }
@@ -29,7 +31,7 @@ final class ListenPorts {
     }
 
     /** @throws ConfigurationProblem listing every port that cannot be bound */
-    void requireFree() {
+    public void requireFree() {
         List<String> taken = new ArrayList<>();
         for (Port p : ports) {
             String problem = bindProblem(p.host(), p.port());
@@ -42,6 +44,33 @@ final class ListenPorts {
             throw new ConfigurationProblem((taken.size() == 1 ? "a port cannot be used" : taken.size() + " ports cannot be used")
                     + ":\n  " + String.join("\n  ", taken));
         }
+    }
+
+    /**
+     * The HTTP port as Quarkus will resolve it (quarkus.http.port as a system property, QUARKUS_HTTP_PORT,
+     * VEIL_HTTP_PORT, 8080), checked before Quarkus starts: Quarkus binds it while booting, before Veil's own
+     * check runs, and a taken port would otherwise end the start with its stack trace. A value this cannot read
+     * is left for Quarkus to judge.
+     */
+    public static ListenPorts http(Map<String, String> env, Properties system) {
+        String host = first(system.getProperty("quarkus.http.host"), env.get("QUARKUS_HTTP_HOST"), "127.0.0.1");
+        String port = first(system.getProperty("quarkus.http.port"), env.get("QUARKUS_HTTP_PORT"), env.get("VEIL_HTTP_PORT"), "8080");
+        ListenPorts ports = new ListenPorts();
+        try {
+            ports.add("quarkus.http.port", "VEIL_HTTP_PORT", host, Integer.parseInt(port.trim()));
+        } catch (NumberFormatException e) {
+            // Quarkus reports it with the property's name.
+        }
+        return ports;
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /** The same port ten thousand higher (15432 → 25432), or lower where that would not be a port. */

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -55,5 +57,23 @@ class ListenPortsTest {
     void theSuggestionIsAPort() {
         assertThat(ListenPorts.suggestion(15432)).isEqualTo(25432);
         assertThat(ListenPorts.suggestion(60000)).isEqualTo(50000);
+    }
+
+    @Test
+    void theHttpPortIsCheckedAsQuarkusResolvesItAndNamedWithVeilHttpPort() throws Exception {
+        try (ServerSocket other = new ServerSocket()) {
+            other.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = other.getLocalPort();
+            assertThatThrownBy(() -> ListenPorts.http(Map.of("VEIL_HTTP_PORT", Integer.toString(port)), new Properties()).requireFree())
+                    .hasMessageContaining("quarkus.http.port: 127.0.0.1:" + port + " is already in use")
+                    .hasMessageContaining("VEIL_HTTP_PORT=" + ListenPorts.suggestion(port));
+
+            Properties system = new Properties();
+            system.setProperty("quarkus.http.port", "0");
+            assertThatCode(() -> ListenPorts.http(Map.of("VEIL_HTTP_PORT", Integer.toString(port)), system).requireFree())
+                    .as("the system property wins over the variable, as in Quarkus").doesNotThrowAnyException();
+            assertThatCode(() -> ListenPorts.http(Map.of("VEIL_HTTP_PORT", "eighty"), new Properties()).requireFree())
+                    .as("a value that is not a number is Quarkus's to report").doesNotThrowAnyException();
+        }
     }
 }

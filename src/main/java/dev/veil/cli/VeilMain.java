@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.ListenPorts;
 import dev.veil.config.ConfigurationProblem;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -36,6 +37,13 @@ public class VeilMain implements QuarkusApplication {
             setIfAbsent("quarkus.http.host-enabled", "false");
             setIfAbsent("quarkus.log.level", "WARN");
             setIfAbsent("quarkus.log.console.stderr", "true");
+        } else {
+            try {
+                ListenPorts.http(System.getenv(), System.getProperties()).requireFree();
+            } catch (ConfigurationProblem e) {
+                System.err.println("veil: " + e.getMessage());
+                System.exit(1);
+            }
         }
         Quarkus.run(VeilMain.class, args);
     }
