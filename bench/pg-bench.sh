@@ -16,7 +16,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # Configuration (all overridable from the environment)
 # --------------------------------------------------------------------------
 HOST=127.0.0.1                      # loopback only, deliberately not configurable
-TARGETS=${TARGETS:-"direct veil veil-noaudit veil-policy-engineer veil-policy-admin pgbouncer-tx pgbouncer-session"}
+TARGETS=${TARGETS:-"direct veil veil-noaudit veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session"}
 MODES=${MODES:-"simple prepared"}
 
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
@@ -54,6 +54,8 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-20}            # seconds, multi-client runs
 DURATION_1C=${DURATION_1C:-10}      # seconds, single-client runs
 WARMUP=${WARMUP:-5}                 # seconds per target and mode, 0 = none
+MASK_ROWS=${MASK_ROWS:-1000000}     # rows of the masking run (table bench_people), 0 = no masking run
+MASK_REPEAT=${MASK_REPEAT:-3}       # reads per account in the masking run; the fastest counts
 BENCH_REINIT=${BENCH_REINIT:-0}     # 1 = re-run pgbench -i even if the data looks right
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 KEEP_TMP=${KEEP_TMP:-0}
@@ -394,7 +396,8 @@ start_veil_tx() {
 
 # A fourth Veil, configured as "veil" but with the demo policy in force
 # (VEIL_POLICY_FILE): target veil-policy-engineer signs in as engineer, under
-# every guardrail, veil-policy-admin as admin. Beside "veil" (no policy file),
+# every guardrail, veil-policy-analyst as analyst (read only, results masked),
+# veil-policy-admin as admin (clear values). Beside "veil" (no policy file),
 # they show what the policy step costs.
 start_veil_policy() {
   [[ -f $VEIL_POLICY_FILE ]] || die "VEIL_POLICY_FILE $VEIL_POLICY_FILE does not exist"
@@ -403,6 +406,7 @@ start_veil_policy() {
   opts+=" $(side_veil_base "$VEIL_POLICY_PG_PORT" "$VEIL_POLICY_HTTP_PORT" 50)"
   opts+=" -Dveil.local-accounts.engineer.password=$VEIL_PASSWORD -Dveil.local-accounts.engineer.roles=engineer"
   opts+=" -Dveil.local-accounts.admin.password=$VEIL_PASSWORD -Dveil.local-accounts.admin.roles=admin"
+  opts+=" -Dveil.local-accounts.analyst.password=$VEIL_PASSWORD -Dveil.local-accounts.analyst.roles=analyst"
   start_side_veil veil-policy "$VEIL_POLICY_PG_PORT" "$VEIL_POLICY_HTTP_PORT" "$VEIL_POLICY_LOG" VEIL4_PID "$opts"
 }
 
@@ -424,6 +428,16 @@ if [[ $BENCH_REINIT == 1 || $have_scale != "$SCALE" ]]; then
     die "pgbench -i failed (see $RAW_LOG)"
 else
   log "database $BENCH_DB already initialised at scale $SCALE (BENCH_REINIT=1 to redo)"
+fi
+# The masking run reads bench_people (e-mail and SSN columns, which the classifier tags by name) through the
+# policy Veil as analyst (masked) and as admin (clear).
+if ((MASK_ROWS > 0)) && [[ $(psql_up -d "$BENCH_DB" -Atc 'select count(*) from bench_people' 2>/dev/null || echo 0) != "$MASK_ROWS" ]]; then
+  log "creating bench_people: $MASK_ROWS rows (direct on upstream)"
+  psql_up -d "$BENCH_DB" -c 'drop table if exists bench_people' \
+    -c "create table bench_people as select i as id, 'person' || i || '@example.com' as email,
+          lpad((100 + i % 800)::text, 3, '0') || '-' || lpad((10 + i % 89)::text, 2, '0') || '-' || lpad((1000 + i % 8999)::text, 4, '0') as ssn,
+          'note ' || i as note
+        from generate_series(1, $MASK_ROWS) as i" >>"$RAW_LOG" 2>&1 || die "creating bench_people failed (see $RAW_LOG)"
 fi
 # Runs use -n (no per-run vacuum, which a gateway may not allow): vacuum once here.
 psql_up -d "$BENCH_DB" -c 'vacuum analyze' -c 'checkpoint' >>"$RAW_LOG" 2>&1 ||
@@ -541,7 +555,8 @@ fi
 
 has_target veil-noaudit && start_veil_noaudit
 has_target veil-tx && start_veil_tx
-{ has_target veil-policy-engineer || has_target veil-policy-admin; } && start_veil_policy
+has_policy_target() { has_target veil-policy-engineer || has_target veil-policy-analyst || has_target veil-policy-admin; }
+has_policy_target && start_veil_policy
 
 # --------------------------------------------------------------------------
 # Targets
@@ -554,6 +569,7 @@ target_conn() {
     veil-noaudit) T_PORT=$VEIL_NOAUDIT_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-tx) T_PORT=$VEIL_TX_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-policy-engineer) T_PORT=$VEIL_POLICY_PG_PORT T_USER=engineer T_PASS=$VEIL_PASSWORD ;;
+    veil-policy-analyst) T_PORT=$VEIL_POLICY_PG_PORT T_USER=analyst T_PASS=$VEIL_PASSWORD ;;
     veil-policy-admin) T_PORT=$VEIL_POLICY_PG_PORT T_USER=admin T_PASS=$VEIL_PASSWORD ;;
     pgbouncer-tx) T_PORT=$PGB_TX_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
     pgbouncer-session) T_PORT=$PGB_SESSION_PORT T_USER=$UPSTREAM_USER T_PASS="" ;;
@@ -689,6 +705,39 @@ for m in $MODES; do
 done
 
 # --------------------------------------------------------------------------
+# Masking: one large result read whole through the policy Veil, as analyst (two
+# masked columns) and as admin (clear); the fastest of MASK_REPEAT reads counts.
+# --------------------------------------------------------------------------
+MASK_LINES=()
+mask_read() { # user -> "seconds of the fastest read|the row with id 1 as that user sees it"
+  local user=$1 best="" i t0 t1 secs sample
+  sample=$(PGPASSWORD=$VEIL_PASSWORD psql -X -At -h "$HOST" -p "$VEIL_POLICY_PG_PORT" -U "$user" -d "$BENCH_DB" \
+    -c 'select id, email, ssn from bench_people where id = 1' 2>&1 | head -n1)
+  for ((i = 0; i < MASK_REPEAT; i++)); do
+    t0=$(date +%s.%N)
+    PGPASSWORD=$VEIL_PASSWORD psql -X -At -h "$HOST" -p "$VEIL_POLICY_PG_PORT" -U "$user" -d "$BENCH_DB" \
+      -c 'select id, email, ssn, note from bench_people' >/dev/null 2>>"$RAW_LOG" || return 1
+    t1=$(date +%s.%N)
+    secs=$(fcalc '%.3f' "$t1 - $t0")
+    if [[ -z $best ]] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; fi
+  done
+  printf '%s|%s' "$best" "$sample"
+}
+if ((MASK_ROWS > 0)) && has_target veil-policy-analyst && has_target veil-policy-admin &&
+  [[ -z ${TARGET_ERR[veil-policy-analyst]:-} && -z ${TARGET_ERR[veil-policy-admin]:-} ]]; then
+  log "masking run: $MASK_ROWS rows, $MASK_REPEAT reads each as admin and as analyst"
+  if clear=$(mask_read admin) && masked=$(mask_read analyst); then
+    clear_s=${clear%%|*} clear_row=${clear#*|} masked_s=${masked%%|*} masked_row=${masked#*|}
+    MASK_LINES+=("admin (clear): ${clear_s}s, $(fcalc '%.0f' "$MASK_ROWS / $clear_s") rows/s; first row: $clear_row")
+    MASK_LINES+=("analyst (email and ssn masked): ${masked_s}s, $(fcalc '%.0f' "$MASK_ROWS / $masked_s") rows/s; first row: $masked_row")
+    MASK_LINES+=("masked / clear throughput: $(fcalc '%.2f' "$clear_s / $masked_s")x")
+    [[ $clear_row != "$masked_row" ]] || MASK_LINES+=("WARNING: the analyst's row equals the admin's: nothing was masked")
+  else
+    MASK_LINES+=("FAILED (see $RAW_LOG)")
+  fi
+fi
+
+# --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
 # columns: target mode clients tps latency ratio added_us note
@@ -775,6 +824,12 @@ write_markdown() {
       for a in "${CPU_LINES[@]}"; do echo "- $a"; done
       echo
     fi
+    if ((${#MASK_LINES[@]})); then
+      echo "Masking ($MASK_ROWS rows of bench_people read whole with psql through the policy Veil, fastest of $MASK_REPEAT):"
+      echo
+      for a in "${MASK_LINES[@]}"; do echo "- $(md_escape "$a")"; done
+      echo
+    fi
     echo "TPS vs direct = target TPS / direct TPS for the same mode and client count."
     echo "Added latency = target mean latency − direct mean latency, single client (one round trip per transaction)."
   } >"$MD_FILE"
@@ -813,6 +868,11 @@ if ((${#AUDIT_LINES[@]})); then
   if [[ -d $VEIL_AUDIT_DIR ]]; then
     echo "  audit files: $(du -sh "$VEIL_AUDIT_DIR" | cut -f1); $(java -jar "$ROOT/target/quarkus-app/quarkus-run.jar" audit verify --dir "$VEIL_AUDIT_DIR" 2>&1 | tail -n1)"
   fi
+fi
+if ((${#MASK_LINES[@]})); then
+  echo
+  echo "Masking ($MASK_ROWS rows read whole through the policy Veil, fastest of $MASK_REPEAT):"
+  printf '  %s\n' "${MASK_LINES[@]}"
 fi
 write_markdown
 echo
