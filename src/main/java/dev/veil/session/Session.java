@@ -1,5 +1,6 @@
 package dev.veil.session;
 
+import java.util.concurrent.atomic.AtomicLong;
 import dev.veil.identity.Identity;
 import dev.veil.upstream.DatabaseLogin;
 
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
  * which a CancelRequest on another connection may call.
  */
 public final class Session {
+    private final AtomicLong cancelRequests = new AtomicLong();
     private final long id;
     private final Identity identity;
     private final String environment;
@@ -81,11 +83,22 @@ public final class Session {
         }
     }
 
+    /**
+     * A cancel request for the session's running statement (PostgreSQL CancelRequest, MySQL KILL QUERY). It is
+     * counted first: a statement still being decided has not reached the server, which would drop the cancel,
+     * so the pipeline refuses it instead ({@link #cancelRequests()}).
+     */
     public void cancel() {
+        cancelRequests.incrementAndGet();
         Runnable c = canceller;
         if (c != null) {
             c.run();
         }
+    }
+
+    /** How many cancel requests the session has had so far. */
+    public long cancelRequests() {
+        return cancelRequests.get();
     }
 
     public long id() {

@@ -71,17 +71,32 @@ public final class StatementPipeline {
 
     /** Analyses, decides and records a statement. */
     public Future<Ticket> submit(Statement statement) {
-        return analyse(statement.sql()).compose(a -> decide(statement, a));
+        long cancels = audit.session().cancelRequests();
+        return analyse(statement.sql()).compose(a -> decide(statement, a)).map(t -> unlessCancelled(t, cancels));
     }
 
     /**
-     * Analyses, decides and records a call of a server function by its id (PostgreSQL's fast-path FunctionCall)
-     * as the SELECT of that function it amounts to; see {@link FastPathCall}. The arguments are recorded like
-     * bind parameters (veil.audit.record-parameters); their digest always is.
+     * A statement the client cancelled while Veil was still deciding on it is refused as the server would have
+     * cancelled it: the server drops a cancel for a statement it has not started (or is still reading), so
+     * forwarding the cancel alone would let the statement run to its end.
      */
+    private Ticket unlessCancelled(Ticket ticket, long cancelsBefore) {
+        if (!(ticket instanceof Ticket.Run run) || audit.session().cancelRequests() == cancelsBefore) {
+            return ticket;
+        }
+        ErrorCode cancelled = ErrorCode.QUERY_CANCELED;
+        if (run.record() != null) {
+            boolean mysql = dialect == Dialect.MYSQL;
+            run.record().completed(AuditEvent.Outcome.ERROR, null, null, mysql ? cancelled.mysqlSqlState() : cancelled.sqlState(),
+                    mysql ? cancelled.mysqlErrno() : null);
+        }
+        return new Ticket.Refuse(VeilException.error(cancelled, dialect == Dialect.MYSQL
+                ? "Query execution was interrupted" : "canceling statement due to user request"));
+    }
+
     public Future<Ticket> submit(FastPathCall call) {
         return audit.catalogSettled().transform(ignored -> analysis.routine(upstream, database, call.oid()))
-                .compose(routine -> analyse(call.sql(routine)).compose(a -> decide(
+                .compose(routine -> analyse(call.sql(routine)).compose(a -> decided(
                         new Statement(dialect, call.recorded(routine), null, call.arguments(), false),
                         call.raised(a, routine))));
     }
@@ -92,6 +107,11 @@ public final class StatementPipeline {
      * refused; when allowed it is recorded each time it runs.
      */
     public Future<Ticket> decide(Statement statement, Analysis known) {
+        long cancels = audit.session().cancelRequests();
+        return decided(statement, known).map(t -> unlessCancelled(t, cancels));
+    }
+
+    private Future<Ticket> decided(Statement statement, Analysis known) {
         Decision decided = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
                 facts, database));
         Decision decision = decided instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()

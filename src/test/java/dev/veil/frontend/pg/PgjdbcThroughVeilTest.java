@@ -208,17 +208,26 @@ class PgjdbcThroughVeilTest {
     @Test
     void cancelReachesTheServerRunningTheStatement() throws Exception {
         try (Connection c = veil(""); Statement st = c.createStatement()) {
-            CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
+            // Cancelled once the server runs it: a cancel that arrives earlier is dropped by the server (as
+            // PostgreSQL does), and a fixed delay before it lost the race on a busy machine.
+            String sleep = "SELECT pg_sleep(60.25)";
+            CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> {
                 try {
-                    TimeUnit.MILLISECONDS.sleep(500);
-                    st.cancel();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    st.execute(sleep);
+                    return null;
+                } catch (SQLException e) {
+                    return e;
                 }
             });
-            assertThatThrownBy(() -> st.execute("SELECT pg_sleep(60)"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
-            canceller.get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (activeCount(sleep) == 0) {
+                assertThat(System.nanoTime()).as("the sleep never showed in pg_stat_activity").isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            st.cancel();
+            SQLException cancelled = sleeping.get(30, TimeUnit.SECONDS);
+            assertThat((Throwable) cancelled).as("the sleep was cancelled").isNotNull();
+            assertThat(cancelled.getSQLState()).isEqualTo("57014");
             try (ResultSet rs = st.executeQuery("SELECT 'still usable'")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("still usable");
@@ -306,6 +315,18 @@ class PgjdbcThroughVeilTest {
                 out.add(rs.getString(i));
             }
             return out;
+        }
+    }
+
+    /** How many backends run exactly {@code sql} right now (read directly on the server). */
+    private static int activeCount(String sql) throws SQLException {
+        try (Connection direct = VeilTestResource.server().connectAsSuperuser("shop");
+             PreparedStatement ps = direct.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE query = ? AND state = 'active'")) {
+            ps.setString(1, sql);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 }
