@@ -5,7 +5,7 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 # make install: <PREFIX>/bin/veil (the launcher) and <PREFIX>/lib/veil/ (the packaged application)
 PREFIX ?= $(HOME)/.local
 
-.PHONY: run test test-fast fuzz bench bench-policy native native-test clean package install uninstall
+.PHONY: run test test-fast test-faults fuzz bench bench-policy native native-test clean package install uninstall
 
 ## run: build if needed, then start Veil in demo mode (embedded PostgreSQL and MariaDB with the shop data).
 ##      Ports come from the environment: VEIL_PG_PORT (15432), VEIL_MYSQL_PORT (13306), VEIL_HTTP_PORT (8080),
@@ -37,6 +37,11 @@ test:
 ##            that need them are tagged "servers"): the loop while editing. `make test` before committing.
 test-fast:
 	$(MVN) test -DexcludedGroups=servers
+
+## test-faults: the limits-and-faults suite only (JUnit tag "faults": slowloris, pre-login memory, audit disk full,
+##              catalog locks, policy file corrupted, upstream killed under load, identity provider down; docs/testing.md)
+test-faults:
+	$(MVN) test -Dgroups=faults -Dsurefire.failIfNoSpecifiedTests=false
 
 ## fuzz: each fuzz target (Jazzer, @FuzzTest) fuzzed for FUZZ_SECONDS (default 60) in turn, then a table of executions
 ##       and findings per target. A finding is written next to the target's inputs, where `make test` replays it

@@ -36,6 +36,11 @@ public final class ConfigValidation {
     /** Refuses to go on while the configuration has problems (the exception lists them all). */
     public static void check(VeilConfig config) {
         List<String> problems = problems(config, System.getenv());
+        List<String> withoutPassword = accountsWithoutPassword(config);
+        if (problems.isEmpty() && !withoutPassword.isEmpty()) {
+            LOG.warnf("local accounts without a password (anyone who reaches the listeners on this machine logs in as them,"
+                    + " without being asked for a secret): %s", String.join(", ", withoutPassword));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationProblem("the configuration has " + (problems.size() == 1 ? "a problem" : problems.size() + " problems")
                     + ":\n  " + String.join("\n  ", problems));
@@ -50,6 +55,7 @@ public final class ConfigValidation {
         config.upstreams().forEach(v::upstream);
         v.audit();
         v.identity();
+        v.localAccounts();
         v.analysis();
         return List.copyOf(v.problems);
     }
@@ -233,6 +239,37 @@ public final class ConfigValidation {
             if (pg.tls().mode().verifies() && pg.tls().caFile().isEmpty()) {
                 problem("veil.audit.postgres.tls.ca-file", "required with tls.mode " + pg.tls().mode().sslmode());
             }
+        }
+    }
+
+    /** veil.local-accounts entries whose password is unset or empty, by name. */
+    public static List<String> accountsWithoutPassword(VeilConfig config) {
+        return config.localAccounts().entrySet().stream().filter(a -> a.getValue().password().filter(p -> !p.isEmpty()).isEmpty())
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    /**
+     * An account without a password is a development convenience (fronting a trust-auth server on this machine):
+     * Veil lets it in without asking for a secret, so only clients on this machine may reach a listener then.
+     */
+    private void localAccounts() {
+        if (demoRuns()) {
+            return;
+        }
+        List<String> wide = new ArrayList<>();
+        if (config.pg().enabled() && !onLoopback(config.pg().host())) {
+            wide.add("veil.pg.host=" + config.pg().host());
+        }
+        if (config.mysql().enabled() && !onLoopback(config.mysql().host())) {
+            wide.add("veil.mysql.host=" + config.mysql().host());
+        }
+        if (wide.isEmpty()) {
+            return;
+        }
+        for (String name : accountsWithoutPassword(config)) {
+            problem("veil.local-accounts." + name + ".password", "empty, but the listeners are not on loopback ("
+                    + String.join(", ", wide) + "): an account without a password on a non-loopback listener lets anyone in."
+                    + " Set a password, or bind the listeners to 127.0.0.1");
         }
     }
 

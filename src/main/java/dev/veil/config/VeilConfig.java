@@ -329,7 +329,11 @@ public interface VeilConfig {
     }
 
     interface LocalAccount {
-        String password();
+        /**
+         * The account's password. Unset or empty: an account without a password, which logs in without being
+         * asked for one; allowed only while every enabled listener binds loopback, or in demo mode.
+         */
+        Optional<String> password();
 
         /** Roles given to the account (used by policy in later stages). */
         Optional<List<String>> roles();

@@ -81,7 +81,9 @@ public class Authenticator {
         if (providers.any() && UnverifiedJwt.looksLikeJwt(secret)) {
             return tokenIdentity(user, providers.verify(secret));
         }
-        Optional<LocalAccounts.Account> account = accounts.find(user);
+        // An account without a password has no verifier: it gets in only through the wire flows, which let it in
+        // without asking (loopback listeners); a secret offered for it here (admin API, cleartext) proves nothing.
+        Optional<LocalAccounts.Account> account = accounts.find(user).filter(a -> !a.withoutPassword());
         // Unknown users are checked against a decoy so that the time taken does not reveal them.
         boolean ok = account.map(LocalAccounts.Account::verifier).orElseGet(() -> accounts.decoy(user)).matches(secret);
         if (!ok || account.isEmpty()) {

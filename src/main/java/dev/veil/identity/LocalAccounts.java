@@ -30,6 +30,11 @@ public class LocalAccounts {
         public Identity identity() {
             return new Identity(name, roles, source);
         }
+
+        /** A local account configured without a password: it logs in without being asked for a secret. */
+        public boolean withoutPassword() {
+            return verifier == null && source == Identity.Source.LOCAL_ACCOUNT;
+        }
     }
 
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
@@ -40,7 +45,15 @@ public class LocalAccounts {
     public LocalAccounts(VeilConfig config) {
         this.iterations = config.pg().scramIterations();
         random.nextBytes(decoyKey);
-        config.localAccounts().forEach((name, a) -> add(name, a.password(), a.roles().orElse(List.of())));
+        config.localAccounts().forEach((name, a) -> {
+            String password = a.password().orElse("");
+            if (password.isEmpty()) {
+                // Allowed by ConfigValidation only on loopback listeners or in demo mode: no secret is asked for.
+                addWithoutPassword(name, a.roles().orElse(List.of()));
+            } else {
+                add(name, password, a.roles().orElse(List.of()));
+            }
+        });
         config.identity().serviceAccounts().forEach((name, a) -> {
             ScramVerifier verifier;
             try {
@@ -55,6 +68,11 @@ public class LocalAccounts {
     public void add(String name, String password, List<String> roles) {
         accounts.put(name, new Account(name, List.copyOf(roles), ScramVerifier.derive(password, iterations, random),
                 MySqlScramble.Verifier.derive(password), Identity.Source.LOCAL_ACCOUNT));
+    }
+
+    /** An account that logs in without a secret, as a trust-auth server lets its users in. */
+    public void addWithoutPassword(String name, List<String> roles) {
+        accounts.put(name, new Account(name, List.copyOf(roles), null, null, Identity.Source.LOCAL_ACCOUNT));
     }
 
     public void addServiceAccount(String name, ScramVerifier verifier, List<String> roles) {

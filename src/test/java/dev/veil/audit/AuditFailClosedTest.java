@@ -27,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** When the audit files cannot be written, statements are refused (53000), connections stay usable, and all recovers. */
 @Tag("servers")
+@Tag("faults")
 @QuarkusTest
 @QuarkusTestResource(VeilTestResource.class)
 class AuditFailClosedTest {

@@ -144,6 +144,35 @@ class ConfigValidationTest {
     }
 
     @Test
+    void anAccountWithoutAPasswordIsAllowedWhileEveryListenerBindsLoopback() {
+        Map<String, String> p = new HashMap<>(withUpstream(Map.of("veil.local-accounts.dev.password", "",
+                "veil.local-accounts.dev.roles", "engineer", "veil.local-accounts.ops.password", "ops-secret")));
+        assertThat(problems(p)).isEmpty();
+        assertThat(ConfigValidation.accountsWithoutPassword(TestConfig.veil(p))).containsExactly("dev");
+        p.put("veil.pg.host", "localhost");
+        p.put("veil.mysql.host", "::1");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void anAccountWithoutAPasswordOnANonLoopbackListenerStopsStartUp() {
+        Map<String, String> p = new HashMap<>(withUpstream(Map.of("veil.local-accounts.dev.password", "",
+                "veil.local-accounts.dev.roles", "engineer", "veil.mysql.host", "0.0.0.0")));
+        assertThat(problems(p)).containsExactly("veil.local-accounts.dev.password: empty, but the listeners are not on loopback"
+                + " (veil.mysql.host=0.0.0.0): an account without a password on a non-loopback listener lets anyone in."
+                + " Set a password, or bind the listeners to 127.0.0.1");
+        // A listener that is off accepts nobody.
+        p.put("veil.mysql.enabled", "false");
+        assertThat(problems(p)).isEmpty();
+        p.put("veil.pg.host", "10.0.0.5");
+        assertThat(problems(p)).singleElement().asString().startsWith("veil.local-accounts.dev.password: empty")
+                .contains("(veil.pg.host=10.0.0.5)");
+        // The demo is for one machine: its listeners may be bound wider on purpose (a container), and it says so.
+        p.put("veil.demo.mode", "on");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
     void listenerMessagesNameTheirProperty() throws Exception {
         Path cert = Files.writeString(dir.resolve("tls.crt"), "not checked here");
         Map<String, String> p = withUpstream(Map.of(

@@ -4,6 +4,7 @@ import dev.veil.frontend.WireEngine;
 import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.testing.RawPgClient;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -97,6 +98,7 @@ class ConnectionLimitsTest {
         return wire.protocol().equals("postgresql") ? "veil.pg" : "veil.mysql";
     }
 
+    @Tag("faults")
     @ParameterizedTest(name = "{0}")
     @MethodSource("dialects")
     void stalledSocketsFromOneAddressAreRefusedBeyondItsShareAndDoNotLockOutOtherClients(Conversation wire) throws Exception {
@@ -167,6 +169,7 @@ class ConnectionLimitsTest {
         }
     }
 
+    @Tag("faults")
     @ParameterizedTest(name = "{0}")
     @MethodSource("dialects")
     void aSocketThatNeverSendsItsLoginRequestIsEndedAtTheStartupTimeout(Conversation wire) throws Exception {

@@ -174,6 +174,7 @@ class PgPolicyThroughVeilTest {
         return out;
     }
 
+    @Tag("faults")
     @Test
     void readinessReportsThePolicyInForceAndAChangedFileIsPutInForceWithoutARestart() throws Exception {
         String version = PolicyParser.version(PolicyTestProfile.POLICY);

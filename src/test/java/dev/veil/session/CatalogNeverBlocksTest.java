@@ -91,6 +91,7 @@ class CatalogNeverBlocksTest {
         executor.shutdownNow();
     }
 
+    @Tag("faults")
     @Test
     void ddlInAnOpenTransactionFreezesNeitherItsSessionNorTheDatabase() throws Exception {
         Connection ddl = open();
@@ -111,6 +112,7 @@ class CatalogNeverBlocksTest {
         assertThat(guarded("the table after ROLLBACK", () -> scalar(st, "SELECT count(*) FROM " + table))).isEqualTo("0");
     }
 
+    @Tag("faults")
     @Test
     void aLockHeldOutsideVeilDoesNotBlockStatementsAndShowsAsStale() throws Exception {
         try (Connection outside = VeilTestResource.server().connectAsSuperuser("shop")) {

@@ -32,6 +32,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String ADMIN_USER = "auditor";
     public static final String ADMIN_PASSWORD = "auditor-secret";
 
+    /** A local account configured with {@code password: ""}: let in without a secret (the listeners bind loopback). */
+    public static final String NO_PASSWORD_USER = "trusting";
+
     /** A service account (configured as a SCRAM verifier only). */
     public static final String SERVICE_ACCOUNT = "svc-reports";
     public static final String SERVICE_SECRET = "svc-reports-secret-1";
@@ -101,6 +104,7 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("veil.pg.default-upstream", "main");
             cfg.put("veil.local-accounts." + USER + ".password", PASSWORD);
             cfg.put("veil.local-accounts.cleartext-user.password", "cleartext-secret");
+            cfg.put("veil.local-accounts." + NO_PASSWORD_USER + ".password", "");
             cfg.put("veil.local-accounts." + ADMIN_USER + ".password", ADMIN_PASSWORD);
             cfg.put("veil.local-accounts." + ADMIN_USER + ".roles", "admin");
 

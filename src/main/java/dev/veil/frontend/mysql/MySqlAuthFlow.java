@@ -89,6 +89,13 @@ final class MySqlAuthFlow {
         account = authenticator.account(user);
         String wanted = preferredPlugin(listener.authPlugin(), tls, loopback);
         String used = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        if (account.isPresent() && account.get().withoutPassword()) {
+            // Configured without a password: a client with an empty password sends an empty answer under any
+            // plugin, and the server's reply is a plain OK. A client that sends a secret expects one to be checked.
+            byte[] answer = response.authResponse();
+            boolean empty = answer == null || answer.length == 0 || (answer.length == 1 && answer[0] == 0);
+            return empty ? done(List.of()) : deny(true);
+        }
         boolean scrambleImpossible = account.isPresent() ? account.get().mysql() == null : authenticator.acceptsTokens();
         if (scrambleImpossible) {
             return askForSecret(response, used);

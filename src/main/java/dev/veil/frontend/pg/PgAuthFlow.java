@@ -69,6 +69,14 @@ final class PgAuthFlow {
         }
     }
 
+    /**
+     * The identity of an account configured without a password, which logs in without being asked for a secret,
+     * as PostgreSQL's trust authentication does (libpq refuses to send an empty password); null for everyone else.
+     */
+    Identity withoutPassword() {
+        return account.filter(LocalAccounts.Account::withoutPassword).map(LocalAccounts.Account::identity).orElse(null);
+    }
+
     Buffer firstRequest() {
         asked = true;
         return method == Method.CLEARTEXT

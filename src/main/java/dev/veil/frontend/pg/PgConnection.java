@@ -138,8 +138,19 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         // Recent failed logins from this address or for this user delay the request for the secret
         // (identity/LoginThrottle); the flow refuses a secret sent before it is asked for.
         engineContext.authenticator().admit(clientHost, startup.user()).onSuccess(v -> {
-            if (state == State.AUTHENTICATING) {
+            if (state != State.AUTHENTICATING) {
+                return;
+            }
+            Identity trusted = auth.withoutPassword();
+            if (trusted == null) {
                 socket.write(auth.firstRequest());
+                return;
+            }
+            socket.write(new Authentication.AuthenticationOk().encode());
+            try {
+                admit(trusted);
+            } catch (VeilException e) {
+                fail(e);
             }
         });
         if (leftover.length() > 0) {

@@ -126,6 +126,20 @@ class MySqlAuthFlowTest {
         return e;
     }
 
+    @Test
+    void anAccountConfiguredWithoutAPasswordGetsInWithAnEmptyAnswerOnly() {
+        Setup setup = frontend(CACHING_SHA2, false, Map.of("veil.local-accounts.dev.password", ""));
+        for (String plugin : List.of(CACHING_SHA2, NATIVE)) {
+            MySqlAuthFlow.Step step = flow(setup, NONCE, false, true, "127.0.0.1").onHandshakeResponse(response("dev", plugin, new byte[0]));
+            assertThat(step.replies()).isEmpty();
+            assertThat(step.identity()).isEqualTo(new Identity("dev", List.of(), Identity.Source.LOCAL_ACCOUNT));
+        }
+        // A client that sends a secret expects it checked, and there is nothing to check it against.
+        VeilException e = denial(() -> flow(setup, NONCE, false, true, "127.0.0.1")
+                .onHandshakeResponse(response("dev", NATIVE, new byte[20])), ErrorCode.AUTH_FAILED);
+        assertThat(e.getMessage()).contains("Access denied for user 'dev'", "using password: YES");
+    }
+
     @Nested
     class PreferredPlugin {
         @Test

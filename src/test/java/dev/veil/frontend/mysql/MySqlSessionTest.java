@@ -222,6 +222,7 @@ class MySqlSessionTest {
         }
     }
 
+    @Tag("faults")
     @Test
     void anOversizedHandshakeResponseIsRefusedAtItsHeader() throws Exception {
         try (Socket s = new Socket("127.0.0.1", VeilTestResource.veilMySqlPort())) {

@@ -74,6 +74,18 @@ class PgAuthFlowTest {
     }
 
     @Test
+    void anAccountConfiguredWithoutAPasswordIsLetInWithoutBeingAsked() {
+        PgAuthFlow dev = flow(Map.of("veil.local-accounts.dev.password", "", "veil.local-accounts.dev.roles", "engineer"),
+                "dev", false, true);
+        assertThat(dev.withoutPassword()).isNotNull();
+        assertThat(dev.withoutPassword().name()).isEqualTo("dev");
+        assertThat(flow(Map.of("veil.local-accounts.solo.password", ""), "solo", false, true).withoutPassword()).isNotNull();
+        assertThat(dev.withoutPassword().roles()).containsExactly("engineer");
+        assertThat(flow(Map.of(), "alice", false, true).withoutPassword()).isNull();
+        assertThat(flow(Map.of(), "bob@example.com", true, true).withoutPassword()).isNull();
+    }
+
+    @Test
     void tokenUsersAreAskedForACleartextPasswordInsideTls() {
         assertThat(requestType(flow(Map.of(), "bob@example.com", true, false))).isEqualTo('C');
     }

@@ -86,6 +86,7 @@ class PgProtocolRobustnessTest {
         }
     }
 
+    @Tag("faults")
     @Test
     void twentyClientsDeclaring64MiBBeforeLoginCostVeilNoMemory() throws Exception {
         List<RawPgClient> clients = new ArrayList<>();
