@@ -56,11 +56,11 @@ class MaskSectionTest {
                 masking:
                   probing-budget: -1
                 """)).containsExactly(
-                new PolicyProblem.Mistake(9, 35, "rule masked: mask: unknown masker 'emial'; use redact, partial(N), email, "
+                new PolicyProblem.Mistake(9, 30, "rule masked: mask: unknown masker 'emial'; use redact, partial(N), email, "
                         + "pseudonym, hash, nullify, date-to-year or fixed(value)"),
-                new PolicyProblem.Mistake(10, 35, "rule masked: mask: masker 'partial(x)': partial(N) keeps N characters, "
+                new PolicyProblem.Mistake(10, 30, "rule masked: mask: masker 'partial(x)': partial(N) keeps N characters, "
                         + "N a whole number of 0 or more"),
-                new PolicyProblem.Mistake(11, 47, "rule masked: mask: filter \"fuzzy\" is not a filter; use none (the "
+                new PolicyProblem.Mistake(11, 44, "rule masked: mask: filter \"fuzzy\" is not a filter; use none (the "
                         + "default: a masked column cannot be filtered, joined, grouped or ordered on), equality or any"),
                 new PolicyProblem.Mistake(12, 22, "rule masked: unknown-lineage: \"maybe\" is not a choice; use refuse (the "
                         + "default: a result column Veil cannot trace is refused) or scan (masked where a value looks sensitive)"),
