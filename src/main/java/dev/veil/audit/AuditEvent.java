@@ -176,7 +176,7 @@ public sealed interface AuditEvent {
 
         public Decision {
             observed = observed == null ? List.of() : List.copyOf(observed);
-            probes = probes == null ? List.of() : List.copyOf(probes);
+            probes = probes == null ? List.of() : probes;
         }
 
         public Decision(Verdict verdict, String rule, String reason, String policyVersion, List<Observation> observed) {
@@ -225,8 +225,8 @@ public sealed interface AuditEvent {
      */
     record Mask(int outputColumn, String columnLabel, String tag, String masker, List<String> tags, List<String> origins) {
         public Mask {
-            tags = tags == null ? List.of() : List.copyOf(tags);
-            origins = origins == null ? List.of() : List.copyOf(origins);
+            tags = tags == null ? List.of() : tags;
+            origins = origins == null ? List.of() : origins;
         }
 
         public Mask(int outputColumn, String columnLabel, String tag, String masker) {
