@@ -237,6 +237,19 @@ class MaskPlannerTest {
     }
 
     @Test
+    void whatDriversAndClientsSendOnConnectRunsUnmasked() {
+        for (String sql : List.of("SELECT version()", "SHOW TRANSACTION ISOLATION LEVEL", "SELECT current_schema()",
+                "SET extra_float_digits = 3", "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+                        + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'customers'")) {
+            assertThat(pg(sql).masksResults()).as(sql).isFalse();
+        }
+        for (String sql : List.of("SELECT @@version_comment LIMIT 1", "SELECT DATABASE(), USER() LIMIT 1",
+                "SHOW VARIABLES LIKE 'sql_mode'", "SET NAMES utf8mb4")) {
+            assertThat(my(sql).masksResults()).as(sql).isFalse();
+        }
+    }
+
+    @Test
     void statementsWithoutAResultNeedNoPlan() {
         for (String sql : List.of("BEGIN", "SET search_path = public", "COMMIT")) {
             MaskingPlan plan = pg(sql);
