@@ -50,7 +50,7 @@ final class InferenceControl {
             }
             probes.add(e.getKey().qualified());
         }
-        if (!a.usesComplete() && !a.relations().isEmpty()) {
+        if (!a.usesComplete() && masked.touchesMasked()) {
             return new Verdict("masking rule " + rule + ": Veil could not trace every column this statement filters, "
                     + "joins or groups on, so it cannot tell whether a column masked for you is among them; it is "
                     + "refused (fail closed). Rewrite it without correlated sub-queries, or use a role that sees the data",

@@ -78,6 +78,24 @@ final class MaskTags {
         return applied.isEmpty() ? null : new Hit(hitTags, origins, strictest(applied));
     }
 
+    /**
+     * Whether a relation the statement touches may hold a column with a masked tag: one the classifier tagged so,
+     * or any at all once the policy file's tags section may add tags to columns the classifier left untagged.
+     */
+    boolean touchesMasked() {
+        if (!tags.isEmpty()) {
+            return !analysis.relations().isEmpty();
+        }
+        for (List<String> key : analysis.tags().tagged().keySet()) {
+            boolean touched = analysis.relations().stream()
+                    .anyMatch(r -> r.schema().equals(key.get(0)) && r.relation().equals(key.get(1)));
+            if (touched && !of(new ColumnRef(key.get(0), key.get(1), key.get(2))).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The strictest of the rule's directives: the masker of a column scanned for want of lineage. */
     MaskingPlan.Directive strictest() {
         return strictest(directives);

@@ -275,6 +275,13 @@ class MaskPlannerTest {
     }
 
     @Test
+    void filtersVeilCannotTraceAreRefusedOnlyWhereAMaskedColumnCouldBeAmongThem() {
+        assertThat(refusal(Dialect.POSTGRESQL, "SELECT c.id FROM customers c, generate_series(1, 2) g WHERE c.city = 'x'"))
+                .contains("could not trace every column this statement filters");
+        assertThat(pg("SELECT o.id FROM orders o, generate_series(1, 2) g WHERE o.status = 'x'").masksResults()).isFalse();
+    }
+
+    @Test
     void mySqlFiltersOnMaskedColumnsAreRefusedToo() {
         assertThat(refusal(Dialect.MYSQL, "SELECT id FROM customers WHERE ssn LIKE '1%'"))
                 .contains("column shop.customers.ssn (national_id) is masked for you and cannot be used in WHERE");
