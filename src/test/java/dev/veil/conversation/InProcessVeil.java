@@ -21,6 +21,7 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.oidc.OidcProviders;
+import dev.veil.masking.MaskFunctions;
 import dev.veil.policy.Decision;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.Rule;
@@ -47,6 +48,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,8 @@ final class InProcessVeil implements AutoCloseable {
     /** The test rule's name and the text it refuses, on both wires. */
     static final String REFUSE_RULE = "test.refuse-marked";
     static final String REFUSE_MARKER = "veil_test_refuse";
+    /** The pseudonym secret of the kit's mask functions. */
+    static final byte[] MASK_SECRET = "conversation-kit-pseudonym-secret".getBytes(StandardCharsets.UTF_8);
 
     private final Vertx vertx;
     private final ScriptedUpstream upstream;
@@ -99,7 +103,7 @@ final class InProcessVeil implements AutoCloseable {
         StatementPipelines pipelines = new StatementPipelines(analysis, auditor, policy(), upstreams);
         GatewayStatus status = new GatewayStatus();
         EngineContext context = new EngineContext(authenticator, auditor, new SessionOpener(sessions, pipelines, config, clock),
-                upstreams, router, vertx);
+                upstreams, router, vertx, new MaskFunctions(MASK_SECRET));
         engine = upstream.dialect() == Dialect.POSTGRESQL
                 ? new PgEngine(config, context, status)
                 : new MySqlEngine(config, context, status);

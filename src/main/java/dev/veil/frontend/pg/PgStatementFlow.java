@@ -82,6 +82,8 @@ final class PgStatementFlow {
         boolean anyTagRows;
         String lastTag;
         String sqlState;
+        /** What the answer goes through on its way to the client (null: as the server sent it). */
+        PgResultMask mask;
 
         Pending(Kind kind, StatementRecord ticket, Portal portal, Buffer reply) {
             this.kind = kind;
@@ -94,6 +96,9 @@ final class PgStatementFlow {
     private static final class Portal {
         final Statement statement;
         StatementRecord ticket;
+        PgResultColumns.Portal columns;
+        /** The mask of the portal's answer, kept for the Executes that fetch the rest of a suspended portal. */
+        PgResultMask mask;
 
         Portal(Statement statement) {
             this.statement = statement;
@@ -103,6 +108,7 @@ final class PgStatementFlow {
     private final Relay relay;
     private final StatementPipeline pipeline;
     private final boolean recordParameters;
+    private final PgSessionMasking masking;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
     private final ArrayDeque<Pending> owed = new ArrayDeque<>();
@@ -117,10 +123,11 @@ final class PgStatementFlow {
     /** The statement running under an enforced affected-rows ceiling, while it runs (client frames wait). */
     private PgCeilingRun counting;
 
-    PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters) {
+    PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters, PgSessionMasking masking) {
         this.relay = relay;
         this.pipeline = pipeline;
         this.recordParameters = recordParameters;
+        this.masking = masking;
     }
 
     /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
@@ -162,15 +169,18 @@ final class PgStatementFlow {
             case 'P' -> {
                 FrontendMessage.Parse p = FrontendMessage.Parse.decode(frame);
                 statements.put(p.statementName(), p.sql());
+                masking.columns().parsed(p.statementName());
                 relay.forward(frame);
             }
             case 'B' -> {
                 FrontendMessage.Bind b = FrontendMessage.Bind.decode(frame);
                 closePortal(b.portal());
                 String sql = statements.get(b.statementName());
-                portals.put(b.portal(), new Portal(Statement.execute(Dialect.POSTGRESQL, b.statementName(),
+                Portal portal = new Portal(Statement.execute(Dialect.POSTGRESQL, b.statementName(),
                         sql == null ? "-- prepared statement \"" + b.statementName() + "\" (not prepared through this session)" : sql,
-                        recordParameters ? b.renderedParameters() : null)));
+                        recordParameters ? b.renderedParameters() : null));
+                portal.columns = masking.columns().bound(b.portal(), b.statementName(), b.resultFormats());
+                portals.put(b.portal(), portal);
                 relay.forward(frame);
             }
             case 'E' -> {
@@ -179,6 +189,7 @@ final class PgStatementFlow {
                 if (p == null || p.ticket != null) {
                     // No such portal (the server will say so), or the next part of a suspended one.
                     forward(frame, Kind.EXECUTE, p == null ? null : p.ticket, p);
+                    owed.peekLast().mask = p == null ? null : p.mask;
                 } else {
                     decide(frame, Kind.EXECUTE, p, pipeline.submit(p.statement));
                 }
@@ -195,6 +206,11 @@ final class PgStatementFlow {
                 } else {
                     closePortal(c.name());
                 }
+                masking.columns().closed(c.kind(), c.name());
+                relay.forward(frame);
+            }
+            case 'D' -> {
+                masking.columns().describing(frame);
                 relay.forward(frame);
             }
             default -> relay.forward(frame);
@@ -249,14 +265,22 @@ final class PgStatementFlow {
     private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
         if (ticket instanceof Ticket.Run run) {
             RowCeiling ceiling = run.ceiling();
+            PgResultMask mask = kind == Kind.QUERY
+                    ? masking.forQuery(run.masking(), frame.type() == 'Q' ? FrontendMessage.Query.decode(frame).sql() : null)
+                    : masking.forExecute(run.masking(), portal == null ? null : portal.statement.sql(),
+                    portal == null ? null : portal.columns);
             if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY) {
                 // Started once everything sent before is answered, so the transaction status is the statement's.
-                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling);
+                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling, mask);
                 waiting = true;
                 startCounting();
                 return;
             }
             proceed(frame, kind, portal, run.record());
+            owed.peekLast().mask = mask;
+            if (portal != null) {
+                portal.mask = mask;
+            }
             if (ceiling != null && ceiling.observe()) {
                 owed.peekLast().observed = ceiling;
             }
@@ -323,12 +347,19 @@ final class PgStatementFlow {
     /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
     private void closePortal(String name) {
         Portal old = portals.remove(name);
+        masking.columns().closed('P', name);
         if (old != null && old.ticket != null && !old.ticket.isDone() && owed.stream().noneMatch(p -> p.ticket == old.ticket)) {
             old.ticket.completed(AuditEvent.Outcome.OK, null, old.ticket.rowsSeen(), null);
         }
     }
 
     // ---- server to client ----------------------------------------------------------------------------
+
+    /** What a server frame becomes for the client: the answer it belongs to (the oldest owed) masks it or not. */
+    Buffer rewrite(PgFrame frame) {
+        Pending head = owed.peek();
+        return masking.rewrite(frame, head == null ? null : head.mask, head != null && head.kind == Kind.QUERY);
+    }
 
     /** Called before a server frame is relayed: a refusal owed before a Sync's ReadyForQuery goes out now. */
     void beforeServerFrame(PgFrame frame) {
@@ -450,6 +481,7 @@ final class PgStatementFlow {
                 }
             }
             pipeline.transactionIdle();
+            masking.transactionIdle();
         }
     }
 
