@@ -129,6 +129,11 @@ final class MySqlStatementFlow {
         if (decided != null && decided.ticket() != null) {
             decided.ticket().forwarded();
         }
+        if (command == Command.COM_STMT_PREPARE && decided != null && decided.refusal() == null) {
+            // MariaDB's COM_STMT_EXECUTE of statement -1 runs the one prepared last, which a client pipelines right
+            // behind its prepare: the execute is decided before the prepare's answer, so "last" is the last sent.
+            lastPrepared = new Prepared(decided.sql(), decided.analysis());
+        }
         if (answered) {
             String sql = decided == null ? null : decided.sql();
             ResultRewriter rewriter = masking(command, payload, decided);
@@ -192,9 +197,7 @@ final class MySqlStatementFlow {
             return;
         }
         if (o.command() == Command.COM_STMT_PREPARE && !error && o.sql() != null) {
-            Prepared p = new Prepared(o.sql(), o.analysis());
-            prepared.put(preparedId, p);
-            lastPrepared = p;
+            prepared.put(preparedId, new Prepared(o.sql(), o.analysis()));
         }
         if (o.ticket() != null) {
             if (error) {
