@@ -2,6 +2,8 @@ package dev.veil.frontend.pg;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
+import dev.veil.frontend.pg.PgOwed.Kind;
+import dev.veil.frontend.pg.PgOwed.Portal;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.FunctionCall;
@@ -66,52 +68,13 @@ final class PgStatementFlow {
         void holdAnswersUntil(Future<Void> durable);
     }
 
-    private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
-
-    /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
-    private static final class Pending {
-        final Kind kind;
-        final StatementRecord ticket;
-        final Portal portal;
-        final Buffer reply;
-        /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
-        Buffer errorBeforeReady;
-        /** An affected-rows ceiling in observe mode: the rows are compared with it when the statement completes. */
-        RowCeiling observed;
-        long tagRows;
-        boolean anyTagRows;
-        String lastTag;
-        String sqlState;
-        /** What the answer goes through on its way to the client (null: as the server sent it). */
-        PgResultMask mask;
-
-        Pending(Kind kind, StatementRecord ticket, Portal portal, Buffer reply) {
-            this.kind = kind;
-            this.ticket = ticket;
-            this.portal = portal;
-            this.reply = reply;
-        }
-    }
-
-    private static final class Portal {
-        final Statement statement;
-        StatementRecord ticket;
-        PgResultColumns.Portal columns;
-        /** The mask of the portal's answer, kept for the Executes that fetch the rest of a suspended portal. */
-        PgResultMask mask;
-
-        Portal(Statement statement) {
-            this.statement = statement;
-        }
-    }
-
     private final Relay relay;
     private final StatementPipeline pipeline;
     private final boolean recordParameters;
     private final PgSessionMasking masking;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    private final ArrayDeque<Pending> owed = new ArrayDeque<>();
+    private final ArrayDeque<PgOwed> owed = new ArrayDeque<>();
     private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
     private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
     private boolean waiting;
@@ -221,7 +184,7 @@ final class PgStatementFlow {
         if (ticket != null) {
             ticket.forwarded();
         }
-        owed.add(new Pending(kind, ticket, portal, null));
+        owed.add(new PgOwed(kind, ticket, portal, null));
         relay.forward(frame);
     }
 
@@ -307,7 +270,7 @@ final class PgStatementFlow {
             skipUntilSync = true; // as the server does after an error: nothing runs until Sync
             refusalBeforeSync = error;
         } else {
-            owed.add(new Pending(Kind.REPLY, null, null, error));
+            owed.add(new PgOwed(Kind.REPLY, null, null, error));
             sendOwedReplies();
         }
     }
@@ -357,7 +320,7 @@ final class PgStatementFlow {
 
     /** What a server frame becomes for the client: the answer it belongs to (the oldest owed) masks it or not. */
     Buffer rewrite(PgFrame frame) {
-        Pending head = owed.peek();
+        PgOwed head = owed.peek();
         return masking.rewrite(frame, head == null ? null : head.mask, head != null && head.kind == Kind.QUERY);
     }
 
@@ -366,7 +329,7 @@ final class PgStatementFlow {
         if (frame.type() != 'Z') {
             return;
         }
-        for (Pending p : owed) {
+        for (PgOwed p : owed) {
             if (p.kind == Kind.QUERY) {
                 return;
             }
@@ -386,7 +349,7 @@ final class PgStatementFlow {
             follow(counting.onServerFrame(frame));
             return;
         }
-        Pending head = owed.peek();
+        PgOwed head = owed.peek();
         if (head == null) {
             return; // NOTICE, NOTIFY, ParameterStatus between statements
         }
@@ -454,7 +417,7 @@ final class PgStatementFlow {
     }
 
     private void onReadyForQuery(char status) {
-        Pending p;
+        PgOwed p;
         while ((p = owed.poll()) != null) {
             if (p.kind == Kind.QUERY) {
                 if (p.ticket != null) {
@@ -486,13 +449,13 @@ final class PgStatementFlow {
     }
 
     /** An observed ceiling is recorded with a statement that reported its rows (not with one that reports none). */
-    private static RowCeiling observed(Pending p, String tag) {
+    private static RowCeiling observed(PgOwed p, String tag) {
         return p.observed != null && CommandTags.counting(tag) ? p.observed : null;
     }
 
     /** Sends Veil's own replies that have reached the head of the queue. */
     private void sendOwedReplies() {
-        Pending head;
+        PgOwed head;
         while ((head = owed.peek()) != null && head.kind == Kind.REPLY) {
             owed.poll();
             // The status is read now, once everything before the refused Query has been answered.
@@ -505,7 +468,7 @@ final class PgStatementFlow {
         if (counting != null && !counting.record.isDone()) {
             counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
         }
-        for (Pending p : owed) {
+        for (PgOwed p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {
                 p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen() > 0 ? p.ticket.rowsSeen() : null, null);
             }
