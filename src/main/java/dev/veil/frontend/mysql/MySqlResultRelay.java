@@ -184,6 +184,7 @@ final class MySqlResultRelay extends ResultRelay {
         renumber = 0;
         inAnswer = false;
         withheld = false;
+        collecting = false;
         if (before != null) {
             rewriteWith(before);
             before = null;

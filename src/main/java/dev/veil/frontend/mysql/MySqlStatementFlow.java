@@ -155,7 +155,8 @@ final class MySqlStatementFlow {
         if (command == Command.COM_STMT_FETCH) {
             return executed.get(id);
         }
-        if (decided == null || decided.masking().isEmpty()) {
+        if (decided == null || decided.masking().isEmpty() || command == Command.COM_STMT_PREPARE) {
+            // A prepare's answer holds no rows (its definitions describe, its errors quote the client's own text).
             if (command == Command.COM_STMT_EXECUTE) {
                 executed.remove(id);
             }
