@@ -34,6 +34,8 @@ public final class MaskingRewriter implements ResultRewriter {
     private ColumnType[] types;
     private VeilException refusal;
     private List<ResultColumn> lastColumns;
+    /** Result sets told so far: the plan describes one statement's result, a second one cannot be mapped onto it. */
+    private int resultSets;
 
     public MaskingRewriter(MaskingPlan plan, MaskFunctions functions, Dialect dialect) {
         this.plan = plan;
@@ -50,6 +52,12 @@ public final class MaskingRewriter implements ResultRewriter {
         return plan;
     }
 
+    /** The rows that follow (a MySQL COM_STMT_FETCH) belong to the result set told last, read on where it stopped. */
+    public void resume() {
+        resultSets = 0;
+        columns(lastColumns);
+    }
+
     /** The columns of the result set told last (kept after it ends: a MySQL cursor's fetches bring rows without them). */
     public List<ResultColumn> lastColumns() {
         return lastColumns;
@@ -60,6 +68,11 @@ public final class MaskingRewriter implements ResultRewriter {
         lastColumns = columns;
         refusal = null;
         types = null;
+        if (++resultSets > 1) {
+            refusal = refused("the statement returns more than one result set and the plan describes one; send the"
+                    + " statements one at a time");
+            return;
+        }
         if (plan.resultColumns() >= 0 && columns.size() != plan.resultColumns()) {
             refusal = refused("the result has " + columns.size() + " columns where the statement's analysis expects "
                     + plan.resultColumns() + ", so Veil cannot tell which of them are masked");

@@ -71,6 +71,19 @@ class MaskingRewriterTest {
     }
 
     @Test
+    void aSecondResultSetOfTheSameStatementIsRefusedButACursorsNextRowsAreNot() {
+        MaskingRewriter r = (MaskingRewriter) MaskingRewriter.of(plan(false, 2), FUNCTIONS, Dialect.MYSQL);
+        r.columns(TWO_TEXT);
+        r.complete(false);
+        r.resume();
+        assertThat(r.refusal()).isNull();
+        r.complete(false);
+        r.columns(TWO_TEXT);
+        assertThat(r.refusal()).isNotNull();
+        assertThat(r.refusal().getMessage()).contains("more than one result set");
+    }
+
+    @Test
     void errorsLoseTheValuesTheyQuote() {
         assertThat(MaskedErrors.scrubMySql("Truncated incorrect DOUBLE value: '123-45-6789'"))
                 .isEqualTo("Truncated incorrect DOUBLE value: '***'");

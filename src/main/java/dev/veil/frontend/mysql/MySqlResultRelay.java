@@ -215,7 +215,7 @@ final class MySqlResultRelay extends ResultRelay {
                 collecting = false;
                 binary = binaryRows.getAsBoolean();
                 types = m.lastColumns().stream().mapToInt(ResultColumn::typeId).toArray();
-                m.columns(m.lastColumns());
+                m.resume();
             }
         }
     }
