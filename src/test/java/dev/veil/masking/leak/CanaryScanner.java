@@ -46,9 +46,11 @@ final class CanaryScanner {
     List<String> find(byte[] received) {
         // ISO-8859-1 maps each byte to one char: indexOf then finds byte sequences, text and binary alike.
         String haystack = new String(received, StandardCharsets.ISO_8859_1);
+        // base64 encoders break lines every 76 characters (PostgreSQL's encode, MySQL's TO_BASE64)
+        String unwrapped = haystack.replace("\n", "").replace("\r", "");
         List<String> found = new ArrayList<>();
         for (Map.Entry<String, String> n : needles.entrySet()) {
-            if (haystack.contains(n.getValue())) {
+            if (haystack.contains(n.getValue()) || unwrapped.contains(n.getValue())) {
                 found.add(n.getKey());
             }
         }

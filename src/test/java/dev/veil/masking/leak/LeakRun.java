@@ -45,10 +45,16 @@ final class LeakRun {
         this.scanner = scanner;
     }
 
-    /** Every case in every mode; {@code accounts} maps the file's roles (analyst, engineer) to who runs them. */
+    /**
+     * Every case in every mode; {@code accounts} maps the file's roles (analyst, engineer) to who runs them. Before
+     * each mode, what the write cases of the previous one made is dropped, so each mode tries every write itself.
+     */
     List<Outcome> run(List<LeakCases.Case> cases, Map<String, Account> accounts) throws SQLException {
         List<Outcome> out = new ArrayList<>();
         for (String mode : wire.modes()) {
+            try (Connection root = wire.superuser()) {
+                wire.dropLeftovers(root);
+            }
             Map<String, Connection> connections = new HashMap<>();
             try {
                 forwarder.drain();
