@@ -293,6 +293,9 @@ final class NodeAnalyzer {
             RelNode rel = p.rel();
             out.reads(r, command.createsTable() ? Action.READ : Action.OTHER);
             if (command.words.get(0).equals("DECLARE")) {
+                // DECLARE itself returns no rows, but each FETCH of the cursor returns the query's: its columns are
+                // the query's, so that the masking plan of the cursor can be made when it is declared.
+                out.output(p.names(), r.columns());
                 out.otherColumns = Lineage.NONE;
                 return;
             }

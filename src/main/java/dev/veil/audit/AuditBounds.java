@@ -41,7 +41,8 @@ public record AuditBounds(int statementChars, int fieldChars) {
     private AuditEvent.Decision decision(AuditEvent.Decision c) {
         return c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()),
                 field(c.policyVersion()), items(c.observed(), this::observation, AuditBounds::chars,
-                        more -> new AuditEvent.Observation(more, null, null, null), listChars()));
+                        more -> new AuditEvent.Observation(more, null, null, null), listChars()),
+                strings(c.probes(), listChars()));
     }
 
     /** The event as it is recorded: the same event with every value within bounds (an equal one when nothing is over). */
@@ -120,7 +121,8 @@ public record AuditBounds(int statementChars, int fieldChars) {
     }
 
     private AuditEvent.Mask mask(AuditEvent.Mask m) {
-        return new AuditEvent.Mask(m.outputColumn(), field(m.columnLabel()), field(m.tag()), field(m.masker()));
+        return new AuditEvent.Mask(m.outputColumn(), field(m.columnLabel()), field(m.tag()), field(m.masker()),
+                strings(m.tags(), listChars()), strings(m.origins(), listChars()));
     }
 
     private int listChars() {

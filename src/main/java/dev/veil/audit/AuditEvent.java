@@ -166,13 +166,21 @@ public sealed interface AuditEvent {
     /**
      * The policy decision and the rule that made it, under policy file version {@code policyVersion} (null
      * without a policy file). {@code observed}: the observe-mode rules that matched before it, each with what it
-     * would have decided; they changed nothing.
+     * would have decided; they changed nothing. {@code probes}: the masked columns the statement filters, joins
+     * or groups on as the masking rule allows (each such statement counts against the probing budget); left out
+     * of the record when there are none.
      */
-    record Decision(Verdict verdict, String rule, String reason, String policyVersion, List<Observation> observed) {
+    record Decision(Verdict verdict, String rule, String reason, String policyVersion, List<Observation> observed,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probes) {
         public static final String NO_POLICY = "no-policy";
 
         public Decision {
             observed = observed == null ? List.of() : List.copyOf(observed);
+            probes = probes == null ? List.of() : probes;
+        }
+
+        public Decision(Verdict verdict, String rule, String reason, String policyVersion, List<Observation> observed) {
+            this(verdict, rule, reason, policyVersion, observed, List.of());
         }
 
         public Decision(Verdict verdict, String rule, String reason) {
@@ -210,7 +218,19 @@ public sealed interface AuditEvent {
     record ColumnAccess(String relation, String column, String access, List<String> tags) {
     }
 
-    /** A mask applied to one output column. */
-    record Mask(int outputColumn, String columnLabel, String tag, String masker) {
+    /**
+     * A mask applied to one output column (0-based {@code outputColumn}): {@code masker} from the directive of
+     * {@code tag} (the strictest that applies), because its {@code origins} (base columns) carry the masked
+     * {@code tags}. A column of unknown lineage masked by a value scan has no tags and no origins.
+     */
+    record Mask(int outputColumn, String columnLabel, String tag, String masker, List<String> tags, List<String> origins) {
+        public Mask {
+            tags = tags == null ? List.of() : tags;
+            origins = origins == null ? List.of() : origins;
+        }
+
+        public Mask(int outputColumn, String columnLabel, String tag, String masker) {
+            this(outputColumn, columnLabel, tag, masker, List.of(), List.of());
+        }
     }
 }

@@ -183,6 +183,9 @@ final class StatementJson {
             g.writeEndObject();
         }
         g.writeEndArray();
+        if (!d.probes().isEmpty()) {
+            strings(g, "probes", d.probes());
+        }
         g.writeEndObject();
     }
 
@@ -203,6 +206,8 @@ final class StatementJson {
             g.writeStringField("columnLabel", m.columnLabel());
             g.writeStringField("tag", m.tag());
             g.writeStringField("masker", m.masker());
+            strings(g, "tags", m.tags());
+            strings(g, "origins", m.origins());
             g.writeEndObject();
         }
         g.writeEndArray();

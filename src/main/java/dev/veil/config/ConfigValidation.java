@@ -51,7 +51,16 @@ public final class ConfigValidation {
         v.audit();
         v.identity();
         v.analysis();
+        v.masking(environment);
         return List.copyOf(v.problems);
+    }
+
+    private void masking(Map<String, String> environment) {
+        try {
+            PseudonymSecret.read(config.masking(), environment);
+        } catch (ConfigurationProblem unreadable) {
+            problems.add(unreadable.getMessage());
+        }
     }
 
     private void listeners() {

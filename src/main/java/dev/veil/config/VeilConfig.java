@@ -47,6 +47,24 @@ public interface VeilConfig {
     /** Veil's own log (not the audit trail). */
     LogSettings log();
 
+    /** Dynamic masking of results (docs/masking.md). */
+    MaskingSettings masking();
+
+    interface MaskingSettings {
+        /**
+         * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same
+         * pseudonym as long as the key stays. Prefer pseudonym-secret-file or pseudonym-secret-env. Unset: Veil makes
+         * a random one at each start (pseudonyms then change on restart; logged as a warning outside demo mode).
+         */
+        Optional<String> pseudonymSecret();
+
+        /** Path of a file (e.g. a mounted Kubernetes secret) holding the pseudonym secret. */
+        Optional<String> pseudonymSecretFile();
+
+        /** Name of an environment variable holding the pseudonym secret. */
+        Optional<String> pseudonymSecretEnv();
+    }
+
     interface LogSettings {
         /**
          * One JSON object per line (timestamp, level, loggerName, message, thread…) on the console instead of

@@ -8,10 +8,17 @@ import java.util.List;
 sealed interface Outcome {
     Decision decision(String rule);
 
-    /** Allowed; with {@code masks}, its results are to be masked (kept in the decision's MaskingPlan). */
-    record Allow(List<MaskingPlan.Directive> masks) implements Outcome {
+    /**
+     * Allowed; with {@code masks}, its results are to be masked (planned per statement by MaskPlanner);
+     * {@code scanUnknown}: a result column of unknown lineage is masked by a value scan rather than refused.
+     */
+    record Allow(List<MaskingPlan.Directive> masks, boolean scanUnknown) implements Outcome {
         public Allow {
             masks = List.copyOf(masks);
+        }
+
+        public Allow(List<MaskingPlan.Directive> masks) {
+            this(masks, false);
         }
 
         @Override

@@ -27,11 +27,13 @@ import java.util.regex.Pattern;
  */
 public final class PolicyParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "tags", "rules", "default");
+    private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "tags", "masking", "rules",
+            "default");
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
-    private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask", "mode");
-    private static final Set<String> OUTCOME_KEYS = Set.of("outcome", "reason", "mask");
+    private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask",
+            "unknown-lineage", "mode");
+    private static final Set<String> OUTCOME_KEYS = Set.of("outcome", "reason", "mask", "unknown-lineage");
 
     private final String source;
     private final SourceText text;
@@ -83,6 +85,7 @@ public final class PolicyParser {
         List<ConfiguredGuardrail> guardrails = GuardrailSection.read(this, top.entries().get("guardrails"),
                 roles.stream().map(RoleBinding::role).toList());
         TagRules tags = TagSection.read(this, source, top.entries().get("tags"));
+        int probingBudget = MaskSection.probingBudget(this, top.entries().get("masking"));
         Outcome known = new Outcome.Allow(List.of());
         Outcome unknown = null;
         Entry defaults = top.entries().get("default");
@@ -103,7 +106,8 @@ public final class PolicyParser {
         if (!mistakes.isEmpty()) {
             throw problem();
         }
-        return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown, tags);
+        return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown, tags,
+                probingBudget);
     }
 
     private PolicyProblem problem() {
@@ -336,6 +340,7 @@ public final class PolicyParser {
         }
         Entry reason = m.entries().get("reason");
         Entry mask = m.entries().get("mask");
+        boolean scanUnknown = MaskSection.scanUnknown(this, m, where, kind.equals("mask"));
         switch (kind) {
             case "allow":
                 refuseKey(reason, where, "a reason is only for deny and require-approval");
@@ -347,7 +352,7 @@ public final class PolicyParser {
                     mistake(e.value().at(), where + ": outcome mask needs a mask list: mask: [{tag: pii, masker: redact}]");
                     return null;
                 }
-                return new Outcome.Allow(masks(mask, where));
+                return new Outcome.Allow(MaskSection.directives(this, mask, where), scanUnknown);
             case "deny":
             case "require-approval":
                 refuseKey(mask, where, "mask is for outcome mask");
@@ -378,36 +383,6 @@ public final class PolicyParser {
         if (e != null) {
             mistake(e.keyAt(), where + ": " + e.key() + ": " + why);
         }
-    }
-
-    private List<MaskingPlan.Directive> masks(Entry mask, String where) {
-        List<MaskingPlan.Directive> out = new ArrayList<>();
-        if (!(mask.value() instanceof Sequence s) || s.items().isEmpty()) {
-            mistake(mask.value().at(), where + ": mask: expected a list of {tag, masker}, found " + mask.value().shape());
-            return out;
-        }
-        for (Node item : s.items()) {
-            Mapping m = mapping(item, where + ": mask");
-            if (m == null) {
-                continue;
-            }
-            keys(m, Set.of("tag", "masker"), where + ": mask");
-            String tag = required(m, "tag", where + ": mask");
-            String masker = required(m, "masker", where + ": mask");
-            if (tag != null && masker != null) {
-                out.add(new MaskingPlan.Directive(tag, masker));
-            }
-        }
-        return out;
-    }
-
-    private String required(Mapping m, String key, String where) {
-        Entry e = m.entries().get(key);
-        if (e == null) {
-            mistake(m.at(), where + ": " + key + " is missing");
-            return null;
-        }
-        return text(e.value(), where + ": " + key);
     }
 
     /** The node as a mapping, or null after recording that it is not one. */

@@ -40,18 +40,21 @@ public final class PolicySet {
     /** Whether the file enables affected-rows-ceiling: only then is an allowed statement looked at again. */
     private final boolean ceilings;
     private final TagRules tags;
+    private final int probingBudget;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault) {
-        this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, TagRules.NONE);
+        this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, TagRules.NONE,
+                MaskSection.DEFAULT_PROBING_BUDGET);
     }
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
-              TagRules tags) {
+              TagRules tags, int probingBudget) {
         this.source = source;
         this.tags = tags;
+        this.probingBudget = probingBudget;
         this.version = version;
         this.environment = environment;
         this.roles = List.copyOf(roles);
@@ -67,6 +70,14 @@ public final class PolicySet {
     /** The file's tags section: applied to the classifier's tags of each column (see docs/classification.md). */
     public TagRules tags() {
         return tags;
+    }
+
+    /**
+     * The file's {@code masking.probing-budget}: how many statements with probes (predicates on masked columns
+     * that a directive's filter allows) one identity may run per hour; 0 when there is no budget.
+     */
+    public int probingBudget() {
+        return probingBudget;
     }
 
     /** Where it was read from (the file's path). */
@@ -142,6 +153,8 @@ public final class PolicySet {
                     && g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT));
         }
         decided = decided.in(version, observed);
+        // A FETCH's plan names its cursor, read from the text: texts of one analysis may name different cursors.
+        perStatement |= decided instanceof Decision.Allow allowed && allowed.masking().cursor() != null;
         if (key != null && !perStatement) {
             cache.put(facts.analysis(), key, decided);
         }
@@ -206,7 +219,7 @@ public final class PolicySet {
         }
         for (PolicyRule rule : decided != null ? List.<PolicyRule>of() : rules) {
             perStatement |= rule.when().readsAny(PolicyVariables.PER_STATEMENT);
-            Decision d = apply(rule, variables);
+            Decision d = apply(rule, variables, facts);
             if (d == null) {
                 continue;
             }
@@ -218,7 +231,7 @@ public final class PolicySet {
             break;
         }
         if (decided == null) {
-            decided = held.isEmpty() ? unknownDefault(facts.session()) : knownDefault.decision(KNOWN_DEFAULT);
+            decided = held.isEmpty() ? unknownDefault(facts) : outcome(KNOWN_DEFAULT, knownDefault, facts);
         }
         return new Judged(decided, observed, perStatement);
     }
@@ -242,9 +255,9 @@ public final class PolicySet {
     }
 
     /** The rule's decision when its condition holds, null when it does not. */
-    private static Decision apply(PolicyRule rule, CelVariableResolver variables) {
+    private Decision apply(PolicyRule rule, CelVariableResolver variables, StatementFacts facts) {
         try {
-            return rule.when().test(variables) ? rule.outcome().decision(rule.name()) : null;
+            return rule.when().test(variables) ? outcome(rule.name(), rule.outcome(), facts) : null;
         } catch (CelEvaluationException e) {
             return new Decision.Deny(rule.name(), ErrorCode.POLICY_DENIED, "policy rule " + rule.name()
                     + ": its condition could not be evaluated for this statement (" + e.getMessage()
@@ -253,9 +266,18 @@ public final class PolicySet {
         }
     }
 
-    private Decision unknownDefault(SessionFacts session) {
+    /** What {@code outcome} decides for this statement: a mask outcome is planned on the statement's lineage. */
+    private Decision outcome(String rule, Outcome outcome, StatementFacts facts) {
+        if (outcome instanceof Outcome.Allow allow && !allow.masks().isEmpty()) {
+            return MaskPlanner.plan(rule, allow, facts, tags);
+        }
+        return outcome.decision(rule);
+    }
+
+    private Decision unknownDefault(StatementFacts facts) {
+        SessionFacts session = facts.session();
         if (unknownDefault != null) {
-            return unknownDefault.decision(UNKNOWN_DEFAULT);
+            return outcome(UNKNOWN_DEFAULT, unknownDefault, facts);
         }
         return new Decision.Deny(UNKNOWN_DEFAULT, ErrorCode.POLICY_DENIED, "policy rule " + UNKNOWN_DEFAULT + ": \""
                 + session.identity().name() + "\" holds no role in the policy of environment " + environment.name()

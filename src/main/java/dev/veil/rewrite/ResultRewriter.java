@@ -1,5 +1,7 @@
 package dev.veil.rewrite;
 
+import dev.veil.error.VeilException;
+
 import java.util.List;
 
 /**
@@ -11,6 +13,9 @@ import java.util.List;
  *
  * <p>{@link #NONE} leaves everything as the server sent it; with it, the relays decode nothing and forward
  * the server's bytes without a copy, so it costs nothing per row.
+ *
+ * <p>A rewriter may refuse a result it cannot rewrite safely ({@link #refusal()}): the relay then sends none of
+ * its rows and puts the refusal where the result's end would have gone (fail closed).
  */
 public interface ResultRewriter {
     /** The identity: every row goes out as the server sent it, byte for byte. */
@@ -31,12 +36,21 @@ public interface ResultRewriter {
     }
 
     /**
-     * One row; returns the row to send: {@code row} itself to send it exactly as the server did, or a row
-     * made with {@link ResultRow#with} that the relay encodes in the dialect's row format.
+     * One row; returns the row to send: {@code row} itself to send it exactly as the server did, a row
+     * made with {@link ResultRow#with} that the relay encodes in the dialect's row format, or null to send nothing
+     * (the result is refused: see {@link #refusal()}).
      */
     ResultRow row(ResultRow row);
 
     /** The result ended: normally, or with an error from the server ({@code error}). */
     default void complete(boolean error) {
+    }
+
+    /**
+     * Not null when the current result must not reach the client (its rows are dropped): the error the client
+     * gets in place of the result's end. Asked after {@link #columns} and before each row.
+     */
+    default VeilException refusal() {
+        return null;
     }
 }

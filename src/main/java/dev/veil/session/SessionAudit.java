@@ -77,8 +77,14 @@ public final class SessionAudit {
      */
     public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
                                            AuditEvent.Decision decision) {
+        return decided(sql, parameters, analysis, decision, List.of());
+    }
+
+    /** The same, for a statement whose result is masked: {@code masks} lists its masked columns. */
+    public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
+                                           AuditEvent.Decision decision, List<AuditEvent.Mask> masks) {
         long started = System.nanoTime();
-        Draft draft = new Draft(++statements, auditor.clock.instant(), sql, parameters, analysis, decision);
+        Draft draft = new Draft(++statements, auditor.clock.instant(), sql, parameters, analysis, decision, masks);
         Context context = Vertx.currentContext();
         Future<Prepared> prepared;
         if (context != null && sql != null && sql.length() > auditor.log.statementChars()) {
@@ -105,7 +111,7 @@ public final class SessionAudit {
 
     /** What a decision record is made of, read on the session's loop when the statement is decided. */
     private record Draft(long statementId, Instant time, String sql, List<String> parameters, AuditEvent.Analysis analysis,
-                         AuditEvent.Decision decision) {
+                         AuditEvent.Decision decision, List<AuditEvent.Mask> masks) {
     }
 
     /** A decision record ready to be handed to the log. */
@@ -134,7 +140,7 @@ public final class SessionAudit {
         var event = new AuditEvent.StatementDecided(d.time(), session.id(), d.statementId(), session.identity().name(),
                 session.identity().roles(), session.environment(), session.upstream(), session.database(), protocol,
                 redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : d.sql(), auditor.redactLiterals,
-                auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), List.of(), null);
+                auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), d.masks(), null);
         return new Prepared(event, auditor.log.serialise(event));
     }
 

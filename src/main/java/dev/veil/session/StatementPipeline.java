@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,8 @@ import java.util.List;
 public final class StatementPipeline {
     /** The rule named when the wire protocol itself cannot carry a command through Veil. */
     public static final String PROTOCOL_RULE = "builtin.protocol";
+    /** The rule named when a statement is over its identity's probing budget. */
+    public static final String PROBING_BUDGET_RULE = "masking.probing-budget";
 
     private final StatementAnalysis analysis;
     private final PolicyEngine policy;
@@ -45,11 +48,14 @@ public final class StatementPipeline {
     private final LexicalSettings lexical;
     /** Who asks, from where, with which application: what the policy knows of the session. */
     private final SessionFacts facts;
+    private final ProbingBudget probing;
     private String database;
 
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
-                             UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts) {
+                             UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts,
+                             ProbingBudget probing) {
         this.analysis = analysis;
+        this.probing = probing;
         this.policy = policy;
         this.audit = audit;
         this.facts = facts;
@@ -94,13 +100,16 @@ public final class StatementPipeline {
     public Future<Ticket> decide(Statement statement, Analysis known) {
         Decision decided = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
                 facts, database));
-        Decision decision = decided instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()
+        Decision counted = decided instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()
                 ? countable(statement, allow) : decided;
+        Decision decision = counted instanceof Decision.Allow allow && !allow.masking().probes().isEmpty()
+                && !statement.preparing() ? probed(allow) : counted;
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
         AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
-        Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision))
+        Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision),
+                        masks(decision))
                 .map(record -> ticket(decision, record, known));
         List<String> dropped = decision instanceof Decision.Allow ? databasesDropped(statement.sql(), known) : List.of();
         return dropped.isEmpty() ? ticket : afterReleasing(dropped, ticket);
@@ -121,6 +130,37 @@ public final class StatementPipeline {
                 + "inside a savepoint, which the extended query protocol (a prepared statement, Parse / Bind / Execute) does "
                 + "not leave room for; send it as a simple query (psql does; pgjdbc: preferQueryMode=simple), or ask an "
                 + "administrator", allow.policyVersion(), allow.observed());
+    }
+
+    /**
+     * A statement that probes masked columns (as its masking rule allows) counts against the identity's probing
+     * budget of the policy in force; past it, it is refused until the budget resets on the hour.
+     */
+    private Decision probed(Decision.Allow allow) {
+        PolicySet inForce = policy.policy();
+        int budget = inForce == null ? 0 : inForce.probingBudget();
+        Instant reset = probing.charge(facts.identity().name(), budget);
+        if (reset == null) {
+            return allow;
+        }
+        return new Decision.Deny(PROBING_BUDGET_RULE, ErrorCode.POLICY_DENIED, "masking probing budget: \""
+                + facts.identity().name() + "\" has run the " + budget + " statements per hour that may filter, join or "
+                + "group on masked columns (here " + String.join(", ", allow.masking().probes()) + ") that the policy "
+                + "allows (masking.probing-budget); the budget resets at " + reset + ". Ask an administrator if you need "
+                + "more", allow.policyVersion(), allow.observed());
+    }
+
+    /** The masked columns of an allowed statement's result, as the audit trail lists them. */
+    private static List<AuditEvent.Mask> masks(Decision decision) {
+        if (!(decision instanceof Decision.Allow allow) || allow.masking().columns().isEmpty()) {
+            return List.of();
+        }
+        List<AuditEvent.Mask> out = new ArrayList<>();
+        for (MaskingPlan.ColumnMask c : allow.masking().columns()) {
+            out.add(new AuditEvent.Mask(c.index(), c.name(), c.tags().isEmpty() ? null : c.tags().get(0), c.maskerName(),
+                    c.tags(), c.origins()));
+        }
+        return out;
     }
 
     /** The databases the statement drops or renames (DDL, or text the analysis could not classify). */
@@ -216,7 +256,9 @@ public final class StatementPipeline {
             observed.add(new AuditEvent.Observation(o.rule(), AuditEvent.Observation.OBSERVE, verdict(o.wouldHave()),
                     reason(o.wouldHave())));
         }
-        return new AuditEvent.Decision(verdict(decision), decision.rule(), reason(decision), decision.policyVersion(), observed);
+        List<String> probes = decision instanceof Decision.Allow allow ? allow.masking().probes() : List.of();
+        return new AuditEvent.Decision(verdict(decision), decision.rule(), reason(decision), decision.policyVersion(), observed,
+                probes);
     }
 
     private static AuditEvent.Verdict verdict(Decision decision) {

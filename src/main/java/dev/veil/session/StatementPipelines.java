@@ -10,6 +10,7 @@ import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,10 +22,18 @@ public class StatementPipelines {
     private final SessionAuditor auditor;
     private final PolicyEngine policy;
     private final UpstreamRegistry upstreams;
+    private final ProbingBudget probing;
 
     /** {@code policy}: the built-in rules and the policy file in force (see PolicyBeans), or other rules (tests). */
     @Inject
     public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams) {
+        this(analysis, auditor, policy, upstreams, new ProbingBudget(Clock.systemUTC()));
+    }
+
+    /** {@code probing}: the probing budget every session's pipeline charges (tests bring one on their clock). */
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams,
+                              ProbingBudget probing) {
+        this.probing = probing;
         this.analysis = analysis;
         this.auditor = auditor;
         this.policy = policy;
@@ -54,6 +63,7 @@ public class StatementPipelines {
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
         SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
                 session.login() != null && session.login().readOnly());
-        return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts);
+        return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts,
+                probing);
     }
 }

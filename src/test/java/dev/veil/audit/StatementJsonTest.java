@@ -32,6 +32,30 @@ class StatementJsonTest {
     }
 
     @Test
+    void aMaskedStatementsColumnsAndProbesAreWrittenAsTheMapperWritesThem() {
+        var event = new AuditEvent.StatementDecided(Instant.parse("2026-12-06T07:14:21Z"), 7, 42, "ann", List.of("analyst"),
+                "prod", "demo-postgres", "shop", "postgresql", "00ff00ff00ff00ff", "SELECT id, email FROM customers", false,
+                null, AuditEvent.Analysis.notAnalysed(),
+                new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, "analysts-masked", null, "v1", List.of(),
+                        List.of("public.customers.full_name")),
+                List.of(new AuditEvent.Mask(1, "email", "email", "email", List.of("email"), List.of("public.customers.email")),
+                        new AuditEvent.Mask(2, "x", null, "partial(4)", List.of(), List.of())), null);
+        assertSameAsTheMapper(event);
+        String written = json.write(event);
+        assertThat(written).contains("\"probes\":[\"public.customers.full_name\"]")
+                .contains("\"tags\":[\"email\"],\"origins\":[\"public.customers.email\"]");
+    }
+
+    @Test
+    void aDecisionWithoutProbesLeavesTheFieldOut() {
+        var decision = new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, "r", null, "v1", List.of());
+        var event = new AuditEvent.StatementDecided(Instant.EPOCH, 1, 2, "u", List.of(), "e", "up", "db", "mysql",
+                "f", "", false, List.of(), AuditEvent.Analysis.notAnalysed(), decision, List.of(), null);
+        assertSameAsTheMapper(event);
+        assertThat(json.write(event)).doesNotContain("probes");
+    }
+
+    @Test
     void aDecisionWithNullsAndEmptyListsIsWrittenAsTheMapperWritesIt() {
         var event = new AuditEvent.StatementDecided(Instant.parse("2026-12-06T07:14:21Z"), 1, 1, null, null, null, null,
                 null, null, null, null, 0, null, false, false, null, null, null, null, null);
@@ -71,7 +95,8 @@ class StatementJsonTest {
                     r.nextLong(), r.nextLong(), text(r), strings(r), text(r), text(r), text(r), text(r), text(r), text(r),
                     r.nextLong(), text(r), r.nextBoolean(), r.nextBoolean(), strings(r),
                     r.nextInt(4) == 0 ? null : new AuditEvent.Analysis(text(r), strings(r), columns(r), text(r)),
-                    r.nextInt(4) == 0 ? null : new AuditEvent.Decision(verdict(r), text(r), text(r), text(r), observations(r)),
+                    r.nextInt(4) == 0 ? null : new AuditEvent.Decision(verdict(r), text(r), text(r), text(r), observations(r),
+                            r.nextBoolean() ? List.of() : strings(r)),
                     masks(r), text(r)));
             assertSameAsTheMapper(new AuditEvent.StatementCompleted(Instant.ofEpochMilli(r.nextLong() >>> 24), r.nextLong(),
                     r.nextLong(), text(r), r.nextInt(6) == 0 ? null : AuditEvent.Outcome.values()[r.nextInt(5)], text(r),
@@ -166,7 +191,7 @@ class StatementJsonTest {
         }
         List<AuditEvent.Mask> out = new ArrayList<>();
         for (int i = r.nextInt(3); i > 0; i--) {
-            out.add(new AuditEvent.Mask(r.nextInt(), text(r), text(r), text(r)));
+            out.add(new AuditEvent.Mask(r.nextInt(), text(r), text(r), text(r), strings(r), strings(r)));
         }
         return out;
     }

@@ -21,7 +21,9 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.oidc.OidcProviders;
+import dev.veil.masking.MaskFunctions;
 import dev.veil.policy.Decision;
+import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.Rule;
 import dev.veil.session.GatewayStatus;
@@ -47,6 +49,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +72,14 @@ final class InProcessVeil implements AutoCloseable {
     /** The test rule's name and the text it refuses, on both wires. */
     static final String REFUSE_RULE = "test.refuse-marked";
     static final String REFUSE_MARKER = "veil_test_refuse";
+    /**
+     * Masking plans by marker: a statement whose text contains a key is allowed by the test rule
+     * {@link #MASK_RULE} with that plan (the policy file's masking rules make such plans from tags and lineage).
+     */
+    static final Map<String, MaskingPlan> MASKED = new ConcurrentHashMap<>();
+    static final String MASK_RULE = "test.mask-marked";
+    /** The pseudonym secret of the kit's mask functions. */
+    static final byte[] MASK_SECRET = "conversation-kit-pseudonym-secret".getBytes(StandardCharsets.UTF_8);
 
     private final Vertx vertx;
     private final ScriptedUpstream upstream;
@@ -99,7 +110,7 @@ final class InProcessVeil implements AutoCloseable {
         StatementPipelines pipelines = new StatementPipelines(analysis, auditor, policy(), upstreams);
         GatewayStatus status = new GatewayStatus();
         EngineContext context = new EngineContext(authenticator, auditor, new SessionOpener(sessions, pipelines, config, clock),
-                upstreams, router, vertx);
+                upstreams, router, vertx, new MaskFunctions(MASK_SECRET));
         engine = upstream.dialect() == Dialect.POSTGRESQL
                 ? new PgEngine(config, context, status)
                 : new MySqlEngine(config, context, status);
@@ -158,7 +169,9 @@ final class InProcessVeil implements AutoCloseable {
         Rule marked = facts -> facts.sql().contains(REFUSE_MARKER) ? new Decision.Deny(REFUSE_RULE,
                 ErrorCode.POLICY_DENIED, "statements naming " + REFUSE_MARKER + " are refused (rule "
                 + REFUSE_RULE + ", a test rule): run another statement") : null;
-        return new PolicyEngine(List.of(builtIns, marked));
+        Rule masked = facts -> MASKED.entrySet().stream().filter(e -> facts.sql().contains(e.getKey())).findFirst()
+                .map(e -> (Decision) new Decision.Allow(MASK_RULE, e.getValue())).orElse(null);
+        return new PolicyEngine(List.of(builtIns, marked, masked));
     }
 
     int port() {

@@ -42,8 +42,49 @@ final class PgMessages {
 
     /** RowDescription 'T' of one text column. */
     static Buffer rowDescription(String column) {
+        return rowDescription(column, 0);
+    }
+
+    /** One text column in format {@code format} (0 text, 1 binary: the same bytes for text). */
+    static Buffer rowDescription(String column, int format) {
         return frame('T', cstring(Buffer.buffer().appendShort((short) 1), column).appendInt(0).appendShort((short) 0)
-                .appendInt(TEXT).appendShort((short) -1).appendInt(-1).appendShort((short) 0));
+                .appendInt(TEXT).appendShort((short) -1).appendInt(-1).appendShort((short) format));
+    }
+
+    /** Describe of a portal, or of a statement ({@code 'S'}). */
+    static Buffer describe(char kind, String name) {
+        return frame('D', cstring(Buffer.buffer().appendByte((byte) kind), name));
+    }
+
+    /** Execute with a row limit. */
+    static Buffer execute(String portal, int maxRows) {
+        return frame('E', cstring(Buffer.buffer(), portal).appendInt(maxRows));
+    }
+
+    /** Bind of the statement with one result format code for all columns. */
+    static Buffer bind(String portal, String statement, int resultFormat) {
+        return frame('B', cstring(cstring(Buffer.buffer(), portal), statement).appendShort((short) 0).appendShort((short) 0)
+                .appendShort((short) 1).appendShort((short) resultFormat));
+    }
+
+    static Buffer noParameters() {
+        return frame('t', Buffer.buffer().appendShort((short) 0));
+    }
+
+    static Buffer portalSuspended() {
+        return frame('s', Buffer.buffer());
+    }
+
+    /** An ErrorResponse with a DETAIL when {@code detail} is not null. */
+    static Buffer error(String sqlState, String message, String detail) {
+        Buffer b = Buffer.buffer();
+        cstring(b.appendByte((byte) 'S'), "ERROR");
+        cstring(b.appendByte((byte) 'C'), sqlState);
+        cstring(b.appendByte((byte) 'M'), message);
+        if (detail != null) {
+            cstring(b.appendByte((byte) 'D'), detail);
+        }
+        return frame('E', b.appendByte((byte) 0));
     }
 
     static Buffer commandComplete(String tag) {

@@ -146,6 +146,10 @@ final class ScriptedMySqlServer extends ScriptedUpstream {
                 socket.write(Packets.frame(1, ok()));
                 return;
             }
+            if (a.error() != null) {
+                socket.write(Packets.frame(1, new ErrPacket(a.error().errno(), a.error().sqlState(), a.error().message()).encode()));
+                return;
+            }
             Buffer out = Buffer.buffer();
             int seq = 1;
             out.appendBuffer(Packets.frame(seq++, MySqlMessages.columnCount(1)));

@@ -18,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -55,6 +56,9 @@ final class ScriptedPgServer extends ScriptedUpstream {
         private final PgFrameDecoder frames = new PgFrameDecoder(Integer.MAX_VALUE);
         private final Map<String, String> statements = new HashMap<>();
         private final Map<String, String> portals = new HashMap<>();
+        private final Map<String, Short> portalFormats = new HashMap<>();
+        /** Rows of a portal already sent by Executes with a row limit. */
+        private final Map<String, Integer> portalSent = new HashMap<>();
         private boolean started;
         private boolean gone;
 
@@ -119,12 +123,19 @@ final class ScriptedPgServer extends ScriptedUpstream {
                     FrontendMessage.Bind b = FrontendMessage.Bind.decode(frame);
                     log(id, "Bind " + statements.get(b.statementName()));
                     portals.put(b.portal(), statements.get(b.statementName()));
+                    portalFormats.put(b.portal(), b.resultFormats().length == 0 ? 0 : b.resultFormats()[0]);
+                    portalSent.remove(b.portal());
                     write(PgMessages.bindComplete());
                 }
                 case 'E' -> {
-                    String sql = portals.get(FrontendMessage.Execute.decode(frame).portal());
+                    FrontendMessage.Execute e = FrontendMessage.Execute.decode(frame);
+                    String sql = portals.get(e.portal());
                     log(id, "Execute " + sql);
-                    answer(sql, false);
+                    if (e.maxRows() > 0) {
+                        answerPart(e.portal(), sql, e.maxRows());
+                    } else {
+                        answer(sql, false);
+                    }
                 }
                 case 'S' -> {
                     log(id, "Sync");
@@ -132,7 +143,7 @@ final class ScriptedPgServer extends ScriptedUpstream {
                 }
                 case 'D' -> {
                     log(id, "Describe");
-                    write(PgMessages.noData());
+                    describe(frame);
                 }
                 case 'C' -> {
                     log(id, "Close");
@@ -156,6 +167,10 @@ final class ScriptedPgServer extends ScriptedUpstream {
                 write(PgMessages.commandComplete(tag(sql)));
                 return;
             }
+            if (a.error() != null) {
+                write(PgMessages.error(a.error().sqlState(), a.error().message(), a.error().detail()));
+                return;
+            }
             Buffer out = Buffer.buffer();
             if (simple) {
                 out.appendBuffer(PgMessages.rowDescription("v"));
@@ -173,6 +188,43 @@ final class ScriptedPgServer extends ScriptedUpstream {
                     gone = true; // nothing more is answered on this connection
                     write(out);
                 }
+            }
+        }
+
+        /** A Describe: the column of a statement whose answer is described, else NoData. */
+        private void describe(PgFrame frame) {
+            Buffer body = frame.body();
+            char kind = (char) body.getByte(0);
+            String name = body.getString(1, body.length() - 1, "UTF-8");
+            String sql = kind == 'S' ? statements.get(name) : portals.get(name);
+            Answer a = sql == null ? null : answerFor(sql);
+            if (a == null || !a.describes()) {
+                write(kind == 'S' ? PgMessages.noParameters().appendBuffer(PgMessages.noData()) : PgMessages.noData());
+                return;
+            }
+            write(kind == 'S' ? PgMessages.noParameters().appendBuffer(PgMessages.rowDescription("v", 0))
+                    : PgMessages.rowDescription("v", portalFormats.getOrDefault(name, (short) 0)));
+        }
+
+        /** An Execute with a row limit: the next rows of the portal, then PortalSuspended while more are left. */
+        private void answerPart(String portal, String sql, int maxRows) {
+            Answer a = answerFor(sql);
+            int from = portalSent.getOrDefault(portal, 0);
+            if (from == 0) {
+                ran(id, sql);
+            }
+            List<String> rows = a == null ? List.of() : a.rows();
+            int to = Math.min(rows.size(), from + maxRows);
+            Buffer out = Buffer.buffer();
+            for (String v : rows.subList(from, to)) {
+                out.appendBuffer(DataRow.encode(new Buffer[]{Buffer.buffer(v)}));
+            }
+            if (to < rows.size()) {
+                portalSent.put(portal, to);
+                write(out.appendBuffer(PgMessages.portalSuspended()));
+            } else {
+                portalSent.remove(portal);
+                write(out.appendBuffer(PgMessages.commandComplete("SELECT " + (to - from))));
             }
         }
 

@@ -31,8 +31,16 @@ abstract class ScriptedUpstream implements AutoCloseable {
         SILENT
     }
 
-    /** A result of one text column {@code v}, one row per value. */
-    record Answer(List<String> rows, Ending ending) {
+    /**
+     * A result of one text column {@code v}, one row per value. {@code described}: a PostgreSQL Describe of its
+     * statement or portal is answered with the column (else NoData). {@code error}: the statement fails instead,
+     * with this SQLSTATE / errno, message and (PostgreSQL) DETAIL.
+     */
+    record Answer(List<String> rows, Ending ending, boolean describes, Failure error) {
+        Answer(List<String> rows, Ending ending) {
+            this(rows, ending, false, null);
+        }
+
         static Answer rows(String... values) {
             return new Answer(List.of(values), Ending.COMPLETE);
         }
@@ -44,6 +52,19 @@ abstract class ScriptedUpstream implements AutoCloseable {
         static Answer rowsThenSilent(String... values) {
             return new Answer(List.of(values), Ending.SILENT);
         }
+
+        static Answer failing(String sqlState, int errno, String message, String detail) {
+            return new Answer(List.of(), Ending.COMPLETE, false, new Failure(sqlState, errno, message, detail));
+        }
+
+        /** The same answer, and a Describe of it says its column. */
+        Answer whenDescribed() {
+            return new Answer(rows, ending, true, error);
+        }
+    }
+
+    /** How a scripted statement fails. */
+    record Failure(String sqlState, int errno, String message, String detail) {
     }
 
     /** One message the server received on connection {@code connection} (numbered from 1 in accept order). */

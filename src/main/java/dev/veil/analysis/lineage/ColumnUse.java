@@ -10,9 +10,13 @@ public record ColumnUse(ColumnRef column, Usage usage) implements Comparable<Col
      * conditions. GROUP: GROUP BY, DISTINCT, DISTINCT ON. ORDER: ORDER BY, an aggregate's own ORDER BY.
      * WINDOW: PARTITION BY / ORDER BY of a window. Two more say which clause, on top of the above: HAVING (also
      * FILTER) and DISTINCT (also GROUP: a grouping without aggregates, which is what SELECT DISTINCT is planned
-     * as, a UNION without ALL, DISTINCT ON).
+     * as, a UNION without ALL, DISTINCT ON). INEQUALITY, on top of FILTER or JOIN: the column is tested by something
+     * other than plain equality of its stored value with a value or another column ({@code ssn LIKE '1%'},
+     * {@code ssn > '5'}, {@code substr(ssn, 1, 3) = '123'}), which lets a client narrow its value down rather
+     * than only confirm a guess. Equality ({@code =}, {@code <>}, {@code IN} a list, {@code IS [NOT] NULL},
+     * {@code IS [NOT] DISTINCT FROM}) leaves it out.
      */
-    public enum Usage { FILTER, JOIN, GROUP, ORDER, WINDOW, HAVING, DISTINCT }
+    public enum Usage { FILTER, JOIN, GROUP, ORDER, WINDOW, HAVING, DISTINCT, INEQUALITY }
 
     @Override
     public int compareTo(ColumnUse o) {

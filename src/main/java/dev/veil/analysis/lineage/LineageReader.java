@@ -175,17 +175,20 @@ public final class LineageReader {
                 if (other instanceof Filter f) {
                     ImmutableBitSet bits = RelOptUtil.InputFinder.bits(f.getCondition());
                     addBits(f.getInput(), bits, ColumnUse.Usage.FILTER, uses, complete);
+                    addBits(f.getInput(), EqualityTerms.unequal(f.getCondition()), ColumnUse.Usage.INEQUALITY, uses, complete);
                     if (aggregated(f.getInput())) {
                         addBits(f.getInput(), bits, ColumnUse.Usage.HAVING, uses, complete);
                     }
                 } else if (other instanceof Join j) {
                     ImmutableBitSet bits = RelOptUtil.InputFinder.bits(j.getCondition());
+                    ImmutableBitSet unequal = EqualityTerms.unequal(j.getCondition());
                     int left = j.getLeft().getRowType().getFieldCount();
                     for (int b : bits) {
-                        if (b < left) {
-                            add(j.getLeft(), b, ColumnUse.Usage.JOIN, uses, complete);
-                        } else {
-                            add(j.getRight(), b - left, ColumnUse.Usage.JOIN, uses, complete);
+                        RelNode side = b < left ? j.getLeft() : j.getRight();
+                        int index = b < left ? b : b - left;
+                        add(side, index, ColumnUse.Usage.JOIN, uses, complete);
+                        if (unequal.get(b)) {
+                            add(side, index, ColumnUse.Usage.INEQUALITY, uses, complete);
                         }
                     }
                 } else if (other instanceof Aggregate a) {
@@ -258,6 +261,10 @@ public final class LineageReader {
         for (RelColumnOrigin o : origins) {
             if (stored(o)) {
                 uses.add(new ColumnUse(ref(o), usage));
+                if (o.isDerived() && (usage == ColumnUse.Usage.FILTER || usage == ColumnUse.Usage.JOIN)) {
+                    // WHERE s = '123' over a sub-query's substr(ssn, 1, 3) AS s compares a part of ssn.
+                    uses.add(new ColumnUse(ref(o), ColumnUse.Usage.INEQUALITY));
+                }
             } else {
                 complete[0] = false;
             }

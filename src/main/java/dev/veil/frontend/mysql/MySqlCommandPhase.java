@@ -264,7 +264,7 @@ final class MySqlCommandPhase {
             out.holdUntil(decided.ticket().durable(), this::answerWithheld);
         }
         server.send(cmd.frame() != null ? cmd.frame() : Packets.frame(0, cmd.payload()), cmd.code(), verdict.shape());
-        flow.forwarded(cmd.code(), decided, verdict.shape() != null);
+        flow.forwarded(cmd.code(), cmd.payload(), decided, verdict.shape() != null);
     }
 
     /** A read ran ahead of its audit fsync and the record could not be made durable: its answer is never sent. */

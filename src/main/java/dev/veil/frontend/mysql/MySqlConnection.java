@@ -333,7 +333,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
         // An unsolicited ERR, as the server sends on wait_timeout: the client reads it as the end of the session.
         session.onEnd(reason -> context.runOnContext(v -> fail(reason, 0)));
         flow = new MySqlStatementFlow(opened.pipeline(), ClientView.of(connectionId, server.handshake().connectionId(),
-                tls ? socket.sslSession() : null));
+                tls ? socket.sslSession() : null), engineContext.masks());
         commands = new MySqlCommandPhase(this, session, engineContext.sessions().registry(), server, flow, out, context,
                 clientCaps, engine.listener.maxMessageBytes());
         results = new MySqlResultRelay(out, server::binaryRows, commands::onResponseComplete, this::onServerLost,

@@ -1,9 +1,13 @@
 package dev.veil.frontend.mysql;
 
 import dev.veil.frontend.ClientOutput;
+import dev.veil.error.VeilException;
+import dev.veil.frontend.MaskedErrors;
+import dev.veil.frontend.MaskingRewriter;
 import dev.veil.frontend.ResultRelay;
 import dev.veil.protocol.mysql.BinaryRow;
 import dev.veil.protocol.mysql.ColumnDefinition;
+import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.TextRow;
 import dev.veil.rewrite.ResultColumn;
@@ -26,6 +30,12 @@ import java.util.function.Supplier;
  * encodings for binary ones). A row of 16 MB or more (several packets) is joined first; when the rewritten
  * row takes more or fewer packets, the sequence ids of the packets after it, up to the end of the answer,
  * are moved on in place so the client still sees them count up by one.
+ *
+ * <p>Masking ({@link MaskingRewriter}): a result the rewriter refuses sends none of its rows, an ERR takes the place
+ * of its terminator, and nothing else of that answer follows (later result sets of a multi-statement text are
+ * dropped: the client has seen the answer end). ERR messages of a masked answer are scrubbed of the values they
+ * quote. The rows of a COM_STMT_FETCH come without column definitions: the statement's rewriter remembers the
+ * columns of its COM_STMT_EXECUTE and they are told again (and their types decode the binary rows).
  */
 final class MySqlResultRelay extends ResultRelay {
     /** Told when the server has answered one command completely. */
@@ -33,6 +43,7 @@ final class MySqlResultRelay extends ResultRelay {
         void answered(boolean error, long rows);
     }
 
+    private static final Buffer DROPPED = Buffer.buffer(0);
     private final BooleanSupplier binaryRows;
     private final Answers answers;
     /** The client negotiated MariaDB's extended metadata: column definitions carry their extra block. */
@@ -53,6 +64,8 @@ final class MySqlResultRelay extends ResultRelay {
     private int joinedSequence;
     /** Added to the sequence ids of the rest of the answer: packets a rewritten row took, less the server's. */
     private int renumber;
+    /** The answer was refused in place of a result's end: the rest of it is dropped. */
+    private boolean withheld;
 
     /** {@code binaryRows}: whether the answer being read is a binary protocol resultset. */
     MySqlResultRelay(ClientOutput out, BooleanSupplier binaryRows, Answers answers, Consumer<Throwable> lost) {
@@ -75,6 +88,9 @@ final class MySqlResultRelay extends ResultRelay {
     @Override
     public void onColumns(Buffer buf, int start, int end) {
         beginAnswer();
+        if (withheld) {
+            return;
+        }
         if (rewriting()) {
             if (!collecting) {
                 collecting = true;
@@ -94,9 +110,17 @@ final class MySqlResultRelay extends ResultRelay {
             return;
         }
         announceColumns();
+        if (withheld || rewriter().refusal() != null) {
+            renumber--; // refused: none of its rows go out; the packets after them are numbered on without them
+            return;
+        }
         int length = end - start - 4;
         if (joined == null && length < Packets.MAX_PAYLOAD) {
             Buffer payload = rewritten(buf, start + 4, length);
+            if (payload == DROPPED) {
+                renumber--;
+                return;
+            }
             if (payload == null) {
                 forward(buf, start, end);
             } else {
@@ -113,6 +137,10 @@ final class MySqlResultRelay extends ResultRelay {
             Buffer whole = joined;
             joined = null;
             Buffer payload = rewritten(whole, 0, whole.length());
+            if (payload == DROPPED) {
+                renumber -= Packets.packetCount(whole.length());
+                return;
+            }
             send(framed(joinedSequence, payload == null ? whole : payload, Packets.packetCount(whole.length())));
         }
     }
@@ -120,9 +148,25 @@ final class MySqlResultRelay extends ResultRelay {
     @Override
     public void onResultEnd(Buffer buf, int start, int end, boolean error) {
         beginAnswer();
+        if (withheld) {
+            return;
+        }
         if (rewriting()) {
             announceColumns();
+            VeilException refusal = rewriter().refusal();
             rewriter().complete(error);
+            if (refusal != null) {
+                withheld = true;
+                ErrPacket err = new ErrPacket(refusal.code().mysqlErrno(), refusal.code().mysqlSqlState(), refusal.getMessage());
+                send(Packets.frame((buf.getUnsignedByte(start + 3) + renumber) & 0xFF, err.encode()));
+                return;
+            }
+            if (error && rewriter() instanceof MaskingRewriter) {
+                ErrPacket err = ErrPacket.decode(buf.slice(start + 4, end), true);
+                ErrPacket scrubbed = new ErrPacket(err.errorCode(), err.sqlState(), MaskedErrors.scrubMySql(err.message()));
+                send(Packets.frame((buf.getUnsignedByte(start + 3) + renumber) & 0xFF, scrubbed.encode()));
+                return;
+            }
         }
         forward(buf, start, end);
     }
@@ -130,13 +174,16 @@ final class MySqlResultRelay extends ResultRelay {
     @Override
     public void onPassThrough(Buffer buf, int start, int end) {
         beginAnswer();
-        forward(buf, start, end);
+        if (!withheld) {
+            forward(buf, start, end);
+        }
     }
 
     @Override
     public void onAnswered(boolean error, long rows) {
         renumber = 0;
         inAnswer = false;
+        withheld = false;
         if (before != null) {
             rewriteWith(before);
             before = null;
@@ -162,6 +209,13 @@ final class MySqlResultRelay extends ResultRelay {
         if (own != null) {
             before = rewriter();
             rewriteWith(own);
+            if (own instanceof MaskingRewriter m && m.lastColumns() != null) {
+                // COM_STMT_FETCH: rows of the columns its COM_STMT_EXECUTE described (definitions again would reset them).
+                collecting = false;
+                binary = binaryRows.getAsBoolean();
+                types = m.lastColumns().stream().mapToInt(ResultColumn::typeId).toArray();
+                m.columns(m.lastColumns());
+            }
         }
     }
 
@@ -180,13 +234,17 @@ final class MySqlResultRelay extends ResultRelay {
         collecting = false;
         types = definitions.stream().mapToInt(ColumnDefinition::type).toArray();
         ResultColumn.Format format = binary ? ResultColumn.Format.BINARY : ResultColumn.Format.TEXT;
-        rewriter().columns(definitions.stream().map(d -> new ResultColumn(d.name(), d.type(), format, d.typeName())).toList());
+        rewriter().columns(definitions.stream().map(d -> ResultColumn.mysql(d.name(), d.type(), format, d.typeName(),
+                d.columnLength(), d.flags(), d.characterSet(), d.decimals())).toList());
     }
 
     /** The payload of the row as the rewriter hands it back, or null when it left the row as it was. */
     private Buffer rewritten(Buffer buf, int offset, int length) {
         ResultRow row = ResultRow.of(binary ? BinaryRow.values(buf, offset, length, types) : TextRow.values(buf, offset, length));
         ResultRow sent = rewriter().row(row);
+        if (sent == null) {
+            return DROPPED;
+        }
         if (sent == row) {
             return null;
         }

@@ -5,6 +5,9 @@ import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.frontend.MaskingRewriter;
+import dev.veil.masking.MaskFunctions;
+import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.RowCeiling;
 import dev.veil.protocol.mysql.Command;
 import dev.veil.rewrite.ResultRewriter;
@@ -35,6 +38,9 @@ final class MySqlStatementFlow {
     private final StatementPipeline pipeline;
     /** Chooses the rewriter of a statement's answer where it could show Veil's server link instead of the client's. */
     private final ClientView view;
+    private final MaskFunctions masks;
+    /** The masking of each prepared statement's last COM_STMT_EXECUTE: its COM_STMT_FETCHes reuse it. */
+    private final Map<Long, MaskingRewriter> executed = new HashMap<>();
     private final Map<Long, Prepared> prepared = new HashMap<>();
     /** One entry per forwarded command that has an answer, in order: its record, or null when not recorded. */
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
@@ -47,9 +53,10 @@ final class MySqlStatementFlow {
                         RowCeiling observed) {
     }
 
-    MySqlStatementFlow(StatementPipeline pipeline, ClientView view) {
+    MySqlStatementFlow(StatementPipeline pipeline, ClientView view, MaskFunctions masks) {
         this.pipeline = pipeline;
         this.view = view;
+        this.masks = masks;
     }
 
     /** True when the command must be analysed and/or recorded before it is forwarded. */
@@ -95,12 +102,14 @@ final class MySqlStatementFlow {
      * The pipeline's answer for one command: forward it ({@code refusal} null) with its record, under an
      * affected-rows ceiling when {@code ceiling} is not null, or refuse it.
      */
-    record Decided(StatementRecord ticket, String sql, Analysis analysis, VeilException refusal, RowCeiling ceiling) {
+    record Decided(StatementRecord ticket, String sql, Analysis analysis, VeilException refusal, RowCeiling ceiling,
+                   MaskingPlan masking) {
         static Decided of(Ticket ticket, String sql) {
             if (ticket instanceof Ticket.Run run) {
-                return new Decided(run.record(), sql, run.analysis(), null, run.ceiling());
+                return new Decided(run.record(), sql, run.analysis(), null, run.ceiling(),
+                        run.masking() == null ? MaskingPlan.NONE : run.masking());
             }
-            return new Decided(null, sql, null, ((Ticket.Refuse) ticket).error(), null);
+            return new Decided(null, sql, null, ((Ticket.Refuse) ticket).error(), null, MaskingPlan.NONE);
         }
 
         /** Whether it runs under an enforced ceiling (Veil counts its rows inside a savepoint). */
@@ -115,17 +124,48 @@ final class MySqlStatementFlow {
         return pipeline.refuse(Statement.query(Dialect.MYSQL, what), error).map(t -> ((Ticket.Refuse) t).error());
     }
 
-    /** The command went upstream; {@code answered}: the server will answer it. */
-    void forwarded(int command, Decided decided, boolean answered) {
+    /** The command ({@code payload}) went upstream; {@code answered}: the server will answer it. */
+    void forwarded(int command, Buffer payload, Decided decided, boolean answered) {
         if (decided != null && decided.ticket() != null) {
             decided.ticket().forwarded();
         }
+        if (command == Command.COM_STMT_PREPARE && decided != null && decided.refusal() == null) {
+            // MariaDB's COM_STMT_EXECUTE of statement -1 runs the one prepared last, which a client pipelines right
+            // behind its prepare: the execute is decided before the prepare's answer, so "last" is the last sent.
+            lastPrepared = new Prepared(decided.sql(), decided.analysis());
+        }
         if (answered) {
             String sql = decided == null ? null : decided.sql();
+            ResultRewriter rewriter = masking(command, payload, decided);
+            if (rewriter == null && view != null) {
+                rewriter = view.forStatement(sql);
+            }
             owed.addLast(new Owed(command, decided == null ? null : decided.ticket(), sql,
-                    decided == null ? null : decided.analysis(), view == null ? null : view.forStatement(sql),
-                    decided == null ? null : decided.ceiling()));
+                    decided == null ? null : decided.analysis(), rewriter, decided == null ? null : decided.ceiling()));
         }
+    }
+
+    /**
+     * The masking of the command's answer, null when it has none. Any masked decision gets one (its errors are
+     * scrubbed even when no column of it is masked); a COM_STMT_FETCH reads on the result of its statement's last
+     * COM_STMT_EXECUTE, with that execute's masking.
+     */
+    private MaskingRewriter masking(int command, Buffer payload, Decided decided) {
+        long id = payload != null && payload.length() >= 5 ? payload.getUnsignedIntLE(1) : -1;
+        if (command == Command.COM_STMT_FETCH) {
+            return executed.get(id);
+        }
+        if (decided == null || decided.masking().isEmpty()) {
+            if (command == Command.COM_STMT_EXECUTE) {
+                executed.remove(id);
+            }
+            return null;
+        }
+        MaskingRewriter rewriter = new MaskingRewriter(decided.masking(), masks, Dialect.MYSQL);
+        if (command == Command.COM_STMT_EXECUTE) {
+            executed.put(id, rewriter);
+        }
+        return rewriter;
     }
 
     /** The rewriter of the answer being read (the oldest owed), null when it has none of its own. */
@@ -143,6 +183,7 @@ final class MySqlStatementFlow {
     void closed(Buffer payload) {
         if (payload.length() >= 5) {
             prepared.remove(payload.getUnsignedIntLE(1));
+            executed.remove(payload.getUnsignedIntLE(1));
         }
     }
 
@@ -156,9 +197,7 @@ final class MySqlStatementFlow {
             return;
         }
         if (o.command() == Command.COM_STMT_PREPARE && !error && o.sql() != null) {
-            Prepared p = new Prepared(o.sql(), o.analysis());
-            prepared.put(preparedId, p);
-            lastPrepared = p;
+            prepared.put(preparedId, new Prepared(o.sql(), o.analysis()));
         }
         if (o.ticket() != null) {
             if (error) {

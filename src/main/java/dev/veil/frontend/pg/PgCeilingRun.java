@@ -41,6 +41,8 @@ final class PgCeilingRun {
     final PgFrame query;
     final StatementRecord record;
     private final RowCeiling ceiling;
+    /** The statement's masking: the held answer is masked as the relay would have masked it (null: none). */
+    private final PgResultMask mask;
     /** The client had no transaction open: Veil's BEGIN / COMMIT, instead of a savepoint. */
     private boolean autocommit;
     private Step step = Step.WAITING;
@@ -55,10 +57,11 @@ final class PgCeilingRun {
     /** Set when the statement is refused: what the client is told instead of its answer. */
     private String refusal;
 
-    PgCeilingRun(PgFrame query, StatementRecord record, RowCeiling ceiling) {
+    PgCeilingRun(PgFrame query, StatementRecord record, RowCeiling ceiling, PgResultMask mask) {
         this.query = query;
         this.record = record;
         this.ceiling = ceiling;
+        this.mask = mask;
     }
 
     boolean started() {
@@ -86,7 +89,12 @@ final class PgCeilingRun {
             if (answer.length() + frame.length() > MAX_HELD_BYTES) {
                 overflow = true;
             } else {
-                answer.appendBuffer(frame.source(), frame.start(), frame.length());
+                Buffer masked = mask == null ? null : mask.rewrite(frame);
+                if (masked == null) {
+                    answer.appendBuffer(frame.source(), frame.start(), frame.length());
+                } else {
+                    answer.appendBuffer(masked);
+                }
             }
         }
         return true;

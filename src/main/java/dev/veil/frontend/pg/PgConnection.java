@@ -285,7 +285,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
                 Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login);
         session = opened.session();
-        flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters());
+        flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters(),
+                new PgSessionMasking(engineContext.masks()));
         SessionRegistry.CancelKey cancelKey = opened.cancelKey();
         if (transactionPooling) {
             lease = new PgTransactionLease(this, pool, context, startup.settings());
@@ -305,7 +306,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
         out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
-        results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, flow::holds, this::onServerLost);
+        results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, flow::holds, this::onServerLost,
+                flow::rewrite);
         server.attach(results);
         state = State.READY;
         socket.write(out);

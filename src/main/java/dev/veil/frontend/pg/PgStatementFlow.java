@@ -2,6 +2,8 @@ package dev.veil.frontend.pg;
 
 import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
+import dev.veil.frontend.pg.PgOwed.Kind;
+import dev.veil.frontend.pg.PgOwed.Portal;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.FunctionCall;
@@ -66,46 +68,13 @@ final class PgStatementFlow {
         void holdAnswersUntil(Future<Void> durable);
     }
 
-    private enum Kind { QUERY, EXECUTE, SYNC, REPLY }
-
-    /** One answer the server (or Veil, for REPLY) still owes the client, in order. */
-    private static final class Pending {
-        final Kind kind;
-        final StatementRecord ticket;
-        final Portal portal;
-        final Buffer reply;
-        /** For a Sync after a refused Execute: the refusal, sent just before the Sync's ReadyForQuery. */
-        Buffer errorBeforeReady;
-        /** An affected-rows ceiling in observe mode: the rows are compared with it when the statement completes. */
-        RowCeiling observed;
-        long tagRows;
-        boolean anyTagRows;
-        String lastTag;
-        String sqlState;
-
-        Pending(Kind kind, StatementRecord ticket, Portal portal, Buffer reply) {
-            this.kind = kind;
-            this.ticket = ticket;
-            this.portal = portal;
-            this.reply = reply;
-        }
-    }
-
-    private static final class Portal {
-        final Statement statement;
-        StatementRecord ticket;
-
-        Portal(Statement statement) {
-            this.statement = statement;
-        }
-    }
-
     private final Relay relay;
     private final StatementPipeline pipeline;
     private final boolean recordParameters;
+    private final PgSessionMasking masking;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    private final ArrayDeque<Pending> owed = new ArrayDeque<>();
+    private final ArrayDeque<PgOwed> owed = new ArrayDeque<>();
     private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
     private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
     private boolean waiting;
@@ -117,10 +86,11 @@ final class PgStatementFlow {
     /** The statement running under an enforced affected-rows ceiling, while it runs (client frames wait). */
     private PgCeilingRun counting;
 
-    PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters) {
+    PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters, PgSessionMasking masking) {
         this.relay = relay;
         this.pipeline = pipeline;
         this.recordParameters = recordParameters;
+        this.masking = masking;
     }
 
     /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
@@ -162,15 +132,18 @@ final class PgStatementFlow {
             case 'P' -> {
                 FrontendMessage.Parse p = FrontendMessage.Parse.decode(frame);
                 statements.put(p.statementName(), p.sql());
+                masking.columns().parsed(p.statementName());
                 relay.forward(frame);
             }
             case 'B' -> {
                 FrontendMessage.Bind b = FrontendMessage.Bind.decode(frame);
                 closePortal(b.portal());
                 String sql = statements.get(b.statementName());
-                portals.put(b.portal(), new Portal(Statement.execute(Dialect.POSTGRESQL, b.statementName(),
+                Portal portal = new Portal(Statement.execute(Dialect.POSTGRESQL, b.statementName(),
                         sql == null ? "-- prepared statement \"" + b.statementName() + "\" (not prepared through this session)" : sql,
-                        recordParameters ? b.renderedParameters() : null)));
+                        recordParameters ? b.renderedParameters() : null));
+                portal.columns = masking.columns().bound(b.portal(), b.statementName(), b.resultFormats());
+                portals.put(b.portal(), portal);
                 relay.forward(frame);
             }
             case 'E' -> {
@@ -179,6 +152,7 @@ final class PgStatementFlow {
                 if (p == null || p.ticket != null) {
                     // No such portal (the server will say so), or the next part of a suspended one.
                     forward(frame, Kind.EXECUTE, p == null ? null : p.ticket, p);
+                    owed.peekLast().mask = p == null ? null : p.mask;
                 } else {
                     decide(frame, Kind.EXECUTE, p, pipeline.submit(p.statement));
                 }
@@ -195,6 +169,11 @@ final class PgStatementFlow {
                 } else {
                     closePortal(c.name());
                 }
+                masking.columns().closed(c.kind(), c.name());
+                relay.forward(frame);
+            }
+            case 'D' -> {
+                masking.columns().describing(frame);
                 relay.forward(frame);
             }
             default -> relay.forward(frame);
@@ -205,7 +184,7 @@ final class PgStatementFlow {
         if (ticket != null) {
             ticket.forwarded();
         }
-        owed.add(new Pending(kind, ticket, portal, null));
+        owed.add(new PgOwed(kind, ticket, portal, null));
         relay.forward(frame);
     }
 
@@ -249,14 +228,22 @@ final class PgStatementFlow {
     private void act(PgFrame frame, Kind kind, Portal portal, Ticket ticket) {
         if (ticket instanceof Ticket.Run run) {
             RowCeiling ceiling = run.ceiling();
+            PgResultMask mask = kind == Kind.QUERY
+                    ? masking.forQuery(run.masking(), frame.type() == 'Q' ? FrontendMessage.Query.decode(frame).sql() : null)
+                    : masking.forExecute(run.masking(), portal == null ? null : portal.statement.sql(),
+                    portal == null ? null : portal.columns);
             if (ceiling != null && !ceiling.observe() && kind == Kind.QUERY) {
                 // Started once everything sent before is answered, so the transaction status is the statement's.
-                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling);
+                counting = new PgCeilingRun(PgFrame.of(frame.bytes().copy()), run.record(), ceiling, mask);
                 waiting = true;
                 startCounting();
                 return;
             }
             proceed(frame, kind, portal, run.record());
+            owed.peekLast().mask = mask;
+            if (portal != null) {
+                portal.mask = mask;
+            }
             if (ceiling != null && ceiling.observe()) {
                 owed.peekLast().observed = ceiling;
             }
@@ -283,7 +270,7 @@ final class PgStatementFlow {
             skipUntilSync = true; // as the server does after an error: nothing runs until Sync
             refusalBeforeSync = error;
         } else {
-            owed.add(new Pending(Kind.REPLY, null, null, error));
+            owed.add(new PgOwed(Kind.REPLY, null, null, error));
             sendOwedReplies();
         }
     }
@@ -323,6 +310,7 @@ final class PgStatementFlow {
     /** Forgets a portal; a suspended one (no Execute of it still owed) is recorded as ended here. */
     private void closePortal(String name) {
         Portal old = portals.remove(name);
+        masking.columns().closed('P', name);
         if (old != null && old.ticket != null && !old.ticket.isDone() && owed.stream().noneMatch(p -> p.ticket == old.ticket)) {
             old.ticket.completed(AuditEvent.Outcome.OK, null, old.ticket.rowsSeen(), null);
         }
@@ -330,12 +318,18 @@ final class PgStatementFlow {
 
     // ---- server to client ----------------------------------------------------------------------------
 
+    /** What a server frame becomes for the client: the answer it belongs to (the oldest owed) masks it or not. */
+    Buffer rewrite(PgFrame frame) {
+        PgOwed head = owed.peek();
+        return masking.rewrite(frame, head == null ? null : head.mask, head != null && head.kind == Kind.QUERY);
+    }
+
     /** Called before a server frame is relayed: a refusal owed before a Sync's ReadyForQuery goes out now. */
     void beforeServerFrame(PgFrame frame) {
         if (frame.type() != 'Z') {
             return;
         }
-        for (Pending p : owed) {
+        for (PgOwed p : owed) {
             if (p.kind == Kind.QUERY) {
                 return;
             }
@@ -355,7 +349,7 @@ final class PgStatementFlow {
             follow(counting.onServerFrame(frame));
             return;
         }
-        Pending head = owed.peek();
+        PgOwed head = owed.peek();
         if (head == null) {
             return; // NOTICE, NOTIFY, ParameterStatus between statements
         }
@@ -423,7 +417,7 @@ final class PgStatementFlow {
     }
 
     private void onReadyForQuery(char status) {
-        Pending p;
+        PgOwed p;
         while ((p = owed.poll()) != null) {
             if (p.kind == Kind.QUERY) {
                 if (p.ticket != null) {
@@ -450,17 +444,18 @@ final class PgStatementFlow {
                 }
             }
             pipeline.transactionIdle();
+            masking.transactionIdle();
         }
     }
 
     /** An observed ceiling is recorded with a statement that reported its rows (not with one that reports none). */
-    private static RowCeiling observed(Pending p, String tag) {
+    private static RowCeiling observed(PgOwed p, String tag) {
         return p.observed != null && CommandTags.counting(tag) ? p.observed : null;
     }
 
     /** Sends Veil's own replies that have reached the head of the queue. */
     private void sendOwedReplies() {
-        Pending head;
+        PgOwed head;
         while ((head = owed.peek()) != null && head.kind == Kind.REPLY) {
             owed.poll();
             // The status is read now, once everything before the refused Query has been answered.
@@ -473,7 +468,7 @@ final class PgStatementFlow {
         if (counting != null && !counting.record.isDone()) {
             counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
         }
-        for (Pending p : owed) {
+        for (PgOwed p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {
                 p.ticket.completed(AuditEvent.Outcome.INTERRUPTED, null, p.ticket.rowsSeen() > 0 ? p.ticket.rowsSeen() : null, null);
             }

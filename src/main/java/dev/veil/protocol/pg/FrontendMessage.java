@@ -104,8 +104,13 @@ public final class FrontendMessage {
     /**
      * Bind 'B': portal, statement, parameter format codes, parameter values (length -1 for NULL), result
      * format codes. Values are kept as bytes; {@link #renderedParameters()} shows them for the audit trail.
+     * {@code resultFormats}: none (all text), one (for all columns) or one per result column.
      */
-    public record Bind(String portal, String statementName, short[] formats, byte[][] values) {
+    public record Bind(String portal, String statementName, short[] formats, byte[][] values, short[] resultFormats) {
+        public Bind(String portal, String statementName, short[] formats, byte[][] values) {
+            this(portal, statementName, formats, values, new short[0]);
+        }
+
         public static Bind decode(PgFrame frame) {
             MessageReader in = new MessageReader("Bind", frame);
             String portal = in.cstring("the portal name");
@@ -141,11 +146,12 @@ public final class FrontendMessage {
             }
             int nr = in.uint16("the number of result format codes");
             in.holds(nr, 2, "result format codes");
+            short[] resultFormats = new short[nr];
             for (int i = 0; i < nr; i++) {
-                in.int16("result format code " + (i + 1));
+                resultFormats[i] = in.int16("result format code " + (i + 1));
             }
             in.end();
-            return new Bind(portal, statement, formats, values);
+            return new Bind(portal, statement, formats, values, resultFormats);
         }
 
         /** Text values as text, binary ones as {@code \x<hex>}, NULL as null (format codes per the protocol). */

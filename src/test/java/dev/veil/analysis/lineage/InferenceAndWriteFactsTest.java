@@ -8,6 +8,7 @@ import static dev.veil.analysis.lineage.ColumnUse.Usage.DISTINCT;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.FILTER;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.GROUP;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.HAVING;
+import static dev.veil.analysis.lineage.ColumnUse.Usage.INEQUALITY;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.JOIN;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.ORDER;
 import static dev.veil.analysis.lineage.ColumnUse.Usage.WINDOW;
@@ -67,6 +68,26 @@ class InferenceAndWriteFactsTest {
     void whereIsAFilterAndNotHaving() {
         var s = pg("SELECT id FROM customers WHERE ssn LIKE '1%'").uses(FILTER, SSN);
         assertThat(s.analysis().uses(HAVING)).isEmpty();
+    }
+
+    @Test
+    void aComparisonOtherThanEqualityIsAnInequalityUse() {
+        pg("SELECT id FROM customers WHERE ssn LIKE '1%'").uses(INEQUALITY, SSN);
+        pg("SELECT id FROM customers WHERE ssn > '5' AND city = 'Oslo'").uses(INEQUALITY, SSN);
+        pg("SELECT id FROM customers WHERE substr(ssn, 1, 1) = '1'").uses(INEQUALITY, SSN);
+        pg("SELECT id FROM (SELECT id, substr(ssn, 1, 1) AS s FROM customers) x WHERE s = '1'").uses(INEQUALITY, SSN);
+        pg("SELECT o.id FROM orders o JOIN customers c ON c.email LIKE o.status").uses(INEQUALITY, EMAIL);
+        my("SELECT id FROM customers WHERE ssn LIKE '1%'").uses(INEQUALITY, MY_SSN);
+    }
+
+    @Test
+    void equalityInAListAndNullTestsAreNoInequalityUse() {
+        for (String sql : new String[] {"SELECT id FROM customers WHERE ssn = '123-45-6789'",
+                "SELECT id FROM customers WHERE ssn IN ('1', '2') OR ssn IS NULL", "SELECT id FROM customers WHERE ssn <> '1'",
+                "SELECT o.id FROM orders o JOIN customers c ON c.email = o.status"}) {
+            assertThat(pg(sql).analysis().uses(INEQUALITY)).as(sql).isEmpty();
+        }
+        assertThat(my("SELECT id FROM customers WHERE ssn = '1'").analysis().uses(INEQUALITY)).isEmpty();
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.veil.frontend.mysql;
 
+import dev.veil.error.ErrorCode;
+import dev.veil.error.VeilException;
 import dev.veil.protocol.mysql.Command;
+import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.protocol.mysql.PacketDecoder;
 import dev.veil.protocol.mysql.Packets;
 import dev.veil.protocol.mysql.ResponseTracker;
@@ -21,6 +24,7 @@ import java.util.List;
 import static dev.veil.testing.GoldenHex.hex;
 import static dev.veil.testing.RelayCapture.cut;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The MySQL result relay between a server connection's packets and the client: with no rewriter the
@@ -110,12 +114,34 @@ class MySqlResultRelayTest {
             w.relay.rewriteWith(rewriter);
             w.reads(cut(TEXT, a));
             assertThat(hex(w.client.received())).as("reads cut at %d", a).isEqualTo(hex(expected));
-            assertThat(rewriter.columns()).containsExactly(List.of(
-                    new ResultColumn("id", 0x03, ResultColumn.Format.TEXT),
-                    new ResultColumn("name", 0xFD, ResultColumn.Format.TEXT)));
+            assertThat(rewriter.columns()).hasSize(1);
+            assertThat(rewriter.columns().get(0)).extracting(ResultColumn::name, ResultColumn::typeId, ResultColumn::format)
+                    .containsExactly(tuple("id", 0x03, ResultColumn.Format.TEXT), tuple("name", 0xFD, ResultColumn.Format.TEXT));
             assertThat(rewriter.completions()).containsExactly(false);
             assertThat(w.answers).containsExactly("ok 3 after packet 8");
         }
+    }
+
+    @Test
+    void aRefusedResultSendsNoRowAndAnErrNumberedOnFromTheColumnsInPlaceOfItsEnd() {
+        VeilException refusal = VeilException.error(ErrorCode.POLICY_DENIED, "masking: refused");
+        Wire w = Wire.text();
+        w.relay.rewriteWith(new ResultRewriter() {
+            @Override
+            public ResultRow row(ResultRow row) {
+                return null;
+            }
+
+            @Override
+            public VeilException refusal() {
+                return refusal;
+            }
+        });
+        w.reads(List.of(TEXT.copy()));
+        // The columns as the server sent them (packets 1 to 4), then the ERR as packet 5: the three rows are gone.
+        Buffer expected = TEXT.getBuffer(0, TEXT_COLUMNS)
+                .appendBuffer(Packets.frame(5, new ErrPacket(1142, "42000", "masking: refused").encode()));
+        assertThat(hex(w.client.received())).isEqualTo(hex(expected));
     }
 
     @Test
@@ -145,9 +171,9 @@ class MySqlResultRelayTest {
                         + " 0a 00 00 06  00 00  0a 00 00 00  03 2a 2a 2a"
                         + " 07 00 00 07  fe 00 00 02 00 00 00")));
         assertThat(hex(w.client.received())).isEqualTo(hex(expected));
-        assertThat(rewriter.columns()).containsExactly(List.of(
-                new ResultColumn("id", 0x03, ResultColumn.Format.BINARY),
-                new ResultColumn("name", 0xFD, ResultColumn.Format.BINARY)));
+        assertThat(rewriter.columns()).hasSize(1);
+        assertThat(rewriter.columns().get(0)).extracting(ResultColumn::name, ResultColumn::typeId, ResultColumn::format)
+                .containsExactly(tuple("id", 0x03, ResultColumn.Format.BINARY), tuple("name", 0xFD, ResultColumn.Format.BINARY));
         assertThat(w.answers).containsExactly("ok 3 after packet 7");
     }
 
