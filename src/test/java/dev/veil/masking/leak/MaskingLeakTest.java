@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -210,6 +211,29 @@ class MaskingLeakTest {
                     .contains("990001.email raw", "990004.card_number raw");
             assertThat(found).as("canaries the " + wire.cliName() + " client got as analyst (" + steps.size() + " statements)")
                     .isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void theReadmeTourShowsCustomerOneMaskedForAnalystAndClearForAdmin(Dialect dialect) throws Exception {
+        String sql = "SELECT email, phone, ssn, card_number, birth_date FROM customers WHERE id = 1";
+        String url = dialect == Dialect.POSTGRESQL ? VeilTestResource.veilUrl("shop", "") : VeilTestResource.veilMariadbUrl("shop", "");
+        assertThat(firstRow(url, VeilTestResource.READER, VeilTestResource.READER_PASSWORD, sql)).containsExactly(
+                "xxxxxxxxxxxx@gmail.com", "xxxxxxxxxxx0124", "xxxxxxx1066", "xxxxxxxxxxxx0128", "1993-01-01");
+        assertThat(firstRow(url, VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD, sql)).containsExactly(
+                "jose.johnson@gmail.com", "+1 408-555-0124", "890-75-1066", "4814683425210128", "1993-10-24");
+    }
+
+    private static List<String> firstRow(String url, String user, String password, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                row.add(rs.getString(i));
+            }
+            return row;
         }
     }
 
