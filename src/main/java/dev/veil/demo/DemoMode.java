@@ -179,7 +179,8 @@ public class DemoMode {
         if (demoPolicy != null) {
             b.append("""
                      Policy: analyst reads; engineer writes under guardrails; admin too, but DROP/ALTER/TRUNCATE
-                       need an approval. Edit %s and Veil reloads it.
+                       need an approval. analyst and engineer see emails, phones, SSNs, cards and birth dates
+                       masked; admin sees them clear. Edit %s and Veil reloads it.
                     """.formatted(demoPolicy));
         }
         config.identity().defaultProvider().ifPresent(p -> b.append("""

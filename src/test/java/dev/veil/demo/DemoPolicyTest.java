@@ -7,7 +7,9 @@ import dev.veil.analysis.ShopCatalog;
 import dev.veil.analysis.StatementAnalyzer;
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.identity.Identity;
+import dev.veil.classification.Tag;
 import dev.veil.policy.Decision;
+import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.PolicyParser;
 import dev.veil.policy.SessionFacts;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The shipped demo policy does what the README's tour shows, on both dialects: analysts read, engineers write under
@@ -80,6 +83,28 @@ class DemoPolicyTest {
             assertThat(d).as(ddl).isInstanceOf(Decision.RequireApproval.class);
             assertThat(d.rule()).isEqualTo("guardrail.destructive-ddl");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void analystsAndEngineersGetThePersonalDataMaskedAndAdminsSeeItClear(Dialect dialect) {
+        String read = "SELECT full_name, email, phone, ssn, card_number, birth_date FROM customers WHERE id = 1";
+        for (String account : List.of("analyst", "engineer")) {
+            Decision d = decide(dialect, account, read);
+            assertThat(d).as(account).isInstanceOf(Decision.Allow.class);
+            assertThat(d.rule()).as(account).isEqualTo("pii-masked-for-analysts-and-engineers");
+            assertThat(((Decision.Allow) d).masking().directives())
+                    .extracting(MaskingPlan.Directive::tag, MaskingPlan.Directive::masker)
+                    .containsExactly(tuple("email", "email"), tuple("phone", "partial(4)"), tuple("national_id", "partial(4)"),
+                            tuple("credit_card", "partial(4)"), tuple("date_of_birth", "date-to-year"));
+            // the classifier's own labels, which it gives the shop's columns (CatalogClassificationTest): no tags section
+            assertThat(((Decision.Allow) d).masking().directives()).allSatisfy(m -> assertThat(Tag.of(m.tag())).isPresent());
+        }
+        Decision admin = decide(dialect, "admin", read);
+        assertThat(admin).isInstanceOf(Decision.Allow.class);
+        assertThat(((Decision.Allow) admin).masking().isEmpty()).isTrue();
+        // the deny rule comes first: an analyst's write is still refused, not masked
+        assertThat(decide(dialect, "analyst", "UPDATE customers SET city = 'x' WHERE id = 1").rule()).isEqualTo("analysts-read-only");
     }
 
     @ParameterizedTest
