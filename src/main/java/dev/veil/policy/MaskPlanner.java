@@ -4,12 +4,14 @@ import dev.veil.analysis.Analysis;
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.Effects;
 import dev.veil.analysis.lineage.Lineage;
+import dev.veil.analysis.lineage.Origin;
 import dev.veil.analysis.lineage.OutputColumn;
 import dev.veil.analysis.lineage.WrittenColumn;
 import dev.veil.analysis.text.SqlTokenizer;
 import dev.veil.analysis.text.Token;
 import dev.veil.analysis.text.TokenKind;
 import dev.veil.error.ErrorCode;
+import dev.veil.masking.Masker;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +97,7 @@ final class MaskPlanner {
             List<String> hitTags = new ArrayList<>();
             hitTags.add(hit.directive().tag());
             hit.tags().stream().filter(t -> !t.equals(hit.directive().tag())).forEach(hitTags::add);
-            columns.add(new MaskingPlan.ColumnMask(i, c.name(), hitTags, hit.directive().parsed(), false,
+            columns.add(new MaskingPlan.ColumnMask(i, c.name(), hitTags, masker(hit, c.lineage()), false,
                     List.copyOf(hit.origins())));
         }
         if (a.columns().isEmpty() && a.otherColumns() instanceof Lineage.Unknown u) {
@@ -104,6 +106,24 @@ final class MaskPlanner {
         }
         int width = columns.isEmpty() ? -1 : a.columns().size();
         return allow(rule, new MaskingPlan(columns, directives, width, null, inference.probes()));
+    }
+
+    /**
+     * The directive's masker, or redact for a value derived from a masked column (a function, cast or expression
+     * of it) when that masker keeps part of the value: email keeps what follows the last '@' and partial the last
+     * characters, which in {@code reverse(email)} or {@code substr(ssn, …) || ''} are the hidden part itself.
+     */
+    private static Masker masker(MaskTags.Hit hit, Lineage lineage) {
+        Masker m = hit.directive().parsed();
+        if (!(m instanceof Masker.Email || m instanceof Masker.Partial) || !(lineage instanceof Lineage.Known k)) {
+            return m;
+        }
+        for (Origin o : k.origins()) {
+            if (o.derived() && hit.origins().contains(o.column().qualified())) {
+                return new Masker.Redact();
+            }
+        }
+        return m;
     }
 
     private static Decision allow(String rule, MaskingPlan plan) {

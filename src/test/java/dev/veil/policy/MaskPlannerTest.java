@@ -157,11 +157,12 @@ class MaskPlannerTest {
     @ParameterizedTest
     @ValueSource(strings = {"SELECT c FROM customers c", "SELECT row_to_json(c) FROM customers c",
             "SELECT to_jsonb(c) FROM customers c", "SELECT json_agg(c) FROM customers c"})
-    void aWholeRowIsMaskedWithTheStrictestMaskerOfItsColumns(String sql) {
+    void aWholeRowIsRedactedByTheStrictestDirectiveOfItsColumns(String sql) {
         MaskingPlan plan = pg(sql);
         assertThat(plan.columns()).as(sql).hasSize(1);
         MaskingPlan.ColumnMask c = plan.columns().get(0);
-        assertThat(c.masker()).isEqualTo(new Masker.Partial(2));
+        // The strictest directive is partial(2), which keeps part of a value: a row's text is redacted whole.
+        assertThat(c.masker()).isEqualTo(new Masker.Redact());
         assertThat(c.tags().get(0)).isEqualTo("credit_card");
         assertThat(c.tags()).contains("email", "phone", "national_id", "date_of_birth", "person_name");
         assertThat(c.origins()).contains("public.customers.email", "public.customers.ssn");
@@ -173,7 +174,7 @@ class MaskPlannerTest {
         MaskingPlan plan = pg("SELECT o.id, x.e FROM orders o, LATERAL (SELECT upper(c.email) AS e FROM customers c "
                 + "WHERE c.id = o.customer_id) x");
         assertThat(plan.columns()).extracting(MaskingPlan.ColumnMask::index).containsExactly(1);
-        assertThat(plan.columns().get(0).masker()).isEqualTo(new Masker.Email());
+        assertThat(plan.columns().get(0).masker()).isEqualTo(new Masker.Redact());
     }
 
     @Test
@@ -186,10 +187,23 @@ class MaskPlannerTest {
 
     @Test
     void severalTagsPickTheStrictestMasker() {
-        MaskingPlan.ColumnMask c = pg("SELECT coalesce(email, phone) FROM customers").columns().get(0);
+        MaskingPlan.ColumnMask c = pg("SELECT email AS contact FROM customers UNION ALL SELECT phone FROM customers")
+                .columns().get(0);
         assertThat(c.masker()).isEqualTo(new Masker.Partial(4));
         assertThat(c.tags()).containsExactly("phone", "email");
         assertThat(c.maskerName()).isEqualTo("partial(4)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT reverse(email) FROM customers", "SELECT upper(email) FROM customers",
+            "SELECT substr(ssn, 5) || '' FROM customers", "SELECT coalesce(email, phone) FROM customers",
+            "WITH r AS (SELECT reverse(ssn) AS s FROM customers) SELECT s FROM r"})
+    void aValueDerivedFromAMaskedColumnIsRedactedWhereItsMaskerWouldKeepPartOfIt(String sql) {
+        // email keeps what follows the last '@', partial the last characters: of reverse(email) that is the hidden part.
+        MaskingPlan.ColumnMask c = pg(sql).columns().get(0);
+        assertThat(c.masker()).as(sql).isEqualTo(new Masker.Redact());
+        assertThat(pg("SELECT email, ssn FROM customers").columns()).extracting(MaskingPlan.ColumnMask::masker)
+                .containsExactly(new Masker.Email(), new Masker.Partial(4));
     }
 
     @Test
@@ -209,7 +223,7 @@ class MaskPlannerTest {
         MaskingPlan plan = my("SELECT id, upper(email), concat(phone, '') FROM customers");
         assertThat(plan.columns()).extracting(MaskingPlan.ColumnMask::index).containsExactly(1, 2);
         assertThat(plan.columns().get(0).origins()).containsExactly("shop.customers.email");
-        assertThat(plan.columns().get(1).masker()).isEqualTo(new Masker.Partial(4));
+        assertThat(plan.columns().get(1).masker()).as("derived: partial would keep part of it").isEqualTo(new Masker.Redact());
         assertThat(plan.resultColumns()).isEqualTo(3);
         assertThat(my("SELECT email FROM customer_contacts").columns()).hasSize(1);
         assertThat(my("SELECT min(ssn), max(birth_date) FROM customers").columns()).hasSize(2);
