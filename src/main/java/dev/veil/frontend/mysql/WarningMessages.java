@@ -1,0 +1,60 @@
+package dev.veil.frontend.mysql;
+
+import dev.veil.analysis.Dialect;
+import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.Token;
+import dev.veil.frontend.MaskedErrors;
+import dev.veil.rewrite.ResultColumn;
+import dev.veil.rewrite.ResultRewriter;
+import dev.veil.rewrite.ResultRow;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The answer of SHOW WARNINGS / SHOW ERRORS for a session under masking: the server's messages quote the values
+ * an earlier statement choked on ({@code Truncated incorrect INTEGER value: 'a@b.c'} after
+ * {@code CAST(email AS SIGNED)}), so a value masked in that statement's rows would come back here. The Message
+ * column is scrubbed as errors are ({@link MaskedErrors#scrubMySql}); Level and Code stay.
+ */
+final class WarningMessages implements ResultRewriter {
+    private int message = -1;
+
+    /** Whether {@code sql} reads the session's warnings or errors with their messages. */
+    static boolean reads(String sql) {
+        if (sql == null) {
+            return false;
+        }
+        List<Token> code = SqlTokenizer.forDialect(Dialect.MYSQL).tokenize(sql).code();
+        if (code.size() < 2 || !word(code.get(0), "SHOW")) {
+            return false;
+        }
+        return word(code.get(1), "WARNINGS") || word(code.get(1), "ERRORS");
+    }
+
+    private static boolean word(Token t, String w) {
+        return t.text().toUpperCase(Locale.ROOT).equals(w);
+    }
+
+    @Override
+    public void columns(List<ResultColumn> columns) {
+        message = -1;
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equalsIgnoreCase("Message")) {
+                message = i;
+            }
+        }
+    }
+
+    @Override
+    public ResultRow row(ResultRow row) {
+        if (message < 0 || message >= row.size() || row.isNull(message)) {
+            return row;
+        }
+        String text = row.text(message);
+        String scrubbed = MaskedErrors.scrubMySql(text);
+        return scrubbed.equals(text) ? row : row.with(message, Buffer.buffer(scrubbed.getBytes(StandardCharsets.UTF_8)));
+    }
+}
