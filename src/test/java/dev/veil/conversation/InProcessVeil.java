@@ -22,7 +22,10 @@ import dev.veil.identity.LocalAccounts;
 import dev.veil.identity.LoginThrottle;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.policy.Decision;
+import dev.veil.policy.MaskingPlan;
+import dev.veil.policy.Mode;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.RowCeiling;
 import dev.veil.policy.Rule;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionAuditor;
@@ -57,8 +60,9 @@ import java.util.concurrent.TimeUnit;
  * upstream registry, pools and router, pointed at one {@link ScriptedUpstream}. No Quarkus, no database server.
  *
  * <p>This is the one place where the kit constructs Veil's objects: when their constructors change, only this
- * class changes. Differences from production, each for a reason: the policy engine has one extra test rule
- * ({@link #REFUSE_RULE}: PostgreSQL has no built-in rule that refuses a statement); the catalog registry
+ * class changes. Differences from production, each for a reason: the policy engine has two extra test rules
+ * ({@link #REFUSE_RULE}: PostgreSQL has no built-in rule that refuses a statement; {@link #CEILING_RULE}: an
+ * affected-rows ceiling without a policy file); the catalog registry
  * serves a fixed snapshot instead of reading the upstream's catalog (the scripted server does not answer
  * catalog queries); the listener binds a free loopback port, with TLS only when a test turns it on.
  */
@@ -69,6 +73,10 @@ final class InProcessVeil implements AutoCloseable {
     /** The test rule's name and the text it refuses, on both wires. */
     static final String REFUSE_RULE = "test.refuse-marked";
     static final String REFUSE_MARKER = "veil_test_refuse";
+    /** Statements naming this run under an enforced affected-rows ceiling of {@link #CEILING_ROWS} (a test rule). */
+    static final String CEILING_MARKER = "veil_test_ceiling";
+    static final String CEILING_RULE = "test.ceiling";
+    static final long CEILING_ROWS = 3;
 
     private final Vertx vertx;
     private final ScriptedUpstream upstream;
@@ -158,7 +166,9 @@ final class InProcessVeil implements AutoCloseable {
         Rule marked = facts -> facts.sql().contains(REFUSE_MARKER) ? new Decision.Deny(REFUSE_RULE,
                 ErrorCode.POLICY_DENIED, "statements naming " + REFUSE_MARKER + " are refused (rule "
                 + REFUSE_RULE + ", a test rule): run another statement") : null;
-        return new PolicyEngine(List.of(builtIns, marked));
+        Rule ceiling = facts -> facts.sql().contains(CEILING_MARKER) ? new Decision.Allow(CEILING_RULE, MaskingPlan.NONE, null,
+                List.of(), new RowCeiling(CEILING_RULE, CEILING_ROWS, Mode.ENFORCE)) : null;
+        return new PolicyEngine(List.of(builtIns, marked, ceiling));
     }
 
     int port() {
