@@ -3,6 +3,9 @@ package dev.veil.conversation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +76,25 @@ class PgExtendedCeilingConversationTest {
             assertThat(stage.upstream.executed()).containsExactly("BEGIN", "SAVEPOINT veil_ceiling", TWO,
                     "RELEASE SAVEPOINT veil_ceiling", "SAVEPOINT veil_ceiling", FOUR, "ROLLBACK TO SAVEPOINT veil_ceiling",
                     "RELEASE SAVEPOINT veil_ceiling");
+        }
+    }
+
+    @Test
+    void pgjdbcsPreparedUpdateIsCountedInAutocommitAndInsideItsTransaction() throws Exception {
+        String none = "UPDATE items SET v = 'x' WHERE v = 'z' /* " + InProcessVeil.CEILING_MARKER + " */";
+        try (Stage stage = stage()) {
+            stage.upstream.on(none, new ScriptedUpstream.Answer(List.of(), ScriptedUpstream.Ending.COMPLETE));
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stage.veil.port() + "/"
+                    + InProcessVeil.DATABASE + "?sslmode=disable&socketTimeout=30", InProcessVeil.USER, InProcessVeil.PASSWORD);
+                 PreparedStatement st = c.prepareStatement(none)) {
+                assertThat(st.executeUpdate()).isZero();
+                assertThat(stage.upstream.executed()).containsSubsequence("BEGIN", none, "COMMIT");
+                // pgjdbc sends its BEGIN as a simple query in the same write as the statement: Veil's savepoint follows it
+                c.setAutoCommit(false);
+                assertThat(st.executeUpdate()).isZero();
+                assertThat(stage.upstream.executed()).endsWith("BEGIN", "SAVEPOINT veil_ceiling", none, "RELEASE SAVEPOINT veil_ceiling");
+                c.rollback();
+            }
         }
     }
 }

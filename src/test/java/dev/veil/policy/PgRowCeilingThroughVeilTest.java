@@ -50,7 +50,8 @@ class PgRowCeilingThroughVeilTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static Connection tester(String extra) throws SQLException {
-        return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra), VeilTestResource.USER, VeilTestResource.PASSWORD);
+        return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra.isEmpty() ? "socketTimeout=40" : extra + "&socketTimeout=40"),
+                VeilTestResource.USER, VeilTestResource.PASSWORD);
     }
 
     private static Connection auditor() throws SQLException {

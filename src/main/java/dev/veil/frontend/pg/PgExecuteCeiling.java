@@ -98,6 +98,7 @@ final class PgExecuteCeiling {
         }
         record.forwarded();
         out.add(execute);
+        out.add(flush());
         return out;
     }
 
@@ -123,6 +124,9 @@ final class PgExecuteCeiling {
                     lastTag = CommandTags.of(frame);
                     rows = CommandTags.rows(lastTag);
                     close(out);
+                    if (!out.isEmpty()) {
+                        out.add(flush());
+                    }
                 }
                 case 'E' -> {
                     // The statement failed: relayed as it failed; the server skips the rest of the batch.
@@ -130,12 +134,20 @@ final class PgExecuteCeiling {
                     record.completed(AuditEvent.Outcome.ERROR, null, null, sqlState);
                     step = Step.DONE;
                 }
-                case 'I' -> close(out); // EmptyQueryResponse: no row count
+                case 'I' -> {
+                    close(out); // EmptyQueryResponse: no row count
+                    if (!out.isEmpty()) {
+                        out.add(flush());
+                    }
+                }
                 case 's' -> {
                     // A row limit (pgjdbc sends 1 for executeUpdate) cut the RETURNING rows: the count would come only
                     // with the last part, after the first ones reached the client.
                     suspended = true;
                     close(out);
+                    if (!out.isEmpty()) {
+                        out.add(flush());
+                    }
                 }
                 default -> { }
             }
@@ -227,6 +239,14 @@ final class PgExecuteCeiling {
         out.add(frame('E', Buffer.buffer().appendBuffer(cstring(PORTAL)).appendInt(0)));
         out.add(frame('C', Buffer.buffer().appendByte((byte) 'P').appendBuffer(cstring(PORTAL))));
         out.add(frame('C', Buffer.buffer().appendByte((byte) 'S').appendBuffer(cstring(STATEMENT))));
+    }
+
+    /**
+     * Flush: the server keeps its answers to extended-protocol messages until a Sync or a Flush, and the client's
+     * Sync waits behind the counted Execute; Veil asks for them without ending the batch.
+     */
+    static PgFrame flush() {
+        return frame('H', Buffer.buffer());
     }
 
     private static Buffer cstring(String s) {

@@ -339,6 +339,7 @@ final class PgStatementFlow {
         portal.ticket = record;
         executing = new PgExecuteCeiling(PgFrame.of(frame.bytes().copy()), portal, record, ceiling);
         waiting = true;
+        relay.forward(PgExecuteCeiling.flush()); // the answers owed before it come only with a Sync or a Flush
         relay.flushToServer();
         startCounting();
     }
@@ -612,6 +613,9 @@ final class PgStatementFlow {
     void close(String reason) {
         if (counting != null && !counting.record.isDone()) {
             counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+        }
+        if (executing != null && !executing.record.isDone()) {
+            executing.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
         }
         for (Pending p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {
