@@ -82,6 +82,7 @@ class PgExtendedCeilingConversationTest {
     @Test
     void pgjdbcsPreparedUpdateIsCountedInAutocommitAndInsideItsTransaction() throws Exception {
         String none = "UPDATE items SET v = 'x' WHERE v = 'z' /* " + InProcessVeil.CEILING_MARKER + " */";
+        Class.forName("org.postgresql.Driver"); // the kit's JVM may not have loaded it through DriverManager yet
         try (Stage stage = stage()) {
             stage.upstream.on(none, new ScriptedUpstream.Answer(List.of(), ScriptedUpstream.Ending.COMPLETE));
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stage.veil.port() + "/"
