@@ -15,9 +15,11 @@ import dev.veil.identity.Identity;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.PolicySet;
 import dev.veil.policy.trial.Asker;
+import dev.veil.policy.trial.DatabaseUser;
 import dev.veil.policy.trial.DecisionJson;
 import dev.veil.policy.trial.PolicyTrial;
 import dev.veil.session.StatementAnalysis;
+import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamSettings;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.catalog.CatalogRegistry;
@@ -133,9 +135,10 @@ public class DecideResource {
         String catalog = catalogState(upstream, database);
         LexicalSettings lexical = LexicalSettings.defaults(dialect);
         NameResolution names = dialect == Dialect.MYSQL ? NameResolution.mysql(database) : null;
+        DatabaseUser user = databaseUser(asker, upstream, engine.policy());
         PolicyTrial.Verdict verdict;
         try {
-            verdict = new PolicyTrial(engine).decide(dialect, database, asker.facts(), sql,
+            verdict = new PolicyTrial(engine).decide(dialect, database, asker.facts(user.readOnly()), sql,
                     text -> analyse(upstream, database, lexical, names, text));
         } catch (IllegalStateException e) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity(error(e.getMessage())).build();
@@ -158,11 +161,27 @@ public class DecideResource {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                     .entity(error("the audit log cannot record this request: " + e.getMessage())).build();
         }
-        return Response.ok(answer(verdict, asker, policy, upstream, database, catalog)).build();
+        return Response.ok(answer(verdict, asker, policy, upstream, database, catalog, user)).build();
+    }
+
+    /**
+     * The database user the asker's session would log in as on {@code upstream}, as the session opener chooses it
+     * from its roles and the upstream's role users (veil.upstreams.*.role-users).
+     */
+    static DatabaseUser databaseUser(Asker asker, UpstreamSettings upstream, PolicySet policy) {
+        List<String> roles = asker.sessionRoles(policy);
+        Optional<DatabaseLogin> login = upstream.roleUsers().isEmpty() ? Optional.of(upstream.ownLogin()) : upstream.loginFor(roles);
+        if (login.isEmpty()) {
+            return new DatabaseUser(null, null, false, "veil.upstreams." + upstream.name() + ".require-role-user: none of "
+                    + "the roles held (" + (roles.isEmpty() ? "none" : String.join(", ", roles)) + ") has a database user on "
+                    + "upstream " + upstream.name() + ", so no session opens");
+        }
+        DatabaseLogin l = login.get();
+        return new DatabaseUser(l.user(), l.role(), l.readOnly(), null);
     }
 
     private Map<String, Object> answer(PolicyTrial.Verdict verdict, Asker asker, PolicySet policy, UpstreamSettings upstream,
-                                       String database, String catalog) {
+                                       String database, String catalog, DatabaseUser user) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.putAll(DecisionJson.of(verdict.decision()));
         out.put("environment", config.environment());
@@ -174,6 +193,7 @@ public class DecideResource {
         who.put("rolesStated", asker.roles() != null);
         out.put("asker", who);
         out.put("database", upstream.name() + "/" + database);
+        out.put("database-user", user.json());
         out.put("catalog", catalog);
         out.put("analysis", summary(verdict.analysis()));
         List<Map<String, Object>> statements = new ArrayList<>();

@@ -25,14 +25,16 @@ import java.util.Set;
 record PolicyCases(String environment, Map<Dialect, CatalogSnapshot> catalogs, List<Case> cases) {
     private static final Set<String> TOP_KEYS = Set.of("cases", "dialect", "database", "environment", "tables");
     private static final Set<String> CASE_KEYS = Set.of("name", "identity", "role", "sql", "dialect", "database", "expect",
-            "rule", "time");
+            "rule", "time", "read-only-roles", "database-user", "ceiling");
     static final Set<String> OUTCOMES = Set.of("allow", "deny", "require-approval");
 
     /**
-     * One case; {@code rule} null: any rule; {@code time} null: now.
+     * One case; {@code rule} null: any rule; {@code time} null: now; {@code readOnlyRoles} null: the command's;
+     * {@code databaseUser} (read-only or read-write) and {@code ceiling} (its max-rows, {@link #NO_CEILING} for none)
+     * null: not checked.
      */
     record Case(int number, String name, Asker asker, Dialect dialect, String database, String sql, String expect,
-                String rule, Instant time) {
+                String rule, Instant time, List<String> readOnlyRoles, String databaseUser, Long ceiling) {
         String label() {
             return number + (name == null ? "" : " " + name);
         }
@@ -120,7 +122,45 @@ record PolicyCases(String environment, Map<Dialect, CatalogSnapshot> catalogs, L
             throw new Problem(where + ": time is an instant such as 2026-01-31T03:00:00Z, not \"" + time + "\"");
         }
         return new Case(n, name, asker, d == null ? dialect : d, db == null ? database : db, sql,
-                expect.toLowerCase(Locale.ROOT), text(c.get("rule"), where + ": rule"), at);
+                expect.toLowerCase(Locale.ROOT), text(c.get("rule"), where + ": rule"), at,
+                names(c.get("read-only-roles"), where + ": read-only-roles"), databaseUser(c.get("database-user"), where),
+                ceiling(c.get("ceiling"), where));
+    }
+
+    /** A case's {@code ceiling: none}. */
+    static final long NO_CEILING = -1;
+
+    private static List<String> names(Object value, String where) throws Problem {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new Problem(where + " is a list of role names ([analyst]), the roles whose database user is read-only");
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+
+    private static String databaseUser(Object value, String where) throws Problem {
+        String v = text(value, where + ": database-user");
+        if (v != null && !v.equals("read-only") && !v.equals("read-write")) {
+            throw new Problem(where + ": database-user is read-only or read-write, not \"" + v + "\"");
+        }
+        return v;
+    }
+
+    private static Long ceiling(Object value, String where) throws Problem {
+        String v = text(value, where + ": ceiling");
+        if (v == null) {
+            return null;
+        }
+        if (v.equals("none")) {
+            return NO_CEILING;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new Problem(where + ": ceiling is the max-rows of the affected-rows ceiling expected, or none, not \"" + v + "\"");
+        }
     }
 
     /** {@code tables: {orders: [id int8, amount numeric], "sales.items": [...]}}: one catalog per dialect. */

@@ -74,7 +74,8 @@ public class PolicyReplayCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /** What a session.started record says of who is connected. */
-    private record SessionSeen(Identity.Source source, List<String> groups, String clientAddress, String application) {
+    private record SessionSeen(Identity.Source source, List<String> groups, String clientAddress, String application,
+                               boolean readOnlyDatabaseUser) {
     }
 
     public PolicyReplayCommand(VeilConfig config, StatementAnalysis analysis, UpstreamRegistry upstreams) {
@@ -101,6 +102,7 @@ public class PolicyReplayCommand implements Callable<Integer> {
             return 2;
         }
         ReplayReport report = new ReplayReport(examples);
+        CeilingChanges ceilings = new CeilingChanges(examples);
         Map<Long, SessionSeen> sessions = new HashMap<>();
         String[] sourceName = new String[1];
         int status = AuditOptions.run(err, () -> {
@@ -116,10 +118,13 @@ public class PolicyReplayCommand implements Callable<Integer> {
                     } else if ("statement.decided".equals(type)) {
                         Instant t = AuditQuery.timeOf(r);
                         if (t != null && !t.isBefore(from) && t.isBefore(to)) {
-                            replay(r, t, sessions.get(r.path("sessionId").asLong()), policy, report);
+                            replay(r, t, sessions.get(r.path("sessionId").asLong()), policy, report, ceilings);
                         }
+                    } else if ("statement.completed".equals(type)) {
+                        ceilings.completed(r);
                     }
                 });
+                ceilings.finish();
                 return 0;
             }
         });
@@ -136,15 +141,19 @@ public class PolicyReplayCommand implements Callable<Integer> {
             h.put("policy", policyFile.toString());
             h.put("policyVersion", policy.version());
             h.put("environment", policy.environment().name());
-            out.println(new ObjectMapper().writeValueAsString(report.json(h)));
+            Map<String, Object> body = report.json(h);
+            body.put("ceilings", ceilings.json());
+            out.println(new ObjectMapper().writeValueAsString(body));
         } else {
             report.printText(out, header);
+            ceilings.printText(out);
         }
         out.flush();
         return 0;
     }
 
-    private void replay(JsonNode r, Instant time, SessionSeen session, PolicySet policy, ReplayReport report) {
+    private void replay(JsonNode r, Instant time, SessionSeen session, PolicySet policy, ReplayReport report,
+                        CeilingChanges ceilings) {
         JsonNode decision = r.path("decision");
         String wasRule = decision.path("rule").asText("");
         if (StatementPipeline.PROTOCOL_RULE.equals(wasRule)) {
@@ -167,14 +176,20 @@ public class PolicyReplayCommand implements Callable<Integer> {
         String name = r.path("identityName").asText("");
         Identity identity = new Identity(name, roles, source, null, null, session == null ? List.of() : session.groups(), Map.of());
         SessionFacts facts = new SessionFacts(identity, session == null ? null : session.clientAddress(),
-                session == null ? null : session.application());
+                session == null ? null : session.application(), session != null && session.readOnlyDatabaseUser());
         PolicyEngine engine = PolicyEngine.builtIn(Clock.fixed(time, ZoneOffset.UTC));
         engine.install(policy);
         Analysis a = analyse(r.path("upstream").asText(""), dialect, database, sql);
         Decision now = engine.decide(new StatementFacts(dialect, sql, false, a, facts, database));
         String wasVerdict = "allow".equals(decision.path("verdict").asText()) ? "allow" : "deny";
-        report.replayed(new ReplayReport.Example(time, name, r.path("upstream").asText("") + "/" + (database == null ? "" : database),
-                sql, wasVerdict, wasRule, PolicyTrial.verdict(now), now.rule(), PolicyTrial.reason(now)));
+        ReplayReport.Example e = new ReplayReport.Example(time, name, r.path("upstream").asText("") + "/"
+                + (database == null ? "" : database), sql, wasVerdict, wasRule, PolicyTrial.verdict(now), now.rule(),
+                PolicyTrial.reason(now));
+        report.replayed(e);
+        if (now instanceof Decision.Allow allow && "allow".equals(wasVerdict)) {
+            ceilings.decided(r.path("sessionId").asLong(), r.path("statementId").asLong(), e,
+                    allow.ceiling() == null ? null : allow.ceiling().maxRows());
+        }
     }
 
     private Analysis analyse(String upstreamName, Dialect dialect, String database, String sql) {
@@ -191,7 +206,15 @@ public class PolicyReplayCommand implements Callable<Integer> {
         }
     }
 
-    private static SessionSeen seen(JsonNode r) {
+    /** Whether the session's database user is a read-only role user of its upstream in this configuration. */
+    private boolean readOnlyUser(JsonNode r) {
+        String user = r.path("databaseUser").asText(null);
+        VeilConfig.Upstream upstream = config.upstreams().get(r.path("upstream").asText(""));
+        return user != null && upstream != null && upstream.roleUsers().values().stream()
+                .anyMatch(u -> u.readOnly() && u.user().equals(user));
+    }
+
+    private SessionSeen seen(JsonNode r) {
         String source = r.path("identity").path("source").asText("").toUpperCase(Locale.ROOT);
         Identity.Source s;
         try {
@@ -201,7 +224,8 @@ public class PolicyReplayCommand implements Callable<Integer> {
         }
         List<String> groups = new ArrayList<>();
         r.path("identity").path("groups").forEach(g -> groups.add(g.asText()));
-        return new SessionSeen(s, List.copyOf(groups), r.path("clientAddress").asText(null), r.path("applicationName").asText(null));
+        return new SessionSeen(s, List.copyOf(groups), r.path("clientAddress").asText(null), r.path("applicationName").asText(null),
+                readOnlyUser(r));
     }
 
     /** 7d, 12h, 30m back from {@code now}; or an ISO-8601 instant; or a date (midnight UTC). */

@@ -9,6 +9,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.policy.Decision;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.PolicySet;
+import dev.veil.policy.trial.DatabaseUser;
 import dev.veil.policy.trial.PolicyTrial;
 import picocli.CommandLine;
 
@@ -16,6 +17,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,6 +39,9 @@ public class PolicyTestCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--environment", description = "veil.environment of the Veil the policy is for (default: the "
             + "cases file's environment, else the one the policy file names, else veil.environment)") String environment;
     @CommandLine.Option(names = "--quiet", description = "Print only the failing cases and the summary") boolean quiet;
+    @CommandLine.Option(names = "--read-only-roles", split = ",", paramLabel = "ROLE", description = "Roles whose database "
+            + "user is read-only (default: those of veil.upstreams.*.role-users with read-only set); a case's "
+            + "read-only-roles replaces it") List<String> readOnlyRoles;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -66,15 +73,20 @@ public class PolicyTestCommand implements Callable<Integer> {
             CatalogSnapshot catalog = catalog(cases, c);
             String db = c.database() != null ? c.database() : catalog.database();
             NameResolution names = c.dialect() == Dialect.POSTGRESQL ? NameResolution.postgres(db) : NameResolution.mysql(db);
-            PolicyTrial.Verdict v = new PolicyTrial(engine).decide(c.dialect(), c.database(), c.asker().facts(), c.sql(),
-                    sql -> analyse(analyzer, c.dialect(), catalog, names, sql));
+            DatabaseUser user = DatabaseUser.offline(c.asker().sessionRoles(policy),
+                    c.readOnlyRoles() != null ? c.readOnlyRoles() : readOnlyRoles());
+            PolicyTrial.Verdict v = new PolicyTrial(engine).decide(c.dialect(), c.database(), c.asker().facts(user.readOnly()),
+                    c.sql(), sql -> analyse(analyzer, c.dialect(), catalog, names, sql));
             Decision d = v.decision();
             String got = PolicyTrial.verdict(d);
-            boolean pass = got.equals(c.expect()) && (c.rule() == null || c.rule().equals(d.rule()));
+            long ceiling = d instanceof Decision.Allow allow && allow.ceiling() != null ? allow.ceiling().maxRows() : PolicyCases.NO_CEILING;
+            boolean pass = got.equals(c.expect()) && (c.rule() == null || c.rule().equals(d.rule()))
+                    && (c.databaseUser() == null || c.databaseUser().equals(user.access()))
+                    && (c.ceiling() == null || c.ceiling() == ceiling);
             if (!pass) {
                 failed++;
-                out.printf("FAIL %s: expected %s%s, got %s by rule %s%n", c.label(), c.expect(),
-                        c.rule() == null ? "" : " by rule " + c.rule(), got, d.rule());
+                out.printf("FAIL %s: expected %s%s%s, got %s by rule %s%s%n", c.label(), c.expect(),
+                        c.rule() == null ? "" : " by rule " + c.rule(), expected(c), got, d.rule(), facts(user, ceiling));
                 String reason = PolicyTrial.reason(d);
                 if (reason != null) {
                     out.println("     " + reason);
@@ -83,7 +95,7 @@ public class PolicyTestCommand implements Callable<Integer> {
                     out.println("     (not analysed: " + v.analysis().failure().orElse("") + ")");
                 }
             } else if (!quiet) {
-                out.printf("pass %s: %s by rule %s%n", c.label(), got, d.rule());
+                out.printf("pass %s: %s by rule %s%s%n", c.label(), got, d.rule(), facts(user, ceiling));
             }
             if (!pass || !quiet) {
                 partsDecidedOtherwise(out, v);
@@ -96,6 +108,31 @@ public class PolicyTestCommand implements Callable<Integer> {
                         : "analysed against the cases file's tables");
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The roles whose database user is read-only: --read-only-roles, else the configuration's read-only role users. */
+    private List<String> readOnlyRoles() {
+        if (readOnlyRoles != null) {
+            return readOnlyRoles;
+        }
+        Set<String> roles = new TreeSet<>();
+        config.upstreams().values().forEach(u -> u.roleUsers().forEach((role, user) -> {
+            if (user.readOnly()) {
+                roles.add(role);
+            }
+        }));
+        return List.copyOf(roles);
+    }
+
+    private static String expected(PolicyCases.Case c) {
+        return (c.databaseUser() == null ? "" : ", database user " + c.databaseUser())
+                + (c.ceiling() == null ? "" : c.ceiling() == PolicyCases.NO_CEILING ? ", no ceiling" : ", ceiling " + c.ceiling());
+    }
+
+    /** What the pipeline would add to the verdict: a read-only database user, an affected-rows ceiling. */
+    private static String facts(DatabaseUser user, long ceiling) {
+        return (user.readOnly() ? ", database user read-only (role " + user.role() + ")" : ", database user read-write")
+                + (ceiling == PolicyCases.NO_CEILING ? "" : ", affected-rows ceiling " + ceiling);
     }
 
     /** A text of several statements is decided whole; say which statement alone would be decided otherwise. */

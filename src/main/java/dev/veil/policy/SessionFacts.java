@@ -59,12 +59,18 @@ public final class SessionFacts {
      * are the policy roles held under any policy, whatever the bindings say.
      */
     public SessionFacts(Identity identity, Kind kind, List<String> roles, String clientAddress, String application) {
+        this(identity, kind, roles, clientAddress, application, false);
+    }
+
+    /** As above, for a session whose database user is read-only ({@code readOnlyDatabaseUser}), as the tool works it out. */
+    public SessionFacts(Identity identity, Kind kind, List<String> roles, String clientAddress, String application,
+                        boolean readOnlyDatabaseUser) {
         this.identity = identity;
         this.clientAddress = clientAddress == null ? "" : clientAddress;
         this.application = application == null ? "" : application;
         this.statedKind = kind;
         this.statedRoles = roles == null ? null : List.copyOf(roles);
-        this.readOnlyDatabaseUser = false;
+        this.readOnlyDatabaseUser = readOnlyDatabaseUser;
     }
 
     /** The session reaches the database as a read-only role user (veil.upstreams.*.role-users.*.read-only). */

@@ -13,7 +13,6 @@ import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.PolicySet;
-import dev.veil.policy.RowCeiling;
 import dev.veil.policy.SessionFacts;
 import dev.veil.policy.StatementFacts;
 import dev.veil.upstream.UpstreamRegistry;
@@ -120,10 +119,8 @@ public final class StatementPipeline {
     private Future<Ticket> decided(Statement statement, Analysis known) {
         Decision decided = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
                 facts, database));
-        Decision counted = decided instanceof Decision.Allow allow && allow.ceiling() != null && !statement.preparing()
-                ? countable(statement, allow) : decided;
-        Decision decision = counted instanceof Decision.Allow allow && !allow.masking().probes().isEmpty()
-                && !statement.preparing() ? probed(allow) : counted;
+        Decision decision = decided instanceof Decision.Allow allow && !allow.masking().probes().isEmpty()
+                && !statement.preparing() ? probed(allow) : decided;
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
@@ -133,23 +130,6 @@ public final class StatementPipeline {
                 .map(record -> ticket(decision, record, known));
         List<String> dropped = decision instanceof Decision.Allow ? databasesDropped(statement.sql(), known) : List.of();
         return dropped.isEmpty() ? ticket : afterReleasing(dropped, ticket);
-    }
-
-    /**
-     * A PostgreSQL Execute cannot run under an enforced affected-rows ceiling: the statements before its Sync form
-     * one implicit transaction that Veil cannot open a savepoint in (nor wrap: a Query in the middle of the
-     * batch would end it and destroy the client's unnamed statement and portal). Refused, saying how to send it.
-     */
-    private static Decision countable(Statement statement, Decision.Allow allow) {
-        RowCeiling ceiling = allow.ceiling();
-        if (ceiling.observe() || statement.dialect() != Dialect.POSTGRESQL || statement.preparedName() == null) {
-            return allow;
-        }
-        return new Decision.Deny(ceiling.rule(), ErrorCode.POLICY_DENIED, "guardrail affected-rows-ceiling: Veil counts "
-                + "the rows an UPDATE / DELETE changes under this role's ceiling of " + ceiling.maxRows() + " by running it "
-                + "inside a savepoint, which the extended query protocol (a prepared statement, Parse / Bind / Execute) does "
-                + "not leave room for; send it as a simple query (psql does; pgjdbc: preferQueryMode=simple), or ask an "
-                + "administrator", allow.policyVersion(), allow.observed());
     }
 
     /**

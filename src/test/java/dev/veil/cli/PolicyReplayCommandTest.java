@@ -120,6 +120,24 @@ class PolicyReplayCommandTest {
     }
 
     @Test
+    void aCandidateCeilingIsCountedForTheStatementsItWouldNowBeUnder() throws Exception {
+        String ceiling = """
+                roles:
+                  testers: {local-accounts: [tester]}
+                guardrails:
+                  affected-rows-ceiling: {roles: [testers], max-rows: 1000}
+                default:
+                  known-identity: {outcome: allow}
+                  unknown-identity: {outcome: allow}
+                """;
+        assertThat(replay(ceiling, "--since", "1h", "--examples", "1000")).as(err).isZero();
+        assertThat(out).containsPattern("affected-rows ceiling: [1-9]\\d* newly under one")
+                .containsPattern("DELETE FROM orders WHERE customer_id = \\?\\n    ceiling was none, now 1000 rows");
+        assertThat(replay(ceiling, "--since", "1h", "--json")).as(err).isZero();
+        assertThat(new ObjectMapper().readTree(out).path("ceilings").path("newlyUnderCeiling").asLong()).isPositive();
+    }
+
+    @Test
     void aWindowInThePastReplaysNothing() throws Exception {
         assertThat(replay(CANDIDATE, "--since", "2000-01-01", "--until", "2000-01-02")).as(err).isZero();
         assertThat(out).containsPattern("statements replayed +0\\n");

@@ -125,6 +125,70 @@ class PolicyTestCommandTest {
         assertThat(out).contains("got allow by rule reporting-masked");
     }
 
+    /** A policy whose engineers write under a ceiling of 1000 rows; analysts (with a read-only database user) read. */
+    private static final String GUARDED = """
+            environment: {name: prod}
+            roles:
+              analyst: {groups: [analysts]}
+              engineer: {groups: [engineers]}
+            guardrails:
+              affected-rows-ceiling: {roles: [engineer], max-rows: 1000}
+            default:
+              known-identity: {outcome: allow}
+            """;
+
+    @Test
+    void aReadOnlyDatabaseUserBringsTheBuiltInReadOnlyChecksAsInASession() throws Exception {
+        String cases = """
+                - name: analysts stay read-only
+                  identity: {subject: ann, groups: [analysts]}
+                  sql: SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE
+                  expect: deny
+                  rule: guardrail.transaction-mode
+                  database-user: read-only
+                - name: engineers may
+                  identity: {subject: eve, groups: [engineers]}
+                  sql: SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE
+                  expect: allow
+                  database-user: read-write
+                """;
+        assertThat(run(GUARDED, cases, "--read-only-roles", "analyst")).as(out + err).isZero();
+        assertThat(out).contains("pass 1 analysts stay read-only: deny by rule guardrail.transaction-mode, database user "
+                + "read-only (role analyst)").contains("pass 2 engineers may: allow by rule default.known-identity, database user read-write");
+        // without the option, the configuration has no read-only role user: the case says what it expected
+        assertThat(run(GUARDED, cases)).as(out + err).isEqualTo(1);
+        assertThat(out).contains("FAIL 1 analysts stay read-only: expected deny by rule guardrail.transaction-mode, database user "
+                + "read-only, got allow by rule default.known-identity, database user read-write");
+        // a case's read-only-roles replaces the option
+        String own = cases.replace("  database-user: read-only\n", "  database-user: read-only\n  read-only-roles: [analyst]\n");
+        assertThat(run(GUARDED, own)).as(out + err).isZero();
+    }
+
+    @Test
+    void theAffectedRowsCeilingIsReportedAndMayBeExpected() throws Exception {
+        String cases = """
+                - identity: {subject: eve, groups: [engineers]}
+                  sql: UPDATE orders SET status = 'x' WHERE id = 1
+                  expect: allow
+                  ceiling: 1000
+                - identity: {subject: ann, groups: [analysts]}
+                  sql: UPDATE orders SET status = 'x' WHERE id = 1
+                  expect: allow
+                  ceiling: none
+                - identity: {subject: ann, groups: [analysts]}
+                  sql: UPDATE orders SET status = 'x' WHERE id = 1
+                  expect: allow
+                  ceiling: 10
+                """;
+        assertThat(run(GUARDED, "tables: {orders: [id int8, status text]}\ncases:\n" + cases.indent(2))).as(out + err).isEqualTo(1);
+        assertThat(out).contains("pass 1: allow by rule default.known-identity, database user read-write, affected-rows ceiling 1000")
+                .contains("pass 2: allow by rule default.known-identity, database user read-write\n")
+                .contains("FAIL 3: expected allow, ceiling 10, got allow by rule default.known-identity")
+                .contains("3 case(s): 2 passed, 1 failed");
+        assertThat(run(GUARDED, "- {role: engineer, sql: SELECT 1, expect: allow, ceiling: many}")).isEqualTo(2);
+        assertThat(err).contains("case 1: ceiling is the max-rows of the affected-rows ceiling expected, or none, not \"many\"");
+    }
+
     @Test
     void aBrokenPolicyFileExitsTwoWithTheLoadersMessage() throws Exception {
         String broken = yamlBlock(0).replace("\"delete\" in statement.actions", "\"delete\" in statement.actionz");

@@ -24,7 +24,9 @@ import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.masking.MaskFunctions;
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
+import dev.veil.policy.Mode;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.policy.RowCeiling;
 import dev.veil.policy.Rule;
 import dev.veil.session.GatewayStatus;
 import dev.veil.session.SessionAuditor;
@@ -60,8 +62,9 @@ import java.util.concurrent.TimeUnit;
  * upstream registry, pools and router, pointed at one {@link ScriptedUpstream}. No Quarkus, no database server.
  *
  * <p>This is the one place where the kit constructs Veil's objects: when their constructors change, only this
- * class changes. Differences from production, each for a reason: the policy engine has one extra test rule
- * ({@link #REFUSE_RULE}: PostgreSQL has no built-in rule that refuses a statement); the catalog registry
+ * class changes. Differences from production, each for a reason: the policy engine has two extra test rules
+ * ({@link #REFUSE_RULE}: PostgreSQL has no built-in rule that refuses a statement; {@link #CEILING_RULE}: an
+ * affected-rows ceiling without a policy file); the catalog registry
  * serves a fixed snapshot instead of reading the upstream's catalog (the scripted server does not answer
  * catalog queries); the listener binds a free loopback port, with TLS only when a test turns it on.
  */
@@ -80,6 +83,10 @@ final class InProcessVeil implements AutoCloseable {
     static final String MASK_RULE = "test.mask-marked";
     /** The pseudonym secret of the kit's mask functions. */
     static final byte[] MASK_SECRET = "conversation-kit-pseudonym-secret".getBytes(StandardCharsets.UTF_8);
+    /** Statements naming this run under an enforced affected-rows ceiling of {@link #CEILING_ROWS} (a test rule). */
+    static final String CEILING_MARKER = "veil_test_ceiling";
+    static final String CEILING_RULE = "test.ceiling";
+    static final long CEILING_ROWS = 3;
 
     private final Vertx vertx;
     private final ScriptedUpstream upstream;
@@ -171,7 +178,9 @@ final class InProcessVeil implements AutoCloseable {
                 + REFUSE_RULE + ", a test rule): run another statement") : null;
         Rule masked = facts -> MASKED.entrySet().stream().filter(e -> facts.sql().contains(e.getKey())).findFirst()
                 .map(e -> (Decision) new Decision.Allow(MASK_RULE, e.getValue())).orElse(null);
-        return new PolicyEngine(List.of(builtIns, marked, masked));
+        Rule ceiling = facts -> facts.sql().contains(CEILING_MARKER) ? new Decision.Allow(CEILING_RULE, MaskingPlan.NONE, null,
+                List.of(), new RowCeiling(CEILING_RULE, CEILING_ROWS, Mode.ENFORCE)) : null;
+        return new PolicyEngine(List.of(builtIns, marked, masked, ceiling));
     }
 
     int port() {

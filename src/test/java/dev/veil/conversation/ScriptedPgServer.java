@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * The server side of the PostgreSQL protocol, as far as Veil uses it: trust authentication (AuthenticationOk at
  * once), the parameters and key a server announces, simple queries, and the extended protocol (Parse, Bind,
- * Execute, Sync, Close) with statements and portals by name. Logged per connection: "Startup user=…",
+ * Execute, Sync, Close) with statements and portals by name; BEGIN, COMMIT and ROLLBACK move the transaction
+ * status ReadyForQuery reports. Logged per connection: "Startup user=…",
  * "Query …", "Parse …", "Bind …", "Execute …", "Sync", "Close", "Terminate".
  */
 final class ScriptedPgServer extends ScriptedUpstream {
@@ -61,6 +62,8 @@ final class ScriptedPgServer extends ScriptedUpstream {
         private final Map<String, Integer> portalSent = new HashMap<>();
         private boolean started;
         private boolean gone;
+        /** The transaction status ReadyForQuery reports: in a transaction from BEGIN to COMMIT / ROLLBACK. */
+        private char status = ReadyForQuery.IDLE;
 
         Connection(NetSocket socket, int id) {
             this.socket = socket;
@@ -110,7 +113,7 @@ final class ScriptedPgServer extends ScriptedUpstream {
                         answer(sql, true);
                     }
                     if (!gone) {
-                        write(new ReadyForQuery(ReadyForQuery.IDLE).encode());
+                        write(new ReadyForQuery(status).encode());
                     }
                 }
                 case 'P' -> {
@@ -139,7 +142,7 @@ final class ScriptedPgServer extends ScriptedUpstream {
                 }
                 case 'S' -> {
                     log(id, "Sync");
-                    write(new ReadyForQuery(ReadyForQuery.IDLE).encode());
+                    write(new ReadyForQuery(status).encode());
                 }
                 case 'D' -> {
                     log(id, "Describe");
@@ -164,7 +167,13 @@ final class ScriptedPgServer extends ScriptedUpstream {
             ran(id, sql);
             Answer a = answerFor(sql);
             if (a == null) {
-                write(PgMessages.commandComplete(tag(sql)));
+                String tag = tag(sql);
+                if (tag.equals("BEGIN")) {
+                    status = ReadyForQuery.IN_TRANSACTION;
+                } else if ((tag.equals("COMMIT") || tag.equals("ROLLBACK")) && !sql.toUpperCase(Locale.ROOT).contains(" TO ")) {
+                    status = ReadyForQuery.IDLE;
+                }
+                write(PgMessages.commandComplete(tag));
                 return;
             }
             if (a.error() != null) {
@@ -179,7 +188,7 @@ final class ScriptedPgServer extends ScriptedUpstream {
                 out.appendBuffer(DataRow.encode(new Buffer[]{Buffer.buffer(v)}));
             }
             switch (a.ending()) {
-                case COMPLETE -> write(out.appendBuffer(PgMessages.commandComplete("SELECT " + a.rows().size())));
+                case COMPLETE -> write(out.appendBuffer(PgMessages.commandComplete(rowsTag(sql) + " " + a.rows().size())));
                 case LOST -> {
                     gone = true;
                     socket.end(out);
@@ -231,6 +240,12 @@ final class ScriptedPgServer extends ScriptedUpstream {
         private void write(Buffer b) {
             socket.write(b);
         }
+    }
+
+    /** The tag's command for a statement answered with rows: an UPDATE / DELETE … RETURNING reports the rows it changed. */
+    private static String rowsTag(String sql) {
+        String word = tag(sql);
+        return word.equals("UPDATE") || word.equals("DELETE") ? word : "SELECT";
     }
 
     /** The command tag a server reports for a statement without a result (its first word, or both of DISCARD ALL). */

@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,7 +33,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * pgjdbc through a Veil whose policy puts the test user under an affected-rows ceiling of 3: counted inside a
  * savepoint (or Veil's own transaction in autocommit), refused and rolled back over it, the client's transaction
- * and session going on; refused on the extended protocol, saying how to send it; counted only in observe mode.
+ * and session going on, in the simple and the extended protocol (prepared statements, batches); counted only in
+ * observe mode.
  * Works on orders 101 to 110, which it gives back their status after each test.
  */
 @Tag("servers")
@@ -48,7 +50,8 @@ class PgRowCeilingThroughVeilTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static Connection tester(String extra) throws SQLException {
-        return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra), VeilTestResource.USER, VeilTestResource.PASSWORD);
+        return DriverManager.getConnection(VeilTestResource.veilUrl("shop", extra.isEmpty() ? "socketTimeout=40" : extra + "&socketTimeout=40"),
+                VeilTestResource.USER, VeilTestResource.PASSWORD);
     }
 
     private static Connection auditor() throws SQLException {
@@ -170,15 +173,121 @@ class PgRowCeilingThroughVeilTest {
     }
 
     @Test
-    void theExtendedProtocolIsRefusedSayingHowToSendTheStatement() throws Exception {
-        try (Connection c = tester(""); Statement st = c.createStatement()) {
-            PSQLException e = refused(st, "UPDATE orders SET status = 'ceiling-e' WHERE id = 108");
-            assertThat(e.getServerErrorMessage().getMessage()).contains("preferQueryMode=simple");
-            assertThat(marked("ceiling-e")).isZero();
-            // reads are not under the ceiling: the session goes on
-            try (ResultSet rs = st.executeQuery("SELECT id FROM orders WHERE id = 108")) {
+    void preparedStatementsInAutocommitAreCountedAndCommittedOrRolledBack() throws Exception {
+        try (Connection c = tester(""); PreparedStatement within = c.prepareStatement(
+                "UPDATE orders SET status = ? WHERE id BETWEEN ? AND ?")) {
+            within.setString(1, "ceiling-e");
+            within.setLong(2, 101);
+            within.setLong(3, 102);
+            assertThat(within.executeUpdate()).isEqualTo(2);
+            assertThat(marked("ceiling-e")).as("committed: another session sees it").isEqualTo(2);
+
+            within.setString(1, "ceiling-f");
+            within.setLong(3, 105);
+            PSQLException e = catchThrowableOfType(within::executeUpdate, PSQLException.class);
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getServerErrorMessage().getMessage()).startsWith("guardrail affected-rows-ceiling: this statement "
+                    + "changed 5 rows, more than this role's ceiling of 3");
+            assertThat(marked("ceiling-f")).isZero();
+            assertThat(marked("ceiling-e")).isEqualTo(2);
+
+            // the session goes on, out of any transaction: its next statement commits on its own
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM orders WHERE id = ? AND status = 'no such status'")) {
+                delete.setLong(1, 101);
+                assertThat(delete.executeUpdate()).isZero();
+            }
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement returning = c.prepareStatement(
+                    "UPDATE orders SET status = 'ceiling-r' WHERE id BETWEEN ? AND ? RETURNING id")) {
+                returning.setLong(1, 103);
+                returning.setLong(2, 104);
+                try (ResultSet rs = returning.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            assertThat(ids).containsExactlyInAnyOrder(103L, 104L);
+            assertThat(marked("ceiling-r")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void preparedStatementsInsideTheClientsTransactionAreUndoneAloneOverTheCeiling() throws Exception {
+        // pgjdbc sends its BEGIN in the same batch as the first statement: Veil's savepoint goes in after it
+        for (String mode : List.of("", "prepareThreshold=1")) {
+            try (Connection c = tester(mode); PreparedStatement st = c.prepareStatement("UPDATE orders SET status = ? WHERE id BETWEEN ? AND ?")) {
+                c.setAutoCommit(false);
+                for (int i = 0; i < 2; i++) { // the second time through a server-prepared statement with prepareThreshold=1
+                    st.setString(1, "ceiling-g");
+                    st.setLong(2, 106);
+                    st.setLong(3, 106);
+                    assertThat(st.executeUpdate()).isEqualTo(1);
+                    st.setString(1, "ceiling-h");
+                    st.setLong(2, 101);
+                    st.setLong(3, 105);
+                    PSQLException e = catchThrowableOfType(st::executeUpdate, PSQLException.class);
+                    assertThat(e.getSQLState()).as(mode).isEqualTo("42501");
+                }
+                try (Statement read = c.createStatement();
+                     ResultSet rs = read.executeQuery("SELECT count(*) FROM orders WHERE status = 'ceiling-g'")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("the transaction goes on with its own work").isEqualTo(1);
+                }
+                assertThat(marked("ceiling-g")).as("not committed yet").isZero();
+                c.commit();
+            }
+            assertThat(marked("ceiling-g")).as(mode).isEqualTo(1);
+            assertThat(marked("ceiling-h")).as(mode).isZero();
+            giveTheOrdersBackTheirStatus();
+        }
+    }
+
+    @Test
+    void aBatchInAutocommitStaysAtomicAndIsUndoneWholeWhenOneStatementIsOverTheCeiling() throws Exception {
+        try (Connection c = tester(""); PreparedStatement st = c.prepareStatement("UPDATE orders SET status = ? WHERE id BETWEEN ? AND ?")) {
+            for (long id : new long[] {109, 110}) {
+                st.setString(1, "ceiling-p");
+                st.setLong(2, id);
+                st.setLong(3, id);
+                st.addBatch();
+            }
+            assertThat(st.executeBatch()).containsExactly(1, 1);
+            assertThat(marked("ceiling-p")).as("committed with the batch's Sync").isEqualTo(2);
+
+            st.setString(1, "ceiling-q");
+            st.setLong(2, 109);
+            st.setLong(3, 109);
+            st.addBatch();
+            st.setString(1, "ceiling-q");
+            st.setLong(2, 101);
+            st.setLong(3, 108);
+            st.addBatch();
+            assertThat((Throwable) catchThrowableOfType(st::executeBatch, SQLException.class)).isNotNull();
+            assertThat(marked("ceiling-q")).as("the batch is undone whole, as an error in it would undo it").isZero();
+            assertThat(c.getAutoCommit()).isTrue();
+            try (Statement read = c.createStatement(); ResultSet rs = read.executeQuery("SELECT count(*) FROM orders")) {
                 assertThat(rs.next()).isTrue();
             }
+        }
+    }
+
+    @Test
+    void aFailingStatementFailsAsItWouldWithoutVeil() throws Exception {
+        try (Connection c = tester(""); PreparedStatement st = c.prepareStatement("UPDATE orders SET id = id / ? WHERE id = 101")) {
+            st.setInt(1, 0);
+            PSQLException e = catchThrowableOfType(st::executeUpdate, PSQLException.class);
+            assertThat(e.getSQLState()).isEqualTo("22012");
+            c.setAutoCommit(false);
+            e = catchThrowableOfType(st::executeUpdate, PSQLException.class);
+            assertThat(e.getSQLState()).isEqualTo("22012");
+            // in the failed transaction the server's own error comes through unchanged
+            e = catchThrowableOfType(st::executeUpdate, PSQLException.class);
+            assertThat(e.getSQLState()).isEqualTo("25P02");
+            c.rollback();
+            st.setInt(1, 1);
+            assertThat(st.executeUpdate()).isEqualTo(1);
+            c.commit();
         }
     }
 
@@ -206,6 +315,37 @@ class PgRowCeilingThroughVeilTest {
             RowCeilingTestProfile.replace(RowCeilingTestProfile.POLICY);
             awaitReadiness("\"version\": \"" + PolicyParser.version(RowCeilingTestProfile.POLICY) + "\"");
         }
+    }
+
+    @Test
+    void theDecideApiReportsTheCeilingAndTheDatabaseUserAsTheSessionWouldHaveThem() throws Exception {
+        JsonNode update = decide("{\"identity\": {\"subject\": \"" + VeilTestResource.USER + "\"}, \"dialect\": \"postgresql\", "
+                + "\"database\": \"shop\", \"sql\": \"UPDATE orders SET status = 'x' WHERE id = 1\"}");
+        assertThat(update.path("verdict").asText()).isEqualTo("allow");
+        assertThat(update.path("ceiling").path("rule").asText()).isEqualTo("guardrail.affected-rows-ceiling");
+        assertThat(update.path("ceiling").path("max-rows").asLong()).isEqualTo(3);
+        assertThat(update.path("database-user").path("read-only").asBoolean()).isFalse();
+
+        // upstream "roles" gives analyst a read-only database user: the built-in read-only checks apply, as in a session
+        String readWrite = "\"dialect\": \"postgresql\", \"database\": \"roles/shop\", "
+                + "\"sql\": \"SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE\"}";
+        JsonNode analyst = decide("{\"role\": \"analyst\", " + readWrite);
+        assertThat(analyst.path("database-user").path("user").asText()).isEqualTo(VeilTestResource.READER_DB_USER);
+        assertThat(analyst.path("database-user").path("read-only").asBoolean()).isTrue();
+        assertThat(analyst.path("verdict").asText()).isEqualTo("deny");
+        assertThat(analyst.path("rule").asText()).isEqualTo("guardrail.transaction-mode");
+        JsonNode engineer = decide("{\"role\": \"engineer\", " + readWrite);
+        assertThat(engineer.path("database-user").path("read-only").asBoolean()).isFalse();
+        assertThat(engineer.path("verdict").asText()).isEqualTo("allow");
+        assertThat(engineer.has("ceiling")).as("no ceiling for a SET").isFalse();
+    }
+
+    private JsonNode decide(String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/decide"))
+                .header("Authorization", VeilTestResource.adminAuthorization()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return new AuditCodec().mapper().readTree(r.body());
     }
 
     private List<JsonNode> search(String query) throws Exception {

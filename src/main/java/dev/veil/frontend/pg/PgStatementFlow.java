@@ -85,6 +85,11 @@ final class PgStatementFlow {
     private boolean batchFailed;
     /** The statement running under an enforced affected-rows ceiling, while it runs (client frames wait). */
     private PgCeilingRun counting;
+    /** The Execute running under an enforced affected-rows ceiling (extended protocol), while it runs. */
+    private PgExecuteCeiling executing;
+    private final PgBatchState batch = new PgBatchState();
+    /** Set from a Sync sent inside Veil's own transaction until that transaction is ended after the Sync. */
+    private PgVeilsCommit veilsCommit;
 
     PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters, PgSessionMasking masking) {
         this.relay = relay;
@@ -120,6 +125,9 @@ final class PgStatementFlow {
                 return;
             }
             skipUntilSync = false;
+        }
+        if (t != 'Q' && t != 'F') {
+            batch.sent(frame); // a Query or FunctionCall counts once it goes upstream (a refused one does not)
         }
         switch (t) {
             case 'Q' -> decide(frame, Kind.QUERY, null,
@@ -161,6 +169,10 @@ final class PgStatementFlow {
                 forward(frame, Kind.SYNC, null, null);
                 owed.peekLast().errorBeforeReady = refusalBeforeSync;
                 refusalBeforeSync = null;
+                if (batch.veilsTransaction()) {
+                    veilsCommit = new PgVeilsCommit(); // what follows waits until Veil's transaction is ended
+                    waiting = true;
+                }
             }
             case 'C' -> {
                 FrontendMessage.Close c = FrontendMessage.Close.decode(frame);
@@ -239,6 +251,10 @@ final class PgStatementFlow {
                 startCounting();
                 return;
             }
+            if (ceiling != null && !ceiling.observe() && kind == Kind.EXECUTE) {
+                countExecute(frame, portal, run.record(), ceiling, mask);
+                return;
+            }
             proceed(frame, kind, portal, run.record());
             owed.peekLast().mask = mask;
             if (portal != null) {
@@ -258,6 +274,9 @@ final class PgStatementFlow {
         }
         if (!ticket.durable().isComplete()) {
             relay.holdAnswersUntil(ticket.durable());
+        }
+        if (kind == Kind.QUERY) {
+            batch.sent(frame);
         }
         forward(frame, kind, ticket, portal);
     }
@@ -279,6 +298,9 @@ final class PgStatementFlow {
 
     /** Starts the statement waiting to be counted once the server owes nothing for what was sent before it. */
     private void startCounting() {
+        if (executing != null && !executing.started() && owed.isEmpty() && batch.settled()) {
+            startExecute();
+        }
         if (counting == null || counting.started() || !owed.isEmpty()) {
             return;
         }
@@ -287,7 +309,109 @@ final class PgStatementFlow {
 
     /** Whether a server frame is kept from the client: Veil's own answers, and the counted statement's. */
     boolean holds(PgFrame frame) {
+        if (veilsCommit != null) {
+            return veilsCommit.holds(frame, syncAnswered());
+        }
+        if (executing != null) {
+            return executing.started() && executing.holds(frame);
+        }
         return counting != null && counting.started() && counting.holds(frame);
+    }
+
+    /**
+     * An Execute under an enforced ceiling ({@link PgExecuteCeiling}) starts once the server has answered what the
+     * client sent before it; the client's next messages wait meanwhile.
+     */
+    private void countExecute(PgFrame frame, Portal portal, StatementRecord record, RowCeiling ceiling, PgResultMask mask) {
+        portal.ticket = record;
+        portal.mask = mask;
+        executing = new PgExecuteCeiling(PgFrame.of(frame.bytes().copy()), portal, record, ceiling, mask);
+        waiting = true;
+        relay.forward(PgExecuteCeiling.flush()); // the answers owed before it come only with a Sync or a Flush
+        relay.flushToServer();
+        startCounting();
+    }
+
+    private void startExecute() {
+        List<PgFrame> send = batchFailed ? null : executing.start(batch.status(), batch.veilsTransaction());
+        if (send == null) {
+            // The batch or the transaction failed: the server runs nothing, the Execute goes as it is.
+            PgExecuteCeiling run = executing;
+            executing = null;
+            waiting = false;
+            forward(run.execute, Kind.EXECUTE, run.record, (Portal) run.portal);
+            drainHeld();
+            return;
+        }
+        send.forEach(relay::forward);
+        relay.flushToServer();
+    }
+
+    /** Follows a server frame of the counted Execute's run; once over, the client gets its answer or the refusal. */
+    private void followExecute(PgFrame frame) {
+        List<PgFrame> send = executing.onServerFrame(frame);
+        if (!send.isEmpty()) {
+            send.forEach(relay::forward);
+            relay.flushToServer();
+        }
+        if (!executing.over()) {
+            return;
+        }
+        PgExecuteCeiling run = executing;
+        executing = null;
+        run.veilsTransaction(batch);
+        if (run.answer().length() > 0) {
+            relay.sendToClient(run.answer());
+        }
+        batchFailed |= run.batchFailed();
+        Portal portal = (Portal) run.portal;
+        portal.ticket = null; // a completed portal runs again only through a new Execute decision
+        portals.values().remove(portal);
+        if (run.refusal() != null) {
+            refuse(Kind.EXECUTE, run.refusal());
+        }
+        waiting = false;
+        drainHeld();
+    }
+
+    /** Whether the next ReadyForQuery answers a Sync (not a Query). */
+    private boolean syncAnswered() {
+        for (PgOwed p : owed) {
+            if (p.kind == Kind.QUERY || p.kind == Kind.SYNC) {
+                return p.kind == Kind.SYNC;
+            }
+        }
+        return false;
+    }
+
+    /** Follows a server frame while Veil ends its own transaction after the client's Sync ({@link PgVeilsCommit}). */
+    private void followVeilsCommit(PgFrame frame) {
+        if (veilsCommit.ending()) {
+            if (frame.type() == ReadyForQuery.TYPE) {
+                char status = ReadyForQuery.statusOf(frame);
+                veilsCommit = null;
+                relay.sendToClient(new ReadyForQuery(status).encode());
+                onReadyForQuery(status);
+                waiting = false;
+                drainHeld();
+            }
+            return;
+        }
+        boolean syncReady = frame.type() == ReadyForQuery.TYPE && syncAnswered();
+        if (syncReady) {
+            PgFrame end = veilsCommit.onSyncAnswered(ReadyForQuery.statusOf(frame));
+            if (end != null) {
+                relay.forward(end);
+                relay.flushToServer();
+                return;
+            }
+            veilsCommit = null;
+        }
+        followBatch(frame);
+        if (syncReady) {
+            waiting = false;
+            drainHeld();
+        }
     }
 
     /** Does what the counted statement's run says next. */
@@ -349,9 +473,25 @@ final class PgStatementFlow {
             follow(counting.onServerFrame(frame));
             return;
         }
+        if (executing != null && executing.started()) {
+            followExecute(frame);
+            return;
+        }
+        if (veilsCommit != null) {
+            followVeilsCommit(frame);
+            return;
+        }
+        followBatch(frame);
+    }
+
+    private void followBatch(PgFrame frame) {
         PgOwed head = owed.peek();
+        batch.received(frame, head == null || head.kind != Kind.QUERY);
         if (head == null) {
-            return; // NOTICE, NOTIFY, ParameterStatus between statements
+            // ParseComplete, BindComplete, … (or NOTICE, NOTIFY, ParameterStatus between statements): a counted
+            // Execute may start once the last of them is in
+            startCounting();
+            return;
         }
         switch (frame.typeChar()) {
             case 'D' -> {
@@ -370,6 +510,7 @@ final class PgStatementFlow {
                     }
                 } else if (head.kind == Kind.EXECUTE) {
                     owed.poll();
+                    batch.executed(tag, head.portal == null ? null : head.portal.statement.sql());
                     if (head.ticket != null) {
                         Long n = head.ticket.rowsSeen() > 0 ? Long.valueOf(head.ticket.rowsSeen()) : CommandTags.rows(tag);
                         head.ticket.completed(AuditEvent.Outcome.OK, tag, n, null, null, observed(head, tag), null);
@@ -417,6 +558,7 @@ final class PgStatementFlow {
     }
 
     private void onReadyForQuery(char status) {
+        batch.ready(status);
         PgOwed p;
         while ((p = owed.poll()) != null) {
             if (p.kind == Kind.QUERY) {
@@ -467,6 +609,9 @@ final class PgStatementFlow {
     void close(String reason) {
         if (counting != null && !counting.record.isDone()) {
             counting.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
+        }
+        if (executing != null && !executing.record.isDone()) {
+            executing.record.completed(AuditEvent.Outcome.INTERRUPTED, null, null, null);
         }
         for (PgOwed p : owed) {
             if (p.ticket != null && !p.ticket.isDone()) {

@@ -1,10 +1,12 @@
 package dev.veil.policy.trial;
 
 import dev.veil.identity.Identity;
+import dev.veil.policy.PolicySet;
 import dev.veil.policy.SessionFacts;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,8 +37,28 @@ public record Asker(String subject, Identity.Source source, SessionFacts.Kind ki
 
     /** What the policy sees of this asker. */
     public SessionFacts facts() {
+        return facts(false);
+    }
+
+    /** What the policy sees of this asker when its session's database user is read-only ({@link DatabaseUser}). */
+    public SessionFacts facts(boolean readOnlyDatabaseUser) {
         Identity identity = new Identity(subject, configuredRoles, source, null, null, groups, claims);
-        return new SessionFacts(identity, kind, roles, clientAddress, application);
+        return new SessionFacts(identity, kind, roles, clientAddress, application, readOnlyDatabaseUser);
+    }
+
+    /**
+     * The roles a session's database user is chosen by (as the session opener chooses it): the policy roles stated,
+     * or those {@code policy} binds the identity to, and the roles Veil's configuration gives it.
+     */
+    public List<String> sessionRoles(PolicySet policy) {
+        Set<String> out = new LinkedHashSet<>();
+        if (roles != null) {
+            out.addAll(roles);
+        } else if (policy != null) {
+            out.addAll(policy.rolesOf(facts().identity()));
+        }
+        out.addAll(configuredRoles);
+        return List.copyOf(out);
     }
 
     /** For messages and reports: the roles stated, or the subject. */

@@ -2,6 +2,7 @@ package dev.veil.policy.trial;
 
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
+import dev.veil.policy.RowCeiling;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,9 @@ public final class DecisionJson {
             observed.add(m);
         }
         out.put("observed", observed);
+        if (d instanceof Decision.Allow allow && allow.ceiling() != null) {
+            out.put("ceiling", ceiling(allow.ceiling()));
+        }
         if (d instanceof Decision.Allow allow && !allow.masking().isEmpty()) {
             List<Map<String, Object>> masks = new ArrayList<>();
             for (MaskingPlan.Directive m : allow.masking().directives()) {
@@ -37,5 +41,14 @@ public final class DecisionJson {
             out.put("mask", masks);
         }
         return out;
+    }
+
+    /** An affected-rows ceiling the statement runs under: {rule, max-rows, mode}. */
+    public static Map<String, Object> ceiling(RowCeiling c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rule", c.rule());
+        m.put("max-rows", c.maxRows());
+        m.put("mode", c.observe() ? "observe" : "enforce");
+        return m;
     }
 }
