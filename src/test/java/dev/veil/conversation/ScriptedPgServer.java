@@ -134,7 +134,9 @@ final class ScriptedPgServer extends ScriptedUpstream {
                     FrontendMessage.Execute e = FrontendMessage.Execute.decode(frame);
                     String sql = portals.get(e.portal());
                     log(id, "Execute " + sql);
-                    if (e.maxRows() > 0) {
+                    // A row limit holds back rows of a query only; a write runs whole and reports its own tag, as
+                    // pgjdbc's executeUpdate (which sends a limit of 1) expects.
+                    if (e.maxRows() > 0 && rowsTag(sql).equals("SELECT")) {
                         answerPart(e.portal(), sql, e.maxRows());
                     } else {
                         answer(sql, false);
