@@ -140,7 +140,7 @@ TMP=""
 VEIL_PID=""          # also the process-group id (started with setsid)
 VEIL2_PID=""         # the Veil with audit off (target veil-noaudit)
 VEIL3_PID=""         # the Veil with transaction pooling (target veil-tx)
-VEIL4_PID=""         # the Veil with the demo policy (targets veil-policy-engineer, veil-policy-admin)
+VEIL4_PID=""         # the Veil with the demo policy (targets veil-policy-engineer, -analyst, -admin)
 VEIL_OWNS_UPSTREAM=0 # upstream came up only because we started Veil
 PGB_PIDS=()
 
@@ -216,8 +216,8 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil | veil-noaudit | veil-tx | veil-policy-engineer | veil-policy-admin | pgbouncer-tx | pgbouncer-session) ;;
-    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx veil-policy-engineer veil-policy-admin pgbouncer-tx pgbouncer-session)" ;;
+  case $t in direct | veil | veil-noaudit | veil-tx | veil-policy-engineer | veil-policy-analyst | veil-policy-admin | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session)" ;;
   esac
 done
 for m in $MODES; do
