@@ -19,6 +19,9 @@ public abstract class ResultRelay implements ResultListener {
     private final Consumer<Buffer> write;
     private final Consumer<Throwable> lost;
     private final SliceBatch batch = new SliceBatch();
+    /** Rewritten messages gathered since the last write. */
+    private Buffer made;
+    private static final int MADE_BYTES = 64 * 1024;
     private ResultRewriter rewriter = ResultRewriter.NONE;
 
     /** {@code lost}: what the client connection does when its server connection breaks. */
@@ -44,18 +47,39 @@ public abstract class ResultRelay implements ResultListener {
 
     /** Relays {@code buf[start, end)} as it came. */
     protected final void pass(Buffer buf, int start, int end) {
+        writeMade();
         batch.add(buf, start, end, write);
     }
 
-    /** Sends a message of the relay's own making (a rewritten row) in the place of the one it replaces. */
+    /**
+     * Sends a message of the relay's own making (a rewritten row) in the place of the one it replaces. Such
+     * messages are gathered too, up to {@link #MADE_BYTES}, and written with the rest of the read: one write per
+     * masked row cost a system call each and made a masked result ten times slower than a clear one.
+     */
     protected final void send(Buffer message) {
-        flush();
-        out.write(message);
+        batch.flush(write);
+        if (made == null) {
+            made = Buffer.buffer(Math.max(256, message.length() * 8));
+        }
+        made.appendBuffer(message);
+        if (made.length() >= MADE_BYTES) {
+            writeMade();
+        }
+    }
+
+    private void writeMade() {
+        if (made != null) {
+            Buffer m = made;
+            made = null;
+            out.write(m);
+        }
     }
 
     /** Sends what was gathered: due before the client connection writes anything of its own. */
     public final void flush() {
+        // At most one of the two holds anything: each is written out before the other gathers.
         batch.flush(write);
+        writeMade();
     }
 
     @Override
