@@ -77,7 +77,7 @@ public final class StatementPipeline {
     /** Analyses, decides and records a statement. */
     public Future<Ticket> submit(Statement statement) {
         long cancels = audit.session().cancelRequests();
-        return analyse(statement.sql()).compose(a -> decide(statement, a)).map(t -> unlessCancelled(t, cancels));
+        return analyse(statement.sql()).compose(a -> decided(statement, a)).map(t -> unlessCancelled(t, cancels));
     }
 
     /**

@@ -136,8 +136,8 @@ final class MySqlStatementFlow {
         }
         if (answered) {
             String sql = decided == null ? null : decided.sql();
-            ResultRewriter rewriter = decided != null && !decided.masking().isEmpty() && WarningMessages.reads(sql)
-                    ? new WarningMessages() : masking(command, payload, decided);
+            boolean warnings = decided != null && !decided.masking().isEmpty() && WarningMessages.reads(decided.analysis());
+            ResultRewriter rewriter = warnings ? new WarningMessages() : masking(command, payload, decided);
             if (rewriter == null && view != null) {
                 rewriter = view.forStatement(sql);
             }

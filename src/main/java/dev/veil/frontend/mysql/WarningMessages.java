@@ -1,8 +1,6 @@
 package dev.veil.frontend.mysql;
 
-import dev.veil.analysis.Dialect;
-import dev.veil.analysis.text.SqlTokenizer;
-import dev.veil.analysis.text.Token;
+import dev.veil.analysis.Analysis;
 import dev.veil.frontend.MaskedErrors;
 import dev.veil.rewrite.ResultColumn;
 import dev.veil.rewrite.ResultRewriter;
@@ -11,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The answer of SHOW WARNINGS / SHOW ERRORS for a session under masking: the server's messages quote the values
@@ -22,20 +19,14 @@ import java.util.Locale;
 final class WarningMessages implements ResultRewriter {
     private int message = -1;
 
-    /** Whether {@code sql} reads the session's warnings or errors with their messages. */
-    static boolean reads(String sql) {
-        if (sql == null) {
+    /** Whether the statement reads the session's warnings or errors with their messages (its analysis's command words). */
+    static boolean reads(Analysis analysis) {
+        if (analysis == null) {
             return false;
         }
-        List<Token> code = SqlTokenizer.forDialect(Dialect.MYSQL).tokenize(sql).code();
-        if (code.size() < 2 || !word(code.get(0), "SHOW")) {
-            return false;
-        }
-        return word(code.get(1), "WARNINGS") || word(code.get(1), "ERRORS");
-    }
-
-    private static boolean word(Token t, String w) {
-        return t.text().toUpperCase(Locale.ROOT).equals(w);
+        List<String> words = analysis.effects().command();
+        return words.size() >= 2 && words.get(0).equals("SHOW")
+                && (words.get(1).equals("WARNINGS") || words.get(1).equals("ERRORS"));
     }
 
     @Override
