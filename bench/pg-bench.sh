@@ -54,6 +54,7 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-20}            # seconds, multi-client runs
 DURATION_1C=${DURATION_1C:-10}      # seconds, single-client runs
 WARMUP=${WARMUP:-5}                 # seconds per target and mode, 0 = none
+JIT_WARMUP=${JIT_WARMUP:-20}        # seconds per mode of extra warm-up for each Veil process, before the per-target ones
 MASK_ROWS=${MASK_ROWS:-1000000}     # rows of the masking run (table bench_people), 0 = no masking run
 MASK_REPEAT=${MASK_REPEAT:-3}       # reads per account in the masking run; the fastest counts
 BENCH_REINIT=${BENCH_REINIT:-0}     # 1 = re-run pgbench -i even if the data looks right
@@ -227,7 +228,7 @@ done
 case $VEIL_AUDIT_DURABILITY in fsync | write) ;; *) die "VEIL_AUDIT_DURABILITY must be fsync or write" ;; esac
 case $VEIL_READS_DURABLE_BEFORE in none | reply | run) ;; *) die "VEIL_READS_DURABLE_BEFORE must be none, reply or run" ;; esac
 for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT VEIL_TX_PG_PORT VEIL_TX_HTTP_PORT VEIL_TX_POOL_SIZE UPSTREAM_PG_PORT PGB_TX_PORT PGB_SESSION_PORT VEIL_HTTP_PORT \
-  VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP \
+  VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT SCALE CLIENTS THREADS DURATION DURATION_1C WARMUP JIT_WARMUP \
   PGBOUNCER_POOL_SIZE; do
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
 done
@@ -684,10 +685,22 @@ if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; 
   log "WARNING: load average $LOAD_BEFORE on $(nproc) cores before the runs: expect noisy numbers"
 fi
 
-# Warm-up (JIT for Veil, caches for everyone); results are discarded.
+# Warm-up (JIT for Veil, caches for everyone); results are discarded. A freshly started Veil first gets
+# JIT_WARMUP seconds of its own: with WARMUP alone, the first target measured on a Veil process (veil-policy-engineer,
+# the first of three on one process) used up to three times the CPU per transaction of the targets after it, whatever
+# its role, which read as the policy's cost (run pg-20261206-155542 against 155751, same targets in swapped order).
+declare -A WARM_PORTS=()
 if ((WARMUP > 0)); then
   for t in $TARGETS; do
     [[ -n ${TARGET_ERR[$t]:-} ]] && continue
+    target_conn "$t"
+    if [[ $t == veil* && -z ${WARM_PORTS[$T_PORT]:-} ]] && ((JIT_WARMUP > 0)); then
+      WARM_PORTS[$T_PORT]=1
+      for m in $MODES; do
+        log "JIT warm-up of the Veil on port $T_PORT: $t -M $m (${JIT_WARMUP}s)"
+        pgbench_run "$t" "$m" "$CLIENTS" "$THREADS" "$JIT_WARMUP" || true
+      done
+    fi
     for m in $MODES; do
       log "warm-up: $t -M $m (${WARMUP}s)"
       pgbouncer_reconnect "$t"
@@ -790,7 +803,7 @@ write_markdown() {
     echo "# Veil PostgreSQL benchmark — $RUN_ID"
     echo
     echo "pgbench select-only (\`-S\`, scale $SCALE, \`-n\`), all on $HOST (loopback), $(nproc) cores, $(uname -sr)."
-    echo "Multi-client runs: \`-c $CLIENTS -j $THREADS -T $DURATION\`; single-client runs: \`-c 1 -j 1 -T $DURATION_1C\`; warm-up ${WARMUP}s per target and mode."
+    echo "Multi-client runs: \`-c $CLIENTS -j $THREADS -T $DURATION\`; single-client runs: \`-c 1 -j 1 -T $DURATION_1C\`; warm-up ${WARMUP}s per target and mode, after ${JIT_WARMUP}s per mode for each Veil process."
     echo
     echo "- Targets: $TARGETS"
     echo "- Upstream: PostgreSQL $SERVER_VERSION on $HOST:$UPSTREAM_PG_PORT"
