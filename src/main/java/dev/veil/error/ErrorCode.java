@@ -24,6 +24,8 @@ public enum ErrorCode {
     /** A compressed MySQL packet that does not inflate to its declared length (ER_NET_UNCOMPRESS_ERROR). */
     UNCOMPRESS_FAILED("08P01", 1157, "08S01"),
     UNKNOWN_DATABASE("3D000", 1049, "42000"),
+    /** A startup parameter's value the server would not accept either (MySQL ER_WRONG_VALUE_FOR_VAR). */
+    INVALID_PARAMETER_VALUE("22023", 1231, "42000"),
     /** A message or packet above Veil's size limit. */
     PACKET_TOO_LARGE("54000", 1153, "08S01"),
     /** A statement form Veil never lets through (LOAD DATA LOCAL INFILE). */

@@ -54,6 +54,11 @@ public final class PolicyEngine {
                 return set == null ? d : d.in(set.version(), List.of());
             }
         }
-        return set == null ? Decision.allowWithoutPolicy() : set.decide(statement, clock);
+        if (set == null) {
+            // Without a policy file nobody holds the replication section's grant.
+            Decision replicating = ReplicationSection.NONE.decide(statement, List.of());
+            return replicating != null ? replicating : Decision.allowWithoutPolicy();
+        }
+        return set.decide(statement, clock);
     }
 }

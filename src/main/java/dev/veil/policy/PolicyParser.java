@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class PolicyParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "tags", "masking", "rules",
-            "default");
+            "default", "replication");
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
     private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask",
@@ -86,6 +86,8 @@ public final class PolicyParser {
                 roles.stream().map(RoleBinding::role).toList());
         TagRules tags = TagSection.read(this, source, top.entries().get("tags"));
         int probingBudget = MaskSection.probingBudget(this, top.entries().get("masking"));
+        ReplicationSection replication = ReplicationSection.read(this, top.entries().get("replication"),
+                roles.stream().map(RoleBinding::role).toList());
         Outcome known = new Outcome.Allow(List.of());
         Outcome unknown = null;
         Entry defaults = top.entries().get("default");
@@ -107,7 +109,7 @@ public final class PolicyParser {
             throw problem();
         }
         return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown, tags,
-                probingBudget);
+                probingBudget, replication);
     }
 
     private PolicyProblem problem() {

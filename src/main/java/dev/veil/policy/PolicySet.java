@@ -41,18 +41,20 @@ public final class PolicySet {
     private final boolean ceilings;
     private final TagRules tags;
     private final int probingBudget;
+    private final ReplicationSection replication;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault) {
         this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, TagRules.NONE,
-                MaskSection.DEFAULT_PROBING_BUDGET);
+                MaskSection.DEFAULT_PROBING_BUDGET, ReplicationSection.NONE);
     }
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
-              TagRules tags, int probingBudget) {
+              TagRules tags, int probingBudget, ReplicationSection replication) {
         this.source = source;
+        this.replication = replication;
         this.tags = tags;
         this.probingBudget = probingBudget;
         this.version = version;
@@ -65,6 +67,11 @@ public final class PolicySet {
         this.ceilings = guardrails.stream().anyMatch(g -> g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING);
         this.perSession = rules.stream().anyMatch(r -> r.when().readsAny(PolicyVariables.PER_SESSION))
                 || guardrails.stream().anyMatch(g -> g.when() != null && g.when().readsAny(PolicyVariables.PER_SESSION));
+    }
+
+    /** The file's replication section: who may open replication connections and run their commands. */
+    public ReplicationSection replication() {
+        return replication;
     }
 
     /** The file's tags section: applied to the classifier's tags of each column (see docs/classification.md). */
@@ -121,6 +128,11 @@ public final class PolicySet {
     Decision decide(StatementFacts facts, Clock clock) {
         SessionFacts session = facts.session();
         List<String> held = session.roles(this);
+        Decision replicating = replication.decide(facts, held);
+        if (replicating != null) {
+            // Before guardrails and rules: no rule allows or refuses a replication command but this section.
+            return replicating.in(version, List.of());
+        }
         DecisionCache.Key key = null;
         if (facts.analysis() != null) {
             Object asker = perSession ? session : held.isEmpty() ? new DecisionCache.Unknown(session.identity().name()) : held;

@@ -5,6 +5,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.identity.Identity;
+import dev.veil.policy.ReplicationSection;
 import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamSettings;
@@ -87,6 +88,19 @@ public class SessionOpener {
                         + " with a database user on upstream " + upstream.name() + " (" + String.join(", ",
                         upstream.roleUsers().stream().map(DatabaseLogin::role).toList()) + "; it holds "
                         + (roles.isEmpty() ? "none" : String.join(", ", roles)) + "); ask an administrator for one of them"));
+    }
+
+    /**
+     * A PostgreSQL replication connection (startup parameter {@code replication}) is opened only for the roles of
+     * the policy's replication section: refused before any server connection is made (each would hold one of the
+     * server's max_wal_senders), with 42501.
+     */
+    public void admitReplication(Identity identity) {
+        List<String> roles = pipelines.rolesOf(identity);
+        ReplicationSection replication = pipelines.replication();
+        if (!replication.allows(roles)) {
+            throw VeilException.fatal(ErrorCode.POLICY_DENIED, replication.refusal(roles));
+        }
     }
 
     /**

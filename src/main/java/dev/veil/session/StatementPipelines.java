@@ -3,6 +3,7 @@ package dev.veil.session;
 import dev.veil.analysis.Dialect;
 import dev.veil.identity.Identity;
 import dev.veil.policy.PolicySet;
+import dev.veil.policy.ReplicationSection;
 import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.SessionFacts;
 import dev.veil.upstream.UpstreamRegistry;
@@ -52,6 +53,12 @@ public class StatementPipelines {
         }
         roles.addAll(identity.roles());
         return List.copyOf(roles);
+    }
+
+    /** The replication grant of the policy file in force (none without one). */
+    public ReplicationSection replication() {
+        PolicySet set = policy.policy();
+        return set == null ? ReplicationSection.NONE : set.replication();
     }
 
     /**

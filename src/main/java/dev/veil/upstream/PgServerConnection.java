@@ -56,19 +56,32 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
     private final Map<String, String> valuesAtLease = new HashMap<>();
     /** The next reset keeps the session state (the session that held it changed none): no DISCARD ALL. */
     private boolean resetKeepsState;
+    /** Startup parameters beyond user and database (a replication connection's). */
+    private final Map<String, String> startupExtras;
 
     /** Outcome of one of Veil's own simple queries. */
     public record InternalResult(ErrorResponse error, char transactionStatus) {
     }
 
-    private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, DatabaseLogin login) {
+    private PgServerConnection(NetSocket socket, Context context, UpstreamSettings upstream, String database, DatabaseLogin login,
+                               Map<String, String> startupExtras) {
         super(socket, context, upstream, database, login);
+        this.startupExtras = startupExtras;
     }
 
     /** Negotiates TLS as configured, authenticates as {@code login}, and completes once the server is ready for queries. */
     static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database,
                                             DatabaseLogin login) {
-        PgServerConnection c = new PgServerConnection(socket, context, upstream, database, login);
+        return start(socket, context, upstream, database, login, Map.of());
+    }
+
+    /**
+     * {@link #start} with more startup parameters ({@code user} and {@code database} stay Veil's): a replication
+     * connection's, which is never pooled ({@link #reset()} refuses it).
+     */
+    static Future<PgServerConnection> start(NetSocket socket, Context context, UpstreamSettings upstream, String database,
+                                            DatabaseLogin login, Map<String, String> startupExtras) {
+        PgServerConnection c = new PgServerConnection(socket, context, upstream, database, login, Map.copyOf(startupExtras));
         Future<PgServerConnection> started = c.started(c::onData);
         if (upstream.tls().mode() == EndpointTlsMode.DISABLE) {
             c.sendStartup();
@@ -81,7 +94,7 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
 
     private void sendStartup() {
         negotiatingTls = false;
-        Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> params = new LinkedHashMap<>(startupExtras);
         params.put("user", login.user());
         params.put("database", database);
         if (login.readOnly()) {
@@ -322,6 +335,9 @@ public final class PgServerConnection extends ServerLink<PgServerConnection, PgS
      */
     @Override
     public Future<Boolean> reset() {
+        if (startupExtras.containsKey("replication")) {
+            return Future.succeededFuture(false); // a walsender serves one session: never pooled
+        }
         if (!quiescent()) {
             LOG.debugf("upstream %s: released mid-statement", upstream.name());
             return Future.succeededFuture(false);

@@ -80,6 +80,18 @@ public class UpstreamRegistry {
                 .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database, login))).current();
     }
 
+    /**
+     * Opens one unpooled PostgreSQL connection for a replication session on the caller's event loop: {@code startup}
+     * (the client's settings and its replication parameter) goes into the server's startup packet. It is closed,
+     * never pooled, when its session ends.
+     */
+    public Future<PgServerConnection> connectReplication(UpstreamSettings upstream, String database, DatabaseLogin login,
+                                                         Map<String, String> startup) {
+        Context ctx = Vertx.currentContext();
+        return clients.get(upstream.name()).connect(upstream.port(), upstream.host())
+                .compose(socket -> PgServerConnection.start(socket, ctx, upstream, database, login, startup));
+    }
+
     /** The pool of MySQL/MariaDB connections for one (upstream, database, database user, client profile). */
     public UpstreamPool<MySqlServerConnection> mysqlPool(UpstreamSettings upstream, String database, DatabaseLogin login,
                                                          MySqlProfile profile) {

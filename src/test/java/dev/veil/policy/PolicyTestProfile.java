@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The suite's Veil with a policy file (veil.policy.file), written into a directory of its own when the profile
- * boots. The test user ("tester") holds role tester, the auditor (configured role admin) role auditors; the
+ * boots. The test user ("tester") holds role tester, the auditor (configured role admin) role auditors (the one
+ * allowed replication connections); the
  * service account of the suite holds none: an unknown identity.
  */
 public class PolicyTestProfile implements QuarkusTestProfile {
@@ -20,6 +21,7 @@ public class PolicyTestProfile implements QuarkusTestProfile {
             roles:
               tester: {local-accounts: [tester]}
               auditors: {configured-roles: [admin]}
+            replication: {roles: [auditors]}
             rules:
               - name: orders-never-deleted
                 when: '"delete" in statement.actions && statement.relations.exists(r, r.relation == "orders")'

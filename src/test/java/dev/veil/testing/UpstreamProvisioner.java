@@ -40,7 +40,9 @@ public final class UpstreamProvisioner {
                     "local all all trust",
                     "host all " + SCRAM_USER + " all scram-sha-256",
                     "host all " + MD5_USER + " all md5",
-                    "host all all all trust"));
+                    "host all all all trust",
+                    // physical replication connections match only "replication" (PgReplicationThroughVeilTest)
+                    "host replication all all trust"));
             writeLines(st, dataDir + "/veil-test-server.crt", cert.getCertValues().get(0).toString().lines().toList());
             writeLines(st, dataDir + "/veil-test-server.key", cert.getKeyValues().get(0).toString().lines().toList());
             st.execute("ALTER SYSTEM SET ssl_cert_file = 'veil-test-server.crt'");

@@ -237,11 +237,30 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
             if (login.readOnly()) {
                 startup.refuseReadWrite(login);
             }
+            if (startup.replicating()) {
+                engineContext.sessions().admitReplication(identity);
+            }
         } catch (VeilException e) {
             engineContext.auditor().authenticationFailed("postgresql", startup.user(), clientHost, tls, e);
             throw e;
         }
         pool = engineContext.upstreams().pool(route.upstream(), route.database(), login);
+        if (startup.replicating()) {
+            // Its own server connection, started as the client asked: a walsender serves one session. The pool
+            // only takes it back to close it (PgServerConnection.reset refuses a replication connection).
+            engineContext.upstreams().connectReplication(route.upstream(), route.database(), login, startup.replicationStartup())
+                    .onComplete(ar -> {
+                        if (ar.succeeded() && state == State.CLOSED) {
+                            ar.result().close();
+                        } else if (ar.succeeded()) {
+                            server = ar.result();
+                            welcome(identity);
+                        } else {
+                            onLeaseFailed(ar.cause());
+                        }
+                    });
+            return;
+        }
         pool.acquire().compose(conn -> {
             if (state == State.CLOSED) {
                 pool.release(conn);
@@ -291,7 +310,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         // The client is told the server backend's real process id (pg_terminate_backend, driver logs); the secret
         // is Veil's own, so a CancelRequest still comes to Veil, which forwards the server's key. Under transaction
         // pooling the backend changes from transaction to transaction: the process id is Veil's session id.
-        boolean transactionPooling = pool.upstream().pool().transactionPooling();
+        boolean transactionPooling = pool.upstream().pool().transactionPooling() && !startup.replicating();
         long id = opener.registry().nextSessionId();
         SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
                 Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login);

@@ -20,7 +20,11 @@ import java.util.Set;
  * with them at startup.
  */
 public record PgStartupParameters(String user, String database, Map<String, String> settings,
-                                  List<String> unsupportedProtocolOptions) {
+                                  List<String> unsupportedProtocolOptions, String replication) {
+
+    public PgStartupParameters(String user, String database, Map<String, String> settings, List<String> unsupportedProtocolOptions) {
+        this(user, database, settings, unsupportedProtocolOptions, null);
+    }
 
     public static PgStartupParameters from(StartupMessage startup) {
         Map<String, String> p = startup.parameters();
@@ -30,15 +34,12 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
         }
         Map<String, String> settings = new LinkedHashMap<>();
         List<String> protocolOptions = new ArrayList<>();
+        String replication = null;
         for (Map.Entry<String, String> e : p.entrySet()) {
             String name = e.getKey();
             switch (name) {
                 case "user", "database" -> { }
-                case "replication" -> {
-                    if (!e.getValue().equalsIgnoreCase("false") && !e.getValue().equals("0") && !e.getValue().equalsIgnoreCase("off")) {
-                        throw VeilException.fatal(ErrorCode.UNSUPPORTED, "replication connections are not supported through Veil");
-                    }
-                }
+                case "replication" -> replication = replication(e.getValue());
                 case "options" -> settings.putAll(parseOptions(e.getValue()));
                 case "fallback_application_name" -> settings.putIfAbsent("application_name", e.getValue());
                 default -> {
@@ -53,7 +54,42 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
         if (p.containsKey("application_name")) {
             settings.put("application_name", p.get("application_name"));
         }
-        return new PgStartupParameters(user, startup.database(), settings, protocolOptions);
+        return new PgStartupParameters(user, startup.database(), settings, protocolOptions, replication);
+    }
+
+    /**
+     * The startup parameter {@code replication} as the server reads it: {@code database} for a logical replication
+     * connection (SQL too), a boolean true for a physical one (replication commands only), false for neither (null).
+     */
+    private static String replication(String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        if (v.equals("database")) {
+            return "database";
+        }
+        // The server's parse_bool: true, yes, on, 1 (and unique prefixes such as "t" or "y"), or their opposites.
+        if (!v.isEmpty() && ("true".startsWith(v) || "yes".startsWith(v)) || v.equals("on") || v.equals("1")) {
+            return "true";
+        }
+        if (!v.isEmpty() && ("false".startsWith(v) || "no".startsWith(v)) || v.equals("off") || v.equals("of") || v.equals("0")) {
+            return null;
+        }
+        throw VeilException.fatal(ErrorCode.INVALID_PARAMETER_VALUE, "invalid value for parameter \"replication\": \""
+                + value + "\"; valid values are \"false\", 0, \"true\", 1, \"database\"");
+    }
+
+    /** Whether the client asked for a replication connection (physical or logical). */
+    public boolean replicating() {
+        return replication != null;
+    }
+
+    /**
+     * The startup packet of a replication connection's own server connection: the client's settings go in it, as
+     * a physical replication connection runs no SQL to apply them later.
+     */
+    public Map<String, String> replicationStartup() {
+        Map<String, String> params = new LinkedHashMap<>(settings);
+        params.put("replication", replication);
+        return params;
     }
 
     /** Settings that would make a read-only login's transactions read-write (names are case-insensitive). */

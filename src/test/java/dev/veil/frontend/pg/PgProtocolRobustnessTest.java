@@ -171,13 +171,15 @@ class PgProtocolRobustnessTest {
     }
 
     @Test
-    void replicationConnectionsAreRefusedAsUnsupported() throws Exception {
+    void aReplicationValueTheServerWouldNotAcceptIsAFatal22023BeforeAuthentication() throws Exception {
+        // Replication connections themselves are a grant of the policy (PgReplicationThroughVeilTest).
         try (RawPgClient c = new RawPgClient(VeilTestResource.veilPort())) {
-            byte[] params = ("user\0" + VeilTestResource.USER + "\0database\0shop\0replication\0database\0\0").getBytes(StandardCharsets.UTF_8);
+            byte[] params = ("user\0" + VeilTestResource.USER + "\0database\0shop\0replication\0physical\0\0").getBytes(StandardCharsets.UTF_8);
             c.sendRaw(ByteBuffer.allocate(8 + params.length).putInt(8 + params.length).putInt(196608).put(params).array());
             RawPgClient.Message m = c.read();
-            assertThat(m.fields().get('C')).isEqualTo("0A000");
-            assertThat(m.fields().get('M')).contains("replication");
+            assertThat(m.fields().get('C')).isEqualTo("22023");
+            assertThat(m.fields().get('M')).isEqualTo("invalid value for parameter \"replication\": \"physical\"; valid values are"
+                    + " \"false\", 0, \"true\", 1, \"database\"");
             assertThat(c.closedByPeer()).isTrue();
         }
     }

@@ -65,21 +65,34 @@ class PgStartupParametersTest {
     @Nested
     class Replication {
         @Test
-        void refusesPhysicalReplication() {
-            assertRefused(() -> from("user", "alice", "replication", "true"), ErrorCode.UNSUPPORTED, "replication");
-            assertRefused(() -> from("user", "alice", "replication", "on"), ErrorCode.UNSUPPORTED, "replication");
-            assertRefused(() -> from("user", "alice", "replication", "1"), ErrorCode.UNSUPPORTED, "replication");
+        void physicalReplicationIsAskedForWithAnyOfTheServersTrueWords() {
+            for (String on : List.of("true", "on", "1", "yes", "t", "Y")) {
+                PgStartupParameters p = from("user", "alice", "replication", on, "application_name", "receiver");
+                assertThat(p.replicating()).as(on).isTrue();
+                // the settings go into the replication connection's own startup packet, which runs no SQL
+                assertThat(p.replicationStartup()).as(on).containsExactly(entry("application_name", "receiver"),
+                        entry("replication", "true"));
+            }
         }
 
         @Test
-        void refusesLogicalReplication() {
-            assertRefused(() -> from("user", "alice", "replication", "database"), ErrorCode.UNSUPPORTED, "replication");
+        void logicalReplicationKeepsItsDatabaseWord() {
+            PgStartupParameters p = from("user", "alice", "replication", "database");
+            assertThat(p.replicating()).isTrue();
+            assertThat(p.replicationStartup()).containsExactly(entry("replication", "database"));
+        }
+
+        @Test
+        void aValueTheServerWouldRefuseIsRefusedAsItWould() {
+            assertRefused(() -> from("user", "alice", "replication", "physical"), ErrorCode.INVALID_PARAMETER_VALUE,
+                    "invalid value for parameter \"replication\"");
         }
 
         @Test
         void acceptsReplicationTurnedOffWithoutForwardingIt() {
             for (String off : List.of("false", "FALSE", "0", "off")) {
                 assertThat(from("user", "alice", "replication", off).settings()).as(off).isEmpty();
+                assertThat(from("user", "alice", "replication", off).replicating()).as(off).isFalse();
             }
         }
     }
