@@ -61,13 +61,15 @@ bench: $(JAR)
 bench-policy:
 	MVN="$(MVN)" bench/policy-bench.sh
 
-## native: native executable (needs GRAALVM_HOME; see docs/native-build.md)
+## native: native executable target/veil-*-runner with GRAALVM_HOME, or else the stand-in toolchain of
+##         ../shared/tools/native-standin on Temurin 25 (checks and measurements only; docs/native-build.md).
+##         About 5 minutes and 7 GB on 2 cores.
 native:
-	$(MVN) package -Dnative -DskipTests $(NATIVE_OPTS)
+	MVN="$(MVN)" bench/native.sh package
 
-## native-test: run the native-image integration tests against target/*-runner
+## native-test: src/native-test (@QuarkusIntegrationTest) against the executable `make native` built; not in `make test`
 native-test:
-	$(MVN) verify -Dnative $(NATIVE_OPTS)
+	MVN="$(MVN)" bench/native.sh test
 
 package: $(JAR)
 

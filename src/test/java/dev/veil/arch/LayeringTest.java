@@ -105,4 +105,15 @@ class LayeringTest {
                         "com.sun.net.httpserver..", "dev.veil.cli.login..")
                 .check(MAIN);
     }
+
+    /**
+     * The gateway never uses java.net.http: the native executable lacks HttpClient, so a token login there failed
+     * with NoClassDefFoundError (issue 16). Only the `veil login` command, which runs on the JVM, may.
+     */
+    @Test
+    void theGatewayNeedsNoJdkHttpClient() {
+        noClasses().that().resideOutsideOfPackages("dev.veil.cli..")
+                .should().dependOnClassesThat().resideInAPackage("java.net.http..")
+                .check(MAIN);
+    }
 }

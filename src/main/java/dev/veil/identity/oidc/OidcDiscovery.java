@@ -5,10 +5,6 @@ import org.jose4j.json.JsonUtil;
 import org.jose4j.lang.JoseException;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -21,21 +17,17 @@ public record OidcDiscovery(String issuer, String jwksUri, Optional<String> intr
 
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    public static OidcDiscovery fetch(HttpClient http, String issuer) {
+    static OidcDiscovery fetch(ProviderHttp http, String issuer) {
         String url = ProviderSettings.trimSlash(issuer) + "/.well-known/openid-configuration";
         Map<String, Object> doc;
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw unavailable(issuer, "discovery answered HTTP " + response.statusCode());
+            ProviderHttp.Answer response = http.get(url, Map.of("Accept", "application/json"));
+            if (response.status() != 200) {
+                throw unavailable(issuer, "discovery answered HTTP " + response.status());
             }
             doc = JsonUtil.parseJson(response.body());
         } catch (IOException | JoseException | IllegalArgumentException e) {
             throw unavailable(issuer, "discovery failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(issuer, "interrupted");
         }
         // §4.3: the issuer in the document must be the one it was fetched for, or keys of another issuer
         // could be used to accept its tokens.

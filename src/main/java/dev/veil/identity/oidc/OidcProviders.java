@@ -6,7 +6,6 @@ import dev.veil.identity.AuthenticationFailure.Reason;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,15 +20,14 @@ public class OidcProviders {
     private static final Logger LOG = Logger.getLogger(OidcProviders.class);
 
     private final List<TokenVerifier> verifiers = new CopyOnWriteArrayList<>();
-    private final HttpClient http;
+    private final ProviderHttp http;
     private final Clock clock;
     private final Duration sessionMaxAge;
 
     public OidcProviders(VeilConfig config, Clock clock) {
         this.clock = clock;
         this.sessionMaxAge = config.identity().session().maxAge();
-        // Redirects are not followed: discovery and key URLs must be the provider's own.
-        this.http = HttpClient.newBuilder().connectTimeout(OidcDiscovery.TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new ProviderHttp(OidcDiscovery.TIMEOUT);
         config.identity().oidc().forEach((name, p) -> {
             if (!name.equals(DEFAULT)) {
                 register(ProviderSettings.from(name, p));

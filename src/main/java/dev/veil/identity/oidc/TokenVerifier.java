@@ -16,7 +16,6 @@ import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.lang.UnresolvableKeyException;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,14 +33,14 @@ import java.util.Set;
  */
 public final class TokenVerifier {
     private final ProviderSettings settings;
-    private final HttpClient http;
+    private final ProviderHttp http;
     private final Clock clock;
     private final DefaultJWTTokenParser parser = new DefaultJWTTokenParser();
     private final TokenIntrospection introspection;
     private volatile OidcDiscovery discovery;
     private volatile JWTAuthContextInfo context;
 
-    public TokenVerifier(ProviderSettings settings, HttpClient http, Clock clock) {
+    TokenVerifier(ProviderSettings settings, ProviderHttp http, Clock clock) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
