@@ -4,6 +4,7 @@ import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.frontend.ClientOutput;
+import dev.veil.frontend.MaskedErrors;
 import dev.veil.policy.RowCeiling;
 import dev.veil.protocol.mysql.Capabilities;
 import dev.veil.protocol.mysql.ErrPacket;
@@ -32,6 +33,10 @@ import java.util.regex.Pattern;
  * Changed: 2", the client without CLIENT_FOUND_ROWS), the rows matched: an UPDATE that leaves a value as it was
  * still reached the row. An answer with rows (MariaDB's DELETE … RETURNING) is not counted here: rolled back and
  * refused.
+ *
+ * <p>Under a masking rule ({@code scrub}) the server's messages it passes on, in its own ERR or inside Veil's
+ * refusal, lose their quoted parts as the relay's do ({@link MaskedErrors#scrubMySql}): this run writes them
+ * itself, past the relay.
  */
 final class MySqlCeilingRun {
     private static final String SAVEPOINT = "veil_rows_ceiling";
@@ -55,10 +60,11 @@ final class MySqlCeilingRun {
     private final RowCeiling ceiling;
     private final StatementRecord record;
     private final int replySeq;
+    private final boolean scrub;
     private boolean autocommit;
 
     MySqlCeilingRun(MySqlServerConnection server, Client client, ClientOutput out, int clientCaps, RowCeiling ceiling,
-                    StatementRecord record, int replySeq) {
+                    StatementRecord record, int replySeq, boolean scrub) {
         this.server = server;
         this.client = client;
         this.out = out;
@@ -66,6 +72,17 @@ final class MySqlCeilingRun {
         this.ceiling = ceiling;
         this.record = record;
         this.replySeq = replySeq;
+        this.scrub = scrub;
+    }
+
+    /** A server message as the client may see it. */
+    private String shown(String message) {
+        return scrub && message != null ? MaskedErrors.scrubMySql(message) : message;
+    }
+
+    private Buffer shown(ErrPacket err) {
+        ErrPacket sent = scrub ? new ErrPacket(err.errorCode(), err.sqlState(), shown(err.message())) : err;
+        return Packets.frame(replySeq, sent.encode());
     }
 
     /** Runs the command (the server must owe no answer); completes once the client has its answer. */
@@ -76,7 +93,7 @@ final class MySqlCeilingRun {
         server.detach();
         return server.query(autocommit ? "START TRANSACTION" : "SAVEPOINT " + SAVEPOINT).compose(opened -> {
             if (opened.error() != null) {
-                refuse(null, "the server refused to open a savepoint for it: " + opened.error().message(), null);
+                refuse(null, "the server refused to open a savepoint for it: " + shown(opened.error().message()), null);
                 return Future.succeededFuture();
             }
             if (record != null) {
@@ -99,7 +116,7 @@ final class MySqlCeilingRun {
                 if (record != null) {
                     record.completed(AuditEvent.Outcome.ERROR, null, null, err.sqlState(), err.errorCode());
                 }
-                out.write(Packets.frame(replySeq, err.encode()));
+                out.write(shown(err));
                 return null;
             });
         }
@@ -120,7 +137,7 @@ final class MySqlCeilingRun {
                     record.completed(AuditEvent.Outcome.ERROR, null, rows, kept.error().sqlState(), kept.error().errorCode(),
                             ceiling, null);
                 }
-                out.write(Packets.frame(replySeq, kept.error().encode()));
+                out.write(shown(kept.error()));
                 return null;
             }
             if (record != null) {
@@ -137,7 +154,7 @@ final class MySqlCeilingRun {
         String sql = autocommit ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT " + SAVEPOINT;
         return server.query(sql).compose(r -> autocommit ? Future.succeededFuture(r) : server.query("RELEASE SAVEPOINT " + SAVEPOINT))
                 .map(r -> {
-                    refuse(rows, uncounted, r.error() == null ? null : r.error().message());
+                    refuse(rows, uncounted, r.error() == null ? null : shown(r.error().message()));
                     return null;
                 });
     }

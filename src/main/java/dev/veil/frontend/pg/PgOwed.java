@@ -7,7 +7,8 @@ import io.vertx.core.buffer.Buffer;
 
 /** One answer the server (or Veil, for REPLY) still owes a PostgreSQL client, in order; kept by {@link PgStatementFlow}. */
 final class PgOwed {
-    enum Kind { QUERY, EXECUTE, SYNC, REPLY }
+    /** VEIL: the answers to Veil's own messages sent before a statement (a masked COPY's Describe), never relayed. */
+    enum Kind { QUERY, EXECUTE, SYNC, REPLY, VEIL }
 
     final Kind kind;
     final StatementRecord ticket;

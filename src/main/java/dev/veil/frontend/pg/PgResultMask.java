@@ -24,14 +24,17 @@ import java.util.function.Supplier;
  * becomes the refusal's ErrorResponse (an error in place of a result's end is what a client expects of a query
  * failing midway). Rows of an Execute come without a RowDescription: their columns are the portal's
  * ({@code portalColumns}), told to the rewriter before its first row. Errors and notices are scrubbed of the
- * values they echo. A COPY ... TO STDOUT of a masked result is refused: its data are dropped and the error takes
- * the place of its CommandComplete (an ErrorResponse may end a copy-out).
+ * values they echo. A COPY ... TO STDOUT sent as a simple query is masked row by row ({@link PgCopyMask}); one run
+ * through the extended protocol is refused: its data are dropped and the error takes the place of its
+ * CommandComplete (an ErrorResponse may end a copy-out).
  */
 final class PgResultMask {
     private static final Buffer NOTHING = Buffer.buffer(0);
     private final ResultRewriter rewriter;
     private final boolean scrub;
     private final Supplier<List<ResultColumn>> portalColumns;
+    /** A simple query's COPY … TO STDOUT, masked row by row; null for any other statement. */
+    private final PgCopyMask copy;
     private boolean announced;
     private boolean copying;
     /** Result sets of a simple query so far: the plan describes one statement's result. */
@@ -43,14 +46,34 @@ final class PgResultMask {
      * {@code portalColumns}: the columns of an Execute's portal, or null for a simple query's results.
      */
     PgResultMask(ResultRewriter rewriter, boolean scrub, Supplier<List<ResultColumn>> portalColumns) {
+        this(rewriter, scrub, portalColumns, null);
+    }
+
+    PgResultMask(ResultRewriter rewriter, boolean scrub, Supplier<List<ResultColumn>> portalColumns, PgCopyMask copy) {
         this.rewriter = rewriter;
         this.scrub = scrub;
         this.portalColumns = portalColumns;
+        this.copy = copy;
+    }
+
+    /** What Veil sends upstream before the statement (the copy's Describe), in the same write; empty for nothing. */
+    List<PgFrame> sentFirst() {
+        return copy == null ? List.of() : copy.describeFirst();
+    }
+
+    /** An answer to {@link #sentFirst} (never relayed); true once the last of them is in. */
+    boolean answeredFirst(PgFrame frame) {
+        return copy.described(frame);
     }
 
     /** What goes to the client in place of {@code frame}: null for the frame as it came, an empty buffer for nothing. */
     Buffer rewrite(PgFrame frame) {
         boolean masks = rewriter != ResultRewriter.NONE;
+        char t = frame.typeChar();
+        if (copy != null && (t == 'H' || copy.copying() && t != 'N')) {
+            Buffer out = copy.rewrite(frame);
+            return t == 'E' && scrub ? scrubbed(frame) : out;
+        }
         switch (frame.typeChar()) {
             case 'T' -> {
                 if (masks) {
@@ -125,8 +148,9 @@ final class PgResultMask {
     }
 
     private static VeilException copyRefused() {
-        return VeilException.error(ErrorCode.POLICY_DENIED, "masking: COPY ... TO STDOUT of masked columns is refused "
-                + "(Veil masks rows of queries, not copy data); the copy's data were withheld. Use SELECT instead");
+        return VeilException.error(ErrorCode.POLICY_DENIED, "masking: COPY ... TO STDOUT of masked columns through the "
+                + "extended protocol is refused (Veil masks the copy data of a simple query only); the copy's data were "
+                + "withheld. Send the COPY as a simple query (psql's \\copy, pgjdbc's CopyManager do), or use SELECT");
     }
 
     private static Buffer scrubbed(PgFrame frame) {

@@ -53,7 +53,22 @@ final class PgSessionMasking {
             closing(sql);
             return null;
         }
-        return new PgResultMask(rewriter(plan, sql), true, null);
+        ResultRewriter rewriter = rewriter(plan, sql);
+        PgCopyStatement copy = rewriter == ResultRewriter.NONE || !mentionsCopy(sql) ? null : PgCopyStatement.parse(sql);
+        return new PgResultMask(rewriter, true, null, copy == null ? null : new PgCopyMask(copy, rewriter));
+    }
+
+    /** A cheap test before the copy statement is read: most masked queries are not one. */
+    private static boolean mentionsCopy(String sql) {
+        if (sql == null) {
+            return false;
+        }
+        for (int i = 0; i + 4 <= sql.length(); i++) {
+            if (sql.regionMatches(true, i, "copy", 0, 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The mask of an Execute's answer (null: nothing to do): rows come with the portal's columns. */

@@ -255,6 +255,13 @@ final class PgStatementFlow {
                 countExecute(frame, portal, run.record(), ceiling, mask);
                 return;
             }
+            if (mask != null && !mask.sentFirst().isEmpty()) {
+                // The masked COPY's Describe goes first, in the same write: its answers are Veil's alone.
+                PgOwed veils = new PgOwed(Kind.VEIL, null, null, null);
+                veils.mask = mask;
+                owed.add(veils);
+                mask.sentFirst().forEach(relay::forward);
+            }
             proceed(frame, kind, portal, run.record());
             owed.peekLast().mask = mask;
             if (portal != null) {
@@ -309,6 +316,11 @@ final class PgStatementFlow {
 
     /** Whether a server frame is kept from the client: Veil's own answers, and the counted statement's. */
     boolean holds(PgFrame frame) {
+        PgOwed head = owed.peek();
+        if (head != null && head.kind == Kind.VEIL) {
+            head.mask.answeredFirst(frame);
+            return true;
+        }
         if (veilsCommit != null) {
             return veilsCommit.holds(frame, syncAnswered());
         }
@@ -486,6 +498,12 @@ final class PgStatementFlow {
 
     private void followBatch(PgFrame frame) {
         PgOwed head = owed.peek();
+        if (head != null && head.kind == Kind.VEIL) {
+            if (frame.type() == ReadyForQuery.TYPE) {
+                owed.poll(); // the statement's own answer follows
+            }
+            return;
+        }
         batch.received(frame, head == null || head.kind != Kind.QUERY);
         if (head == null) {
             // ParseComplete, BindComplete, … (or NOTICE, NOTIFY, ParameterStatus between statements): a counted
