@@ -5,6 +5,7 @@ import dev.veil.audit.AuditQuery;
 import io.quarkus.qute.TemplateData;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** One audit record as a row of the console's search results. */
 @TemplateData
@@ -14,7 +15,7 @@ public record AuditRow(long seq, String time, String type, String identity, Stri
     static AuditRow of(JsonNode r) {
         Instant t = AuditQuery.timeOf(r);
         JsonNode d = r.path("decision");
-        return new AuditRow(r.path("seq").asLong(), t == null ? "" : t.toString(), r.path("type").asText(""),
+        return new AuditRow(r.path("seq").asLong(), t == null ? "" : t.truncatedTo(ChronoUnit.SECONDS).toString(), r.path("type").asText(""),
                 nullToEmpty(AuditQuery.identityOf(r)), d.path("verdict").asText(""), d.path("rule").asText(""), summary(r));
     }
 

@@ -3,6 +3,7 @@ package dev.veil.console;
 import dev.veil.config.VeilConfig;
 import dev.veil.identity.Identity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -30,6 +31,7 @@ public class ConsoleSessions {
     private final Clock clock;
     private final Duration idle;
 
+    @Inject
     public ConsoleSessions(Clock clock, VeilConfig config) {
         this(clock, config.console().idleTimeout());
     }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +98,6 @@ public class SessionsPage {
             statement = statement.substring(0, STATEMENT_SHOWN) + "…";
         }
         return new Row(s.id(), s.identity().name(), wire, s.clientAddress(), s.tls(), s.upstream() + "/" + s.database(),
-                s.startedAt().toString(), statement == null ? "" : statement);
+                s.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(), statement == null ? "" : statement);
     }
 }
