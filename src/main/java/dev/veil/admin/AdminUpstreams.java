@@ -12,15 +12,15 @@ import java.util.Optional;
  * Which upstream an admin request about a database means: {@code upstream/database} names it, as database names do
  * on the wire; a bare database goes to the listener's default upstream of the dialect, or the only one of that kind.
  */
-final class AdminUpstreams {
+public final class AdminUpstreams {
     /** The upstream and the database within it; {@code upstream} empty when none matches. */
-    record Choice(Optional<UpstreamSettings> upstream, String database) {
+    public record Choice(Optional<UpstreamSettings> upstream, String database) {
     }
 
     private AdminUpstreams() {
     }
 
-    static Choice choose(UpstreamRegistry upstreams, VeilConfig config, Dialect dialect, String database) {
+    public static Choice choose(UpstreamRegistry upstreams, VeilConfig config, Dialect dialect, String database) {
         Optional<UpstreamSettings> upstream;
         int slash = database == null ? -1 : database.indexOf('/');
         if (slash > 0) {

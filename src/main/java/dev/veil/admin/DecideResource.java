@@ -168,7 +168,7 @@ public class DecideResource {
      * The database user the asker's session would log in as on {@code upstream}, as the session opener chooses it
      * from its roles and the upstream's role users (veil.upstreams.*.role-users).
      */
-    static DatabaseUser databaseUser(Asker asker, UpstreamSettings upstream, PolicySet policy) {
+    public static DatabaseUser databaseUser(Asker asker, UpstreamSettings upstream, PolicySet policy) {
         List<String> roles = asker.sessionRoles(policy);
         Optional<DatabaseLogin> login = upstream.roleUsers().isEmpty() ? Optional.of(upstream.ownLogin()) : upstream.loginFor(roles);
         if (login.isEmpty()) {

@@ -16,24 +16,31 @@ import java.util.Optional;
  * settings, and only for {@code /login}. Static {@code quarkus.oidc.*} properties cannot say "off while no
  * issuer is set" (quarkus-oidc refuses to start a tenant without auth-server-url), so the default tenant is
  * disabled in application.properties and this resolver supplies the tenant when, and only when, it is
- * configured (veil.identity.oidc.issuer and veil.identity.oidc.web-client-secret). Every other path (admin API, health, metrics) resolves to no tenant and is left alone.
+ * configured (veil.identity.oidc.issuer and veil.identity.oidc.web-client-secret). The web console's single sign-on
+ * ({@code /console/sso}) gets the same client as a tenant of its own, whose cookies travel only to that path. Every
+ * other path (admin API, health, metrics, the rest of the console) resolves to no tenant and is left alone.
  */
 @ApplicationScoped
 public class LoginTenant implements TenantConfigResolver {
     static final String TENANT_ID = "veil-login";
     static final String PATH = "/login";
+    static final String CONSOLE_TENANT_ID = "veil-console";
+    /** The web console's SSO entry (dev.veil.console); the console keeps its own session cookie after it. */
+    public static final String CONSOLE_SSO_PATH = "/console/sso";
 
     private final Optional<String> issuer;
     private final String clientId;
     private final Optional<String> secret;
     private final OidcTenantConfig tenant;
+    private final OidcTenantConfig consoleTenant;
 
     public LoginTenant(VeilConfig config) {
         Optional<VeilConfig.OidcProvider> provider = config.identity().defaultProvider();
         this.issuer = provider.flatMap(VeilConfig.OidcProvider::issuer);
         this.clientId = provider.map(VeilConfig.OidcProvider::webClientId).orElse(null);
         this.secret = provider.flatMap(VeilConfig.OidcProvider::webClientSecret).filter(s -> !s.isBlank());
-        this.tenant = enabled() ? build(this.issuer.get(), clientId, this.secret.get()) : null;
+        this.tenant = enabled() ? build(TENANT_ID, PATH, this.issuer.get(), clientId, this.secret.get()) : null;
+        this.consoleTenant = enabled() ? build(CONSOLE_TENANT_ID, CONSOLE_SSO_PATH, this.issuer.get(), clientId, this.secret.get()) : null;
     }
 
     /** The page needs the default provider (VEIL_IDENTITY_OIDC_ISSUER) and a confidential client's secret. */
@@ -60,19 +67,26 @@ public class LoginTenant implements TenantConfigResolver {
 
     @Override
     public Uni<OidcTenantConfig> resolve(RoutingContext context, OidcRequestContext<OidcTenantConfig> requestContext) {
-        return tenant != null && covers(context.normalizedPath()) ? Uni.createFrom().item(tenant) : Uni.createFrom().nullItem();
+        if (tenant == null) {
+            return Uni.createFrom().nullItem();
+        }
+        String path = context.normalizedPath();
+        if (covers(path)) {
+            return Uni.createFrom().item(tenant);
+        }
+        return path.equals(CONSOLE_SSO_PATH) ? Uni.createFrom().item(consoleTenant) : Uni.createFrom().nullItem();
     }
 
-    private static OidcTenantConfig build(String issuer, String clientId, String secret) {
+    private static OidcTenantConfig build(String tenantId, String path, String issuer, String clientId, String secret) {
         return OidcTenantConfig.authServerUrl(issuer)
-                .tenantId(TENANT_ID)
+                .tenantId(tenantId)
                 .applicationType(ApplicationType.WEB_APP)
                 .clientId(clientId)
                 .credentials(secret)
                 .authentication()
                     .scopes("email", "profile")
-                    // the session cookies travel only to /login, never to the admin API
-                    .cookiePath(PATH)
+                    // the session cookies travel only to this page, never to the admin API
+                    .cookiePath(path)
                     .end()
                 .token()
                     // revisiting the page after the access token expired fetches a fresh one with the refresh token

@@ -50,6 +50,9 @@ public interface VeilConfig {
     /** Dynamic masking of results (docs/masking.md). */
     MaskingSettings masking();
 
+    /** The web console under /console (docs/console.md). */
+    ConsoleSettings console();
+
     interface MaskingSettings {
         /**
          * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same

@@ -189,9 +189,10 @@ public class DemoMode {
                    eval "$(veil login --issuer %s)" && psql -h %s -p %d shop
                 """.formatted(p.issuer().get(), String.join(",", p.audience()), p.issuer().get(), pgHost, pgPort)));
         b.append("""
+                 Web console: http://127.0.0.1:%d/console (sign in as admin/admin-demo)
                  Health: http://127.0.0.1:%d/q/health/ready (details and /q/metrics: curl -u admin:admin-demo)
                 ──────────────────────────────────────────────────────────────────────
-                """.formatted(httpPort));
+                """.formatted(httpPort, httpPort));
         return b.toString();
     }
 

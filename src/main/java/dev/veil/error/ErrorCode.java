@@ -41,6 +41,11 @@ public enum ErrorCode {
      * treat as a dead connection (MySQL: ER_CLIENT_INTERACTION_TIMEOUT, what the server sends on wait_timeout).
      */
     SESSION_EXPIRED("57P01", 4031, "HY000"),
+    /**
+     * An administrator ended the session from the console: admin_shutdown, as pg_terminate_backend sends it
+     * (MySQL: ER_CONNECTION_KILLED, what KILL CONNECTION gives the killed client).
+     */
+    ADMIN_TERMINATED("57P01", 1927, "70100"),
     INTERNAL("XX000", 1105, "HY000");
 
     private final String sqlState;

@@ -27,6 +27,7 @@ public final class Session {
     private volatile Runnable canceller;
     private volatile Runnable terminator;
     private volatile Consumer<VeilException> ender;
+    private volatile String lastStatement;
 
     public Session(long id, Identity identity, String environment, String clientAddress, boolean tls,
                    String upstream, String database, Instant startedAt) {
@@ -131,6 +132,16 @@ public final class Session {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** The text of the statement decided last, as its audit record holds it (literals redacted unless configured otherwise). */
+    public void noteStatement(String recordedText) {
+        this.lastStatement = recordedText;
+    }
+
+    /** What {@link #noteStatement} last noted; null before the session's first statement. For the console's list. */
+    public String lastStatement() {
+        return lastStatement;
     }
 
     /** The database user its server connections log in as, decided once when it started (null in some tests). */

@@ -137,9 +137,11 @@ public final class SessionAudit {
 
     /** Fingerprints and serialises (on any thread: it reads nothing the session changes). */
     private Prepared prepare(Draft d, LiteralRedactor.Redacted redacted) {
+        String text = auditor.redactLiterals ? redacted.text() : d.sql();
+        session.noteStatement(text);
         var event = new AuditEvent.StatementDecided(d.time(), session.id(), d.statementId(), session.identity().name(),
                 session.identity().roles(), session.environment(), session.upstream(), session.database(), protocol,
-                redacted.fingerprint(), auditor.redactLiterals ? redacted.text() : d.sql(), auditor.redactLiterals,
+                redacted.fingerprint(), text, auditor.redactLiterals,
                 auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), d.masks(), null);
         return new Prepared(event, auditor.log.serialise(event));
     }

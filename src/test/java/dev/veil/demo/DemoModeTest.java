@@ -99,7 +99,8 @@ class DemoModeTest {
                     .contains("mysql -h 127.0.0.1 -P " + mariadb.port() + " -u root shop")
                     .contains("psql -h 127.0.0.1 -p " + postgres.port() + " -U postgres shop")
                     .contains("tokens of https://sso.example.com/realms/acme")
-                    .contains("Edit " + policy + " and Veil reloads it");
+                    .contains("Edit " + policy + " and Veil reloads it")
+                    .contains("Web console: http://127.0.0.1:8081/console");
         } finally {
             demo.stop();
         }

@@ -1,0 +1,191 @@
+package dev.veil.console;
+
+import dev.veil.admin.LoginTenant;
+import dev.veil.config.VeilConfig;
+import dev.veil.demo.DemoMode;
+import dev.veil.identity.AuthErrors;
+import dev.veil.identity.AuthenticationFailure;
+import dev.veil.identity.Authenticator;
+import dev.veil.identity.Identity;
+import dev.veil.identity.LoginThrottle;
+import dev.veil.session.SessionAuditor;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * Signing in to the console and out of it. Single sign-on goes through quarkus-oidc's authorization-code flow
+ * ({@code /console/sso}, the web client of {@link LoginTenant}); the access token it obtains is checked exactly as
+ * a database login's token is ({@link Authenticator#bearer}), so the console sees the same identity and roles.
+ * Local accounts sign in on the console's own form (in demo mode, or without an identity provider, or when
+ * veil.console.local-sign-in says so): after the login throttle, checked by {@link Authenticator#check}, a refused
+ * password recorded as {@code auth.failed} (protocol http) as the admin API does. Sign-in and sign-out are
+ * {@code admin.action} records ({@code console.signin}, {@code console.signout}); a sign-in refused for lack of
+ * role too, with ok=false.
+ */
+@Path("/console")
+public class SignInResource {
+    static final String SIGN_IN_COOKIE = "veil-console-signin";
+    private static final String PROTOCOL = "http";
+
+    private final ConsoleSessions sessions;
+    private final ConsoleGate gate;
+    private final ConsoleActions actions;
+    private final Authenticator authenticator;
+    private final SessionAuditor auditor;
+    private final LoginThrottle throttle;
+    private final LoginTenant tenant;
+    private final SecurityIdentity identity;
+    private final boolean local;
+
+    @Inject
+    @Location("console/signin")
+    Template signin;
+
+    public SignInResource(ConsoleSessions sessions, ConsoleGate gate, ConsoleActions actions, Authenticator authenticator,
+                          SessionAuditor auditor, LoginThrottle throttle, LoginTenant tenant, SecurityIdentity identity,
+                          VeilConfig config, DemoMode demo) {
+        this.sessions = sessions;
+        this.gate = gate;
+        this.actions = actions;
+        this.authenticator = authenticator;
+        this.auditor = auditor;
+        this.throttle = throttle;
+        this.tenant = tenant;
+        this.identity = identity;
+        this.local = config.console().localSignIn().orElseGet(() -> !tenant.enabled() || demo.enabled());
+    }
+
+    @GET
+    public Response home() {
+        return Response.seeOther(URI.create("/console/audit")).build();
+    }
+
+    @GET
+    @Path("signin")
+    @Produces(MediaType.TEXT_HTML)
+    public Response form(@CookieParam(ConsoleSessions.COOKIE) String token, @Context HttpServerRequest http) {
+        if (sessions.find(token).isPresent()) {
+            return Response.seeOther(URI.create("/console/audit")).build();
+        }
+        return signInPage(200, null, http);
+    }
+
+    @POST
+    @Path("signin")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> signIn(@FormParam("user") String user, @FormParam("password") String password,
+                                @FormParam("csrf") String csrf, @CookieParam(SIGN_IN_COOKIE) String expected,
+                                @Context HttpServerRequest http) {
+        if (!local) {
+            return Uni.createFrom().item(signInPage(404, "Sign-in with a local account is off here: use single sign-on.", http));
+        }
+        if (!ConsoleSessions.sameToken(expected, csrf)) {
+            return Uni.createFrom().item(signInPage(403, "The sign-in form was stale or came from another site: try again.", http));
+        }
+        if (user == null || user.isBlank() || password == null || password.isEmpty()) {
+            return Uni.createFrom().item(signInPage(400, "Enter a user name and a password.", http));
+        }
+        String address = address(http);
+        boolean https = http.isSSL();
+        // The throttle's wait is a timer, not a thread: only the check itself (SCRAM) runs on a worker.
+        return Uni.createFrom().completionStage(authenticator.admit(address, user).toCompletionStage())
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(v -> checkPassword(user.strip(), password, address, https, http));
+    }
+
+    private Response checkPassword(String user, String password, String address, boolean https, HttpServerRequest http) {
+        Identity who;
+        try {
+            who = authenticator.check(user, password);
+        } catch (AuthenticationFailure f) {
+            auditor.authenticationFailed(PROTOCOL, user, address, https, AuthErrors.toVeil(f));
+            return signInPage(401, "The user name or password was not accepted.", http);
+        }
+        throttle.succeeded(address, who.name());
+        return admitted(who, "local", https);
+    }
+
+    /** Single sign-on: quarkus-oidc sends the browser to the identity provider and back here with a session. */
+    @GET
+    @Path("sso")
+    @Produces(MediaType.TEXT_HTML)
+    public Response sso(@Context HttpServerRequest http) {
+        if (!tenant.enabled()) {
+            return signInPage(404, "Single sign-on is not configured: " + tenant.missing() + ".", http);
+        }
+        AccessTokenCredential access = identity.isAnonymous() ? null : identity.getCredential(AccessTokenCredential.class);
+        if (access == null) {
+            // quarkus-oidc answers with its challenge: the redirect to the provider's sign-in page
+            throw new UnauthorizedException();
+        }
+        Identity who;
+        try {
+            who = authenticator.bearer(access.getToken());
+        } catch (AuthenticationFailure f) {
+            auditor.authenticationFailed(PROTOCOL, identity.getPrincipal().getName(), address(http), http.isSSL(), AuthErrors.toVeil(f));
+            return gate.refusal(null, "The identity provider signed you in, but Veil does not accept its token: "
+                    + f.getMessage() + ". Check veil.identity.oidc (audience, user claims).");
+        }
+        return admitted(who, "sso", http.isSSL());
+    }
+
+    private Response admitted(Identity who, String via, boolean https) {
+        var access = ConsoleAccess.of(who.roles());
+        if (access.isEmpty()) {
+            String why = ConsoleAccess.refusal(who.name(), who.roles());
+            actions.record(who.name(), "console.signin", "/console/signin", Map.of("via", via, "refused", why), false);
+            return gate.refusal(null, why);
+        }
+        actions.record(who.name(), "console.signin", "/console/signin", Map.of("via", via, "access", access.get().role()), true);
+        String token = sessions.open(who, access.get(), via);
+        return Response.seeOther(URI.create("/console/audit"))
+                .header("Set-Cookie", ConsoleSessions.cookie(ConsoleSessions.COOKIE, token, ConsoleSessions.PATH, https))
+                .header("Set-Cookie", ConsoleSessions.clear(SIGN_IN_COOKIE, ConsoleGate.SIGN_IN))
+                .build();
+    }
+
+    @POST
+    @Path("signout")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signOut(@CookieParam(ConsoleSessions.COOKIE) String token, @FormParam("csrf") String csrf) {
+        ConsoleUser u = gate.actor(token, csrf, false);
+        actions.record(u.name(), "console.signout", "/console/signout", Map.of("via", u.via()), true);
+        sessions.close(token);
+        return Response.seeOther(URI.create(ConsoleGate.SIGN_IN))
+                .header("Set-Cookie", ConsoleSessions.clear(ConsoleSessions.COOKIE, ConsoleSessions.PATH)).build();
+    }
+
+    /** The sign-in page, with a fresh token for its form in a cookie only that path gets back. */
+    private Response signInPage(int status, String error, HttpServerRequest http) {
+        String csrf = sessions.token();
+        String html = ConsoleGate.page(signin, null, "", "Sign in").data("sso", tenant.enabled()).data("local", local)
+                .data("csrf", csrf).data("error", error).render();
+        return Response.status(status).type("text/html; charset=utf-8").entity(html)
+                .header("Set-Cookie", ConsoleSessions.cookie(SIGN_IN_COOKIE, csrf, ConsoleGate.SIGN_IN, http.isSSL())).build();
+    }
+
+    static String address(HttpServerRequest request) {
+        return request == null || request.remoteAddress() == null ? null : request.remoteAddress().host();
+    }
+}
