@@ -12,15 +12,15 @@ import java.util.Optional;
  * Which upstream an admin request about a database means: {@code upstream/database} names it, as database names do
  * on the wire; a bare database goes to the listener's default upstream of the dialect, or the only one of that kind.
  */
-final class AdminUpstreams {
+public final class AdminUpstreams {
     /** The upstream and the database within it; {@code upstream} empty when none matches. */
-    record Choice(Optional<UpstreamSettings> upstream, String database) {
+    public record Choice(Optional<UpstreamSettings> upstream, String database) {
     }
 
     private AdminUpstreams() {
     }
 
-    static Choice choose(UpstreamRegistry upstreams, VeilConfig config, Dialect dialect, String database) {
+    public static Choice choose(UpstreamRegistry upstreams, VeilConfig config, Dialect dialect, String database) {
         Optional<UpstreamSettings> upstream;
         int slash = database == null ? -1 : database.indexOf('/');
         if (slash > 0) {
@@ -45,7 +45,7 @@ final class AdminUpstreams {
         return ofKind.size() == 1 ? Optional.of(ofKind.get(0)) : Optional.empty();
     }
 
-    static boolean kindMatches(UpstreamSettings u, Dialect dialect) {
+    public static boolean kindMatches(UpstreamSettings u, Dialect dialect) {
         boolean pg = u.kind().equalsIgnoreCase("postgresql");
         return dialect == Dialect.POSTGRESQL ? pg : !pg;
     }
