@@ -3,9 +3,11 @@ package dev.veil.identity;
 import dev.veil.config.AgentSettings;
 import dev.veil.config.VeilConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which identities are machines (veil.agents.clients): an OAuth client-credentials token of a listed client, a
@@ -15,30 +17,40 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class MachineClients {
-    private final Map<String, AgentSettings.Client> clients;
+    /** What Veil knows of one machine client (veil.agents.clients.&lt;id&gt;). */
+    public record Client(Identity.Kind kind, String owner, String provider, boolean allowWrites, int statementsPerMinute) {
+    }
 
+    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+    @Inject
     public MachineClients(VeilConfig config) {
         this(config.agents().clients());
     }
 
-    public MachineClients(Map<String, AgentSettings.Client> clients) {
-        this.clients = Map.copyOf(clients);
+    public MachineClients(Map<String, AgentSettings.Client> configured) {
+        configured.forEach((id, c) -> clients.put(id, new Client(
+                "service".equals(c.kind().toLowerCase(Locale.ROOT)) ? Identity.Kind.SERVICE : Identity.Kind.AGENT,
+                c.owner().orElse(null), c.provider().orElse(null), c.allowWrites(), c.statementsPerMinute())));
+    }
+
+    /** Adds a client at run time (the demo's agent). */
+    public void register(String clientId, Client client) {
+        clients.put(clientId, client);
     }
 
     public Identity classify(Identity id) {
         String actor = actor(id.claims());
         String client = actor != null ? actor : clientOf(id);
-        AgentSettings.Client c = client == null ? null : clients.get(client);
-        if (c != null && c.provider().isPresent() && !c.provider().get().equals(id.provider())) {
+        Client c = client == null ? null : clients.get(client);
+        if (c != null && c.provider() != null && !c.provider().equals(id.provider())) {
             c = null; // listed for another provider: a client of the same name elsewhere is someone else
         }
         if (c == null) {
             return actor == null ? id : id.as(id.kind(), new Identity.Machine(client, null, actor, false, 0));
         }
-        Identity.Kind kind = "service".equals(c.kind().toLowerCase(Locale.ROOT)) ? Identity.Kind.SERVICE : Identity.Kind.AGENT;
-        return id.as(kind, new Identity.Machine(client, c.owner().orElse(null), actor, c.allowWrites(), c.statementsPerMinute()));
+        return id.as(c.kind(), new Identity.Machine(client, c.owner(), actor, c.allowWrites(), c.statementsPerMinute()));
     }
-
     /** The client a session's secret came from: a token's client_id / azp when it is a client's own token, or an account's name. */
     private static String clientOf(Identity id) {
         if (id.source() == Identity.Source.OIDC_TOKEN) {

@@ -22,10 +22,13 @@ import java.util.Optional;
 final class McpAuthentication {
     private final Authenticator authenticator;
     private final McpSettings settings;
+    private final boolean accountBearer;
 
-    McpAuthentication(Authenticator authenticator, VeilConfig config) {
+    /** {@code accountBearer}: accept an account's {@code name:password} as the bearer (veil.mcp.account-bearer, the demo). */
+    McpAuthentication(Authenticator authenticator, VeilConfig config, boolean accountBearer) {
         this.authenticator = authenticator;
         this.settings = config.mcp();
+        this.accountBearer = accountBearer;
     }
 
     /** The wire user name a bearer logs in as, for the login throttle; null when it names none. */
@@ -58,7 +61,7 @@ final class McpAuthentication {
             requireAudience(id, resource);
             return new McpCaller(id, user, bearer, address);
         }
-        if (!settings.accountBearer() || user == null) {
+        if (!accountBearer || user == null) {
             throw new AuthenticationFailure(Reason.MALFORMED_TOKEN, "the bearer is not an OAuth access token (a JWT from"
                     + " the identity provider); get one with the client-credentials grant");
         }

@@ -3,6 +3,7 @@ package dev.veil.mcp;
 import dev.veil.audit.AuditLog;
 import dev.veil.config.McpSettings;
 import dev.veil.config.VeilConfig;
+import dev.veil.demo.DemoMode;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.identity.AuthErrors;
@@ -55,10 +56,11 @@ public class McpEndpoint {
 
     public McpEndpoint(VeilConfig config, Authenticator authenticator, OidcProviders providers, SessionAuditor auditor,
                        UpstreamRegistry upstreams, CatalogRegistry catalogs, PolicyEngine engine, AuditLog audit,
-                       Clock clock, Vertx vertx) {
+                       Clock clock, Vertx vertx, DemoMode demo) {
         this.settings = config.mcp();
         this.authenticator = authenticator;
-        this.authentication = new McpAuthentication(authenticator, config);
+        // The demo has no identity provider: its agent's account secret is the bearer there.
+        this.authentication = new McpAuthentication(authenticator, config, config.mcp().accountBearer() || demo.enabled());
         this.providers = providers;
         this.auditor = auditor;
         this.tools = new McpTools(config, upstreams, catalogs, engine, audit, clock, new WireQuery(vertx, config));
