@@ -45,7 +45,7 @@ public final class AdminUpstreams {
         return ofKind.size() == 1 ? Optional.of(ofKind.get(0)) : Optional.empty();
     }
 
-    static boolean kindMatches(UpstreamSettings u, Dialect dialect) {
+    public static boolean kindMatches(UpstreamSettings u, Dialect dialect) {
         boolean pg = u.kind().equalsIgnoreCase("postgresql");
         return dialect == Dialect.POSTGRESQL ? pg : !pg;
     }

@@ -58,7 +58,8 @@ public record AuditBounds(int statementChars, int fieldChars) {
         if (e instanceof AuditEvent.SessionStarted s) {
             AuditEvent.Who w = s.identity();
             AuditEvent.Who who = w == null ? null : new AuditEvent.Who(field(w.name()), strings(w.roles(), listChars()),
-                    field(w.source()), field(w.provider()), strings(w.groups(), listChars()));
+                    field(w.source()), field(w.provider()), strings(w.groups(), listChars()), field(w.kind()), field(w.clientId()),
+                    field(w.owner()), field(w.actor()));
             return new AuditEvent.SessionStarted(s.time(), s.sessionId(), field(s.protocol()), who, field(s.clientAddress()),
                     field(s.applicationName()), s.tls(), field(s.environment()), field(s.upstream()), field(s.database()),
                     field(s.databaseUser()));

@@ -40,9 +40,22 @@ public sealed interface AuditEvent {
      * {@code groups}: a token's groups as the provider wrote them (what policy role bindings read; policy replay
      * needs them), empty for accounts Veil holds and in records written before they were kept.
      */
-    record Who(String name, List<String> roles, String source, String provider, List<String> groups) {
+    /*
+     * {@code kind}: person, service or agent (absent in records written before it was kept); {@code clientId},
+     * {@code owner}, {@code actor}: a machine identity's OAuth client, its owner and the actor of a token exchange
+     * (absent for people).
+     */
+    record Who(String name, List<String> roles, String source, String provider, List<String> groups,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String clientId,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
+               @JsonInclude(JsonInclude.Include.NON_NULL) String actor) {
         public Who {
             groups = groups == null ? List.of() : List.copyOf(groups);
+        }
+
+        public Who(String name, List<String> roles, String source, String provider, List<String> groups) {
+            this(name, roles, source, provider, groups, null, null, null, null);
         }
 
         public Who(String name, List<String> roles, String source, String provider) {

@@ -16,8 +16,17 @@ import java.time.format.DateTimeParseException;
  * moves, so pages neither repeat nor skip records while new ones are written, as an offset would.
  */
 public record AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision,
-                         String rule, String type, int limit, Order order, Long afterSeq, Long beforeSeq) {
+                         String rule, String type, int limit, Order order, Long afterSeq, Long beforeSeq, String kind) {
     public enum Order { OLDEST_FIRST, NEWEST_FIRST }
+
+    /**
+     * Without {@code kind}: the kind of identity (person, service, agent) a session.started record names; other
+     * records name none, so a kind keeps only the session starts of that kind.
+     */
+    public AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision,
+                      String rule, String type, int limit, Order order, Long afterSeq, Long beforeSeq) {
+        this(identity, from, to, relation, tag, decision, rule, type, limit, order, afterSeq, beforeSeq, null);
+    }
 
     /** Oldest first, the whole chain. */
     public AuditQuery(String identity, Instant from, Instant to, String relation, String tag, String decision, String rule,
@@ -43,6 +52,9 @@ public record AuditQuery(String identity, Instant from, Instant to, String relat
             }
         }
         if (type != null && !type.equals(r.path("type").asText())) {
+            return false;
+        }
+        if (kind != null && !kind.equalsIgnoreCase(r.path("identity").path("kind").asText())) {
             return false;
         }
         if (from != null || to != null) {

@@ -25,6 +25,8 @@ public class AuditSearchCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--decision", description = "allow, deny or needs-approval") String decision;
     @CommandLine.Option(names = "--rule", description = "Policy rule that decided") String rule;
     @CommandLine.Option(names = "--type", description = "Event type, e.g. statement.decided, auth.failed") String type;
+    @CommandLine.Option(names = "--kind", description = "Sessions started by this kind of identity: person, service or agent"
+            + " (their session.started records: client id, owner, MCP tool)") String kind;
     @CommandLine.Option(names = "--limit", defaultValue = "1000", description = "At most this many records (default ${DEFAULT-VALUE})") int limit;
     @CommandLine.Option(names = "--oldest-first", description = "Oldest records first (chain order); the default is newest first") boolean oldestFirst;
     @CommandLine.Option(names = "--before-seq", paramLabel = "SEQ", description = "Only records with a lower seq: "
@@ -44,7 +46,7 @@ public class AuditSearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AuditQuery q = new AuditQuery(identity, AuditOptions.instant(from), AuditOptions.instant(to), relation, tag, decision, rule, type,
-                limit, oldestFirst ? AuditQuery.Order.OLDEST_FIRST : AuditQuery.Order.NEWEST_FIRST, afterSeq, beforeSeq);
+                limit, oldestFirst ? AuditQuery.Order.OLDEST_FIRST : AuditQuery.Order.NEWEST_FIRST, afterSeq, beforeSeq, kind);
         return AuditOptions.run(err, () -> {
             try (AuditSource source = options.source(config)) {
                 int n = new AuditSearch(source).scan(q, m -> out.println(m.line()));

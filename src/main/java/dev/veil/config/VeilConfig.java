@@ -53,6 +53,12 @@ public interface VeilConfig {
     /** The web console under /console (docs/console.md). */
     ConsoleSettings console();
 
+    /** Machine identities: which OAuth clients are AI agents or services, their owners and limits (docs/agents.md). */
+    AgentSettings agents();
+
+    /** The MCP endpoint for AI agents on the HTTP port (docs/agents.md). */
+    McpSettings mcp();
+
     interface MaskingSettings {
         /**
          * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same

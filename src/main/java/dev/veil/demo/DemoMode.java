@@ -2,12 +2,15 @@ package dev.veil.demo;
 
 import dev.veil.config.EndpointTlsMode;
 import dev.veil.config.VeilConfig;
+import dev.veil.identity.Identity;
 import dev.veil.identity.LocalAccounts;
+import dev.veil.identity.MachineClients;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.UpstreamSettings;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -33,6 +36,10 @@ public class DemoMode {
             new String[]{"engineer", "engineer-demo", "engineer"},
             new String[]{"analyst", "analyst-demo", "analyst"});
 
+    /** The demo's AI agent: an account Veil holds, listed as an agent owned by analyst (docs/agents.md). */
+    public static final String AGENT = "demo-agent";
+    public static final String AGENT_PASSWORD = "agent-demo";
+
     public static final String POSTGRES_UPSTREAM = "demo";
     public static final String MARIADB_UPSTREAM = "demo-mariadb";
 
@@ -40,15 +47,22 @@ public class DemoMode {
     private final UpstreamRegistry upstreams;
     private final LocalAccounts accounts;
     private final OidcProviders oidc;
+    private final MachineClients machines;
     private final int postgresPort;
     private final int mariadbPort;
     private DemoPostgres postgres;
     private DemoMariaDb mariadb;
     private final DemoPolicy policy = new DemoPolicy();
 
+    public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts, OidcProviders oidc) {
+        this(config, upstreams, accounts, oidc, new MachineClients(config));
+    }
+
+    @Inject
     public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts,
-                    OidcProviders oidc) {
+                    OidcProviders oidc, MachineClients machines) {
         this.oidc = oidc;
+        this.machines = machines;
         this.config = config;
         this.upstreams = upstreams;
         this.accounts = accounts;
@@ -103,6 +117,8 @@ public class DemoMode {
             upstreams.register(mariadbUpstream(mariadb.host(), mariadb.port()));
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
+        accounts.add(AGENT, AGENT_PASSWORD, List.of("analyst"));
+        machines.register(AGENT, new MachineClients.Client(Identity.Kind.AGENT, "analyst", null, false, 120));
         oidc.mapGroups(OidcProviders.DEFAULT, DEMO_GROUPS);
     }
 
@@ -189,10 +205,12 @@ public class DemoMode {
                    eval "$(veil login --issuer %s)" && psql -h %s -p %d shop
                 """.formatted(p.issuer().get(), String.join(",", p.audience()), p.issuer().get(), pgHost, pgPort)));
         b.append("""
-                 Web console: http://127.0.0.1:%d/console (sign in as admin/admin-demo)
-                 Health: http://127.0.0.1:%d/q/health/ready (details and /q/metrics: curl -u admin:admin-demo)
+                 Web console: http://127.0.0.1:%1$d/console (sign in as admin/admin-demo)
+                 AI agent over MCP: http://127.0.0.1:%1$d/mcp with "Authorization: Bearer demo-agent:agent-demo"
+                   (role analyst, read-only, 120 statements a minute; docs/agents.md)
+                 Health: http://127.0.0.1:%1$d/q/health/ready (details and /q/metrics: curl -u admin:admin-demo)
                 ──────────────────────────────────────────────────────────────────────
-                """.formatted(httpPort, httpPort));
+                """.formatted(httpPort));
         return b.toString();
     }
 

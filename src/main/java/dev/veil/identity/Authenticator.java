@@ -9,6 +9,7 @@ import dev.veil.identity.oidc.VerifiedToken;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Optional;
 
@@ -24,8 +25,16 @@ public class Authenticator {
     private final Vertx vertx;
     private final LoginThrottle throttle;
     private final boolean loopbackCleartext;
+    private final MachineClients machines;
 
     public Authenticator(LocalAccounts accounts, OidcProviders providers, Vertx vertx, VeilConfig config, LoginThrottle throttle) {
+        this(accounts, providers, vertx, config, throttle, new MachineClients(config));
+    }
+
+    @Inject
+    public Authenticator(LocalAccounts accounts, OidcProviders providers, Vertx vertx, VeilConfig config, LoginThrottle throttle,
+                         MachineClients machines) {
+        this.machines = machines;
         this.accounts = accounts;
         this.providers = providers;
         this.vertx = vertx;
@@ -78,6 +87,10 @@ public class Authenticator {
 
     /** Blocking form of {@link #cleartext}, for callers already off the event loop (HTTP basic on admin endpoints). */
     public Identity check(String user, String secret) {
+        return machines.classify(proven(user, secret));
+    }
+
+    private Identity proven(String user, String secret) {
         if (providers.any() && UnverifiedJwt.looksLikeJwt(secret)) {
             return tokenIdentity(user, providers.verify(secret));
         }
@@ -104,7 +117,7 @@ public class Authenticator {
         for (String claim : verified.provider().userClaims()) {
             String name = verified.stringClaim(claim);
             if (name != null) {
-                return tokenIdentity(name, verified);
+                return machines.classify(tokenIdentity(name, verified));
             }
         }
         throw new AuthenticationFailure(Reason.USER_MISMATCH, "token rejected: it names no user ("

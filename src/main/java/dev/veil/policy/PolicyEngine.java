@@ -33,7 +33,8 @@ public final class PolicyEngine {
     }
 
     public static PolicyEngine builtIn(Clock clock) {
-        return new PolicyEngine(List.of(new MySqlLocalInfileRule(), new MySqlKillRule(), new ReadOnlyDatabaseUserRule()), clock);
+        return new PolicyEngine(List.of(new MySqlLocalInfileRule(), new MySqlKillRule(), new ReadOnlyDatabaseUserRule(),
+                new AgentReadOnlyRule()), clock);
     }
 
     /** Puts {@code set} in force for every statement decided from now on (null: no policy file). */

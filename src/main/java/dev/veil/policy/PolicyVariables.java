@@ -17,6 +17,7 @@ import dev.veil.analysis.lineage.ColumnUse;
 import dev.veil.analysis.lineage.Lineage;
 import dev.veil.analysis.lineage.OutputColumn;
 import dev.veil.analysis.lineage.WrittenColumn;
+import dev.veil.identity.Identity;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The variables a rule's condition (CEL) can read, declared with their types so that a misspelt name or a
@@ -49,6 +51,7 @@ final class PolicyVariables {
 
     /** Variables that differ between sessions of the same policy roles: decisions reading them are cached per session. */
     static final Set<String> PER_SESSION = Set.of("identity.subject", "identity.kind", "identity.groups", "identity.claims",
+            "identity.client_id", "identity.owner", "identity.actor",
             "request.client_address", "request.application");
 
     /** One compiler and runtime for every condition: immutable, safe from any thread. */
@@ -64,6 +67,9 @@ final class PolicyVariables {
         v.put("identity.roles", STRINGS);
         v.put("identity.groups", STRINGS);
         v.put("identity.claims", MapType.create(SimpleType.STRING, SimpleType.DYN));
+        v.put("identity.client_id", SimpleType.STRING);
+        v.put("identity.owner", SimpleType.STRING);
+        v.put("identity.actor", SimpleType.STRING);
         v.put("environment.name", SimpleType.STRING);
         v.put("environment.protection", SimpleType.STRING);
         v.put("statement.kind", SimpleType.STRING);
@@ -117,6 +123,9 @@ final class PolicyVariables {
             case "identity.roles" -> roles;
             case "identity.groups" -> session.identity().groups();
             case "identity.claims" -> session.identity().claims();
+            case "identity.client_id" -> machine(session, Identity.Machine::clientId);
+            case "identity.owner" -> machine(session, Identity.Machine::owner);
+            case "identity.actor" -> machine(session, Identity.Machine::actor);
             case "environment.name" -> environment.name();
             case "environment.protection" -> environment.protection().label();
             case "statement.kind" -> a == null ? "UNKNOWN" : a.kind().name();
@@ -131,6 +140,13 @@ final class PolicyVariables {
             case "request.application" -> session.application();
             default -> throw new IllegalStateException("no value for declared variable " + name);
         };
+    }
+
+    /** A machine identity's field, "" for a person or when the configuration does not say. */
+    private static String machine(SessionFacts session, Function<Identity.Machine, String> field) {
+        Identity.Machine m = session.identity().machine();
+        String v = m == null ? null : field.apply(m);
+        return v == null ? "" : v;
     }
 
     private static Timestamp timestamp(Instant t) {

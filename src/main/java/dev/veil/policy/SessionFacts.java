@@ -17,7 +17,7 @@ public final class SessionFacts {
     /** Who is asking, for conditions: {@code identity.kind}. */
     public enum Kind {
         PERSON, SERVICE,
-        /** An AI agent acting for someone: set by the agent endpoint, which does not exist yet (no identity has it today). */
+        /** An AI agent: a client veil.agents.clients lists as one (its token, or a token exchanged for it). */
         AGENT;
 
         public String label() {
@@ -86,7 +86,7 @@ public final class SessionFacts {
         if (statedKind != null) {
             return statedKind;
         }
-        return identity.source() == Identity.Source.SERVICE_ACCOUNT ? Kind.SERVICE : Kind.PERSON;
+        return Kind.valueOf(identity.kind().name());
     }
 
     public String clientAddress() {

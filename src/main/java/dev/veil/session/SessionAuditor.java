@@ -7,6 +7,7 @@ import dev.veil.audit.LiteralRedactor;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.identity.Identity;
 import dev.veil.identity.LoginThrottle;
 import dev.veil.upstream.catalog.CatalogRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -90,11 +91,17 @@ public class SessionAuditor {
         var id = session.identity();
         loginThrottle.succeeded(session.clientAddress(), id.name());
         record(new AuditEvent.SessionStarted(clock.instant(), session.id(), protocol,
-                new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider(),
-                        id.groups()), session.clientAddress(),
+                who(id), session.clientAddress(),
                 applicationName, session.tls(), session.environment(), session.upstream(), session.database(),
                 session.login() == null ? null : session.login().user()));
         return new SessionAudit(this, session, protocol, holdsAnswers);
+    }
+
+    private static AuditEvent.Who who(Identity id) {
+        Identity.Machine m = id.machine();
+        return new AuditEvent.Who(id.name(), id.roles(), id.source().name().toLowerCase(Locale.ROOT), id.provider(),
+                id.groups(), id.kind().label(), m == null ? null : m.clientId(), m == null ? null : m.owner(),
+                m == null ? null : m.actor());
     }
 
     /**

@@ -22,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,11 +49,20 @@ public final class StatementPipeline {
     /** Who asks, from where, with which application: what the policy knows of the session. */
     private final SessionFacts facts;
     private final ProbingBudget probing;
+    private final AgentRate rate;
     private String database;
 
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
                              UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts,
                              ProbingBudget probing) {
+        this(analysis, policy, audit, upstreams, upstream, dialect, database, facts, probing, new AgentRate(Clock.systemUTC()));
+    }
+
+    /** {@code rate}: the machine clients' statements-per-minute counts, shared by every session. */
+    public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
+                             UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts,
+                             ProbingBudget probing, AgentRate rate) {
+        this.rate = rate;
         this.analysis = analysis;
         this.probing = probing;
         this.policy = policy;
@@ -117,8 +127,9 @@ public final class StatementPipeline {
     }
 
     private Future<Ticket> decided(Statement statement, Analysis known) {
-        Decision decided = policy.decide(new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known,
-                facts, database));
+        Decision.Deny overRate = statement.preparing() ? null : rate.charge(facts.identity());
+        Decision decided = overRate != null ? overRate : policy.decide(new StatementFacts(statement.dialect(), statement.sql(),
+                statement.preparing(), known, facts, database));
         Decision decision = decided instanceof Decision.Allow allow && !allow.masking().probes().isEmpty()
                 && !statement.preparing() ? probed(allow) : decided;
         if (statement.preparing() && decision instanceof Decision.Allow allow) {

@@ -24,6 +24,7 @@ public class StatementPipelines {
     private final PolicyEngine policy;
     private final UpstreamRegistry upstreams;
     private final ProbingBudget probing;
+    private final AgentRate rate = new AgentRate(Clock.systemUTC());
 
     /** {@code policy}: the built-in rules and the policy file in force (see PolicyBeans), or other rules (tests). */
     @Inject
@@ -71,6 +72,6 @@ public class StatementPipelines {
         SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
                 session.login() != null && session.login().readOnly());
         return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts,
-                probing);
+                probing, rate);
     }
 }

@@ -155,6 +155,10 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         cfg.put("veil.identity.service-accounts." + SERVICE_ACCOUNT + ".verifier",
                 dev.veil.identity.ScramVerifier.derive(SERVICE_SECRET, 4096, new java.security.SecureRandom()).format());
         cfg.put("veil.identity.service-accounts." + SERVICE_ACCOUNT + ".roles", "reporting");
+        // Machine identities of the Keycloak realm (McpAgentThroughVeilTest): AI agents owned by alice.
+        cfg.put("veil.agents.clients.agent-analyst.owner", "alice@example.com");
+        cfg.put("veil.agents.clients.agent-limited.owner", "alice@example.com");
+        cfg.put("veil.agents.clients.agent-limited.statements-per-minute", "3");
         cfg.put("veil.identity.session.end-on-token-expiry", "true");
         cfg.put("veil.identity.session.check-interval", "200ms");
         // Failed logins all over the suite come from 127.0.0.1: waits of milliseconds keep it fast, while

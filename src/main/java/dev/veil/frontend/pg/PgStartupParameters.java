@@ -94,14 +94,19 @@ public record PgStartupParameters(String user, String database, Map<String, Stri
 
     /** Settings that would make a read-only login's transactions read-write (names are case-insensitive). */
     private static final Set<String> READ_ONLY_SETTINGS = Set.of(PgServerConnection.READ_ONLY_SETTING, "transaction_read_only");
+    /** The values PostgreSQL reads as true for a boolean setting. */
+    private static final Set<String> KEEPS_READ_ONLY = Set.of("on", "true", "yes", "1", "t", "y");
 
     /**
      * A session of a read-only database user may not start with its transactions read-write: the settings are
      * applied after the connection's own start-up, so they would override it. Refused before any lease, with 42501.
      */
     void refuseReadWrite(DatabaseLogin login) {
-        for (String name : settings.keySet()) {
-            if (READ_ONLY_SETTINGS.contains(name.toLowerCase(Locale.ROOT))) {
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            String name = setting.getKey();
+            // Asking for read-only (Veil's own MCP sessions do) keeps what the login already is.
+            if (READ_ONLY_SETTINGS.contains(name.toLowerCase(Locale.ROOT)) && !KEEPS_READ_ONLY.contains(
+                    setting.getValue().strip().toLowerCase(Locale.ROOT))) {
                 throw VeilException.fatal(ErrorCode.POLICY_DENIED, "guardrail transaction-mode: the startup parameter "
                         + name + " could make the transaction read-write, and this session's database user " + login.user()
                         + " is read-only; connect without it");

@@ -3,6 +3,7 @@ package dev.veil.frontend.pg;
 import dev.veil.protocol.pg.StartupMessage;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.upstream.DatabaseLogin;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -327,6 +328,25 @@ class PgStartupParametersTest {
             String value = sql.substring(pos, end);
             pos = end + tag.length();
             return value;
+        }
+    }
+
+    @Nested
+    class ReadOnlyLogins {
+        private final DatabaseLogin reader = new DatabaseLogin("analyst", "reader", "secret", true);
+
+        @Test
+        void aStartupSettingThatKeepsTheSessionReadOnlyIsAccepted() {
+            from("user", "agent", "default_transaction_read_only", "on").refuseReadWrite(reader);
+            from("user", "agent", "options", "-c transaction_read_only=true").refuseReadWrite(reader);
+        }
+
+        @Test
+        void aStartupSettingThatWouldMakeItReadWriteIsRefused() {
+            assertRefused(() -> from("user", "agent", "default_transaction_read_only", "off").refuseReadWrite(reader),
+                    ErrorCode.POLICY_DENIED, "could make the transaction read-write");
+            assertRefused(() -> from("user", "agent", "options", "-c default_transaction_read_only=0").refuseReadWrite(reader),
+                    ErrorCode.POLICY_DENIED, "read-only");
         }
     }
 }
