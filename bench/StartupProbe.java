@@ -86,7 +86,11 @@ public class StartupProbe {
 
             List<Connection> idle = Collections.synchronizedList(new ArrayList<>());
             idle.add(first);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
+            ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r);
+                t.setDaemon(true);
+                return t;
+            });
             List<Future<?>> opened = new ArrayList<>();
             for (int i = 1; i < clients; i++) {
                 opened.add(pool.submit(() -> {

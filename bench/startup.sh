@@ -54,7 +54,7 @@ veil_args=(
     -Dveil.pg.default-upstream=main -Dveil.upstreams.main.host=127.0.0.1 -Dveil.upstreams.main.port="$UPSTREAM_PORT"
     -Dveil.upstreams.main.database=bench -Dveil.upstreams.main.user=postgres -Dveil.upstreams.main.password=unused
     -Dveil.upstreams.main.tls.mode=disable -Dveil.upstreams.main.pool.mode=transaction
-    -Dveil.local-accounts.bench.password=bench-secret
+    -Dveil.local-accounts.bench.password=bench-secret -Dveil.identity.session.max-per-identity=$((CLIENTS + 100))
     -Dveil.audit.file.directory="$TMP/audit"
 )
 
