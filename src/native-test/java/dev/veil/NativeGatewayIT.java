@@ -1,30 +1,135 @@
 package dev.veil;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.veil.audit.AuditVerifier;
+import dev.veil.testing.AuditTrail;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** The native executable (make native-test) serves pgjdbc through the same real upstream as the JVM suite. */
+/**
+ * The native executable (make native-test) end to end, through real drivers and the JVM suite's real upstreams: both
+ * wires, a token login against an identity provider over HTTP (discovery, JWKS, introspection), the demo policy's
+ * guardrail and masking, and the audit chain it wrote.
+ */
 @QuarkusIntegrationTest
-@QuarkusTestResource(VeilTestResource.class)
+@QuarkusTestResource(NativeTestResource.class)
 class NativeGatewayIT {
+    private static final String ANALYST = "native-analyst@example.com";
+
+    private static Connection pg(String user, String password, String sslmode) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        String url = "jdbc:postgresql://127.0.0.1:" + VeilTestResource.veilPort() + "/shop?sslmode=" + sslmode
+                + "&sslfactory=org.postgresql.ssl.NonValidatingFactory";
+        return DriverManager.getConnection(url, p);
+    }
+
+    private static String one(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        }
+    }
+
     @Test
     void nativeExecutableRelaysQueriesWithScramAndTls() throws Exception {
-        String url = "jdbc:postgresql://127.0.0.1:" + VeilTestResource.veilPort()
-                + "/shop?sslmode=require&sslfactory=org.postgresql.ssl.NonValidatingFactory";
-        try (Connection c = DriverManager.getConnection(url, VeilTestResource.USER, VeilTestResource.PASSWORD);
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*), current_user FROM customers")) {
-            rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1000);
+        try (Connection c = pg(VeilTestResource.USER, VeilTestResource.PASSWORD, "require")) {
+            assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
         }
+    }
+
+    @Test
+    void mysqlClientsGoThroughTheNativeExecutable() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", VeilTestResource.USER);
+        p.setProperty("password", VeilTestResource.PASSWORD);
+        try (Connection c = DriverManager.getConnection(VeilTestResource.veilMysqlUrl("shop", "allowPublicKeyRetrieval=true"), p)) {
+            assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
+        }
+    }
+
+    @Test
+    void anAccessTokenLogsInAndTheAnalystSeesMaskedEmails() throws Exception {
+        // Discovery, the JWKS and introspection are fetched by the executable itself: this failed with
+        // NoClassDefFoundError (java.net.http) before issue 16.
+        try (Connection c = pg(ANALYST, VeilTestResource.idp().token(ANALYST, "analysts"), "disable")) {
+            String email = one(c, "SELECT email FROM customers ORDER BY id LIMIT 1");
+            assertThat(email).matches("x+@.+");
+        }
+        JsonNode started = AuditTrail.ofTestVeil().await(r -> r.path("type").asText().equals("session.started")
+                && r.path("identity").path("name").asText().equals(ANALYST), 1).get(0);
+        assertThat(started.path("identity").path("source").asText()).isEqualTo("oidc_token");
+        assertThat(started.path("identity").path("roles").toString()).isEqualTo("[\"analyst\"]");
+    }
+
+    @Test
+    void theDeleteWithoutWhereGuardrailRefusesAnEngineer() throws Exception {
+        try (Connection c = pg(VeilTestResource.WRITER, VeilTestResource.WRITER_PASSWORD, "disable")) {
+            SQLException refused = catchThrowableOfType(() -> {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("DELETE FROM orders");
+                }
+            }, SQLException.class);
+            assertThat((Throwable) refused).as("refused").isNotNull();
+            assertThat(refused.getSQLState()).isEqualTo("42501");
+            // the connection stays usable
+            assertThat(one(c, "SELECT count(*) > 0 FROM orders")).isEqualTo("t");
+        }
+        JsonNode denied = AuditTrail.ofTestVeil().await(r -> r.path("type").asText().equals("statement.decided")
+                && r.path("decision").path("rule").asText().equals("guardrail.delete-without-where"), 1).get(0);
+        assertThat(denied.path("decision").path("verdict").asText()).isEqualTo("deny");
+    }
+
+    @Test
+    void theAuditChainTheExecutableWroteVerifies() throws Exception {
+        try (Connection c = pg(VeilTestResource.USER, VeilTestResource.PASSWORD, "disable")) {
+            one(c, "SELECT 'audit me'");
+        }
+        AuditTrail.ofTestVeil().await(r -> r.path("statement").asText().startsWith("SELECT ?"), 1);
+        AuditVerifier.Result r = new AuditVerifier().verify(VeilTestResource.auditDirectory(), List.of(), false);
+        assertThat(r.records()).isPositive();
+        assertThat(r.findings()).isEmpty();
+    }
+
+    @Test
+    void demoModeStopsWithAMessageNamingTheWayOut() throws Exception {
+        Path work = Files.createTempDirectory("veil-native-demo");
+        List<String> command = new ArrayList<>(List.of(System.getProperty("native.image.path"), "-Dveil.demo.mode=on",
+                "-Dveil.audit.file.directory=" + work.resolve("audit")));
+        for (String port : List.of("veil.pg.port", "veil.mysql.port", "quarkus.http.port", "veil.demo.postgres-port",
+                "veil.demo.mariadb-port")) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                command.add("-D" + port + "=" + s.getLocalPort());
+            }
+        }
+        Path log = work.resolve("out.log");
+        Process veil = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertThat(veil.waitFor(60, TimeUnit.SECONDS)).as("the executable stopped").isTrue();
+        } finally {
+            veil.destroyForcibly();
+        }
+        assertThat(veil.exitValue()).isNotZero();
+        assertThat(Files.readString(log)).contains("native executable does not carry").contains("make run")
+                .contains("veil.upstreams");
     }
 }

@@ -80,6 +80,14 @@ public class DemoMode {
 
     /** Both servers start side by side (each spends most of its start-up waiting on its own processes). */
     public void start() throws Exception {
+        // What org.graalvm.nativeimage.ImageInfo.inImageRuntimeCode() reads (that API is not on the compile class path).
+        if ("runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+            // The embedded servers are unpacked from class-path resources of their binaries jars, which a native
+            // executable does not carry: say so instead of failing deep inside the unpacking.
+            throw new IllegalStateException("demo mode (no upstream configured, or veil.demo.mode=on) needs the "
+                    + "embedded PostgreSQL and MariaDB binaries, which the native executable does not carry: run the "
+                    + "JVM build for the demo (make run), or configure upstreams (veil.upstreams.*) for this executable");
+        }
         long t0 = System.nanoTime();
         CompletableFuture<DemoMariaDb> mariadbStart = config.mysql().enabled()
                 ? CompletableFuture.supplyAsync(this::startMariaDb, runnable -> {
