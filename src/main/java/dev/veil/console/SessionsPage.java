@@ -27,7 +27,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -92,7 +91,9 @@ public class SessionsPage {
     }
 
     private Row row(Session s) {
-        String wire = upstreams.find(s.upstream()).map(UpstreamSettings::kind).map(k -> k.toLowerCase(Locale.ROOT)).orElse("");
+        // The wire is the upstream's protocol: every kind but postgresql (mysql, mariadb) speaks MySQL's.
+        String wire = upstreams.find(s.upstream()).map(UpstreamSettings::kind)
+                .map(k -> k.equalsIgnoreCase("postgresql") ? "postgresql" : "mysql").orElse("");
         String statement = s.lastStatement();
         if (statement != null && statement.length() > STATEMENT_SHOWN) {
             statement = statement.substring(0, STATEMENT_SHOWN) + "…";

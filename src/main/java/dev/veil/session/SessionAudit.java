@@ -135,7 +135,7 @@ public final class SessionAudit {
         return r;
     }
 
-    /** Fingerprints and serialises (on any thread: it reads nothing the session changes). */
+    /** Fingerprints and serialises (on any thread: it reads nothing the session changes; the text it notes is volatile). */
     private Prepared prepare(Draft d, LiteralRedactor.Redacted redacted) {
         String text = auditor.redactLiterals ? redacted.text() : d.sql();
         session.noteStatement(text);

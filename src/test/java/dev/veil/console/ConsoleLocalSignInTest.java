@@ -18,7 +18,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -130,6 +136,46 @@ class ConsoleLocalSignInTest {
         assertThat(terminate.statusCode()).isEqualTo(403);
         assertThat(terminate.body()).contains("This action needs the admin role; watcher has read-only (auditor) access.");
         assertThat(get(http, console + "/catalog").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void terminatingAMySqlSessionEndsItsRunningStatementWithError1927() throws Exception {
+        HttpClient http = browser();
+        assertThat(signIn(http, VeilTestResource.ADMIN_USER, VeilTestResource.ADMIN_PASSWORD).statusCode()).isEqualTo(303);
+        Connection victim = DriverManager.getConnection(VeilTestResource.veilMariadbUrl("shop", ""), VeilTestResource.USER,
+                VeilTestResource.PASSWORD);
+        CompletableFuture<SQLException> outcome = CompletableFuture.supplyAsync(() -> {
+            try (Statement st = victim.createStatement()) {
+                st.executeQuery("SELECT SLEEP(30.5)");
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        });
+        try {
+            Pattern row = Pattern.compile("<tr id=\"session-(\\d+)\">(?:(?!</tr>).)*SLEEP", Pattern.DOTALL);
+            String id = null;
+            String page = "";
+            for (int attempt = 0; attempt < 120 && id == null; attempt++) {
+                page = get(http, console + "/sessions").body();
+                Matcher m = row.matcher(page);
+                if (m.find()) {
+                    id = m.group(1);
+                } else {
+                    Thread.sleep(250);
+                }
+            }
+            assertThat(id).as("the MySQL session running SLEEP is listed in %s", page).isNotNull();
+            assertThat(page).contains("mysql");
+            HttpResponse<String> done = post(http, console + "/sessions/" + id + "/terminate", "csrf=" + enc(csrf(page)));
+            assertThat(done.statusCode()).isEqualTo(303);
+            SQLException e = outcome.get(20, TimeUnit.SECONDS);
+            assertThat(e == null ? 0 : e.getErrorCode()).as("the client is told: ER_CONNECTION_KILLED").isEqualTo(1927);
+            assertThat(e.getMessage()).contains("terminating connection due to administrator command",
+                    VeilTestResource.ADMIN_USER + " ended this session from the Veil console");
+        } finally {
+            victim.close();
+        }
     }
 
     private HttpResponse<String> signIn(HttpClient http, String user, String password) throws Exception {
