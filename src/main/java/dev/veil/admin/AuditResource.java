@@ -70,7 +70,8 @@ public class AuditResource {
                            @QueryParam("rule") String rule, @QueryParam("type") String type,
                            @QueryParam("limit") Integer limit, @QueryParam("order") String order,
                            @QueryParam("afterSeq") String afterSeq, @QueryParam("beforeSeq") String beforeSeq,
-                           @QueryParam("source") String source, @QueryParam("stream") String stream) throws Exception {
+                           @QueryParam("source") String source, @QueryParam("stream") String stream,
+                           @QueryParam("kind") String kind) throws Exception {
         Optional<Identity> who = credentials.authenticate(authorization, http);
         if (who.isEmpty()) {
             return Response.status(401).header("WWW-Authenticate", "Basic realm=\"veil\", charset=\"UTF-8\"")
@@ -83,7 +84,7 @@ public class AuditResource {
         try {
             q = new AuditQuery(identity, instant(from), instant(to), relation, tag, decision, rule, type,
                     Math.min(limit == null ? 100 : Math.max(limit, 1), 10_000), order(order), seq("afterSeq", afterSeq),
-                    seq("beforeSeq", beforeSeq));
+                    seq("beforeSeq", beforeSeq), kind);
         } catch (RuntimeException e) {
             return Response.status(400).entity(Map.of("error", "bad parameter: " + e.getMessage())).build();
         }

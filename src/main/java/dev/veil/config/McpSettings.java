@@ -19,9 +19,11 @@ public interface McpSettings {
     /** The resource URL published in the protected-resource metadata; unset: taken from the request's host. */
     Optional<String> resource();
 
-    /** The database run_read_query and the catalog tools use when the call names none. */
-    @WithDefault("postgres")
-    String defaultDatabase();
+    /**
+     * The database (or upstream/database) the tools use when a call names none. Unset: the PostgreSQL listener's
+     * default upstream and its own database.
+     */
+    Optional<String> defaultDatabase();
 
     /** Rows a query result holds at most; the rest is cut and the result says truncated. */
     @WithDefault("500")

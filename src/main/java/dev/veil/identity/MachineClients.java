@@ -51,6 +51,7 @@ public class MachineClients {
         }
         return id.as(c.kind(), new Identity.Machine(client, c.owner(), actor, c.allowWrites(), c.statementsPerMinute()));
     }
+
     /** The client a session's secret came from: a token's client_id / azp when it is a client's own token, or an account's name. */
     private static String clientOf(Identity id) {
         if (id.source() == Identity.Source.OIDC_TOKEN) {

@@ -6,6 +6,7 @@ import dev.veil.identity.AuthenticationFailure;
 import dev.veil.identity.AuthenticationFailure.Reason;
 import dev.veil.identity.Authenticator;
 import dev.veil.identity.Identity;
+import dev.veil.identity.oidc.TokenClaims;
 import dev.veil.identity.oidc.UnverifiedJwt;
 
 import java.util.Collection;
@@ -35,9 +36,9 @@ final class McpAuthentication {
     String userOf(String bearer) {
         if (UnverifiedJwt.looksLikeJwt(bearer)) {
             Map<String, Object> claims = claims(bearer);
-            Object client = claims.get("client_id");
-            if (client instanceof String c && claims.get("email") == null) {
-                return c;
+            String client = TokenClaims.serviceClient(claims);
+            if (client != null) {
+                return client;
             }
             for (String claim : List.of("email", "preferred_username", "sub")) {
                 if (claims.get(claim) instanceof String s) {

@@ -143,7 +143,8 @@ public class McpEndpoint {
             return true;
         }
         try {
-            return URI.create(origin).getRawAuthority() != null && URI.create(origin).getRawAuthority().equals(request.authority().toString());
+            String authority = URI.create(origin).getRawAuthority();
+            return authority != null && request.authority() != null && authority.equals(request.authority().toString());
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -159,8 +160,7 @@ public class McpEndpoint {
     private void dispatch(RoutingContext rc, McpCaller caller) {
         JsonObject message;
         try {
-            Object parsed = rc.body().asJsonObject();
-            message = (JsonObject) parsed;
+            message = rc.body().asJsonObject();
         } catch (DecodeException | ClassCastException e) {
             reply(rc, 400, rpcError(null, -32700, "the body is not one JSON-RPC message (a JSON object)"));
             return;

@@ -57,7 +57,7 @@ final class McpTools {
 
     JsonArray list() {
         JsonObject database = new JsonObject().put("type", "string").put("description",
-                "database, or upstream/database; default: " + config.mcp().defaultDatabase());
+                "database, or upstream/database; default: " + config.mcp().defaultDatabase().orElse("the default upstream's"));
         JsonObject sql = new JsonObject().put("type", "string").put("description", "one SQL statement");
         return new JsonArray()
                 .add(tool("list_databases", "PostgreSQL databases Veil fronts (upstream and database names).", new JsonObject()))
@@ -86,7 +86,7 @@ final class McpTools {
 
     /** The tools/call result: a tool's failure is a result with isError, not a JSON-RPC error (the agent reads it). */
     Future<JsonObject> call(McpCaller caller, String name, JsonObject args) {
-        String database = args.getString("database", config.mcp().defaultDatabase());
+        String database = args.getString("database", config.mcp().defaultDatabase().orElse(null));
         try {
             switch (name) {
                 case "list_databases":
@@ -99,7 +99,7 @@ final class McpTools {
                             .otherwise(McpTools::failure);
                 }
                 case "run_read_query":
-                    return wire.run(caller, database, name, required(args, "sql"))
+                    return wire.run(caller, wireDatabase(database), name, required(args, "sql"))
                             .map(McpTools::queryResult)
                             .otherwise(McpTools::queryFailure);
                 case "propose_change":
@@ -143,7 +143,19 @@ final class McpTools {
                 out.add(new JsonObject().put("upstream", e.upstream()).put("database", e.database()).put("name", n));
             }
         }
-        return new JsonObject().put("databases", out).put("default", config.mcp().defaultDatabase());
+        return new JsonObject().put("databases", out).put("default", wireDatabase(config.mcp().defaultDatabase().orElse(null)));
+    }
+
+    /** The database name a query's session asks the listener for: as given, or the default upstream's own. */
+    private String wireDatabase(String database) {
+        if (database != null && !database.isBlank()) {
+            return database;
+        }
+        AdminUpstreams.Choice choice = AdminUpstreams.choose(upstreams, config, Dialect.POSTGRESQL, null);
+        if (choice.upstream().isEmpty()) {
+            throw new IllegalArgumentException("no default PostgreSQL upstream: name a database (list_databases names them)");
+        }
+        return choice.upstream().get().name() + "/" + choice.database();
     }
 
     /** The catalog of a database as the admin API shows it: relations, columns and effective tags. */
@@ -192,7 +204,7 @@ final class McpTools {
     private void record(McpCaller caller, String tool, String database, boolean ok) {
         Identity id = caller.identity();
         Map<String, String> detail = new LinkedHashMap<>();
-        detail.put("database", database);
+        detail.put("database", database == null ? "(default)" : database);
         detail.put("kind", id.kind().label());
         if (id.machine() != null && id.machine().clientId() != null) {
             detail.put("clientId", id.machine().clientId());

@@ -52,8 +52,25 @@ public final class TokenClaims {
      * the client in client_id (RFC 9068) or azp, with no person behind them.
      */
     public static boolean isServiceTokenOf(VerifiedToken token, String user) {
-        String clientId = token.stringClaim("client_id");
-        return clientId != null && clientId.equals(user) && token.stringClaim("email") == null;
+        String clientId = serviceClient(token.claims());
+        return clientId != null && clientId.equals(user);
+    }
+
+    /**
+     * The client a client-credentials token belongs to, or null for a person's token: client_id (RFC 9068); else
+     * azp when the token names no person. Keycloak leaves client_id out unless the client has its service_account
+     * scope, and names the subject service-account-&lt;client&gt;.
+     */
+    public static String serviceClient(Map<String, Object> claims) {
+        if (claims.get("email") != null) {
+            return null;
+        }
+        if (claims.get("client_id") instanceof String clientId) {
+            return clientId;
+        }
+        Object azp = claims.get("azp");
+        Object username = claims.get("preferred_username");
+        return azp instanceof String a && ("service-account-" + a).equals(username) ? a : null;
     }
 
     /** Veil roles from the roles claim: through the role map when one is configured, else the names themselves. */

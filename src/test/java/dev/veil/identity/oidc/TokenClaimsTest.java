@@ -51,4 +51,13 @@ class TokenClaimsTest {
                 .containsEntry("admin", true).containsEntry("list", List.of(1L, "x"))
                 .containsEntry("realm_access", Map.of("roles", List.of("r1"))).doesNotContainKey("nothing");
     }
+
+    @Test
+    void aClientCredentialsTokenNamesItsClientWithOrWithoutClientId() {
+        assertThat(TokenClaims.serviceClient(Map.of("client_id", "bot", "azp", "bot"))).isEqualTo("bot");
+        // Keycloak without the service_account scope: no client_id, the subject is its service-account user
+        assertThat(TokenClaims.serviceClient(Map.of("azp", "bot", "preferred_username", "service-account-bot"))).isEqualTo("bot");
+        assertThat(TokenClaims.serviceClient(Map.of("azp", "veil-cli", "preferred_username", "alice"))).isNull();
+        assertThat(TokenClaims.serviceClient(Map.of("client_id", "bot", "email", "alice@example.com"))).isNull();
+    }
 }
