@@ -56,6 +56,11 @@ final class PgResultMask {
         this.copy = copy;
     }
 
+    /** Whether rows of the answer may be rewritten or withheld (not only errors scrubbed). */
+    boolean rewritesRows() {
+        return rewriter != ResultRewriter.NONE;
+    }
+
     /** What Veil sends upstream before the statement (the copy's Describe), in the same write; empty for nothing. */
     List<PgFrame> sentFirst() {
         return copy == null ? List.of() : copy.describeFirst();
