@@ -1,6 +1,8 @@
 package dev.veil.frontend;
 
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Server errors and notices that echo values, scrubbed for a statement whose results are masked: a value that
@@ -8,7 +10,9 @@ import java.util.Map;
  * message between double quotes ({@code invalid input syntax for type integer: "123-45-6789"}) and in DETAIL
  * ({@code Key (email)=(a@b.c) already exists.}); WHERE and the internal query can quote the statement's values.
  * MySQL quotes them with single quotes ({@code Duplicate entry 'a@b.c' for key 'email'},
- * {@code Truncated incorrect DOUBLE value: '…'}). Every quoted part becomes {@code ***}; SQLSTATE and errno stay.
+ * {@code Truncated incorrect DOUBLE value: '…'}). Every quoted part becomes {@code ***}, but for the statement's own
+ * relation and column names ({@code keep}, lower case, from its analysis: {@code null value in column "email" of
+ * relation "customers"}); SQLSTATE and errno stay. A constraint or index name is not in the analysis and is hidden.
  */
 public final class MaskedErrors {
     public static final String HIDDEN = "***";
@@ -21,23 +25,37 @@ public final class MaskedErrors {
      * internal query (q) dropped, the message (M) with its double-quoted parts hidden.
      */
     public static void scrubPostgres(Map<Character, String> fields) {
+        scrubPostgres(fields, Set.of());
+    }
+
+    /** As {@link #scrubPostgres(Map)}, keeping the quoted parts that are one of {@code keep}. */
+    public static void scrubPostgres(Map<Character, String> fields, Set<String> keep) {
         fields.remove('D');
         fields.remove('W');
         fields.remove('q');
         fields.remove('p');
         String message = fields.get('M');
         if (message != null) {
-            fields.put('M', hideQuoted(message, '"'));
+            fields.put('M', hideQuoted(message, '"', keep));
         }
     }
 
     /** A MySQL ERR message with its single-quoted parts hidden. */
     public static String scrubMySql(String message) {
-        return hideQuoted(message, '\'');
+        return scrubMySql(message, Set.of());
+    }
+
+    /** As {@link #scrubMySql(String)}, keeping the quoted parts that are one of {@code keep}. */
+    public static String scrubMySql(String message, Set<String> keep) {
+        return hideQuoted(message, '\'', keep);
     }
 
     /** Every {@code quote}-delimited part of {@code text} as {@code quote***quote}; an unclosed quote hides the rest. */
     static String hideQuoted(String text, char quote) {
+        return hideQuoted(text, quote, Set.of());
+    }
+
+    static String hideQuoted(String text, char quote, Set<String> keep) {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
@@ -46,12 +64,13 @@ public final class MaskedErrors {
                 out.append(text, i, text.length());
                 break;
             }
-            out.append(text, i, open + 1).append(HIDDEN).append(quote);
             int close = text.indexOf(quote, open + 1);
             // A doubled quote inside the value ('it''s') continues the value.
             while (close >= 0 && close + 1 < text.length() && text.charAt(close + 1) == quote) {
                 close = text.indexOf(quote, close + 2);
             }
+            boolean kept = close >= 0 && keep.contains(text.substring(open + 1, close).toLowerCase(Locale.ROOT));
+            out.append(text, i, open + 1).append(kept ? text.substring(open + 1, close) : HIDDEN).append(quote);
             if (close < 0) {
                 break;
             }

@@ -13,9 +13,13 @@ import dev.veil.analysis.text.TokenKind;
 import dev.veil.error.ErrorCode;
 import dev.veil.masking.Masker;
 
+import dev.veil.analysis.RelationAccess;
+
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns a mask rule's directives into the {@link MaskingPlan} of one statement, or refuses the statement. Output
@@ -49,7 +53,7 @@ final class MaskPlanner {
                 && (command.get(0).equals("FETCH") || command.get(0).equals("MOVE"))) {
             String cursor = cursor(facts.sql());
             if (cursor != null) {
-                return allow(rule, new MaskingPlan(List.of(), directives, -1, cursor));
+                return allow(rule, new MaskingPlan(List.of(), directives, -1, cursor, List.of(), identifiers(a)));
             }
         }
         MaskTags masked = new MaskTags(a, tags, directives);
@@ -105,7 +109,26 @@ final class MaskPlanner {
                     + "data masked for you; it is refused (fail closed). Run the query itself, or use a role that sees the data");
         }
         int width = columns.isEmpty() ? -1 : a.columns().size();
-        return allow(rule, new MaskingPlan(columns, directives, width, null, inference.probes()));
+        return allow(rule, new MaskingPlan(columns, directives, width, null, inference.probes(), identifiers(a)));
+    }
+
+    /** The statement's relation and column names, lower case: a scrubbed error keeps them ({@link MaskingPlan#identifiers}). */
+    static Set<String> identifiers(Analysis a) {
+        Set<String> names = new HashSet<>();
+        for (RelationAccess r : a.relations()) {
+            names.add(r.relation());
+        }
+        for (OutputColumn c : a.columns()) {
+            names.add(c.name());
+            if (c.lineage() instanceof Lineage.Known k) {
+                k.origins().forEach(o -> names.add(o.column().column()));
+            }
+        }
+        a.writes().forEach(w -> names.add(w.column().column()));
+        a.uses().forEach(u -> names.add(u.column().column()));
+        Set<String> lower = new HashSet<>();
+        names.stream().filter(n -> n != null && !n.isEmpty()).forEach(n -> lower.add(n.toLowerCase(Locale.ROOT)));
+        return lower;
     }
 
     /**

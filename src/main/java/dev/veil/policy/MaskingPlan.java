@@ -4,6 +4,7 @@ import dev.veil.masking.Masker;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Which output columns of a statement's result are masked, and how: the contract between the decision (which
@@ -23,16 +24,25 @@ import java.util.Locale;
  *       groups or orders on as the directives' {@code filter} allows: each such statement counts against the
  *       identity's probing budget (policy {@code masking.probing-budget}). Not about the result: a plan with
  *       only probes is still {@link #isEmpty()} for the relays.</li>
+ *   <li>{@code identifiers}: the statement's own relation and column names (lower case), from its analysis: the
+ *       quoted parts of a server error that are one of them stay when the error is scrubbed (they say nothing the
+ *       client did not write), every other quoted part is hidden.</li>
  * </ul>
  */
 public record MaskingPlan(List<ColumnMask> columns, List<Directive> directives, int resultColumns, String cursor,
-                          List<String> probes) {
+                          List<String> probes, Set<String> identifiers) {
     public static final MaskingPlan NONE = new MaskingPlan(List.of(), List.of(), -1, null);
 
     public MaskingPlan {
         columns = List.copyOf(columns);
         directives = List.copyOf(directives);
         probes = List.copyOf(probes);
+        identifiers = Set.copyOf(identifiers);
+    }
+
+    public MaskingPlan(List<ColumnMask> columns, List<Directive> directives, int resultColumns, String cursor,
+                       List<String> probes) {
+        this(columns, directives, resultColumns, cursor, probes, Set.of());
     }
 
     public MaskingPlan(List<ColumnMask> columns, List<Directive> directives, int resultColumns, String cursor) {

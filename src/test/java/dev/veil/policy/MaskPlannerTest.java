@@ -119,6 +119,13 @@ class MaskPlannerTest {
     }
 
     @Test
+    void thePlanNamesTheStatementsOwnRelationsAndColumnsForErrorScrubbing() {
+        MaskingPlan plan = pg("SELECT id, upper(email) AS shout FROM customers WHERE city = 'x'");
+        assertThat(plan.identifiers()).contains("customers", "id", "email", "shout", "city")
+                .doesNotContain("x", "orders");
+    }
+
+    @Test
     void aStatementReadingNothingMaskedHasNoMaskedColumnsAndNoWidth() {
         MaskingPlan plan = pg("SELECT id, status, amount FROM orders");
         assertThat(plan.columns()).isEmpty();

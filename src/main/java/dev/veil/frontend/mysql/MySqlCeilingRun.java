@@ -18,6 +18,7 @@ import dev.veil.upstream.MySqlServerConnection;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,11 +61,12 @@ final class MySqlCeilingRun {
     private final RowCeiling ceiling;
     private final StatementRecord record;
     private final int replySeq;
-    private final boolean scrub;
+    /** The statement's own names, kept in scrubbed messages; null: nothing is scrubbed (no masking rule). */
+    private final Set<String> scrub;
     private boolean autocommit;
 
     MySqlCeilingRun(MySqlServerConnection server, Client client, ClientOutput out, int clientCaps, RowCeiling ceiling,
-                    StatementRecord record, int replySeq, boolean scrub) {
+                    StatementRecord record, int replySeq, Set<String> scrub) {
         this.server = server;
         this.client = client;
         this.out = out;
@@ -77,11 +79,11 @@ final class MySqlCeilingRun {
 
     /** A server message as the client may see it. */
     private String shown(String message) {
-        return scrub && message != null ? MaskedErrors.scrubMySql(message) : message;
+        return scrub != null && message != null ? MaskedErrors.scrubMySql(message, scrub) : message;
     }
 
     private Buffer shown(ErrPacket err) {
-        ErrPacket sent = scrub ? new ErrPacket(err.errorCode(), err.sqlState(), shown(err.message())) : err;
+        ErrPacket sent = scrub != null ? new ErrPacket(err.errorCode(), err.sqlState(), shown(err.message())) : err;
         return Packets.frame(replySeq, sent.encode());
     }
 

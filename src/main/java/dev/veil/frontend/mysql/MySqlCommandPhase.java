@@ -223,7 +223,8 @@ final class MySqlCommandPhase {
             public void fail(VeilException e, int sequenceId) {
                 connection.fail(e, sequenceId);
             }
-        }, out, clientCaps, decided.ceiling(), decided.ticket(), (cmd.lastSeq() + 1) & 0xFF, !decided.masking().isEmpty());
+        }, out, clientCaps, decided.ceiling(), decided.ticket(), (cmd.lastSeq() + 1) & 0xFF,
+                decided.masking().isEmpty() ? null : decided.masking().identifiers());
         run.run(cmd.payload(), verdict.shape()).onComplete(ar -> {
             admitting = false;
             if (ar.failed()) {

@@ -161,9 +161,10 @@ final class MySqlResultRelay extends ResultRelay {
                 send(Packets.frame((buf.getUnsignedByte(start + 3) + renumber) & 0xFF, err.encode()));
                 return;
             }
-            if (error && rewriter() instanceof MaskingRewriter) {
+            if (error && rewriter() instanceof MaskingRewriter masking) {
                 ErrPacket err = ErrPacket.decode(buf.slice(start + 4, end), true);
-                ErrPacket scrubbed = new ErrPacket(err.errorCode(), err.sqlState(), MaskedErrors.scrubMySql(err.message()));
+                ErrPacket scrubbed = new ErrPacket(err.errorCode(), err.sqlState(),
+                        MaskedErrors.scrubMySql(err.message(), masking.plan().identifiers()));
                 send(Packets.frame((buf.getUnsignedByte(start + 3) + renumber) & 0xFF, scrubbed.encode()));
                 return;
             }

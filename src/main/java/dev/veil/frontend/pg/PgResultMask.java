@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +36,8 @@ final class PgResultMask {
     private final Supplier<List<ResultColumn>> portalColumns;
     /** A simple query's COPY … TO STDOUT, masked row by row; null for any other statement. */
     private final PgCopyMask copy;
+    /** The statement's own names, kept in scrubbed errors. */
+    private Set<String> keep = Set.of();
     private boolean announced;
     private boolean copying;
     /** Result sets of a simple query so far: the plan describes one statement's result. */
@@ -56,6 +59,17 @@ final class PgResultMask {
         this.copy = copy;
     }
 
+    /** Keeps the statement's own relation and column names ({@code MaskingPlan.identifiers}) in scrubbed errors. */
+    PgResultMask keeping(Set<String> names) {
+        keep = names;
+        return this;
+    }
+
+    /** Whether rows of the answer may be rewritten or withheld (not only errors scrubbed). */
+    boolean rewritesRows() {
+        return rewriter != ResultRewriter.NONE;
+    }
+
     /** What Veil sends upstream before the statement (the copy's Describe), in the same write; empty for nothing. */
     List<PgFrame> sentFirst() {
         return copy == null ? List.of() : copy.describeFirst();
@@ -72,7 +86,7 @@ final class PgResultMask {
         char t = frame.typeChar();
         if (copy != null && (t == 'H' || copy.copying() && t != 'N')) {
             Buffer out = copy.rewrite(frame);
-            return t == 'E' && scrub ? scrubbed(frame) : out;
+            return t == 'E' && scrub ? scrubbed(frame, keep) : out;
         }
         switch (frame.typeChar()) {
             case 'T' -> {
@@ -116,7 +130,7 @@ final class PgResultMask {
                     announced = false;
                     rewriter.complete(true);
                 }
-                return scrub ? scrubbed(frame) : null;
+                return scrub ? scrubbed(frame, keep) : null;
             }
             default -> {
                 return null;
@@ -153,9 +167,9 @@ final class PgResultMask {
                 + "withheld. Send the COPY as a simple query (psql's \\copy, pgjdbc's CopyManager do), or use SELECT");
     }
 
-    private static Buffer scrubbed(PgFrame frame) {
+    private static Buffer scrubbed(PgFrame frame, Set<String> keep) {
         Map<Character, String> fields = new LinkedHashMap<>(ErrorResponse.decode(frame).fields());
-        MaskedErrors.scrubPostgres(fields);
+        MaskedErrors.scrubPostgres(fields, keep);
         Buffer encoded = new ErrorResponse(fields).encode();
         encoded.setByte(0, frame.type()); // a NoticeResponse has the same layout
         return encoded;

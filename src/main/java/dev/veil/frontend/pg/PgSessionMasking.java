@@ -55,7 +55,8 @@ final class PgSessionMasking {
         }
         ResultRewriter rewriter = rewriter(plan, sql);
         PgCopyStatement copy = rewriter == ResultRewriter.NONE || !mentionsCopy(sql) ? null : PgCopyStatement.parse(sql);
-        return new PgResultMask(rewriter, true, null, copy == null ? null : new PgCopyMask(copy, rewriter));
+        return new PgResultMask(rewriter, true, null, copy == null ? null : new PgCopyMask(copy, rewriter))
+                .keeping(plan.identifiers());
     }
 
     /** A cheap test before the copy statement is read: most masked queries are not one. */
@@ -77,7 +78,8 @@ final class PgSessionMasking {
             closing(sql);
             return null;
         }
-        return new PgResultMask(rewriter(plan, sql), true, portal == null ? () -> null : portal::columns);
+        return new PgResultMask(rewriter(plan, sql), true, portal == null ? () -> null : portal::columns)
+                .keeping(plan.identifiers());
     }
 
     /**

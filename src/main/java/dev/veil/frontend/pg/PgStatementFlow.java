@@ -77,6 +77,7 @@ final class PgStatementFlow {
     private final ArrayDeque<PgOwed> owed = new ArrayDeque<>();
     private final ArrayDeque<PgFrame> held = new ArrayDeque<>();
     private static final int HELD_FRAMES_BEFORE_PAUSE = 256;
+    private static final Buffer NOTHING = Buffer.buffer(0);
     private boolean waiting;
     private boolean paused;
     private boolean skipUntilSync;
@@ -90,6 +91,20 @@ final class PgStatementFlow {
     private final PgBatchState batch = new PgBatchState();
     /** Set from a Sync sent inside Veil's own transaction until that transaction is ended after the Sync. */
     private PgVeilsCommit veilsCommit;
+    /**
+     * The client's Sync, held while an Execute whose rows Veil masks is still owed in its batch (a Flush went in its
+     * place): should that result be withheld, Veil makes the batch fail before the Sync ({@link #withheldInBatch}).
+     */
+    private PgFrame heldSync;
+    /**
+     * A masked Execute's result was withheld (42501 in its place) in the batch now being answered: as after an error,
+     * the rest of the batch's answers up to its ReadyForQuery are dropped and the client's messages up to its Sync
+     * are not sent; before the Sync, Veil's failing Parse puts the server in the same state, so the batch's implicit
+     * transaction is rolled back (or the client's transaction is aborted) as an error there would.
+     */
+    private boolean withheldInBatch;
+    /** Veil's statement that fails on purpose (a syntax error): its name never collides with a client's. */
+    private static final String WITHHELD_NAME = "veil_withheld";
 
     PgStatementFlow(Relay relay, StatementPipeline pipeline, boolean recordParameters, PgSessionMasking masking) {
         this.relay = relay;
@@ -125,6 +140,9 @@ final class PgStatementFlow {
                 return;
             }
             skipUntilSync = false;
+        }
+        if (t == 'S' && holdSync(frame)) {
+            return;
         }
         if (t != 'Q' && t != 'F') {
             batch.sent(frame); // a Query or FunctionCall counts once it goes upstream (a refused one does not)
@@ -166,6 +184,9 @@ final class PgStatementFlow {
                 }
             }
             case 'S' -> {
+                if (withheldInBatch) {
+                    relay.forward(failingParse());
+                }
                 forward(frame, Kind.SYNC, null, null);
                 owed.peekLast().errorBeforeReady = refusalBeforeSync;
                 refusalBeforeSync = null;
@@ -299,6 +320,48 @@ final class PgStatementFlow {
             owed.add(new PgOwed(Kind.REPLY, null, null, error));
             sendOwedReplies();
         }
+    }
+
+    // ---- a withheld result in an extended batch ------------------------------------------------------------
+
+    /** Holds the Sync while a masked Execute is owed; a Flush asks the server for the answers meanwhile. */
+    private boolean holdSync(PgFrame sync) {
+        if (!maskedExecuteOwed()) {
+            return false;
+        }
+        heldSync = PgFrame.of(sync.bytes().copy());
+        waiting = true;
+        relay.forward(PgExecuteCeiling.flush());
+        relay.flushToServer();
+        return true;
+    }
+
+    private boolean maskedExecuteOwed() {
+        for (PgOwed p : owed) {
+            if (p.kind == Kind.EXECUTE && p.mask != null && p.mask.rewritesRows()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The held Sync goes once no masked Execute is owed any more (after Veil's failing Parse if one was withheld). */
+    private void releaseSync() {
+        if (heldSync == null || maskedExecuteOwed()) {
+            return;
+        }
+        PgFrame sync = heldSync;
+        heldSync = null;
+        waiting = false;
+        handle(sync);
+        drainHeld();
+    }
+
+    /** A Parse the server refuses (syntax error): the batch fails there, and the server skips the rest up to Sync. */
+    private static PgFrame failingParse() {
+        Buffer body = Buffer.buffer().appendString(WITHHELD_NAME).appendByte((byte) 0)
+                .appendString("VEIL WITHHELD A RESULT OF THIS BATCH").appendByte((byte) 0).appendShort((short) 0);
+        return PgFrame.of(Buffer.buffer().appendByte((byte) 'P').appendInt(4 + body.length()).appendBuffer(body));
     }
 
     // ---- affected-rows ceiling -----------------------------------------------------------------------
@@ -456,8 +519,22 @@ final class PgStatementFlow {
 
     /** What a server frame becomes for the client: the answer it belongs to (the oldest owed) masks it or not. */
     Buffer rewrite(PgFrame frame) {
+        if (withheldInBatch) {
+            if (frame.type() != ReadyForQuery.TYPE) {
+                return NOTHING; // skipped, as after an error: the client has the refusal already
+            }
+            withheldInBatch = false;
+            masking.rewrite(frame, null, false);
+            return null;
+        }
         PgOwed head = owed.peek();
-        return masking.rewrite(frame, head == null ? null : head.mask, head != null && head.kind == Kind.QUERY);
+        Buffer out = masking.rewrite(frame, head == null ? null : head.mask, head != null && head.kind == Kind.QUERY);
+        if (head != null && head.kind == Kind.EXECUTE && (frame.type() == 'C' || frame.type() == 's') && out != null
+                && out.length() > 0 && out.getByte(0) == ErrorResponse.TYPE) {
+            withheldInBatch = true;
+            skipUntilSync = true; // what the client sends from now on up to its Sync does not run
+        }
+        return out;
     }
 
     /** Called before a server frame is relayed: a refusal owed before a Sync's ReadyForQuery goes out now. */
@@ -573,6 +650,7 @@ final class PgStatementFlow {
         }
         sendOwedReplies();
         startCounting();
+        releaseSync();
     }
 
     private void onReadyForQuery(char status) {
