@@ -50,6 +50,9 @@ public interface VeilConfig {
     /** Dynamic masking of results (docs/masking.md). */
     MaskingSettings masking();
 
+    /** Statements held for a human approval: the requests' database, waits, links (docs/approvals.md). */
+    ApprovalSettings approvals();
+
     interface MaskingSettings {
         /**
          * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same

@@ -34,6 +34,8 @@ public class DemoMode {
             new String[]{"analyst", "analyst-demo", "analyst"});
 
     public static final String POSTGRES_UPSTREAM = "demo";
+    /** The database of the embedded PostgreSQL that holds the approval requests (admin/ApprovalBeans). */
+    public static final String CONTROL_DATABASE = "veil_control";
     public static final String MARIADB_UPSTREAM = "demo-mariadb";
 
     private final VeilConfig config;
@@ -96,6 +98,7 @@ public class DemoMode {
             stop();
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+        postgres.createDatabase(CONTROL_DATABASE);
         upstreams.register(postgresUpstream(postgres.host(), postgres.port()));
         if (mariadb != null) {
             LOG.infof("demo MariaDB with the shop database on %s:%d (%d ms after demo start)", mariadb.host(),
