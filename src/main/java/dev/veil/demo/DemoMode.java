@@ -31,7 +31,8 @@ public class DemoMode {
     public static final List<String[]> ACCOUNTS = List.of(
             new String[]{"admin", "admin-demo", "admin"},
             new String[]{"engineer", "engineer-demo", "engineer"},
-            new String[]{"analyst", "analyst-demo", "analyst"});
+            new String[]{"analyst", "analyst-demo", "analyst"},
+            new String[]{"lead", "lead-demo", "admin"}); // a second admin: approves what admin asks (docs/approvals.md)
 
     public static final String POSTGRES_UPSTREAM = "demo";
     /** The database of the embedded PostgreSQL that holds the approval requests (admin/ApprovalBeans). */
