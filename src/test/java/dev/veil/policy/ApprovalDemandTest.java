@@ -69,16 +69,6 @@ class ApprovalDemandTest {
     }
 
     @Test
-    void aMultiStatementTextKeepsTheDemandOfTheStatementThatNeedsIt() throws PolicyProblem {
-        Decision d = decide(rule("""
-                    approvers: {roles: [dba]}
-                    timeout: 10m
-                """), "DROP TABLE customers; DROP TABLE orders");
-        assertThat(d).isInstanceOf(Decision.RequireApproval.class);
-        assertThat(((Decision.RequireApproval) d).demand()).isEqualTo(new ApprovalDemand(List.of("dba"), 1, Duration.ofMinutes(10)));
-    }
-
-    @Test
     void mistakesInApproversAndTimeoutAreNamedWithTheirPositions() {
         assertThat(mistakes(rule("""
                     approvers: {roles: [], count: zero}
