@@ -59,6 +59,9 @@ public interface VeilConfig {
     /** The MCP endpoint for AI agents on the HTTP port (docs/agents.md). */
     McpSettings mcp();
 
+    /** Statements held for a human approval: the requests' database, waits, links (docs/approvals.md). */
+    ApprovalSettings approvals();
+
     interface MaskingSettings {
         /**
          * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same

@@ -34,13 +34,16 @@ public class DemoMode {
     public static final List<String[]> ACCOUNTS = List.of(
             new String[]{"admin", "admin-demo", "admin"},
             new String[]{"engineer", "engineer-demo", "engineer"},
-            new String[]{"analyst", "analyst-demo", "analyst"});
+            new String[]{"analyst", "analyst-demo", "analyst"},
+            new String[]{"lead", "lead-demo", "admin"}); // a second admin: approves what admin asks (docs/approvals.md)
 
     /** The demo's AI agent: an account Veil holds, listed as an agent owned by analyst (docs/agents.md). */
     public static final String AGENT = "demo-agent";
     public static final String AGENT_PASSWORD = "agent-demo";
 
     public static final String POSTGRES_UPSTREAM = "demo";
+    /** The database of the embedded PostgreSQL that holds the approval requests (admin/ApprovalBeans). */
+    public static final String CONTROL_DATABASE = "veil_control";
     public static final String MARIADB_UPSTREAM = "demo-mariadb";
 
     private final VeilConfig config;
@@ -118,6 +121,7 @@ public class DemoMode {
             stop();
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+        postgres.createDatabase(CONTROL_DATABASE);
         upstreams.register(postgresUpstream(postgres.host(), postgres.port()));
         if (mariadb != null) {
             LOG.infof("demo MariaDB with the shop database on %s:%d (%d ms after demo start)", mariadb.host(),

@@ -81,10 +81,19 @@ public sealed interface Decision {
         }
     }
 
-    /** The statement waits for a human approval (not built yet: the pipeline refuses it, saying approval is needed). */
-    record RequireApproval(String rule, String reason, String policyVersion, List<Observation> observed) implements Decision {
+    /**
+     * The statement waits for a human approval ({@code demand}: who approves, how long the client waits); the
+     * pipeline holds it until approved, denied or timed out.
+     */
+    record RequireApproval(String rule, String reason, String policyVersion, List<Observation> observed,
+                           ApprovalDemand demand) implements Decision {
         public RequireApproval {
             observed = List.copyOf(observed);
+            demand = demand == null ? ApprovalDemand.DEFAULT : demand;
+        }
+
+        public RequireApproval(String rule, String reason, String policyVersion, List<Observation> observed) {
+            this(rule, reason, policyVersion, observed, ApprovalDemand.DEFAULT);
         }
 
         public RequireApproval(String rule, String reason) {
@@ -93,7 +102,7 @@ public sealed interface Decision {
 
         @Override
         public Decision in(String version, List<Observation> seen) {
-            return new RequireApproval(rule, reason, version, seen);
+            return new RequireApproval(rule, reason, version, seen, demand);
         }
     }
 

@@ -35,11 +35,15 @@ sealed interface Outcome {
         }
     }
 
-    /** Would wait for an approval; until approvals exist the pipeline refuses it, saying so. */
-    record RequireApproval(String reason) implements Outcome {
+    /** Held until approved as {@code demand} says (docs/approvals.md). */
+    record RequireApproval(String reason, ApprovalDemand demand) implements Outcome {
+        public RequireApproval(String reason) {
+            this(reason, ApprovalDemand.DEFAULT);
+        }
+
         @Override
         public Decision decision(String rule) {
-            return new Decision.RequireApproval(rule, "policy rule " + rule + ": " + reason);
+            return new Decision.RequireApproval(rule, "policy rule " + rule + ": " + reason, null, List.of(), demand);
         }
     }
 }

@@ -32,8 +32,9 @@ public final class PolicyParser {
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
     private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask",
-            "unknown-lineage", "mode");
-    private static final Set<String> OUTCOME_KEYS = Set.of("outcome", "reason", "mask", "unknown-lineage");
+            "unknown-lineage", "mode", "approvers", "timeout");
+    private static final Set<String> OUTCOME_KEYS = Set.of("outcome", "reason", "mask", "unknown-lineage", "approvers",
+            "timeout");
 
     private final String source;
     private final SourceText text;
@@ -343,6 +344,10 @@ public final class PolicyParser {
         Entry reason = m.entries().get("reason");
         Entry mask = m.entries().get("mask");
         boolean scanUnknown = MaskSection.scanUnknown(this, m, where, kind.equals("mask"));
+        if (!kind.equals("require-approval")) {
+            refuseKey(m.entries().get("approvers"), where, "approvers are for outcome require-approval");
+            refuseKey(m.entries().get("timeout"), where, "a timeout is for outcome require-approval");
+        }
         switch (kind) {
             case "allow":
                 refuseKey(reason, where, "a reason is only for deny and require-approval");
@@ -373,7 +378,11 @@ public final class PolicyParser {
                 if (r == null) {
                     return null;
                 }
-                return kind.equals("deny") ? new Outcome.Deny(r) : new Outcome.RequireApproval(r);
+                if (kind.equals("deny")) {
+                    return new Outcome.Deny(r);
+                }
+                ApprovalDemand demand = ApprovalSection.demand(this, m, where);
+                return demand == null ? null : new Outcome.RequireApproval(r, demand);
             default:
                 mistake(e.value().at(), where + ": outcome \"" + kind + "\" is not an outcome; use allow, deny, "
                         + "require-approval or mask");

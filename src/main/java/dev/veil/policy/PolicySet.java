@@ -261,7 +261,8 @@ public final class PolicySet {
             return new Decision.Deny(deny.rule(), deny.code(), where + deny.reason() + whole);
         }
         if (d instanceof Decision.RequireApproval approval) {
-            return new Decision.RequireApproval(approval.rule(), where + approval.reason() + whole);
+            return new Decision.RequireApproval(approval.rule(), where + approval.reason() + whole, null, List.of(),
+                    approval.demand());
         }
         return d;
     }

@@ -83,8 +83,14 @@ public final class SessionAudit {
     /** The same, for a statement whose result is masked: {@code masks} lists its masked columns. */
     public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
                                            AuditEvent.Decision decision, List<AuditEvent.Mask> masks) {
+        return decided(sql, parameters, analysis, decision, masks, null);
+    }
+
+    /** The same, for a statement held for approval or run on one: {@code approval} is the request's id. */
+    public Future<StatementRecord> decided(String sql, List<String> parameters, AuditEvent.Analysis analysis,
+                                           AuditEvent.Decision decision, List<AuditEvent.Mask> masks, String approval) {
         long started = System.nanoTime();
-        Draft draft = new Draft(++statements, auditor.clock.instant(), sql, parameters, analysis, decision, masks);
+        Draft draft = new Draft(++statements, auditor.clock.instant(), sql, parameters, analysis, decision, masks, approval);
         Context context = Vertx.currentContext();
         Future<Prepared> prepared;
         if (context != null && sql != null && sql.length() > auditor.log.statementChars()) {
@@ -111,7 +117,7 @@ public final class SessionAudit {
 
     /** What a decision record is made of, read on the session's loop when the statement is decided. */
     private record Draft(long statementId, Instant time, String sql, List<String> parameters, AuditEvent.Analysis analysis,
-                         AuditEvent.Decision decision, List<AuditEvent.Mask> masks) {
+                         AuditEvent.Decision decision, List<AuditEvent.Mask> masks, String approval) {
     }
 
     /** A decision record ready to be handed to the log. */
@@ -135,6 +141,16 @@ public final class SessionAudit {
         return r;
     }
 
+    /** A statement's text as this session's records show it (literals redacted unless the audit keeps them). */
+    public record Displayed(String text, String fingerprint) {
+    }
+
+    /** How {@code sql} appears in this session's records: what an approval request shows its approvers. */
+    public Displayed displayed(String sql) {
+        LiteralRedactor.Redacted r = readOnLoop(sql);
+        return new Displayed(auditor.redactLiterals ? r.text() : sql, r.fingerprint());
+    }
+
     /** Fingerprints and serialises (on any thread: it reads nothing the session changes; the text it notes is volatile). */
     private Prepared prepare(Draft d, LiteralRedactor.Redacted redacted) {
         String text = auditor.redactLiterals ? redacted.text() : d.sql();
@@ -142,7 +158,7 @@ public final class SessionAudit {
         var event = new AuditEvent.StatementDecided(d.time(), session.id(), d.statementId(), session.identity().name(),
                 session.identity().roles(), session.environment(), session.upstream(), session.database(), protocol,
                 redacted.fingerprint(), text, auditor.redactLiterals,
-                auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), d.masks(), null);
+                auditor.recordParameters ? d.parameters() : null, d.analysis(), d.decision(), d.masks(), d.approval());
         return new Prepared(event, auditor.log.serialise(event));
     }
 

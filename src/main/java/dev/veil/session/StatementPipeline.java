@@ -6,6 +6,7 @@ import dev.veil.analysis.NameResolution;
 import dev.veil.analysis.StatementKind;
 import dev.veil.analysis.text.DatabaseDrops;
 import dev.veil.analysis.text.LexicalSettings;
+import dev.veil.approval.Approvals;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One session's statement pipeline, the same for both wires: analysis, then the decision, then the audit
@@ -50,19 +52,27 @@ public final class StatementPipeline {
     private final SessionFacts facts;
     private final ProbingBudget probing;
     private final AgentRate rate;
+    private final Approvals approvals;
+    private final ApprovalHold held;
     private String database;
 
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
                              UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts,
                              ProbingBudget probing) {
-        this(analysis, policy, audit, upstreams, upstream, dialect, database, facts, probing, new AgentRate(Clock.systemUTC()));
+        this(analysis, policy, audit, upstreams, upstream, dialect, database, facts, probing, new AgentRate(Clock.systemUTC()),
+                Approvals.unavailable("approvals are not configured here"));
     }
 
-    /** {@code rate}: the machine clients' statements-per-minute counts, shared by every session. */
+    /**
+     * {@code rate}: the machine clients' statements-per-minute counts, shared by every session; {@code approvals}:
+     * where statements held for approval wait (docs/approvals.md).
+     */
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
                              UpstreamSettings upstream, Dialect dialect, String database, SessionFacts facts,
-                             ProbingBudget probing, AgentRate rate) {
+                             ProbingBudget probing, AgentRate rate, Approvals approvals) {
         this.rate = rate;
+        this.approvals = approvals;
+        this.held = new ApprovalHold(approvals, audit, dialect);
         this.analysis = analysis;
         this.probing = probing;
         this.policy = policy;
@@ -77,6 +87,14 @@ public final class StatementPipeline {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Where the client is told of a statement waiting for approval (PostgreSQL: a NoticeResponse); MySQL has no
+     * such channel, and its error on a denial or timeout carries the link.
+     */
+    public void onApprovalNotice(Consumer<String> notices) {
+        held.onNotice(notices);
     }
 
     /** The session moved to another database (MySQL USE / COM_INIT_DB): names resolve there from now on. */
@@ -135,7 +153,14 @@ public final class StatementPipeline {
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
+        boolean approvable = decision instanceof Decision.RequireApproval && approvals.unavailableReason() == null;
+        if (statement.preparing() && approvable) {
+            return Future.succeededFuture(new Ticket.Run(null, known, MaskingPlan.NONE)); // held when it runs
+        }
         AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
+        if (approvable) {
+            return held.hold(new ApprovalHold.Held(statement, known, summary, (Decision.RequireApproval) decision, database));
+        }
         Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision),
                         masks(decision))
                 .map(record -> ticket(decision, record, known));
@@ -244,7 +269,7 @@ public final class StatementPipeline {
         return settled.compose(v -> analysis.analyze(upstream, database, lexical, names, sql));
     }
 
-    private static Ticket ticket(Decision decision, StatementRecord record, Analysis analysis) {
+    private Ticket ticket(Decision decision, StatementRecord record, Analysis analysis) {
         if (decision instanceof Decision.Allow allow) {
             return new Ticket.Run(record, analysis, allow.masking(), allow.ceiling());
         }
@@ -253,23 +278,29 @@ public final class StatementPipeline {
         }
         Decision.RequireApproval approval = (Decision.RequireApproval) decision;
         return new Ticket.Refuse(VeilException.error(ErrorCode.POLICY_DENIED, approval.reason() + " (rule "
-                + approval.rule() + "): this statement needs an approval, and approvals are not available yet; "
-                + "ask an administrator"));
+                + approval.rule() + "): this statement needs an approval, and " + approvals.unavailableReason()
+                + " (docs/approvals.md); ask an administrator"));
     }
 
     /**
      * The decision as the audit trail records it, with the policy version and the observe-mode rules that
-     * matched. A required approval is recorded as the refusal it is until approvals exist.
+     * matched. A required approval where approvals are not available is recorded as the refusal it is.
      */
     private static AuditEvent.Decision recorded(Decision decision) {
+        List<AuditEvent.Observation> observed = observations(decision);
+        List<String> probes = decision instanceof Decision.Allow allow ? allow.masking().probes() : List.of();
+        return new AuditEvent.Decision(verdict(decision), decision.rule(), reason(decision), decision.policyVersion(), observed,
+                probes);
+    }
+
+    /** The observe-mode rules that matched before the decision, as the audit trail records them. */
+    static List<AuditEvent.Observation> observations(Decision decision) {
         List<AuditEvent.Observation> observed = new ArrayList<>(decision.observed().size());
         for (Decision.Observation o : decision.observed()) {
             observed.add(new AuditEvent.Observation(o.rule(), AuditEvent.Observation.OBSERVE, verdict(o.wouldHave()),
                     reason(o.wouldHave())));
         }
-        List<String> probes = decision instanceof Decision.Allow allow ? allow.masking().probes() : List.of();
-        return new AuditEvent.Decision(verdict(decision), decision.rule(), reason(decision), decision.policyVersion(), observed,
-                probes);
+        return observed;
     }
 
     private static AuditEvent.Verdict verdict(Decision decision) {

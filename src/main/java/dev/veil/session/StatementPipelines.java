@@ -1,6 +1,7 @@
 package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.approval.Approvals;
 import dev.veil.identity.Identity;
 import dev.veil.policy.PolicySet;
 import dev.veil.policy.ReplicationSection;
@@ -25,11 +26,24 @@ public class StatementPipelines {
     private final UpstreamRegistry upstreams;
     private final ProbingBudget probing;
     private final AgentRate rate = new AgentRate(Clock.systemUTC());
+    private Approvals approvals = Approvals.unavailable("approvals are not configured here");
 
     /** {@code policy}: the built-in rules and the policy file in force (see PolicyBeans), or other rules (tests). */
-    @Inject
     public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams) {
         this(analysis, auditor, policy, upstreams, new ProbingBudget(Clock.systemUTC()));
+    }
+
+    /** {@code approvals}: where statements held for approval wait (admin/ApprovalBeans makes it). */
+    @Inject
+    public StatementPipelines(StatementAnalysis analysis, SessionAuditor auditor, PolicyEngine policy, UpstreamRegistry upstreams,
+                              Approvals approvals) {
+        this(analysis, auditor, policy, upstreams, new ProbingBudget(Clock.systemUTC()));
+        this.approvals = approvals;
+    }
+
+    /** The approvals every session opened from now on uses (tests). */
+    public void approvals(Approvals approvals) {
+        this.approvals = approvals;
     }
 
     /** {@code probing}: the probing budget every session's pipeline charges (tests bring one on their clock). */
@@ -72,6 +86,6 @@ public class StatementPipelines {
         SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
                 session.login() != null && session.login().readOnly());
         return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts,
-                probing, rate);
+                probing, rate, approvals);
     }
 }

@@ -113,6 +113,19 @@ public final class StatementRecord {
                 version, List.of());
     }
 
+    /**
+     * The statement did not run: {@code after} says why (a denied or timed-out approval, a cancelled wait), with
+     * the error the client got.
+     */
+    public void refused(String sqlState, Integer errno, AuditEvent.Decision after) {
+        if (done) {
+            return;
+        }
+        done = true;
+        long veil = System.nanoTime() - arrivedNanos;
+        audit.completed(this, AuditEvent.Outcome.REFUSED, null, null, sqlState, errno, veil, -1, after);
+    }
+
     public boolean isDone() {
         return done;
     }

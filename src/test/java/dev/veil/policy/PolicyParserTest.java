@@ -87,7 +87,7 @@ class PolicyParserTest {
                     outcome: allow
                 """)).extracting(PolicyProblem.Mistake::what).containsExactly(
                 "rule a: has no \"when\" (the condition, in CEL; write when: \"true\" for every statement)",
-                "rule a: unknown key \"whne\"; expected mask, mode, name, outcome, reason, unknown-lineage, when");
+                "rule a: unknown key \"whne\"; expected approvers, mask, mode, name, outcome, reason, timeout, unknown-lineage, when");
         List<PolicyProblem.Mistake> all = mistakes("""
                 rules:
                   - name: a

@@ -4,6 +4,7 @@ import dev.veil.analysis.Dialect;
 import dev.veil.audit.AuditEvent;
 import dev.veil.frontend.pg.PgOwed.Kind;
 import dev.veil.frontend.pg.PgOwed.Portal;
+import dev.veil.protocol.pg.NoticeResponse;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.FunctionCall;
@@ -111,7 +112,12 @@ final class PgStatementFlow {
         this.pipeline = pipeline;
         this.recordParameters = recordParameters;
         this.masking = masking;
+        // A statement waiting for approval: the notice goes out now (the flow sends nothing else meanwhile).
+        pipeline.onApprovalNotice(message -> relay.sendToClient(new NoticeResponse(APPROVAL_NOTICE, message).encode()));
     }
+
+    /** SQLSTATE 01000 (warning): what the server uses for a notice that is not about a specific condition. */
+    private static final String APPROVAL_NOTICE = "01000";
 
     /** True while the flow keeps the client paused (a long pipeline behind a statement being recorded). */
     boolean pausedClient() {

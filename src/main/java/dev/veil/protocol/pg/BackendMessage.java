@@ -8,7 +8,7 @@ import io.vertx.core.buffer.Buffer;
  */
 public sealed interface BackendMessage
         permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, ErrorResponse,
-        NegotiateProtocolVersion {
+        NegotiateProtocolVersion, NoticeResponse {
 
     Buffer encode();
 

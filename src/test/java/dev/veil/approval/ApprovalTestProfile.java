@@ -1,0 +1,65 @@
+package dev.veil.approval;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The suite's Veil with rules that hold DROP for approval (requests in the audit database's table), and a second
+ * admin account, {@link #LEAD}, so that one admin can approve what another asked.
+ */
+public class ApprovalTestProfile implements QuarkusTestProfile {
+    static final String LEAD = "lead";
+    static final String LEAD_PASSWORD = "lead-secret";
+
+    static final String POLICY = """
+            roles:
+              engineer: {local-accounts: [tester]}
+              admin: {configured-roles: [admin]}
+            rules:
+              - name: quick-drops
+                when: '"drop" in statement.actions && statement.relations.exists(r, r.relation.startsWith("appr_quick"))'
+                outcome: require-approval
+                reason: dropping this table needs an approval
+                timeout: 2s
+              - name: two-person-drops
+                when: '"drop" in statement.actions && statement.relations.exists(r, r.relation.startsWith("appr_two"))'
+                outcome: require-approval
+                reason: dropping this table needs two approvals
+                approvers: {roles: [admin], count: 2}
+                timeout: 60s
+              - name: drops-need-approval
+                when: '"drop" in statement.actions'
+                outcome: require-approval
+                reason: dropping a table needs a second person
+                timeout: 60s
+            default:
+              known-identity: {outcome: allow}
+            """;
+
+    private static Path file;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("veil.policy.file", file().toString(),
+                "veil.local-accounts." + LEAD + ".password", LEAD_PASSWORD,
+                "veil.local-accounts." + LEAD + ".roles", "admin",
+                "veil.approvals.poll-interval", "100ms");
+    }
+
+    private static synchronized Path file() {
+        if (file == null) {
+            try {
+                file = Files.createTempDirectory("veil-approvals").resolve("policy.yaml");
+                Files.writeString(file, POLICY);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+}
