@@ -5,8 +5,8 @@ import io.quarkus.qute.TemplateData;
 import java.util.List;
 
 /**
- * The console's pages as the navigation lists them, in order. A new page (the approvals inbox, for one) is one
- * more entry here and a resource of its own under {@code /console}; the layout template renders this list.
+ * The console's pages as the navigation lists them, in order. A new page is one more entry here and a resource of
+ * its own under {@code /console}; the layout template renders this list.
  */
 public final class ConsoleNav {
     @TemplateData
@@ -14,6 +14,7 @@ public final class ConsoleNav {
     }
 
     static final List<Item> ITEMS = List.of(
+            new Item("/console/approvals", "Approvals"),
             new Item("/console/audit", "Audit"),
             new Item("/console/sessions", "Sessions"),
             new Item("/console/policy", "Policy"),
