@@ -44,7 +44,7 @@ public class ApprovalBeans {
         }
         ApprovalStore store = new ApprovalStore(PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
                 .connectingTo(connect).using(vertx).build(), settings.table());
-        ApprovalWebhook webhook = settings.webhookUrl().map(URI::create).map(ApprovalWebhook::new).orElse(null);
+        ApprovalWebhook webhook = settings.webhookUrl().map(URI::create).map(u -> new ApprovalWebhook(vertx, u)).orElse(null);
         Consumer<ApprovalRequest> opened = webhook == null ? r -> { } : webhook;
         Approvals approvals = new Approvals(store, vertx, clock, settings.timeout(), settings.requestLifetime(),
                 settings.pollInterval(), settings.longestWindow(), settings.consoleUrl().orElseGet(ApprovalBeans::ownAddress),
