@@ -102,13 +102,13 @@ class PgPolicyThroughVeilTest {
     }
 
     @Test
-    void aStatementNeedingApprovalIsRefusedSayingSo() throws Exception {
+    void aStatementNeedingApprovalWaitsAndIsRefusedWhenNobodyDecidesInTime() throws Exception {
         try (Connection c = veil(""); Statement st = c.createStatement()) {
             PSQLException e = refused(st, "CREATE TABLE policy_never (id int)");
             assertThat(e.getSQLState()).isEqualTo("42501");
             assertThat(e.getServerErrorMessage().getMessage()).startsWith(
                     "policy rule schema-changes-approved: schema changes need a second person (rule schema-changes-approved): "
-                            + "this statement needs an approval");
+                            + "approval request ").contains("was not decided within");
             assertThat(count(st)).isPositive();
         }
     }

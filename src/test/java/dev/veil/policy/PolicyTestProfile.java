@@ -31,6 +31,7 @@ public class PolicyTestProfile implements QuarkusTestProfile {
                 when: statement.kind == "DDL"
                 outcome: require-approval
                 reason: schema changes need a second person
+                timeout: 1s
               - name: updates-watched
                 when: '"update" in statement.actions'
                 outcome: deny
