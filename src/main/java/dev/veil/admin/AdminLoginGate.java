@@ -2,6 +2,7 @@ package dev.veil.admin;
 
 import dev.veil.identity.Authenticator;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Priorities;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -18,7 +19,9 @@ public class AdminLoginGate {
         this.authenticator = authenticator;
     }
 
-    @ServerRequestFilter(nonBlocking = true)
+    // RESTEasy Reactive runs non-blocking filters before the others and refuses to build when one is ordered after a
+    // blocking one (the console's filters are blocking): the throttle comes first, explicitly.
+    @ServerRequestFilter(nonBlocking = true, priority = Priorities.AUTHENTICATION)
     public Uni<Void> admit(HttpServerRequest request) {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null) {
