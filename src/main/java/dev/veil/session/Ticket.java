@@ -7,7 +7,8 @@ import dev.veil.policy.RowCeiling;
 
 /**
  * What the pipeline tells a wire flow to do with a statement, once its decision is recorded. The flows keep
- * only protocol bookkeeping: they run or refuse as told (and, later, hold for an approval).
+ * only protocol bookkeeping: they run or refuse as told (a statement held for approval has waited in the pipeline
+ * before its ticket exists).
  */
 public sealed interface Ticket {
     /**
