@@ -3,7 +3,9 @@ package dev.veil.masking;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -93,26 +95,47 @@ final class ValueFit {
         return d;
     }
 
-    /** Cut to maxChars characters, then to maxBytes bytes of the column's character set; padded to maxChars. */
+    /**
+     * Cut to maxChars characters, then to maxBytes bytes of the column's character set; padded to maxChars. A
+     * character the set cannot hold (in UTF-8: only a lone surrogate) becomes '?'. This runs for every masked
+     * text value, so UTF-8 (PostgreSQL's client encoding, MySQL's utf8mb4) is sized by arithmetic, and a value
+     * with no limit to meet comes back as it is.
+     */
     static String text(ColumnType t, String s) {
-        CharsetEncoder encoder = t.charset().newEncoder();
-        StringBuilder out = new StringBuilder();
+        Charset charset = t.charset();
+        boolean utf8 = charset.equals(StandardCharsets.UTF_8);
+        if (utf8 && t.maxChars() < 0 && t.maxBytes() < 0 && !t.padded() && !hasLoneSurrogate(s)) {
+            return s;
+        }
+        CharsetEncoder encoder = utf8 ? null : charset.newEncoder();
+        int questionMark = utf8 ? 1 : "?".getBytes(charset).length;
+        StringBuilder out = new StringBuilder(s.length());
         int chars = 0;
         int bytes = 0;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            String c = new String(Character.toChars(cp));
-            if (!encoder.canEncode(c)) {
-                c = "?";
+            int n = Character.charCount(cp);
+            boolean encodable;
+            int size;
+            if (utf8) {
+                encodable = !Character.isSurrogate((char) cp) || cp > Character.MAX_VALUE;
+                size = encodable ? utf8Length(cp) : questionMark;
+            } else {
+                String c = s.substring(i, i + n);
+                encodable = encoder.canEncode(c);
+                size = encodable ? c.getBytes(charset).length : questionMark;
             }
-            int size = c.getBytes(t.charset()).length;
             if ((t.maxChars() >= 0 && chars + 1 > t.maxChars()) || (t.maxBytes() >= 0 && bytes + size > t.maxBytes())) {
                 break;
             }
-            out.append(c);
+            if (encodable) {
+                out.appendCodePoint(cp);
+            } else {
+                out.append('?');
+            }
             chars++;
             bytes += size;
+            i += n;
         }
         if (t.padded() && t.maxChars() > 0) {
             while (chars < t.maxChars()) {
@@ -121,6 +144,23 @@ final class ValueFit {
             }
         }
         return out.toString();
+    }
+
+    private static int utf8Length(int cp) {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    /** A surrogate not part of a pair: UTF-8 cannot encode it. */
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A BIT(n) value is ceil(n / 8) bytes, big-endian, its unused high bits zero. */
