@@ -6,6 +6,7 @@ import dev.veil.demo.DemoMode;
 import dev.veil.masking.MaskFunctions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
@@ -19,8 +20,9 @@ import java.security.SecureRandom;
 public class MaskingBeans {
     private static final Logger LOG = Logger.getLogger(MaskingBeans.class);
 
+    /** Singleton, not application-scoped: it is called for every masked value, and a client proxy's lookup showed. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     MaskFunctions maskFunctions(VeilConfig config, DemoMode demo) {
         byte[] secret = PseudonymSecret.read(config.masking(), System.getenv());
         if (secret == null) {

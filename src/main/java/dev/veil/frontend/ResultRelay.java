@@ -22,6 +22,7 @@ public abstract class ResultRelay implements ResultListener {
     /** Rewritten messages gathered since the last write. */
     private Buffer made;
     private static final int MADE_BYTES = 64 * 1024;
+    private static final int MADE_START_BYTES = 8 * 1024;
     private ResultRewriter rewriter = ResultRewriter.NONE;
 
     /** {@code lost}: what the client connection does when its server connection breaks. */
@@ -59,7 +60,8 @@ public abstract class ResultRelay implements ResultListener {
     protected final void send(Buffer message) {
         batch.flush(write);
         if (made == null) {
-            made = Buffer.buffer(Math.max(256, message.length() * 8));
+            // Large enough that a long result grows it a few times on its way to MADE_BYTES, not a dozen.
+            made = Buffer.buffer(Math.max(MADE_START_BYTES, message.length() * 8));
         }
         made.appendBuffer(message);
         if (made.length() >= MADE_BYTES) {

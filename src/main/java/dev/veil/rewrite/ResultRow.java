@@ -9,17 +9,47 @@ import java.nio.charset.StandardCharsets;
  * column's {@link ResultColumn.Format} says, null for SQL NULL. Values the relay decoded are slices of the
  * server's message (not copies): read them, never modify them. A row is immutable; {@link #with} makes the
  * changed row a rewriter hands back.
+ *
+ * <p>A row read off a server message ({@link #slices}) keeps the message and its values' positions and slices a
+ * value only when it is asked for: a masked result reads two or three of its columns, and slicing every value of
+ * every row was a good part of what masking cost. {@link #length} and {@link #appendValue} let an encoder copy
+ * the other values straight from the message.
  */
 public final class ResultRow {
+    /** A replaced value that is SQL NULL (a null entry in {@link #values} means "not replaced, not sliced yet"). */
+    private static final Buffer NULL = Buffer.buffer(0);
+
+    /** The server's message the values lie in, or null for a row made of values. */
+    private final Buffer source;
+    /** Per column: where its value starts in {@link #source}, -1 for NULL. */
+    private final int[] starts;
+    private final int[] lengths;
+    /** Per column: a replacement, the value sliced so far, or null (not sliced yet, or NULL in a row of values). */
     private final Buffer[] values;
 
-    private ResultRow(Buffer[] values) {
+    private ResultRow(Buffer source, int[] starts, int[] lengths, Buffer[] values) {
+        this.source = source;
+        this.starts = starts;
+        this.lengths = lengths;
         this.values = values;
     }
 
     /** A row of these values; the array is the row's from now on (the relays decode into a fresh one). */
     public static ResultRow of(Buffer... values) {
-        return new ResultRow(values);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                values[i] = NULL;
+            }
+        }
+        return new ResultRow(null, null, null, values);
+    }
+
+    /**
+     * A row whose value {@code i} is {@code source[starts[i], starts[i] + lengths[i])}, or NULL where
+     * {@code starts[i]} is -1; the arrays and the source are the row's from now on.
+     */
+    public static ResultRow slices(Buffer source, int[] starts, int[] lengths) {
+        return new ResultRow(source, starts, lengths, new Buffer[starts.length]);
     }
 
     public int size() {
@@ -28,28 +58,62 @@ public final class ResultRow {
 
     /** The value of a column (0-based), or null for SQL NULL. */
     public Buffer value(int column) {
-        return values[column];
+        Buffer v = values[column];
+        if (v == null && source != null && starts[column] >= 0) {
+            v = source.slice(starts[column], starts[column] + lengths[column]);
+            values[column] = v;
+        }
+        return v == NULL ? null : v;
     }
 
     public boolean isNull(int column) {
-        return values[column] == null;
+        return length(column) < 0;
+    }
+
+    /** The value's length in bytes, or -1 for SQL NULL; slices nothing. */
+    public int length(int column) {
+        Buffer v = values[column];
+        if (v == NULL) {
+            return -1;
+        }
+        if (v != null) {
+            return v.length();
+        }
+        return source != null && starts[column] >= 0 ? lengths[column] : -1;
+    }
+
+    /** Appends the value's bytes (nothing for SQL NULL) to {@code out}, straight from the server's message if unchanged. */
+    public void appendValue(int column, Buffer out) {
+        Buffer v = values[column];
+        if (v == NULL) {
+            return;
+        }
+        if (v != null) {
+            out.appendBuffer(v);
+        } else if (source != null && starts[column] >= 0) {
+            out.appendBuffer(source, starts[column], lengths[column]);
+        }
     }
 
     /** A text value as a string (UTF-8), or null for SQL NULL. */
     public String text(int column) {
-        Buffer v = values[column];
+        Buffer v = value(column);
         return v == null ? null : v.toString(StandardCharsets.UTF_8);
     }
 
     /** This row with one value replaced (null: SQL NULL); this row itself is unchanged. */
     public ResultRow with(int column, Buffer value) {
         Buffer[] changed = values.clone();
-        changed[column] = value;
-        return new ResultRow(changed);
+        changed[column] = value == null ? NULL : value;
+        return new ResultRow(source, starts, lengths, changed);
     }
 
-    /** The values, for a relay to encode (a copy of the array; the values themselves are shared). */
+    /** The values, for a relay to encode (a fresh array; the values themselves are shared). */
     public Buffer[] values() {
-        return values.clone();
+        Buffer[] out = new Buffer[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = value(i);
+        }
+        return out;
     }
 }

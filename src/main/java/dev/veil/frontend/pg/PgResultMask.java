@@ -149,12 +149,13 @@ final class PgResultMask {
         if (several != null) {
             return NOTHING;
         }
-        ResultRow row = ResultRow.of(DataRow.values(frame));
+        DataRow.Positions values = DataRow.positions(frame);
+        ResultRow row = ResultRow.slices(values.source(), values.starts(), values.lengths());
         ResultRow sent = rewriter.row(row);
         if (sent == null) {
             return NOTHING;
         }
-        return sent == row ? null : DataRow.encode(sent.values());
+        return sent == row ? null : DataRow.encode(sent.size(), sent::length, (out, i) -> sent.appendValue(i, out));
     }
 
     private static Buffer refusalOr(VeilException refusal, Buffer otherwise) {

@@ -26,6 +26,23 @@ class RowMessagesTest {
     }
 
     @Test
+    void aDataRowsPositionsPointIntoItsFrameAndEncodeBackWithOneValueReplaced() {
+        PgFrame row = frame("44 00000016 0003   00000001 32   ffffffff   00000003 616263");
+        DataRow.Positions p = DataRow.positions(row);
+        assertThat(p.starts()).containsExactly(row.start() + 11, -1, row.start() + 20);
+        assertThat(p.lengths()).containsExactly(1, -1, 3);
+        Buffer replacement = Buffer.buffer("xy");
+        Buffer encoded = DataRow.encode(3, i -> i == 2 ? replacement.length() : p.lengths()[i], (out, i) -> {
+            if (i == 2) {
+                out.appendBuffer(replacement);
+            } else {
+                out.appendBuffer(p.source(), p.starts()[i], p.lengths()[i]);
+            }
+        });
+        assertThat(hex(encoded)).isEqualTo(hex(Buffer.buffer(parse("44 00000015 0003   00000001 32   ffffffff   00000002 7879"))));
+    }
+
+    @Test
     void malformedDataRowsAreProtocolViolations() {
         for (String hex : new String[]{
                 "44 0000000a 0001 00000005 41", // a value longer than its frame
@@ -33,6 +50,8 @@ class RowMessagesTest {
                 "44 0000000a 0001 fffffffe", // a negative length other than -1
                 "44 0000000b 0000 41 42 43 44 45"}) { // bytes after the last value
             assertThatThrownBy(() -> DataRow.values(frame(hex))).as(hex).isInstanceOf(VeilException.class)
+                    .hasMessageContaining("DataRow");
+            assertThatThrownBy(() -> DataRow.positions(frame(hex))).as(hex).isInstanceOf(VeilException.class)
                     .hasMessageContaining("DataRow");
         }
     }

@@ -1,0 +1,56 @@
+package dev.veil.rewrite;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Rows read in place from a server message, and rows made of values, look the same to a rewriter and an encoder. */
+class ResultRowTest {
+    /** "ab", NULL, "cde" at positions 1, -, 5 of a message. */
+    private static ResultRow sliced() {
+        return ResultRow.slices(Buffer.buffer("_ab__cde_"), new int[]{1, -1, 5}, new int[]{2, -1, 3});
+    }
+
+    @Test
+    void aSlicedRowReadsItsValuesFromTheMessage() {
+        ResultRow row = sliced();
+        assertThat(row.size()).isEqualTo(3);
+        assertThat(row.text(0)).isEqualTo("ab");
+        assertThat(row.value(1)).isNull();
+        assertThat(row.isNull(1)).isTrue();
+        assertThat(row.text(2)).isEqualTo("cde");
+        assertThat(row.length(0)).isEqualTo(2);
+        assertThat(row.length(1)).isEqualTo(-1);
+    }
+
+    @Test
+    void replacingAValueLeavesTheOriginalRowAsItWas() {
+        ResultRow row = sliced();
+        ResultRow changed = row.with(0, Buffer.buffer("xyz")).with(2, null);
+        assertThat(changed.text(0)).isEqualTo("xyz");
+        assertThat(changed.isNull(2)).isTrue();
+        assertThat(changed.length(2)).isEqualTo(-1);
+        assertThat(row.text(0)).isEqualTo("ab");
+        assertThat(row.text(2)).isEqualTo("cde");
+    }
+
+    @Test
+    void appendValueCopiesReplacedAndUnchangedValuesAlike() {
+        ResultRow changed = sliced().with(0, Buffer.buffer("xyz"));
+        Buffer out = Buffer.buffer();
+        for (int i = 0; i < changed.size(); i++) {
+            changed.appendValue(i, out);
+            out.appendString("|");
+        }
+        assertThat(out.toString()).isEqualTo("xyz||cde|");
+    }
+
+    @Test
+    void aRowOfValuesKeepsItsNulls() {
+        ResultRow row = ResultRow.of(Buffer.buffer("a"), null);
+        assertThat(row.isNull(1)).isTrue();
+        assertThat(row.values()).containsExactly(Buffer.buffer("a"), null);
+        assertThat(row.with(1, Buffer.buffer("b")).text(1)).isEqualTo("b");
+    }
+}
