@@ -25,6 +25,15 @@ public final class MaskFunctions {
         if (value == null || masker instanceof Masker.Nullify || type.kind() == Kind.OTHER) {
             return null;
         }
+        byte[] quick = AsciiTextMasks.mask(masker, type, value);
+        return quick != null ? quick : decoded(masker, type, value);
+    }
+
+    /** The general path: the value decoded from its wire form, masked, fitted to its column and encoded back. */
+    byte[] decoded(Masker masker, ColumnType type, byte[] value) {
+        if (value == null || masker instanceof Masker.Nullify || type.kind() == Kind.OTHER) {
+            return null;
+        }
         try {
             WireCodec codec = codec(type.wire());
             Object masked;
