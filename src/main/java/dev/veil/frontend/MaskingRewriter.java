@@ -106,11 +106,11 @@ public final class MaskingRewriter implements ResultRewriter {
         ResultRow out = row;
         for (MaskingPlan.ColumnMask mask : plan.columns()) {
             int i = mask.index();
-            Buffer value = row.value(i);
+            byte[] value = row.bytes(i);
             if (value == null || (mask.scan() && !recognised(types[i], value))) {
                 continue;
             }
-            byte[] masked = functions.apply(mask.masker(), types[i], value.getBytes());
+            byte[] masked = functions.apply(mask.masker(), types[i], value);
             out = out.with(i, masked == null ? null : Buffer.buffer(masked));
         }
         return out;
@@ -137,10 +137,10 @@ public final class MaskingRewriter implements ResultRewriter {
     }
 
     /** The scan backstop reads text values; a binary number or date cannot hold what the detectors look for. */
-    private static boolean recognised(ColumnType type, Buffer value) {
+    private static boolean recognised(ColumnType type, byte[] value) {
         boolean textual = type.kind() == ColumnType.Kind.TEXT || type.kind() == ColumnType.Kind.JSON
                 || type.wire() == ColumnType.Wire.PG_TEXT || type.wire() == ColumnType.Wire.MYSQL_TEXT;
-        return textual && ValueScan.recognise(value.toString(StandardCharsets.UTF_8)) != null;
+        return textual && ValueScan.recognise(new String(value, StandardCharsets.UTF_8)) != null;
     }
 
     private static VeilException refused(String why) {

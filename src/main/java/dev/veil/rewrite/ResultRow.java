@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A row read off a server message ({@link #slices}) keeps the message and its values' positions and slices a
  * value only when it is asked for: a masked result reads two or three of its columns, and slicing every value of
- * every row was a good part of what masking cost. {@link #length} and {@link #appendValue} let an encoder copy
+ * every row was a good part of what masking cost. {@link #length} and {@link #copyValue} let an encoder copy
  * the other values straight from the message.
  */
 public final class ResultRow {
@@ -82,17 +82,28 @@ public final class ResultRow {
         return source != null && starts[column] >= 0 ? lengths[column] : -1;
     }
 
-    /** Appends the value's bytes (nothing for SQL NULL) to {@code out}, straight from the server's message if unchanged. */
-    public void appendValue(int column, Buffer out) {
+    /** Copies the value's bytes (nothing for SQL NULL) into {@code dst} at {@code at}, without a slice. */
+    public void copyValue(int column, byte[] dst, int at) {
         Buffer v = values[column];
         if (v == NULL) {
             return;
         }
         if (v != null) {
-            out.appendBuffer(v);
+            v.getBytes(0, v.length(), dst, at);
         } else if (source != null && starts[column] >= 0) {
-            out.appendBuffer(source, starts[column], lengths[column]);
+            source.getBytes(starts[column], starts[column] + lengths[column], dst, at);
         }
+    }
+
+    /** A copy of the value's bytes, or null for SQL NULL; slices nothing. */
+    public byte[] bytes(int column) {
+        int length = length(column);
+        if (length < 0) {
+            return null;
+        }
+        byte[] out = new byte[length];
+        copyValue(column, out, 0);
+        return out;
     }
 
     /** A text value as a string (UTF-8), or null for SQL NULL. */

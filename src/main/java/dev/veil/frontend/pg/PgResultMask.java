@@ -155,7 +155,7 @@ final class PgResultMask {
         if (sent == null) {
             return NOTHING;
         }
-        return sent == row ? null : DataRow.encode(sent.size(), sent::length, (out, i) -> sent.appendValue(i, out));
+        return sent == row ? null : DataRow.encode(sent.size(), sent::length, sent::copyValue);
     }
 
     private static Buffer refusalOr(VeilException refusal, Buffer otherwise) {

@@ -3,7 +3,6 @@ package dev.veil.protocol.pg;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.function.IntUnaryOperator;
-import java.util.function.ObjIntConsumer;
 
 /**
  * DataRow 'D': Int16 value count, then per value an Int32 length (-1 for NULL) and that many bytes, in the
@@ -63,31 +62,46 @@ public final class DataRow {
     }
 
     public static Buffer encode(Buffer[] values) {
-        return encode(values.length, i -> values[i] == null ? -1 : values[i].length(), (frame, i) -> {
-            if (values[i] != null) {
-                frame.appendBuffer(values[i]);
-            }
-        });
+        return encode(values.length, i -> values[i] == null ? -1 : values[i].length(),
+                (i, dst, at) -> values[i].getBytes(0, values[i].length(), dst, at));
+    }
+
+    /** Copies value {@code i} of a row into {@code dst} at {@code at}. */
+    public interface ValueCopier {
+        void copy(int i, byte[] dst, int at);
     }
 
     /**
      * A DataRow of {@code count} values, value {@code i} being {@code length(i)} bytes (-1: NULL) that
-     * {@code append} adds to the frame: the caller may copy them from wherever they lie, without a slice each.
+     * {@code copier} puts in place: the caller copies them from wherever they lie, into one array made to size.
      */
-    public static Buffer encode(int count, IntUnaryOperator length, ObjIntConsumer<Buffer> append) {
-        int size = 2;
+    public static Buffer encode(int count, IntUnaryOperator length, ValueCopier copier) {
+        int size = 4 + 2;
         for (int i = 0; i < count; i++) {
             size += 4 + Math.max(length.applyAsInt(i), 0);
         }
-        Buffer frame = BackendMessage.begin(TYPE, size).appendUnsignedShort(count);
+        byte[] frame = new byte[1 + size];
+        frame[0] = (byte) TYPE;
+        int at = putInt(frame, 1, size);
+        frame[at++] = (byte) (count >>> 8);
+        frame[at++] = (byte) count;
         for (int i = 0; i < count; i++) {
             int n = length.applyAsInt(i);
-            frame.appendInt(n);
-            if (n >= 0) {
-                append.accept(frame, i);
+            at = putInt(frame, at, n);
+            if (n > 0) {
+                copier.copy(i, frame, at);
+                at += n;
             }
         }
-        return BackendMessage.finish(frame);
+        return Buffer.buffer(frame);
+    }
+
+    private static int putInt(byte[] dst, int at, int value) {
+        dst[at] = (byte) (value >>> 24);
+        dst[at + 1] = (byte) (value >>> 16);
+        dst[at + 2] = (byte) (value >>> 8);
+        dst[at + 3] = (byte) value;
+        return at + 4;
     }
 
     private static void check(int needed, int end) {

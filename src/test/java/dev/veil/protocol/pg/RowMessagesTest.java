@@ -32,12 +32,9 @@ class RowMessagesTest {
         assertThat(p.starts()).containsExactly(row.start() + 11, -1, row.start() + 20);
         assertThat(p.lengths()).containsExactly(1, -1, 3);
         Buffer replacement = Buffer.buffer("xy");
-        Buffer encoded = DataRow.encode(3, i -> i == 2 ? replacement.length() : p.lengths()[i], (out, i) -> {
-            if (i == 2) {
-                out.appendBuffer(replacement);
-            } else {
-                out.appendBuffer(p.source(), p.starts()[i], p.lengths()[i]);
-            }
+        Buffer encoded = DataRow.encode(3, i -> i == 2 ? replacement.length() : p.lengths()[i], (i, dst, at) -> {
+            Buffer from = i == 2 ? replacement : p.source().slice(p.starts()[i], p.starts()[i] + p.lengths()[i]);
+            from.getBytes(0, from.length(), dst, at);
         });
         assertThat(hex(encoded)).isEqualTo(hex(Buffer.buffer(parse("44 00000015 0003   00000001 32   ffffffff   00000002 7879"))));
     }
