@@ -38,13 +38,13 @@ public final class AccessActions {
     private final Access access;
     private final PolicyEngine policy;
     private final AuditLog audit;
-    private final Counter breakGlass;
+    private final Counter brokeGlass;
 
     public AccessActions(Access access, PolicyEngine policy, AuditLog audit, MeterRegistry metrics) {
         this.access = access;
         this.policy = policy;
         this.audit = audit;
-        this.breakGlass = metrics == null ? null : Counter.builder("veil.access.break.glass")
+        this.brokeGlass = metrics == null ? null : Counter.builder("veil.access.break.glass")
                 .description("Roles taken at once without approval (break-glass)").register(metrics);
     }
 
@@ -97,8 +97,8 @@ public final class AccessActions {
                 duration.toMinutes(), planned.expires(), reason));
         LOG.warnf("BREAK-GLASS: %s took role %s in %s for %s without approval (grant %s): %s", who, role,
                 planned.environment(), AccessSection.human(duration), planned.id(), reason);
-        if (breakGlass != null) {
-            this.breakGlass.increment();
+        if (brokeGlass != null) {
+            brokeGlass.increment();
         }
         return new Outcome(await(access.store(planned)), 0, null);
     }
