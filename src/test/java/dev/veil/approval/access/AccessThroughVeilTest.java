@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.net.CookieManager;
+import java.net.CookiePolicy;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +28,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -33,7 +38,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Just-in-time access through a real Veil: an engineer asks for admin over the HTTP API, another identity approves,
  * and new pgjdbc (and MariaDB Connector/J) sessions of that engineer read what only admins may while its older
  * session still cannot; revocation and expiry end the sessions opened under the grant with 57P01; denial,
- * self-approval and requests beyond the policy are refused; break-glass grants at once with its own audit event.
+ * self-approval and requests beyond the policy are refused; break-glass grants at once with its own audit event;
+ * the console's Access page decides and revokes with its CSRF token.
  * Grants live in the suite's PostgreSQL (the audit table's database).
  */
 @Tag("servers")
@@ -43,6 +49,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class AccessThroughVeilTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "SELECT count(*) FROM acc_secret";
+    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     @TestHTTPResource("/")
     URI base;
@@ -147,6 +154,60 @@ class AccessThroughVeilTest {
                     .contains("access.approve erin true", "access.approve erin false", "access.approve lead true",
                             "access.revoke lead true");
         }
+    }
+
+    @Test
+    void theConsolesAccessPageApprovesAndRevokesWithItsCsrfToken() throws Exception {
+        String id = request("enno", "30m");
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        String signIn = csrf(get(browser, "/console/signin").body());
+        assertThat(post(browser, "/console/signin", "user=" + AccessTestProfile.LEAD + "&password="
+                + AccessTestProfile.password(AccessTestProfile.LEAD) + "&csrf=" + enc(signIn)).statusCode()).isEqualTo(303);
+
+        HttpResponse<String> page = get(browser, "/console/access");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<tr id=\"pending-" + id + "\">").contains("enno").contains("INC-7: orders index")
+                .contains("<a href=\"/console/access\"");
+        String csrf = csrf(page.body());
+        HttpResponse<String> forged = post(browser, "/console/access/" + id + "/decide", "decision=approve");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(api("GET", "/api/v1/access/requests/" + id, null, "enno").body()).path("status").asText())
+                .isEqualTo("pending");
+
+        assertThat(post(browser, "/console/access/" + id + "/decide", "decision=approve&reason=ok&csrf=" + enc(csrf))
+                .statusCode()).isEqualTo(303);
+        try (Connection c = pg("enno")) {
+            assertThat(readsSecrets(c)).isTrue();
+            assertThat(get(browser, "/console/access").body()).contains("<tr id=\"active-" + id + "\">");
+            assertThat(post(browser, "/console/access/" + id + "/decide", "decision=revoke&reason=done&csrf=" + enc(csrf))
+                    .statusCode()).isEqualTo(303);
+            assertThat(awaitEnd(c).getSQLState()).isEqualTo("57P01");
+        }
+        assertThat(JSON.readTree(api("GET", "/api/v1/access/requests/" + id, null, "enno").body()).path("status").asText())
+                .isEqualTo("revoked");
+        assertThat(AuditTrail.ofTestVeil().await(r -> r.path("type").asText().equals("admin.action")
+                && r.path("target").asText().equals("/console/access/" + id), 2))
+                .extracting(r -> r.path("action").asText()).contains("access.approve", "access.revoke");
+    }
+
+    private HttpResponse<String> get(HttpClient browser, String path) throws Exception {
+        return browser.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(HttpClient browser, String path, String form) throws Exception {
+        return browser.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String csrf(String html) {
+        Matcher m = CSRF.matcher(html);
+        assertThat(m.find()).as("a CSRF token in %s", html).isTrue();
+        return m.group(1);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     @Test
