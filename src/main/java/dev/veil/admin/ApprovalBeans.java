@@ -57,7 +57,7 @@ public class ApprovalBeans {
         return approvals;
     }
 
-    private static PgConnectOptions controlPlane(VeilConfig config, DemoMode demo) {
+    static PgConnectOptions controlPlane(VeilConfig config, DemoMode demo) {
         if (config.approvals().controlPlane().enabled()) {
             return options("veil.approvals.control-plane", config.approvals().controlPlane());
         }

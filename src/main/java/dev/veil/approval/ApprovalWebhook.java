@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +51,26 @@ public final class ApprovalWebhook implements Consumer<ApprovalRequest> {
                 LOG.warnf("approval %s: the webhook %s could not be reached: %s", r.id(), url, ar.cause().toString());
             } else if (ar.result().statusCode() / 100 != 2) {
                 LOG.warnf("approval %s: the webhook %s answered %d", r.id(), url, ar.result().statusCode());
+            }
+        });
+    }
+
+    /**
+     * A break-glass grant (docs/access.md): someone took a role at once, without approvers. Posted to the same URL as
+     * the requests, with a {@code text} a chat channel shows as is, so that people notice.
+     */
+    public void breakGlass(String id, String identity, String role, String environment, Instant expires, String reason) {
+        JsonObject body = new JsonObject().put("event", "access.break-glass").put("id", id).put("identity", identity)
+                .put("role", role).put("environment", environment).put("expires", expires.toString()).put("reason", reason)
+                .put("text", ":rotating_light: BREAK-GLASS: " + identity + " took role " + role + " in " + environment
+                        + " without approval until " + expires + ". Reason: " + reason);
+        RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString())
+                .setTimeout(REQUEST_TIMEOUT_MS).putHeader("Content-Type", "application/json");
+        http.request(post).compose(req -> req.send(body.toBuffer())).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("break-glass %s: the webhook %s could not be reached: %s", id, url, ar.cause().toString());
+            } else if (ar.result().statusCode() / 100 != 2) {
+                LOG.warnf("break-glass %s: the webhook %s answered %d", id, url, ar.result().statusCode());
             }
         });
     }

@@ -81,6 +81,10 @@ public record AuditBounds(int statementChars, int fieldChars) {
         if (e instanceof AuditEvent.AdminAction a) {
             return new AuditEvent.AdminAction(a.time(), field(a.actor()), field(a.action()), field(a.target()), map(a.detail()), a.ok());
         }
+        if (e instanceof AuditEvent.BreakGlass b) {
+            return new AuditEvent.BreakGlass(b.time(), field(b.identityName()), field(b.grant()), field(b.role()),
+                    field(b.environment()), b.minutes(), b.expires(), field(b.reason()));
+        }
         if (e instanceof AuditEvent.Checkpoint c) {
             return new AuditEvent.Checkpoint(c.time(), field(c.reason()), c.records(), c.previousCheckpoint(), field(c.nextFile()),
                     field(c.previousFile()));

@@ -25,6 +25,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = AuditEvent.AuthenticationFailuresSuppressed.class, name = "auth.suppressed"),
         @JsonSubTypes.Type(value = AuditEvent.PolicyReloaded.class, name = "policy.reloaded"),
         @JsonSubTypes.Type(value = AuditEvent.AdminAction.class, name = "admin.action"),
+        @JsonSubTypes.Type(value = AuditEvent.BreakGlass.class, name = "access.break-glass"),
         @JsonSubTypes.Type(value = AuditEvent.Checkpoint.class, name = "checkpoint")})
 public sealed interface AuditEvent {
     Instant time();
@@ -153,6 +154,14 @@ public sealed interface AuditEvent {
         public String identityName() {
             return actor;
         }
+    }
+
+    /**
+     * An identity took policy role {@code role} at once, without approvers (docs/access.md): grant {@code grant}, in
+     * force until {@code expires}, for the reason it gave. Recorded before the grant is stored.
+     */
+    record BreakGlass(Instant time, String identityName, String grant, String role, String environment, long minutes,
+                      Instant expires, String reason) implements AuditEvent {
     }
 
     /**

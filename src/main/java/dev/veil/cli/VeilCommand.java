@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 @CommandLine.Command(name = "veil", mixinStandardHelpOptions = true, version = "Veil 0.1.0",
         description = "Identity-aware database gateway.",
         subcommands = {ServeCommand.class, AuditCommand.class, AnalyzeCommand.class, CatalogCommand.class,
-                LoginCommand.class, PolicyCommand.class, ApprovalsCommand.class})
+                LoginCommand.class, PolicyCommand.class, ApprovalsCommand.class, AccessCommand.class})
 public class VeilCommand implements Callable<Integer> {
     private final ServeCommand serve;
 

@@ -62,6 +62,9 @@ public interface VeilConfig {
     /** Statements held for a human approval: the requests' database, waits, links (docs/approvals.md). */
     ApprovalSettings approvals();
 
+    /** Just-in-time access requests and break-glass grants: their table beside the approvals' (docs/access.md). */
+    AccessSettings access();
+
     interface MaskingSettings {
         /**
          * The key of the pseudonym and hash maskers (HMAC-SHA-256), 16 bytes or more: the same value gives the same

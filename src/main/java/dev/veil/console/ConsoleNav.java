@@ -15,6 +15,7 @@ public final class ConsoleNav {
 
     static final List<Item> ITEMS = List.of(
             new Item("/console/approvals", "Approvals"),
+            new Item("/console/access", "Access"),
             new Item("/console/audit", "Audit"),
             new Item("/console/sessions", "Sessions"),
             new Item("/console/policy", "Policy"),

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class PolicyParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Set<String> TOP = Set.of("environment", "roles", "guardrails", "tags", "masking", "rules",
-            "default", "replication");
+            "default", "replication", "access");
     private static final Set<String> ROLE_KEYS = Set.of("groups", "claims", "local-accounts", "service-accounts",
             "configured-roles");
     private static final Set<String> RULE_KEYS = Set.of("name", "when", "outcome", "reason", "mask",
@@ -89,6 +89,8 @@ public final class PolicyParser {
         int probingBudget = MaskSection.probingBudget(this, top.entries().get("masking"));
         ReplicationSection replication = ReplicationSection.read(this, top.entries().get("replication"),
                 roles.stream().map(RoleBinding::role).toList());
+        AccessSection access = AccessSection.read(this, top.entries().get("access"),
+                roles.stream().map(RoleBinding::role).toList());
         Outcome known = new Outcome.Allow(List.of());
         Outcome unknown = null;
         Entry defaults = top.entries().get("default");
@@ -110,7 +112,7 @@ public final class PolicyParser {
             throw problem();
         }
         return new PolicySet(source, version(content), environment, roles, guardrails, rules, known, unknown, tags,
-                probingBudget, replication);
+                probingBudget, replication, access);
     }
 
     private PolicyProblem problem() {

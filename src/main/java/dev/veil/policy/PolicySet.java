@@ -8,6 +8,7 @@ import dev.veil.identity.Identity;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -42,6 +43,7 @@ public final class PolicySet {
     private final TagRules tags;
     private final int probingBudget;
     private final ReplicationSection replication;
+    private final AccessSection access;
     private final DecisionCache cache = new DecisionCache(CACHED_STATEMENTS);
 
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
@@ -53,7 +55,15 @@ public final class PolicySet {
     PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
               List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
               TagRules tags, int probingBudget, ReplicationSection replication) {
+        this(source, version, environment, roles, guardrails, rules, knownDefault, unknownDefault, tags, probingBudget,
+                replication, AccessSection.NONE);
+    }
+
+    PolicySet(String source, String version, Environment environment, List<RoleBinding> roles,
+              List<ConfiguredGuardrail> guardrails, List<PolicyRule> rules, Outcome knownDefault, Outcome unknownDefault,
+              TagRules tags, int probingBudget, ReplicationSection replication, AccessSection access) {
         this.source = source;
+        this.access = access;
         this.replication = replication;
         this.tags = tags;
         this.probingBudget = probingBudget;
@@ -72,6 +82,11 @@ public final class PolicySet {
     /** The file's replication section: who may open replication connections and run their commands. */
     public ReplicationSection replication() {
         return replication;
+    }
+
+    /** The file's access section: the roles that may be requested just in time, and by whom (docs/access.md). */
+    public AccessSection access() {
+        return access;
     }
 
     /** The file's tags section: applied to the classifier's tags of each column (see docs/classification.md). */
@@ -120,6 +135,24 @@ public final class PolicySet {
         for (RoleBinding b : roles) {
             if (b.matches(identity)) {
                 held.add(b.role());
+            }
+        }
+        return List.copyOf(held);
+    }
+
+    /**
+     * The roles {@code identity} holds with the roles {@code granted} to it just in time: those the bindings give,
+     * then the granted ones the access section still lets it hold ({@link AccessSection#applicable}).
+     */
+    public List<String> rolesOf(Identity identity, Collection<String> granted) {
+        List<String> bound = rolesOf(identity);
+        if (granted.isEmpty()) {
+            return bound;
+        }
+        List<String> held = new ArrayList<>(bound);
+        for (String g : access.applicable(granted, bound)) {
+            if (!held.contains(g)) {
+                held.add(g);
             }
         }
         return List.copyOf(held);

@@ -33,6 +33,8 @@ public final class SessionFacts {
     private final List<String> statedRoles;
     /** The session's database user only reads: Veil keeps its transactions read-only whatever the policy says. */
     private final boolean readOnlyDatabaseUser;
+    /** Policy roles granted to the identity just in time when the session opened (docs/access.md). */
+    private final List<String> granted;
     /** The roles bound under the last policy set asked about (a session nearly always sees one or two). */
     private volatile BoundRoles bound;
 
@@ -45,6 +47,16 @@ public final class SessionFacts {
 
     /** {@code readOnlyDatabaseUser}: the session reaches the database as a read-only role user. */
     public SessionFacts(Identity identity, String clientAddress, String application, boolean readOnlyDatabaseUser) {
+        this(identity, clientAddress, application, readOnlyDatabaseUser, List.of());
+    }
+
+    /**
+     * {@code granted}: the policy roles the identity's active access grants gave it when the session opened; each
+     * counts while the policy in force's access section still lets the identity hold it.
+     */
+    public SessionFacts(Identity identity, String clientAddress, String application, boolean readOnlyDatabaseUser,
+                        List<String> granted) {
+        this.granted = List.copyOf(granted);
         this.readOnlyDatabaseUser = readOnlyDatabaseUser;
         this.identity = identity;
         this.clientAddress = clientAddress == null ? "" : clientAddress;
@@ -71,6 +83,7 @@ public final class SessionFacts {
         this.statedKind = kind;
         this.statedRoles = roles == null ? null : List.copyOf(roles);
         this.readOnlyDatabaseUser = readOnlyDatabaseUser;
+        this.granted = List.of();
     }
 
     /** The session reaches the database as a read-only role user (veil.upstreams.*.role-users.*.read-only). */
@@ -104,7 +117,7 @@ public final class SessionFacts {
         }
         BoundRoles b = bound;
         if (b == null || b.policy() != policy) {
-            b = new BoundRoles(policy, policy.rolesOf(identity));
+            b = new BoundRoles(policy, policy.rolesOf(identity, granted));
             bound = b;
         }
         return b.roles();

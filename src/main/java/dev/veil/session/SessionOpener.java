@@ -1,6 +1,8 @@
 package dev.veil.session;
 
 import dev.veil.analysis.Dialect;
+import dev.veil.approval.access.Access;
+import dev.veil.approval.access.AccessGrant;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -9,7 +11,11 @@ import dev.veil.policy.ReplicationSection;
 import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRouter;
 import dev.veil.upstream.UpstreamSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.util.List;
@@ -20,6 +26,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class SessionOpener {
+    private static final Logger LOG = Logger.getLogger(SessionOpener.class);
     /** A session just opened and registered, with its pipeline and the cancel key its client may quote. */
     public record Opened(Session session, StatementPipeline pipeline, SessionRegistry.CancelKey cancelKey) {
     }
@@ -30,6 +37,9 @@ public class SessionOpener {
     private final boolean recordParameters;
     private final Clock clock;
     private final SessionsPerIdentity perIdentity;
+    private Access access = Access.unavailable("access requests are not configured here");
+    /** Ends sessions opened under a grant when it ends; null without access requests. */
+    private GrantWatch grantWatch;
 
     public SessionOpener(SessionRegistry registry, StatementPipelines pipelines, VeilConfig config, Clock clock) {
         this.registry = registry;
@@ -38,6 +48,32 @@ public class SessionOpener {
         this.recordParameters = config.audit().recordParameters();
         this.clock = clock;
         this.perIdentity = new SessionsPerIdentity(config.identity().session().maxPerIdentity());
+    }
+
+    /** {@code access}: where the identities' just-in-time grants are read (admin/AccessBeans makes it). */
+    @Inject
+    public SessionOpener(SessionRegistry registry, StatementPipelines pipelines, VeilConfig config, Clock clock,
+                         Access access, Vertx vertx) {
+        this(registry, pipelines, config, clock);
+        this.access = access;
+        this.grantWatch = access.unavailableReason() == null ? new GrantWatch(access, pipelines, vertx, clock) : null;
+    }
+
+    /**
+     * The access grants in force for {@code identity}, read from the control plane on the caller's event loop
+     * (within veil.access.lookup-timeout) when the policy in force lets it hold any; never failed: when they cannot
+     * be read, none, with the problem its client is told (fail closed: the session opens without them).
+     */
+    public Future<SessionGrants> grants(Identity identity) {
+        if (access.unavailableReason() != null || !pipelines.mayHoldGrants(identity)) {
+            return Future.succeededFuture(SessionGrants.NONE);
+        }
+        return access.grantsOf(identity.name()).map(g -> new SessionGrants(g, null)).otherwise(e -> {
+            String why = "your access grants could not be read (" + e.getMessage() + "); this session opens without "
+                    + "any granted role. Reconnect to try again";
+            LOG.warnf("session of %s: %s", identity.name(), why);
+            return new SessionGrants(List.of(), why);
+        });
     }
 
     /**
@@ -67,6 +103,9 @@ public class SessionOpener {
     /** The session's client is gone: it leaves the registry and takes no more cancel, terminate or end requests. */
     public void close(Session session) {
         if (session != null) {
+            if (grantWatch != null) {
+                grantWatch.forget(session);
+            }
             session.clearCallbacks();
             registry.unregister(session);
         }
@@ -79,10 +118,15 @@ public class SessionOpener {
      * 42501 / MySQL 1142 (fatal) when none applies and the upstream requires one.
      */
     public DatabaseLogin login(Identity identity, UpstreamSettings upstream) {
+        return login(identity, SessionGrants.NONE, upstream);
+    }
+
+    /** As above, with the roles of the identity's access grants in force ({@link #grants}) among those it holds. */
+    public DatabaseLogin login(Identity identity, SessionGrants grants, UpstreamSettings upstream) {
         if (upstream.roleUsers().isEmpty()) {
             return upstream.ownLogin();
         }
-        List<String> roles = pipelines.rolesOf(identity);
+        List<String> roles = pipelines.rolesOf(identity, grants.roles());
         return upstream.loginFor(roles).orElseThrow(() -> VeilException.fatal(ErrorCode.POLICY_DENIED,
                 "veil.upstreams." + upstream.name() + ".require-role-user: " + identity.name() + " holds none of the roles"
                         + " with a database user on upstream " + upstream.name() + " (" + String.join(", ",
@@ -111,9 +155,31 @@ public class SessionOpener {
      */
     public Opened open(long id, int processId, Identity identity, Dialect dialect, String clientAddress, boolean tls,
                        UpstreamRouter.Route route, String program, DatabaseLogin login) {
+        return open(id, processId, identity, dialect, clientAddress, tls, route, program, login, SessionGrants.NONE);
+    }
+
+    /**
+     * @param grants the identity's access grants in force ({@link #grants}): their roles join those the policy
+     *               binds it to for this session, which ends when one of them does ({@link GrantWatch})
+     */
+    public Opened open(long id, int processId, Identity identity, Dialect dialect, String clientAddress, boolean tls,
+                       UpstreamRouter.Route route, String program, DatabaseLogin login, SessionGrants grants) {
         Session session = new Session(id, identity, environment, clientAddress, tls, route.upstream().name(),
                 route.database(), clock.instant(), login);
-        StatementPipeline pipeline = pipelines.open(session, dialect, route.upstream(), program);
-        return new Opened(session, pipeline, registry.register(session, processId));
+        // A grant applies when it gives a role the identity would not hold without it, and the policy still lets it.
+        List<String> held = pipelines.rolesOf(identity, grants.roles());
+        List<String> without = pipelines.rolesOf(identity);
+        List<AccessGrant> applied = grants.grants().stream()
+                .filter(g -> held.contains(g.role()) && !without.contains(g.role())).toList();
+        StatementPipeline pipeline = pipelines.open(session, dialect, route.upstream(), program,
+                applied.stream().map(AccessGrant::role).distinct().toList());
+        Opened opened = new Opened(session, pipeline, registry.register(session, processId));
+        if (!applied.isEmpty() && grantWatch != null) {
+            LOG.infof("session %d of %s holds role(s) %s under access grant(s) %s", id, identity.name(),
+                    String.join(", ", applied.stream().map(AccessGrant::role).distinct().toList()),
+                    String.join(", ", applied.stream().map(g -> g.id() + " until " + g.expires()).toList()));
+            grantWatch.watch(session, applied);
+        }
+        return opened;
     }
 }

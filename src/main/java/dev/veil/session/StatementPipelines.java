@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -61,13 +62,33 @@ public class StatementPipelines {
      * those Veil's configuration gives it (local and service accounts' roles, a provider's role-map).
      */
     public List<String> rolesOf(Identity identity) {
+        return rolesOf(identity, List.of());
+    }
+
+    /**
+     * As {@link #rolesOf(Identity)}, with the policy roles {@code granted} to the identity just in time that the
+     * policy's access section still lets it hold (docs/access.md).
+     */
+    public List<String> rolesOf(Identity identity, Collection<String> granted) {
         Set<String> roles = new LinkedHashSet<>();
         PolicySet set = policy.policy();
         if (set != null) {
-            roles.addAll(set.rolesOf(identity));
+            roles.addAll(set.rolesOf(identity, granted));
         }
         roles.addAll(identity.roles());
         return List.copyOf(roles);
+    }
+
+    /** The roles the policy file in force binds {@code identity} to (no grants, no configured roles). */
+    public List<String> policyRolesOf(Identity identity) {
+        PolicySet set = policy.policy();
+        return set == null ? List.of() : set.rolesOf(identity);
+    }
+
+    /** Whether the policy in force lets {@code identity} hold any access grant (else its grants are not read). */
+    public boolean mayHoldGrants(Identity identity) {
+        PolicySet set = policy.policy();
+        return set != null && set.access().mayHoldGrants(set.rolesOf(identity));
     }
 
     /** The replication grant of the policy file in force (none without one). */
@@ -81,10 +102,16 @@ public class StatementPipelines {
      * record is durable, so reads may run while their record is fsync'd.
      */
     public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName) {
+        return open(session, dialect, upstream, applicationName, List.of());
+    }
+
+    /** {@code granted}: the policy roles the identity's access grants in force give it (docs/access.md). */
+    public StatementPipeline open(Session session, Dialect dialect, UpstreamSettings upstream, String applicationName,
+                                  List<String> granted) {
         String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
         SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
-                session.login() != null && session.login().readOnly());
+                session.login() != null && session.login().readOnly(), granted);
         return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts,
                 probing, rate, approvals);
     }

@@ -43,7 +43,7 @@ class UnknownCommandsTest {
         Run r = veil("frobnicate");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo(
-                "veil: unknown command 'frobnicate'; the commands are: serve, audit, analyze, catalog, login, policy, approvals (veil --help says more)");
+                "veil: unknown command 'frobnicate'; the commands are: serve, audit, analyze, catalog, login, policy, approvals, access (veil --help says more)");
         assertThat(r.out()).isEmpty();
     }
 

@@ -47,8 +47,13 @@ class DemoPolicyTest {
     }
 
     private Decision decide(Dialect dialect, String account, String sql) {
+        return decide(dialect, account, List.of(), sql);
+    }
+
+    /** {@code granted}: policy roles the account holds just in time (docs/access.md). */
+    private Decision decide(Dialect dialect, String account, List<String> granted, String sql) {
         SessionFacts who = new SessionFacts(new Identity(account, List.of(account), Identity.Source.LOCAL_ACCOUNT),
-                "127.0.0.1", "psql");
+                "127.0.0.1", "psql", false, granted);
         CatalogSnapshot catalog = dialect == Dialect.POSTGRESQL ? ShopCatalog.postgres() : ShopCatalog.mysql();
         NameResolution names = dialect == Dialect.POSTGRESQL ? NameResolution.postgres("shop") : NameResolution.mysql("shop");
         return engine.decide(new StatementFacts(dialect, sql, false, analyses.analyze(dialect, catalog, names, sql), who, "shop"));
@@ -103,6 +108,10 @@ class DemoPolicyTest {
         Decision admin = decide(dialect, "admin", read);
         assertThat(admin).isInstanceOf(Decision.Allow.class);
         assertThat(((Decision.Allow) admin).masking().isEmpty()).isTrue();
+        // an engineer granted admin just in time sees what admin sees; an analyst cannot hold that grant
+        Decision granted = decide(dialect, "engineer", List.of("admin"), read);
+        assertThat(((Decision.Allow) granted).masking().isEmpty()).isTrue();
+        assertThat(decide(dialect, "analyst", List.of("admin"), read).rule()).isEqualTo("pii-masked-for-analysts-and-engineers");
         // the deny rule comes first: an analyst's write is still refused, not masked
         assertThat(decide(dialect, "analyst", "UPDATE customers SET city = 'x' WHERE id = 1").rule()).isEqualTo("analysts-read-only");
     }

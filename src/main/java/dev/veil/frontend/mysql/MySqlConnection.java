@@ -16,6 +16,7 @@ import dev.veil.protocol.mysql.SSLRequest;
 import dev.veil.protocol.mysql.ServerStatus;
 import dev.veil.protocol.mysql.PacketTooLargeException;
 import dev.veil.identity.Identity;
+import dev.veil.session.SessionGrants;
 import dev.veil.session.SessionOpener;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
@@ -67,6 +68,8 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     private MySqlCommandPhase commands;
     /** The database user the session's server connections log in as, decided once logged in. */
     private DatabaseLogin login;
+    /** The access grants the session opens under (docs/access.md); read before the database user is decided. */
+    private SessionGrants grants = SessionGrants.NONE;
     /** The server's answers on their way to the client (issue 11: the seam where results can be rewritten). */
     private MySqlResultRelay results;
     private String programName;
@@ -282,8 +285,23 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     // ---- leasing a server connection -----------------------------------------------------------------
 
     private void connectUpstream(Identity identity) {
+        // The identity's access grants first (a read of the control plane, on this loop, bounded): their roles
+        // decide the database user and the policy roles of the session. Completed at once when there are none to
+        // read. MySQL has no notice before the first command: a grant that could not be read is only logged.
+        state = State.CONNECTING;
+        socket.pause();
+        engineContext.sessions().grants(identity).onComplete(ar -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            grants = ar.succeeded() ? ar.result() : SessionGrants.NONE;
+            lease(identity);
+        });
+    }
+
+    private void lease(Identity identity) {
         try {
-            login = engineContext.sessions().login(identity, route.upstream());
+            login = engineContext.sessions().login(identity, grants, route.upstream());
         } catch (VeilException e) {
             engineContext.auditor().authenticationFailed("mysql", identity.name(), clientHost, tls, e);
             fail(e, sequence);
@@ -325,7 +343,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
 
     private void welcome(Identity identity) {
         SessionOpener.Opened opened = engineContext.sessions().open(connectionId, (int) connectionId, identity, Dialect.MYSQL, clientHost, tls,
-                route, programName, login);
+                route, programName, login, grants);
         session = opened.session();
         MySqlServerConnection conn = server;
         session.onCancel(() -> engine.killOnUpstream(conn, false));

@@ -5,6 +5,7 @@ import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.FrontendMessage;
 import dev.veil.protocol.pg.InvalidStartupLength;
 import dev.veil.protocol.pg.NegotiateProtocolVersion;
+import dev.veil.protocol.pg.NoticeResponse;
 import dev.veil.protocol.pg.ParameterStatus;
 import dev.veil.protocol.pg.PgFrame;
 import dev.veil.protocol.pg.PgFrameBatch;
@@ -14,6 +15,7 @@ import dev.veil.protocol.pg.StartupMessage;
 import dev.veil.analysis.Dialect;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.identity.Identity;
+import dev.veil.session.SessionGrants;
 import dev.veil.session.SessionOpener;
 import dev.veil.session.SessionRegistry;
 import dev.veil.error.ErrorCode;
@@ -43,6 +45,8 @@ import java.util.Map;
  */
 final class PgConnection extends ClientConnection<PgServerConnection> implements PgStatementFlow.Relay, PgTransactionLease.Host {
     private static final Logger LOG = Logger.getLogger(PgConnection.class);
+    /** SQLSTATE of the notice that the session's access grants could not be read: a generic warning. */
+    private static final String GRANTS_UNREAD = "01000";
 
     private enum State { STARTUP, AUTHENTICATING, VERIFYING, CONNECTING, READY, CLOSED }
 
@@ -67,6 +71,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
     private PgTransactionLease lease;
     /** The database user the session's server connections log in as, decided once logged in. */
     private DatabaseLogin login;
+    /** The access grants the session opens under (docs/access.md); read before the database user is decided. */
+    private SessionGrants grants = SessionGrants.NONE;
 
     PgConnection(NetSocket socket, PgEngine engine, ClientSlot slot) {
         super(socket, engine, slot);
@@ -232,8 +238,24 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         decoder.limit(engine.listener.maxMessageBytes(), "(veil.pg.max-message-bytes; raise it to accept larger messages)");
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
+        // The identity's access grants first (a read of the control plane, on this loop, bounded): their roles
+        // decide the database user and the policy roles of the session. Completed at once when there are none to read.
+        engineContext.sessions().grants(identity).onComplete(ar -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            grants = ar.succeeded() ? ar.result() : SessionGrants.NONE;
+            try {
+                lease(identity);
+            } catch (VeilException e) {
+                fail(e);
+            }
+        });
+    }
+
+    private void lease(Identity identity) {
         try {
-            login = engineContext.sessions().login(identity, route.upstream());
+            login = engineContext.sessions().login(identity, grants, route.upstream());
             if (login.readOnly()) {
                 startup.refuseReadWrite(login);
             }
@@ -313,7 +335,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         boolean transactionPooling = pool.upstream().pool().transactionPooling() && !startup.replicating();
         long id = opener.registry().nextSessionId();
         SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
-                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login);
+                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login, grants);
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters(),
                 new PgSessionMasking(engineContext.masks()));
@@ -335,6 +357,10 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         Buffer out = Buffer.buffer(512);
         server.parameters().forEach((k, v) -> out.appendBuffer(new ParameterStatus(k, v).encode()));
         out.appendBuffer(new BackendKeyData(cancelKey.processId(), cancelKey.secretKey()).encode());
+        if (grants.problem() != null) {
+            // The server may send a notice at any time; psql prints it, pgjdbc keeps it as the connection's warning.
+            out.appendBuffer(new NoticeResponse(GRANTS_UNREAD, grants.problem()).encode());
+        }
         out.appendBuffer(new ReadyForQuery(server.transactionStatus()).encode());
         results = new PgResultRelay(this.out, flow::beforeServerFrame, this::afterServerFrame, flow::holds, this::onServerLost,
                 flow::rewrite);
