@@ -47,6 +47,14 @@ public final class ApprovalStore {
         this.table = table;
     }
 
+    Pool pool() {
+        return pool;
+    }
+
+    String table() {
+        return table;
+    }
+
     /** Creates the table if missing (every instance may: IF NOT EXISTS), once; tried again after a failure. */
     public synchronized Future<Void> createTable() {
         if (ready == null || ready.failed()) {
@@ -156,7 +164,14 @@ public final class ApprovalStore {
      */
     public Future<Voted> vote(String id, String approver, Set<String> approverRoles, boolean approve, Mode mode,
                               Duration window, String reason, Instant now) {
-        return createTable().compose(ready -> pool.withTransaction(c -> c.preparedQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = $1 FOR UPDATE")
+        return createTable().compose(ready -> pool.withTransaction(c -> vote(c, id, approver, approverRoles, approve, mode,
+                window, reason, now)));
+    }
+
+    /** {@link #vote} inside the caller's transaction (a link's nonce is recorded in the same one, see LinkVotes). */
+    Future<Voted> vote(SqlConnection c, String id, String approver, Set<String> approverRoles, boolean approve, Mode mode,
+                       Duration window, String reason, Instant now) {
+        return c.preparedQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = $1 FOR UPDATE")
                 .execute(Tuple.of(id))
                 .compose(rows -> {
                     if (rows.size() == 0) {
@@ -182,7 +197,7 @@ public final class ApprovalStore {
                                 + "approval " + id + "; it needs " + r.approversNeeded() + " different approvers"));
                     }
                     return update(c, r, new Vote(approver, approve, reason, now), mode, window, now);
-                })));
+                });
     }
 
     private Future<Voted> update(SqlConnection c, ApprovalRequest r, Vote vote, Mode mode, Duration window, Instant now) {
