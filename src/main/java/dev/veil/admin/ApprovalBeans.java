@@ -58,7 +58,7 @@ public class ApprovalBeans {
             webhook.of(approvals);
             notify.add(webhook);
         }
-        settings.slackUrl().map(URI::create).ifPresent(u -> notify.add(new SlackMessage(vertx, u, approvals)));
+        settings.slackUrl().map(URI::create).ifPresent(u -> notify.add(new SlackMessage(vertx, u, links, clock)));
         if (!notify.isEmpty() && links.ownKey()) {
             LOG.warn("approvals: veil.approvals.link-secret is not set, so the approve / deny links in notifications are "
                     + "signed with a random key of this process: with several Veil instances behind one address a link "

@@ -79,6 +79,11 @@ public final class ApprovalLinks {
         return ownKey;
     }
 
+    /** The request's page in the console's inbox. */
+    public String console(String id) {
+        return base + "/console/approvals/" + id;
+    }
+
     /** A new link to {@code action} request {@code r}: expires after the link lifetime, never after the request. */
     public String url(ApprovalRequest r, Action action, Instant now) {
         Instant expires = now.plus(lifetime);

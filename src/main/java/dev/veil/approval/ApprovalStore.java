@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class ApprovalStore {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
-    private static final String COLUMNS = "id, identity, roles, environment, upstream, database, dialect, fingerprint, "
+    static final String COLUMNS = "id, identity, roles, environment, upstream, database, dialect, fingerprint, "
             + "statement, digest, rule, reason, approver_roles, approvers_needed, created, expires, status, mode, "
             + "window_until, votes";
 
@@ -215,7 +215,7 @@ public final class ApprovalStore {
                 .map(x -> new Voted(after, 0, null));
     }
 
-    private static ApprovalRequest request(Row row) {
+    static ApprovalRequest request(Row row) {
         String mode = row.getString("mode");
         return new ApprovalRequest(row.getString("id"), row.getString("identity"), Arrays.asList(row.getArrayOfStrings("roles")),
                 row.getString("environment"), row.getString("upstream"), row.getString("database"), row.getString("dialect"),
@@ -246,7 +246,7 @@ public final class ApprovalStore {
         return out;
     }
 
-    private static OffsetDateTime time(Instant i) {
+    static OffsetDateTime time(Instant i) {
         return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
@@ -20,18 +21,19 @@ public final class SlackMessage implements Consumer<ApprovalRequest> {
     static final int STATEMENT_CHARS = 600;
 
     private final JsonPost post;
-    private final Approvals approvals;
+    private final ApprovalLinks links;
+    private final Clock clock;
 
-    public SlackMessage(Vertx vertx, URI url, Approvals approvals) {
+    public SlackMessage(Vertx vertx, URI url, ApprovalLinks links, Clock clock) {
         this.post = new JsonPost(vertx, url, "the Slack webhook");
-        this.approvals = approvals;
+        this.links = links;
+        this.clock = clock;
     }
 
     @Override
     public void accept(ApprovalRequest r) {
-        Instant now = approvals.clock().instant();
-        ApprovalLinks links = approvals.links();
-        post.send(r.id(), of(r, approvals.link(r.id()), links.url(r, ApprovalLinks.Action.APPROVE, now),
+        Instant now = clock.instant();
+        post.send(r.id(), of(r, links.console(r.id()), links.url(r, ApprovalLinks.Action.APPROVE, now),
                 links.url(r, ApprovalLinks.Action.DENY, now), now));
     }
 
