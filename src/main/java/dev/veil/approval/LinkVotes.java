@@ -65,11 +65,11 @@ public final class LinkVotes {
                                 OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
                         .compose(rows -> {
                             if (rows.size() == 0) {
-                                return Future.failedFuture(new AlreadyUsed());
+                                return Future.<Voted>failedFuture(new AlreadyUsed());
                             }
                             return store.vote(c, link.id(), approver, approverRoles, approve, mode, window, reason, now)
                                     .compose(voted -> voted.request() == null
-                                            ? Future.failedFuture(new Refused(voted)) : Future.succeededFuture(voted));
+                                            ? Future.<Voted>failedFuture(new Refused(voted)) : Future.succeededFuture(voted));
                         })))
                 .map(voted -> new Used(voted, null, null))
                 .recover(e -> {
@@ -79,7 +79,7 @@ public final class LinkVotes {
                     if (e instanceof AlreadyUsed) {
                         return usedBy(link.nonce());
                     }
-                    return Future.failedFuture(e);
+                    return Future.<Used>failedFuture(e);
                 });
     }
 
