@@ -188,6 +188,7 @@ class ApprovalInboxBrowserTest {
             browser.find("#confirm-approve").click();
             assertThat((Throwable) drop.get(30, TimeUnit.SECONDS)).isNull();
             assertThat(exists(st, "appr_link")).isFalse();
+            browser.open(base.resolve("/console/approvals/" + id).toString());
             assertThat(browser.await("#status").getText()).isEqualTo("used");
             assertThat(browser.find("#votes").getText()).isEqualTo(ApprovalTestProfile.LEAD + " approved (approved from chat)");
 
