@@ -108,8 +108,8 @@ class ApprovalVoteRecordedFirstTest {
                 HttpResponse<String> refused = api("POST", "/api/v1/approvals/" + id + "/approve", "{\"reason\": \"unrecorded\"}",
                         ApprovalTestProfile.LEAD, ApprovalTestProfile.LEAD_PASSWORD);
                 assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+                assertThat(status(id)).as("the vote was not cast").isEqualTo("pending");
                 assertThat(refused.body()).contains("not taken");
-                assertThat(status(id)).isEqualTo("pending");
                 assertThat(drop).isNotDone();
             } finally {
                 Files.delete(dir);
