@@ -203,6 +203,26 @@ class ApprovalInboxBrowserTest {
     }
 
     @Test
+    void aLinkClickedOnAnotherSiteReachesTheConfirmationOfTheSignedInApprover() throws Exception {
+        try (Connection c = pg(); Statement st = c.createStatement(); HeadlessChromium browser = HeadlessChromium.start()) {
+            st.execute("CREATE TABLE appr_link_chat (id int)");
+            CompletableFuture<SQLException> drop = running(st, "DROP TABLE appr_link_chat");
+            String id = pending("DROP TABLE appr_link_chat");
+            String approve = local(SlackCatcher.button(SlackCatcher.await(m -> m.toString().contains(id), Duration.ofSeconds(30)),
+                    "veil-approve"));
+            signInAsLead(browser);
+            // The console's cookie is SameSite=Strict: a click from another site (127.0.0.1 and localhost are two)
+            // arrives without it, and the page's one reload from Veil's own origin brings it.
+            String otherSite = "localhost".equals(base.getHost()) ? "127.0.0.1" : "localhost";
+            browser.open(SlackCatcher.chat(otherSite, "<!doctype html><a id=\"chat-link\" href=\"" + approve + "\">Approve…</a>"));
+            browser.await("#chat-link").click();
+            assertThat(browser.await("#confirm").getText()).contains("DROP TABLE appr_link_chat");
+            browser.find("#confirm-approve").click();
+            assertThat((Throwable) drop.get(30, TimeUnit.SECONDS)).isNull();
+        }
+    }
+
+    @Test
     void aDenyLinkWhoseConfirmationIsPostedDeniesAndTheSameLinkCannotDecideAgain() throws Exception {
         try (Connection c = pg(); Statement st = c.createStatement(); HeadlessChromium browser = HeadlessChromium.start()) {
             st.execute("CREATE TABLE appr_link_denied (id int)");

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ final class SlackCatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<JsonNode> MESSAGES = new ArrayList<>();
     private static HttpServer server;
+    private static String chatPage = "";
 
     private SlackCatcher() {
     }
@@ -42,9 +44,27 @@ final class SlackCatcher {
                 exchange.getResponseBody().write(ok);
                 exchange.close();
             });
+            // A page of another site holding a link, as a chat client shows one.
+            server.createContext("/chat", exchange -> {
+                byte[] html;
+                synchronized (SlackCatcher.class) {
+                    html = chatPage.getBytes(StandardCharsets.UTF_8);
+                }
+                exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, html.length);
+                exchange.getResponseBody().write(html);
+                exchange.close();
+            });
             server.start();
         }
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/services/veil-test";
+    }
+
+    /** Serves {@code html} at {@code http://<host>:<port>/chat} (host: 127.0.0.1 or localhost, whichever is the other site). */
+    static synchronized String chat(String host, String html) {
+        url();
+        chatPage = html;
+        return "http://" + host + ":" + server.getAddress().getPort() + "/chat";
     }
 
     /** The first message received that matches, waiting for it up to {@code timeout}. */
