@@ -1,9 +1,11 @@
 package dev.veil.admin;
 
+import dev.veil.approval.ApprovalLinks;
 import dev.veil.approval.ApprovalRequest;
 import dev.veil.approval.ApprovalStore;
 import dev.veil.approval.ApprovalWebhook;
 import dev.veil.approval.Approvals;
+import dev.veil.approval.SlackMessage;
 import dev.veil.config.ApprovalSettings;
 import dev.veil.config.Endpoint;
 import dev.veil.config.EndpointPassword;
@@ -22,6 +24,8 @@ import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -45,12 +49,21 @@ public class ApprovalBeans {
         ApprovalStore store = new ApprovalStore(PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
                 .connectingTo(connect).using(vertx).build(), settings.table());
         ApprovalWebhook webhook = settings.webhookUrl().map(URI::create).map(u -> new ApprovalWebhook(vertx, u)).orElse(null);
-        Consumer<ApprovalRequest> opened = webhook == null ? r -> { } : webhook;
+        List<Consumer<ApprovalRequest>> notify = new CopyOnWriteArrayList<>();
+        String base = settings.consoleUrl().orElseGet(ApprovalBeans::ownAddress);
+        ApprovalLinks links = new ApprovalLinks(settings.linkSecret().orElse(null), settings.linkLifetime(), base);
         Approvals approvals = new Approvals(store, vertx, clock, settings.timeout(), settings.requestLifetime(),
-                settings.pollInterval(), settings.longestWindow(), settings.consoleUrl().orElseGet(ApprovalBeans::ownAddress),
-                opened);
+                settings.pollInterval(), settings.longestWindow(), base, r -> notify.forEach(n -> n.accept(r)), links);
         if (webhook != null) {
             webhook.of(approvals);
+            notify.add(webhook);
+        }
+        settings.slackUrl().map(URI::create).ifPresent(u -> notify.add(new SlackMessage(vertx, u, links, clock)));
+        if (!notify.isEmpty() && links.ownKey()) {
+            LOG.warn("approvals: veil.approvals.link-secret is not set, so the approve / deny links in notifications are "
+                    + "signed with a random key of this process: with several Veil instances behind one address a link "
+                    + "fails (as tampered) when the click reaches another instance, and every link stops working when "
+                    + "this one restarts. Set the same secret (at least 32 characters) on every instance.");
         }
         LOG.infof("approvals: requests in table %s of %s:%d/%s", settings.table(), connect.getHost(), connect.getPort(),
                 connect.getDatabase());

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * Callers authenticate as on the other /api/v1 resources ({@link AdminCredentials}); that identity is the
  * approver. Listing is for the admin role; a request is shown to admins, to its requester and to its approvers;
  * approve and deny are for holders of a role the rule names (Veil's configured roles or the policy's bindings),
- * never the requester. Every approve and deny is an admin.action in the audit trail before it is answered.
+ * never the requester. Every approve and deny is an admin.action in the audit trail before the vote is cast (a
+ * refused vote adds a second one, ok=false, saying why).
  * Runs on worker threads (it waits for the control-plane database and the audit log).
  */
 @Path("/api/v1/approvals")
@@ -150,8 +151,6 @@ public class ApprovalResource {
                         + " minutes (veil.approvals.longest-window)");
             }
         }
-        ApprovalStore.Voted voted = await(store().vote(id, who.get().name(), roles(who.get()), approve, mode, window, reason,
-                approvals.clock().instant()));
         Map<String, String> detail = new LinkedHashMap<>();
         detail.put("id", id);
         if (approve) {
@@ -163,24 +162,32 @@ public class ApprovalResource {
         if (reason != null) {
             detail.put("reason", reason);
         }
-        if (voted.request() != null) {
-            detail.put("status", voted.request().status().wire());
-            detail.put("requester", voted.request().identity());
-            detail.put("rule", voted.request().rule());
-        } else {
-            detail.put("refused", voted.problem());
-        }
+        String action = approve ? "approval.approve" : "approval.deny";
+        // Recorded before the vote, as every admin action is: a vote the audit log cannot take is not cast.
         try {
-            audit.record(new AuditEvent.AdminAction(approvals.clock().instant(), who.get().name(),
-                    approve ? "approval.approve" : "approval.deny", "/api/v1/approvals/" + id, detail, voted.request() != null))
-                    .get(audit.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            record(who.get(), action, id, detail, true);
         } catch (Exception e) {
-            return error(503, "the decision is stored but the audit log could not record it: " + e.getMessage());
+            return error(503, "the audit log cannot record this decision, so it was not taken: " + e.getMessage());
         }
+        ApprovalStore.Voted voted = await(store().vote(id, who.get().name(), roles(who.get()), approve, mode, window, reason,
+                approvals.clock().instant()));
         if (voted.request() == null) {
+            // Nothing changed; the trail says so next to the record above (the refusal is answered either way).
+            detail.put("refused", voted.problem());
+            try {
+                record(who.get(), action, id, detail, false);
+            } catch (Exception e) {
+                return error(voted.refusal(), voted.problem() + " (and the audit log could not record the refusal: "
+                        + e.getMessage() + ")");
+            }
             return error(voted.refusal(), voted.problem());
         }
         return Response.ok(ApprovalJson.of(voted.request(), approvals)).build();
+    }
+
+    private void record(Identity who, String action, String id, Map<String, String> detail, boolean ok) throws Exception {
+        audit.record(new AuditEvent.AdminAction(approvals.clock().instant(), who.name(), action, "/api/v1/approvals/" + id,
+                new LinkedHashMap<>(detail), ok)).get(audit.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** 401 without credentials, 503 without approvals, 403 without the admin role; null when none applies. */

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class ApprovalStore {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
-    private static final String COLUMNS = "id, identity, roles, environment, upstream, database, dialect, fingerprint, "
+    static final String COLUMNS = "id, identity, roles, environment, upstream, database, dialect, fingerprint, "
             + "statement, digest, rule, reason, approver_roles, approvers_needed, created, expires, status, mode, "
             + "window_until, votes";
 
@@ -45,6 +45,14 @@ public final class ApprovalStore {
         }
         this.pool = pool;
         this.table = table;
+    }
+
+    Pool pool() {
+        return pool;
+    }
+
+    String table() {
+        return table;
     }
 
     /** Creates the table if missing (every instance may: IF NOT EXISTS), once; tried again after a failure. */
@@ -156,7 +164,14 @@ public final class ApprovalStore {
      */
     public Future<Voted> vote(String id, String approver, Set<String> approverRoles, boolean approve, Mode mode,
                               Duration window, String reason, Instant now) {
-        return createTable().compose(ready -> pool.withTransaction(c -> c.preparedQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = $1 FOR UPDATE")
+        return createTable().compose(ready -> pool.withTransaction(c -> vote(c, id, approver, approverRoles, approve, mode,
+                window, reason, now)));
+    }
+
+    /** {@link #vote} inside the caller's transaction (a link's nonce is recorded in the same one, see LinkVotes). */
+    Future<Voted> vote(SqlConnection c, String id, String approver, Set<String> approverRoles, boolean approve, Mode mode,
+                       Duration window, String reason, Instant now) {
+        return c.preparedQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = $1 FOR UPDATE")
                 .execute(Tuple.of(id))
                 .compose(rows -> {
                     if (rows.size() == 0) {
@@ -182,7 +197,7 @@ public final class ApprovalStore {
                                 + "approval " + id + "; it needs " + r.approversNeeded() + " different approvers"));
                     }
                     return update(c, r, new Vote(approver, approve, reason, now), mode, window, now);
-                })));
+                });
     }
 
     private Future<Voted> update(SqlConnection c, ApprovalRequest r, Vote vote, Mode mode, Duration window, Instant now) {
@@ -200,7 +215,7 @@ public final class ApprovalStore {
                 .map(x -> new Voted(after, 0, null));
     }
 
-    private static ApprovalRequest request(Row row) {
+    static ApprovalRequest request(Row row) {
         String mode = row.getString("mode");
         return new ApprovalRequest(row.getString("id"), row.getString("identity"), Arrays.asList(row.getArrayOfStrings("roles")),
                 row.getString("environment"), row.getString("upstream"), row.getString("database"), row.getString("dialect"),
@@ -231,7 +246,7 @@ public final class ApprovalStore {
         return out;
     }
 
-    private static OffsetDateTime time(Instant i) {
+    static OffsetDateTime time(Instant i) {
         return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 

@@ -36,9 +36,11 @@ public final class Approvals {
     private final String linkBase;
     private final Consumer<ApprovalRequest> opened;
     private final String unavailable;
+    private final ApprovalLinks links;
+    private final LinkVotes linkVotes;
 
     public Approvals(ApprovalStore store, Vertx vertx, Clock clock, Duration timeout, Duration lifetime, Duration poll,
-                     Duration longestWindow, String linkBase, Consumer<ApprovalRequest> opened) {
+                     Duration longestWindow, String linkBase, Consumer<ApprovalRequest> opened, ApprovalLinks links) {
         this.store = store;
         this.vertx = vertx;
         this.clock = clock;
@@ -49,6 +51,8 @@ public final class Approvals {
         this.linkBase = linkBase.endsWith("/") ? linkBase.substring(0, linkBase.length() - 1) : linkBase;
         this.opened = opened;
         this.unavailable = null;
+        this.links = links;
+        this.linkVotes = new LinkVotes(store);
     }
 
     private Approvals(String why) {
@@ -62,6 +66,8 @@ public final class Approvals {
         this.linkBase = "";
         this.opened = r -> { };
         this.unavailable = why;
+        this.links = null;
+        this.linkVotes = null;
     }
 
     /** No approvals here: {@code why} is what a refused client is told. */
@@ -84,6 +90,16 @@ public final class Approvals {
 
     public Duration longestWindow() {
         return longestWindow;
+    }
+
+    /** The signer of approve / deny links (null when approvals are unavailable). */
+    public ApprovalLinks links() {
+        return links;
+    }
+
+    /** Where a link's vote and its single use are recorded together. */
+    public LinkVotes linkVotes() {
+        return linkVotes;
     }
 
     /** The wait a rule asks for, or the configured one. */

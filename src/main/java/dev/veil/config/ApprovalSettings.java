@@ -50,6 +50,23 @@ public interface ApprovalSettings {
     /** A URL that gets a JSON POST for each new request (a generic webhook); unset: none. */
     Optional<String> webhookUrl();
 
+    /**
+     * A Slack incoming-webhook URL (or anything that takes Slack's {@code text} + {@code blocks} messages): each new
+     * request is posted with signed approve / deny links; unset: none.
+     */
+    Optional<String> slackUrl();
+
+    /**
+     * The HMAC-SHA256 key that signs approve / deny links (at least 32 characters; the same on every instance, e.g.
+     * from the environment as VEIL_APPROVALS_LINK_SECRET). Unset: a random key per process, with a warning (a link
+     * then works only on the instance that made it, and until it restarts).
+     */
+    Optional<String> linkSecret();
+
+    /** How long an approve / deny link works (never past its request's lifetime). */
+    @WithDefault("1h")
+    Duration linkLifetime();
+
     /** The control-plane database: an endpoint like an upstream, with the audit database's defaults. */
     interface ControlPlane extends Endpoint {
         /** Use this database (rather than the audit table's or the demo's). */

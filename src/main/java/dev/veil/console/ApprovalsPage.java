@@ -18,6 +18,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -43,21 +44,23 @@ public class ApprovalsPage {
 
     @TemplateData
     public record Row(String id, String status, String identity, String database, String statement, String rule,
-                      String reason, String created, String expires, String approvers, String votes) {
+                      String reason, String created, String expires, String approvers, String votes, String environment) {
     }
 
     private final ConsoleGate gate;
     private final ConsoleActions actions;
     private final Approvals approvals;
+    private final ApprovalContext context;
 
     @Inject
     @Location("console/approvals")
     Template page;
 
-    public ApprovalsPage(ConsoleGate gate, ConsoleActions actions, Approvals approvals) {
+    public ApprovalsPage(ConsoleGate gate, ConsoleActions actions, Approvals approvals, ApprovalContext context) {
         this.gate = gate;
         this.actions = actions;
         this.approvals = approvals;
+        this.context = context;
     }
 
     @GET
@@ -65,13 +68,13 @@ public class ApprovalsPage {
     public Response inbox(@CookieParam(ConsoleSessions.COOKIE) String token) throws Exception {
         ConsoleUser u = gate.viewer(token);
         if (approvals.unavailableReason() != null) {
-            return render(u, List.of(), List.of(), null, approvals.unavailableReason());
+            return render(u, List.of(), List.of(), null, approvals.unavailableReason(), null);
         }
         Instant now = approvals.clock().instant();
         List<Row> pending = await(approvals.store().list(Status.PENDING, 200, now)).stream().map(r -> row(r, now)).toList();
         List<Row> recent = await(approvals.store().list(null, 50, now)).stream()
                 .filter(r -> r.statusAt(now) != Status.PENDING).map(r -> row(r, now)).toList();
-        return render(u, pending, recent, null, null);
+        return render(u, pending, recent, null, null, null);
     }
 
     @GET
@@ -80,13 +83,18 @@ public class ApprovalsPage {
     public Response request(@CookieParam(ConsoleSessions.COOKIE) String token, @PathParam("id") String id) throws Exception {
         ConsoleUser u = gate.viewer(token);
         if (approvals.unavailableReason() != null) {
-            return render(u, List.of(), List.of(), null, approvals.unavailableReason());
+            return render(u, List.of(), List.of(), null, approvals.unavailableReason(), null);
         }
         ApprovalRequest r = await(approvals.store().get(id));
         if (r == null) {
             return gate.refusal(u, "There is no approval request " + id + ".");
         }
-        return render(u, List.of(), List.of(), row(r, approvals.clock().instant()), null);
+        // The requester's activity is read from the audit trail: that read is recorded as the audit page's searches are.
+        Map<String, String> detail = new LinkedHashMap<>();
+        detail.put("identity", r.identity());
+        detail.put("approval", id);
+        actions.record(u.name(), "audit.search", "/console/approvals/" + id, detail, true);
+        return render(u, List.of(), List.of(), row(r, approvals.clock().instant()), null, context.of(r));
     }
 
     @POST
@@ -118,19 +126,36 @@ public class ApprovalsPage {
         ApprovalStore.Voted voted = await(approvals.store().vote(id, u.name(), new HashSet<>(u.roles()), approve, m, window,
                 reason == null || reason.isBlank() ? null : reason, approvals.clock().instant()));
         if (voted.request() == null) {
+            refused(actions, u, approve, "/console/approvals/" + id, detail, voted.problem());
             return gate.refusal(u, voted.problem());
         }
         return Response.seeOther(URI.create("/console/approvals/" + id)).build();
     }
 
-    private Response render(ConsoleUser u, List<Row> pending, List<Row> recent, Row one, String unavailable) {
+    /**
+     * A vote the store refused changed nothing; a second record (ok=false) says so beside the one written before it.
+     * Should that record fail, the refusal is still shown: nothing was taken that lacks its record.
+     */
+    static void refused(ConsoleActions actions, ConsoleUser u, boolean approve, String target, Map<String, String> detail,
+                        String problem) {
+        Map<String, String> d = new LinkedHashMap<>(detail);
+        d.put("refused", problem);
+        try {
+            actions.record(u.name(), approve ? "approval.approve" : "approval.deny", target, d, false);
+        } catch (WebApplicationException e) {
+            // the refusal page follows either way
+        }
+    }
+
+    private Response render(ConsoleUser u, List<Row> pending, List<Row> recent, Row one, String unavailable,
+                            ApprovalContext.Found found) {
         String html = ConsoleGate.page(page, u, "/console/approvals", one == null ? "Approvals" : "Approval " + one.id())
-                .data("pending", pending).data("recent", recent).data("one", one).data("unavailable", unavailable)
+                .data("pending", pending).data("recent", recent).data("one", one).data("unavailable", unavailable).data("found", found)
                 .data("longest", approvals.unavailableReason() == null ? approvals.longestWindow().toMinutes() : 0).render();
         return Response.ok(html, "text/html; charset=utf-8").build();
     }
 
-    private static Row row(ApprovalRequest r, Instant now) {
+    static Row row(ApprovalRequest r, Instant now) {
         StringBuilder votes = new StringBuilder();
         for (ApprovalRequest.Vote v : r.votes()) {
             votes.append(votes.length() == 0 ? "" : "; ").append(v.approver()).append(v.approve() ? " approved" : " denied")
@@ -139,10 +164,10 @@ public class ApprovalsPage {
         return new Row(r.id(), r.statusAt(now).wire(), r.identity(), r.upstream() + "/" + r.database(), r.statement(), r.rule(),
                 r.reason(), r.created().truncatedTo(ChronoUnit.SECONDS).toString(),
                 r.expires().truncatedTo(ChronoUnit.SECONDS).toString(),
-                r.approversNeeded() + " of role " + String.join(" or ", r.approverRoles()), votes.toString());
+                r.approversNeeded() + " of role " + String.join(" or ", r.approverRoles()), votes.toString(), r.environment());
     }
 
-    private static <T> T await(Future<T> f) throws Exception {
+    static <T> T await(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 }

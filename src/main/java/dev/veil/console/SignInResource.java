@@ -25,6 +25,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -83,11 +84,12 @@ public class SignInResource {
     @GET
     @Path("signin")
     @Produces(MediaType.TEXT_HTML)
-    public Response form(@CookieParam(ConsoleSessions.COOKIE) String token, @Context HttpServerRequest http) {
+    public Response form(@CookieParam(ConsoleSessions.COOKIE) String token, @QueryParam("next") String next,
+                         @Context HttpServerRequest http) {
         if (sessions.find(token).isPresent()) {
-            return Response.seeOther(URI.create("/console/audit")).build();
+            return Response.seeOther(URI.create(next(next))).build();
         }
-        return signInPage(200, null, http);
+        return signInPage(200, null, http, next);
     }
 
     @POST
@@ -96,7 +98,7 @@ public class SignInResource {
     @Produces(MediaType.TEXT_HTML)
     public Uni<Response> signIn(@FormParam("user") String user, @FormParam("password") String password,
                                 @FormParam("csrf") String csrf, @CookieParam(SIGN_IN_COOKIE) String expected,
-                                @Context HttpServerRequest http) {
+                                @FormParam("next") String next, @Context HttpServerRequest http) {
         if (!local) {
             return Uni.createFrom().item(signInPage(404, "Sign-in with a local account is off here: use single sign-on.", http));
         }
@@ -111,19 +113,20 @@ public class SignInResource {
         // The throttle's wait is a timer, not a thread: only the check itself (SCRAM) runs on a worker.
         return Uni.createFrom().completionStage(authenticator.admit(address, user).toCompletionStage())
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(v -> checkPassword(user.strip(), password, address, https, http));
+                .map(v -> checkPassword(user.strip(), password, address, https, http, next));
     }
 
-    private Response checkPassword(String user, String password, String address, boolean https, HttpServerRequest http) {
+    private Response checkPassword(String user, String password, String address, boolean https, HttpServerRequest http,
+                                   String next) {
         Identity who;
         try {
             who = authenticator.check(user, password);
         } catch (AuthenticationFailure f) {
             auditor.authenticationFailed(PROTOCOL, user, address, https, AuthErrors.toVeil(f));
-            return signInPage(401, "The user name or password was not accepted.", http);
+            return signInPage(401, "The user name or password was not accepted.", http, next);
         }
         throttle.succeeded(address, who.name());
-        return admitted(who, "local", https);
+        return admitted(who, "local", https, next);
     }
 
     /** Single sign-on: quarkus-oidc sends the browser to the identity provider and back here with a session. */
@@ -147,10 +150,10 @@ public class SignInResource {
             return gate.refusal(null, "The identity provider signed you in, but Veil does not accept its token: "
                     + f.getMessage() + ". Check veil.identity.oidc (audience, user claims).");
         }
-        return admitted(who, "sso", http.isSSL());
+        return admitted(who, "sso", http.isSSL(), null);
     }
 
-    private Response admitted(Identity who, String via, boolean https) {
+    private Response admitted(Identity who, String via, boolean https, String next) {
         var access = ConsoleAccess.of(who.roles());
         if (access.isEmpty()) {
             String why = ConsoleAccess.refusal(who.name(), who.roles());
@@ -159,7 +162,7 @@ public class SignInResource {
         }
         actions.record(who.name(), "console.signin", "/console/signin", Map.of("via", via, "access", access.get().role()), true);
         String token = sessions.open(who, access.get(), via);
-        return Response.seeOther(URI.create("/console/audit"))
+        return Response.seeOther(URI.create(next(next)))
                 .header("Set-Cookie", ConsoleSessions.cookie(ConsoleSessions.COOKIE, token, ConsoleSessions.PATH, https))
                 .header("Set-Cookie", ConsoleSessions.clear(SIGN_IN_COOKIE, ConsoleGate.SIGN_IN))
                 .build();
@@ -178,9 +181,26 @@ public class SignInResource {
 
     /** The sign-in page, with a fresh token for its form in a cookie only that path gets back. */
     private Response signInPage(int status, String error, HttpServerRequest http) {
+        return signInPage(status, error, http, null);
+    }
+
+    /**
+     * Where to go after signing in: {@code next} when it is a console page of this origin (an approve / deny link
+     * sends its approver here and back), else the audit page. Anything else is ignored: no open redirect.
+     */
+    static String next(String next) {
+        if (next == null || !next.startsWith(ConsoleSessions.PATH + "/") || next.startsWith("//") || next.contains("\\")
+                || next.contains("..") || next.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            return "/console/audit";
+        }
+        return next;
+    }
+
+    private Response signInPage(int status, String error, HttpServerRequest http, String next) {
         String csrf = sessions.token();
         String html = ConsoleGate.page(signin, null, "", "Sign in").data("sso", tenant.enabled()).data("local", local)
-                .data("csrf", csrf).data("error", error).render();
+                .data("csrf", csrf).data("error", error)
+                .data("next", next == null ? null : next(next)).render();
         return Response.status(status).type("text/html; charset=utf-8").entity(html)
                 .header("Set-Cookie", ConsoleSessions.cookie(SIGN_IN_COOKIE, csrf, ConsoleGate.SIGN_IN, http.isSSL())).build();
     }

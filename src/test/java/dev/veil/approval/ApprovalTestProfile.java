@@ -10,11 +10,13 @@ import java.util.Map;
 
 /**
  * The suite's Veil with rules that hold DROP for approval (requests in the audit database's table), and a second
- * admin account, {@link #LEAD}, so that one admin can approve what another asked.
+ * admin account, {@link #LEAD}, so that one admin can approve what another asked; new requests are posted to a
+ * Slack stand-in ({@link SlackCatcher}) with links signed under {@link #LINK_SECRET}.
  */
 public class ApprovalTestProfile implements QuarkusTestProfile {
     static final String LEAD = "lead";
     static final String LEAD_PASSWORD = "lead-secret";
+    static final String LINK_SECRET = "approval-links-test-secret-0123456789abcdef";
 
     static final String POLICY = """
             roles:
@@ -48,7 +50,9 @@ public class ApprovalTestProfile implements QuarkusTestProfile {
         return Map.of("veil.policy.file", file().toString(),
                 "veil.local-accounts." + LEAD + ".password", LEAD_PASSWORD,
                 "veil.local-accounts." + LEAD + ".roles", "admin",
-                "veil.approvals.poll-interval", "100ms");
+                "veil.approvals.poll-interval", "100ms",
+                "veil.approvals.slack-url", SlackCatcher.url(),
+                "veil.approvals.link-secret", LINK_SECRET);
     }
 
     private static synchronized Path file() {
