@@ -48,14 +48,6 @@ public final class ApprovalWebhook implements Consumer<ApprovalRequest> {
                 .put("role", role).put("environment", environment).put("expires", expires.toString()).put("reason", reason)
                 .put("text", ":rotating_light: BREAK-GLASS: " + identity + " took role " + role + " in " + environment
                         + " without approval until " + expires + ". Reason: " + reason);
-        RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString())
-                .setTimeout(REQUEST_TIMEOUT_MS).putHeader("Content-Type", "application/json");
-        http.request(post).compose(req -> req.send(body.toBuffer())).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.warnf("break-glass %s: the webhook %s could not be reached: %s", id, url, ar.cause().toString());
-            } else if (ar.result().statusCode() / 100 != 2) {
-                LOG.warnf("break-glass %s: the webhook %s answered %d", id, url, ar.result().statusCode());
-            }
-        });
+        post.send("break-glass " + id, body);
     }
 }
