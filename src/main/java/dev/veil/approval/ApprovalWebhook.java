@@ -12,7 +12,8 @@ import java.net.URI;
 import java.util.function.Consumer;
 
 /**
- * veil.approvals.webhook-url: a JSON POST for each new request (id, who, what, rule, link), for a chat bridge or a
+ * veil.approvals.webhook-url: a JSON POST for each new request (id, who, the owner of an agent that asked, what,
+ * rule, link), for a chat bridge or a
  * ticketing system. Sent in the background on Vert.x's HTTP client (the gateway keeps off java.net.http, which the
  * native executable lacks); a failure is logged and changes nothing (the request is in the table).
  */
@@ -39,6 +40,7 @@ public final class ApprovalWebhook implements Consumer<ApprovalRequest> {
     @Override
     public void accept(ApprovalRequest r) {
         JsonObject body = new JsonObject().put("event", "approval.requested").put("id", r.id()).put("identity", r.identity())
+                .put("owner", r.owner())
                 .put("environment", r.environment()).put("upstream", r.upstream()).put("database", r.database())
                 .put("statement", r.statement()).put("rule", r.rule()).put("reason", r.reason())
                 .put("approverRoles", r.approverRoles()).put("approversNeeded", r.approversNeeded())

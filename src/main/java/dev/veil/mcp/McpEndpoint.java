@@ -1,5 +1,6 @@
 package dev.veil.mcp;
 
+import dev.veil.approval.Approvals;
 import dev.veil.audit.AuditLog;
 import dev.veil.config.McpSettings;
 import dev.veil.config.VeilConfig;
@@ -12,6 +13,7 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.oidc.ProviderSettings;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.session.ChangeProposals;
 import dev.veil.session.SessionAuditor;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.catalog.CatalogRegistry;
@@ -56,14 +58,16 @@ public class McpEndpoint {
 
     public McpEndpoint(VeilConfig config, Authenticator authenticator, OidcProviders providers, SessionAuditor auditor,
                        UpstreamRegistry upstreams, CatalogRegistry catalogs, PolicyEngine engine, AuditLog audit,
-                       Clock clock, Vertx vertx, DemoMode demo) {
+                       Clock clock, Vertx vertx, DemoMode demo, ChangeProposals proposals, Approvals approvals) {
         this.settings = config.mcp();
         this.authenticator = authenticator;
         // The demo has no identity provider: its agent's account secret is the bearer there.
         this.authentication = new McpAuthentication(authenticator, config, config.mcp().accountBearer() || demo.enabled());
         this.providers = providers;
         this.auditor = auditor;
-        this.tools = new McpTools(config, upstreams, catalogs, engine, audit, clock, new WireQuery(vertx, config));
+        WireQuery wire = new WireQuery(vertx, config);
+        this.tools = new McpTools(config, upstreams, catalogs, engine, audit, clock, wire,
+                new ChangeTools(proposals, approvals, wire, audit, clock));
     }
 
     void routes(@Observes Router router) {

@@ -233,7 +233,7 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         // Nothing is read until the session is ready, so that pipelined queries stay in order.
         socket.pause();
         try {
-            login = engineContext.sessions().login(identity, route.upstream());
+            login = engineContext.sessions().login(identity, route.upstream(), startup.settings().get("application_name"));
             if (login.readOnly()) {
                 startup.refuseReadWrite(login);
             }
