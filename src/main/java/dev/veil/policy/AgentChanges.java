@@ -34,13 +34,13 @@ public final class AgentChanges {
     /** Deny (kept or made here) or RequireApproval; never Allow. */
     public static Decision decide(PolicyEngine engine, StatementFacts statement) {
         Analysis a = statement.analysis();
-        if (a == null || !a.analysed()) {
-            return deny("Veil could not analyse this statement" + (a == null ? "" : " (" + a.failure().orElse("") + ")")
-                    + ", and only a statement Veil can analyse may be proposed; fix it or split it");
-        }
-        if (!a.effects().parts().isEmpty()) {
+        if (a != null && !a.effects().parts().isEmpty()) {
             return deny("a change is one statement; this text holds " + a.effects().parts().size()
                     + ": propose each on its own");
+        }
+        if (a == null || !a.analysed()) {
+            return deny("Veil could not analyse this statement" + (a == null ? "" : " (" + a.failure().orElse("") + ")")
+                    + ", and only a statement Veil can analyse may be proposed; fix it");
         }
         if (AgentReadOnlyRule.finding(a) == null) {
             return deny("this statement only reads: run it with run_read_query; propose_change is for changes");

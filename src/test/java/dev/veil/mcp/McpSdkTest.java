@@ -108,7 +108,7 @@ class McpSdkTest {
         String token = keycloak().clientCredentials(clientId, clientId + "-secret").accessToken();
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base.toString())
                 .endpoint("/mcp")
-                .customizeRequest(b -> b.header("Authorization", "Bearer " + token))
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
                 .build();
         McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).build();
         client.initialize();
