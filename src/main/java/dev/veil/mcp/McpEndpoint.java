@@ -108,7 +108,9 @@ public class McpEndpoint {
             return;
         }
         String version = request.getHeader("MCP-Protocol-Version");
-        if (version != null && !VERSIONS.contains(version)) {
+        // The header belongs to the requests after initialize; initialize negotiates in its body (a newer client,
+        // the official SDK among them, sends its own latest revision there too and accepts an older answer).
+        if (version != null && !VERSIONS.contains(version) && !initializing(rc)) {
             rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                     .end(rpcError(null, -32600, "unsupported MCP-Protocol-Version " + version + " (supported: "
                             + String.join(", ", VERSIONS) + ")").encode());
@@ -138,6 +140,15 @@ public class McpEndpoint {
                     }
                     dispatch(rc, ar.result());
                 });
+    }
+
+    private static boolean initializing(RoutingContext rc) {
+        try {
+            JsonObject message = rc.body().asJsonObject();
+            return message != null && "initialize".equals(message.getValue("method"));
+        } catch (DecodeException | ClassCastException e) {
+            return false;
+        }
     }
 
     /** DNS rebinding: a browser page may not drive the endpoint; a request with an Origin must come from this host. */

@@ -96,7 +96,7 @@ class McpAgentChangesTest {
                     new LinkedHashSet<>(ProviderSettings.DEFAULT_ALGORITHMS), Duration.ofSeconds(30),
                     Optional.empty(), Duration.ofMinutes(60), Duration.ofMinutes(1), Optional.empty(), Optional.empty()));
             // Through Veil on both upstreams, so that each one's catalog is read again after the DDL.
-            try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("roles/shop", ""), VeilTestResource.USER,
+            try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("shop", ""), VeilTestResource.USER,
                     VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS agent_changes");
                 st.execute("CREATE TABLE agent_changes (id int PRIMARY KEY, note text)");
@@ -104,7 +104,7 @@ class McpAgentChangesTest {
                 st.execute("GRANT SELECT ON agent_changes TO " + VeilTestResource.READER_DB_USER);
                 st.execute("GRANT SELECT, UPDATE ON agent_changes TO " + VeilTestResource.WRITER_DB_USER);
             }
-            try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("shop", ""), VeilTestResource.USER,
+            try (Connection c = DriverManager.getConnection(VeilTestResource.veilUrl("roles/shop", ""), VeilTestResource.USER,
                     VeilTestResource.PASSWORD); Statement st = c.createStatement()) {
                 st.execute("COMMENT ON TABLE agent_changes IS 'changed by agents on approval'");
             }
