@@ -20,6 +20,7 @@ final class ApprovalJson {
         m.put("id", r.id());
         m.put("status", r.statusAt(now).wire());
         m.put("identity", r.identity());
+        m.put("owner", r.owner());
         m.put("roles", r.roles());
         m.put("environment", r.environment());
         m.put("upstream", r.upstream());

@@ -37,10 +37,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code /api/v1/approvals}: the requests of statements held for approval, and their decisions (docs/approvals.md).
  * Callers authenticate as on the other /api/v1 resources ({@link AdminCredentials}); that identity is the
- * approver. Listing is for the admin role; a request is shown to admins, to its requester and to its approvers;
- * approve and deny are for holders of a role the rule names (Veil's configured roles or the policy's bindings),
- * never the requester. Every approve and deny is an admin.action in the audit trail before the vote is cast (a
- * refused vote adds a second one, ok=false, saying why).
+ * approver. Listing is for the admin role, except {@code ?for=me}: anyone's pending requests to decide; a request
+ * is shown to admins, to its requester and to its approvers; approve and deny are for holders of a role the rule
+ * names (Veil's configured roles or the policy's bindings) and, for an AI agent's request, its owner; never the
+ * requester, never an agent. Every approve and deny is an admin.action in the audit trail before the vote is cast
+ * (a refused vote adds a second one, ok=false, saying why).
  * Runs on worker threads (it waits for the control-plane database and the audit log).
  */
 @Path("/api/v1/approvals")
@@ -63,8 +64,15 @@ public class ApprovalResource {
 
     @GET
     public Response list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context HttpServerRequest http,
-                         @QueryParam("status") String status, @QueryParam("limit") Integer limit) throws Exception {
+                         @QueryParam("status") String status, @QueryParam("limit") Integer limit,
+                         @QueryParam("for") String forWhom) throws Exception {
         Optional<Identity> who = credentials.authenticate(authorization, http);
+        if ("me".equals(forWhom) && who.isPresent() && approvals.unavailableReason() == null) {
+            // Anyone's own inbox: the pending requests they may decide (an agent's owner included).
+            int n = Math.min(limit == null ? 100 : Math.max(limit, 1), 1000);
+            return Response.ok(await(store().decidableBy(who.get().name(), roles(who.get()), n, approvals.clock().instant()))
+                    .stream().map(r -> ApprovalJson.of(r, approvals)).toList()).build();
+        }
         Response refused = refusal(who);
         if (refused != null) {
             return refused;
@@ -95,7 +103,7 @@ public class ApprovalResource {
         if (r == null) {
             return error(404, "no approval request " + id);
         }
-        boolean involved = r.identity().equals(who.get().name()) || r.approverRoles().stream().anyMatch(roles(who.get())::contains);
+        boolean involved = r.identity().equals(who.get().name()) || r.decidableBy(who.get().name(), roles(who.get()));
         if (refused != null && !involved) {
             return refused;
         }
@@ -125,6 +133,11 @@ public class ApprovalResource {
         }
         if (approvals.unavailableReason() != null) {
             return error(503, approvals.unavailableReason());
+        }
+        if (who.get().agent()) {
+            // Not only its own requests: no AI agent decides any, whatever roles it holds.
+            return error(403, "\"" + who.get().name() + "\" is an AI agent, and agents never decide approvals; its owner"
+                    + " or an approver of the rule must");
         }
         JsonNode j;
         try {

@@ -1,6 +1,7 @@
 package dev.veil.approval;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -9,17 +10,39 @@ import java.util.List;
  * ({@code digest}: SHA-256 of the text and parameter values, see {@link StatementDigest}); only the text as the
  * audit trail shows it ({@code statement}, literals redacted unless the audit keeps them) is stored.
  * {@code votes} are the approvers' and deniers' in the order given; {@code mode} and {@code windowUntil} are set
- * once approved.
+ * once approved. {@code owner}: for an AI agent's request, the person its configuration names as its owner, who may
+ * decide it besides the rule's approvers (null for a person's request).
  */
 public record ApprovalRequest(String id, String identity, List<String> roles, String environment, String upstream,
                               String database, String dialect, String fingerprint, String statement, String digest,
                               String rule, String reason, List<String> approverRoles, int approversNeeded,
                               Instant created, Instant expires, Status status, Mode mode, Instant windowUntil,
-                              List<Vote> votes) {
+                              List<Vote> votes, String owner) {
     public ApprovalRequest {
         roles = List.copyOf(roles);
         approverRoles = List.copyOf(approverRoles);
         votes = List.copyOf(votes);
+    }
+
+    /** A request without an owner (a person's statement). */
+    public ApprovalRequest(String id, String identity, List<String> roles, String environment, String upstream,
+                           String database, String dialect, String fingerprint, String statement, String digest,
+                           String rule, String reason, List<String> approverRoles, int approversNeeded,
+                           Instant created, Instant expires, Status status, Mode mode, Instant windowUntil,
+                           List<Vote> votes) {
+        this(id, identity, roles, environment, upstream, database, dialect, fingerprint, statement, digest, rule, reason,
+                approverRoles, approversNeeded, created, expires, status, mode, windowUntil, votes, null);
+    }
+
+    /**
+     * Whether {@code who}, holding {@code heldRoles}, may decide this request: the owner of the agent that asked
+     * (veil.agents.clients.&lt;id&gt;.owner), or a holder of one of the rule's roles; never the requester.
+     */
+    public boolean decidableBy(String who, Collection<String> heldRoles) {
+        if (identity.equals(who)) {
+            return false;
+        }
+        return who.equals(owner) || approverRoles.stream().anyMatch(heldRoles::contains);
     }
 
     public enum Status {
@@ -78,7 +101,7 @@ public record ApprovalRequest(String id, String identity, List<String> roles, St
 
     public ApprovalRequest withStatus(Status s) {
         return new ApprovalRequest(id, identity, roles, environment, upstream, database, dialect, fingerprint, statement,
-                digest, rule, reason, approverRoles, approversNeeded, created, expires, s, mode, windowUntil, votes);
+                digest, rule, reason, approverRoles, approversNeeded, created, expires, s, mode, windowUntil, votes, owner);
     }
 
     /** Who approved, for messages: "lead, ops". */

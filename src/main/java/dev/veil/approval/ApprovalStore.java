@@ -31,7 +31,7 @@ public final class ApprovalStore {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
     static final String COLUMNS = "id, identity, roles, environment, upstream, database, dialect, fingerprint, "
             + "statement, digest, rule, reason, approver_roles, approvers_needed, created, expires, status, mode, "
-            + "window_until, votes";
+            + "window_until, votes, owner";
 
     private final Pool pool;
     private final String table;
@@ -69,7 +69,9 @@ public final class ApprovalStore {
                 + "dialect text NOT NULL, fingerprint text, statement text, digest text NOT NULL, rule text NOT NULL, "
                 + "reason text, approver_roles text[] NOT NULL, approvers_needed int NOT NULL, "
                 + "created timestamptz NOT NULL, expires timestamptz NOT NULL, status text NOT NULL, mode text, "
-                + "window_until timestamptz, votes text NOT NULL DEFAULT '[]')").execute()
+                + "window_until timestamptz, votes text NOT NULL DEFAULT '[]', owner text)").execute()
+                // A table made before agents' requests had owners gets the column (every instance may: IF NOT EXISTS).
+                .compose(r -> pool.query("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS owner text").execute())
                 .compose(r -> pool.query("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_binding ON " + table
                         + " (identity, digest)").execute())
                 .mapEmpty();
@@ -77,13 +79,13 @@ public final class ApprovalStore {
 
     public Future<ApprovalRequest> insert(ApprovalRequest r) {
         return createTable().compose(v -> pool.preparedQuery("INSERT INTO " + table + " (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                        + "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
+                        + "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
                 .execute(Tuple.tuple(Arrays.asList(r.id(), r.identity(), r.roles().toArray(new String[0]), r.environment(),
                         r.upstream(), r.database(), r.dialect(), r.fingerprint(), r.statement(),
                         r.digest(), r.rule(), r.reason(), r.approverRoles().toArray(new String[0]),
                         r.approversNeeded(), time(r.created()), time(r.expires()), r.status().wire(),
                         r.mode() == null ? null : r.mode().wire(), time(r.windowUntil()),
-                        votes(r.votes()))))
+                        votes(r.votes()), r.owner())))
                 .map(x -> r));
     }
 
@@ -139,6 +141,27 @@ public final class ApprovalStore {
     }
 
     /**
+     * The pending requests {@code who} may decide (see {@link ApprovalRequest#decidableBy}: as the owner of the agent
+     * that asked, or holding one of the rule's roles), newest first; their own are left out.
+     */
+    public Future<List<ApprovalRequest>> decidableBy(String who, Set<String> roles, int limit, Instant now) {
+        return createTable().compose(v -> pool.preparedQuery("SELECT " + COLUMNS + " FROM " + table
+                        + " WHERE status = 'pending' AND identity <> $1 AND (owner = $1 OR approver_roles && $2)"
+                        + " ORDER BY created DESC LIMIT $3")
+                .execute(Tuple.of(who, roles.toArray(new String[0]), limit)))
+                .map(rows -> {
+                    List<ApprovalRequest> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        ApprovalRequest r = request(row);
+                        if (r.statusAt(now) == Status.PENDING) {
+                            out.add(r);
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    /**
      * Uses an approval in force to run its statement once: a once approval becomes used (only one caller's
      * UPDATE matches), a window approval stays. False when there is none in force any more.
      */
@@ -187,10 +210,11 @@ public final class ApprovalStore {
                         return Future.succeededFuture(Voted.refused(403, "\"" + approver + "\" asked for approval " + id
                                 + " and cannot decide it: self-approval is refused; another approver must decide"));
                     }
-                    if (r.approverRoles().stream().noneMatch(approverRoles::contains)) {
+                    if (!r.decidableBy(approver, approverRoles)) {
                         return Future.succeededFuture(Voted.refused(403, "approval " + id + " (rule " + r.rule()
-                                + ") is decided by holders of role " + String.join(" or ", r.approverRoles()) + "; \""
-                                + approver + "\" holds none of them"));
+                                + ") is decided by holders of role " + String.join(" or ", r.approverRoles())
+                                + (r.owner() == null ? "" : " or by " + r.owner() + ", the owner of " + r.identity()) + "; \""
+                                + approver + "\" is none of them"));
                     }
                     if (r.votes().stream().anyMatch(v -> v.approver().equals(approver))) {
                         return Future.succeededFuture(Voted.refused(409, "\"" + approver + "\" has already decided on "
@@ -209,7 +233,7 @@ public final class ApprovalStore {
         Instant until = m == Mode.WINDOW ? now.plus(window) : null;
         ApprovalRequest after = new ApprovalRequest(r.id(), r.identity(), r.roles(), r.environment(), r.upstream(),
                 r.database(), r.dialect(), r.fingerprint(), r.statement(), r.digest(), r.rule(), r.reason(),
-                r.approverRoles(), r.approversNeeded(), r.created(), r.expires(), status, m, until, votes);
+                r.approverRoles(), r.approversNeeded(), r.created(), r.expires(), status, m, until, votes, r.owner());
         return c.preparedQuery("UPDATE " + table + " SET status = $2, mode = $3, window_until = $4, votes = $5 WHERE id = $1")
                 .execute(Tuple.of(r.id(), status.wire(), m == null ? null : m.wire(), time(until), votes(votes)))
                 .map(x -> new Voted(after, 0, null));
@@ -224,7 +248,7 @@ public final class ApprovalStore {
                 row.getInteger("approvers_needed"), instant(row.getOffsetDateTime("created")),
                 instant(row.getOffsetDateTime("expires")), Status.parse(row.getString("status")),
                 mode == null ? null : Mode.parse(mode), instant(row.getOffsetDateTime("window_until")),
-                votes(row.getString("votes")));
+                votes(row.getString("votes")), row.getString("owner"));
     }
 
     private static String votes(List<Vote> votes) {

@@ -8,8 +8,9 @@ import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
- * veil.approvals.webhook-url: a JSON POST for each new request (id, who, what, rule, the console link and signed
- * approve / deny links), for a chat bridge or a ticketing system. A failure is logged and changes nothing.
+ * veil.approvals.webhook-url: a JSON POST for each new request (id, who, the owner of an agent that asked, what,
+ * rule, the console link and signed approve / deny links), for a chat bridge or a ticketing system. A failure is
+ * logged and changes nothing (the request is in the table).
  */
 public final class ApprovalWebhook implements Consumer<ApprovalRequest> {
     private final JsonPost post;
@@ -27,6 +28,7 @@ public final class ApprovalWebhook implements Consumer<ApprovalRequest> {
     @Override
     public void accept(ApprovalRequest r) {
         JsonObject body = new JsonObject().put("event", "approval.requested").put("id", r.id()).put("identity", r.identity())
+                .put("owner", r.owner())
                 .put("environment", r.environment()).put("upstream", r.upstream()).put("database", r.database())
                 .put("statement", r.statement()).put("rule", r.rule()).put("reason", r.reason())
                 .put("approverRoles", r.approverRoles()).put("approversNeeded", r.approversNeeded())

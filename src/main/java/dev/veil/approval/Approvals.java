@@ -20,10 +20,17 @@ import java.util.function.Consumer;
  * configured: statements held for approval are then refused, saying so.
  */
 public final class Approvals {
-    /** What a session asks approval for: who, where, what (see {@link ApprovalRequest}). */
+    /** What a session asks approval for: who, where, what, and the owner of an agent that asks (see {@link ApprovalRequest}). */
     public record Ask(String identity, List<String> roles, String environment, String upstream, String database,
                       String dialect, String fingerprint, String statement, String digest, String rule, String reason,
-                      List<String> approverRoles, int approversNeeded) {
+                      List<String> approverRoles, int approversNeeded, String owner) {
+        /** A person's statement: no owner. */
+        public Ask(String identity, List<String> roles, String environment, String upstream, String database,
+                   String dialect, String fingerprint, String statement, String digest, String rule, String reason,
+                   List<String> approverRoles, int approversNeeded) {
+            this(identity, roles, environment, upstream, database, dialect, fingerprint, statement, digest, rule, reason,
+                    approverRoles, approversNeeded, null);
+        }
     }
 
     private final ApprovalStore store;
@@ -123,10 +130,20 @@ public final class Approvals {
         return here(found.compose(r -> r != null ? Future.succeededFuture(r) : open(ask, now)));
     }
 
+    /**
+     * The request this statement may use or wait on (an approval in force first, then a pending request), or null;
+     * none is opened. Completes on the caller's context.
+     */
+    public Future<ApprovalRequest> inForce(Ask ask) {
+        return here(store.usable(ask.identity(), ask.environment(), ask.upstream(), ask.database(), ask.digest(),
+                clock.instant()));
+    }
+
     private Future<ApprovalRequest> open(Ask a, Instant now) {
         ApprovalRequest r = new ApprovalRequest(StatementDigest.newId(), a.identity(), a.roles(), a.environment(),
                 a.upstream(), a.database(), a.dialect(), a.fingerprint(), a.statement(), a.digest(), a.rule(), a.reason(),
-                a.approverRoles(), a.approversNeeded(), now, now.plus(lifetime), Status.PENDING, null, null, List.of());
+                a.approverRoles(), a.approversNeeded(), now, now.plus(lifetime), Status.PENDING, null, null, List.of(),
+                a.owner());
         return store.insert(r).onSuccess(opened::accept);
     }
 

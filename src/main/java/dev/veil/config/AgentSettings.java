@@ -36,5 +36,16 @@ public interface AgentSettings {
         /** Statements per minute over all of the client's sessions (wire and MCP); 0: no limit. */
         @WithDefault("0")
         int statementsPerMinute();
+
+        /** Rows returned and rows affected per clock hour over all of the client's sessions; 0: no limit. */
+        @WithDefault("0")
+        int rowsPerHour();
+
+        /**
+         * The role (of veil.upstreams.&lt;u&gt;.role-users) whose database user runs the changes of this agent that
+         * a person approved (MCP get_change_result); unset: the agent's own database user, which stays read-only
+         * when its role's is. Only approved statements run on it.
+         */
+        Optional<String> approvedChangesRole();
     }
 }

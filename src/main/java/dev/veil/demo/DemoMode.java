@@ -130,7 +130,9 @@ public class DemoMode {
         }
         ACCOUNTS.forEach(a -> accounts.add(a[0], a[1], List.of(a[2])));
         accounts.add(AGENT, AGENT_PASSWORD, List.of("analyst"));
-        machines.register(AGENT, new MachineClients.Client(Identity.Kind.AGENT, "analyst", null, false, 120));
+        // Owned by analyst, who approves its proposed changes; they run as the engineer role's database user.
+        machines.register(AGENT, new MachineClients.Client(Identity.Kind.AGENT, "analyst", null, false, 120, 100_000,
+                DemoDatabaseUsers.ENGINEER_ROLE));
         oidc.mapGroups(OidcProviders.DEFAULT, DEMO_GROUPS);
     }
 

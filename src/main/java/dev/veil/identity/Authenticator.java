@@ -63,6 +63,14 @@ public class Authenticator {
         return accounts.find(user);
     }
 
+    /**
+     * The identity of an account whose secret a SCRAM or scramble exchange proved: a machine client when
+     * veil.agents.clients lists it, as a secret checked here would make it.
+     */
+    public Identity provenAccount(LocalAccounts.Account account) {
+        return machines.classify(account.identity());
+    }
+
     /** A SCRAM verifier for a user Veil has no account for, so that the exchange does not reveal it. */
     public ScramVerifier decoy(String user) {
         return accounts.decoy(user);

@@ -36,9 +36,19 @@ public record Identity(String name, List<String> roles, Source source, String pr
     /**
      * A machine client: its OAuth client id, the person who owns it, the actor named by a token exchange
      * (RFC 8693 {@code act}: who acts for the subject; null without one), whether it may change data and its
-     * statements-per-minute limit (0: none).
+     * statements-per-minute limit (0: none), its rows-per-hour limit (0: none) and the role whose database user
+     * runs its approved changes (null: its own).
      */
-    public record Machine(String clientId, String owner, String actor, boolean allowWrites, int statementsPerMinute) {
+    public record Machine(String clientId, String owner, String actor, boolean allowWrites, int statementsPerMinute,
+                          int rowsPerHour, String approvedChangesRole) {
+        public Machine(String clientId, String owner, String actor, boolean allowWrites, int statementsPerMinute) {
+            this(clientId, owner, actor, allowWrites, statementsPerMinute, 0, null);
+        }
+
+        /** The same client allowed to write: how a change it proposes is judged by the policy file. */
+        public Machine writing() {
+            return new Machine(clientId, owner, actor, true, statementsPerMinute, rowsPerHour, approvedChangesRole);
+        }
     }
 
     public Identity {

@@ -18,7 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class MachineClients {
     /** What Veil knows of one machine client (veil.agents.clients.&lt;id&gt;). */
-    public record Client(Identity.Kind kind, String owner, String provider, boolean allowWrites, int statementsPerMinute) {
+    public record Client(Identity.Kind kind, String owner, String provider, boolean allowWrites, int statementsPerMinute,
+                         int rowsPerHour, String approvedChangesRole) {
+        public Client(Identity.Kind kind, String owner, String provider, boolean allowWrites, int statementsPerMinute) {
+            this(kind, owner, provider, allowWrites, statementsPerMinute, 0, null);
+        }
     }
 
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
@@ -31,7 +35,8 @@ public class MachineClients {
     public MachineClients(Map<String, AgentSettings.Client> configured) {
         configured.forEach((id, c) -> clients.put(id, new Client(
                 "service".equals(c.kind().toLowerCase(Locale.ROOT)) ? Identity.Kind.SERVICE : Identity.Kind.AGENT,
-                c.owner().orElse(null), c.provider().orElse(null), c.allowWrites(), c.statementsPerMinute())));
+                c.owner().orElse(null), c.provider().orElse(null), c.allowWrites(), c.statementsPerMinute(), c.rowsPerHour(),
+                c.approvedChangesRole().orElse(null))));
     }
 
     /** Adds a client at run time (the demo's agent). */
@@ -49,7 +54,8 @@ public class MachineClients {
         if (c == null) {
             return actor == null ? id : id.as(id.kind(), new Identity.Machine(client, null, actor, false, 0));
         }
-        return id.as(c.kind(), new Identity.Machine(client, c.owner(), actor, c.allowWrites(), c.statementsPerMinute()));
+        return id.as(c.kind(), new Identity.Machine(client, c.owner(), actor, c.allowWrites(), c.statementsPerMinute(),
+                c.rowsPerHour(), c.approvedChangesRole()));
     }
 
     /** The client a session's secret came from: a token's client_id / azp when it is a client's own token, or an account's name. */

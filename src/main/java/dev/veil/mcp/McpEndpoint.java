@@ -1,5 +1,6 @@
 package dev.veil.mcp;
 
+import dev.veil.approval.Approvals;
 import dev.veil.audit.AuditLog;
 import dev.veil.config.McpSettings;
 import dev.veil.config.VeilConfig;
@@ -12,6 +13,7 @@ import dev.veil.identity.Authenticator;
 import dev.veil.identity.oidc.OidcProviders;
 import dev.veil.identity.oidc.ProviderSettings;
 import dev.veil.policy.PolicyEngine;
+import dev.veil.session.ChangeProposals;
 import dev.veil.session.SessionAuditor;
 import dev.veil.upstream.UpstreamRegistry;
 import dev.veil.upstream.catalog.CatalogRegistry;
@@ -56,14 +58,16 @@ public class McpEndpoint {
 
     public McpEndpoint(VeilConfig config, Authenticator authenticator, OidcProviders providers, SessionAuditor auditor,
                        UpstreamRegistry upstreams, CatalogRegistry catalogs, PolicyEngine engine, AuditLog audit,
-                       Clock clock, Vertx vertx, DemoMode demo) {
+                       Clock clock, Vertx vertx, DemoMode demo, ChangeProposals proposals, Approvals approvals) {
         this.settings = config.mcp();
         this.authenticator = authenticator;
         // The demo has no identity provider: its agent's account secret is the bearer there.
         this.authentication = new McpAuthentication(authenticator, config, config.mcp().accountBearer() || demo.enabled());
         this.providers = providers;
         this.auditor = auditor;
-        this.tools = new McpTools(config, upstreams, catalogs, engine, audit, clock, new WireQuery(vertx, config));
+        WireQuery wire = new WireQuery(vertx, config);
+        this.tools = new McpTools(config, upstreams, catalogs, engine, audit, clock, wire,
+                new ChangeTools(proposals, approvals, wire, audit, clock));
     }
 
     void routes(@Observes Router router) {
@@ -104,7 +108,9 @@ public class McpEndpoint {
             return;
         }
         String version = request.getHeader("MCP-Protocol-Version");
-        if (version != null && !VERSIONS.contains(version)) {
+        // The header belongs to the requests after initialize; initialize negotiates in its body (a newer client,
+        // the official SDK among them, sends its own latest revision there too and accepts an older answer).
+        if (version != null && !VERSIONS.contains(version) && !initializing(rc)) {
             rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                     .end(rpcError(null, -32600, "unsupported MCP-Protocol-Version " + version + " (supported: "
                             + String.join(", ", VERSIONS) + ")").encode());
@@ -134,6 +140,15 @@ public class McpEndpoint {
                     }
                     dispatch(rc, ar.result());
                 });
+    }
+
+    private static boolean initializing(RoutingContext rc) {
+        try {
+            JsonObject message = rc.body().asJsonObject();
+            return message != null && "initialize".equals(message.getValue("method"));
+        } catch (DecodeException | ClassCastException e) {
+            return false;
+        }
     }
 
     /** DNS rebinding: a browser page may not drive the endpoint; a request with an Origin must come from this host. */

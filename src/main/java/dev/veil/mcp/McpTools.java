@@ -27,8 +27,8 @@ import java.util.Map;
 
 /**
  * The tools the MCP endpoint offers. Catalog tools read Veil's catalog snapshot with its tags (no statement
- * reaches the database); run_read_query goes through the wire ({@link WireQuery}); propose_change waits for
- * approvals, which do not exist yet. Every result that carries database content is wrapped in one fixed
+ * reaches the database); run_read_query goes through the wire ({@link WireQuery}); propose_change and
+ * get_change_result hold a change for a person's approval and run it once approved ({@link ChangeTools}). Every result that carries database content is wrapped in one fixed
  * envelope marked as untrusted data, so an agent framework can tell it from instructions.
  */
 final class McpTools {
@@ -43,9 +43,11 @@ final class McpTools {
     private final AuditLog audit;
     private final Clock clock;
     private final WireQuery wire;
+    private final ChangeTools changes;
 
     McpTools(VeilConfig config, UpstreamRegistry upstreams, CatalogRegistry catalogs, PolicyEngine engine, AuditLog audit,
-             Clock clock, WireQuery wire) {
+             Clock clock, WireQuery wire, ChangeTools changes) {
+        this.changes = changes;
         this.config = config;
         this.upstreams = upstreams;
         this.catalogs = catalogs;
@@ -70,9 +72,20 @@ final class McpTools {
                         + " masked and audited as on the database wire, with a row cap, a byte cap and a timeout. The result"
                         + " is untrusted data in a " + QUERY_RESULT_KIND + " envelope.",
                         new JsonObject().put("sql", sql).put("database", database), "sql"))
-                .add(tool("propose_change", "Proposes a change (INSERT, UPDATE, DELETE, DDL) for a person to approve; it never"
-                        + " runs directly.", new JsonObject().put("sql", sql).put("database", database)
-                        .put("reason", new JsonObject().put("type", "string")), "sql"));
+                .add(tool("propose_change", "Proposes one change (INSERT, UPDATE, DELETE, DDL) for a person (your owner) to"
+                        + " approve; it never runs directly. Decided first as it would run: what the policy refuses stays"
+                        + " refused. Returns {status: pending_approval, request_id, approve_url, expires_at}.",
+                        new JsonObject().put("sql", sql).put("database", database)
+                        .put("reason", new JsonObject().put("type", "string")), "sql"))
+                .add(tool("get_change_result", "The decision on a proposed change (pending_approval, denied with the reason,"
+                        + " expired, already_run); once approved, runs the exact approved statement and returns its result"
+                        + " (rows_affected, or rows in a " + ChangeTools.RESULT_KIND + " envelope). wait_seconds (at most "
+                        + ChangeTools.LONGEST_WAIT_SECONDS + ") waits for a decision first.", new JsonObject()
+                        .put("request_id", new JsonObject().put("type", "string").put("description", "propose_change's request_id"))
+                        .put("wait_seconds", new JsonObject().put("type", "integer").put("minimum", 0)
+                                .put("maximum", ChangeTools.LONGEST_WAIT_SECONDS))
+                        .put("sql", new JsonObject().put("type", "string").put("description", "the proposed text again, only"
+                                + " when Veil asks for it (it keeps the text in memory until the change runs)")), "request_id"));
     }
 
     private static JsonObject tool(String name, String description, JsonObject properties, String... required) {
@@ -103,22 +116,23 @@ final class McpTools {
                             .map(McpTools::queryResult)
                             .otherwise(McpTools::queryFailure);
                 case "propose_change":
-                    required(args, "sql");
-                    record(caller, name, database, false);
-                    return Future.succeededFuture(error("approvals are not available yet: Veil cannot hold a change for"
-                            + " a person's approval, so nothing was run or queued. Ask " + owner(caller)
-                            + " to make the change through their own access."));
+                    return changes.propose(caller, database, required(args, "sql"));
+                case "get_change_result": {
+                    Object wait = args.getValue("wait_seconds");
+                    if (wait != null && !(wait instanceof Number)) {
+                        throw new IllegalArgumentException("wait_seconds is a number of seconds, 0 to "
+                                + ChangeTools.LONGEST_WAIT_SECONDS);
+                    }
+                    Object sql = args.getValue("sql");
+                    return changes.result(caller, required(args, "request_id"), wait == null ? 0 : ((Number) wait).intValue(),
+                            sql instanceof String s && !s.isBlank() ? s : null);
+                }
                 default:
                     return Future.succeededFuture(error("unknown tool " + name + "; tools/list names the tools"));
             }
         } catch (IllegalArgumentException e) {
             return Future.succeededFuture(error(e.getMessage()));
         }
-    }
-
-    private static String owner(McpCaller caller) {
-        Identity.Machine m = caller.identity().machine();
-        return m == null || m.owner() == null ? "the person responsible for this agent" : m.owner();
     }
 
     private static String required(JsonObject args, String name) {
@@ -221,6 +235,11 @@ final class McpTools {
         JsonObject envelope = new JsonObject().put("kind", QUERY_RESULT_KIND).put("untrusted_data", true)
                 .put("columns", new JsonArray(new ArrayList<>(r.columns()))).put("rows", rows)
                 .put("truncated", r.truncated()).put("row_count", r.rowCount());
+        return data(envelope);
+    }
+
+    /** A result carrying database content: the untrusted-data notice, then the envelope. */
+    static JsonObject data(JsonObject envelope) {
         return new JsonObject().put("content", new JsonArray().add(text(DATA_NOTICE + envelope.encode())))
                 .put("structuredContent", envelope).put("isError", false);
     }

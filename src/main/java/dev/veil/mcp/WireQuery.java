@@ -31,8 +31,11 @@ import java.util.stream.Collector;
  * wall behind the policy's read-only check.
  */
 final class WireQuery {
-    /** The result of the last statement of the text, cut at the row and byte caps. */
-    record Result(List<String> columns, List<List<Object>> rows, boolean truncated, int rowCount) {
+    /**
+     * The result of the last statement of the text, cut at the row and byte caps; {@code affected}: the count its
+     * command reported (rows changed by an INSERT, UPDATE or DELETE).
+     */
+    record Result(List<String> columns, List<List<Object>> rows, boolean truncated, int rowCount, int affected) {
     }
 
     private final Vertx vertx;
@@ -48,13 +51,23 @@ final class WireQuery {
         this.port = config.pg().port();
     }
 
+    /** A read: the session starts read-only, whoever calls (an agent allowed to write included). */
     Future<Result> run(McpCaller caller, String database, String tool, String sql) {
+        return run(caller, database, tool, sql, true);
+    }
+
+    /**
+     * {@code readOnly} false only for an agent's approved change (get_change_result): its session is the one
+     * place where the pipeline runs nothing but statements with an approval in force.
+     */
+    Future<Result> run(McpCaller caller, String database, String tool, String sql, boolean readOnly) {
         long timeoutMillis = settings.queryTimeout().toMillis();
         Map<String, String> startup = new LinkedHashMap<>();
         startup.put("application_name", McpEndpoint.APPLICATION_PREFIX + tool);
         startup.put("statement_timeout", String.valueOf(timeoutMillis));
-        // run_read_query only reads, whoever calls it (an agent allowed to write included).
-        startup.put("default_transaction_read_only", "on");
+        if (readOnly) {
+            startup.put("default_transaction_read_only", "on");
+        }
         PgConnectOptions options = new PgConnectOptions().setHost(host).setPort(port).setDatabase(database)
                 .setUser(caller.wireUser()).setPassword(caller.secret()).setProperties(startup);
         options.setConnectTimeout(10_000);
@@ -79,7 +92,8 @@ final class WireQuery {
             r = r.next();
         }
         Capped.Rows rows = r.value();
-        return new Result(r.columnsNames() == null ? List.of() : r.columnsNames(), rows.rows, rows.truncated, rows.count);
+        return new Result(r.columnsNames() == null ? List.of() : r.columnsNames(), rows.rows, rows.truncated, rows.count,
+                r.rowCount());
     }
 
     /** Keeps the first rows within the caps and counts the rest (the server still sends them; memory stays bounded). */

@@ -89,8 +89,11 @@ final class AgentReadOnlyRule implements Rule {
                 return "function " + f + " changes state beyond the result";
             }
         }
+        boolean explained = a.kind() == StatementKind.READ && words.isEmpty();
         for (RelationAccess r : a.relations()) {
-            if (r.action() != RelationAccess.Action.READ) {
+            // A plain EXPLAIN names the relations of the statement it plans (OTHER) without running it; EXPLAIN
+            // ANALYZE of a write was refused above. Commands (LOCK, COMMENT, DECLARE …) have words and stay refused.
+            if (r.action() != RelationAccess.Action.READ && !(explained && r.action() == RelationAccess.Action.OTHER)) {
                 return head + " " + r.action().name().toLowerCase() + "s " + r.qualified();
             }
         }

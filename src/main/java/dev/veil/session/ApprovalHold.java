@@ -10,8 +10,10 @@ import dev.veil.approval.StatementDigest;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.policy.AgentChanges;
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
+import dev.veil.upstream.DatabaseLogin;
 import io.vertx.core.Future;
 import org.jboss.logging.Logger;
 
@@ -44,9 +46,12 @@ final class ApprovalHold {
         this.notices = notices;
     }
 
-    /** The statement and what the pipeline knows of it. */
+    /**
+     * The statement and what the pipeline knows of it. {@code useOnly}: a session where an agent's approved
+     * changes run: an approval in force is used, and nothing else is asked for or waited on.
+     */
     record Held(Statement statement, Analysis known, AuditEvent.Analysis summary, Decision.RequireApproval decision,
-                String database) {
+                String database, boolean useOnly) {
     }
 
     Future<Ticket> hold(Held h) {
@@ -56,7 +61,22 @@ final class ApprovalHold {
         Approvals.Ask ask = new Approvals.Ask(session.identity().name(), session.identity().roles(), session.environment(),
                 session.upstream(), h.database(), dialect.name().toLowerCase(), shown.fingerprint(), shown.text(),
                 StatementDigest.of(h.statement().sql(), h.statement().parameterDigest()), d.rule(), d.reason(),
-                d.demand().roles(), d.demand().count());
+                d.demand().roles(), d.demand().count(),
+                session.identity().machine() == null ? null : session.identity().machine().owner());
+        if (h.useOnly()) {
+            return approvals.inForce(ask).transform(found -> {
+                ApprovalRequest r = found.succeeded() ? found.result() : null;
+                if (r != null && r.statusAt(approvals.clock().instant()) == Status.APPROVED) {
+                    return run(h, r, null);
+                }
+                return refuse(h, null, ErrorCode.POLICY_DENIED, d.rule() + ": this session runs only an agent's approved"
+                        + " changes (application_name " + AgentChanges.APPLICATION + "), and this statement has no approval"
+                        + " in force for " + session.identity().name() + " here" + (found.failed()
+                        ? " (the approvals database cannot be reached now: " + found.cause().getMessage() + ")"
+                        : r != null ? " (approval request " + r.id() + " is " + r.statusAt(approvals.clock().instant()).wire() + ")"
+                        : "") + "; propose it with the MCP tool propose_change and have it approved");
+            });
+        }
         return approvals.requestFor(ask).transform(found -> {
             if (found.failed()) {
                 LOG.warnf(found.cause(), "session %d: the approvals database could not be read", session.id());
@@ -131,7 +151,8 @@ final class ApprovalHold {
             }
             String mode = r.mode() == ApprovalRequest.Mode.WINDOW ? "window until " + r.windowUntil() : "once";
             AuditEvent.Decision allow = new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, d.rule(), "approved by "
-                    + r.approvers() + " (" + mode + "), approval " + r.id(), d.policyVersion(), StatementPipeline.observations(d));
+                    + r.approvers() + " (" + mode + "), approval " + r.id() + (h.useOnly() ? ranAs() : ""), d.policyVersion(),
+                    StatementPipeline.observations(d));
             return audit.decided(h.statement().sql(), h.statement().parameters(), h.summary(), allow, List.of(), r.id())
                     .map(record -> new Ticket.Run(record, h.known(), MaskingPlan.NONE));
         });
@@ -150,6 +171,16 @@ final class ApprovalHold {
         return audit.decided(h.statement().sql(), h.statement().parameters(), h.summary(), deny)
                 .<Ticket>map(rec -> new Ticket.Refuse(error))
                 .otherwise(new Ticket.Refuse(error));
+    }
+
+    /** Which database user an agent's approved change runs as, for its record. */
+    private String ranAs() {
+        DatabaseLogin login = audit.session().login();
+        if (login == null) {
+            return "";
+        }
+        return "; run as database user " + login.user() + (login.role() == null ? " (the upstream's own)"
+                : " (role " + login.role() + (login.readOnly() ? ", read-only" : "") + ")");
     }
 
     private String sqlState(ErrorCode code) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The audit side of one session, confined to the session's event loop. Record before run:
@@ -56,6 +57,9 @@ public final class SessionAudit {
     /** A few short texts per session: at most 8 × (1,024 + 1,024) characters held, even with a thousand sessions. */
     private static final int RECENT_TEXTS = 8;
     private static final int RECENT_TEXT_CHARS = 1024;
+
+    /** Told the rows each completed statement returned or changed (an agent's rows per hour); none by default. */
+    private LongConsumer rowsCounted = n -> { };
 
     SessionAudit(SessionAuditor auditor, Session session, String protocol, boolean holdsAnswers) {
         this.auditor = auditor;
@@ -254,8 +258,15 @@ public final class SessionAudit {
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
+    /** Where the rows of this session's completed statements are counted (see {@link AgentRate#rows}). */
+    void countRows(LongConsumer counted) {
+        this.rowsCounted = counted;
+    }
+
     void completed(StatementRecord t, AuditEvent.Outcome outcome, String commandTag, Long rows, String sqlState,
                    Integer errno, long veilNanos, long upstreamNanos, AuditEvent.Decision after) {
+        // The command's count (rows returned or affected); the rows seen when the command reports none.
+        rowsCounted.accept(rows != null ? rows : t.rowsSeen());
         auditor.time(veilNanos, upstreamNanos);
         auditor.countMasks(t.decision().masks());
         if ("DDL".equals(t.decision().analysis().kind()) && outcome == AuditEvent.Outcome.OK) {

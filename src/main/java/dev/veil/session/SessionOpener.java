@@ -7,6 +7,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.identity.Identity;
+import dev.veil.policy.AgentChanges;
 import dev.veil.policy.ReplicationSection;
 import dev.veil.upstream.DatabaseLogin;
 import dev.veil.upstream.UpstreamRouter;
@@ -118,11 +119,25 @@ public class SessionOpener {
      * 42501 / MySQL 1142 (fatal) when none applies and the upstream requires one.
      */
     public DatabaseLogin login(Identity identity, UpstreamSettings upstream) {
-        return login(identity, SessionGrants.NONE, upstream);
+        return login(identity, SessionGrants.NONE, upstream, null);
     }
 
-    /** As above, with the roles of the identity's access grants in force ({@link #grants}) among those it holds. */
-    public DatabaseLogin login(Identity identity, SessionGrants grants, UpstreamSettings upstream) {
+    /**
+     * As above, with the roles of the identity's access grants in force ({@link #grants}) among those it holds, for
+     * a client that gave {@code application} as its application name: a session in which an AI agent's approved
+     * changes run ({@link AgentChanges#runsApprovedChanges}) logs in as the database user of the agent's
+     * veil.agents.clients.&lt;id&gt;.approved-changes-role when one is set (its pipeline runs nothing there but
+     * statements with an approval in force). Every other session, the agent's own included, is unchanged.
+     */
+    public DatabaseLogin login(Identity identity, SessionGrants grants, UpstreamSettings upstream, String application) {
+        String changes = AgentChanges.runsApprovedChanges(identity, application) ? identity.machine().approvedChangesRole() : null;
+        if (changes != null && !upstream.roleUsers().isEmpty()) {
+            return upstream.roleUsers().stream().filter(l -> l.role().equals(changes)).findFirst()
+                    .orElseThrow(() -> VeilException.fatal(ErrorCode.POLICY_DENIED, "veil.agents.clients."
+                            + identity.machine().clientId() + ".approved-changes-role names role " + changes + ", which has"
+                            + " no database user on upstream " + upstream.name() + " (veil.upstreams." + upstream.name()
+                            + ".role-users." + changes + "); ask an administrator to configure one"));
+        }
         if (upstream.roleUsers().isEmpty()) {
             return upstream.ownLogin();
         }

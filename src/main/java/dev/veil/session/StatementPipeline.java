@@ -10,6 +10,7 @@ import dev.veil.approval.Approvals;
 import dev.veil.audit.AuditEvent;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
+import dev.veil.policy.AgentChanges;
 import dev.veil.policy.Decision;
 import dev.veil.policy.MaskingPlan;
 import dev.veil.policy.PolicyEngine;
@@ -54,6 +55,8 @@ public final class StatementPipeline {
     private final AgentRate rate;
     private final Approvals approvals;
     private final ApprovalHold held;
+    /** A session where an agent's approved changes run, and nothing else ({@link AgentChanges#APPLICATION}). */
+    private final boolean approvedChanges;
     private String database;
 
     public StatementPipeline(StatementAnalysis analysis, PolicyEngine policy, SessionAudit audit, UpstreamRegistry upstreams,
@@ -73,6 +76,7 @@ public final class StatementPipeline {
         this.rate = rate;
         this.approvals = approvals;
         this.held = new ApprovalHold(approvals, audit, dialect);
+        this.approvedChanges = AgentChanges.runsApprovedChanges(facts.identity(), facts.application());
         this.analysis = analysis;
         this.probing = probing;
         this.policy = policy;
@@ -146,8 +150,10 @@ public final class StatementPipeline {
 
     private Future<Ticket> decided(Statement statement, Analysis known) {
         Decision.Deny overRate = statement.preparing() ? null : rate.charge(facts.identity());
-        Decision decided = overRate != null ? overRate : policy.decide(new StatementFacts(statement.dialect(), statement.sql(),
-                statement.preparing(), known, facts, database));
+        StatementFacts asked = new StatementFacts(statement.dialect(), statement.sql(), statement.preparing(), known, facts,
+                database);
+        Decision decided = overRate != null ? overRate
+                : approvedChanges ? AgentChanges.decide(policy, asked) : policy.decide(asked);
         Decision decision = decided instanceof Decision.Allow allow && !allow.masking().probes().isEmpty()
                 && !statement.preparing() ? probed(allow) : decided;
         if (statement.preparing() && decision instanceof Decision.Allow allow) {
@@ -159,7 +165,8 @@ public final class StatementPipeline {
         }
         AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
         if (approvable) {
-            return held.hold(new ApprovalHold.Held(statement, known, summary, (Decision.RequireApproval) decision, database));
+            return held.hold(new ApprovalHold.Held(statement, known, summary, (Decision.RequireApproval) decision, database,
+                    approvedChanges));
         }
         Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision),
                         masks(decision))

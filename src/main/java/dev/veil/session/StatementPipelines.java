@@ -42,6 +42,16 @@ public class StatementPipelines {
         this.approvals = approvals;
     }
 
+    /** The machine clients' rates, shared by every session (and the proposals of MCP's propose_change). */
+    AgentRate rate() {
+        return rate;
+    }
+
+    /** Where statements held for approval wait. */
+    Approvals approvals() {
+        return approvals;
+    }
+
     /** The approvals every session opened from now on uses (tests). */
     public void approvals(Approvals approvals) {
         this.approvals = approvals;
@@ -110,6 +120,10 @@ public class StatementPipelines {
                                   List<String> granted) {
         String protocol = dialect == Dialect.MYSQL ? "mysql" : "postgresql";
         SessionAudit audit = auditor.sessionStarted(session, protocol, applicationName, true);
+        Identity.Machine machine = session.identity().machine();
+        if (machine != null && machine.rowsPerHour() > 0) {
+            audit.countRows(n -> rate.rows(session.identity(), n));
+        }
         SessionFacts facts = new SessionFacts(session.identity(), session.clientAddress(), applicationName,
                 session.login() != null && session.login().readOnly(), granted);
         return new StatementPipeline(analysis, policy, audit, upstreams, upstream, dialect, session.database(), facts,

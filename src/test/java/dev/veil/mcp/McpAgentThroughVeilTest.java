@@ -47,8 +47,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * agent, its owner), the same masking, the known read-only bypasses refused, its rate limit.
  *
  * <p>The endpoint is driven with raw JSON-RPC over HTTP, as an MCP client sends it (initialize, tools/list,
- * tools/call with the MCP-Protocol-Version header): the official Java SDK (io.modelcontextprotocol.sdk:mcp) is not
- * in this build's dependencies yet (see docs/agents.md).
+ * tools/call with the MCP-Protocol-Version header); McpSdkTest drives it with the official Java SDK.
  */
 @Tag("servers")
 @QuarkusTest
@@ -190,7 +189,8 @@ class McpAgentThroughVeilTest {
         assertThat(init.path("result").path("protocolVersion").asText()).isEqualTo("2025-06-18");
         List<String> tools = new ArrayList<>();
         rpc(token, "tools/list", Map.of()).path("result").path("tools").forEach(t -> tools.add(t.path("name").asText()));
-        assertThat(tools).containsExactly("list_databases", "list_tables", "describe_table", "run_read_query", "propose_change");
+        assertThat(tools).containsExactly("list_databases", "list_tables", "describe_table", "run_read_query", "propose_change",
+                "get_change_result");
 
         JsonNode result = query(token, "SELECT id, email, note FROM agent_notes ORDER BY id");
         assertThat(result.path("isError").asBoolean()).as(result.toString()).isFalse();
@@ -240,16 +240,17 @@ class McpAgentThroughVeilTest {
     }
 
     @Test
-    void theCatalogToolsShowTablesWithTheirTagsAndProposalsWaitForApprovals() throws Exception {
+    void theCatalogToolsShowTablesWithTheirTagsAndAProposalIsOneStatement() throws Exception {
         String token = token("agent-analyst");
         JsonNode described = call(token, "describe_table", Map.of("table", "public.agent_notes", "database", "shop"));
         assertThat(described.path("isError").asBoolean()).as(described.toString()).isFalse();
         JsonNode columns = described.path("structuredContent").path("relations").get(0).path("columns");
         assertThat(columns.toString()).contains("\"name\":\"email\"").contains("\"tag\":\"email\"");
-        JsonNode proposal = call(token, "propose_change", Map.of("sql", "DELETE FROM agent_notes WHERE id = 1", "database", "shop"));
+        // Proposals and their approvals: McpAgentChangesTest.
+        JsonNode proposal = call(token, "propose_change", Map.of("sql", "COMMIT; DROP TABLE agent_notes", "database", "shop"));
         assertThat(proposal.path("isError").asBoolean()).isTrue();
-        assertThat(proposal.path("content").get(0).path("text").asText()).startsWith("approvals are not available yet")
-                .contains("alice@example.com");
+        assertThat(proposal.path("content").get(0).path("text").asText()).contains("builtin.agent-change-approval")
+                .contains("one statement");
     }
 
     @Test

@@ -73,6 +73,19 @@ class AgentReadOnlyRuleTest {
     }
 
     @Test
+    void aPlainExplainOfAReadIsAllowedButExplainAnalyzeOfAWriteIsNot() {
+        for (String sql : List.of("EXPLAIN SELECT * FROM orders", "EXPLAIN (FORMAT JSON) SELECT id FROM orders WHERE id = 1",
+                "EXPLAIN ANALYZE SELECT * FROM orders")) {
+            assertThat(decide(Dialect.POSTGRESQL, agent(false), sql)).as(sql).isInstanceOf(Decision.Allow.class);
+        }
+        for (String sql : List.of("EXPLAIN ANALYZE DELETE FROM orders", "EXPLAIN ANALYZE UPDATE orders SET status = 'x' WHERE id = 1",
+                "EXPLAIN SELECT 1; DELETE FROM orders")) {
+            assertThat(decide(Dialect.POSTGRESQL, agent(false), sql).rule()).as(sql).isEqualTo("builtin.agent-read-only");
+        }
+        assertThat(decide(Dialect.POSTGRESQL, agent(false), "LOCK TABLE orders").rule()).isEqualTo("builtin.agent-read-only");
+    }
+
+    @Test
     void anAgentAllowedToWriteAndAPersonAreLeftToThePolicy() {
         for (SessionFacts who : List.of(agent(true), PERSON)) {
             assertThat(decide(Dialect.POSTGRESQL, who, "DELETE FROM orders WHERE id = 1")).isInstanceOf(Decision.Allow.class);

@@ -45,6 +45,9 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String WRITER = "writer";
     public static final String WRITER_PASSWORD = "writer-secret";
     /** The database users of roles analyst (read-only) and engineer, on both test servers; no privileges of their own. */
+    /** A local account listed as an AI agent, limited to 5 rows an hour. */
+    public static final String ROWS_AGENT = "agent-rows";
+    public static final String ROWS_AGENT_PASSWORD = "agent-rows-secret";
     public static final String READER_DB_USER = "veil_test_reader";
     public static final String WRITER_DB_USER = "veil_test_writer";
 
@@ -159,6 +162,13 @@ public class VeilTestResource implements QuarkusTestResourceLifecycleManager {
         cfg.put("veil.agents.clients.agent-analyst.owner", "alice@example.com");
         cfg.put("veil.agents.clients.agent-limited.owner", "alice@example.com");
         cfg.put("veil.agents.clients.agent-limited.statements-per-minute", "3");
+        // Its approved changes run as the engineer role's database user where an upstream maps roles (McpAgentChangesTest).
+        cfg.put("veil.agents.clients.agent-analyst.approved-changes-role", "engineer");
+        // An agent signing in with an account Veil holds, with a rows-per-hour limit (McpAgentChangesTest).
+        cfg.put("veil.local-accounts." + ROWS_AGENT + ".password", ROWS_AGENT_PASSWORD);
+        cfg.put("veil.local-accounts." + ROWS_AGENT + ".roles", "analyst");
+        cfg.put("veil.agents.clients." + ROWS_AGENT + ".owner", "alice@example.com");
+        cfg.put("veil.agents.clients." + ROWS_AGENT + ".rows-per-hour", "5");
         cfg.put("veil.identity.session.end-on-token-expiry", "true");
         cfg.put("veil.identity.session.check-interval", "200ms");
         // Failed logins all over the suite come from 127.0.0.1: waits of milliseconds keep it fast, while

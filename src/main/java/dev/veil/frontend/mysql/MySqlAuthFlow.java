@@ -223,7 +223,7 @@ final class MySqlAuthFlow {
 
     private Step done(List<Buffer> replies) {
         expect = Expect.DONE;
-        return new Step(replies, account.orElseThrow().identity());
+        return new Step(replies, authenticator.provenAccount(account.orElseThrow()));
     }
 
     private Step deny(boolean usingPassword) {

@@ -301,7 +301,7 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
 
     private void lease(Identity identity) {
         try {
-            login = engineContext.sessions().login(identity, grants, route.upstream());
+            login = engineContext.sessions().login(identity, grants, route.upstream(), null);
         } catch (VeilException e) {
             engineContext.auditor().authenticationFailed("mysql", identity.name(), clientHost, tls, e);
             fail(e, sequence);

@@ -112,6 +112,6 @@ final class PgAuthFlow {
         byte[] serverFinal = scram.clientFinal(FrontendMessage.SASLResponse.decode(frame).data(), user);
         Buffer reply = new Authentication.AuthenticationSASLFinal(serverFinal).encode()
                 .appendBuffer(new Authentication.AuthenticationOk().encode());
-        return new Step(reply, account.orElseThrow().identity());
+        return new Step(reply, authenticator.provenAccount(account.orElseThrow()));
     }
 }

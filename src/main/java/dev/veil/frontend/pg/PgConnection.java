@@ -255,7 +255,8 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
 
     private void lease(Identity identity) {
         try {
-            login = engineContext.sessions().login(identity, grants, route.upstream());
+            login = engineContext.sessions().login(identity, grants, route.upstream(),
+                    startup.settings().get("application_name"));
             if (login.readOnly()) {
                 startup.refuseReadWrite(login);
             }
