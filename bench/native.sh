@@ -13,6 +13,12 @@ goal=${1:-package}
 
 if [ -z "${GRAALVM_HOME:-}" ]; then
     standin=${NATIVE_STANDIN:-../shared/tools/native-standin/setup}
+    # In a git worktree, ../shared is next to the worktree, not the main checkout: look beside the main checkout too.
+    if [ -z "${NATIVE_STANDIN:-}" ] && [ ! -x "$standin" ]; then
+        main=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+        [ -n "$main" ] && [ -x "$(dirname "$main")/../shared/tools/native-standin/setup" ] \
+            && standin="$(dirname "$main")/../shared/tools/native-standin/setup"
+    fi
     jdk=${NATIVE_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
     if [ ! -x "$standin" ]; then
         echo "native.sh: GRAALVM_HOME is not set and the stand-in toolchain ($standin) is not there;" >&2
@@ -25,7 +31,8 @@ if [ -z "${GRAALVM_HOME:-}" ]; then
         exit 2
     fi
     export JAVA_HOME="$jdk"
-    GRAALVM_HOME=$(JAVA_HOME="$jdk" "$standin" | sed -n 's/^GRAALVM_HOME=//p' | tail -n 1)
+    # setup reads MVN as one command name (make exports MVN="mvn -B"): it gets its default.
+    GRAALVM_HOME=$(env -u MVN JAVA_HOME="$jdk" "$standin" | sed -n 's/^GRAALVM_HOME=//p' | tail -n 1)
     [ -n "$GRAALVM_HOME" ] || { echo "native.sh: $standin printed no GRAALVM_HOME" >&2; exit 2; }
     echo "native.sh: stand-in toolchain GRAALVM_HOME=$GRAALVM_HOME (JAVA_HOME=$JAVA_HOME)" >&2
 fi

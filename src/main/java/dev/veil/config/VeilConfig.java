@@ -155,6 +155,12 @@ public interface VeilConfig {
         int mariadbPort();
 
         /**
+         * Native executable only: a directory holding the embedded servers' binaries jars (as named in the local
+         * Maven repository), searched before that repository; default ~/.cache/veil/demo-binaries (docs/native-build.md).
+         */
+        Optional<String> binariesDirectory();
+
+        /**
          * Whether the demo brings its own policy (analyst reads, engineer writes under guardrails, admin's
          * destructive DDL needs an approval) when veil.policy.file is not set. false: no policy, as before.
          */

@@ -100,6 +100,12 @@ public final class DemoMariaDb implements AutoCloseable {
      *             rather than silently using that process's server)
      */
     public static DemoMariaDb start(int port, List<String> serverOptions) throws IOException, SQLException {
+        return start(port, serverOptions, DemoBinaries.classPath());
+    }
+
+    /** As {@link #start(int, List)}, with the binaries from {@code binaries} (the native executable finds them at run time). */
+    public static DemoMariaDb start(int port, List<String> serverOptions, DemoBinaries binaries)
+            throws IOException, SQLException {
         long started = System.nanoTime();
         Path workingDirectory = workingDirectory();
         Files.createDirectories(workingDirectory);
@@ -107,7 +113,7 @@ public final class DemoMariaDb implements AutoCloseable {
         if (port != 0) {
             requireFree(port);
         }
-        Path base = MariaDbBinaries.unpacked(workingDirectory);
+        Path base = MariaDbBinaries.unpacked(workingDirectory, binaries);
         int actualPort = port != 0 ? port : freePort();
 
         Path instance = Files.createTempDirectory(workingDirectory, INSTANCE_PREFIX);

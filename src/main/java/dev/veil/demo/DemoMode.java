@@ -56,6 +56,7 @@ public class DemoMode {
     private DemoPostgres postgres;
     private DemoMariaDb mariadb;
     private final DemoPolicy policy = new DemoPolicy();
+    private final DemoBinaries binaries;
 
     public DemoMode(VeilConfig config, UpstreamRegistry upstreams, LocalAccounts accounts, OidcProviders oidc) {
         this(config, upstreams, accounts, oidc, new MachineClients(config));
@@ -71,6 +72,7 @@ public class DemoMode {
         this.accounts = accounts;
         this.postgresPort = config.demo().postgresPort();
         this.mariadbPort = config.demo().mariadbPort();
+        this.binaries = DemoBinaries.forThisProcess(config.demo().binariesDirectory());
     }
 
     public boolean enabled() {
@@ -83,13 +85,13 @@ public class DemoMode {
 
     /** Both servers start side by side (each spends most of its start-up waiting on its own processes). */
     public void start() throws Exception {
-        // What org.graalvm.nativeimage.ImageInfo.inImageRuntimeCode() reads (that API is not on the compile class path).
-        if ("runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
-            // The embedded servers are unpacked from class-path resources of their binaries jars, which a native
-            // executable does not carry: say so instead of failing deep inside the unpacking.
-            throw new IllegalStateException("demo mode (no upstream configured, or veil.demo.mode=on) needs the "
-                    + "embedded PostgreSQL and MariaDB binaries, which the native executable does not carry: run the "
-                    + "JVM build for the demo (make run), or configure upstreams (veil.upstreams.*) for this executable");
+        if (!binaries.fromClassPath()) {
+            // The native executable finds the binaries jars at run time: a missing one stops the start here, with a
+            // message naming it and where it was looked for, before either server is started.
+            binaries.jar(DemoBinaries.POSTGRESQL);
+            if (config.mysql().enabled()) {
+                binaries.jar(DemoBinaries.MARIADB);
+            }
         }
         long t0 = System.nanoTime();
         CompletableFuture<DemoMariaDb> mariadbStart = config.mysql().enabled()
@@ -100,7 +102,7 @@ public class DemoMode {
                 })
                 : CompletableFuture.completedFuture(null);
         try {
-            postgres = DemoPostgres.start(postgresPort);
+            postgres = DemoPostgres.start(postgresPort, binaries);
         } catch (Exception | Error e) {
             // The MariaDB being started must not outlive a failed start-up: wait for it, then stop it.
             try {
@@ -230,7 +232,7 @@ public class DemoMode {
 
     private DemoMariaDb startMariaDb() {
         try {
-            return DemoMariaDb.start(mariadbPort);
+            return DemoMariaDb.start(mariadbPort, List.of(), binaries);
         } catch (Exception e) {
             throw new CompletionException(e);
         }

@@ -78,6 +78,11 @@ public final class DemoPostgres implements AutoCloseable {
      *             that process's server)
      */
     public static DemoPostgres start(int port) throws IOException, SQLException {
+        return start(port, DemoBinaries.classPath());
+    }
+
+    /** As {@link #start(int)}, with the binaries from {@code binaries} (the native executable finds them at run time). */
+    public static DemoPostgres start(int port, DemoBinaries binaries) throws IOException, SQLException {
         long started = System.nanoTime();
         Path workingDirectory = workingDirectory();
         Files.createDirectories(workingDirectory);
@@ -90,7 +95,12 @@ public final class DemoPostgres implements AutoCloseable {
         OwnedInstances.add(dataDirectory);
         EmbeddedPostgres server;
         try {
-            server = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (!binaries.fromClassPath()) {
+                binaries.jar(DemoBinaries.POSTGRESQL); // the message naming what is missing, before any unpacking
+                builder.setPgBinaryResolver(binaries::postgresArchive);
+            }
+            server = builder
                     .setPort(port)
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(true)

@@ -60,8 +60,10 @@ final class MariaDbBinaries {
      * Returns the base directory ({@code bin/}, {@code share/}, {@code scripts/}, {@code libs/}), unpacking it
      * first if no earlier run on this machine has. Safe to call from several processes and threads at once.
      */
-    static synchronized Path unpacked(Path workingDirectory) throws IOException {
-        String version = version();
+    static synchronized Path unpacked(Path workingDirectory, DemoBinaries binaries) throws IOException {
+        // The native executable carries neither the jar's resources nor its pom.properties: the jar found at run time.
+        Path jar = binaries.fromClassPath() ? null : binaries.jar(DemoBinaries.MARIADB);
+        String version = jar == null ? version() : DemoBinaries.MARIADB.version();
         Path base = workingDirectory.resolve("mariadb-" + version);
         if (Files.exists(base.resolve(COMPLETE_MARKER))) {
             return base;
@@ -77,7 +79,9 @@ final class MariaDbBinaries {
             deleteRecursively(base);
             Path staging = Files.createTempDirectory(workingDirectory, "unpacking-");
             try {
-                int files = unpack("mariadb-" + version + "/linux/", staging);
+                String platformDirectory = "mariadb-" + version + "/linux/";
+                int files = jar == null ? unpack(platformDirectory, staging)
+                        : unpackFromJar(jar, RESOURCE_ROOT + platformDirectory, staging);
                 for (String dir : new String[]{"bin", "scripts"}) {
                     try (Stream<Path> executables = Files.list(staging.resolve(dir))) {
                         executables.forEach(p -> p.toFile().setExecutable(true, false));
