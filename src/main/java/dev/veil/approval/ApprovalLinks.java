@@ -23,7 +23,6 @@ public final class ApprovalLinks {
     /** The console page a link opens; {@code /<request id>?action=…&expires=…&nonce=…&sig=…}. */
     public static final String PATH = "/console/approval-link/";
     private static final int SHORTEST_SECRET = 32;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     public enum Action {
         APPROVE, DENY;
@@ -47,6 +46,8 @@ public final class ApprovalLinks {
         }
     }
 
+    /** Not a static one: the native image would hold a generator made, and seeded, at build time. */
+    private final SecureRandom random = new SecureRandom();
     private final SecretKeySpec key;
     private final boolean ownKey;
     private final Duration lifetime;
@@ -60,7 +61,7 @@ public final class ApprovalLinks {
         byte[] k;
         if (secret == null) {
             k = new byte[32];
-            RANDOM.nextBytes(k);
+            random.nextBytes(k);
         } else {
             if (secret.strip().length() < SHORTEST_SECRET) {
                 throw new IllegalArgumentException("veil.approvals.link-secret must be at least " + SHORTEST_SECRET
@@ -93,7 +94,7 @@ public final class ApprovalLinks {
     /** A new link with this expiry (and a fresh nonce). */
     public String url(String id, Action action, Instant expires) {
         byte[] n = new byte[16];
-        RANDOM.nextBytes(n);
+        random.nextBytes(n);
         String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(n);
         long exp = expires.getEpochSecond();
         return base + PATH + enc(id) + "?action=" + action.wire() + "&expires=" + exp + "&nonce=" + nonce
