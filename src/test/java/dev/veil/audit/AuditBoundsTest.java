@@ -66,6 +66,7 @@ class AuditBoundsTest {
                 new AuditEvent.AuthenticationFailuresSuppressed(T, HUGE, 7, T, T.plusSeconds(60)),
                 new AuditEvent.PolicyReloaded(T, HUGE, HUGE, false, HUGE),
                 new AuditEvent.AdminAction(T, HUGE, HUGE, HUGE, detail, true),
+                new AuditEvent.BreakGlass(T, HUGE, HUGE, HUGE, HUGE, 30, T.plusSeconds(1800), HUGE),
                 new AuditEvent.Checkpoint(T, HUGE, 1, null, HUGE, HUGE));
     }
 
