@@ -72,14 +72,19 @@ public class AccessCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String base = (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/api/v1/access";
-        HttpRequest.Builder request;
+        // java.net.http stays inside this method's body: a field or a method signature naming its types makes
+        // picocli's reflection fail at start-up in the native executable, which leaves java.net.http out.
+        HttpRequest.Builder request = null;
+        String postTo = null;
+        ObjectNode posted = null;
         switch (action) {
             case "request", "break-glass" -> {
                 if (role == null || duration == null || reason == null || reason.isBlank()) {
                     throw new CommandLine.ParameterException(spec.commandLine(), action + " needs --role, --for and --reason");
                 }
                 ObjectNode body = JSON.createObjectNode().put("role", role).put("for", duration).put("reason", reason);
-                request = post(base + (action.equals("request") ? "/requests" : "/break-glass"), body);
+                postTo = base + (action.equals("request") ? "/requests" : "/break-glass");
+                posted = body;
             }
             case "list" -> request = HttpRequest.newBuilder(URI.create(base + "/requests?status="
                     + URLEncoder.encode(status, StandardCharsets.UTF_8))).GET();
@@ -89,10 +94,15 @@ public class AccessCommand implements Callable<Integer> {
                 if (reason != null) {
                     body.put("reason", reason);
                 }
-                request = post(base + "/requests/" + requiredId() + "/" + action, body);
+                postTo = base + "/requests/" + requiredId() + "/" + action;
+                posted = body;
             }
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "the action is request, break-glass, "
                     + "list, show, approve, deny or revoke, not " + action);
+        }
+        if (postTo != null) {
+            request = HttpRequest.newBuilder(URI.create(postTo)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(posted)));
         }
         String authorization = authorization();
         if (authorization != null) {
@@ -133,11 +143,6 @@ public class AccessCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static HttpRequest.Builder post(String uri, ObjectNode body) throws IOException {
-        return HttpRequest.newBuilder(URI.create(uri)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     }
 
     private String requiredId() {

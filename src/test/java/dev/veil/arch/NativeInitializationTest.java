@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,31 @@ class NativeInitializationTest {
         assertThat(missing).as("static fields the native build refuses; list their classes with --initialize-at-run-time"
                 + " in application.properties (quarkus.native.additional-build-args), or make the field an instance one")
                 .isEmpty();
+    }
+
+    /**
+     * The native executable leaves java.net.http out (the command line reaches the API with it, in method bodies
+     * only): in a picocli command, a field or a method signature naming one of its types fails picocli's reflection
+     * when the executable starts, with NoClassDefFoundError (it stopped the first native executable built here).
+     */
+    @Test
+    void noCommandsFieldOrSignatureNamesAJavaNetHttpType() {
+        List<String> found = new ArrayList<>();
+        for (JavaClass c : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.veil")) {
+            if (!c.isAnnotatedWith(CommandLine.Command.class)) {
+                continue;
+            }
+            c.getFields().stream().filter(f -> javaNetHttp(f.getRawType())).forEach(f -> found.add(f.getFullName()));
+            c.getCodeUnits().stream().filter(m -> javaNetHttp(m.getRawReturnType())
+                            || m.getRawParameterTypes().stream().anyMatch(NativeInitializationTest::javaNetHttp))
+                    .forEach(m -> found.add(m.getFullName()));
+        }
+        assertThat(found).as("keep java.net.http types inside method bodies").isEmpty();
+    }
+
+    private static boolean javaNetHttp(JavaClass type) {
+        return type.getName().startsWith("java.net.http.");
     }
 
     @Test
