@@ -12,7 +12,6 @@ import dev.veil.policy.MaskingPlan;
 import dev.veil.rewrite.ResultColumn;
 import dev.veil.rewrite.ResultRewriter;
 import dev.veil.rewrite.ResultRow;
-import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +30,10 @@ public final class MaskingRewriter implements ResultRewriter {
     private final MaskingPlan plan;
     private final MaskFunctions functions;
     private final Dialect dialect;
+    /** The result positions of {@code plan.columns()}, in its order. */
+    private final int[] maskedColumns;
+    /** Per masked column, the x's {@link #rewriteInPlace} writes in the row at hand (reused row after row). */
+    private final int[] prefixes;
     private ColumnType[] types;
     private VeilException refusal;
     private List<ResultColumn> lastColumns;
@@ -41,6 +44,8 @@ public final class MaskingRewriter implements ResultRewriter {
         this.plan = plan;
         this.functions = functions;
         this.dialect = dialect;
+        this.maskedColumns = plan.columns().stream().mapToInt(MaskingPlan.ColumnMask::index).toArray();
+        this.prefixes = new int[maskedColumns.length];
     }
 
     /** The rewriter of {@code plan}'s results, or {@link ResultRewriter#NONE} when it masks nothing. */
@@ -103,17 +108,53 @@ public final class MaskingRewriter implements ResultRewriter {
         if (refusal != null) {
             return null;
         }
-        ResultRow out = row;
-        for (MaskingPlan.ColumnMask mask : plan.columns()) {
+        List<MaskingPlan.ColumnMask> masks = plan.columns();
+        byte[][] masked = new byte[masks.size()][];
+        boolean changed = false;
+        for (int k = 0; k < masked.length; k++) {
+            MaskingPlan.ColumnMask mask = masks.get(k);
             int i = mask.index();
             byte[] value = row.bytes(i);
             if (value == null || (mask.scan() && !recognised(types[i], value))) {
+                masked[k] = value; // goes out as it came (NULL, or a copy of the same bytes)
+            } else {
+                masked[k] = functions.apply(mask.masker(), types[i], value);
+                changed = true;
+            }
+        }
+        // An unchanged row is the server's message, relayed as it came.
+        return changed ? row.replacing(maskedColumns, masked) : row;
+    }
+
+    @Override
+    public boolean rewriteInPlace(byte[] message, int[] starts, int[] lengths) {
+        if (refusal != null || types == null || starts.length != types.length) {
+            return false; // row() says why
+        }
+        List<MaskingPlan.ColumnMask> masks = plan.columns();
+        // Every value is checked before any is changed: a row that falls back to row() must still be the server's.
+        for (int k = 0; k < prefixes.length; k++) {
+            MaskingPlan.ColumnMask mask = masks.get(k);
+            int i = mask.index();
+            if (starts[i] < 0) {
+                prefixes[k] = 0;
                 continue;
             }
-            byte[] masked = functions.apply(mask.masker(), types[i], value);
-            out = out.with(i, masked == null ? null : Buffer.buffer(masked));
+            if (mask.scan()) {
+                return false;
+            }
+            prefixes[k] = functions.maskedPrefix(mask.masker(), types[i], message, starts[i], lengths[i]);
+            if (prefixes[k] < 0) {
+                return false;
+            }
         }
-        return out;
+        for (int k = 0; k < prefixes.length; k++) {
+            int i = maskedColumns[k];
+            if (starts[i] >= 0) {
+                functions.maskPrefix(message, starts[i], prefixes[k]);
+            }
+        }
+        return true;
     }
 
     @Override

@@ -18,45 +18,58 @@ final class AsciiTextMasks {
 
     /** The masked bytes, or null when this value or masker is not one this shortcut covers. */
     static byte[] mask(Masker masker, ColumnType type, byte[] value) {
-        if (type.kind() != ColumnType.Kind.TEXT || type.padded() || !StandardCharsets.UTF_8.equals(type.charset())
-                || (type.wire() != ColumnType.Wire.PG_TEXT && type.wire() != ColumnType.Wire.MYSQL_TEXT)
-                || !fits(type, value.length) || !ascii(value)) {
+        int end = maskedPrefix(masker, type, value, 0, value.length);
+        if (end < 0) {
             return null;
         }
-        if (masker instanceof Masker.Partial p) {
-            int shown = value.length > p.keep() ? p.keep() : 0;
-            return maskedBefore(value, value.length - shown);
-        }
-        if (masker instanceof Masker.Email) {
-            int at = lastAt(value);
-            // Not an address: the general path redacts it.
-            return at <= 0 || at == value.length - 1 ? null : maskedBefore(value, at);
-        }
-        return null;
-    }
-
-    private static byte[] maskedBefore(byte[] value, int end) {
         byte[] out = value.clone();
         Arrays.fill(out, 0, end, MASK);
         return out;
+    }
+
+    /**
+     * For the value {@code buf[off, off + len)}: how many of its first bytes the mask turns into x's (the rest
+     * stays as it is), or -1 when this value or masker is not one this shortcut covers.
+     */
+    static int maskedPrefix(Masker masker, ColumnType type, byte[] buf, int off, int len) {
+        if (type.kind() != ColumnType.Kind.TEXT || type.padded() || !StandardCharsets.UTF_8.equals(type.charset())
+                || (type.wire() != ColumnType.Wire.PG_TEXT && type.wire() != ColumnType.Wire.MYSQL_TEXT)
+                || !fits(type, len) || !ascii(buf, off, len)) {
+            return -1;
+        }
+        if (masker instanceof Masker.Partial p) {
+            return len > p.keep() ? len - p.keep() : len;
+        }
+        if (masker instanceof Masker.Email) {
+            int at = lastAt(buf, off, len);
+            // Not an address: the general path redacts it.
+            return at <= 0 || at == len - 1 ? -1 : at;
+        }
+        return -1;
+    }
+
+    /** Writes the x's of {@link #maskedPrefix} over {@code buf[off, off + n)}. */
+    static void overwrite(byte[] buf, int off, int n) {
+        Arrays.fill(buf, off, off + n, MASK);
     }
 
     private static boolean fits(ColumnType type, int length) {
         return (type.maxChars() < 0 || length <= type.maxChars()) && (type.maxBytes() < 0 || length <= type.maxBytes());
     }
 
-    private static boolean ascii(byte[] value) {
-        for (byte b : value) {
-            if (b < 0) {
+    private static boolean ascii(byte[] buf, int off, int len) {
+        for (int i = off, end = off + len; i < end; i++) {
+            if (buf[i] < 0) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int lastAt(byte[] value) {
-        for (int i = value.length - 1; i >= 0; i--) {
-            if (value[i] == '@') {
+    /** The position of the last '@' within the value, from its start; -1 for none. */
+    private static int lastAt(byte[] buf, int off, int len) {
+        for (int i = len - 1; i >= 0; i--) {
+            if (buf[off + i] == '@') {
                 return i;
             }
         }

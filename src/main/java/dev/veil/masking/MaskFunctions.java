@@ -29,6 +29,20 @@ public final class MaskFunctions {
         return quick != null ? quick : decoded(masker, type, value);
     }
 
+    /**
+     * For a value whose mask keeps its length and only writes x's over its start (email and partial on ASCII
+     * text, the common case): how many of its first bytes become x's. -1 when the value needs {@link #apply}.
+     * The value is {@code buf[off, off + len)}, not NULL.
+     */
+    public int maskedPrefix(Masker masker, ColumnType type, byte[] buf, int off, int len) {
+        return AsciiTextMasks.maskedPrefix(masker, type, buf, off, len);
+    }
+
+    /** Writes the x's {@link #maskedPrefix} counted over {@code buf[off, off + n)}. */
+    public void maskPrefix(byte[] buf, int off, int n) {
+        AsciiTextMasks.overwrite(buf, off, n);
+    }
+
     /** The general path: the value decoded from its wire form, masked, fitted to its column and encoded back. */
     byte[] decoded(Masker masker, ColumnType type, byte[] value) {
         if (value == null || masker instanceof Masker.Nullify || type.kind() == Kind.OTHER) {

@@ -26,12 +26,20 @@ public final class ResultRow {
     private final int[] lengths;
     /** Per column: a replacement, the value sliced so far, or null (not sliced yet, or NULL in a row of values). */
     private final Buffer[] values;
+    /**
+     * Per column, or null for a row with no byte replacements: a replacement given as bytes ({@link #replacing}),
+     * {@link #NULL_BYTES} for SQL NULL, null for none. Bytes, not buffers: a Vert.x buffer made of an array copies
+     * it into a Netty buffer of its own, and a masked result did that for every masked value of every row.
+     */
+    private final byte[][] replaced;
+    private static final byte[] NULL_BYTES = new byte[0];
 
-    private ResultRow(Buffer source, int[] starts, int[] lengths, Buffer[] values) {
+    private ResultRow(Buffer source, int[] starts, int[] lengths, Buffer[] values, byte[][] replaced) {
         this.source = source;
         this.starts = starts;
         this.lengths = lengths;
         this.values = values;
+        this.replaced = replaced;
     }
 
     /** A row of these values; the array is the row's from now on (the relays decode into a fresh one). */
@@ -41,7 +49,7 @@ public final class ResultRow {
                 values[i] = NULL;
             }
         }
-        return new ResultRow(null, null, null, values);
+        return new ResultRow(null, null, null, values, null);
     }
 
     /**
@@ -49,7 +57,7 @@ public final class ResultRow {
      * {@code starts[i]} is -1; the arrays and the source are the row's from now on.
      */
     public static ResultRow slices(Buffer source, int[] starts, int[] lengths) {
-        return new ResultRow(source, starts, lengths, new Buffer[starts.length]);
+        return new ResultRow(source, starts, lengths, new Buffer[starts.length], null);
     }
 
     public int size() {
@@ -58,6 +66,10 @@ public final class ResultRow {
 
     /** The value of a column (0-based), or null for SQL NULL. */
     public Buffer value(int column) {
+        byte[] r = replaced == null ? null : replaced[column];
+        if (r != null) {
+            return r == NULL_BYTES ? null : Buffer.buffer(r);
+        }
         Buffer v = values[column];
         if (v == null && source != null && starts[column] >= 0) {
             v = source.slice(starts[column], starts[column] + lengths[column]);
@@ -72,6 +84,10 @@ public final class ResultRow {
 
     /** The value's length in bytes, or -1 for SQL NULL; slices nothing. */
     public int length(int column) {
+        byte[] r = replaced == null ? null : replaced[column];
+        if (r != null) {
+            return r == NULL_BYTES ? -1 : r.length;
+        }
         Buffer v = values[column];
         if (v == NULL) {
             return -1;
@@ -84,6 +100,11 @@ public final class ResultRow {
 
     /** Copies the value's bytes (nothing for SQL NULL) into {@code dst} at {@code at}, without a slice. */
     public void copyValue(int column, byte[] dst, int at) {
+        byte[] r = replaced == null ? null : replaced[column];
+        if (r != null) {
+            System.arraycopy(r, 0, dst, at, r.length);
+            return;
+        }
         Buffer v = values[column];
         if (v == NULL) {
             return;
@@ -116,7 +137,23 @@ public final class ResultRow {
     public ResultRow with(int column, Buffer value) {
         Buffer[] changed = values.clone();
         changed[column] = value == null ? NULL : value;
-        return new ResultRow(source, starts, lengths, changed);
+        byte[][] bytes = replaced == null ? null : replaced.clone();
+        if (bytes != null) {
+            bytes[column] = null;
+        }
+        return new ResultRow(source, starts, lengths, changed, bytes);
+    }
+
+    /**
+     * This row with the values of {@code columns[k]} replaced by {@code values[k]} (null: SQL NULL), all in one
+     * new row; the arrays are the new row's from now on, and this row is unchanged.
+     */
+    public ResultRow replacing(int[] columns, byte[][] values) {
+        byte[][] bytes = replaced == null ? new byte[this.values.length][] : replaced.clone();
+        for (int k = 0; k < columns.length; k++) {
+            bytes[columns[k]] = values[k] == null ? NULL_BYTES : values[k];
+        }
+        return new ResultRow(source, starts, lengths, this.values, bytes);
     }
 
     /** The values, for a relay to encode (a fresh array; the values themselves are shared). */

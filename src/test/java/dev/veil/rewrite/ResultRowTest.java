@@ -54,4 +54,23 @@ class ResultRowTest {
         assertThat(row.values()).containsExactly(Buffer.buffer("a"), null);
         assertThat(row.with(1, Buffer.buffer("b")).text(1)).isEqualTo("b");
     }
+
+    @Test
+    void bytesReplaceSeveralValuesAtOnceAndWinOverEarlierBuffers() {
+        ResultRow row = sliced();
+        ResultRow changed = row.with(2, Buffer.buffer("q"))
+                .replacing(new int[]{0, 2}, new byte[][]{"wxyz".getBytes(), null});
+        assertThat(changed.text(0)).isEqualTo("wxyz");
+        assertThat(changed.length(0)).isEqualTo(4);
+        assertThat(changed.isNull(2)).isTrue();
+        assertThat(changed.bytes(2)).isNull();
+        assertThat(changed.values()).containsExactly(Buffer.buffer("wxyz"), null, null);
+        byte[] out = "....".getBytes();
+        changed.copyValue(0, out, 0);
+        assertThat(new String(out)).isEqualTo("wxyz");
+        assertThat(row.text(0)).isEqualTo("ab");
+        assertThat(row.text(2)).isEqualTo("cde");
+        // A buffer given after the bytes replaces them again.
+        assertThat(changed.with(0, Buffer.buffer("v")).text(0)).isEqualTo("v");
+    }
 }

@@ -3,6 +3,7 @@ package dev.veil.frontend.pg;
 import dev.veil.error.ErrorCode;
 import dev.veil.error.VeilException;
 import dev.veil.frontend.MaskedErrors;
+import dev.veil.protocol.OwnedBytes;
 import dev.veil.protocol.pg.DataRow;
 import dev.veil.protocol.pg.ErrorResponse;
 import dev.veil.protocol.pg.PgFrame;
@@ -43,6 +44,9 @@ final class PgResultMask {
     /** Result sets of a simple query so far: the plan describes one statement's result. */
     private int resultSets;
     private VeilException several;
+    /** Where the values of the row at hand lie (reused row after row; a row handed on gets copies). */
+    private int[] starts = new int[0];
+    private int[] lengths = new int[0];
 
     /**
      * {@code scrub}: errors and notices are scrubbed (the statement's decision masks something);
@@ -149,8 +153,20 @@ final class PgResultMask {
         if (several != null) {
             return NOTHING;
         }
-        DataRow.Positions values = DataRow.positions(frame);
-        ResultRow row = ResultRow.slices(values.source(), values.starts(), values.lengths());
+        // A copy of the row, which the rewriter may change where it lies; the buffer wrapping it is what goes out.
+        byte[] copy = new byte[frame.length()];
+        frame.source().getBytes(frame.start(), frame.end(), copy, 0);
+        Buffer own = OwnedBytes.wrap(copy);
+        int count = DataRow.count(copy);
+        if (starts.length != count) {
+            starts = new int[count];
+            lengths = new int[count];
+        }
+        DataRow.positions(copy, starts, lengths);
+        if (rewriter.rewriteInPlace(copy, starts, lengths)) {
+            return own;
+        }
+        ResultRow row = ResultRow.slices(own, starts.clone(), lengths.clone());
         ResultRow sent = rewriter.row(row);
         if (sent == null) {
             return NOTHING;

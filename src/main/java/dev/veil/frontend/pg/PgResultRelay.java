@@ -83,7 +83,7 @@ final class PgResultRelay extends ResultRelay {
             if (replaced == null) {
                 pass(frame.source(), frame.start(), frame.end());
             } else if (replaced.length() > 0) {
-                send(replaced);
+                send(replaced, frame.source().length() - frame.start());
             }
         }
         after.accept(frame);

@@ -40,6 +40,19 @@ class RowMessagesTest {
     }
 
     @Test
+    void aDataRowHeldInAnArrayGivesThePositionsItsFrameGives() {
+        byte[] message = parse("44 00000016 0003   00000001 32   ffffffff   00000003 616263");
+        int count = DataRow.count(message);
+        int[] starts = new int[count];
+        int[] lengths = new int[count];
+        DataRow.positions(message, starts, lengths);
+        DataRow.Positions p = DataRow.positions(PgFrame.of(Buffer.buffer(message)));
+        assertThat(count).isEqualTo(3);
+        assertThat(starts).containsExactly(p.starts());
+        assertThat(lengths).containsExactly(p.lengths());
+    }
+
+    @Test
     void malformedDataRowsAreProtocolViolations() {
         for (String hex : new String[]{
                 "44 0000000a 0001 00000005 41", // a value longer than its frame
@@ -50,6 +63,11 @@ class RowMessagesTest {
                     .hasMessageContaining("DataRow");
             assertThatThrownBy(() -> DataRow.positions(frame(hex))).as(hex).isInstanceOf(VeilException.class)
                     .hasMessageContaining("DataRow");
+            assertThatThrownBy(() -> {
+                byte[] message = parse(hex);
+                int count = DataRow.count(message);
+                DataRow.positions(message, new int[count], new int[count]);
+            }).as(hex).isInstanceOf(VeilException.class).hasMessageContaining("DataRow");
         }
     }
 
