@@ -6,6 +6,7 @@ import dev.veil.analysis.StatementAnalyzer;
 import dev.veil.config.VeilConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 /** The analyzer and its cache as application beans (the analysis package itself knows nothing of CDI). */
 @ApplicationScoped
@@ -14,7 +15,7 @@ public class AnalysisBeans {
     private static final long CACHE_ENTRIES = 10_000;
 
     @Produces
-    @ApplicationScoped
+    @Singleton // called for every statement: no client proxy in between
     AnalysisCache analysisCache(VeilConfig config) {
         VeilConfig.AnalysisSettings a = config.analysis();
         return new AnalysisCache(new StatementAnalyzer(new AnalysisLimits(a.maxDepth(), a.maxTokens(), a.maxTime())),

@@ -7,6 +7,7 @@ import dev.veil.policy.PolicyEngine;
 import dev.veil.policy.file.PolicyFile;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +19,7 @@ import java.time.Clock;
 @ApplicationScoped
 public class PolicyBeans {
     @Produces
-    @ApplicationScoped
+    @Singleton // called for every statement: no client proxy in between
     PolicyEngine policyEngine(Clock clock) {
         return PolicyEngine.builtIn(clock);
     }
