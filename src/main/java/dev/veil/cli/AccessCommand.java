@@ -1,20 +1,10 @@
 package dev.veil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,21 +22,19 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the API refused or could not be reached (its message is printed)", "2:invalid options"})
 public class AccessCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @CommandLine.Parameters(index = "0", description = "request, break-glass, list, show, approve, deny or revoke")
     String action;
 
     @CommandLine.Parameters(index = "1", arity = "0..1", description = "The request id (show, approve, deny, revoke)")
     String id;
 
-    @CommandLine.Option(names = "--url", defaultValue = "${env:VEIL_URL:-http://localhost:8080}",
-            description = "Veil's HTTP address (env VEIL_URL, default ${DEFAULT-VALUE})")
-    String url;
+    @CommandLine.Mixin
+    ApiClient api = new ApiClient();
 
-    @CommandLine.Option(names = "--user", defaultValue = "${env:VEIL_USER}",
-            description = "Local account (env VEIL_USER); its password from env VEIL_PASSWORD")
-    String user;
+    /** The API client's options and credentials (a test gives it an environment of its own). */
+    public ApiClient api() {
+        return api;
+    }
 
     @CommandLine.Option(names = "--role", description = "request, break-glass: the policy role asked for")
     String role;
@@ -70,59 +58,35 @@ public class AccessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        String base = (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/api/v1/access";
-        // java.net.http stays inside this method's body: a field or a method signature naming its types makes
-        // picocli's reflection fail at start-up in the native executable, which leaves java.net.http out.
-        HttpRequest.Builder request = null;
-        String postTo = null;
-        ObjectNode posted = null;
-        switch (action) {
-            case "request", "break-glass" -> {
-                if (role == null || duration == null || reason == null || reason.isBlank()) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), action + " needs --role, --for and --reason");
-                }
-                ObjectNode body = JSON.createObjectNode().put("role", role).put("for", duration).put("reason", reason);
-                postTo = base + (action.equals("request") ? "/requests" : "/break-glass");
-                posted = body;
-            }
-            case "list" -> request = HttpRequest.newBuilder(URI.create(base + "/requests?status="
-                    + URLEncoder.encode(status, StandardCharsets.UTF_8))).GET();
-            case "show" -> request = HttpRequest.newBuilder(URI.create(base + "/requests/" + requiredId())).GET();
-            case "approve", "deny", "revoke" -> {
-                ObjectNode body = JSON.createObjectNode();
-                if (reason != null) {
-                    body.put("reason", reason);
-                }
-                postTo = base + "/requests/" + requiredId() + "/" + action;
-                posted = body;
-            }
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "the action is request, break-glass, "
-                    + "list, show, approve, deny or revoke, not " + action);
-        }
-        if (postTo != null) {
-            request = HttpRequest.newBuilder(URI.create(postTo)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(posted)));
-        }
-        String authorization = authorization();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        HttpResponse<String> response;
+        String base = "/api/v1/access";
+        JsonNode answer;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            err.println("Veil's API at " + url + " cannot be reached (" + e.getMessage() + "); set --url or VEIL_URL");
-            return 1;
-        }
-        JsonNode answer = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-        if (response.statusCode() / 100 != 2) {
-            err.println("refused (" + response.statusCode() + "): " + answer.path("error").asText(response.body()));
+            answer = switch (action) {
+                case "request", "break-glass" -> {
+                    if (role == null || duration == null || reason == null || reason.isBlank()) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), action + " needs --role, --for and --reason");
+                    }
+                    ObjectNode body = ApiClient.JSON.createObjectNode().put("role", role).put("for", duration).put("reason", reason);
+                    yield api.post(base + (action.equals("request") ? "/requests" : "/break-glass"), body);
+                }
+                case "list" -> api.get(base + "/requests?status=" + ApiClient.encoded(status));
+                case "show" -> api.get(base + "/requests/" + requiredId());
+                case "approve", "deny", "revoke" -> {
+                    ObjectNode body = ApiClient.JSON.createObjectNode();
+                    if (reason != null) {
+                        body.put("reason", reason);
+                    }
+                    yield api.post(base + "/requests/" + requiredId() + "/" + action, body);
+                }
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "the action is request, "
+                        + "break-glass, list, show, approve, deny or revoke, not " + action);
+            };
+        } catch (ApiClient.Failed e) {
+            spec.commandLine().getErr().println(e.getMessage());
             return 1;
         }
         if (json) {
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+            out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer));
         } else if (answer.isArray()) {
             if (answer.isEmpty()) {
                 out.println("no " + (status.equals("all") ? "" : status + " ") + "access requests");
@@ -134,9 +98,7 @@ public class AccessCommand implements Callable<Integer> {
             if (answer.path("expires").isTextual()) {
                 out.println("  until:     " + answer.path("expires").asText());
             }
-            answer.path("votes").forEach(v -> out.println("  " + v.path("decision").asText() + " by "
-                    + v.path("approver").asText() + " at " + v.path("time").asText()
-                    + (v.path("reason").isTextual() ? ": " + v.path("reason").asText() : "")));
+            answer.path("votes").forEach(v -> out.println(ApiClient.vote(v)));
             if (answer.path("revokedBy").isTextual()) {
                 out.println("  revoked by " + answer.path("revokedBy").asText()
                         + (answer.path("revokeReason").isTextual() ? ": " + answer.path("revokeReason").asText() : ""));
@@ -149,18 +111,7 @@ public class AccessCommand implements Callable<Integer> {
         if (id == null || id.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), action + " needs the request id (veil access list)");
         }
-        return URLEncoder.encode(id, StandardCharsets.UTF_8);
-    }
-
-    /** Basic with --user and VEIL_PASSWORD, else Bearer VEIL_TOKEN, else none (the API answers 401). */
-    private String authorization() {
-        String password = System.getenv("VEIL_PASSWORD");
-        if (user != null && !user.isBlank()) {
-            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + (password == null ? "" : password))
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        String token = System.getenv("VEIL_TOKEN");
-        return token == null || token.isBlank() ? null : "Bearer " + token.strip();
+        return ApiClient.encoded(id);
     }
 
     private static String line(JsonNode r) {

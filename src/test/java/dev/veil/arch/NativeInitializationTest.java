@@ -60,7 +60,10 @@ class NativeInitializationTest {
         List<String> found = new ArrayList<>();
         for (JavaClass c : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.veil")) {
-            if (!c.isAnnotatedWith(CommandLine.Command.class)) {
+            // Commands, and the mixins they share options through (picocli reflects on both at start).
+            boolean mixin = c.getFields().stream().anyMatch(f -> f.isAnnotatedWith(CommandLine.Option.class))
+                    && !c.isAnnotatedWith(CommandLine.Command.class);
+            if (!c.isAnnotatedWith(CommandLine.Command.class) && !mixin) {
                 continue;
             }
             c.getFields().stream().filter(f -> javaNetHttp(f.getRawType())).forEach(f -> found.add(f.getFullName()));

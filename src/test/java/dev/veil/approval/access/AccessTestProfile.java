@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public class AccessTestProfile implements QuarkusTestProfile {
     static final String LEAD = "lead";
-    static final List<String> ENGINEERS = List.of("erin", "emil", "edda", "egon", "elke", "enno");
+    static final List<String> ENGINEERS = List.of("erin", "emil", "edda", "egon", "elke", "enno", "ebba");
 
     static final String POLICY = """
             roles:
