@@ -71,7 +71,7 @@ final class InferenceControl {
                 : "";
         return "masking rule " + rule + ": column " + column.qualified() + " (" + String.join(", ", tags)
                 + ") is masked for you and cannot be used in " + clause(usage) + why
-                + "; ask for approval or use a role that sees it";
+                + " (an approval does not lift this); use a role that sees it";
     }
 
     private static String clause(Usage usage) {

@@ -67,7 +67,7 @@ final class MaskPlanner {
             MaskTags.Hit hit = masked.of(w.source());
             if (hit != null) {
                 return deny(rule, "column " + hit.describe() + " is masked for you and would be copied into " + target
-                        + " in clear by this statement; ask for approval or use a role that sees it");
+                        + " in clear by this statement (an approval does not lift this); use a role that sees it");
             }
         }
         InferenceControl.Verdict inference = InferenceControl.check(rule, a, masked);

@@ -48,6 +48,20 @@ public final class PolicyEngine {
     }
 
     public Decision decide(StatementFacts statement) {
+        return decide(statement, false);
+    }
+
+    /**
+     * What a statement held for approval gets when it runs on its approval: the decision with the guardrails and
+     * rules that hold it passed over ({@link PolicySet#decideApproved}): the approval decides the statement, not its
+     * results, so its masking plan, and the mask rules' refusals (a masked column copied by a write, a filter the
+     * inference control refuses), are those it gets without the hold.
+     */
+    public Decision decideApproved(StatementFacts statement) {
+        return decide(statement, true);
+    }
+
+    private Decision decide(StatementFacts statement, boolean approved) {
         PolicySet set = policy;
         for (Rule rule : rules) {
             Decision d = rule.apply(statement);
@@ -60,6 +74,6 @@ public final class PolicyEngine {
             Decision replicating = ReplicationSection.NONE.decide(statement, List.of());
             return replicating != null ? replicating : Decision.allowWithoutPolicy();
         }
-        return set.decide(statement, clock);
+        return approved ? set.decideApproved(statement, clock) : set.decide(statement, clock);
     }
 }

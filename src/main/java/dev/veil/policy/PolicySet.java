@@ -159,6 +159,19 @@ public final class PolicySet {
     }
 
     Decision decide(StatementFacts facts, Clock clock) {
+        return decide(facts, clock, false);
+    }
+
+    /**
+     * What the statement gets once it is approved: the decision as if no guardrail or rule holding it for approval
+     * matched, so the masking plan (and the mask rules' refusals) the identity gets without the hold; a default that
+     * requires approval allows, unmasked, since nothing after it could mask. Not cached: approved runs are few.
+     */
+    Decision decideApproved(StatementFacts facts, Clock clock) {
+        return decide(facts, clock, true);
+    }
+
+    private Decision decide(StatementFacts facts, Clock clock, boolean approved) {
         SessionFacts session = facts.session();
         List<String> held = session.roles(this);
         Decision replicating = replication.decide(facts, held);
@@ -167,7 +180,7 @@ public final class PolicySet {
             return replicating.in(version, List.of());
         }
         DecisionCache.Key key = null;
-        if (facts.analysis() != null) {
+        if (facts.analysis() != null && !approved) {
             Object asker = perSession ? session : held.isEmpty() ? new DecisionCache.Unknown(session.identity().name()) : held;
             key = new DecisionCache.Key(facts.database(), asker);
             Decision cached = cache.get(facts.analysis(), key);
@@ -175,7 +188,7 @@ public final class PolicySet {
                 return cached;
             }
         }
-        Judged whole = judge(facts, held, clock);
+        Judged whole = judge(facts, held, clock, approved);
         Decision decided = whole.decided();
         List<Decision.Observation> observed = new ArrayList<>(whole.observed());
         boolean perStatement = whole.perStatement();
@@ -185,14 +198,15 @@ public final class PolicySet {
         List<Analysis> parts = facts.analysis() == null ? List.of() : facts.analysis().effects().parts();
         for (int i = 0; i < parts.size() && !(decided instanceof Decision.Deny); i++) {
             Judged part = judge(new StatementFacts(facts.dialect(), facts.sql(), facts.preparing(), parts.get(i),
-                    session, facts.database()), held, clock);
+                    session, facts.database()), held, clock, approved);
             perStatement |= part.perStatement();
             observed.addAll(part.observed());
             if (severity(part.decided()) > severity(decided)) {
                 decided = inText(part.decided(), i, parts.size());
             }
         }
-        if (decided instanceof Decision.Allow allow && ceilings) {
+        // An approved statement runs whole: its approvers decided how many rows it may change.
+        if (decided instanceof Decision.Allow allow && ceilings && !approved) {
             decided = underCeiling(allow, facts, held, observed, clock);
             perStatement |= guardrails.stream().anyMatch(g -> g.guardrail() == Guardrail.AFFECTED_ROWS_CEILING
                     && g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT));
@@ -240,7 +254,8 @@ public final class PolicySet {
     private record Judged(Decision decided, List<Decision.Observation> observed, boolean perStatement) {
     }
 
-    private Judged judge(StatementFacts facts, List<String> held, Clock clock) {
+    /** {@code approved}: guardrails and rules that hold the statement for approval are passed over. */
+    private Judged judge(StatementFacts facts, List<String> held, Clock clock, boolean approved) {
         CelVariableResolver variables = PolicyVariables.resolver(facts, held, environment, tags, clock);
         List<Decision.Observation> observed = new ArrayList<>();
         boolean perStatement = false;
@@ -252,7 +267,7 @@ public final class PolicySet {
             }
             perStatement |= g.when() != null && g.when().readsAny(PolicyVariables.PER_STATEMENT);
             Decision d = g.apply(facts.analysis(), held, environment, variables);
-            if (d == null) {
+            if (d == null || approved && d instanceof Decision.RequireApproval) {
                 continue;
             }
             if (g.mode() == Mode.OBSERVE) {
@@ -265,7 +280,7 @@ public final class PolicySet {
         for (PolicyRule rule : decided != null ? List.<PolicyRule>of() : rules) {
             perStatement |= rule.when().readsAny(PolicyVariables.PER_STATEMENT);
             Decision d = apply(rule, variables, facts);
-            if (d == null) {
+            if (d == null || approved && d instanceof Decision.RequireApproval) {
                 continue;
             }
             if (rule.mode() == Mode.OBSERVE) {
@@ -277,6 +292,9 @@ public final class PolicySet {
         }
         if (decided == null) {
             decided = held.isEmpty() ? unknownDefault(facts) : outcome(KNOWN_DEFAULT, knownDefault, facts);
+            if (approved && decided instanceof Decision.RequireApproval) {
+                decided = new Decision.Allow(decided.rule(), MaskingPlan.NONE);
+            }
         }
         return new Judged(decided, observed, perStatement);
     }

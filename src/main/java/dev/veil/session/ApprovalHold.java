@@ -48,10 +48,12 @@ final class ApprovalHold {
 
     /**
      * The statement and what the pipeline knows of it. {@code useOnly}: a session where an agent's approved
-     * changes run: an approval in force is used, and nothing else is asked for or waited on.
+     * changes run: an approval in force is used, and nothing else is asked for or waited on. {@code masking}: the
+     * plan its results go through when it runs on its approval (the identity's without the hold), {@code masks}
+     * those columns as its allow record lists them.
      */
     record Held(Statement statement, Analysis known, AuditEvent.Analysis summary, Decision.RequireApproval decision,
-                String database, boolean useOnly) {
+                String database, boolean useOnly, MaskingPlan masking, List<AuditEvent.Mask> masks) {
     }
 
     Future<Ticket> hold(Held h) {
@@ -153,8 +155,8 @@ final class ApprovalHold {
             AuditEvent.Decision allow = new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, d.rule(), "approved by "
                     + r.approvers() + " (" + mode + "), approval " + r.id() + (h.useOnly() ? ranAs() : ""), d.policyVersion(),
                     StatementPipeline.observations(d));
-            return audit.decided(h.statement().sql(), h.statement().parameters(), h.summary(), allow, List.of(), r.id())
-                    .map(record -> new Ticket.Run(record, h.known(), MaskingPlan.NONE));
+            return audit.decided(h.statement().sql(), h.statement().parameters(), h.summary(), allow, h.masks(), r.id())
+                    .map(record -> new Ticket.Run(record, h.known(), h.masking()));
         });
     }
 

@@ -160,19 +160,44 @@ public final class StatementPipeline {
             return Future.succeededFuture(new Ticket.Run(null, known, allow.masking()));
         }
         boolean approvable = decision instanceof Decision.RequireApproval && approvals.unavailableReason() == null;
+        // What it runs as once approved; a refusal there (a mask rule's) stands now, before anyone is asked.
+        Decision onApproval = approvable ? onApproval(asked, statement) : null;
+        if (onApproval instanceof Decision.Deny) {
+            decision = onApproval;
+            approvable = false;
+        }
+        MaskingPlan approvedPlan = onApproval instanceof Decision.Allow allow ? allow.masking() : MaskingPlan.NONE;
         if (statement.preparing() && approvable) {
-            return Future.succeededFuture(new Ticket.Run(null, known, MaskingPlan.NONE)); // held when it runs
+            return Future.succeededFuture(new Ticket.Run(null, known, approvedPlan)); // held when it runs
         }
         AuditEvent.Analysis summary = known == null ? AuditEvent.Analysis.notAnalysed() : analysis.summary(known);
         if (approvable) {
-            return held.hold(new ApprovalHold.Held(statement, known, summary, (Decision.RequireApproval) decision, database,
-                    approvedChanges));
+            Future<Ticket> waited = held.hold(new ApprovalHold.Held(statement, known, summary,
+                    (Decision.RequireApproval) decision, database, approvedChanges, approvedPlan, masks(onApproval)));
+            List<String> dropping = databasesDropped(statement.sql(), known);
+            return dropping.isEmpty() ? waited : waited.compose(t -> t instanceof Ticket.Run
+                    ? afterReleasing(dropping, Future.succeededFuture(t)) : Future.succeededFuture(t));
         }
-        Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(decision),
-                        masks(decision))
-                .map(record -> ticket(decision, record, known));
-        List<String> dropped = decision instanceof Decision.Allow ? databasesDropped(statement.sql(), known) : List.of();
+        Decision ruling = decision;
+        Future<Ticket> ticket = audit.decided(statement.sql(), statement.parameters(), summary, recorded(ruling),
+                        masks(ruling))
+                .map(record -> ticket(ruling, record, known));
+        List<String> dropped = ruling instanceof Decision.Allow ? databasesDropped(statement.sql(), known) : List.of();
         return dropped.isEmpty() ? ticket : afterReleasing(dropped, ticket);
+    }
+
+    /**
+     * The decision a statement held for approval runs under once approved: the approval decides the statement, not
+     * its results, so it is masked as it would be without the hold (its probes count against the budget). An
+     * agent's approved change is decided by {@link AgentChanges}, which refuses masked results itself.
+     */
+    private Decision onApproval(StatementFacts asked, Statement statement) {
+        if (approvedChanges) {
+            return new Decision.Allow(AgentChanges.RULE, MaskingPlan.NONE);
+        }
+        Decision d = policy.decideApproved(asked);
+        return d instanceof Decision.Allow allow && !allow.masking().probes().isEmpty() && !statement.preparing()
+                ? probed(allow) : d;
     }
 
     /**
@@ -194,7 +219,7 @@ public final class StatementPipeline {
     }
 
     /** The masked columns of an allowed statement's result, as the audit trail lists them. */
-    private static List<AuditEvent.Mask> masks(Decision decision) {
+    static List<AuditEvent.Mask> masks(Decision decision) {
         if (!(decision instanceof Decision.Allow allow) || allow.masking().columns().isEmpty()) {
             return List.of();
         }

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The suite's Veil with rules that hold DROP for approval (requests in the audit database's table), and a second
+ * The suite's Veil with rules that hold DROP, and engineers' statements on customers (whose ssn is masked for
+ * them), for approval (requests in the audit database's table), and a second
  * admin account, {@link #LEAD}, so that one admin can approve what another asked; new requests are posted to a
  * Slack stand-in ({@link SlackCatcher}) with links signed under {@link #LINK_SECRET}.
  */
@@ -39,6 +40,16 @@ public class ApprovalTestProfile implements QuarkusTestProfile {
                 outcome: require-approval
                 reason: dropping a table needs a second person
                 timeout: 60s
+              - name: customer-data-needs-approval
+                when: '"engineer" in identity.roles && statement.relations.exists(r, r.relation == "customers")'
+                outcome: require-approval
+                reason: customer data needs an approval
+                timeout: 60s
+              - name: engineers-see-masked-ssn
+                when: '"engineer" in identity.roles && statement.relations.exists(r, r.relation == "customers")'
+                outcome: mask
+                mask:
+                  - {tag: national_id, masker: partial(4)}
             default:
               known-identity: {outcome: allow}
             """;

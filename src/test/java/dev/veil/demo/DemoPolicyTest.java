@@ -92,6 +92,28 @@ class DemoPolicyTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
+    void destructiveDdlOnceApprovedRunsForAdminsAndEngineers(Dialect dialect) {
+        for (String who : List.of("admin", "engineer")) {
+            for (String ddl : List.of("DROP TABLE orders", "TRUNCATE TABLE orders", "ALTER TABLE orders ADD COLUMN note text")) {
+                assertThat(decide(dialect, who, ddl)).as(who + ": " + ddl).isInstanceOf(Decision.RequireApproval.class);
+                Decision approved = approved(dialect, who, ddl);
+                assertThat(approved).as(who + ": " + ddl).isInstanceOf(Decision.Allow.class);
+                assertThat(((Decision.Allow) approved).masking().columns()).isEmpty();
+            }
+        }
+    }
+
+    private Decision approved(Dialect dialect, String account, String sql) {
+        SessionFacts who = new SessionFacts(new Identity(account, List.of(account), Identity.Source.LOCAL_ACCOUNT),
+                "127.0.0.1", "psql", false, List.of());
+        CatalogSnapshot catalog = dialect == Dialect.POSTGRESQL ? ShopCatalog.postgres() : ShopCatalog.mysql();
+        NameResolution names = dialect == Dialect.POSTGRESQL ? NameResolution.postgres("shop") : NameResolution.mysql("shop");
+        return engine.decideApproved(new StatementFacts(dialect, sql, false, analyses.analyze(dialect, catalog, names, sql),
+                who, "shop"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
     void analystsAndEngineersGetThePersonalDataMaskedAndAdminsSeeItClear(Dialect dialect) {
         String read = "SELECT full_name, email, phone, ssn, card_number, birth_date FROM customers WHERE id = 1";
         for (String account : List.of("analyst", "engineer")) {
