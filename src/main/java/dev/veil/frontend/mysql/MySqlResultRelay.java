@@ -5,10 +5,12 @@ import dev.veil.error.VeilException;
 import dev.veil.frontend.MaskedErrors;
 import dev.veil.frontend.MaskingRewriter;
 import dev.veil.frontend.ResultRelay;
+import dev.veil.protocol.OwnedBytes;
 import dev.veil.protocol.mysql.BinaryRow;
 import dev.veil.protocol.mysql.ColumnDefinition;
 import dev.veil.protocol.mysql.ErrPacket;
 import dev.veil.protocol.mysql.Packets;
+import dev.veil.protocol.mysql.RowPositions;
 import dev.veil.protocol.mysql.TextRow;
 import dev.veil.rewrite.ResultColumn;
 import dev.veil.rewrite.ResultRewriter;
@@ -59,6 +61,9 @@ final class MySqlResultRelay extends ResultRelay {
     private boolean collecting;
     private boolean binary;
     private int[] types = new int[0];
+    /** Where the values of the row at hand lie in its packet (reused row after row). */
+    private int[] starts = new int[0];
+    private int[] lengths = new int[0];
     /** A row of 16 MB or more, arriving in several packets: joined, then rewritten once whole. */
     private Buffer joined;
     private int joinedSequence;
@@ -116,6 +121,11 @@ final class MySqlResultRelay extends ResultRelay {
         }
         int length = end - start - 4;
         if (joined == null && length < Packets.MAX_PAYLOAD) {
+            Buffer inPlace = rewrittenInPlace(buf, start, end);
+            if (inPlace != null) {
+                send(inPlace, buf.length() - start);
+                return;
+            }
             Buffer payload = rewritten(buf, start + 4, length);
             if (payload == DROPPED) {
                 renumber--;
@@ -238,6 +248,28 @@ final class MySqlResultRelay extends ResultRelay {
         ResultColumn.Format format = binary ? ResultColumn.Format.BINARY : ResultColumn.Format.TEXT;
         rewriter().columns(definitions.stream().map(d -> ResultColumn.mysql(d.name(), d.type(), format, d.typeName(),
                 d.columnLength(), d.flags(), d.characterSet(), d.decimals())).toList());
+    }
+
+    /**
+     * The row's packet (one, below the 16 MB payload limit) with the rewriter's changes made where its values lie,
+     * numbered on; null when the rewriter cannot change it so, and {@link #rewritten} does.
+     */
+    private Buffer rewrittenInPlace(Buffer buf, int start, int end) {
+        byte[] packet = buf.getBytes(start, end);
+        if (starts.length != types.length) {
+            starts = new int[types.length];
+            lengths = new int[types.length];
+        }
+        if (binary) {
+            RowPositions.binary(packet, 4, types, starts, lengths);
+        } else {
+            RowPositions.text(packet, 4, starts, lengths);
+        }
+        if (!rewriter().rewriteInPlace(packet, starts, lengths)) {
+            return null;
+        }
+        packet[3] = (byte) (buf.getUnsignedByte(start + 3) + renumber);
+        return OwnedBytes.wrap(packet);
     }
 
     /** The payload of the row as the rewriter hands it back, or null when it left the row as it was. */

@@ -12,8 +12,8 @@ import io.vertx.core.buffer.Buffer;
 public final class BinaryRow {
     private static final int HEADER = 0x00;
     /** Encodings, by column type: a size in bytes, or one of these. */
-    private static final int LENGTH_ENCODED = -1;
-    private static final int LENGTH_BYTE = -2;
+    static final int LENGTH_ENCODED = -1;
+    static final int LENGTH_BYTE = -2;
 
     private BinaryRow() {
     }
@@ -74,11 +74,11 @@ public final class BinaryRow {
         return new PayloadWriter(size).int1(HEADER).bytes(bitmap).bytes(w.payload()).payload();
     }
 
-    private static int bitmapBytes(int columns) {
+    static int bitmapBytes(int columns) {
         return (columns + 7 + 2) / 8;
     }
 
-    private static int encoding(int type) {
+    static int encoding(int type) {
         return switch (type) {
             case 0x01 -> 1; // TINY
             case 0x02, 0x0D -> 2; // SHORT, YEAR
