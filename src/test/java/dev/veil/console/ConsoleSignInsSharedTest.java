@@ -101,7 +101,7 @@ class ConsoleSignInsSharedTest {
 
         assertThat(post(browser, console + "/signout", "csrf=" + enc(csrf(audit.body()))).statusCode()).isEqualTo(303);
         assertThat(otherPod.find(token)).as("signed out on the first pod: gone on the second").isEmpty();
-        assertThat(withCookie(token, console + "/audit").headers().firstValue("Location")).hasValue("/console/signin");
+        assertThat(withCookie(token, console + "/audit").headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/console/signin"));
 
         // signed in through Veil, signed out on the other pod
         HttpClient again = browser();
@@ -110,7 +110,7 @@ class ConsoleSignInsSharedTest {
         assertThat(otherPod.close(second)).isPresent();
         HttpResponse<String> after = get(again, console + "/audit");
         assertThat(after.statusCode()).as("signed out on the second pod: gone on the first").isEqualTo(303);
-        assertThat(after.headers().firstValue("Location")).hasValue("/console/signin");
+        assertThat(after.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/console/signin"));
     }
 
     @Test
