@@ -174,6 +174,10 @@ class ConsoleBrowserTest {
                     + "straight back in").isEqualTo("password");
             assertThat(browser.driver().getCurrentUrl()).startsWith(KeycloakServer.shared().issuer());
 
+            for (WebElement user : browser.findAll("#username")) {
+                user.clear();
+                user.sendKeys("carol");
+            }
             browser.find("#password").sendKeys("carol-password");
             browser.find("#kc-login").click();
             assertThat(browser.await("#who").getText()).isEqualTo("carol@example.com (admin)");
