@@ -211,7 +211,8 @@ public class SignInResource {
                             @Context HttpServerRequest http) {
         ConsoleUser u = gate.actor(token, csrf, false);
         boolean provider = "sso".equals(u.via()) && tenant.enabled();
-        actions.record(u.name(), "console.signout", "/console/signout", provider ? Map.of("via", u.via(), "provider", "end-session") : Map.of("via", u.via()), true);
+        actions.record(u.name(), "console.signout", "/console/signout",
+                provider ? Map.of("via", u.via(), "provider", "end-session") : Map.of("via", u.via()), true);
         Optional<ConsoleSessions.Ended> ended = sessions.close(token);
         String clear = ConsoleSessions.clear(ConsoleSessions.COOKIE, ConsoleSessions.PATH);
         String idToken = ended.map(ConsoleSessions.Ended::idToken).orElse(null);
