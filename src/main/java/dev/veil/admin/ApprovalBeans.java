@@ -70,7 +70,7 @@ public class ApprovalBeans {
         return approvals;
     }
 
-    static PgConnectOptions controlPlane(VeilConfig config, DemoMode demo) {
+    public static PgConnectOptions controlPlane(VeilConfig config, DemoMode demo) {
         if (config.approvals().controlPlane().enabled()) {
             return options("veil.approvals.control-plane", config.approvals().controlPlane());
         }

@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.net.URI;
 
@@ -16,6 +18,7 @@ import java.net.URI;
  */
 @ApplicationScoped
 public class ConsoleGate {
+    private static final Logger LOG = Logger.getLogger(ConsoleGate.class);
     static final String SIGN_IN = "/console/signin";
 
     private final ConsoleSessions sessions;
@@ -54,6 +57,17 @@ public class ConsoleGate {
     Response refusal(ConsoleUser u, String why) {
         String html = page(refused, u, "", "Not allowed").data("reason", why).render();
         return Response.status(403).type("text/html; charset=utf-8").entity(html).build();
+    }
+
+    /**
+     * Fail closed: when the sign-ins cannot be checked (the control-plane database is down) nobody is signed in, and
+     * the page says why instead of a 500 with a stack.
+     */
+    @ServerExceptionMapper
+    public Response unavailable(SignInStore.SignInsUnavailable e) {
+        LOG.warn(e.getMessage());
+        String html = page(refused, null, "", "Sign-in unavailable").data("reason", e.getMessage()).render();
+        return Response.status(503).type("text/html; charset=utf-8").entity(html).header("Retry-After", "10").build();
     }
 
     /** A page with what the layout needs: the user (null before sign-in), the navigation, the current page. */

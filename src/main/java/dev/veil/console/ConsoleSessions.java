@@ -5,77 +5,82 @@ import dev.veil.identity.Identity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The console's sign-ins, held in this process only: the cookie carries 256 random bits and nothing else, so there
- * is nothing to sign, forge or decrypt, and a restart signs everybody out (as a per-start signing key would). A
- * sign-in ends after veil.console.idle-timeout without a request, or at sign-out.
+ * The console's sign-ins. The cookie carries 256 random bits and nothing else, so there is nothing to sign, forge or
+ * decrypt; the {@link SignInStore} keeps only their SHA-256: in the control-plane database, shared by every Veil
+ * instance ({@link SharedSignIns}), or in this process when there is none ({@link LocalSignIns}). A sign-in ends
+ * after veil.console.idle-timeout without a request, or at sign-out.
  */
 @ApplicationScoped
 public class ConsoleSessions {
     static final String COOKIE = "veil-console";
     static final String PATH = "/console";
 
-    private final Map<String, ConsoleUser> byToken = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final SignInStore store;
     private final Clock clock;
     private final Duration idle;
 
     @Inject
-    public ConsoleSessions(Clock clock, VeilConfig config) {
-        this(clock, config.console().idleTimeout());
+    public ConsoleSessions(Clock clock, VeilConfig config, SignInStore store) {
+        this(clock, config.console().idleTimeout(), store);
     }
 
     ConsoleSessions(Clock clock, Duration idle) {
+        this(clock, idle, new LocalSignIns());
+    }
+
+    ConsoleSessions(Clock clock, Duration idle, SignInStore store) {
         this.clock = clock;
         this.idle = idle;
+        this.store = store;
     }
 
     /** Signs {@code who} in with the access their roles give; returns the cookie's value. */
     String open(Identity who, ConsoleAccess access, String via) {
+        return open(who, access, via, null);
+    }
+
+    /** The same, keeping the provider's ID token (sealed) for a single sign-on's sign-out. */
+    String open(Identity who, ConsoleAccess access, String via, String idToken) {
         Instant now = clock.instant();
-        byToken.values().removeIf(u -> expired(u, now));
         String token = token();
-        byToken.put(token, new ConsoleUser(who.name(), who.roles(), access, via, token(), now));
+        ConsoleUser u = new ConsoleUser(who.name(), who.roles(), access, via, token());
+        store.open(new SignIn(SealedIdToken.hash(token), u, SealedIdToken.seal(token, idToken, random), now, now));
         return token;
     }
 
-    /** The user signed in with this cookie value, unless idle for too long (then the sign-in is gone). */
+    /**
+     * The user signed in with this cookie value, unless it ended (sign-out on any instance, or idle too long).
+     * Throws {@link SignInStore.SignInsUnavailable} when the store cannot answer.
+     */
     Optional<ConsoleUser> find(String token) {
         if (token == null || token.isBlank()) {
             return Optional.empty();
         }
-        ConsoleUser u = byToken.get(token);
-        if (u == null) {
-            return Optional.empty();
-        }
-        Instant now = clock.instant();
-        if (expired(u, now)) {
-            byToken.remove(token, u);
-            return Optional.empty();
-        }
-        u.seen(now);
-        return Optional.of(u);
+        return store.find(SealedIdToken.hash(token), clock.instant(), idle).map(SignIn::user);
     }
 
-    void close(String token) {
-        if (token != null) {
-            byToken.remove(token);
+    /** Ends the sign-in everywhere; what it was (and its ID token, opened), if it had not ended already. */
+    Optional<Ended> close(String token) {
+        if (token == null || token.isBlank()) {
+            return Optional.empty();
         }
+        return store.close(SealedIdToken.hash(token), clock.instant())
+                .map(s -> new Ended(s.user(), SealedIdToken.open(token, s.sealedIdToken())));
     }
 
-    private boolean expired(ConsoleUser u, Instant now) {
-        return !now.isBefore(u.lastSeen().plus(idle));
+    /** A sign-in that was just ended: who, and the ID token of a single sign-on (null after a local sign-in). */
+    record Ended(ConsoleUser user, String idToken) {
     }
 
     /** The cookie: script cannot read it, and the browser sends it only with requests from the console's own pages. */

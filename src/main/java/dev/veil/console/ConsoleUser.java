@@ -2,12 +2,11 @@ package dev.veil.console;
 
 import io.quarkus.qute.TemplateData;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
  * One signed-in console user: who, with which access, how they signed in (sso or local), and the CSRF token every
- * form of their pages carries. {@code lastSeen} moves with each request (idle expiry).
+ * form of their pages carries. Immutable: a sign-in's times are the store's ({@link SignIn}).
  */
 @TemplateData
 public final class ConsoleUser {
@@ -16,15 +15,13 @@ public final class ConsoleUser {
     private final ConsoleAccess access;
     private final String via;
     private final String csrf;
-    private volatile Instant lastSeen;
 
-    ConsoleUser(String name, List<String> roles, ConsoleAccess access, String via, String csrf, Instant now) {
+    ConsoleUser(String name, List<String> roles, ConsoleAccess access, String via, String csrf) {
         this.name = name;
         this.roles = List.copyOf(roles);
         this.access = access;
         this.via = via;
         this.csrf = csrf;
-        this.lastSeen = now;
     }
 
     public String name() {
@@ -54,13 +51,5 @@ public final class ConsoleUser {
 
     public String csrf() {
         return csrf;
-    }
-
-    Instant lastSeen() {
-        return lastSeen;
-    }
-
-    void seen(Instant now) {
-        lastSeen = now;
     }
 }

@@ -14,6 +14,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -152,6 +154,57 @@ class ConsoleBrowserTest {
             assertThat(browser.findAll("#session-" + id)).isEmpty();
         } finally {
             victim.close();
+        }
+    }
+
+    @Test
+    void signingOutAfterSingleSignOnEndsTheProvidersSessionSoTheNextSignInAsksForThePassword() throws Exception {
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            signInThroughKeycloak(browser, "carol", "carol-password");
+            assertThat(browser.await("#who").getText()).isEqualTo("carol@example.com (admin)");
+
+            browser.find("#signout").click();
+            // through Keycloak's end-session endpoint and back to the sign-in page
+            browser.await("#sso");
+            assertThat(browser.driver().getCurrentUrl()).startsWith(console + "/signin");
+
+            browser.find("#sso").click();
+            WebElement next = browser.await("#password, #who");
+            assertThat(next.getAttribute("id")).as("the provider asks for the password again instead of signing "
+                    + "straight back in").isEqualTo("password");
+            assertThat(browser.driver().getCurrentUrl()).startsWith(KeycloakServer.shared().issuer());
+
+            for (WebElement user : browser.findAll("#username")) {
+                user.clear();
+                user.sendKeys("carol");
+            }
+            browser.find("#password").sendKeys("carol-password");
+            browser.find("#kc-login").click();
+            assertThat(browser.await("#who").getText()).isEqualTo("carol@example.com (admin)");
+            browser.open(console + "/audit?identity=carol@example.com");
+            assertThat(browser.await("#records").getText()).contains("console.signout", "end-session");
+        }
+    }
+
+    @Test
+    void singleSignOnFromALinksSignInPageLandsOnThatPageAndAHostileNextLandsOnTheAuditPage() throws Exception {
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            // where an approve link sends a browser that is not signed in: the sign-in page with next
+            browser.open(console + "/signin?next=" + URLEncoder.encode("/console/catalog?database=main/shop", StandardCharsets.UTF_8));
+            browser.await("#sso").click();
+            browser.await("#username").sendKeys("carol");
+            browser.await("#password").sendKeys("carol-password");
+            browser.find("#kc-login").click();
+            assertThat(browser.await("section.catalog").getText()).contains("main/shop", "customers");
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(console + "/catalog?database=main/shop");
+
+            // a link straight to /console/sso naming another site: signed in, but kept on the console
+            browser.open(console + "/sso?next=" + URLEncoder.encode("https://evil.example/console/", StandardCharsets.UTF_8));
+            assertThat(browser.await("#who").getText()).isEqualTo("carol@example.com (admin)");
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(console + "/audit");
+            browser.open(console + "/sso?next=" + URLEncoder.encode("//evil.example/console/", StandardCharsets.UTF_8));
+            browser.await("#who");
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(console + "/audit");
         }
     }
 

@@ -4,6 +4,8 @@ import dev.veil.identity.Identity;
 import dev.veil.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +51,20 @@ class ConsoleSessionsTest {
         assertThat(ConsoleSessions.sameToken(ua.csrf(), null)).isFalse();
         assertThat(ConsoleSessions.sameToken(null, null)).isFalse();
         assertThat(ConsoleSessions.sameToken(ua.csrf(), ua.csrf().substring(1))).isFalse();
+    }
+
+    @Test
+    void aSingleSignOnsIdTokenComesBackAtSignOutAndOnlyWithItsOwnCookie() {
+        String token = sessions.open(admin, ConsoleAccess.ADMIN, "sso", "header.payload.signature");
+        String other = sessions.open(admin, ConsoleAccess.ADMIN, "local");
+        byte[] sealed = SealedIdToken.seal(token, "header.payload.signature", new SecureRandom());
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("payload");
+        assertThat(SealedIdToken.open(other, sealed)).as("another cookie cannot open it").isNull();
+        assertThat(SealedIdToken.hash(token)).as("the store's key is not the token").hasSize(32)
+                .isNotEqualTo(token.getBytes(StandardCharsets.US_ASCII));
+        assertThat(sessions.close(other)).get().extracting(ConsoleSessions.Ended::idToken).isNull();
+        assertThat(sessions.close(token)).get().extracting(ConsoleSessions.Ended::idToken).isEqualTo("header.payload.signature");
+        assertThat(sessions.close(token)).as("closed once").isEmpty();
     }
 
     @Test

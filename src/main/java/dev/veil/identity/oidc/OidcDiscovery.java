@@ -11,9 +11,11 @@ import java.util.Optional;
 
 /**
  * The provider's discovery document (OpenID Connect Discovery 1.0 §4): where its keys and introspection
- * endpoint are. Blocking; called on a worker thread.
+ * endpoint are, and where a relying party sends a browser to end its session there (RP-Initiated Logout 1.0 §2.1,
+ * the console's sign-out). Blocking; called on a worker thread.
  */
-public record OidcDiscovery(String issuer, String jwksUri, Optional<String> introspectionEndpoint) {
+public record OidcDiscovery(String issuer, String jwksUri, Optional<String> introspectionEndpoint,
+                            Optional<String> endSessionEndpoint) {
 
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -39,8 +41,11 @@ public record OidcDiscovery(String issuer, String jwksUri, Optional<String> intr
         if (!(jwks instanceof String jwksUri)) {
             throw unavailable(issuer, "discovery document has no jwks_uri");
         }
-        Object introspection = doc.get("introspection_endpoint");
-        return new OidcDiscovery(s, jwksUri, introspection instanceof String i ? Optional.of(i) : Optional.empty());
+        return new OidcDiscovery(s, jwksUri, text(doc.get("introspection_endpoint")), text(doc.get("end_session_endpoint")));
+    }
+
+    private static Optional<String> text(Object value) {
+        return value instanceof String v && !v.isBlank() ? Optional.of(v) : Optional.empty();
     }
 
     private static AuthenticationFailure unavailable(String issuer, String why) {

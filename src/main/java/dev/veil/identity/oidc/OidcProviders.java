@@ -98,6 +98,20 @@ public class OidcProviders {
         throw first;
     }
 
+    /**
+     * Where a browser ends its session at the provider of {@code issuer} (discovery's end_session_endpoint), if that
+     * provider is configured and names one. Blocking (discovery may be fetched); throws AuthenticationFailure when
+     * the provider cannot be reached.
+     */
+    public Optional<String> endSessionEndpoint(String issuer) {
+        for (TokenVerifier v : verifiers) {
+            if (v.settings().issues(issuer)) {
+                return v.discovery().endSessionEndpoint();
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The issuer is attacker-controlled text about to be echoed: bounded and printable only. */
     private static String printable(String s) {
         String cut = s.length() > 200 ? s.substring(0, 200) + "…" : s;

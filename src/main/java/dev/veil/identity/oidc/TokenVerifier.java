@@ -164,7 +164,8 @@ public final class TokenVerifier {
         }
     }
 
-    private OidcDiscovery discovery() {
+    /** The provider's discovery document (fetched once, then kept). Blocking. */
+    OidcDiscovery discovery() {
         OidcDiscovery d = discovery;
         if (d == null) {
             synchronized (this) {
