@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +16,14 @@ import java.util.Map;
  * Every field is always present; facts a later stage fills (analysis, masks, approval) are null or empty
  * until then, so the shape of each event stays the same as stages are added.
  */
+// Jackson writes the records an event holds (Who, Decision, …) by reflection; a native image must be told of them,
+// or the first session's record fails to serialise (NativeInitializationTest checks every nested type is listed).
+@RegisterForReflection(targets = {AuditEvent.Who.class, AuditEvent.Outcome.class, AuditEvent.Decision.class,
+        AuditEvent.Observation.class, AuditEvent.Verdict.class, AuditEvent.Analysis.class, AuditEvent.ColumnAccess.class,
+        AuditEvent.Mask.class, AuditEvent.SessionStarted.class, AuditEvent.SessionEnded.class,
+        AuditEvent.StatementDecided.class, AuditEvent.StatementCompleted.class, AuditEvent.AuthenticationFailed.class,
+        AuditEvent.AuthenticationFailuresSuppressed.class, AuditEvent.PolicyReloaded.class, AuditEvent.AdminAction.class,
+        AuditEvent.BreakGlass.class, AuditEvent.Checkpoint.class})
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = AuditEvent.SessionStarted.class, name = "session.started"),

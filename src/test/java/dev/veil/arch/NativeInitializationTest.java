@@ -7,6 +7,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
+import dev.veil.audit.AuditEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -76,6 +78,19 @@ class NativeInitializationTest {
 
     private static boolean javaNetHttp(JavaClass type) {
         return type.getName().startsWith("java.net.http.");
+    }
+
+    /**
+     * Jackson writes audit events by reflection, the records they hold included; in the native image only the
+     * classes registered for it can be written, and the first executable that logged a client in failed on
+     * AuditEvent.Who (the session's start record could not be written, and the client waited forever).
+     */
+    @Test
+    void everyTypeAnAuditEventHoldsIsRegisteredForReflection() {
+        RegisterForReflection registered = AuditEvent.class.getAnnotation(RegisterForReflection.class);
+        assertThat(registered).as("@RegisterForReflection on AuditEvent").isNotNull();
+        assertThat(registered.targets()).as("AuditEvent's nested types")
+                .containsExactlyInAnyOrder(AuditEvent.class.getDeclaredClasses());
     }
 
     @Test

@@ -342,8 +342,23 @@ final class MySqlConnection extends ClientConnection<MySqlServerConnection> impl
     }
 
     private void welcome(Identity identity) {
-        SessionOpener.Opened opened = engineContext.sessions().open(connectionId, (int) connectionId, identity, Dialect.MYSQL, clientHost, tls,
-                route, programName, login, grants);
+        SessionOpener.Opened opened;
+        try {
+            opened = engineContext.sessions().open(connectionId, (int) connectionId, identity, Dialect.MYSQL, clientHost, tls,
+                    route, programName, login, grants);
+        } catch (RuntimeException e) {
+            // A session Veil cannot open (its start record cannot be written, …) ends with an error, never a silent
+            // wait: the exception would otherwise end in Vert.x's handler and leave the client waiting forever.
+            LOG.errorf(e, "the session of %s could not be opened", identity.name());
+            MySqlServerConnection leased = server;
+            server = null;
+            if (leased != null) {
+                pool.release(leased);
+            }
+            onLeaseFailed(VeilException.fatal(ErrorCode.INTERNAL, "Veil could not open the session (an internal error;"
+                    + " Veil's log has the details); try again, and tell the operator if it persists"));
+            return;
+        }
         session = opened.session();
         MySqlServerConnection conn = server;
         session.onCancel(() -> engine.killOnUpstream(conn, false));

@@ -310,6 +310,11 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         });
     }
 
+    private static VeilException cannotOpen() {
+        return VeilException.fatal(ErrorCode.INTERNAL, "Veil could not open the session (an internal error; Veil's log"
+                + " has the details); try again, and tell the operator if it persists");
+    }
+
     private void onLeaseFailed(Throwable cause) {
         if (server != null) {
             pool.release(server);
@@ -335,8 +340,17 @@ final class PgConnection extends ClientConnection<PgServerConnection> implements
         // pooling the backend changes from transaction to transaction: the process id is Veil's session id.
         boolean transactionPooling = pool.upstream().pool().transactionPooling() && !startup.replicating();
         long id = opener.registry().nextSessionId();
-        SessionOpener.Opened opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
-                Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login, grants);
+        SessionOpener.Opened opened;
+        try {
+            opened = opener.open(id, transactionPooling ? (int) (id & 0x7fffffff) : serverProcessId(), identity,
+                    Dialect.POSTGRESQL, clientHost, tls, route, startup.settings().get("application_name"), login, grants);
+        } catch (RuntimeException e) {
+            // A session Veil cannot open (its start record cannot be written, …) ends with an error, never a silent
+            // wait: the exception would otherwise end in Vert.x's handler and leave the client waiting forever.
+            LOG.errorf(e, "the session of %s could not be opened", identity.name());
+            onLeaseFailed(cannotOpen());
+            return;
+        }
         session = opened.session();
         flow = new PgStatementFlow(this, opened.pipeline(), opener.recordParameters(),
                 new PgSessionMasking(engineContext.masks()));
