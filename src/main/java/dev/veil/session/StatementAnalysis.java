@@ -22,7 +22,6 @@ import dev.veil.analysis.catalog.RoutineInfo;
 import dev.veil.audit.AuditEvent;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import jakarta.enterprise.event.Observes;
@@ -143,11 +142,12 @@ public class StatementAnalysis {
     }
 
     /**
-     * Warms Calcite up at start-up on a worker thread (parser, validator, planner and lineage classes), so the
-     * first client statement does not pay hundreds of milliseconds. A private catalog is used: nothing is
-     * cached for real upstreams.
+     * Warms Calcite up on a worker thread once the listeners are open (parser, validator, planner and lineage
+     * classes), so the first client statement does not pay hundreds of milliseconds on the JVM. It waits for the
+     * listeners so that it does not compete with opening them. A private catalog is used: nothing is cached for
+     * real upstreams.
      */
-    void warmUp(@Observes StartupEvent event) {
+    void warmUp(@Observes ListenersStarted event) {
         vertx.executeBlocking(() -> {
             long started = System.nanoTime();
             for (Dialect d : Dialect.values()) {
