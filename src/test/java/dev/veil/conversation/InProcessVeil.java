@@ -11,7 +11,7 @@ import dev.veil.config.Listener;
 import dev.veil.config.ListenerTlsMode;
 import dev.veil.config.VeilConfig;
 import dev.veil.error.ErrorCode;
-import dev.veil.frontend.FrontendTls;
+import dev.veil.frontend.ServerCertificate;
 import dev.veil.frontend.WireEngine;
 import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
@@ -135,7 +135,7 @@ final class InProcessVeil implements AutoCloseable {
     static InProcessVeil start(Vertx vertx, ScriptedUpstream upstream, Map<String, String> extra) throws Exception {
         InProcessVeil veil = new InProcessVeil(vertx, upstream, extra);
         // The real listener: TLS made ready, the engine's work before listening (MySQL learns the server's greeting), the port.
-        await(veil.listener.start(veil.tls ? FrontendTls.selfSigned() : null));
+        await(veil.listener.start(veil.tls ? ServerCertificate.selfSigned() : null));
         return veil;
     }
 

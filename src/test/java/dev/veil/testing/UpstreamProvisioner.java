@@ -1,7 +1,6 @@
 package dev.veil.testing;
 
-import dev.veil.frontend.FrontendTls;
-import io.vertx.core.net.PemKeyCertOptions;
+import dev.veil.frontend.ServerCertificate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,9 @@ public final class UpstreamProvisioner {
 
     /** Returns the PEM file of the server certificate (self-signed, so it is also the CA to trust). */
     public static Path provision(PostgresServer server, Path workDir) throws Exception {
-        PemKeyCertOptions cert = FrontendTls.selfSigned();
+        ServerCertificate cert = ServerCertificate.selfSigned();
         Path caFile = workDir.resolve("upstream-ca.pem");
-        Files.write(caFile, cert.getCertValues().get(0).getBytes());
+        Files.writeString(caFile, cert.chainPem());
         try (Connection c = server.connectAsSuperuser("postgres"); Statement st = c.createStatement()) {
             st.execute("SET password_encryption = 'scram-sha-256'");
             createRole(st, SCRAM_USER, SCRAM_PASSWORD);
@@ -43,8 +42,8 @@ public final class UpstreamProvisioner {
                     "host all all all trust",
                     // physical replication connections match only "replication" (PgReplicationThroughVeilTest)
                     "host replication all all trust"));
-            writeLines(st, dataDir + "/veil-test-server.crt", cert.getCertValues().get(0).toString().lines().toList());
-            writeLines(st, dataDir + "/veil-test-server.key", cert.getKeyValues().get(0).toString().lines().toList());
+            writeLines(st, dataDir + "/veil-test-server.crt", cert.chainPem().lines().toList());
+            writeLines(st, dataDir + "/veil-test-server.key", cert.keyPem().lines().toList());
             st.execute("ALTER SYSTEM SET ssl_cert_file = 'veil-test-server.crt'");
             st.execute("ALTER SYSTEM SET ssl_key_file = 'veil-test-server.key'");
             st.execute("ALTER SYSTEM SET ssl = on");
