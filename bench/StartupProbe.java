@@ -47,12 +47,13 @@ public class StartupProbe {
         props.setProperty("connectTimeout", "10");
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/bench";
 
-        // pgjdbc's own class loading and SCRAM code are warmed against the upstream first, so that the clock
-        // below measures Veil, not this client's first connection.
+        // pgjdbc's own class loading and SCRAM code are warmed against the upstream first (startup.sh made a SCRAM
+        // user there), so that the clock below measures Veil, not this client's first connection.
         Properties direct = new Properties();
-        direct.setProperty("user", "postgres");
+        direct.setProperty("user", "scram_warmup");
+        direct.setProperty("password", "warmup-secret");
         direct.setProperty("sslmode", "disable");
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 50; i++) {
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + upstreamPort + "/bench", direct)) {
                 selectOne(c);
             }

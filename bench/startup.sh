@@ -50,9 +50,13 @@ trap cleanup EXIT
 run_pg() { if (($(id -u) == 0)); then runuser -u nobody -- "$@"; else "$@"; fi; }
 (($(id -u) == 0)) && chown nobody "$TMP"
 run_pg "$PG_BIN/initdb" -D "$TMP/pg" -A trust -U postgres >/dev/null
+# One SCRAM user, for warming the client's own SCRAM code before the clock starts (StartupProbe).
+sed -i '1i host all scram_warmup 127.0.0.1/32 scram-sha-256' "$TMP/pg/pg_hba.conf"
 run_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w \
     -o "-p $UPSTREAM_PORT -k $TMP -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null
 psql -qX -h 127.0.0.1 -p "$UPSTREAM_PORT" -U postgres -c "CREATE DATABASE bench" >/dev/null
+psql -qX -h 127.0.0.1 -p "$UPSTREAM_PORT" -U postgres -c "SET password_encryption = 'scram-sha-256'" \
+    -c "CREATE ROLE scram_warmup LOGIN PASSWORD 'warmup-secret'" >/dev/null
 psql -qX -h 127.0.0.1 -p "$UPSTREAM_PORT" -U postgres -d bench -c \
     "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g" >/dev/null
 

@@ -11,6 +11,7 @@ import dev.veil.demo.DemoPostgres;
 import dev.veil.frontend.ServerCertificate;
 import dev.veil.frontend.WireListener;
 import dev.veil.frontend.mysql.MySqlEngine;
+import dev.veil.identity.LocalAccounts;
 import dev.veil.frontend.pg.PgEngine;
 import dev.veil.policy.file.PolicyFile;
 import dev.veil.session.GatewayStatus;
@@ -48,6 +49,8 @@ public class Gateway {
     private final SessionLifetime sessionLifetime;
     private final PolicyFile policy;
     private final Event<ListenersStarted> listenersStarted;
+    private final LocalAccounts accounts;
+    private final Vertx vertx;
 
     private final int httpPort;
     private boolean started;
@@ -55,6 +58,7 @@ public class Gateway {
     public Gateway(VeilConfig config, DemoMode demo, Vertx vertx, GatewayStatus status, PgEngine pg, MySqlEngine mysql,
                    UpstreamRegistry upstreams, AuditLog audit,
                    SessionLifetime sessionLifetime, PolicyFile policy, Event<ListenersStarted> listenersStarted,
+                   LocalAccounts accounts,
                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
         this.httpPort = httpPort;
         this.config = config;
@@ -67,6 +71,8 @@ public class Gateway {
         this.sessionLifetime = sessionLifetime;
         this.policy = policy;
         this.listenersStarted = listenersStarted;
+        this.accounts = accounts;
+        this.vertx = vertx;
     }
 
     /** In tests the gateway starts with the application; otherwise the {@code serve} command starts it. */
@@ -92,6 +98,10 @@ public class Gateway {
         sessionLifetime.start();
         ServerCertificate pgCertificate = certificate(config.pg().tls(), "veil.pg");
         ServerCertificate mysqlCertificate = certificate(config.mysql().tls(), "veil.mysql");
+        // Each local account's SCRAM verifier takes 4,096 PBKDF2 rounds (about 12 ms in the native executable, which
+        // has no SHA-256 intrinsics): derived on a worker while the listeners get ready, not on the event loop of
+        // the first login (the bean is made at its first use).
+        Future<Integer> accountsDerived = vertx.executeBlocking(accounts::size, false);
         // Both listeners build their TLS context and open their ports at the same time.
         Future<Void> pgStarted = config.pg().enabled() ? pgListener.start(pgCertificate) : Future.succeededFuture();
         Future<Void> mysqlStarted = Future.succeededFuture();
@@ -102,6 +112,7 @@ public class Gateway {
         }
         pgStarted.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         mysqlStarted.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        accountsDerived.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         listenersStarted.fire(new ListenersStarted());
         if (demoMode) {
             LOG.info(demo.banner(config.pg().host(), config.pg().port(), httpPort));

@@ -83,6 +83,11 @@ public class LocalAccounts {
         return Optional.ofNullable(accounts.get(name));
     }
 
+    /** How many accounts Veil authenticates itself. */
+    public int size() {
+        return accounts.size();
+    }
+
     public int scramIterations() {
         return iterations;
     }
