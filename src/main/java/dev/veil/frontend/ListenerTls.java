@@ -2,8 +2,8 @@ package dev.veil.frontend;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event loop serving that client, which stalled every connection of that loop for seconds (issue 12: 2.2 s
  * for the first MySQL client asking for TLS). The listener's SSL engine options hand Vert.x this context
  * instead; it is the one Vert.x would have built (JDK provider, its default cipher suites, no client
- * certificates; made without SslContextBuilder, see {@link #prepare}). Key and certificate come from memory ({@link ServerKeyManager}), for this context and for
- * what Vert.x loads itself when the port opens: no key store, no PBKDF2 (see {@link ServerCertificate}).
+ * certificates; made without SslContextBuilder, see {@link #prepare}). Key and certificate come from memory
+ * ({@link ServerKeyManager}), for this context and for what Vert.x loads itself when the port opens: no key
+ * store, no PBKDF2 (see {@link ServerCertificate}).
  */
 public final class ListenerTls {
     private final ServerKeyManager keys;

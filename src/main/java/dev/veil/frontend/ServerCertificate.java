@@ -42,9 +42,9 @@ import java.util.List;
 /**
  * The certificate clients see and its private key, held as Java objects: read from the configured PEM files, or
  * made self-signed at start-up (demo). No key store is involved. A PKCS#12 key store, which Vert.x and Netty
- * would build from PEM files, encrypts the key on the way in and decrypts it on the way out with 10,000 rounds of
- * PBKDF2 each: in the native executable, without the JIT's SHA-256 intrinsics, loading one certificate that way
- * took about 0.3 s of start-up, and Vert.x loaded it a second time when the port opened.
+ * build from PEM files, encrypts the key on the way in and decrypts it on the way out with 10,000 rounds of PBKDF2
+ * each. The native executable, built for any x86-64, has no SHA instructions to run them on: Veil's, Vert.x's and
+ * Netty's key stores took about 380 ms of CPU before the first port opened (docs/native-build.md).
  */
 public record ServerCertificate(PrivateKey key, List<X509Certificate> chain) {
     public ServerCertificate {

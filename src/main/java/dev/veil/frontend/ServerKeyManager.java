@@ -11,8 +11,8 @@ import java.security.cert.X509Certificate;
  * Serves one {@link ServerCertificate} to the TLS handshakes of a listener, straight from memory. JSSE asks for
  * a key of the type the negotiated cipher suite or signature scheme needs ("EC", "RSA", "RSASSA-PSS", "EdDSA";
  * TLS 1.2's ECDH suites add the certificate's signer after an underscore, "EC_RSA"); the one key is offered
- * when its algorithm is that type. The client's accepted issuers are not checked, as the JDK's own SunX509
- * key manager does not: there is only one certificate to offer.
+ * when its algorithm is that type. A client's list of accepted issuers, when it sends one, is not consulted:
+ * there is only one certificate to offer, and a client that does not trust it ends the handshake itself.
  */
 final class ServerKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "veil";
