@@ -4,9 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.veil.analysis.catalog.CatalogSnapshot;
 import dev.veil.analysis.text.Fingerprint;
-import dev.veil.analysis.text.Fingerprinter;
 import dev.veil.analysis.text.LexicalSettings;
-import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.TextReading;
 import dev.veil.analysis.text.Tokens;
 
 import java.util.List;
@@ -48,8 +47,10 @@ public final class AnalysisCache {
 
     public AnalysisCache(StatementAnalyzer analyzer, long maximumEntries) {
         this.analyzer = analyzer;
-        this.cache = Caffeine.newBuilder().maximumSize(maximumEntries).build();
-        this.exact = Caffeine.newBuilder().maximumSize(maximumEntries).build();
+        // Maintenance (eviction, buffer drains) on the caller, an event loop for a hit: with the default executor
+        // each drain woke a common-pool thread, a hand-over per few hundred lookups on cores the loops need.
+        this.cache = Caffeine.newBuilder().maximumSize(maximumEntries).executor(Runnable::run).build();
+        this.exact = Caffeine.newBuilder().maximumSize(maximumEntries).executor(Runnable::run).build();
     }
 
     public Analysis analyze(Dialect dialect, CatalogSnapshot catalog, NameResolution names, String sql) {
@@ -57,8 +58,9 @@ public final class AnalysisCache {
     }
 
     public Analysis analyze(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
-        Tokens tokens = new SqlTokenizer(settings).tokenize(sql);
-        Fingerprint fp = Fingerprinter.fingerprint(tokens);
+        TextReading reading = TextReading.of(settings, sql);
+        Tokens tokens = reading.tokens();
+        Fingerprint fp = reading.fingerprint();
         Key key = new Key(settings, catalog, catalog.version(),
                 names.schemaPath(), fp.hash(), fp.normalized());
         boolean[] analysed = {false};
@@ -88,7 +90,7 @@ public final class AnalysisCache {
      * empty, run {@link #analyze(LexicalSettings, CatalogSnapshot, NameResolution, String)} off the loop.
      */
     public Optional<Analysis> cached(LexicalSettings settings, CatalogSnapshot catalog, NameResolution names, String sql) {
-        Fingerprint fp = Fingerprinter.fingerprint(new SqlTokenizer(settings).tokenize(sql));
+        Fingerprint fp = TextReading.of(settings, sql).fingerprint();
         Key key = new Key(settings, catalog, catalog.version(), names.schemaPath(), fp.hash(), fp.normalized());
         Analysis a = cache.getIfPresent(key);
         if (a != null && a.effects().literalSensitive()) {

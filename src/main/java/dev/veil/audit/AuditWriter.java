@@ -68,6 +68,11 @@ final class AuditWriter {
     private final Condition work = lock.newCondition();
     private final AuditWaiters waiters;
     private final ConcurrentLinkedQueue<AuditCodec.Serialised> later = new ConcurrentLinkedQueue<>();
+    /**
+     * Checkpoints appended, to be logged by the background thread: the log line is an anchor for verify, and
+     * writing it on the appending thread, under the lock, held the other event loops' appends behind the console.
+     */
+    private final ConcurrentLinkedQueue<AuditLine> anchors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger laterCount = new AtomicInteger();
     private volatile boolean running;
     private boolean started;
@@ -248,8 +253,7 @@ final class AuditWriter {
             observer.appended();
             sinks.keep(l);
             if ("checkpoint".equals(l.type())) {
-                LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
-                        l.seq(), l.hash(), l.seq(), l.hash());
+                anchors.add(l);
             }
         }
         if (storedOnAppend) {
@@ -279,14 +283,24 @@ final class AuditWriter {
                 while (store()) {
                     // everything appended before the stop, max-batch lines at a time
                 }
+                logAnchors();
                 break;
             }
             store();
+            logAnchors();
             syncInBackground();
             rotateIfDue();
             retryIfFailing();
         }
         sinks.close();
+    }
+
+    private void logAnchors() {
+        AuditLine l;
+        while ((l = anchors.poll()) != null) {
+            LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
+                    l.seq(), l.hash(), l.seq(), l.hash());
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.veil.analysis.Dialect;
 import dev.veil.analysis.text.Fingerprinter;
 import dev.veil.analysis.text.ResourceLiterals;
 import dev.veil.analysis.text.SqlTokenizer;
+import dev.veil.analysis.text.TextReading;
 import dev.veil.analysis.text.Token;
 import dev.veil.analysis.text.TokenKind;
 import dev.veil.analysis.text.Tokens;
@@ -30,9 +31,10 @@ public final class LiteralRedactor {
         this.tokenizer = SqlTokenizer.forDialect(dialect);
     }
 
+    /** Tokens and fingerprint come from {@link TextReading}: the analysis of the same text on this thread read them already. */
     public Redacted read(String sql) {
-        Tokens tokens = tokenizer.tokenize(sql);
-        return new Redacted(redact(tokens), Fingerprinter.fingerprint(tokens).hex());
+        TextReading reading = TextReading.of(tokenizer.settings(), sql);
+        return new Redacted(redact(reading.tokens()), reading.fingerprint().hex());
     }
 
     /** The text with every literal replaced by {@code ?}, but those naming programs, files, libraries, servers. */

@@ -32,7 +32,9 @@ final class DecisionCache {
     }
 
     DecisionCache(long statements) {
-        byAnalysis = Caffeine.newBuilder().weakKeys().maximumSize(statements).build();
+        // Maintenance on the caller (an event loop): the default executor, the common pool, was woken hundreds of
+        // times a second under load, a thread hand-over on the cores the loops need.
+        byAnalysis = Caffeine.newBuilder().weakKeys().maximumSize(statements).executor(Runnable::run).build();
     }
 
     Decision get(Analysis analysis, Key key) {

@@ -46,7 +46,7 @@ public class StatementAnalysis {
     private final Map<String, CatalogSnapshot> emptyCatalogs = new ConcurrentHashMap<>();
     /** Audit summaries of cached analyses, by identity (an Analysis's own hashCode walks all of it). */
     private final Cache<Analysis, AuditEvent.Analysis> summaries =
-            Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
+            Caffeine.newBuilder().weakKeys().maximumSize(10_000).executor(Runnable::run).build();
 
     public StatementAnalysis(AnalysisCache cache, CatalogRegistry catalogs, Vertx vertx, MeterRegistry metrics) {
         this.cache = cache;

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,5 +92,42 @@ class FileAuditSinkTest {
         AuditVerifier.Result r = new AuditVerifier().verify(tmp, List.of(), false);
         assertThat(r.findings()).hasSize(1);
         assertThat(r.findings().get(0).toString()).contains("torn");
+    }
+    @Test
+    void recordsAcrossManyMappedWindowsAndOneLargerThanAWindowReadBackInOrder() throws Exception {
+        Clock clock = AuditChainFixture.ticking();
+        FileAuditSink sink = new FileAuditSink(tmp, 64L << 20, Duration.ofDays(1), true, clock);
+        sink.open();
+        List<AuditLine> written = new ArrayList<>();
+        String prev = AuditCodec.GENESIS;
+        long seq = 1;
+        // About 3.5 windows of small records (copied into the mapping), then one record larger than a window
+        // (written), then small ones again (mapped anew after the write).
+        for (int batch = 0; batch < 3; batch++) {
+            List<AuditLine> lines = chain(seq, 6000, prev, clock);
+            sink.write(lines);
+            written.addAll(lines);
+            seq += lines.size();
+            prev = lines.get(lines.size() - 1).hash();
+        }
+        String big = "x".repeat(FileAuditSink.PREALLOCATE + 1000);
+        AuditCodec unbounded = new AuditCodec(new AuditBounds(4 << 20, 4 << 20));
+        AuditLine large = unbounded.encode(seq++, new AuditEvent.AdminAction(clock.instant(), "alice", "test.action", big, Map.of(), true), prev);
+        assertThat(large.text().length()).isGreaterThan(FileAuditSink.PREALLOCATE);
+        sink.write(List.of(large));
+        written.add(large);
+        List<AuditLine> tail = chain(seq, 2000, large.hash(), clock);
+        sink.write(tail);
+        written.addAll(tail);
+        sink.sync();
+
+        Path file = sink.currentFile();
+        List<String> beforeClose = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(beforeClose.subList(0, written.size())).as("readers see the mapped records before close")
+                .containsExactlyElementsOf(written.stream().map(AuditLine::text).toList());
+        sink.close();
+        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
+                .containsExactlyElementsOf(written.stream().map(AuditLine::text).toList());
+        assertThat(new AuditVerifier().verify(tmp, List.of(), false).findings()).isEmpty();
     }
 }

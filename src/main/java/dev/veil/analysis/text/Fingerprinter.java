@@ -46,16 +46,32 @@ public final class Fingerprinter {
     /** FNV-1a over UTF-8, finished with MurmurHash3's fmix64 so that similar texts spread over all 64 bits. */
     static long hash(Dialect dialect, String normalized) {
         long h = 0xcbf29ce484222325L;
-        byte[] bytes = (dialect.name() + '\n' + normalized).getBytes(StandardCharsets.UTF_8);
-        for (byte b : bytes) {
-            h ^= (b & 0xff);
-            h *= 0x100000001b3L;
-        }
+        h = fnv(h, dialect.name());
+        h = fnv(h, "\n");
+        h = fnv(h, normalized);
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
+        return h;
+    }
+
+    /** FNV-1a steps over the UTF-8 bytes of {@code s}: ASCII read straight off the chars, no byte array made. */
+    private static long fnv(long h, String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                for (byte b : s.substring(i).getBytes(StandardCharsets.UTF_8)) {
+                    h ^= (b & 0xff);
+                    h *= 0x100000001b3L;
+                }
+                return h;
+            }
+            h ^= c;
+            h *= 0x100000001b3L;
+        }
         return h;
     }
 

@@ -1,7 +1,9 @@
 package dev.veil.analysis.text;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which unquoted words a fingerprint may case-fold. PostgreSQL folds every unquoted word itself, so any
@@ -59,24 +61,56 @@ final class Keywords {
             "UTC_TIME", "UTC_TIMESTAMP", "VALUES", "VARBINARY", "VARCHAR", "VARCHARACTER", "VARYING", "WHEN",
             "WHERE", "WHILE", "WITH", "WRITE", "XOR", "YEAR_MONTH", "ZEROFILL");
 
+    /** Words remembered folded, per dialect, and the longest remembered. */
+    private static final int FOLDED_WORDS = 20_000;
+    private static final int FOLDED_WORD_CHARS = 64;
+    private static final Map<String, String> FOLDED_POSTGRES = new ConcurrentHashMap<>();
+    private static final Map<String, String> FOLDED_MYSQL = new ConcurrentHashMap<>();
+
     /**
      * The fingerprint spelling of an unquoted word: keywords upper case; other PostgreSQL words lower case (the
      * server folds them); other MySQL words unchanged.
      */
     static String fold(String word, boolean postgres, boolean afterDot) {
+        if (afterDot) {
+            return postgres ? asciiLower(word) : word;
+        }
+        // Applications send the same few words over and over: a folded word is looked up, not upper-cased, probed
+        // and lower-cased again (that was half of a fingerprint's time). Bounded: past the bound, words are folded
+        // without being remembered.
+        Map<String, String> folded = postgres ? FOLDED_POSTGRES : FOLDED_MYSQL;
+        String f = folded.get(word);
+        if (f == null) {
+            f = foldWord(word, postgres);
+            if (word.length() <= FOLDED_WORD_CHARS && folded.size() < FOLDED_WORDS) {
+                folded.put(word, f);
+            }
+        }
+        return f;
+    }
+
+    private static String foldWord(String word, boolean postgres) {
         String upper = word.toUpperCase(Locale.ROOT);
         if (postgres) {
-            return !afterDot && POSTGRES.contains(upper) ? upper : asciiLower(word);
+            return POSTGRES.contains(upper) ? upper : asciiLower(word);
         }
-        return !afterDot && MYSQL_RESERVED.contains(upper) ? upper : word;
+        return MYSQL_RESERVED.contains(upper) ? upper : word;
     }
 
     /** PostgreSQL's downcase_identifier: only ASCII letters fold under UTF-8, so "Äpfel" stays "Äpfel". */
     static String asciiLower(String word) {
+        int n = word.length();
+        int i = 0;
+        while (i < n && (word.charAt(i) < 'A' || word.charAt(i) > 'Z')) {
+            i++;
+        }
+        if (i == n) {
+            return word; // most identifiers are lower case already: no copy
+        }
         char[] cs = word.toCharArray();
-        for (int i = 0; i < cs.length; i++) {
-            if (cs[i] >= 'A' && cs[i] <= 'Z') {
-                cs[i] = (char) (cs[i] + 32);
+        for (int k = i; k < cs.length; k++) {
+            if (cs[k] >= 'A' && cs[k] <= 'Z') {
+                cs[k] = (char) (cs[k] + 32);
             }
         }
         return new String(cs);

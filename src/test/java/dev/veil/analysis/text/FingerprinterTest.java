@@ -32,6 +32,15 @@ class FingerprinterTest {
     }
 
     @Test
+    void theHashReadsNonAsciiTextAsItsUtf8Bytes() {
+        // The same function over UTF-8 (two- and four-byte sequences, a surrogate pair), computed in Python.
+        assertThat(Long.toHexString(Fingerprinter.hash(Dialect.POSTGRESQL, "SELECT \"\u00c4pfel\", '\ud83d\ude00' FROM t")))
+                .isEqualTo("fd7a51611cc469e0");
+        assertThat(Long.toHexString(Fingerprinter.hash(Dialect.MYSQL, "SELECT `pr\u00e9nom` FROM t WHERE x = ?")))
+                .isEqualTo("80d2fe829df762db");
+    }
+
+    @Test
     void differentTablesOrColumnsGiveDifferentFingerprints() {
         assertThat(pg("SELECT id FROM customers WHERE id = 1")).isNotEqualTo(pg("SELECT id FROM orders WHERE id = 1"));
         assertThat(pg("SELECT ssn FROM customers")).isNotEqualTo(pg("SELECT email FROM customers"));
