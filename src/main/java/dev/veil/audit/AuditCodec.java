@@ -85,11 +85,12 @@ public final class AuditCodec {
     public Serialised serialise(AuditEvent original) {
         AuditEvent event = bounds.apply(original);
         // {"type":"…",…}: serialised straight to text (no tree), then framed by seq and prev.
-        String eventJson = statementJson.write(event);
-        if (eventJson == null) {
-            eventJson = viaMapper(event);
+        String fields = statementJson.fields(event);
+        if (fields == null) {
+            String eventJson = viaMapper(event);
+            fields = eventJson.substring(1, eventJson.length() - 1);
         }
-        return new Serialised(event, typeName(event), eventJson.substring(1, eventJson.length() - 1));
+        return new Serialised(event, typeName(event), fields);
     }
 
     /** The event as the object mapper writes it: the reference {@link StatementJson} is held to. */
@@ -107,9 +108,14 @@ public final class AuditCodec {
 
     /** Gives a serialised event its seq and the previous record's hash, and hashes the result. */
     public AuditLine seal(long seq, Serialised e, String prev) {
-        String body = "{\"seq\":" + seq + "," + e.fields() + ",\"prev\":\"" + prev + "\"}";
-        String hash = sha256(body);
-        String text = body.substring(0, body.length() - 1) + HASH_FIELD + hash + "\"}";
+        // The hashed body is this open part closed by '}': hashed as two pieces, so it is never made as a string.
+        String open = "{\"seq\":" + seq + "," + e.fields() + ",\"prev\":\"" + prev + "\"";
+        MessageDigest d = SHA256.get();
+        d.reset();
+        d.update(open.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) '}');
+        String hash = HexFormat.of().formatHex(d.digest());
+        String text = open + HASH_FIELD + hash + "\"}";
         return new AuditLine(seq, e.type(), e.event().time(), e.event().identityName(), hash, text);
     }
 

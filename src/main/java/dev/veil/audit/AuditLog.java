@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #record} hands an event to the writer and returns a future that completes once the event is
  * stored in every sink (fsync'd where durability is fsync); it never blocks the caller.
  */
-@ApplicationScoped
+@Singleton // called for every statement: no client proxy in between
 public class AuditLog {
     private static final Logger LOG = Logger.getLogger(AuditLog.class);
 

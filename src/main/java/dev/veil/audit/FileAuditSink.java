@@ -210,22 +210,23 @@ public final class FileAuditSink implements AuditSink {
         if (channel == null) {
             startFile(); // after a failure: a fresh file, the chain continues from the last good record
         }
-        int chars = 0;
-        for (AuditLine l : batch) {
-            chars += l.text().length() + 1;
+        byte[][] lines = new byte[batch.size()][];
+        long length = 0;
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = batch.get(i).text().getBytes(StandardCharsets.UTF_8);
+            length += lines[i].length + 1;
         }
-        StringBuilder sb = new StringBuilder(chars);
-        for (AuditLine l : batch) {
-            sb.append(l.text()).append('\n');
-        }
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
         long before = size;
         try {
-            while (size + buf.remaining() > allocated) {
+            while (size + length > allocated) {
                 preallocate();
             }
-            if (!copiedIntoMapping(bytes)) {
+            if (!copiedIntoMapping(lines, length)) {
+                ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(length)); // one write for the whole batch
+                for (byte[] line : lines) {
+                    buf.put(line).put((byte) '\n');
+                }
+                buf.flip();
                 long at = size;
                 while (buf.hasRemaining()) {
                     at += channel.write(buf, at);
@@ -236,17 +237,18 @@ public final class FileAuditSink implements AuditSink {
             abandon(before);
             throw e instanceof IOException io ? io : new IOException(e);
         }
-        size += bytes.length;
+        size += length;
         nextSeq = batch.get(batch.size() - 1).seq() + 1;
     }
+
 
     /**
      * Copies the records into the mapped zero-filled space at the file's end, mapping the space from there on
      * when the current window does not cover them (space is preallocated first). False when they are to be
      * written instead.
      */
-    private boolean copiedIntoMapping(byte[] bytes) {
-        long end = size + bytes.length;
+    private boolean copiedIntoMapping(byte[][] lines, long length) {
+        long end = size + length;
         if (window == null || size < windowStart || end > windowStart + window.capacity()) {
             window = null;
             if (!mappable || allocated - size > Integer.MAX_VALUE) {
@@ -263,7 +265,12 @@ public final class FileAuditSink implements AuditSink {
                 return false;
             }
         }
-        window.put((int) (size - windowStart), bytes);
+        int at = (int) (size - windowStart);
+        for (byte[] line : lines) {
+            window.put(at, line);
+            at += line.length;
+            window.put(at++, (byte) '\n');
+        }
         return true;
     }
 

@@ -23,17 +23,24 @@ final class StatementJson {
 
     /** The event as the mapper would write it, type name first; null for an event written by the mapper. */
     String write(AuditEvent event) {
+        String fields = fields(event);
+        return fields == null ? null : "{" + fields + "}";
+    }
+
+    /**
+     * The same without the braces around it: what {@link AuditCodec.Serialised} holds, made without the copy that
+     * cutting them off would take.
+     */
+    String fields(AuditEvent event) {
         if (!(event instanceof AuditEvent.StatementDecided) && !(event instanceof AuditEvent.StatementCompleted)) {
             return null;
         }
         Out g = new Out(event instanceof AuditEvent.StatementDecided d ? 640 + length(d.statement()) : 320);
-        g.writeStartObject();
         if (event instanceof AuditEvent.StatementDecided d) {
             decided(g, d);
         } else {
             completed(g, (AuditEvent.StatementCompleted) event);
         }
-        g.writeEndObject();
         return g.toString();
     }
 
@@ -328,9 +335,21 @@ final class StatementJson {
         }
 
         private void escaped(String s) {
-            int from = 0;
             int n = s.length();
-            for (int i = 0; i < n; i++) {
+            int clean = 0;
+            while (clean < n) {
+                char c = s.charAt(clean);
+                if (c < 0x20 || c == '"' || c == '\\') {
+                    break;
+                }
+                clean++;
+            }
+            if (clean == n) {
+                b.append(s); // nothing to escape, the usual case: one bulk copy (a range is appended char by char)
+                return;
+            }
+            int from = 0;
+            for (int i = clean; i < n; i++) {
                 char c = s.charAt(i);
                 if (c >= 0x20 && c != '"' && c != '\\') {
                     continue;

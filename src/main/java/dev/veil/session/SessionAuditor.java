@@ -16,7 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.Future;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Where front ends report sessions and statements, whatever their dialect. It turns those reports into
  * audit events and statement metrics; {@link SessionAudit} is its per-session side.
  */
-@ApplicationScoped
+@Singleton // called for every statement: no client proxy in between
 public class SessionAuditor {
     private static final Logger LOG = Logger.getLogger(SessionAuditor.class);
 

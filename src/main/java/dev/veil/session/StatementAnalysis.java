@@ -13,7 +13,7 @@ import dev.veil.upstream.catalog.LoadedCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * worker thread so that no event loop ever plans. It never fails: a catalog that cannot be read or an
  * analysis that throws gives a fail-closed analysis (every column Unknown, kind from the token scan).
  */
-@ApplicationScoped
+@Singleton // called for every statement: no client proxy in between
 public class StatementAnalysis {
     private static final Logger LOG = Logger.getLogger(StatementAnalysis.class);
 

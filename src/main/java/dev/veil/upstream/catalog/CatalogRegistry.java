@@ -12,7 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgConnectOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each load gets a new version, so cached analyses of an older snapshot are never reused. A database no session
  * uses any more (its last pool ended: idle, or the database dropped through Veil) is forgotten, gauges and all.
  */
-@ApplicationScoped
+@Singleton // called for every statement: no client proxy in between
 public class CatalogRegistry {
     private static final Logger LOG = Logger.getLogger(CatalogRegistry.class);
     /** A load that takes longer counts as failed; the loaders' own timeouts normally end it well before. */
