@@ -25,6 +25,14 @@ public final class AnalysisCache {
     /** Everything that can change an analysis besides the literals of the statement. */
     public record Key(LexicalSettings settings, CatalogSnapshot catalog, long catalogVersion,
                       List<String> schemaPath, long fingerprint, String normalized) {
+        /**
+         * The fingerprint's hash stands for the normalised text (equals still compares the text): a record's own
+         * hashCode hashed the whole text, a fresh string for every statement.
+         */
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(fingerprint) * 31 + catalog.hashCode()) * 31 + Long.hashCode(catalogVersion);
+        }
     }
 
     private final StatementAnalyzer analyzer;

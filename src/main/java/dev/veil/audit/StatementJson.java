@@ -53,24 +53,46 @@ final class StatementJson {
         if (t == null) {
             return null;
         }
-        if (t.getEpochSecond() < YEAR_1000 || t.getEpochSecond() >= YEAR_10000) {
-            return t.toString();
+        return appendInstant(new StringBuilder(30), t).toString();
+    }
+
+    /**
+     * Appends {@link #instant}'s text. The part up to the second is the same for every record of that second: each
+     * thread keeps the last one it wrote.
+     */
+    private static StringBuilder appendInstant(StringBuilder b, Instant t) {
+        long second = t.getEpochSecond();
+        if (second < YEAR_1000 || second >= YEAR_10000) {
+            return b.append(t);
         }
-        LocalDateTime d = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC);
-        StringBuilder b = new StringBuilder(30).append(d.getYear()).append('-');
-        two(b, d.getMonthValue()).append('-');
-        two(b, d.getDayOfMonth()).append('T');
-        two(b, d.getHour()).append(':');
-        two(b, d.getMinute()).append(':');
-        two(b, d.getSecond());
+        LastSecond last = LAST_SECOND.get();
+        if (last.second != second || last.text == null) {
+            LocalDateTime d = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+            StringBuilder p = new StringBuilder(20).append(d.getYear()).append('-');
+            two(p, d.getMonthValue()).append('-');
+            two(p, d.getDayOfMonth()).append('T');
+            two(p, d.getHour()).append(':');
+            two(p, d.getMinute()).append(':');
+            two(p, d.getSecond());
+            last.text = p.toString();
+            last.second = second;
+        }
+        b.append(last.text);
         int nano = t.getNano();
         if (nano != 0) {
             int digits = nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
             String n = Integer.toString(nano + 1_000_000_000); // a leading 1 keeps the zeros in front
             b.append('.').append(n, 1, 1 + digits);
         }
-        return b.append('Z').toString();
+        return b.append('Z');
     }
+
+    private static final class LastSecond {
+        long second;
+        String text;
+    }
+
+    private static final ThreadLocal<LastSecond> LAST_SECOND = ThreadLocal.withInitial(LastSecond::new);
 
     private static StringBuilder two(StringBuilder b, int v) {
         return b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
@@ -82,7 +104,7 @@ final class StatementJson {
 
     private static void decided(Out g, AuditEvent.StatementDecided d) {
         g.writeStringField("type", "statement.decided");
-        g.writeStringField("time", instant(d.time()));
+        g.writeInstantField("time", d.time());
         g.writeNumberField("sessionId", d.sessionId());
         g.writeNumberField("statementId", d.statementId());
         g.writeStringField("identityName", d.identityName());
@@ -106,7 +128,7 @@ final class StatementJson {
 
     private static void completed(Out g, AuditEvent.StatementCompleted c) {
         g.writeStringField("type", "statement.completed");
-        g.writeStringField("time", instant(c.time()));
+        g.writeInstantField("time", c.time());
         g.writeNumberField("sessionId", c.sessionId());
         g.writeNumberField("statementId", c.statementId());
         g.writeStringField("identityName", c.identityName());
@@ -321,6 +343,18 @@ final class StatementJson {
         void writeStringField(String name, String value) {
             writeFieldName(name);
             writeString(value);
+        }
+
+        /** An instant's text needs no escaping: written straight into the record. */
+        void writeInstantField(String name, Instant t) {
+            writeFieldName(name);
+            beforeValue();
+            if (t == null) {
+                b.append("null");
+                return;
+            }
+            b.append('"');
+            appendInstant(b, t).append('"');
         }
 
         void writeNumberField(String name, long value) {

@@ -122,6 +122,12 @@ class StatementJsonTest {
             };
             cases.add(Instant.ofEpochSecond(r.nextLong() % 400_000_000_000L, nano));
         }
+        // Runs within one second and back again: the text up to the second is remembered between records.
+        for (int nano : new int[] {0, 5_000_000, 123_456_000, 999_999_999, 7}) {
+            cases.add(Instant.ofEpochSecond(1_796_600_000L, nano));
+        }
+        cases.add(Instant.ofEpochSecond(1_796_600_001L, 1));
+        cases.add(Instant.ofEpochSecond(1_796_600_000L, 1));
         for (Instant t : cases) {
             assertThat(StatementJson.instant(t)).isEqualTo(t.toString());
         }
