@@ -36,9 +36,9 @@ import java.util.stream.Stream;
  *
  * <p>The zero-filled space is mapped into memory, and records are copied into the mapping: the same page-cache
  * pages a write would fill (a crash of Veil cannot take them back; fdatasync writes them out; readers see
- * them), without a system call per record on the appending thread, which is an event loop. A record that
- * does not fit the mapping's rest, or a file whose space cannot be mapped, is written with a positional write
- * as before; both reach the same pages.
+ * them), without a system call per record on the appending thread, which is an event loop. Records that do not
+ * fit the mapping's rest are preceded by a new mapping of the space from the file's end on (one per mebibyte or
+ * so). A file whose space cannot be mapped gets positional writes, as before; both reach the same pages.
  */
 public final class FileAuditSink implements AuditSink {
     public static final String PREFIX = "audit-";
@@ -66,13 +66,20 @@ public final class FileAuditSink implements AuditSink {
     private long windowStart;
     /** False once mapping failed for this file: positional writes only, until the next file. */
     private boolean mappable;
+    private final boolean mapRecords;
 
     public FileAuditSink(Path directory, long maxBytes, Duration rotateEvery, boolean fsync, Clock clock) {
+        this(directory, maxBytes, rotateEvery, fsync, clock, true);
+    }
+
+    /** {@code mapRecords} false: every batch written with a positional write (what a file that cannot be mapped gets). */
+    FileAuditSink(Path directory, long maxBytes, Duration rotateEvery, boolean fsync, Clock clock, boolean mapRecords) {
         this.directory = directory;
         this.maxBytes = maxBytes;
         this.rotateEvery = rotateEvery;
         this.fsync = fsync;
         this.clock = clock;
+        this.mapRecords = mapRecords;
     }
 
     @Override
@@ -181,7 +188,7 @@ public final class FileAuditSink implements AuditSink {
         size = 0;
         allocated = 0;
         window = null;
-        mappable = true;
+        mappable = mapRecords;
         if (fsync) {
             // The new directory entry must be durable too, or a crash could lose the whole file.
             try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
@@ -241,11 +248,10 @@ public final class FileAuditSink implements AuditSink {
         nextSeq = batch.get(batch.size() - 1).seq() + 1;
     }
 
-
     /**
      * Copies the records into the mapped zero-filled space at the file's end, mapping the space from there on
-     * when the current window does not cover them (space is preallocated first). False when they are to be
-     * written instead.
+     * when the current window does not cover them (space is preallocated first). False when the file cannot be
+     * mapped: they are to be written instead.
      */
     private boolean copiedIntoMapping(byte[][] lines, long length) {
         long end = size + length;
