@@ -39,10 +39,20 @@ public record AuditBounds(int statementChars, int fieldChars) {
     }
 
     private AuditEvent.Decision decision(AuditEvent.Decision c) {
-        return c == null ? null : new AuditEvent.Decision(c.verdict(), field(c.rule()), field(c.reason()),
-                field(c.policyVersion()), items(c.observed(), this::observation, AuditBounds::chars,
-                        more -> new AuditEvent.Observation(more, null, null, null), listChars()),
-                strings(c.probes(), listChars()));
+        if (c == null) {
+            return null;
+        }
+        String rule = field(c.rule());
+        String reason = field(c.reason());
+        String version = field(c.policyVersion());
+        List<AuditEvent.Observation> observed = items(c.observed(), this::observation, AuditBounds::chars,
+                more -> new AuditEvent.Observation(more, null, null, null), listChars());
+        List<String> probes = strings(c.probes(), listChars());
+        if (rule == c.rule() && reason == c.reason() && version == c.policyVersion() && observed == c.observed()
+                && probes == c.probes()) {
+            return c; // within bounds already, as nearly every decision is: no copy
+        }
+        return new AuditEvent.Decision(c.verdict(), rule, reason, version, observed, probes);
     }
 
     /** The event as it is recorded: the same event with every value within bounds (an equal one when nothing is over). */
@@ -51,9 +61,15 @@ public record AuditBounds(int statementChars, int fieldChars) {
             return decided(d);
         }
         if (e instanceof AuditEvent.StatementCompleted c) {
-            return new AuditEvent.StatementCompleted(c.time(), c.sessionId(), c.statementId(), field(c.identityName()),
-                    c.outcome(), field(c.commandTag()), c.rows(), c.veilMicros(), c.upstreamMicros(), field(c.sqlState()), c.errno(),
-                    decision(c.decision()));
+            String identity = field(c.identityName());
+            String tag = field(c.commandTag());
+            String sqlState = field(c.sqlState());
+            AuditEvent.Decision decision = decision(c.decision());
+            if (identity == c.identityName() && tag == c.commandTag() && sqlState == c.sqlState() && decision == c.decision()) {
+                return c;
+            }
+            return new AuditEvent.StatementCompleted(c.time(), c.sessionId(), c.statementId(), identity,
+                    c.outcome(), tag, c.rows(), c.veilMicros(), c.upstreamMicros(), sqlState, c.errno(), decision);
         }
         if (e instanceof AuditEvent.SessionStarted s) {
             AuditEvent.Who w = s.identity();
@@ -104,30 +120,77 @@ public record AuditBounds(int statementChars, int fieldChars) {
             truncated = true;
             statement = statement.substring(0, cutAt(statement, statementChars));
         }
-        AuditEvent.Analysis a = d.analysis();
-        AuditEvent.Analysis analysis = a == null ? null : new AuditEvent.Analysis(field(a.kind()), strings(a.relations(), listChars()),
-                items(a.columns(), this::column, AuditBounds::chars, more -> new AuditEvent.ColumnAccess(null, more, null, List.of()), listChars()),
-                field(a.lineage()));
+        AuditEvent.Analysis analysis = analysis(d.analysis());
         AuditEvent.Decision decision = decision(d.decision());
-        return new AuditEvent.StatementDecided(d.time(), d.sessionId(), d.statementId(), field(d.identityName()),
-                strings(d.roles(), listChars()), field(d.environment()), field(d.upstream()), field(d.database()),
-                field(d.protocol()), field(d.fingerprint()), statement, length, sha256, truncated, d.literalsRedacted(),
-                strings(d.parameters(), statementChars), analysis, decision,
-                items(d.masks(), this::mask, AuditBounds::chars, more -> new AuditEvent.Mask(-1, more, null, null), listChars()),
-                field(d.approval()));
+        String identity = field(d.identityName());
+        List<String> roles = strings(d.roles(), listChars());
+        String environment = field(d.environment());
+        String upstream = field(d.upstream());
+        String database = field(d.database());
+        String protocol = field(d.protocol());
+        String fingerprint = field(d.fingerprint());
+        List<String> parameters = strings(d.parameters(), statementChars);
+        List<AuditEvent.Mask> masks = items(d.masks(), this::mask, AuditBounds::chars,
+                more -> new AuditEvent.Mask(-1, more, null, null), listChars());
+        String approval = field(d.approval());
+        if (statement == d.statement() && analysis == d.analysis() && decision == d.decision()
+                && identity == d.identityName() && roles == d.roles() && environment == d.environment()
+                && upstream == d.upstream() && database == d.database() && protocol == d.protocol()
+                && fingerprint == d.fingerprint() && parameters == d.parameters() && masks == d.masks()
+                && approval == d.approval()) {
+            return d; // within bounds already, as nearly every record is: no copy
+        }
+        return new AuditEvent.StatementDecided(d.time(), d.sessionId(), d.statementId(), identity, roles, environment,
+                upstream, database, protocol, fingerprint, statement, length, sha256, truncated, d.literalsRedacted(),
+                parameters, analysis, decision, masks, approval);
+    }
+
+    private AuditEvent.Analysis analysis(AuditEvent.Analysis a) {
+        if (a == null) {
+            return null;
+        }
+        String kind = field(a.kind());
+        List<String> relations = strings(a.relations(), listChars());
+        List<AuditEvent.ColumnAccess> columns = items(a.columns(), this::column, AuditBounds::chars,
+                more -> new AuditEvent.ColumnAccess(null, more, null, List.of()), listChars());
+        String lineage = field(a.lineage());
+        if (kind == a.kind() && relations == a.relations() && columns == a.columns() && lineage == a.lineage()) {
+            return a;
+        }
+        return new AuditEvent.Analysis(kind, relations, columns, lineage);
     }
 
     private AuditEvent.Observation observation(AuditEvent.Observation o) {
-        return new AuditEvent.Observation(field(o.rule()), field(o.mode()), o.verdict(), field(o.reason()));
+        String rule = field(o.rule());
+        String mode = field(o.mode());
+        String reason = field(o.reason());
+        if (rule == o.rule() && mode == o.mode() && reason == o.reason()) {
+            return o;
+        }
+        return new AuditEvent.Observation(rule, mode, o.verdict(), reason);
     }
 
     private AuditEvent.ColumnAccess column(AuditEvent.ColumnAccess c) {
-        return new AuditEvent.ColumnAccess(field(c.relation()), field(c.column()), field(c.access()), strings(c.tags(), listChars()));
+        String relation = field(c.relation());
+        String column = field(c.column());
+        String access = field(c.access());
+        List<String> tags = strings(c.tags(), listChars());
+        if (relation == c.relation() && column == c.column() && access == c.access() && tags == c.tags()) {
+            return c;
+        }
+        return new AuditEvent.ColumnAccess(relation, column, access, tags);
     }
 
     private AuditEvent.Mask mask(AuditEvent.Mask m) {
-        return new AuditEvent.Mask(m.outputColumn(), field(m.columnLabel()), field(m.tag()), field(m.masker()),
-                strings(m.tags(), listChars()), strings(m.origins(), listChars()));
+        String label = field(m.columnLabel());
+        String tag = field(m.tag());
+        String masker = field(m.masker());
+        List<String> tags = strings(m.tags(), listChars());
+        List<String> origins = strings(m.origins(), listChars());
+        if (label == m.columnLabel() && tag == m.tag() && masker == m.masker() && tags == m.tags() && origins == m.origins()) {
+            return m;
+        }
+        return new AuditEvent.Mask(m.outputColumn(), label, tag, masker, tags, origins);
     }
 
     private int listChars() {
@@ -160,21 +223,24 @@ public record AuditBounds(int statementChars, int fieldChars) {
         if (list == null) {
             return null;
         }
-        List<T> out = new ArrayList<>(Math.min(list.size(), 64));
-        boolean changed = false;
+        List<T> out = null; // made at the first change: a list within bounds is returned as it is, uncopied
         long used = 0;
         for (int i = 0; i < list.size(); i++) {
             T item = list.get(i);
             T kept = item == null ? null : bound.apply(item);
             used += kept == null ? 5 : size.applyAsInt(kept);
+            if ((used > budget || kept != item) && out == null) {
+                out = new ArrayList<>(list.subList(0, i));
+            }
             if (used > budget) {
                 out.add(marker.apply("…[truncated: " + (list.size() - i) + " more items]"));
                 return out;
             }
-            changed |= kept != item;
-            out.add(kept);
+            if (out != null) {
+                out.add(kept);
+            }
         }
-        return changed ? out : list;
+        return out == null ? list : out;
     }
 
     private Map<String, String> map(Map<String, String> map) {

@@ -151,6 +151,30 @@ class AuditBoundsTest {
         assertThat(BOUNDS.apply(d)).isEqualTo(d);
     }
 
+    @Test
+    void statementRecordsWithinTheBoundsAreTakenAsTheyAreAndOthersAreCopiedWithTheirCut() {
+        var emails = new AuditEvent.Analysis("READ", List.of("public.customers:read"),
+                List.of(new AuditEvent.ColumnAccess("public.customers", "email", "read", List.of("email"))), "known");
+        var masks = List.of(new AuditEvent.Mask(1, "email", "email", "email", List.of("email"), List.of("public.customers.email")));
+        var observed = new AuditEvent.Decision(AuditEvent.Verdict.ALLOW, "r", null, "v1",
+                List.of(new AuditEvent.Observation("g", "observe", AuditEvent.Verdict.DENY, "why")), List.of());
+        var within = new AuditEvent.StatementDecided(T, 1, 1, "ann", List.of("analyst"), "dev", "main", "shop", "postgresql",
+                "0123456789abcdef", "SELECT email FROM customers", true, List.of("1"), emails, observed, masks, null);
+        // The statement path records two of these per statement: no copy of a record that needs no cut.
+        assertThat(BOUNDS.apply(within)).isSameAs(within);
+        var completed = new AuditEvent.StatementCompleted(T, 1, 1, "ann", AuditEvent.Outcome.OK, "SELECT 1", 1L, 5, 7, null, null);
+        assertThat(BOUNDS.apply(completed)).isSameAs(completed);
+
+        var longColumn = new AuditEvent.Analysis("READ", List.of("public.customers:read"),
+                List.of(emails.columns().get(0), new AuditEvent.ColumnAccess("public.customers", HUGE, "read", List.of())), "known");
+        var over = (AuditEvent.StatementDecided) BOUNDS.apply(decided("SELECT 1", null, longColumn));
+        assertThat(over.analysis().columns()).hasSize(2);
+        assertThat(over.analysis().columns().get(0)).isSameAs(emails.columns().get(0));
+        assertThat(over.analysis().columns().get(1).column()).startsWith("uuu").contains("[truncated: " + HUGE.length() + " chars]")
+                .hasSizeLessThan(BOUNDS.fieldChars() + 40);
+        assertThat(over.statement()).isEqualTo("SELECT 1");
+    }
+
     /**
      * Versions before the bounds wrote a statement whole: such a record (a 21 MB comment) is over Jackson's
      * default string limit of 20,000,000 characters, and the tools reported it as "not a record".
