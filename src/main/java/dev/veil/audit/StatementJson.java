@@ -5,6 +5,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * The JSON of the two records every statement makes ({@code statement.decided}, {@code statement.completed}),
@@ -107,12 +109,23 @@ final class StatementJson {
         g.writeInstantField("time", d.time());
         g.writeNumberField("sessionId", d.sessionId());
         g.writeNumberField("statementId", d.statementId());
+        RecentParts recent = RECENT_PARTS.get();
+        g.append(recent.sessionPart(d));
+        g.append(recent.statementPart(d));
+    }
+
+    /** From identityName to protocol: the same for every statement of a session (while it stays in one database). */
+    private static void sessionPart(Out g, AuditEvent.StatementDecided d) {
         g.writeStringField("identityName", d.identityName());
         strings(g, "roles", d.roles());
         g.writeStringField("environment", d.environment());
         g.writeStringField("upstream", d.upstream());
         g.writeStringField("database", d.database());
         g.writeStringField("protocol", d.protocol());
+    }
+
+    /** From fingerprint to approval: the same each time an application runs one of its statements. */
+    private static void statementPart(Out g, AuditEvent.StatementDecided d) {
         g.writeStringField("fingerprint", d.fingerprint());
         g.writeStringField("statement", d.statement());
         g.writeNumberField("statementLength", d.statementLength());
@@ -125,6 +138,80 @@ final class StatementJson {
         masks(g, d.masks());
         g.writeStringField("approval", d.approval());
     }
+
+    private static boolean sameSession(AuditEvent.StatementDecided a, AuditEvent.StatementDecided b) {
+        return Objects.equals(a.identityName(), b.identityName()) && Objects.equals(a.roles(), b.roles())
+                && Objects.equals(a.environment(), b.environment()) && Objects.equals(a.upstream(), b.upstream())
+                && Objects.equals(a.database(), b.database()) && Objects.equals(a.protocol(), b.protocol());
+    }
+
+    private static boolean sameStatement(AuditEvent.StatementDecided a, AuditEvent.StatementDecided b) {
+        return a.statementLength() == b.statementLength() && Objects.equals(a.statement(), b.statement())
+                && Objects.equals(a.fingerprint(), b.fingerprint()) && Objects.equals(a.statementSha256(), b.statementSha256())
+                && a.statementTruncated() == b.statementTruncated() && a.literalsRedacted() == b.literalsRedacted()
+                && Objects.equals(a.parameters(), b.parameters()) && Objects.equals(a.analysis(), b.analysis())
+                && Objects.equals(a.decision(), b.decision())
+                && Objects.equals(a.masks(), b.masks())
+                && Objects.equals(a.approval(), b.approval());
+    }
+
+    /**
+     * The JSON of the two parts of a decision record that repeat, as each thread last wrote them for a few sessions
+     * and statements: a slot per hash, holding the event it was written from. Writing them was most of a record's
+     * cost; comparing the fields (mostly the same string and list instances) is a fraction of it. Events are
+     * immutable once made, so an event kept for comparison still says what its JSON says. Only short parts are
+     * kept: at most {@value #SLOTS} × 2 parts of {@value #MAX_PART_CHARS} characters per thread.
+     */
+    private static final class RecentParts {
+        private final AuditEvent.StatementDecided[] sessions = new AuditEvent.StatementDecided[SLOTS];
+        private final String[] sessionJson = new String[SLOTS];
+        private final AuditEvent.StatementDecided[] statements = new AuditEvent.StatementDecided[SLOTS];
+        private final String[] statementJson = new String[SLOTS];
+
+        String sessionPart(AuditEvent.StatementDecided d) {
+            int slot = slot(Objects.hashCode(d.identityName()) * 31 + Objects.hashCode(d.database()));
+            AuditEvent.StatementDecided kept = sessions[slot];
+            if (kept != null && sameSession(kept, d)) {
+                return sessionJson[slot];
+            }
+            String json = written(d, StatementJson::sessionPart);
+            if (json.length() <= MAX_PART_CHARS) {
+                sessions[slot] = d;
+                sessionJson[slot] = json;
+            }
+            return json;
+        }
+
+        String statementPart(AuditEvent.StatementDecided d) {
+            int slot = slot(Objects.hashCode(d.statement()) * 31 + Objects.hashCode(d.decision() == null ? null : d.decision().rule()));
+            AuditEvent.StatementDecided kept = statements[slot];
+            if (kept != null && sameStatement(kept, d)) {
+                return statementJson[slot];
+            }
+            String json = written(d, StatementJson::statementPart);
+            if (json.length() <= MAX_PART_CHARS) {
+                statements[slot] = d;
+                statementJson[slot] = json;
+            }
+            return json;
+        }
+
+        private static int slot(int hash) {
+            return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+        }
+
+        /** A part's fields, each after a comma: it follows the record's statementId. */
+        private static String written(AuditEvent.StatementDecided d, BiConsumer<Out, AuditEvent.StatementDecided> part) {
+            Out g = new Out(160 + length(d.statement()));
+            g.first = false;
+            part.accept(g, d);
+            return g.toString();
+        }
+    }
+
+    private static final int SLOTS = 64;
+    private static final int MAX_PART_CHARS = 4096;
+    private static final ThreadLocal<RecentParts> RECENT_PARTS = ThreadLocal.withInitial(RecentParts::new);
 
     private static void completed(Out g, AuditEvent.StatementCompleted c) {
         g.writeStringField("type", "statement.completed");
@@ -317,6 +404,11 @@ final class StatementJson {
             first = false;
             b.append('"').append(name).append("\":"); // our own names: nothing to escape
             named = true;
+        }
+
+        /** JSON written by another {@code Out} that began after a value, as this one is now. */
+        void append(String fields) {
+            b.append(fields);
         }
 
         void writeNull() {

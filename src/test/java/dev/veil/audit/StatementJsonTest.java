@@ -105,6 +105,34 @@ class StatementJsonTest {
         }
     }
 
+    /**
+     * The repeating parts of a decision record are remembered per thread: records that share a session or a statement
+     * with an earlier one, and records that differ from it in one field only, are each still written as the mapper
+     * writes them.
+     */
+    @Test
+    void recordsRepeatingASessionOrAStatementAreWrittenAsTheMapperWritesThem() {
+        Random r = new Random(12);
+        List<String> identities = List.of("ana", "bob", "ana\u0001");
+        List<String> texts = List.of("SELECT 1", "SELECT c FROM t WHERE id = ?", "SELECT \"x\"");
+        List<AuditEvent.Analysis> analyses = List.of(AuditEvent.Analysis.notAnalysed(),
+                new AuditEvent.Analysis("READ", List.of("db.t:read"), List.of(new AuditEvent.ColumnAccess("db.t", "c", "read", List.of())), "known"),
+                new AuditEvent.Analysis("READ", List.of("db.t:read"), List.of(new AuditEvent.ColumnAccess("db.t", "c", "read", List.of("pii.email"))), "known"));
+        for (int i = 0; i < 2_000; i++) {
+            String identity = identities.get(r.nextInt(identities.size()));
+            String text = texts.get(r.nextInt(texts.size()));
+            var decision = new AuditEvent.Decision(AuditEvent.Verdict.values()[r.nextInt(2)], "rule-" + r.nextInt(2),
+                    r.nextBoolean() ? null : "because", "v" + r.nextInt(2), List.of());
+            var event = new AuditEvent.StatementDecided(Instant.ofEpochSecond(1_796_600_000L + i, i), r.nextInt(3), i, identity,
+                    r.nextBoolean() ? List.of("analyst") : List.of("analyst", "admin"), "prod", "up", r.nextBoolean() ? "shop" : "crm",
+                    "postgresql", "f" + text.length(), text, text.length(), null, false, r.nextBoolean(),
+                    r.nextInt(4) == 0 ? List.of(String.valueOf(r.nextInt(3))) : null, analyses.get(r.nextInt(analyses.size())),
+                    decision, r.nextInt(4) == 0 ? List.of(new AuditEvent.Mask(1, "c", "email", "email")) : List.of(),
+                    r.nextInt(8) == 0 ? "approval-" + r.nextInt(2) : null);
+            assertSameAsTheMapper(event);
+        }
+    }
+
     @Test
     void instantsAreWrittenAsInstantToStringWritesThem() {
         Random r = new Random();
