@@ -9,6 +9,7 @@ import dev.veil.analysis.text.TextReading;
 import dev.veil.analysis.text.Tokens;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,6 +33,14 @@ public final class AnalysisCache {
         @Override
         public int hashCode() {
             return (Long.hashCode(fingerprint) * 31 + catalog.hashCode()) * 31 + Long.hashCode(catalogVersion);
+        }
+
+        /** Written out, cheapest comparisons first: the record's generated equals went through method handles. */
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Key k && k.fingerprint == fingerprint && k.catalog == catalog
+                    && k.catalogVersion == catalogVersion && Objects.equals(k.settings, settings)
+                    && Objects.equals(k.schemaPath, schemaPath) && Objects.equals(k.normalized, normalized);
         }
     }
 

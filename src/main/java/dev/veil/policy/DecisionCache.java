@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.veil.analysis.Analysis;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +26,16 @@ final class DecisionCache {
      * holding none, its name (the default refusal names it).
      */
     record Key(String database, Object asker) {
+        /* Written out: looked up for every statement, and the generated methods went through method handles. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(k.database, database) && Objects.equals(k.asker, asker);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(database) * 31 + Objects.hashCode(asker);
+        }
     }
 
     /** The asker of an identity that holds no role. */

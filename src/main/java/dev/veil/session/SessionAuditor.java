@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +194,18 @@ public class SessionAuditor {
     }
 
     private record CounterKey(String protocol, String kind, AuditEvent.Verdict verdict, String lineage) {
+        /* Written out: made and looked up for every statement, and the generated methods went through method handles. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CounterKey k && k.verdict == verdict && Objects.equals(k.protocol, protocol)
+                    && Objects.equals(k.kind, kind) && Objects.equals(k.lineage, lineage);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((Objects.hashCode(protocol) * 31 + Objects.hashCode(kind)) * 31 + Objects.hashCode(verdict)) * 31
+                    + Objects.hashCode(lineage);
+        }
     }
 
     private final Map<CounterKey, StatementCounters> statementCounters = new ConcurrentHashMap<>();

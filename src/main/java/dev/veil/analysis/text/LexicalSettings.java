@@ -37,4 +37,20 @@ public record LexicalSettings(Dialect dialect, boolean standardConformingStrings
     public LexicalSettings withStandardConformingStrings(boolean on) {
         return new LexicalSettings(dialect, on, backslashEscapes, ansiQuotes);
     }
+
+    /*
+     * Written out: compared and hashed on every statement (the analysis cache's key, the text-reading memo), and the
+     * record's generated methods went through method handles that showed in the profile.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof LexicalSettings s && s.dialect == dialect
+                && s.standardConformingStrings == standardConformingStrings && s.backslashEscapes == backslashEscapes
+                && s.ansiQuotes == ansiQuotes;
+    }
+
+    @Override
+    public int hashCode() {
+        return dialect.ordinal() * 8 + (standardConformingStrings ? 4 : 0) + (backslashEscapes ? 2 : 0) + (ansiQuotes ? 1 : 0);
+    }
 }
