@@ -60,6 +60,9 @@ public final class AuditCodec {
             .collect(Collectors.toMap(JsonSubTypes.Type::value,
                     JsonSubTypes.Type::name));
 
+    private final String decidedType = typeNames.get(AuditEvent.StatementDecided.class);
+    private final String completedType = typeNames.get(AuditEvent.StatementCompleted.class);
+
     /** A codec that writes within the default bounds (and reads anything). */
     public AuditCodec() {
         this(AuditBounds.DEFAULT);
@@ -120,6 +123,13 @@ public final class AuditCodec {
     }
 
     private String typeName(AuditEvent e) {
+        // The two records of every statement first: the map lookup showed in the event loops' profile.
+        if (e instanceof AuditEvent.StatementDecided) {
+            return decidedType;
+        }
+        if (e instanceof AuditEvent.StatementCompleted) {
+            return completedType;
+        }
         String name = typeNames.get(e.getClass());
         if (name == null) {
             throw new IllegalStateException("no type name for " + e.getClass());

@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.BiConsumer;
 
 /**
  * The JSON of the two records every statement makes ({@code statement.decided}, {@code statement.completed}),
@@ -111,11 +110,21 @@ final class StatementJson {
         g.writeNumberField("statementId", d.statementId());
         RecentParts recent = RECENT_PARTS.get();
         g.append(recent.sessionPart(d));
-        g.append(recent.statementPart(d));
+        g.writeStringField("fingerprint", d.fingerprint());
+        g.writeStringField("statement", d.statement());
+        g.writeNumberField("statementLength", d.statementLength());
+        g.writeStringField("statementSha256", d.statementSha256());
+        g.writeBooleanField("statementTruncated", d.statementTruncated());
+        g.writeBooleanField("literalsRedacted", d.literalsRedacted());
+        strings(g, "parameters", d.parameters());
+        g.append(recent.analysisPart(d.analysis()));
+        decision(g, d.decision());
+        masks(g, d.masks());
+        g.writeStringField("approval", d.approval());
     }
 
     /** From identityName to protocol: the same for every statement of a session (while it stays in one database). */
-    private static void sessionPart(Out g, AuditEvent.StatementDecided d) {
+    private static void writeSession(Out g, AuditEvent.StatementDecided d) {
         g.writeStringField("identityName", d.identityName());
         strings(g, "roles", d.roles());
         g.writeStringField("environment", d.environment());
@@ -124,49 +133,30 @@ final class StatementJson {
         g.writeStringField("protocol", d.protocol());
     }
 
-    /** From fingerprint to approval: the same each time an application runs one of its statements. */
-    private static void statementPart(Out g, AuditEvent.StatementDecided d) {
-        g.writeStringField("fingerprint", d.fingerprint());
-        g.writeStringField("statement", d.statement());
-        g.writeNumberField("statementLength", d.statementLength());
-        g.writeStringField("statementSha256", d.statementSha256());
-        g.writeBooleanField("statementTruncated", d.statementTruncated());
-        g.writeBooleanField("literalsRedacted", d.literalsRedacted());
-        strings(g, "parameters", d.parameters());
-        analysis(g, d.analysis());
-        decision(g, d.decision());
-        masks(g, d.masks());
-        g.writeStringField("approval", d.approval());
-    }
-
     private static boolean sameSession(AuditEvent.StatementDecided a, AuditEvent.StatementDecided b) {
         return Objects.equals(a.identityName(), b.identityName()) && Objects.equals(a.roles(), b.roles())
                 && Objects.equals(a.environment(), b.environment()) && Objects.equals(a.upstream(), b.upstream())
                 && Objects.equals(a.database(), b.database()) && Objects.equals(a.protocol(), b.protocol());
     }
 
-    private static boolean sameStatement(AuditEvent.StatementDecided a, AuditEvent.StatementDecided b) {
-        return a.statementLength() == b.statementLength() && Objects.equals(a.statement(), b.statement())
-                && Objects.equals(a.fingerprint(), b.fingerprint()) && Objects.equals(a.statementSha256(), b.statementSha256())
-                && a.statementTruncated() == b.statementTruncated() && a.literalsRedacted() == b.literalsRedacted()
-                && Objects.equals(a.parameters(), b.parameters()) && Objects.equals(a.analysis(), b.analysis())
-                && Objects.equals(a.decision(), b.decision())
-                && Objects.equals(a.masks(), b.masks())
-                && Objects.equals(a.approval(), b.approval());
-    }
-
     /**
-     * The JSON of the two parts of a decision record that repeat, as each thread last wrote them for a few sessions
-     * and statements: a slot per hash, holding the event it was written from. Writing them was most of a record's
-     * cost; comparing the fields (mostly the same string and list instances) is a fraction of it. Events are
-     * immutable once made, so an event kept for comparison still says what its JSON says. Only short parts are
-     * kept: at most {@value #SLOTS} × 2 parts of {@value #MAX_PART_CHARS} characters per thread.
+     * The JSON of the parts of a decision record that repeat, as each thread last wrote them: a slot per hash. Writing
+     * them field by field was most of a record's cost.
+     * <ul>
+     *   <li>The session part (identityName to protocol) is kept with the event it was written from, and taken again
+     *   for an event whose fields equal that one's: mostly the very same strings and list.</li>
+     *   <li>The analysis (its tables and columns) is kept by the instance: the pipeline makes one per cached
+     *   statement analysis and hands that same instance to every record of the statement. Comparing by content
+     *   instead was as costly as writing it.</li>
+     * </ul>
+     * Events are immutable once made, so a kept one still says what its JSON says. Only short parts are kept: at
+     * most {@value #SLOTS} of each, of up to {@value #MAX_PART_CHARS} characters, per thread.
      */
     private static final class RecentParts {
         private final AuditEvent.StatementDecided[] sessions = new AuditEvent.StatementDecided[SLOTS];
         private final String[] sessionJson = new String[SLOTS];
-        private final AuditEvent.StatementDecided[] statements = new AuditEvent.StatementDecided[SLOTS];
-        private final String[] statementJson = new String[SLOTS];
+        private final AuditEvent.Analysis[] analyses = new AuditEvent.Analysis[SLOTS];
+        private final String[] analysisJson = new String[SLOTS];
 
         String sessionPart(AuditEvent.StatementDecided d) {
             int slot = slot(Objects.hashCode(d.identityName()) * 31 + Objects.hashCode(d.database()));
@@ -174,7 +164,9 @@ final class StatementJson {
             if (kept != null && sameSession(kept, d)) {
                 return sessionJson[slot];
             }
-            String json = written(d, StatementJson::sessionPart);
+            Out g = afterAValue(160);
+            writeSession(g, d);
+            String json = g.toString();
             if (json.length() <= MAX_PART_CHARS) {
                 sessions[slot] = d;
                 sessionJson[slot] = json;
@@ -182,16 +174,17 @@ final class StatementJson {
             return json;
         }
 
-        String statementPart(AuditEvent.StatementDecided d) {
-            int slot = slot(Objects.hashCode(d.statement()) * 31 + Objects.hashCode(d.decision() == null ? null : d.decision().rule()));
-            AuditEvent.StatementDecided kept = statements[slot];
-            if (kept != null && sameStatement(kept, d)) {
-                return statementJson[slot];
+        String analysisPart(AuditEvent.Analysis a) {
+            int slot = slot(System.identityHashCode(a));
+            if (a != null && analyses[slot] == a) {
+                return analysisJson[slot];
             }
-            String json = written(d, StatementJson::statementPart);
-            if (json.length() <= MAX_PART_CHARS) {
-                statements[slot] = d;
-                statementJson[slot] = json;
+            Out g = afterAValue(256);
+            analysis(g, a);
+            String json = g.toString();
+            if (a != null && json.length() <= MAX_PART_CHARS) {
+                analyses[slot] = a;
+                analysisJson[slot] = json;
             }
             return json;
         }
@@ -200,12 +193,11 @@ final class StatementJson {
             return (hash ^ (hash >>> 16)) & (SLOTS - 1);
         }
 
-        /** A part's fields, each after a comma: it follows the record's statementId. */
-        private static String written(AuditEvent.StatementDecided d, BiConsumer<Out, AuditEvent.StatementDecided> part) {
-            Out g = new Out(160 + length(d.statement()));
+        /** A part written on its own, each field after a comma: it follows a field of the record. */
+        private static Out afterAValue(int capacity) {
+            Out g = new Out(capacity);
             g.first = false;
-            part.accept(g, d);
-            return g.toString();
+            return g;
         }
     }
 
