@@ -5,7 +5,11 @@ import dev.veil.config.ConfigurationProblem;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.enterprise.inject.Instance;
 import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 
 /**
  * The executable: {@code veil} (or {@code veil serve}) runs the gateway; other sub-commands are tools
@@ -15,10 +19,20 @@ import picocli.CommandLine;
  */
 @QuarkusMain
 public class VeilMain implements QuarkusApplication {
-    private final CommandLine commandLine;
+    private final Instance<CommandLine> commandLine;
+    private final Instance<ServeCommand> serve;
 
-    public VeilMain(CommandLine commandLine) {
+    /**
+     * The command line is made only for a command other than a plain start: picocli reflects over every command and
+     * option to build its model, about 10 ms of the native executable's start.
+     */
+    public VeilMain(Instance<CommandLine> commandLine, Instance<ServeCommand> serve) {
         this.commandLine = commandLine;
+        this.serve = serve;
+    }
+
+    /** Unknown sub-commands named as such, and a configuration Veil refuses as its message alone. */
+    static CommandLine configured(CommandLine commandLine) {
         UnknownCommands.install(commandLine);
         // A configuration Veil refuses (invalid values, ports taken) is the operator's to fix: its message names
         // what to change, so it goes out alone; a stack trace would bury it.
@@ -26,10 +40,15 @@ public class VeilMain implements QuarkusApplication {
             if (!(e instanceof ConfigurationProblem)) {
                 throw e;
             }
-            command.getErr().println("veil: " + e.getMessage());
-            command.getErr().flush();
+            refused(command.getErr(), (ConfigurationProblem) e);
             return 1;
         });
+        return commandLine;
+    }
+
+    private static void refused(PrintWriter err, ConfigurationProblem e) {
+        err.println("veil: " + e.getMessage());
+        err.flush();
     }
 
     public static void main(String... args) {
@@ -68,7 +87,20 @@ public class VeilMain implements QuarkusApplication {
     }
 
     @Override
-    public int run(String... args) {
-        return commandLine.execute(args);
+    public int run(String... args) throws Exception {
+        if (args.length == 0 || args.length == 1 && args[0].equals("serve")) {
+            return plainStart(serve.get(), new PrintWriter(System.err, true));
+        }
+        return configured(commandLine.get()).execute(args);
+    }
+
+    /** {@code veil} or {@code veil serve}, as picocli would run it: a configuration problem is one line, exit 1. */
+    static int plainStart(Callable<Integer> serve, PrintWriter err) throws Exception {
+        try {
+            return serve.call();
+        } catch (ConfigurationProblem e) {
+            refused(err, e);
+            return 1;
+        }
     }
 }

@@ -28,8 +28,7 @@ class ConfigurationProblemOutputTest {
         CommandLine cli = new CommandLine(command);
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
-        new VeilMain(cli);
-        int exit = cli.execute();
+        int exit = VeilMain.configured(cli).execute();
         return new String[]{String.valueOf(exit), err.toString()};
     }
 
@@ -39,6 +38,21 @@ class ConfigurationProblemOutputTest {
         assertThat(r[0]).isEqualTo("1");
         assertThat(r[1]).isEqualTo("veil: veil.upstreams.app.password-env: environment variable APP_DB_PASSWORD is not set"
                 + System.lineSeparator());
+    }
+
+    @Test
+    void aPlainStartThatMeetsAConfigurationProblemSaysItTheSameWay() throws Exception {
+        StringWriter err = new StringWriter();
+        int exit = VeilMain.plainStart(() -> {
+            throw new ConfigurationProblem("veil.pg.port: 5432 is taken");
+        }, new PrintWriter(err));
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("veil: veil.pg.port: 5432 is taken" + System.lineSeparator());
+    }
+
+    @Test
+    void aPlainStartReturnsWhatServeReturns() throws Exception {
+        assertThat(VeilMain.plainStart(() -> 0, new PrintWriter(new StringWriter()))).isZero();
     }
 
     @Test
