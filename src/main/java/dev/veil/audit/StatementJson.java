@@ -1,8 +1,6 @@
 package dev.veil.audit;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,8 +17,6 @@ import java.util.Objects;
  */
 final class StatementJson {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    private static final long YEAR_1000 = LocalDateTime.of(1000, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
-    private static final long YEAR_10000 = LocalDateTime.of(10000, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
 
     /** The event as the mapper would write it, type name first; null for an event written by the mapper. */
     String write(AuditEvent event) {
@@ -43,60 +39,6 @@ final class StatementJson {
             completed(g, (AuditEvent.StatementCompleted) event);
         }
         return g.toString();
-    }
-
-    /**
-     * As {@link Instant#toString()} (ISO-8601 in UTC, the fraction in groups of three digits, none when zero), which
-     * the mapper writes too; by hand for the years 1000 to 9999, where the format is fixed, as the formatter it
-     * goes through was a tenth of the record's cost.
-     */
-    static String instant(Instant t) {
-        if (t == null) {
-            return null;
-        }
-        return appendInstant(new StringBuilder(30), t).toString();
-    }
-
-    /**
-     * Appends {@link #instant}'s text. The part up to the second is the same for every record of that second: each
-     * thread keeps the last one it wrote.
-     */
-    private static StringBuilder appendInstant(StringBuilder b, Instant t) {
-        long second = t.getEpochSecond();
-        if (second < YEAR_1000 || second >= YEAR_10000) {
-            return b.append(t);
-        }
-        LastSecond last = LAST_SECOND.get();
-        if (last.second != second || last.text == null) {
-            LocalDateTime d = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
-            StringBuilder p = new StringBuilder(20).append(d.getYear()).append('-');
-            two(p, d.getMonthValue()).append('-');
-            two(p, d.getDayOfMonth()).append('T');
-            two(p, d.getHour()).append(':');
-            two(p, d.getMinute()).append(':');
-            two(p, d.getSecond());
-            last.text = p.toString();
-            last.second = second;
-        }
-        b.append(last.text);
-        int nano = t.getNano();
-        if (nano != 0) {
-            int digits = nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
-            String n = Integer.toString(nano + 1_000_000_000); // a leading 1 keeps the zeros in front
-            b.append('.').append(n, 1, 1 + digits);
-        }
-        return b.append('Z');
-    }
-
-    private static final class LastSecond {
-        long second;
-        String text;
-    }
-
-    private static final ThreadLocal<LastSecond> LAST_SECOND = ThreadLocal.withInitial(LastSecond::new);
-
-    private static StringBuilder two(StringBuilder b, int v) {
-        return b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
     }
 
     private static int length(String s) {
@@ -133,42 +75,61 @@ final class StatementJson {
         g.writeStringField("protocol", d.protocol());
     }
 
-    private static boolean sameSession(AuditEvent.StatementDecided a, AuditEvent.StatementDecided b) {
-        return Objects.equals(a.identityName(), b.identityName()) && Objects.equals(a.roles(), b.roles())
-                && Objects.equals(a.environment(), b.environment()) && Objects.equals(a.upstream(), b.upstream())
-                && Objects.equals(a.database(), b.database()) && Objects.equals(a.protocol(), b.protocol());
+    /** The fields of a session part, kept without the rest of the event (its statement may be long). */
+    private static final class SessionFields {
+        private final String identityName;
+        private final List<String> roles;
+        private final String environment;
+        private final String upstream;
+        private final String database;
+        private final String protocol;
+
+        SessionFields(AuditEvent.StatementDecided d) {
+            identityName = d.identityName();
+            roles = d.roles();
+            environment = d.environment();
+            upstream = d.upstream();
+            database = d.database();
+            protocol = d.protocol();
+        }
+
+        boolean sameAs(AuditEvent.StatementDecided d) {
+            return Objects.equals(identityName, d.identityName()) && Objects.equals(roles, d.roles())
+                    && Objects.equals(environment, d.environment()) && Objects.equals(upstream, d.upstream())
+                    && Objects.equals(database, d.database()) && Objects.equals(protocol, d.protocol());
+        }
     }
 
     /**
      * The JSON of the parts of a decision record that repeat, as each thread last wrote them: a slot per hash. Writing
      * them field by field was most of a record's cost.
      * <ul>
-     *   <li>The session part (identityName to protocol) is kept with the event it was written from, and taken again
-     *   for an event whose fields equal that one's: mostly the very same strings and list.</li>
+     *   <li>The session part (identityName to protocol) is kept with the fields it was written from, and taken again
+     *   for an event whose fields equal those: mostly the very same strings and list.</li>
      *   <li>The analysis (its tables and columns) is kept by the instance: the pipeline makes one per cached
      *   statement analysis and hands that same instance to every record of the statement. Comparing by content
      *   instead was as costly as writing it.</li>
      * </ul>
-     * Events are immutable once made, so a kept one still says what its JSON says. Only short parts are kept: at
+     * Events are immutable once made, so what is kept still says what its JSON says. Only short parts are kept: at
      * most {@value #SLOTS} of each, of up to {@value #MAX_PART_CHARS} characters, per thread.
      */
     private static final class RecentParts {
-        private final AuditEvent.StatementDecided[] sessions = new AuditEvent.StatementDecided[SLOTS];
+        private final SessionFields[] sessions = new SessionFields[SLOTS];
         private final String[] sessionJson = new String[SLOTS];
         private final AuditEvent.Analysis[] analyses = new AuditEvent.Analysis[SLOTS];
         private final String[] analysisJson = new String[SLOTS];
 
         String sessionPart(AuditEvent.StatementDecided d) {
             int slot = slot(Objects.hashCode(d.identityName()) * 31 + Objects.hashCode(d.database()));
-            AuditEvent.StatementDecided kept = sessions[slot];
-            if (kept != null && sameSession(kept, d)) {
+            SessionFields kept = sessions[slot];
+            if (kept != null && kept.sameAs(d)) {
                 return sessionJson[slot];
             }
             Out g = afterAValue(160);
             writeSession(g, d);
             String json = g.toString();
             if (json.length() <= MAX_PART_CHARS) {
-                sessions[slot] = d;
+                sessions[slot] = new SessionFields(d);
                 sessionJson[slot] = json;
             }
             return json;
@@ -438,7 +399,7 @@ final class StatementJson {
                 return;
             }
             b.append('"');
-            appendInstant(b, t).append('"');
+            AuditInstants.append(b, t).append('"');
         }
 
         void writeNumberField(String name, long value) {
