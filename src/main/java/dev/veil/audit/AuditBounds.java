@@ -55,7 +55,7 @@ public record AuditBounds(int statementChars, int fieldChars) {
         return new AuditEvent.Decision(c.verdict(), rule, reason, version, observed, probes);
     }
 
-    /** The event as it is recorded: the same event with every value within bounds (an equal one when nothing is over). */
+    /** The event as it is recorded: the same event with every value within bounds (the event itself when nothing is over). */
     public AuditEvent apply(AuditEvent e) {
         if (e instanceof AuditEvent.StatementDecided d) {
             return decided(d);

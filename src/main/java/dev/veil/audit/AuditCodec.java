@@ -111,13 +111,8 @@ public final class AuditCodec {
 
     /** Gives a serialised event its seq and the previous record's hash, and hashes the result. */
     public AuditLine seal(long seq, Serialised e, String prev) {
-        // The hashed body is this open part closed by '}': hashed as two pieces, so it is never made as a string.
         String open = "{\"seq\":" + seq + "," + e.fields() + ",\"prev\":\"" + prev + "\"";
-        MessageDigest d = SHA256.get();
-        d.reset();
-        d.update(open.getBytes(StandardCharsets.UTF_8));
-        d.update((byte) '}');
-        String hash = HexFormat.of().formatHex(d.digest());
+        String hash = bodyHash(open);
         String text = open + HASH_FIELD + hash + "\"}";
         return new AuditLine(seq, e.type(), e.event().time(), e.event().identityName(), hash, text);
     }
@@ -171,9 +166,9 @@ public final class AuditCodec {
             throw new IllegalArgumentException("not an audit record (seq, prev or hash missing)");
         }
         String hash = json.get("hash").asText();
-        String body = text.substring(0, text.length() - HASH_SUFFIX) + "}";
+        String open = text.substring(0, text.length() - HASH_SUFFIX);
         String surplus = text == line ? null : surplus(line, start, end);
-        return new Parsed(json.get("seq").asLong(), json.get("prev").asText(), hash, sha256(body).equals(hash), json, surplus);
+        return new Parsed(json.get("seq").asLong(), json.get("prev").asText(), hash, bodyHash(open).equals(hash), json, surplus);
     }
 
     /** What a line holds before and after its record, escaped so that invisible bytes show. */
@@ -233,8 +228,24 @@ public final class AuditCodec {
     });
 
     static String sha256(String s) {
+        return digest(s, false);
+    }
+
+    /**
+     * The hash of a record: of its body, the line up to {@code "prev":"…"} closed by '}'. Given the open part, hashed
+     * as two pieces, so the body is never made as a string.
+     */
+    private static String bodyHash(String open) {
+        return digest(open, true);
+    }
+
+    private static String digest(String s, boolean closed) {
         MessageDigest d = SHA256.get();
         d.reset();
-        return HexFormat.of().formatHex(d.digest(s.getBytes(StandardCharsets.UTF_8)));
+        d.update(s.getBytes(StandardCharsets.UTF_8));
+        if (closed) {
+            d.update((byte) '}');
+        }
+        return HexFormat.of().formatHex(d.digest());
     }
 }
