@@ -69,10 +69,10 @@ final class AuditWriter {
     private final AuditWaiters waiters;
     private final ConcurrentLinkedQueue<AuditCodec.Serialised> later = new ConcurrentLinkedQueue<>();
     /**
-     * Checkpoints appended, to be logged by the background thread: the log line is an anchor for verify, and
-     * writing it on the appending thread, under the lock, held the other event loops' appends behind the console.
+     * Checkpoints appended, logged by the background thread: the log line is an anchor for verify, and writing
+     * it on the appending thread, under the lock, held the other event loops' appends behind the console.
      */
-    private final ConcurrentLinkedQueue<AuditLine> anchors = new ConcurrentLinkedQueue<>();
+    private final AuditAnchors anchors;
     private final AtomicInteger laterCount = new AtomicInteger();
     private volatile boolean running;
     private boolean started;
@@ -101,6 +101,9 @@ final class AuditWriter {
         this.waiters = new AuditWaiters(lock, observer, retryInterval);
         this.storedOnAppend = !fsync && !this.sinks.shipsInBackground();
         this.chain = new AuditChain(codec, clock, checkpointEvery, checkpointInterval);
+        this.anchors = new AuditAnchors(checkpointInterval, l -> LOG.infof(
+                "audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
+                l.seq(), l.hash(), l.seq(), l.hash()));
         this.thread = new Thread(this::run, "veil-audit-writer");
         this.thread.setDaemon(true);
     }
@@ -283,24 +286,16 @@ final class AuditWriter {
                 while (store()) {
                     // everything appended before the stop, max-batch lines at a time
                 }
-                logAnchors();
+                anchors.log(System.nanoTime(), true);
                 break;
             }
             store();
-            logAnchors();
+            anchors.log(System.nanoTime(), false);
             syncInBackground();
             rotateIfDue();
             retryIfFailing();
         }
         sinks.close();
-    }
-
-    private void logAnchors() {
-        AuditLine l;
-        while ((l = anchors.poll()) != null) {
-            LOG.infof("audit checkpoint seq=%d hash=%s (anchor for veil audit verify --anchor %d:%s)",
-                    l.seq(), l.hash(), l.seq(), l.hash());
-        }
     }
 
     /**
