@@ -87,8 +87,8 @@ public class AuditLog {
         AuditWriter w = new AuditWriter(sinks, fsync, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
                 config.checkpointInterval(), config.retryInterval(), new AuditWriter.Observer() {
             @Override
-            public void appended() {
-                records.increment();
+            public void appended(int n) {
+                records.increment(n);
             }
 
             @Override
