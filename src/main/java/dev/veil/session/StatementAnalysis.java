@@ -79,19 +79,19 @@ public class StatementAnalysis {
     }
 
     /**
-     * The server function a call by id names (PostgreSQL's fast-path FunctionCall), from the catalog of the
-     * session's database; empty when the catalog cannot be read or does not list it. Completes on the caller's
-     * context, like {@link #analyze}.
+     * The server function a call by id names (PostgreSQL's fast-path FunctionCall), from the functions of the
+     * session's database (read on the first call); empty when they cannot be read or do not list it. Completes on
+     * the caller's context, like {@link #analyze}.
      */
     public Future<Optional<RoutineInfo>> routine(UpstreamSettings upstream, String database, long oid) {
-        Future<LoadedCatalog> catalog;
+        Future<Optional<RoutineInfo>> routine;
         try {
-            catalog = catalogs.catalog(upstream, database == null ? "" : database);
+            routine = catalogs.routine(upstream, database == null ? "" : database, oid);
         } catch (RuntimeException e) {
-            catalog = Future.failedFuture(e);
+            routine = Future.failedFuture(e);
         }
-        return onCaller(catalog.transform(ar -> Future.succeededFuture(ar.succeeded()
-                ? ar.result().snapshot().routine(oid) : Optional.<RoutineInfo>empty())));
+        return onCaller(routine.transform(ar -> Future.succeededFuture(ar.succeeded()
+                ? ar.result() : Optional.<RoutineInfo>empty())));
     }
 
     private static <T> Future<T> onCaller(Future<T> result) {

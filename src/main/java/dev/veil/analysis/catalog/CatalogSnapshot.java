@@ -6,7 +6,6 @@ import org.apache.calcite.jdbc.CalciteSchema;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,18 +25,16 @@ public final class CatalogSnapshot {
     private final String database;
     private final long version;
     private final Map<String, Map<String, RelationInfo>> schemas;
-    private final Map<Long, RoutineInfo> routines;
     private final CatalogTags tags;
     private volatile CalciteSchema calcite;
     private volatile Set<String> columnNames;
 
     private CatalogSnapshot(Dialect dialect, String database, long version, Map<String, Map<String, RelationInfo>> schemas,
-                            Map<Long, RoutineInfo> routines, CatalogTags tags) {
+                            CatalogTags tags) {
         this.dialect = dialect;
         this.database = database;
         this.version = version;
         this.schemas = schemas;
-        this.routines = routines;
         this.tags = tags;
     }
 
@@ -77,14 +74,9 @@ public final class CatalogSnapshot {
         return Optional.ofNullable(s == null ? null : s.get(name));
     }
 
-    /** The server function with this id (PostgreSQL: its pg_proc oid), when the loader read functions. */
-    public Optional<RoutineInfo> routine(long oid) {
-        return Optional.ofNullable(routines.get(oid));
-    }
-
     /** A copy with another version number (the loader bumps it when a refresh finds changes). */
     public CatalogSnapshot withVersion(long newVersion) {
-        return new CatalogSnapshot(dialect, database, newVersion, schemas, routines, tags);
+        return new CatalogSnapshot(dialect, database, newVersion, schemas, tags);
     }
 
     /** The classification of the columns (NONE until classified). */
@@ -94,7 +86,7 @@ public final class CatalogSnapshot {
 
     /** A copy with these tags and another version: analyses (and so decisions) of the old one are not reused. */
     public CatalogSnapshot withTags(CatalogTags newTags, long newVersion) {
-        return new CatalogSnapshot(dialect, database, newVersion, schemas, routines, newTags);
+        return new CatalogSnapshot(dialect, database, newVersion, schemas, newTags);
     }
 
     /** Whether some relation of the snapshot has a column called {@code name} (exactly); the set is built once. */
@@ -138,7 +130,6 @@ public final class CatalogSnapshot {
         private final String database;
         private long version = 1;
         private final Map<String, Map<String, RelationInfo>> schemas = new LinkedHashMap<>();
-        private final Map<Long, RoutineInfo> routines = new HashMap<>();
 
         private Builder(Dialect dialect, String database) {
             this.dialect = dialect;
@@ -169,19 +160,13 @@ public final class CatalogSnapshot {
             return relation(RelationInfo.view(schema, name, List.of(columns), sql));
         }
 
-        public Builder routine(RoutineInfo r) {
-            routines.put(r.oid(), r);
-            return this;
-        }
-
         public CatalogSnapshot build() {
             Map<String, Map<String, RelationInfo>> all = new LinkedHashMap<>();
             schemas.forEach((k, v) -> all.put(k, new LinkedHashMap<>(v)));
             SystemCatalogs.addMissing(dialect, all);
             Map<String, Map<String, RelationInfo>> frozen = new LinkedHashMap<>();
             all.forEach((k, v) -> frozen.put(k, Collections.unmodifiableMap(v)));
-            return new CatalogSnapshot(dialect, database, version, Collections.unmodifiableMap(frozen), Map.copyOf(routines),
-                    CatalogTags.NONE);
+            return new CatalogSnapshot(dialect, database, version, Collections.unmodifiableMap(frozen), CatalogTags.NONE);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.veil.upstream.catalog;
 
 import dev.veil.analysis.catalog.RelationInfo;
+import dev.veil.analysis.catalog.RoutineInfo;
 import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
 import dev.veil.upstream.UpstreamRegistry;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -73,6 +75,20 @@ public class CatalogRegistry {
 
     public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {
         return slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database)).get();
+    }
+
+    /**
+     * The server function a fast-path call names by oid, in this database: empty when it is not there, or for an
+     * upstream whose calls name no oid (MySQL). Fails when the functions cannot be read. The database's functions
+     * are read on the first call and kept until its catalog is read again.
+     */
+    public Future<Optional<RoutineInfo>> routine(UpstreamSettings upstream, String database, long oid) {
+        if (!isPostgres(upstream)) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        CatalogSlot slot = slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database));
+        return slot.routines(() -> postgres.routines(pgOptions(upstream, database)))
+                .map(byOid -> Optional.ofNullable(byOid.get(oid)));
     }
 
     /**

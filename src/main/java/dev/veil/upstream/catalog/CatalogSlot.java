@@ -1,5 +1,6 @@
 package dev.veil.upstream.catalog;
 
+import dev.veil.analysis.catalog.RoutineInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +9,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -47,6 +49,8 @@ final class CatalogSlot {
     private long retryAt;
     private boolean retryScheduled;
     private Consumer<LoadedCatalog> onLoaded = loaded -> { };
+    /** The database's functions by oid, read on first use and again after each catalog load; null until asked for. */
+    private Future<Map<Long, RoutineInfo>> routines;
 
     CatalogSlot(String upstream, String database, Vertx vertx, Supplier<Future<LoadedCatalog>> loader,
                 Duration loadTimeout, Duration firstRetry, Duration maxRetry) {
@@ -78,6 +82,24 @@ final class CatalogSlot {
             return Future.failedFuture(new IllegalStateException("catalog of " + upstream + "/" + database
                     + " not read yet (" + problem + "); retried later"));
         }
+    }
+
+    /**
+     * The functions by oid, read with {@code reader} the first time they are asked for after a catalog load (DDL
+     * and periodic refreshes read them again, with the catalog). A failed read is not kept: the next call tries
+     * again.
+     */
+    synchronized Future<Map<Long, RoutineInfo>> routines(Supplier<Future<Map<Long, RoutineInfo>>> reader) {
+        if (routines == null || routines.failed()) {
+            Future<Map<Long, RoutineInfo>> read;
+            try {
+                read = reader.get();
+            } catch (RuntimeException e) {
+                read = Future.failedFuture(e);
+            }
+            routines = read;
+        }
+        return routines;
     }
 
     /** Called with each snapshot read, once it is the one in use (the registry then samples it for classification). */
@@ -163,6 +185,7 @@ final class CatalogSlot {
                     LOG.infof("catalog of %s/%s read again after %d failed attempts", upstream, database, failures);
                 }
                 current = loaded;
+                routines = null;
                 loadedAt = System.nanoTime();
                 covered = Math.max(covered, startedCovering);
                 problem = null;

@@ -14,15 +14,17 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Reads a PostgreSQL database's relations (tables, partitioned and foreign tables, views and materialized views
- * with their definitions), their columns with pg_type names and comments, every function by oid (fast-path calls name
- * no function otherwise), pg_catalog's own tables and views, and the login role's search_path, over one short-lived
- * connection. information_schema is not read: the snapshot models the parts of it clients query.
+ * with their definitions), their columns with pg_type names and comments, pg_catalog's own tables and views, and the
+ * login role's search_path, over one short-lived connection, the queries pipelined. information_schema is not read:
+ * the snapshot models the parts of it clients query. Functions by oid, which only fast-path calls need, are read
+ * apart ({@link #routines}), when the first such call comes.
  */
 public final class PgCatalogLoader {
     static final String COLUMNS = """
@@ -76,23 +78,45 @@ public final class PgCatalogLoader {
     }
 
     /**
+     * Every function of the database by oid. Read on the first fast-path call rather than with the catalog: most
+     * databases never see one, and pg_proc is most of the catalog's rows (a new database has about 3,000 functions,
+     * pg_catalog's columns about 1,500, a small application's a few hundred).
+     */
+    public Future<Map<Long, RoutineInfo>> routines(PgConnectOptions options) {
+        return PgConnection.connect(vertx, options).compose(conn -> conn.query(SETTINGS).execute()
+                .compose(ignored -> conn.query(ROUTINES).execute())
+                .map(PgCatalogLoader::routines)
+                .eventually(() -> conn.close()));
+    }
+
+    static Map<Long, RoutineInfo> routines(RowSet<Row> rows) {
+        Map<Long, RoutineInfo> byOid = new HashMap<>();
+        for (Row r : rows) {
+            byOid.put(r.getLong(0), new RoutineInfo(r.getLong(0), r.getString(1), r.getString(2), r.getBoolean(3)));
+        }
+        return Map.copyOf(byOid);
+    }
+
+    /**
      * The session's search_path is read first; then it is emptied, so that pg_get_viewdef qualifies every name
      * in a view definition and the definition resolves the same way whatever path the analysing session has.
      * pg_get_viewdef locks the relations a view reads: a lock held by an open transaction (DDL in a client's
      * transaction, through Veil or not) makes the read fail after lock_timeout instead of waiting for it.
+     * The queries are sent together (the client pipelines them) and the server runs them in that order, so the
+     * path is read before it is emptied and the views after.
      */
     private Future<LoadedCatalog> read(PgConnection conn, long version) {
-        return conn.query(SESSION).execute().compose(session ->
-                conn.query(SETTINGS).execute().compose(ignored ->
-                        conn.query(COLUMNS).execute().compose(columns ->
-                                conn.query(VIEWS).execute().compose(views ->
-                                        conn.query(ROUTINES).execute().compose(routines ->
-                                                conn.query(SYSTEM_COLUMNS).execute().map(system ->
-                                                        build(columns, views, routines, system, session, version)))))));
+        Future<RowSet<Row>> session = conn.query(SESSION).execute();
+        Future<RowSet<Row>> settings = conn.query(SETTINGS).execute();
+        Future<RowSet<Row>> columns = conn.query(COLUMNS).execute();
+        Future<RowSet<Row>> views = conn.query(VIEWS).execute();
+        Future<RowSet<Row>> system = conn.query(SYSTEM_COLUMNS).execute();
+        return Future.all(session, settings, columns, views, system).map(all ->
+                build(columns.result(), views.result(), system.result(), session.result(), version));
     }
 
-    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> routines, RowSet<Row> system,
-                               RowSet<Row> session, long version) {
+    static LoadedCatalog build(RowSet<Row> columns, RowSet<Row> views, RowSet<Row> system, RowSet<Row> session,
+                               long version) {
         Map<List<String>, String> definitions = new LinkedHashMap<>();
         for (Row r : views) {
             definitions.put(List.of(r.getString(0), r.getString(1)), r.getString(2));
@@ -105,9 +129,6 @@ public final class PgCatalogLoader {
         }
         CatalogSnapshot.Builder builder = CatalogSnapshot.builder(Dialect.POSTGRESQL, database).version(version);
         searchPath.forEach(builder::schema);
-        for (Row r : routines) {
-            builder.routine(new RoutineInfo(r.getLong(0), r.getString(1), r.getString(2), r.getBoolean(3)));
-        }
         Map<List<String>, List<ColumnInfo>> relations = new LinkedHashMap<>();
         for (Row r : columns) {
             relations.computeIfAbsent(List.of(r.getString(0), r.getString(1)), k -> new ArrayList<>())

@@ -3,6 +3,7 @@ package dev.veil.upstream.catalog;
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.NameResolution;
 import dev.veil.analysis.catalog.CatalogSnapshot;
+import dev.veil.analysis.catalog.RoutineInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,9 +11,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -155,5 +159,41 @@ class CatalogSlotTest {
         nextLoad().complete(catalog(2));
         await(refreshed);
         assertThat(slot.status().stale()).isFalse();
+    }
+
+    @Test
+    void functionsAreReadOnceOnFirstUseAndAgainAfterTheCatalogIsRead() throws Exception {
+        CatalogSlot slot = slot(Duration.ofHours(1), Duration.ofHours(1));
+        Future<LoadedCatalog> first = slot.get();
+        nextLoad().complete(catalog(1));
+        await(first);
+        AtomicInteger reads = new AtomicInteger();
+        Supplier<Future<Map<Long, RoutineInfo>>> reader = () -> Future.succeededFuture(
+                Map.of(955L, new RoutineInfo(955, "pg_catalog", "lowrite" + reads.incrementAndGet(), false)));
+
+        assertThat(await(slot.routines(reader)).get(955L).name()).isEqualTo("lowrite1");
+        assertThat(await(slot.routines(reader)).get(955L).name()).as("kept for the snapshot in use").isEqualTo("lowrite1");
+
+        Future<Void> refreshed = slot.reload();
+        assertThat(await(slot.routines(reader)).get(955L).name()).as("a load in flight changes nothing yet")
+                .isEqualTo("lowrite1");
+        nextLoad().complete(catalog(2));
+        await(refreshed);
+        assertThat(await(slot.routines(reader)).get(955L).name()).as("read again with the new catalog")
+                .isEqualTo("lowrite2");
+    }
+
+    @Test
+    void aFailedReadOfTheFunctionsIsTriedAgainByTheNextCall() throws Exception {
+        CatalogSlot slot = slot(Duration.ofHours(1), Duration.ofHours(1));
+        AtomicInteger reads = new AtomicInteger();
+        Supplier<Future<Map<Long, RoutineInfo>>> reader = () -> reads.incrementAndGet() == 1
+                ? Future.failedFuture("connection refused") : Future.succeededFuture(Map.of());
+
+        assertThat(slot.routines(reader).failed()).isTrue();
+        assertThat(await(slot.routines(reader))).isEmpty();
+        assertThat(reads).hasValue(2);
+        assertThat(await(slot.routines(reader))).isEmpty();
+        assertThat(reads).as("a successful read is kept").hasValue(2);
     }
 }

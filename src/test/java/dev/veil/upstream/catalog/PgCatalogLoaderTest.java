@@ -4,6 +4,7 @@ import dev.veil.analysis.Analysis;
 import dev.veil.analysis.Dialect;
 import dev.veil.analysis.StatementAnalyzer;
 import dev.veil.analysis.catalog.RelationInfo;
+import dev.veil.analysis.catalog.RoutineInfo;
 import dev.veil.analysis.lineage.Lineage;
 import dev.veil.demo.DemoPostgres;
 import io.vertx.core.Vertx;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -46,10 +49,13 @@ class PgCatalogLoaderTest {
         postgres.close();
     }
 
-    private static LoadedCatalog load(long version) throws Exception {
-        PgConnectOptions options = new PgConnectOptions().setHost(postgres.host()).setPort(postgres.port())
+    private static PgConnectOptions options() {
+        return new PgConnectOptions().setHost(postgres.host()).setPort(postgres.port())
                 .setDatabase("shop").setUser(postgres.user()).setPassword("");
-        return new PgCatalogLoader(vertx).load(options, version).toCompletionStage().toCompletableFuture()
+    }
+
+    private static LoadedCatalog load(long version) throws Exception {
+        return new PgCatalogLoader(vertx).load(options(), version).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
     }
 
@@ -102,5 +108,24 @@ class PgCatalogLoaderTest {
             holder.rollback();
         }
         assertThat(load(3).snapshot().relation("reporting", "order_mail")).isPresent();
+    }
+
+    @Test
+    void readsFunctionsByOidWithWhetherTheyOnlyRead() throws Exception {
+        Map<Long, RoutineInfo> routines = new PgCatalogLoader(vertx).routines(options())
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long lowrite;
+        long lower;
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("shop"), postgres.user(), "");
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 'lowrite(integer,bytea)'::regprocedure::oid::int8, "
+                     + "'lower(text)'::regprocedure::oid::int8")) {
+            assertThat(rs.next()).isTrue();
+            lowrite = rs.getLong(1);
+            lower = rs.getLong(2);
+        }
+        assertThat(routines.get(lowrite)).isEqualTo(new RoutineInfo(lowrite, "pg_catalog", "lowrite", false));
+        assertThat(routines.get(lower)).as("immutable").isEqualTo(new RoutineInfo(lower, "pg_catalog", "lower", true));
+        assertThat(routines).hasSizeGreaterThan(1000);
     }
 }
