@@ -100,6 +100,6 @@ final class AuditCatchUp {
     private AuditLine lineOf(String text) {
         AuditCodec.Parsed p = codec.parse(text);
         AuditEvent e = codec.event(p.json());
-        return new AuditLine(p.seq(), p.json().path("type").asText(), e.time(), e.identityName(), p.hash(), text);
+        return AuditLine.ofText(p.seq(), p.json().path("type").asText(), e.time(), e.identityName(), p.hash(), text);
     }
 }

@@ -33,6 +33,9 @@ public final class AuditCodec {
     private static final String HASH_FIELD = ",\"hash\":\"";
     /** Length of {@code ,"hash":"<64 hex>"}} at the end of every line. */
     private static final int HASH_SUFFIX = HASH_FIELD.length() + 64 + 2;
+    private static final byte[] SEQ_FIELD = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PREV_FIELD = ",\"prev\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HASH_FIELD_BYTES = HASH_FIELD.getBytes(StandardCharsets.US_ASCII);
 
     /**
      * No limit on the length of a string or a name when reading: a line is already in memory as a whole when it
@@ -109,12 +112,40 @@ public final class AuditCodec {
     public record Serialised(AuditEvent event, String type, String fields) {
     }
 
-    /** Gives a serialised event its seq and the previous record's hash, and hashes the result. */
+    /**
+     * Gives a serialised event its seq and the previous record's hash, and hashes the result. The line is put
+     * together as UTF-8 once, in its final array: the hash is taken over its open part and then written after it.
+     */
     public AuditLine seal(long seq, Serialised e, String prev) {
-        String open = "{\"seq\":" + seq + "," + e.fields() + ",\"prev\":\"" + prev + "\"";
-        String hash = bodyHash(open);
-        String text = open + HASH_FIELD + hash + "\"}";
-        return new AuditLine(seq, e.type(), e.event().time(), e.event().identityName(), hash, text);
+        byte[] number = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+        byte[] fields = e.fields().getBytes(StandardCharsets.UTF_8);
+        byte[] previous = prev.getBytes(StandardCharsets.UTF_8);
+        int open = SEQ_FIELD.length + number.length + 1 + fields.length + PREV_FIELD.length + previous.length + 1;
+        byte[] line = new byte[open + HASH_SUFFIX];
+        int at = put(line, 0, SEQ_FIELD);
+        at = put(line, at, number);
+        line[at++] = ',';
+        at = put(line, at, fields);
+        at = put(line, at, PREV_FIELD);
+        at = put(line, at, previous);
+        line[at++] = '"';
+        MessageDigest d = SHA256.get();
+        d.reset();
+        d.update(line, 0, open);
+        d.update((byte) '}');
+        String hash = HexFormat.of().formatHex(d.digest());
+        at = put(line, at, HASH_FIELD_BYTES);
+        for (int i = 0; i < hash.length(); i++) {
+            line[at++] = (byte) hash.charAt(i);
+        }
+        line[at++] = '"';
+        line[at] = '}';
+        return new AuditLine(seq, e.type(), e.event().time(), e.event().identityName(), hash, line);
+    }
+
+    private static int put(byte[] line, int at, byte[] part) {
+        System.arraycopy(part, 0, line, at, part.length);
+        return at + part.length;
     }
 
     private String typeName(AuditEvent e) {

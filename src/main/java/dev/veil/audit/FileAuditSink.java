@@ -220,7 +220,7 @@ public final class FileAuditSink implements AuditSink {
         byte[][] lines = new byte[batch.size()][];
         long length = 0;
         for (int i = 0; i < lines.length; i++) {
-            lines[i] = batch.get(i).text().getBytes(StandardCharsets.UTF_8);
+            lines[i] = batch.get(i).utf8();
             length += lines[i].length + 1;
         }
         long before = size;

@@ -59,6 +59,6 @@ class AuditAnchorsTest {
     }
 
     private static AuditLine checkpoint(long seq) {
-        return new AuditLine(seq, "checkpoint", Instant.EPOCH, null, "h" + seq, "{}");
+        return AuditLine.ofText(seq, "checkpoint", Instant.EPOCH, null, "h" + seq, "{}");
     }
 }
