@@ -86,18 +86,12 @@ final class CatalogSlot {
 
     /**
      * The functions by oid, read with {@code reader} the first time they are asked for after a catalog load (DDL
-     * and periodic refreshes read them again, with the catalog). A failed read is not kept: the next call tries
-     * again.
+     * and periodic refreshes read them again, with the catalog); the read ends within the load timeout. A failed
+     * read is not kept: the next call tries again.
      */
     synchronized Future<Map<Long, RoutineInfo>> routines(Supplier<Future<Map<Long, RoutineInfo>>> reader) {
         if (routines == null || routines.failed()) {
-            Future<Map<Long, RoutineInfo>> read;
-            try {
-                read = reader.get();
-            } catch (RuntimeException e) {
-                read = Future.failedFuture(e);
-            }
-            routines = read;
+            routines = bounded(reader, "functions");
         }
         return routines;
     }
@@ -148,19 +142,24 @@ final class CatalogSlot {
     /** Called with the lock held. The attempt ends within the load timeout, whatever the server does. */
     private Future<LoadedCatalog> start() {
         long startedCovering = changes;
-        Promise<LoadedCatalog> attempt = Promise.promise();
-        Future<LoadedCatalog> future = attempt.future();
+        Future<LoadedCatalog> future = bounded(loader, "catalog");
         inFlight = future;
         future.onComplete(ar -> finished(future, startedCovering, ar.succeeded() ? ar.result() : null, ar.cause()));
+        return future;
+    }
+
+    /** What {@code read} gives, or a failure once the load timeout has passed, whatever the server does. */
+    private <T> Future<T> bounded(Supplier<Future<T>> read, String what) {
+        Promise<T> attempt = Promise.promise();
         long timer = vertx.setTimer(loadTimeout.toMillis(), id -> attempt.tryFail(new TimeoutException(
-                "catalog not read within " + loadTimeout.toMillis() + " ms")));
-        Future<LoadedCatalog> load;
+                what + " not read within " + loadTimeout.toMillis() + " ms")));
+        Future<T> started;
         try {
-            load = loader.get();
+            started = read.get();
         } catch (RuntimeException e) {
-            load = Future.failedFuture(e);
+            started = Future.failedFuture(e);
         }
-        load.onComplete(ar -> {
+        started.onComplete(ar -> {
             vertx.cancelTimer(timer);
             if (ar.succeeded()) {
                 attempt.tryComplete(ar.result());
@@ -168,7 +167,7 @@ final class CatalogSlot {
                 attempt.tryFail(ar.cause());
             }
         });
-        return future;
+        return attempt.future();
     }
 
     private void finished(Future<LoadedCatalog> attempt, long startedCovering, LoadedCatalog loaded, Throwable error) {

@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The slot's bookkeeping, with loads the test completes by hand: statements keep the snapshot in use while
@@ -195,5 +197,19 @@ class CatalogSlotTest {
         assertThat(reads).hasValue(2);
         assertThat(await(slot.routines(reader))).isEmpty();
         assertThat(reads).as("a successful read is kept").hasValue(2);
+    }
+
+    @Test
+    void aReadOfTheFunctionsThatNeverAnswersEndsAndIsTriedAgain() throws Exception {
+        CatalogSlot slot = slot(Duration.ofMillis(50), Duration.ofHours(1));
+        AtomicInteger reads = new AtomicInteger();
+        Supplier<Future<Map<Long, RoutineInfo>>> reader = () -> reads.incrementAndGet() == 1
+                ? Promise.<Map<Long, RoutineInfo>>promise().future() : Future.succeededFuture(Map.of());
+
+        Future<Map<Long, RoutineInfo>> hanging = slot.routines(reader);
+        assertThatThrownBy(() -> await(hanging)).hasRootCauseInstanceOf(TimeoutException.class)
+                .rootCause().hasMessageContaining("functions not read within 50 ms");
+        assertThat(await(slot.routines(reader))).isEmpty();
+        assertThat(reads).hasValue(2);
     }
 }
