@@ -129,11 +129,7 @@ public final class AuditCodec {
         at = put(line, at, PREV_FIELD);
         at = put(line, at, previous);
         line[at++] = '"';
-        MessageDigest d = SHA256.get();
-        d.reset();
-        d.update(line, 0, open);
-        d.update((byte) '}');
-        String hash = HexFormat.of().formatHex(d.digest());
+        String hash = digest(line, open, true);
         at = put(line, at, HASH_FIELD_BYTES);
         for (int i = 0; i < hash.length(); i++) {
             line[at++] = (byte) hash.charAt(i);
@@ -271,9 +267,15 @@ public final class AuditCodec {
     }
 
     private static String digest(String s, boolean closed) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return digest(b, b.length, closed);
+    }
+
+    /** SHA-256 (hex) of the first {@code length} bytes, followed by the closing '}' of a record's body when asked. */
+    private static String digest(byte[] b, int length, boolean closed) {
         MessageDigest d = SHA256.get();
         d.reset();
-        d.update(s.getBytes(StandardCharsets.UTF_8));
+        d.update(b, 0, length);
         if (closed) {
             d.update((byte) '}');
         }
