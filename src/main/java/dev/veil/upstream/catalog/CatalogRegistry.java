@@ -74,7 +74,7 @@ public class CatalogRegistry {
     }
 
     public Future<LoadedCatalog> catalog(UpstreamSettings upstream, String database) {
-        return slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database)).get();
+        return slotOf(upstream, database).get();
     }
 
     /**
@@ -86,7 +86,7 @@ public class CatalogRegistry {
         if (!isPostgres(upstream)) {
             return Future.succeededFuture(Optional.empty());
         }
-        CatalogSlot slot = slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database));
+        CatalogSlot slot = slotOf(upstream, database);
         return slot.routines(() -> postgres.routines(pgOptions(upstream, database)))
                 .map(byOid -> Optional.ofNullable(byOid.get(oid)));
     }
@@ -126,7 +126,7 @@ public class CatalogRegistry {
      * ({@code veil catalog}); statements never wait for it.
      */
     public Future<LoadedCatalog> classified(UpstreamSettings upstream, String database) {
-        CatalogSlot slot = slots.computeIfAbsent(List.of(upstream.name(), database), k -> slot(upstream, database));
+        CatalogSlot slot = slotOf(upstream, database);
         return slot.get().compose(loaded -> classifying.getOrDefault(slot, Future.succeededFuture())
                 .transform(ar -> Future.succeededFuture(slot.current().orElse(loaded))));
     }
@@ -156,7 +156,11 @@ public class CatalogRegistry {
         return slots.entrySet().stream().filter(e -> e.getKey().get(0).equals(upstream)).map(Map.Entry::getValue).toList();
     }
 
-    private CatalogSlot slot(UpstreamSettings upstream, String database) {
+    private CatalogSlot slotOf(UpstreamSettings upstream, String database) {
+        return slots.computeIfAbsent(List.of(upstream.name(), database), k -> newSlot(upstream, database));
+    }
+
+    private CatalogSlot newSlot(UpstreamSettings upstream, String database) {
         CatalogTagger tagger = new CatalogTagger();
         CatalogSlot slot = new CatalogSlot(upstream.name(), database, vertx,
                 () -> load(upstream, database).map(tagger::initial), LOAD_TIMEOUT, FIRST_RETRY, MAX_RETRY);
