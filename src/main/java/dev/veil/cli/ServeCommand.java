@@ -18,7 +18,7 @@ public class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         gateway.start();
-        ExecutablePages.releaseWhenIdle();
+        IdleRelease.releaseWhenIdle();
         Quarkus.waitForExit();
         return 0;
     }
