@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import org.graalvm.nativeimage.RuntimeOptions;
 import org.graalvm.nativeimage.c.function.CFunction;
 import org.graalvm.word.PointerBase;
 import org.graalvm.word.UnsignedWord;
@@ -26,11 +27,11 @@ import java.util.List;
  * The heap keeps what was allocated since its last collection, and an idle process does not collect.
  *
  * <p>So a watcher thread checks once a second. When the process was idle for the last second (at most one clock tick
- * of CPU) and its resident memory grew by 4 MB since it last released (or never did), it collects the heap, which
- * hands free chunks back beyond the collector's reserve, and unmaps the executable's read-only mappings with
- * {@code madvise(MADV_DONTNEED)}. Those pages stay in the page cache: what serving touches again comes back as minor
- * faults, no disk read (about 1 ms more on the first statement after an idle period, measured). Under load nothing is
- * done, so throughput is unchanged.
+ * of CPU) and its resident memory grew by 4 MB since it last released (or never did), it collects the heap with the
+ * collector's reserve of free chunks lowered to one chunk, so the others go back to the kernel, and unmaps the
+ * executable's read-only mappings with {@code madvise(MADV_DONTNEED)}. Those pages stay in the page cache: what serving
+ * touches again comes back as minor faults, no disk read. The first statements after an idle period pay for those
+ * faults and fresh heap chunks (docs/native-build.md has the figures). Under load nothing is done.
  *
  * <p>Only mappings without write permission, and in them only pages still backed by the file: a page the dynamic
  * loader wrote (relocations) is a private anonymous copy, and {@code MADV_DONTNEED} would replace it with the file's
@@ -50,6 +51,8 @@ public final class IdleRelease {
     private static final long CHECK_MILLIS = 1_000;
     private static final long IDLE_CPU_TICKS = 1;
     private static final long REGROWN_KB = 4 * 1024;
+    /** The serial collector's free-chunk reserve during the idle collection: one aligned chunk. */
+    private static final long IDLE_HEAP_FREE_BYTES = 1024 * 1024;
 
     /** One line of /proc/self/maps: {@code [start, end)} and whether it may be written. */
     record Mapping(long start, long end, boolean writable) {
@@ -89,7 +92,7 @@ public final class IdleRelease {
                 cpu = now;
                 Resident before = resident();
                 if (idle && (releasedAt == null || before.grownSince(releasedAt, REGROWN_KB))) {
-                    System.gc();
+                    Native.collectHeap();
                     long unmapped = releaseExecutablePages();
                     releasedAt = resident();
                     cpu = cpuTicks();
@@ -209,6 +212,29 @@ public final class IdleRelease {
      * JVM they are not on the class path, so nothing else names them.
      */
     private static final class Native {
+        /**
+         * A full collection with the collector's reserve of free chunks (kept committed for the next allocations,
+         * normally sized by its policy: tens of MB after start-up) lowered to one chunk, so the rest go back to the
+         * kernel; the operator's -XX:MaxHeapFree, if any, is restored after. A collector without that option (not
+         * the serial one) just collects.
+         */
+        static void collectHeap() {
+            Long reserve;
+            try {
+                reserve = RuntimeOptions.get("MaxHeapFree");
+                long idle = reserve > 0 ? Math.min(reserve, IDLE_HEAP_FREE_BYTES) : IDLE_HEAP_FREE_BYTES;
+                RuntimeOptions.set("MaxHeapFree", idle);
+            } catch (RuntimeException e) {
+                System.gc();
+                return;
+            }
+            try {
+                System.gc();
+            } finally {
+                RuntimeOptions.set("MaxHeapFree", reserve);
+            }
+        }
+
         static long pageSize() {
             return getpagesize();
         }
