@@ -138,6 +138,66 @@ class NativeGatewayIT {
         assertThat(r.findings()).isEmpty();
     }
 
+    /**
+     * cli/IdleRelease: once the executable has been idle for a second it unmaps its read-only pages (start-up's code
+     * and data: about 70 MB of them stay resident otherwise) and collects its heap. Whatever it dropped must come back
+     * intact: a page it should have kept (a relocated one) would crash or corrupt the next statement.
+     */
+    @Test
+    void anIdleExecutableGivesBackItsReadOnlyPagesAndGoesOnServing() throws Exception {
+        long pid = executablePid();
+        try (Connection c = pg(VeilTestResource.USER, VeilTestResource.PASSWORD, "disable")) {
+            assertThat(one(c, "SELECT count(*) FROM customers")).isEqualTo("1000");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long readOnlyKb;
+        while ((readOnlyKb = readOnlyResidentKb(pid)) >= 16 * 1024) {
+            assertThat(System.nanoTime()).as("the idle executable's read-only pages resident: %d kB", readOnlyKb)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        try (Connection c = pg(ANALYST, VeilTestResource.idp().token(ANALYST, "analysts"), "require")) {
+            assertThat(one(c, "SELECT email FROM customers ORDER BY id LIMIT 1")).matches("x+@.+");
+            assertThat(one(c, "SELECT count(*) FROM customers WHERE id <= 10")).isEqualTo("10");
+        }
+        mysqlClientsGoThroughTheNativeExecutable();
+    }
+
+    /** The executable under test: the one whose command line sets this suite's PostgreSQL port. */
+    private static long executablePid() throws IOException {
+        String port = "veil.pg.port=" + VeilTestResource.veilPort();
+        String executable = Path.of(System.getProperty("native.image.path")).getFileName().toString();
+        List<Long> found = new ArrayList<>();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                String command = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
+                if (command.contains(executable) && command.contains(port)) {
+                    found.add(p.pid());
+                }
+            } catch (IOException e) {
+                // a process that ended meanwhile, or not ours to read
+            }
+        }
+        assertThat(found).as("the executable listening on %s", port).hasSize(1);
+        return found.get(0);
+    }
+
+    /** The resident pages of the executable's own mappings that cannot be written (code, read-only data), in kB. */
+    private static long readOnlyResidentKb(long pid) throws IOException {
+        String executable = Path.of("/proc", Long.toString(pid), "exe").toRealPath().toString();
+        long kb = 0;
+        boolean counting = false;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+            String[] f = line.split("\\s+");
+            if (f.length >= 5 && f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                counting = line.endsWith(" " + executable) && f[1].charAt(1) != 'w';
+            } else if (counting && f[0].equals("Rss:")) {
+                kb += Long.parseLong(f[1]);
+            }
+        }
+        return kb;
+    }
+
     @Test
     void demoModeWithoutTheBinariesJarsNamesWhatIsMissing() throws Exception {
         Path work = Files.createTempDirectory("veil-native-demo");
