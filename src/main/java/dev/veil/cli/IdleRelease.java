@@ -96,8 +96,8 @@ public final class IdleRelease {
                     long unmapped = releaseExecutablePages();
                     releasedAt = resident();
                     cpu = cpuTicks();
-                    LOG.debugf("idle: heap collected, %d kB of the executable's pages unmapped; resident %s before, %s after",
-                            unmapped / 1024, before, releasedAt);
+                    LOG.debugf("idle: heap collected, %d kB of the executable's pages unmapped; resident %s before, "
+                            + "%s after", unmapped / 1024, before, releasedAt);
                 }
             }
         } catch (InterruptedException e) {
