@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.demo.DemoBinaries;
 import org.graalvm.nativeimage.RuntimeOptions;
 import org.graalvm.nativeimage.c.function.CFunction;
 import org.graalvm.word.PointerBase;
@@ -71,7 +72,7 @@ public final class IdleRelease {
 
     /** Starts the watcher in the native executable on Linux; does nothing elsewhere. */
     public static void releaseWhenIdle() {
-        if (!"runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))
+        if (!DemoBinaries.inNativeExecutable()
                 || "off".equals(System.getenv("VEIL_IDLE_RELEASE"))
                 || !System.getProperty("os.name", "").startsWith("Linux")) {
             return;

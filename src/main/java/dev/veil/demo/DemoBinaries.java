@@ -90,7 +90,10 @@ public final class DemoBinaries {
         return new DemoBinaries(null, null, true);
     }
 
-    /** What org.graalvm.nativeimage.ImageInfo.inImageRuntimeCode() reads (that API is not on the compile class path). */
+    /**
+     * What org.graalvm.nativeimage.ImageInfo.inImageRuntimeCode() reads: that API is only a provided dependency, absent
+     * when the jar runs on the JVM.
+     */
     public static boolean inNativeExecutable() {
         return "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"));
     }
