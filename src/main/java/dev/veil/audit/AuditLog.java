@@ -3,6 +3,7 @@ package dev.veil.audit;
 import dev.veil.config.PgClientTls;
 import dev.veil.config.VeilConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -35,7 +36,6 @@ public class AuditLog {
     private final Clock clock;
     private final Vertx vertx;
     private final MeterRegistry metrics;
-    private final Counter records;
     private final Counter failures;
     private final Counter refused;
     private final Timer writeLatency;
@@ -49,7 +49,8 @@ public class AuditLog {
         this.clock = clock;
         this.vertx = vertx;
         this.metrics = metrics;
-        this.records = Counter.builder("veil.audit.records").description("Audit records sealed and written").register(metrics);
+        FunctionCounter.builder("veil.audit.records", this, AuditLog::recordsAppended).description("Audit records sealed and written")
+                .register(metrics);
         this.failures = Counter.builder("veil.audit.failures").description("Audit batches that could not be stored").register(metrics);
         this.refused = Counter.builder("veil.audit.rejected").description("Events the audit log could not take (queue full or sink failing)").register(metrics);
         this.writeLatency = Timer.builder("veil.audit.write").description("Time to store one batch in every sink (write and fsync)")
@@ -86,11 +87,6 @@ public class AuditLog {
         boolean fsync = config.durability() == VeilConfig.AuditDurability.FSYNC;
         AuditWriter w = new AuditWriter(sinks, fsync, clock, config.queueCapacity(), config.maxBatch(), config.checkpointEvery(),
                 config.checkpointInterval(), config.retryInterval(), new AuditWriter.Observer() {
-            @Override
-            public void appended(int n) {
-                records.increment(n);
-            }
-
             @Override
             public void batchWritten(int n, long nanos) {
                 writeLatency.record(nanos, TimeUnit.NANOSECONDS);
@@ -207,6 +203,12 @@ public class AuditLog {
     public boolean writerAlive() {
         AuditWriter w = writer;
         return w == null || w.alive();
+    }
+
+    /** Records sealed and written so far (0 before the log starts, and with the audit off). */
+    private double recordsAppended() {
+        AuditWriter w = writer;
+        return w == null ? 0 : w.recordsAppended();
     }
 
     public int queueDepth() {

@@ -57,6 +57,24 @@ class AuditWriterTest {
     }
 
     @Test
+    void theRecordsCountIsEveryLineSealedIntoTheFiles() throws Exception {
+        Path dir = tmp.resolve("audit");
+        Clock clock = AuditChainFixture.ticking();
+        AuditWriter w = writer(new FileAuditSink(dir, 1 << 20, Duration.ofDays(1), false, clock), false, clock);
+        assertThat(w.recordsAppended()).isZero();
+        w.start();
+        record(w, clock, 5);
+        for (int i = 5; i < 8; i++) {
+            assertThat(w.recordLater(AuditChainFixture.admin(clock, i))).isTrue();
+        }
+        w.stop(Duration.ofSeconds(10));
+        AuditVerifier.Result files = new AuditVerifier().verify(dir, List.of(), false);
+        assertThat(files.findings()).isEmpty();
+        assertThat(files.records()).as("8 records and the checkpoints").isGreaterThan(8);
+        assertThat(w.recordsAppended()).isEqualTo(files.records());
+    }
+
+    @Test
     void aRecordNobodyWaitsForIsInTheFileAtOnceAndFsyncedNoSoonerThanTheLazyDelay() throws Exception {
         Path dir = tmp.resolve("audit");
         Clock clock = AuditChainFixture.ticking();
