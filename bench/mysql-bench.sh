@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Veil MySQL benchmark: direct MariaDB vs Veil's MySQL listener, sysbench
-# oltp_point_select and oltp_read_only, loopback only.
+# Veil MySQL benchmark: direct MariaDB vs a plain TCP relay (HAProxy, the floor of
+# any gateway here) vs Veil's MySQL listener, sysbench oltp_point_select and
+# oltp_read_only, loopback only.
 #
 # Usage: bench/mysql-bench.sh          (normally through `make bench`)
 # Every knob is an environment variable; see bench/README.md.
@@ -15,11 +16,12 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # Configuration (all overridable from the environment)
 # --------------------------------------------------------------------------
 HOST=127.0.0.1                      # loopback only, deliberately not configurable
-TARGETS=${TARGETS:-"direct veil"}
+TARGETS=${TARGETS:-"direct tcp-relay veil"}
 TESTS=${TESTS:-"oltp_point_select oltp_read_only"}
 
 VEIL_MYSQL_PORT=${VEIL_MYSQL_PORT:-13306}
 UPSTREAM_MYSQL_PORT=${UPSTREAM_MYSQL_PORT:-13307}
+RELAY_MYSQL_PORT=${RELAY_MYSQL_PORT:-13309}   # target tcp-relay (bench/tcp-relay.sh)
 # Veil always opens its PostgreSQL side too; these only keep it off other ports.
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
@@ -115,6 +117,8 @@ stop_pid() { # pid timeout_s
 # --------------------------------------------------------------------------
 VEIL_PID=""          # also the process-group id (started with setsid)
 TMP_OUT=""
+RELAY_DIR=""         # the tcp-relay's configuration and log
+RELAY_PIDS=()
 
 stop_veil() {
   [[ -n $VEIL_PID ]] || return 0
@@ -138,8 +142,11 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   if [[ -n $CHILD_PID ]]; then stop_pid "$CHILD_PID" 5; fi
+  local p
+  for p in "${RELAY_PIDS[@]}"; do stop_pid "$p" 5; done
   stop_veil
   [[ -n $TMP_OUT ]] && rm -f "$TMP_OUT"
+  [[ -n $RELAY_DIR ]] && rm -rf "$RELAY_DIR"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -149,13 +156,13 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil) ;; *) die "unknown target '$t' (known: direct veil)" ;; esac
+  case $t in direct | tcp-relay | veil) ;; *) die "unknown target '$t' (known: direct tcp-relay veil)" ;; esac
 done
 for t in $TESTS; do
   case $t in oltp_point_select | oltp_read_only) ;; *) die "unknown sysbench test '$t'" ;; esac
 done
 [[ -n ${TARGETS// /} ]] || die "TARGETS is empty"
-for v in VEIL_MYSQL_PORT UPSTREAM_MYSQL_PORT VEIL_PG_PORT UPSTREAM_PG_PORT VEIL_HTTP_PORT \
+for v in VEIL_MYSQL_PORT UPSTREAM_MYSQL_PORT RELAY_MYSQL_PORT VEIL_PG_PORT UPSTREAM_PG_PORT VEIL_HTTP_PORT \
   VEIL_START_TIMEOUT VEIL_STOP_TIMEOUT TABLES TABLE_SIZE THREADS DURATION WARMUP; do
   is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
 done
@@ -298,16 +305,27 @@ fi
 # Targets
 # --------------------------------------------------------------------------
 declare -A TARGET_ERR=()
+# shellcheck source=bench/tcp-relay.sh
+source "$BENCH_DIR/tcp-relay.sh"
+if has_target tcp-relay; then
+  RELAY_DIR=$(mktemp -d -t veil-mysql-relay.XXXXXX)
+  if ! ensure_relay || ! start_relay "$RELAY_MYSQL_PORT" "$UPSTREAM_MYSQL_PORT" "$RELAY_DIR" RELAY_PIDS; then
+    TARGET_ERR[tcp-relay]=$RELAY_WHY
+    log "WARNING: tcp-relay: $RELAY_WHY"
+  fi
+fi
 T_PORT="" T_USER="" T_PASS="" T_SSL=off
 target_conn() {
   case $1 in
     direct) T_PORT=$UPSTREAM_MYSQL_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD T_SSL=off ;;
+    tcp-relay) T_PORT=$RELAY_MYSQL_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD T_SSL=off ;;
     veil) T_PORT=$VEIL_MYSQL_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD T_SSL=$VEIL_SSL ;;
   esac
 }
 
 # Each target must serve the sysbench data before it is measured.
 for t in $TARGETS; do
+  [[ -n ${TARGET_ERR[$t]:-} ]] && continue
   target_conn "$t"
   if ! port_open "$T_PORT"; then
     if [[ $t == veil ]]; then
@@ -433,7 +451,7 @@ for key in "${ORDER[@]}"; do
 done
 
 print_console() {
-  local fmt='%-8s %-18s %9s %8s %8s %8s %9s  %s\n'
+  local fmt='%-10s %-18s %9s %8s %8s %8s %9s  %s\n'
   printf "$fmt" target test QPS TPS "avg ms" "p95 ms" "vs direct" note
   printf "$fmt" ------ ---- --- --- ------ ------ --------- ----
   local r
@@ -457,6 +475,7 @@ write_markdown() {
     echo
     echo "- Targets: $TARGETS"
     echo "- Upstream: $SERVER_VERSION on $HOST:$UPSTREAM_MYSQL_PORT (user $UPSTREAM_USER)"
+    has_target tcp-relay && echo "- tcp-relay: ${RELAY_VERSION:-HAProxy (version unknown)} in TCP mode, one thread, on $HOST:$RELAY_MYSQL_PORT"
     has_target veil && echo "- Veil: $HOST:$VEIL_MYSQL_PORT, user $VEIL_USER, TLS $VEIL_SSL (revision $veil_rev; ${java_ver:-java n/a})"
     echo "- Client: $SYSBENCH_VERSION"
     echo "- Load average before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"

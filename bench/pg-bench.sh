@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Veil PostgreSQL benchmark: direct PostgreSQL vs Veil (audit to file on, and
 # off; session pooling, and transaction pooling with target veil-tx) vs
-# PgBouncer (transaction and session pooling), pgbench select-only, loopback only.
+# PgBouncer (transaction and session pooling) vs a plain TCP relay (HAProxy, the
+# floor of any gateway here), pgbench select-only, loopback only.
 #
 # Usage: bench/pg-bench.sh            (normally through `make bench`)
 # Every knob is an environment variable; see bench/README.md.
@@ -16,7 +17,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 # Configuration (all overridable from the environment)
 # --------------------------------------------------------------------------
 HOST=127.0.0.1                      # loopback only, deliberately not configurable
-TARGETS=${TARGETS:-"direct veil veil-noaudit veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session"}
+TARGETS=${TARGETS:-"direct tcp-relay veil veil-noaudit veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session"}
 MODES=${MODES:-"simple prepared"}
 
 VEIL_PG_PORT=${VEIL_PG_PORT:-15432}
@@ -33,6 +34,7 @@ VEIL_READS_DURABLE_BEFORE=${VEIL_READS_DURABLE_BEFORE:-none} # none | reply | ru
 UPSTREAM_PG_PORT=${UPSTREAM_PG_PORT:-15433}
 PGB_TX_PORT=${PGB_TX_PORT:-16432}
 PGB_SESSION_PORT=${PGB_SESSION_PORT:-16433}
+RELAY_PG_PORT=${RELAY_PG_PORT:-16434}                   # target tcp-relay (bench/tcp-relay.sh)
 VEIL_HTTP_PORT=${VEIL_HTTP_PORT:-8080}
 VEIL_HEALTH_URL=${VEIL_HEALTH_URL:-http://$HOST:$VEIL_HTTP_PORT/q/health/ready}
 VEIL_START_TIMEOUT=${VEIL_START_TIMEOUT:-90}
@@ -217,8 +219,8 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Checks
 # --------------------------------------------------------------------------
 for t in $TARGETS; do
-  case $t in direct | veil | veil-noaudit | veil-tx | veil-policy-engineer | veil-policy-analyst | veil-policy-admin | pgbouncer-tx | pgbouncer-session) ;;
-    *) die "unknown target '$t' (known: direct veil veil-noaudit veil-tx veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session)" ;;
+  case $t in direct | tcp-relay | veil | veil-noaudit | veil-tx | veil-policy-engineer | veil-policy-analyst | veil-policy-admin | pgbouncer-tx | pgbouncer-session) ;;
+    *) die "unknown target '$t' (known: direct tcp-relay veil veil-noaudit veil-tx veil-policy-engineer veil-policy-analyst veil-policy-admin pgbouncer-tx pgbouncer-session)" ;;
   esac
 done
 for m in $MODES; do
@@ -554,6 +556,15 @@ if has_target pgbouncer-tx || has_target pgbouncer-session; then
   fi
 fi
 
+# shellcheck source=bench/tcp-relay.sh
+source "$BENCH_DIR/tcp-relay.sh"
+if has_target tcp-relay; then
+  if ! ensure_relay || ! start_relay "$RELAY_PG_PORT" "$UPSTREAM_PG_PORT" "$TMP/tcp-relay" PGB_PIDS; then
+    TARGET_ERR[tcp-relay]=$RELAY_WHY
+    log "WARNING: tcp-relay: $RELAY_WHY"
+  fi
+fi
+
 has_target veil-noaudit && start_veil_noaudit
 has_target veil-tx && start_veil_tx
 has_policy_target() { has_target veil-policy-engineer || has_target veil-policy-analyst || has_target veil-policy-admin; }
@@ -566,6 +577,7 @@ T_PORT="" T_USER="" T_PASS=""
 target_conn() {
   case $1 in
     direct) T_PORT=$UPSTREAM_PG_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD ;;
+    tcp-relay) T_PORT=$RELAY_PG_PORT T_USER=$UPSTREAM_USER T_PASS=$UPSTREAM_PASSWORD ;;
     veil) T_PORT=$VEIL_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-noaudit) T_PORT=$VEIL_NOAUDIT_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
     veil-tx) T_PORT=$VEIL_TX_PG_PORT T_USER=$VEIL_USER T_PASS=$VEIL_PASSWORD ;;
@@ -645,9 +657,10 @@ measure() { # target mode clients threads seconds
   fi
   pgbouncer_reconnect "$t"
   log "run: $t -M $mode -c $c -j $4 -T $5"
-  # Veil's own CPU per transaction: on a busy machine TPS follows the other load, CPU per transaction much less.
+  # The CPU per transaction of the process in the path (Veil, PgBouncer, the relay): on a busy machine TPS follows
+  # the other load, CPU per transaction much less.
   local vpid="" cpu0=""
-  if [[ $t == veil* ]]; then
+  if [[ $t != direct ]]; then
     target_conn "$t"
     vpid=$(listener_pid "$T_PORT")
     cpu0=$(proc_cpu_ticks "$vpid")
@@ -808,6 +821,7 @@ write_markdown() {
     echo "- Targets: $TARGETS"
     echo "- Upstream: PostgreSQL $SERVER_VERSION on $HOST:$UPSTREAM_PG_PORT"
     has_target veil && echo "- Veil: $HOST:$VEIL_PG_PORT (revision $veil_rev; ${java_ver:-java n/a})"
+    has_target tcp-relay && echo "- tcp-relay: ${RELAY_VERSION:-HAProxy (version unknown)} in TCP mode, one thread, on $HOST:$RELAY_PG_PORT"
     if has_target pgbouncer-tx || has_target pgbouncer-session; then
       echo "- ${PGBOUNCER_VERSION:-PgBouncer (version unknown)}: default_pool_size = $PGBOUNCER_POOL_SIZE (transaction: $HOST:$PGB_TX_PORT, session: $HOST:$PGB_SESSION_PORT)"
     fi
@@ -832,7 +846,7 @@ write_markdown() {
       echo
     fi
     if ((${#CPU_LINES[@]})); then
-      echo "Veil's CPU time per transaction (all its threads, user + system; steadier than TPS when the machine is busy):"
+      echo "CPU time per transaction of the process in the path (Veil: all its threads; user + system; steadier than TPS when the machine is busy):"
       echo
       for a in "${CPU_LINES[@]}"; do echo "- $a"; done
       echo
@@ -871,7 +885,7 @@ done
 print_console
 if ((${#CPU_LINES[@]})); then
   echo
-  echo "Veil CPU per transaction (all threads, user + system):"
+  echo "CPU per transaction of the process in the path (user + system):"
   printf '  %s\n' "${CPU_LINES[@]}"
 fi
 if ((${#AUDIT_LINES[@]})); then
