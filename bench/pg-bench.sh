@@ -62,6 +62,7 @@ MASK_REPEAT=${MASK_REPEAT:-3}       # reads per account in the masking run; the 
 BENCH_REINIT=${BENCH_REINIT:-0}     # 1 = re-run pgbench -i even if the data looks right
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 KEEP_TMP=${KEEP_TMP:-0}
+CPU_SPLIT=${CPU_SPLIT:-0}           # 1 = pgbench and the upstream on the first half of the cores, the target in the path on the other half
 
 # Same transport for every target: no TLS / GSS negotiation on loopback.
 export PGSSLMODE=${PGSSLMODE:-disable}
@@ -236,6 +237,14 @@ for v in VEIL_PG_PORT VEIL_NOAUDIT_PG_PORT VEIL_NOAUDIT_HTTP_PORT VEIL_TX_PG_POR
 done
 [[ $BENCH_DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DB must be a plain lower-case identifier"
 case $START_VEIL in auto | 0 | 1) ;; *) die "START_VEIL must be auto, 1 or 0" ;; esac
+case $CPU_SPLIT in 0 | 1) ;; *) die "CPU_SPLIT must be 0 or 1" ;; esac
+CLIENT_CPUS="" GATEWAY_CPUS=""
+if ((CPU_SPLIT)); then
+  command -v taskset >/dev/null || die "CPU_SPLIT=1 needs taskset (util-linux)"
+  cores=$(nproc)
+  ((cores >= 2)) || die "CPU_SPLIT=1 needs at least 2 cores"
+  CLIENT_CPUS="0-$((cores / 2 - 1))" GATEWAY_CPUS="$((cores / 2))-$((cores - 1))"
+fi
 for c in pgbench psql curl awk ss setsid timeout; do
   command -v "$c" >/dev/null || die "'$c' is required but not installed"
 done
@@ -631,13 +640,29 @@ proc_cpu_ticks() { # pid
 ORDER=()
 RUN_N=0
 
+# CPU_SPLIT=1: the upstream's processes (its new backends inherit from the postmaster) and pgbench on CLIENT_CPUS,
+# the process listening on the target's port on GATEWAY_CPUS, as a gateway with cores of its own would run; each
+# run pins again, as a Veil or PgBouncer process may have been started since.
+pin_cpus() { # target
+  ((CPU_SPLIT)) || return 0
+  local up p
+  up=$(listener_pid "$UPSTREAM_PG_PORT")
+  for p in $up $(pgrep -P "${up:-0}" || true); do taskset -a -p -c "$CLIENT_CPUS" "$p" >/dev/null 2>&1 || true; done
+  [[ $1 == direct ]] && return 0
+  target_conn "$1"
+  p=$(listener_pid "$T_PORT")
+  [[ -z $p ]] || taskset -a -p -c "$GATEWAY_CPUS" "$p" >/dev/null 2>&1 || true
+}
+
 pgbench_run() { # target mode clients threads seconds -> R_OUT (file), rc
   local t=$1 mode=$2 c=$3 j=$4 secs=$5
+  pin_cpus "$t"
   target_conn "$t"
   RUN_N=$((RUN_N + 1))
   R_OUT=$TMP/run-$RUN_N.out
   local -a cmd=(pgbench -n -S -M "$mode" -c "$c" -j "$j" -T "$secs"
     -h "$HOST" -p "$T_PORT" -U "$T_USER" "$BENCH_DB")
+  ((CPU_SPLIT)) && cmd=(taskset -c "$CLIENT_CPUS" "${cmd[@]}")
   local rc=0
   : >"$R_OUT"
   with_pass run_child "$R_OUT" timeout -k 5 $((secs + 60)) "${cmd[@]}" || rc=$?
@@ -826,6 +851,7 @@ write_markdown() {
       echo "- ${PGBOUNCER_VERSION:-PgBouncer (version unknown)}: default_pool_size = $PGBOUNCER_POOL_SIZE (transaction: $HOST:$PGB_TX_PORT, session: $HOST:$PGB_SESSION_PORT)"
     fi
     echo "- Client: $pgbench_ver, sslmode=$PGSSLMODE"
+    ((CPU_SPLIT)) && echo "- CPU_SPLIT=1: pgbench and the upstream on CPUs $CLIENT_CPUS, the target in the path on CPUs $GATEWAY_CPUS"
     echo "- Load average before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| Target | Mode | Clients | TPS | Mean latency (ms) | TPS vs direct | Added latency vs direct (µs/round trip, 1 client) | Note |"
