@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # The `tcp-relay` target of bench/pg-bench.sh and bench/mysql-bench.sh: HAProxy in TCP mode between the client and
 # the upstream, relaying bytes without reading them. It is the floor of any gateway on this machine: the two extra
-# loopback hops and a process's wake-ups per round trip, with no protocol work at all. Its ratio to direct is the
-# most a gateway can reach here; PgBouncer's and Veil's are read against it.
+# loopback hops and a process's wake-ups per round trip, with no protocol work at all. Its ratio to direct is about
+# the most a gateway reaches here (PgBouncer lands within 10-15 % of it, either side); Veil's is read against it.
 #
 # Sourced, not run. Expects from the script that sources it: HOST, RAW_LOG, log, port_open, proc_alive, and an
 # array of pids the script's cleanup stops (passed by name).

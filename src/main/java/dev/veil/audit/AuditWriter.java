@@ -58,7 +58,7 @@ final class AuditWriter {
 
     /** How long a record nobody waits for may stay appended but not stored (fsync'd, shipped). */
     static final Duration LAZY_SYNC = Duration.ofMillis(10);
-    /** About 10 µs of spinning (a pause is tens of cycles): longer than an append holds the lock. */
+    /** A few microseconds of spinning (256 pauses of tens to a hundred-odd cycles): longer than an append holds the lock. */
     private static final int APPEND_SPINS = 256;
 
     // Everything below is guarded by lock.
@@ -525,11 +525,12 @@ final class AuditWriter {
         waiters.watchdog(timeout);
     }
 
-    /** Records waiting to be stored: callers waiting for an fsync, plus lines not yet shipped. */
+    /** Records sealed and in the inline sinks since the writer was made (checkpoints included). */
     long recordsAppended() {
         return appended;
     }
 
+    /** Records waiting to be stored: callers waiting for an fsync, plus lines not yet shipped. */
     int queueDepth() {
         lock.lock();
         try {
